@@ -1,0 +1,46 @@
+"""regionalize: functional regions from commuting origin-destination data.
+
+Commuting OD tables become :class:`FlowGraph` objects (sparse flows, zone ids, zone
+attributes and polygons); the delineation methods turn them into nested layers of
+functional regions.
+"""
+
+from .errors import (
+    DataNotFoundError,
+    InvalidODError,
+    InvalidParameterError,
+    InvalidZonesError,
+    RegionalizeError,
+)
+from . import datasets
+from .flows import FlowGraph
+from .io import read_flows, read_matrix
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "FlowGraph",
+    "read_flows",
+    "read_matrix",
+    "build_contiguity",
+    "Contiguity",
+    "synthetic_country",
+    "datasets",
+    "RegionalizeError",
+    "InvalidODError",
+    "InvalidZonesError",
+    "InvalidParameterError",
+    "DataNotFoundError",
+    "__version__",
+]
+
+
+def __getattr__(name):
+    # geometry-heavy modules load on first use, keeping `import regionalize` light
+    import importlib
+
+    if name in ("build_contiguity", "Contiguity"):
+        return getattr(importlib.import_module(".contiguity", __name__), name)
+    if name == "synthetic_country":
+        return importlib.import_module(".synthetic", __name__).synthetic_country
+    raise AttributeError(f"module 'regionalize' has no attribute {name!r}")

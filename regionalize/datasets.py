@@ -1,0 +1,398 @@
+"""Real national data sets, loaded into FlowGraphs with their zone layers.
+
+The data live outside the repository, in a data folder (see :func:`data_dir`). Every loader
+returns a :class:`~regionalize.flows.FlowGraph` with zone attributes and geometry, and records
+the quirks of its source in ``graph.meta["quirks"]`` (and in its docstring).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataNotFoundError, InvalidParameterError
+from .flows import FlowGraph
+from .io.readers import read_flows, read_matrix, read_table
+
+__all__ = [
+    "data_dir",
+    "list_datasets",
+    "load",
+    "load_korea_ktdb",
+    "load_us_counties",
+    "load_us_cbsa_2013",
+    "load_us_commuting_zones_1990",
+    "load_sardinia",
+    "load_brindisi",
+    "load_ew_ltla",
+]
+
+ENV_VAR = "REGIONALIZE_DATA"
+
+
+def _candidates() -> list[Path]:
+    repo = Path(__file__).resolve().parents[1]
+    return [repo.parent / "shared" / "data", Path.cwd().parent / "shared" / "data"]
+
+
+def data_dir(required: bool = True) -> Path | None:
+    """The folder holding the shared national data sets.
+
+    Looked up in this order: the ``REGIONALIZE_DATA`` environment variable, then
+    ``../shared/data`` beside the repository (or beside the working directory).
+    With ``required=False`` a missing folder gives ``None`` instead of an error.
+    """
+    env = os.environ.get(ENV_VAR)
+    if env:
+        path = Path(env).expanduser()
+        if path.is_dir():
+            return path
+        if required:
+            raise DataNotFoundError(
+                f"{ENV_VAR} points to {path}, which is not a folder. Set it to the folder that "
+                "holds the data sets (e.g. korea-sigun-ktdb-od/), or unset it."
+            )
+        return None
+    for path in _candidates():
+        if path.is_dir():
+            return path
+    if required:
+        raise DataNotFoundError(
+            f"No data folder found: set {ENV_VAR} to the folder that holds the national data sets "
+            "(looked for ../shared/data beside the repository and the working directory)."
+        )
+    return None
+
+
+def _folder(name: str, root: str | os.PathLike | None) -> Path:
+    base = Path(root) if root is not None else data_dir()
+    path = base / name
+    if not path.is_dir():
+        raise DataNotFoundError(
+            f"Data set folder {name!r} not found in {base}; set {ENV_VAR} to the folder that "
+            f"contains {name}/.")
+    return path
+
+
+def _read_zones(path: Path, **kwargs):
+    import geopandas as gpd
+
+    return gpd.read_file(path, engine="pyogrio", **kwargs)
+
+
+# ---------------------------------------------------------------------------- Korea
+def load_korea_ktdb(root: str | os.PathLike | None = None) -> FlowGraph:
+    """KTDB passenger trips between the 159 South Korean si/gun, with their polygons.
+
+    Returns
+    -------
+    FlowGraph
+        159 zones, ids as KOSTAT census codes (``"11"`` Seoul, ``"21"`` Busan, ...,
+        ``"31010"`` Suwon), zone attribute ``name`` (English), geometry in EPSG:4326.
+
+    Notes
+    -----
+    - Flows are *all-purpose passenger trips per day* (expanded, non-integer), not
+      commuting only; total about 22.4 million.
+    - **The diagonal is zero**: trips inside a unit are absent, so self-containment cannot be
+      computed and shares must use out-trips (``share="outcommuters"``) as denominator.
+    - Seoul, the six metropolitan cities and Sejong are single units (two-digit codes); Jeju
+      and Ulleung are absent.
+    - Codes are KOSTAT census codes (``11010``), not MOIS codes (``11110``).
+    - The polygons (2023 boundaries) were reprojected from EPSG:5179 to EPSG:4326; use
+      ``graph.to_crs(5179)`` for metric work.
+    """
+    folder = _folder("korea-sigun-ktdb-od", root)
+    g = read_matrix(folder / "OD_SiGun_matrix.csv", id_column="sourceunit",
+                    label_columns=["sourceunit_nm"], name="korea-ktdb-sigun")
+    zones = g.zones.rename(columns={"sourceunit_nm": "name"})
+    g = g._replace(zones=zones)
+    shapes = _read_zones(folder / "KR_SiGun_epsg4326.geojson")
+    g = g.with_geometry(shapes[["SiGun_CD", "geometry"]], id_column="SiGun_CD")
+    return g._replace(meta={
+        "source": str(folder),
+        "dataset": "korea-ktdb-sigun",
+        "unit": "passenger trips per day (all purposes)",
+        "projected_crs": "EPSG:5179",
+        "quirks": [
+            "all-purpose passenger trips, not commuting only",
+            "diagonal is zero: intra-unit trips absent",
+            "Seoul, metropolitan cities and Sejong are single units",
+            "KOSTAT census codes, not MOIS codes",
+        ],
+    })
+
+
+# ---------------------------------------------------------------------------- United States
+_US_DOMESTIC_MAX_STATE = 56  # state FIPS 01..56 are the 50 states and DC (with gaps)
+_PUERTO_RICO = "72"
+# 2009-2013 county codes that the 2017 boundaries carry under a newer code
+_US_POLYGON_RECODES = {"46102": "46113", "02158": "02270"}
+
+
+def load_us_counties(
+    root: str | os.PathLike | None = None,
+    *,
+    include_puerto_rico: bool = True,
+    geometry: bool = True,
+) -> FlowGraph:
+    """ACS 2009-2013 county-to-county commuting, with margins of error and county polygons.
+
+    Parameters
+    ----------
+    include_puerto_rico : bool
+        Keep the 78 Puerto Rico municipios as zones (3,221 zones) or leave them out (3,143).
+    geometry : bool
+        Attach the 2017 cartographic county polygons (us-atlas 1:10m).
+
+    Returns
+    -------
+    FlowGraph
+        Rows are residence counties, columns workplace counties (5-digit FIPS text); the
+        matrix holds workers 16+ and ``graph.moe`` the published 90% margins of error. Zone
+        attributes: ``name``, ``state_fips``, ``outside`` (workers whose workplace is not a zone
+        of the graph: abroad, or in Puerto Rico when it is left out).
+
+    Notes
+    -----
+    - The file ends with three footer rows (an NA row and two notes): dropped.
+    - Workplace state codes are three characters (``"001"``); codes 301/303 and ``NA`` are
+      foreign workplaces: kept per zone in ``outside``, not in the matrix.
+    - Flows into the 50 states and DC total 139,681,106; with Puerto Rico and abroad the
+      file sums to 140,843,659.
+    - Polygon recodes: 2017 boundaries use 46102 (Oglala Lakota, formerly Shannon 46113) and
+      02158 (Kusilvak, formerly Wade Hampton 02270); they are attached under the 2009-2013
+      codes. 51515 (Bedford city, merged into Bedford County 51019 in 2013) has no polygon:
+      it is kept with an empty geometry, as is 51610 (Falls Church), whose polygon is empty
+      at the 1:10m scale. About 20 TopoJSON polygons are invalid after
+      quantisation and are repaired with ``make_valid``; the layer has no CRS in the file
+      and is set to EPSG:4326.
+    """
+    folder = _folder("us-acs-county-commuting-2009-2013", root)
+    id_cols = ["h_state_fips", "h_county_fips", "w_state_fips", "w_county_fips"]
+    raw = read_table(folder / "jtw2009_2013.csv", text_columns=id_cols, sep=",")
+    footer = raw["h_county_fips"].isna()
+    raw = raw.loc[~footer]
+    home = raw["h_state_fips"].str.strip() + raw["h_county_fips"].str.strip()
+    w_state = pd.to_numeric(raw["w_state_fips"], errors="coerce")
+    has_county = raw["w_county_fips"].notna()
+    domestic = has_county & ((w_state <= _US_DOMESTIC_MAX_STATE) | (w_state == 72))
+    work = raw["w_state_fips"].str[-2:] + raw["w_county_fips"].str.strip()
+    keep_home = np.ones(len(raw), bool) if include_puerto_rico else \
+        (home.str[:2] != _PUERTO_RICO).to_numpy()
+    in_graph = domestic.to_numpy() & keep_home
+    if not include_puerto_rico:
+        in_graph &= (work.str[:2] != _PUERTO_RICO).fillna(True).to_numpy()
+    flows = pd.DataFrame({"origin": home, "destination": work,
+                          "flow": raw["flow"], "moe": raw["moe"]}).loc[in_graph]
+    outside = raw.loc[keep_home & ~in_graph].groupby(home[keep_home & ~in_graph])["flow"].sum()
+    homes = pd.Index(sorted(home[keep_home].unique()), name="zone")
+    zones = pd.DataFrame({"state_fips": homes.str[:2].to_numpy(),
+                          "outside": outside.reindex(homes, fill_value=0).to_numpy()},
+                         index=homes)
+    g = FlowGraph.from_dataframe(flows, moe="moe", zones=zones, name="us-counties-2009-2013")
+    quirks = [
+        "3 footer rows dropped",
+        "foreign workplaces (state codes 301, 303, NA) kept per zone in 'outside'",
+        "workplace state codes are 3 characters",
+    ]
+    if not include_puerto_rico:
+        quirks.append("Puerto Rico left out; flows to Puerto Rico in 'outside'")
+    if geometry:
+        shapes = _read_zones(folder.parent / "us-county-boundaries" / "counties-10m.json",
+                             layer="counties")
+        import shapely
+
+        invalid = int((~shapes.geometry.is_valid).sum())
+        shapes = shapes.set_crs("EPSG:4326")
+        shapes["geometry"] = shapely.make_valid(shapes.geometry.to_numpy())
+        shapes["id"] = shapes["id"].replace(_US_POLYGON_RECODES)
+        names = shapes.set_index("id")["name"]
+        g = g.with_geometry(shapes[["id", "geometry"]], id_column="id", extra="drop",
+                            missing="keep")
+        name = names.reindex(g.ids)
+        if "51515" in g.ids:
+            name.loc["51515"] = "Bedford city"
+        g = g.with_zones(pd.DataFrame({"name": name.to_numpy()}, index=g.ids))
+        quirks += [
+            f"{invalid} invalid TopoJSON polygons repaired with make_valid; CRS set to EPSG:4326",
+            "polygons 46102 and 02158 attached as 46113 and 02270 (2009-2013 codes)",
+            "51515 Bedford city has no polygon (merged into 51019 in 2013)",
+            "51610 Falls Church is an empty polygon at 1:10m: no geometry",
+        ]
+    meta = dict(g.meta)
+    meta.update({"source": str(folder), "dataset": "us-counties-2009-2013",
+                 "unit": "workers 16+ (ACS 5-year estimates)", "projected_crs": "EPSG:5070",
+                 "quirks": quirks + list(meta.get("repairs", []))})
+    return g._replace(meta=meta)
+
+
+def load_us_cbsa_2013(root: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The official OMB February 2013 CBSA/CSA delineation, one row per county.
+
+    Returns a DataFrame indexed by 5-digit county FIPS (zero-padded: the file is not) with
+    ``cbsa``, ``cbsa_title``, ``kind`` (``"metropolitan"``/``"micropolitan"``),
+    ``metro_division``, ``csa``, ``csa_title`` and ``central`` (True for central counties).
+    Counties outside every CBSA are not listed.
+    """
+    folder = _folder("us-acs-county-commuting-2009-2013", root)
+    raw = read_table(folder / "cbsa2fipsxw_2013.csv", sep=",",
+                     text_columns=["cbsacode", "metrodivisioncode", "csacode",
+                                   "fipsstatecode", "fipscountycode"])
+    raw = raw.dropna(subset=["fipsstatecode", "fipscountycode"])
+    fips = raw["fipsstatecode"].str.zfill(2) + raw["fipscountycode"].str.zfill(3)
+    kind = raw["metropolitanmicropolitanstatis"].str.split().str[0].str.lower()
+    out = pd.DataFrame({
+        "cbsa": raw["cbsacode"].to_numpy(),
+        "cbsa_title": raw["cbsatitle"].to_numpy(),
+        "kind": kind.to_numpy(),
+        "metro_division": raw["metrodivisioncode"].to_numpy(),
+        "csa": raw["csacode"].to_numpy(),
+        "csa_title": raw["csatitle"].to_numpy(),
+        "central": (raw["centraloutlyingcounty"] == "Central").to_numpy(),
+    }, index=pd.Index(fips.to_numpy(), name="zone"))
+    return out
+
+
+def load_us_commuting_zones_1990(root: str | os.PathLike | None = None) -> pd.Series:
+    """The 1990 commuting zones of Tolbert & Sizer (USDA ERS): county FIPS -> CZ code."""
+    folder = _folder("us-acs-county-commuting-2009-2013", root)
+    raw = read_table(folder / "czones1990.csv", sep=",", text_columns=["fips", "czone1990"])
+    return pd.Series(raw["czone1990"].to_numpy(), index=pd.Index(raw["fips"].str.zfill(5),
+                                                                    name="zone"), name="cz1990")
+
+
+# ---------------------------------------------------------------------------- Italy
+def _load_istat(stem: str, root, name: str, code_prefix: str) -> FlowGraph:
+    folder = _folder("italy-sardinia-lma", root)
+    shapes = _read_zones(folder / f"shp{stem}.geojson")
+    zones = pd.DataFrame({
+        "name": shapes["NOME_COM"].to_numpy(),
+        "province": shapes["COD_PRO"].to_numpy(),
+        "population": shapes["POP2001"].to_numpy(),
+    }, index=shapes["PRO_COM"].to_numpy())
+    g = read_flows(folder / f"{stem}.csv", "community_live", "community_work", "amount",
+                   sep=",", zones=zones, geometry=shapes[["PRO_COM", "geometry"]],
+                   geometry_id="PRO_COM", name=name)
+    return g._replace(meta={
+        "source": str(folder), "dataset": name,
+        "unit": "workers (2001 census commuting for work)", "projected_crs": "EPSG:32632",
+        "quirks": [
+            f"ISTAT municipality codes (PRO_COM, {code_prefix}xxx) stored as integers: "
+            "read as text",
+            "names from the polygons (NOME_COM); names_*.csv lost its accents",
+            "diagonal present (people working in their municipality of residence)",
+        ],
+    })
+
+
+def load_sardinia(root: str | os.PathLike | None = None) -> FlowGraph:
+    """2001 census commuting between the 377 municipalities of Sardinia (Istat).
+
+    The example data of Istat's LabourMarketAreas R package: 391,395 commuters, 248,469 of
+    them working in their municipality of residence. Zone attributes ``name``,
+    ``province`` and ``population`` (2001); polygons in EPSG:4326.
+
+    Notes
+    -----
+    Municipality codes (``PRO_COM``) are integers in the source files; the names file lost
+    its accents, so names come from the polygon layer.
+    """
+    return _load_istat("Sardinia", root, "sardinia-2001", "9/10/11")
+
+
+def load_brindisi(root: str | os.PathLike | None = None) -> FlowGraph:
+    """2001 census commuting between the 20 municipalities of the province of Brindisi."""
+    return _load_istat("Brindisi", root, "brindisi-2001", "74")
+
+
+# ---------------------------------------------------------------------------- England & Wales
+def load_ew_ltla(root: str | os.PathLike | None = None) -> FlowGraph:
+    """Census 2021 commuting between the lower-tier local authorities of England and Wales.
+
+    Returns
+    -------
+    FlowGraph
+        363 zones (309 English and 22 Welsh LTLAs, plus 32 Scottish council areas that
+        appear only as workplaces), ids as 2021 GSS codes, attributes ``name``,
+        ``name_welsh``, ``lon``, ``lat``; geometry is **centroid points** in EPSG:27700
+        (the source carries no polygons, so contiguity cannot be built from it).
+
+    Notes
+    -----
+    - Census day (21 March 2021) fell in a COVID-19 lockdown; people working mainly from home
+      are on the diagonal (20.9 of 27.7 million).
+    - The 32 Scottish rows are all zero: Scottish residents are not in this census.
+    """
+    import geopandas as gpd
+
+    folder = _folder("ew-2021-ltla-commuting", root)
+    g = read_matrix(folder / "commuter_matrix.csv", id_column=0, sep=",", name="ew-ltla-2021")
+    attrs = _read_zones(folder / "LAD_DEC_2021_GB_BFC.dbf")
+    zones = pd.DataFrame({
+        "name": attrs["LAD21NM"].to_numpy(),
+        "name_welsh": attrs["LAD21NMW"].to_numpy(),
+        "lon": attrs["LONG"].to_numpy(), "lat": attrs["LAT"].to_numpy(),
+    }, index=attrs["LAD21CD"].to_numpy())
+    g = g.with_zones(zones)
+    points = gpd.GeoDataFrame(
+        {"geometry": gpd.points_from_xy(attrs["BNG_E"], attrs["BNG_N"])},
+        index=attrs["LAD21CD"].to_numpy(), crs="EPSG:27700")
+    g = g.with_geometry(points)
+    return g._replace(meta={
+        "source": str(folder), "dataset": "ew-ltla-2021",
+        "unit": "usual residents aged 16+ in employment (Census 2021, ODWP01EW)",
+        "projected_crs": "EPSG:27700",
+        "quirks": [
+            "geometry is centroid points (no polygons in the source)",
+            "32 Scottish council areas appear only as workplaces (all-zero rows)",
+            "COVID-19 lockdown census: home workers on the diagonal",
+        ],
+    })
+
+
+# ---------------------------------------------------------------------------- registry
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    folder: str
+    zones: int
+    description: str
+    loader: Callable[..., FlowGraph]
+
+
+DATASETS: dict[str, Dataset] = {d.name: d for d in [
+    Dataset("korea-ktdb-sigun", "korea-sigun-ktdb-od", 159,
+            "KTDB all-purpose trips between South Korean si/gun (no diagonal)", load_korea_ktdb),
+    Dataset("us-counties-2009-2013", "us-acs-county-commuting-2009-2013", 3221,
+            "ACS 2009-2013 county commuting with margins of error", load_us_counties),
+    Dataset("sardinia-2001", "italy-sardinia-lma", 377,
+            "2001 census commuting between Sardinian municipalities", load_sardinia),
+    Dataset("brindisi-2001", "italy-sardinia-lma", 20,
+            "2001 census commuting between municipalities of Brindisi", load_brindisi),
+    Dataset("ew-ltla-2021", "ew-2021-ltla-commuting", 363,
+            "Census 2021 England & Wales LTLA commuting (centroids only)", load_ew_ltla),
+]}
+
+
+def list_datasets(root: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The named data sets, with whether each is present in the data folder."""
+    base = Path(root) if root is not None else data_dir(required=False)
+    return pd.DataFrame([
+        {"name": d.name, "zones": d.zones, "available": bool(base and (base / d.folder).is_dir()),
+         "folder": d.folder, "description": d.description}
+        for d in DATASETS.values()
+    ]).set_index("name")
+
+
+def load(name: str, root: str | os.PathLike | None = None, **kwargs) -> FlowGraph:
+    """Load a named data set (see :func:`list_datasets`)."""
+    if name not in DATASETS:
+        raise InvalidParameterError(
+            f"Unknown data set {name!r}; choose one of {', '.join(DATASETS)}.")
+    return DATASETS[name].loader(root, **kwargs)
