@@ -827,7 +827,7 @@ class FlowGraph:
         keep = np.ones(coo.nnz, bool) if self_loops else coo.row != coo.col
         ids = self._ids.to_numpy()
         g.add_weighted_edges_from(zip(ids[coo.row[keep]], ids[coo.col[keep]],
-                                      coo.data[keep].tolist()))
+                                      coo.data[keep].tolist(), strict=True))
         return g
 
     def to_igraph(self, *, self_loops: bool = True) -> igraph.Graph:

@@ -1,0 +1,153 @@
+"""The main job behind ``make demo``: load a data set, summarise it, map it, write the outputs.
+
+Until the delineation layers exist this is a data summary: flows, totals, the strongest
+destinations and flows, contiguity, and a map of where people go.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .datasets import data_dir, load
+from .flows import FlowGraph
+
+DEFAULT_DATASET = "korea-ktdb-sigun"
+FALLBACK_ZONES = 2000
+
+
+def pick_graph(dataset: str | None) -> FlowGraph:
+    """The named data set; by default Korea when the data folder exists, else a synthetic one."""
+    if dataset is not None and not dataset.startswith("synthetic"):
+        return load(dataset)
+    if dataset is None and data_dir(required=False) is not None:
+        return load(DEFAULT_DATASET)
+    from .synthetic import synthetic_country
+
+    n = FALLBACK_ZONES
+    if dataset and dataset.startswith("synthetic-"):
+        n = int(dataset.split("-", 1)[1])
+    return synthetic_country(n, seed=0)
+
+
+def _names(graph: FlowGraph) -> pd.Series:
+    z = graph.zones
+    if "name" in z.columns:
+        return z["name"].astype(str).where(z["name"].notna(), pd.Series(graph.ids, index=z.index))
+    return pd.Series(graph.ids, index=graph.ids)
+
+
+def summarise(graph: FlowGraph, top: int = 10) -> dict:
+    names = _names(graph)
+    table = graph.summary()
+    off = graph.to_frame(diagonal=False).nlargest(top, "flow")
+    dest = table["inflows"].nlargest(top)
+    m = graph.matrix.tolil(copy=True)
+    m.setdiag(0)
+    m = m.tocsr()
+    out = np.asarray(m.sum(axis=1)).ravel()
+    largest = np.asarray(m.max(axis=1).toarray()).ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denom = table["residents"].to_numpy() if graph.has_diagonal else out
+        lead_share = np.where(denom > 0, largest / denom, 0.0)
+    summary = {
+        "dataset": graph.name,
+        "zones": graph.n_zones,
+        "flows": graph.n_flows,
+        "total": round(graph.total, 1),
+        "diagonal": graph.has_diagonal,
+        "internal_share": round(float(graph.internal.sum() / graph.total), 4),
+        "isolated_zones": len(graph.isolates),
+        "share_denominator": "employed residents" if graph.has_diagonal else "out-flows",
+        "zones_sending_10pct_to_one_zone": int((lead_share >= 0.10).sum()),
+        "zones_sending_20pct_to_one_zone": int((lead_share >= 0.20).sum()),
+        "top_destinations": [
+            {"zone": i, "name": names[i], "inflows": round(float(v), 1)} for i, v in dest.items()],
+        "top_flows": [
+            {"from": names[r.origin], "to": names[r.destination], "flow": round(float(r.flow), 1)}
+            for r in off.itertuples()],
+        "quirks": list(graph.meta.get("quirks", [])),
+    }
+    if graph.geometry is not None and graph.geometry.geom_type.isin(
+            ["Polygon", "MultiPolygon"]).any():
+        c = graph.build_contiguity(islands="keep")
+        summary["contiguity"] = {"links": c.n_links, "islands": len(c.islands),
+                                 "components": c.n_components}
+    return summary
+
+
+def draw_map(graph: FlowGraph, path: Path, top: int = 60) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
+
+    g = graph
+    if g.meta.get("projected_crs") and g.crs is not None and g.crs.is_geographic:
+        g = g.to_crs(g.meta["projected_crs"])
+    geo = g.geometry
+    table = g.summary()
+    geo["inflows"] = table["inflows"].to_numpy()
+    fig, ax = plt.subplots(figsize=(8, 9))
+    present = geo[geo.geometry.notna()]
+    present.plot(column=np.log10(present["inflows"] + 1), cmap="YlOrRd", ax=ax,
+                 edgecolor="white", linewidth=0.2, legend=True,
+                 legend_kwds={"label": "log10 flows received from other zones", "shrink": 0.5})
+    pts = present.geometry.representative_point()
+    xy = pd.DataFrame({"x": pts.x, "y": pts.y}, index=present.index)
+    flows = g.to_frame(diagonal=False)
+    flows = flows[flows.origin.isin(xy.index) & flows.destination.isin(xy.index)]
+    flows = flows.nlargest(top, "flow")
+    segs = np.stack([xy.loc[flows.origin].to_numpy(), xy.loc[flows.destination].to_numpy()],
+                    axis=1)
+    width = 0.4 + 3.0 * flows["flow"].to_numpy() / flows["flow"].max()
+    ax.add_collection(LineCollection(segs, linewidths=width, colors="#1f3b73", alpha=0.6))
+    names = _names(g)
+    for i in table["inflows"].nlargest(8).index:
+        if i in xy.index:
+            ax.annotate(names[i], xy.loc[i], fontsize=7, ha="center",
+                        bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.7, "lw": 0})
+    ax.set_title(f"{g.name}: the {top} largest flows between zones")
+    ax.set_axis_off()
+    fig.savefig(path, dpi=150, bbox_inches="tight")
+    plt.close(fig)
+
+
+def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None) -> dict:
+    """Load, summarise and map a data set; write summary.json, summary.md, zones.csv, map.png."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    graph = pick_graph(dataset)
+    summary = summarise(graph)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+    zones = graph.summary()
+    zones.insert(0, "name", _names(graph))
+    zones.to_csv(out / "zones.csv")
+    (out / "summary.md").write_text(_markdown(summary))
+    if graph.geometry is not None:
+        draw_map(graph, out / "map.png")
+    return summary
+
+
+def _markdown(s: dict) -> str:
+    lines = [f"# {s['dataset']}", "",
+             f"- zones: {s['zones']:,}; non-zero flows: {s['flows']:,}; total: {s['total']:,.0f}",
+             f"- diagonal (internal flows): {'present' if s['diagonal'] else 'absent'}"
+             f" — shares use {s['share_denominator']} as denominator",
+             f"- zones sending >= 10% / >= 20% to a single other zone: "
+             f"{s['zones_sending_10pct_to_one_zone']} / {s['zones_sending_20pct_to_one_zone']}"]
+    if "contiguity" in s:
+        c = s["contiguity"]
+        lines.append(f"- contiguity: {c['links']:,} links, {c['islands']} islands, "
+                     f"{c['components']} components")
+    lines += ["", "## Largest destinations", "", "| zone | name | flows received |", "|---|---|---:|"]
+    lines += [f"| {d['zone']} | {d['name']} | {d['inflows']:,.0f} |" for d in s["top_destinations"]]
+    lines += ["", "## Largest flows", "", "| from | to | flow |", "|---|---|---:|"]
+    lines += [f"| {f['from']} | {f['to']} | {f['flow']:,.0f} |" for f in s["top_flows"]]
+    if s["quirks"]:
+        lines += ["", "## Known quirks of the source", ""] + [f"- {q}" for q in s["quirks"]]
+    return "\n".join(lines) + "\n"
