@@ -9,7 +9,14 @@ from .errors import InvalidZonesError, Problems
 
 
 def normalise_ids(values, *, what: str = "zone ids", width: int | None = None) -> pd.Index:
-    """Turn a column of zone ids into a string :class:`pandas.Index`.
+    """Zone ids as a string :class:`pandas.Index` (object dtype); see :func:`normalise_column`."""
+    s = normalise_column(values, what=what, width=width)
+    return pd.Index(s.to_numpy(dtype=object), dtype=object, name="zone")
+
+
+def normalise_column(values, *, what: str = "zone ids", width: int | None = None) -> pd.Series:
+    """Turn a column of zone ids into a string Series (pandas' own string dtype, not copied
+    into Python objects, so that long OD columns stay cheap).
 
     Strings are stripped of surrounding blanks. Integers become their decimal text;
     floats are accepted only when integral (``90001.0`` -> ``"90001"``, which is how
@@ -50,7 +57,7 @@ def normalise_ids(values, *, what: str = "zone ids", width: int | None = None) -
     problems.raise_if_any(InvalidZonesError)
     if width is not None:
         s = s.where(~s.str.fullmatch(r"\d+"), s.str.zfill(width))
-    return pd.Index(s.to_numpy(dtype=object), dtype=object, name="zone")
+    return s.reset_index(drop=True)
 
 
 def check_unique(ids: pd.Index, what: str = "zone ids") -> None:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ._ids import check_unique, normalise_ids
+from ._ids import check_unique, normalise_column, normalise_ids
 from .errors import InvalidODError, InvalidZonesError, Problems, check_parameter
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -220,8 +220,8 @@ class FlowGraph:
                      [f"row {i}" for i in np.flatnonzero(no_id)[:3]], count=int(no_id.sum()),
                      fix="Drop footer or note rows and fill missing ids before loading.")
         has_id = ~no_id
-        o_ids = normalise_ids(df[origin][has_id], what="origin ids", width=id_width)
-        d_ids = normalise_ids(df[destination][has_id], what="destination ids", width=id_width)
+        o_col = normalise_column(df[origin][has_id], what="origin ids", width=id_width)
+        d_col = normalise_column(df[destination][has_id], what="destination ids", width=id_width)
         values, bad_text = _to_float(df[flow][has_id])
         problems.add("non-numeric flows", bad_text[:3], count=len(bad_text),
                      fix="Clean suppressed or footnoted cells (e.g. '-', '*') before loading.")
@@ -230,17 +230,19 @@ class FlowGraph:
             moe_values, bad_moe = _to_float(df[moe][has_id])
             problems.add("non-numeric margins of error", bad_moe[:3], count=len(bad_moe))
 
-        # zone universe and order
+        # one hash pass over both id columns; only the (few) distinct ids are sorted
+        n_rows = len(o_col)
+        codes, uniques = pd.factorize(pd.concat([o_col, d_col], ignore_index=True))
+        uniques = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
         zone_table = None
         if zones is not None:
             zone_table = _zone_table(zones, zone_id, id_width)
             known = zone_table.index
-            flow_ids = pd.Index(np.unique(np.concatenate([o_ids.to_numpy(), d_ids.to_numpy()])))
-            unknown = flow_ids.difference(known)
+            unknown = uniques.difference(known)
             problems.add("origin/destination ids not in the zone table", list(unknown[:3]),
                          count=len(unknown),
                          fix="Add them to the zone table or correct the ids in the flows.")
-            unused = known.difference(flow_ids)
+            unused = known.difference(uniques)
             if len(unused) and extra_zones == "error":
                 problems.add("zone-table ids with no flow", list(unused[:3]), count=len(unused),
                              fix="Pass extra_zones='keep' to keep them as zones without flows, "
@@ -248,32 +250,30 @@ class FlowGraph:
             if extra_zones == "drop":
                 zone_table = zone_table.loc[~zone_table.index.isin(unused)]
             ids = zone_table.index
+            position = ids.get_indexer(uniques)
         else:
-            ids = pd.Index(np.unique(np.concatenate([o_ids.to_numpy(), d_ids.to_numpy()])),
-                           dtype=object, name="zone")
-
-        pos = pd.Series(np.arange(len(ids)), index=ids)
-        rows = pos.reindex(o_ids).to_numpy()
-        cols = pos.reindex(d_ids).to_numpy()
-        known_rows = ~(np.isnan(rows) | np.isnan(cols)) if rows.dtype.kind == "f" else None
-        if known_rows is not None:
-            rows, cols = rows[known_rows], cols[known_rows]
-            values = values[known_rows]
+            order = np.argsort(uniques.to_numpy(), kind="stable")
+            ids = pd.Index(uniques.to_numpy()[order], dtype=object, name="zone")
+            position = np.empty(len(order), dtype=np.int64)
+            position[order] = np.arange(len(order))
+        mapped = position[codes]
+        rows, cols = mapped[:n_rows], mapped[n_rows:]
+        known_rows = (rows >= 0) & (cols >= 0)
+        if not known_rows.all():
+            rows, cols, values = rows[known_rows], cols[known_rows], values[known_rows]
             if moe_values is not None:
                 moe_values = moe_values[known_rows]
-        rows = rows.astype(np.int64)
-        cols = cols.astype(np.int64)
         _check_values(values, rows, cols, ids, problems)
         if moe_values is not None:
             _check_values(moe_values, rows, cols, ids, problems, what="margins of error")
 
-        key = rows * len(ids) + cols
-        dup = pd.Series(key).duplicated(keep=False).to_numpy()
-        if dup.any() and duplicates == "error":
-            first = np.flatnonzero(pd.Series(key).duplicated().to_numpy())
+        key = np.sort(rows.astype(np.int64) * len(ids) + cols)
+        n_dup = int((key[1:] == key[:-1]).sum())
+        if n_dup and duplicates == "error":
+            first = np.flatnonzero(pd.Series(rows * len(ids) + cols).duplicated().to_numpy())
             problems.add("duplicated origin-destination pairs",
                          [f"{ids[rows[k]]} → {ids[cols[k]]}" for k in first[:3]],
-                         count=len(first),
+                         count=n_dup,
                          fix="Pass duplicates='sum' to add them up, or remove the repeats.")
         problems.raise_if_any(InvalidODError)
 
@@ -287,9 +287,9 @@ class FlowGraph:
             moe_matrix = sq
         zt = zone_table.copy() if zone_table is not None else pd.DataFrame(index=ids)
         meta = dict(meta or {})
-        if dup.any():
+        if n_dup:
             meta.setdefault("repairs", []).append(
-                f"summed {int(dup.sum())} rows of duplicated origin-destination pairs")
+                f"summed {n_dup} repeated rows into their origin-destination pairs")
         graph = cls(matrix, ids, zt, None, moe=moe_matrix, name=name, meta=meta)
         graph = graph._with_totals(residents, jobs)
         if geometry is not None:

@@ -141,7 +141,7 @@ class TestBadInput:
         df = pd.DataFrame({"origin": ["A", "A"], "destination": ["B", "B"], "flow": [1, 2]})
         g = FlowGraph.from_dataframe(df, duplicates="sum")
         assert g.matrix[0, 1] == 3
-        assert "summed 2 rows" in g.meta["repairs"][0]
+        assert "summed 1 repeated rows" in g.meta["repairs"][0]
 
     def test_missing_columns(self, toy_df):
         with pytest.raises(InvalidODError, match=r"missing columns \('count'\)"):
