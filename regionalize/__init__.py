@@ -5,6 +5,7 @@ attributes and polygons); the delineation methods turn them into nested layers o
 functional regions.
 """
 
+from . import datasets
 from .errors import (
     DataNotFoundError,
     InvalidODError,
@@ -12,7 +13,6 @@ from .errors import (
     InvalidZonesError,
     RegionalizeError,
 )
-from . import datasets
 from .flows import FlowGraph
 from .io import read_flows, read_matrix
 
