@@ -6,6 +6,7 @@ functional regions.
 """
 
 from . import datasets
+from .delineate import delineate
 from .errors import (
     DataNotFoundError,
     InvalidODError,
@@ -15,11 +16,33 @@ from .errors import (
 )
 from .flows import FlowGraph
 from .io import read_flows, read_matrix
+from .layers import (
+    DominantFlows,
+    Megaregions,
+    MetropolitanAreas,
+    UrbanAreas,
+    dominant_flows,
+    megaregions,
+    metropolitan_areas,
+    urban_areas,
+)
+from .partition import Partition
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "FlowGraph",
+    "Partition",
+    "Hierarchy",
+    "delineate",
+    "MetropolitanAreas",
+    "UrbanAreas",
+    "Megaregions",
+    "DominantFlows",
+    "metropolitan_areas",
+    "urban_areas",
+    "megaregions",
+    "dominant_flows",
     "read_flows",
     "read_matrix",
     "build_contiguity",
@@ -41,6 +64,8 @@ def __getattr__(name):
 
     if name in ("build_contiguity", "Contiguity"):
         return getattr(importlib.import_module(".contiguity", __name__), name)
+    if name == "Hierarchy":
+        return importlib.import_module(".hierarchy", __name__).Hierarchy
     if name == "synthetic_country":
         return importlib.import_module(".synthetic", __name__).synthetic_country
     raise AttributeError(f"module 'regionalize' has no attribute {name!r}")

@@ -26,6 +26,8 @@ __all__ = [
     "load_korea_ktdb",
     "load_us_counties",
     "load_us_cbsa_2013",
+    "us_cbsa_centres",
+    "KOREA_METROPOLITAN_CENTRES",
     "load_us_commuting_zones_1990",
     "load_sardinia",
     "load_brindisi",
@@ -93,7 +95,10 @@ def load_korea_ktdb(root: str | os.PathLike | None = None) -> FlowGraph:
     -------
     FlowGraph
         159 zones, ids as KOSTAT census codes (``"11"`` Seoul, ``"21"`` Busan, ...,
-        ``"31010"`` Suwon), zone attribute ``name`` (English), geometry in EPSG:4326.
+        ``"31010"`` Suwon), zone attributes ``name`` (English), ``province`` (two-digit code),
+        ``kind`` (``"metropolitan city"``, ``"si"`` or ``"gun"``: within a province, codes
+        ending below 500 are cities) and ``city`` (True for si and metropolitan cities);
+        geometry in EPSG:4326.
 
     Notes
     -----
@@ -111,6 +116,12 @@ def load_korea_ktdb(root: str | os.PathLike | None = None) -> FlowGraph:
     g = read_matrix(folder / "OD_SiGun_matrix.csv", id_column="sourceunit",
                     label_columns=["sourceunit_nm"], name="korea-ktdb-sigun")
     zones = g.zones.rename(columns={"sourceunit_nm": "name"})
+    codes = g.ids.to_series()
+    single = codes.str.len() == 2  # Seoul, the metropolitan cities and Sejong: one unit each
+    zones["province"] = codes.str[:2].to_numpy()
+    zones["kind"] = np.where(single, "metropolitan city",
+                             np.where(codes.str[-3:].astype(int) < 500, "si", "gun"))
+    zones["city"] = zones["kind"] != "gun"
     g = g._replace(zones=zones)
     shapes = _read_zones(folder / "KR_SiGun_epsg4326.geojson")
     g = g.with_geometry(shapes[["SiGun_CD", "geometry"]], id_column="SiGun_CD")
@@ -126,6 +137,17 @@ def load_korea_ktdb(root: str | os.PathLike | None = None) -> FlowGraph:
             "KOSTAT census codes, not MOIS codes",
         ],
     })
+
+
+#: Korea's five metropolitan centres in the balanced-development policy (KOSTAT census codes):
+#: Seoul; Busan with Ulsan; Daegu; Gwangju; Daejeon with Sejong.
+KOREA_METROPOLITAN_CENTRES = {
+    "Seoul": "11",
+    "Busan-Ulsan": ["21", "26"],
+    "Daegu": "22",
+    "Gwangju": "24",
+    "Daejeon-Sejong": ["25", "29"],
+}
 
 
 # ---------------------------------------------------------------------------- United States
@@ -257,6 +279,15 @@ def load_us_cbsa_2013(root: str | os.PathLike | None = None) -> pd.DataFrame:
         "central": (raw["centraloutlyingcounty"] == "Central").to_numpy(),
     }, index=pd.Index(fips.to_numpy(), name="zone"))
     return out
+
+
+def us_cbsa_centres(cbsa: pd.DataFrame, zones=None) -> dict[str, list[str]]:
+    """The official central counties of each CBSA, ``{cbsa code: [county fips]}``, from
+    :func:`load_us_cbsa_2013`; restricted to ``zones`` (e.g. ``graph.ids``) when given."""
+    central = cbsa[cbsa["central"]]
+    if zones is not None:
+        central = central[central.index.isin(zones)]
+    return {code: list(grp.index) for code, grp in central.groupby("cbsa", sort=True)}
 
 
 def load_us_commuting_zones_1990(root: str | os.PathLike | None = None) -> pd.Series:

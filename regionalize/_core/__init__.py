@@ -1,0 +1,1 @@
+"""The engine: sparse matrices and zone positions in, codes out. No ids, no geometry."""

@@ -1,0 +1,320 @@
+"""The network-constraint engine: centres, multi-order attachment, contiguity. CSR in, codes out.
+
+Everything here works on zone positions ``0..n-1`` and sparse matrices; ids, names and
+geometry live in the layers. Each attachment round is a handful of vectorised sparse
+operations over the links of the still-unattached zones, so a run costs
+``O(max_order * nnz)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from .shares import combined, group_shares
+
+# reasons for unassigned zones (stable strings: tests and users match on them)
+NO_FLOWS = "no flows to share out"
+BELOW = "no link at or above the threshold to an area"
+ORDER_CAP = "would attach beyond max_order"
+NOT_DOMINANT = "its largest flow goes to a zone outside the areas"
+OTHER_GROUP = "linked only to areas across a boundary of the layer above"
+DETACHED = "detached from its area by contiguity and linked to no other area"
+EXCLUDED = "excluded from this layer"
+
+
+def membership(codes: np.ndarray, k: int) -> sp.csr_array:
+    """``n x k`` indicator matrix of non-negative codes (rows of -1 stay empty)."""
+    n = len(codes)
+    rows = np.flatnonzero(codes >= 0)
+    return sp.csr_array((np.ones(len(rows)), (rows, codes[rows])), shape=(n, k))
+
+
+def row_best(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, tiebreak: np.ndarray):
+    """For every row present, the entry with the largest value; ties go to the smallest
+    ``tiebreak[col]`` (deterministic, never to chance). Returns (rows, cols, vals)."""
+    if len(rows) == 0:
+        return rows, cols, vals
+    order = np.lexsort((tiebreak[cols], -vals, rows))
+    r = rows[order]
+    first = np.ones(len(r), bool)
+    first[1:] = r[1:] != r[:-1]
+    pick = order[first]
+    return rows[pick], cols[pick], vals[pick]
+
+
+@dataclass
+class Attachment:
+    """Result of :func:`attach`: one entry per zone (positions)."""
+
+    area: np.ndarray          # core index, -1 unassigned
+    order: np.ndarray         # 0 centre, 1.. member order, -1 unassigned
+    share: np.ndarray         # share of the attaching link (NaN for centres / unassigned)
+    via: np.ndarray           # position joined through (-1 for centres / unassigned)
+    role: np.ndarray          # "centre" | "member" | "enclave" | "unassigned"
+    reason: np.ndarray        # object array, None for assigned zones
+    released: np.ndarray = field(default=None)  # zones released by contiguity at least once
+
+
+def attach(
+    components: list[sp.csr_array],
+    cores: list[np.ndarray],
+    tau: float,
+    *,
+    max_order: int | None = None,
+    dominance: str = "strict",
+    groups: np.ndarray | None = None,
+    eligible: np.ndarray | None = None,
+    banned: np.ndarray | None = None,
+    denominator: np.ndarray | None = None,
+) -> Attachment:
+    """Attach zones to cores by the network-constraint rule.
+
+    Parameters
+    ----------
+    components : list of csr
+        Share components (see :mod:`.shares`).
+    cores : list of int arrays
+        Positions of the zones of each core (a polycentric core has several).
+    tau : float
+        A link counts when its share is ``>= tau`` (inclusive).
+    max_order : int or None
+        Highest attachment order (1 = only direct links to a core); None: until no change.
+    dominance : {"strict", "targets"}
+        Order 1 always picks the core with the largest (summed) share. At higher orders,
+        ``"strict"`` also requires the zone joined through to be the attaching zone's largest
+        destination overall (a multi-zone core counted as one destination); ``"targets"``
+        only compares the eligible attached zones.
+    groups : int array, optional
+        Zones may only attach to cores of their own group (e.g. their metropolitan area).
+    eligible : bool array, optional
+        Zones allowed to attach and to be attached through; others are left out.
+    banned : int64 array, optional
+        Forbidden (zone, core) pairs encoded as ``zone * n_cores + core``.
+    denominator : array, optional
+        Supply denominators; zones with zero get the reason "no flows".
+    """
+    n = components[0].shape[0]
+    k = len(cores)
+    area = np.full(n, -1, dtype=np.int64)
+    order = np.full(n, -1, dtype=np.int64)
+    share = np.full(n, np.nan)
+    via = np.full(n, -1, dtype=np.int64)
+    core_min = np.array([int(np.min(c)) for c in cores], dtype=np.int64) if k else np.zeros(0, int)
+    for ci, members in enumerate(cores):
+        area[members] = ci
+        order[members] = 0
+    if eligible is None:
+        eligible = np.ones(n, bool)
+    if groups is None:
+        groups = np.zeros(n, dtype=np.int64)
+    banned = np.zeros(0, np.int64) if banned is None else np.asarray(banned, np.int64)
+    core_group = np.array([groups[c[0]] for c in cores], dtype=np.int64) if k else np.zeros(0, int)
+
+    zone_links = combined(components).tocoo()
+    # units for the strict dominance test: each core is one destination, other zones their own
+    unit = np.arange(n, dtype=np.int64) + k
+    for ci, members in enumerate(cores):
+        unit[members] = ci
+    top_unit = np.full(n, -1, dtype=np.int64)
+    if dominance == "strict":
+        u_codes, u_index = np.unique(unit, return_inverse=True)
+        per_unit = group_shares(components, membership(u_index.astype(np.int64),
+                                                      len(u_codes))).tocoo()
+        tie = np.arange(len(u_codes))
+        r, c, _ = row_best(per_unit.row, per_unit.col, per_unit.data, tie)
+        top_unit[r] = u_codes[c]
+
+    # ---- order 1: summed share to each core
+    if k:
+        to_core = group_shares(components, membership(area.copy(), k)).tocoo()
+        rr, cc, vv = to_core.row, to_core.col, to_core.data
+        ok = (vv >= tau) & (area[rr] < 0) & eligible[rr] & (groups[rr] == core_group[cc])
+        if len(banned):
+            ok &= ~np.isin(rr * k + cc, banned)
+        r, c, v = row_best(rr[ok], cc[ok], vv[ok], core_min)
+        area[r] = c
+        order[r] = 1
+        share[r] = v
+        via[r] = core_min[c]
+    # ---- higher orders: through a single attached zone
+    o = 1
+    zr, zc, zv = zone_links.row, zone_links.col, zone_links.data
+    strong = (zv >= tau) & eligible[zr] & eligible[zc] & (groups[zr] == groups[zc])
+    zr, zc, zv = zr[strong], zc[strong], zv[strong]
+    tiebreak = np.arange(n)
+    while max_order is None or o < max_order:
+        o += 1
+        ok = (area[zr] < 0) & (area[zc] >= 0)
+        if dominance == "strict":
+            ok &= top_unit[zr] == unit[zc]
+        if len(banned):
+            ok &= ~np.isin(zr * k + area[zc], banned)
+        if not ok.any():
+            break
+        r, c, v = row_best(zr[ok], zc[ok], zv[ok], tiebreak)
+        area[r] = area[c]
+        order[r] = o
+        share[r] = v
+        via[r] = c
+
+    role = np.where(order == 0, "centre", np.where(area >= 0, "member", "unassigned")).astype(object)
+    reason = np.full(n, None, dtype=object)
+    un = area < 0
+    if un.any():
+        reason[un] = BELOW
+        # a strong link to an attached zone that the rules did not allow: say which rule
+        any_strong = (zone_links.data >= tau) & (area[zone_links.col] >= 0) & un[zone_links.row]
+        linked = np.zeros(n, bool)
+        linked[zone_links.row[any_strong]] = True
+        other_group = np.zeros(n, bool)
+        cross = any_strong & (groups[zone_links.row] != groups[zone_links.col])
+        other_group[zone_links.row[cross]] = True
+        same = any_strong & ~cross
+        same_group = np.zeros(n, bool)
+        same_group[zone_links.row[same]] = True
+        reason[linked & other_group & ~same_group] = OTHER_GROUP
+        if dominance == "strict":
+            reason[linked & same_group] = NOT_DOMINANT
+        if max_order is not None:
+            # would the next round attach it?
+            ok = (area[zr] < 0) & (area[zc] >= 0)
+            if dominance == "strict":
+                ok &= top_unit[zr] == unit[zc]
+            capped = np.zeros(n, bool)
+            capped[zr[ok]] = True
+            reason[capped & un] = ORDER_CAP
+        if denominator is not None:
+            reason[un & (np.asarray(denominator) <= 0)] = NO_FLOWS
+        reason[un & ~eligible] = EXCLUDED
+    return Attachment(area, order, share, via, role, reason, np.zeros(n, bool))
+
+
+def detached(area: np.ndarray, order: np.ndarray, adjacency: sp.csr_array,
+             exempt: np.ndarray) -> np.ndarray:
+    """Members not connected to their core through zones of their own area.
+
+    Vectorised: one connected-components pass over the adjacency restricted to links inside
+    an area; a component that holds a centre is kept, others are detached. ``exempt`` zones
+    (islands with no land neighbour) are never detached.
+    """
+    adj = adjacency.tocoo()
+    same = (area[adj.row] >= 0) & (area[adj.row] == area[adj.col])
+    n = len(area)
+    inner = sp.csr_array((np.ones(int(same.sum())), (adj.row[same], adj.col[same])), shape=(n, n))
+    _, comp = connected_components(inner, directed=False)
+    core_comp = np.zeros(comp.max() + 1 if n else 0, bool)
+    core_comp[comp[order == 0]] = True
+    return (area >= 0) & (order != 0) & ~core_comp[comp] & ~exempt
+
+
+def attach_contiguous(components, cores, tau, adjacency: sp.csr_array, *, exempt=None,
+                      exterior=None, absorb_enclaves: bool = True, **kwargs) -> Attachment:
+    """:func:`attach`, then release detached members, let them attach elsewhere (never to
+    an area that released them), repeat until stable, then absorb enclaves.
+
+    ``exterior`` marks zones on the outer edge of the study region (coast, border): a group of
+    unassigned zones that touches it is not enclosed and is never absorbed."""
+    n = components[0].shape[0]
+    k = len(cores)
+    exempt = np.zeros(n, bool) if exempt is None else exempt
+    banned = np.asarray(kwargs.pop("banned", np.zeros(0, np.int64)), np.int64)
+    ever = np.zeros(n, bool)
+    for _ in range(n + 1):
+        res = attach(components, cores, tau, banned=banned, **kwargs)
+        gone = detached(res.area, res.order, adjacency, exempt)
+        if not gone.any():
+            break
+        ever |= gone
+        pairs = np.flatnonzero(gone) * k + res.area[gone]
+        banned = np.union1d(banned, pairs)
+    res.released = ever
+    still = ever & (res.area < 0)
+    res.reason[still] = DETACHED
+    if absorb_enclaves:
+        absorb(res, adjacency, kwargs.get("groups"), cores, kwargs.get("eligible"), exterior)
+    return res
+
+
+def absorb(res: Attachment, adjacency: sp.csr_array, groups, cores, eligible=None,
+           exterior=None) -> None:
+    """Unassigned zones (or connected groups of them) whose every neighbour belongs to one
+    area join it, unless the group touches the outer edge of the region (``exterior``)."""
+    n = len(res.area)
+    un = res.area < 0
+    if eligible is not None:
+        un &= eligible
+    if not un.any():
+        return
+    adj = adjacency.tocoo()
+    both = un[adj.row] & un[adj.col]
+    inner = sp.csr_array((np.ones(int(both.sum())), (adj.row[both], adj.col[both])), shape=(n, n))
+    _, comp = connected_components(inner, directed=False)
+    edge = un[adj.row] & ~un[adj.col]
+    c_of = comp[adj.row[edge]]
+    a_of = res.area[adj.col[edge]]
+    if len(c_of) == 0:
+        return
+    pairs = np.unique(np.stack([c_of, a_of], axis=1), axis=0)
+    comps, counts = np.unique(pairs[:, 0], return_counts=True)
+    single = np.isin(pairs[:, 0], comps[counts == 1])
+    target = np.full(comp.max() + 1, -1, np.int64)
+    target[pairs[single, 0]] = pairs[single, 1]
+    if exterior is not None and exterior.any():
+        open_comp = np.zeros(len(target), bool)
+        open_comp[comp[exterior & un]] = True
+        target[open_comp] = -1
+    z = np.flatnonzero(un)
+    a = target[comp[z]]
+    groups = np.zeros(n, np.int64) if groups is None else groups
+    core_group = np.array([groups[c[0]] for c in cores], dtype=np.int64)
+    ok = a >= 0
+    ok[ok] = groups[z[ok]] == core_group[a[ok]]
+    z, a = z[ok], a[ok]
+    res.area[z] = a
+    res.role[z] = "enclave"
+    res.reason[z] = None
+
+
+def find_centres(components, size: np.ndarray, tau: float, *, candidates: np.ndarray,
+                 min_size: float, job_ratio: np.ndarray | None = None,
+                 min_job_ratio: float | None = None, merge_tau: float | None = None,
+                 groups: np.ndarray | None = None) -> list[np.ndarray]:
+    """Centres by rule: big enough, enough jobs per resident, and not attached (share >= tau)
+    to a bigger centre already accepted. Centres linked at ``>= merge_tau`` (either way) are
+    merged into one polycentric core. Candidates are visited by size, largest first (ties by
+    position), so the result does not depend on chance."""
+    n = len(size)
+    ok = candidates & (size >= min_size)
+    if min_job_ratio is not None and job_ratio is not None:
+        ok &= job_ratio >= min_job_ratio
+    cand = np.flatnonzero(ok)
+    cand = cand[np.lexsort((cand, -size[cand]))]
+    groups = np.zeros(n, np.int64) if groups is None else groups
+    core_of = np.full(n, -1, np.int64)
+    accepted: list[int] = []
+    for c in cand:
+        attached = False
+        for comp in components:
+            lo, hi = comp.indptr[c], comp.indptr[c + 1]
+            idx, val = comp.indices[lo:hi], comp.data[lo:hi]
+            hit = (core_of[idx] >= 0) & (groups[idx] == groups[c])
+            if hit.any() and val[hit].max() >= tau:
+                attached = True
+                break
+        if not attached:
+            core_of[c] = len(accepted)
+            accepted.append(int(c))
+    cores = [np.array([c]) for c in accepted]
+    if merge_tau is None or len(accepted) < 2:
+        return cores
+    acc = np.array(accepted)
+    link = combined(components)[acc][:, acc]
+    link = sp.csr_array(link.maximum(link.T))
+    link.data = (link.data >= merge_tau).astype(float)
+    link.eliminate_zeros()
+    _, lab = connected_components(link, directed=False)
+    return [np.sort(acc[lab == g]) for g in range(lab.max() + 1)]

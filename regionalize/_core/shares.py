@@ -1,0 +1,96 @@
+"""Link shares: how strongly zone i depends on zone j, as sparse matrices.
+
+A share rule gives one or two *components*, each an ``n x n`` CSR matrix without diagonal.
+Shares to a group of zones (a polycentric core, an area) are the sum of a component over the
+group; with two components (``share="either"``) the share to a group is the larger of the
+two sums. Keeping the components apart is what makes "either" correct for multi-zone cores.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import check_parameter
+
+SHARE_RULES = ("auto", "residents", "outcommuters", "jobs", "either")
+
+
+def _scale_rows(m: sp.csr_array, denom: np.ndarray) -> sp.csr_array:
+    with np.errstate(divide="ignore"):
+        inv = np.where(denom > 0, 1.0 / np.where(denom > 0, denom, 1.0), 0.0)
+    out = sp.csr_array(m.multiply(inv[:, None]))
+    out.eliminate_zeros()
+    return out
+
+
+def _off_diagonal(m: sp.csr_array) -> sp.csr_array:
+    coo = m.tocoo()
+    keep = coo.row != coo.col
+    return sp.csr_array((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=m.shape)
+
+
+def resolve_share(share: str, has_diagonal: bool, owner: str = "share rule") -> str:
+    check_parameter(owner, "share", share, allowed=SHARE_RULES)
+    if share == "auto":
+        return "residents" if has_diagonal else "outcommuters"
+    return share
+
+
+def link_components(graph, share: str) -> tuple[list[sp.csr_array], np.ndarray]:
+    """Share components for a FlowGraph, and each zone's denominator (supply side).
+
+    - ``residents``: ``F[i,j] / R_i`` with ``R_i`` the employed residents (diagonal included);
+    - ``outcommuters``: ``F[i,j] / (R_i - F[i,i])``, the only choice without a diagonal;
+    - ``jobs``: ``F[j,i] / W_i``, the share of zone i's jobs held by residents of j (demand);
+    - ``either``: both ``residents`` and ``jobs`` (a link counts if either share is high,
+      as in the OMB outlying-county rule).
+
+    Returns the components and the denominator used for the supply side (zero means the zone
+    has no flows to share out).
+    """
+    off = _off_diagonal(graph.matrix)
+    r = np.asarray(graph.residents, dtype=float)
+    w = np.asarray(graph.jobs, dtype=float)
+    internal = graph.internal
+    if share == "residents":
+        return [_scale_rows(off, r)], r
+    if share == "outcommuters":
+        d = r - internal
+        return [_scale_rows(off, d)], d
+    demand = _scale_rows(sp.csr_array(off.T), w)
+    if share == "jobs":
+        return [demand], w
+    if share == "either":
+        return [_scale_rows(off, r), demand], np.maximum(r, w)
+    raise ValueError(share)  # pragma: no cover - resolve_share guards this
+
+
+def group_shares(components: list[sp.csr_array], membership: sp.csr_array) -> sp.csr_array:
+    """Shares of every zone to every group (``n x k``): per component the sum over the group,
+    then the maximum over components."""
+    out = None
+    for comp in components:
+        s = sp.csr_array(comp @ membership)
+        out = s if out is None else sp.csr_array(out.maximum(s))
+    out.eliminate_zeros()
+    return out
+
+
+def combined(components: list[sp.csr_array]) -> sp.csr_array:
+    """Zone-to-zone shares: the element-wise maximum of the components."""
+    out = components[0]
+    for comp in components[1:]:
+        out = sp.csr_array(out.maximum(comp))
+    return out
+
+
+def strength_class(values: np.ndarray, classes) -> np.ndarray:
+    """The highest class threshold each share reaches (NaN below the lowest class)."""
+    classes = np.sort(np.asarray(classes, dtype=float))
+    values = np.asarray(values, dtype=float)
+    idx = np.searchsorted(classes, values, side="right") - 1
+    out = np.full(values.shape, np.nan)
+    ok = (idx >= 0) & ~np.isnan(values)
+    out[ok] = classes[idx[ok]]
+    return out

@@ -1,0 +1,179 @@
+"""What every layer needs: centres from user input, contiguity, and a Partition from codes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .._core.shares import strength_class
+from .._ids import normalise_ids
+from ..errors import InvalidParameterError, InvalidZonesError, Problems, check_parameter
+from ..partition import Partition
+
+DEFAULT_CLASSES = (0.05, 0.10, 0.20)
+
+
+def check_tau(owner: str, name: str, value) -> float:
+    check_parameter(owner, name, value, interval=(0, 1), closed="right")
+    return float(value)
+
+
+def check_order(owner: str, value) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise InvalidParameterError(
+            f"The 'max_order' parameter of {owner} must be an int >= 1 or None. Got {value!r} "
+            "instead.")
+    return int(value)
+
+
+def zone_names(graph) -> pd.Series:
+    z = graph.zones
+    ids = pd.Series(list(graph.ids), index=graph.ids)
+    if "name" in z.columns:
+        return z["name"].astype(object).where(z["name"].notna(), ids).astype(str)
+    return ids
+
+
+def parse_centres(graph, centres, owner: str) -> tuple[list[np.ndarray], list[str | None]]:
+    """Centres as given by a user: ids, groups of ids (polycentric cores), or a mapping
+    ``{area name: id or ids}``. Returns core positions and optional names."""
+    if isinstance(centres, Mapping):
+        items = list(centres.items())
+    else:
+        if isinstance(centres, (str, bytes)):
+            centres = [centres]
+        items = [(None, c) for c in centres]
+    groups, names = [], []
+    for name, group in items:
+        if isinstance(group, (str, int, np.integer)):
+            group = [group]
+        groups.append(list(normalise_ids(list(group), what="centre ids")))
+        names.append(None if name is None else str(name))
+    flat = [z for g in groups for z in g]
+    p = Problems(f"Invalid centres for {owner}")
+    pos = graph.ids.get_indexer(flat)
+    missing = [z for z, q in zip(flat, pos, strict=True) if q < 0]
+    p.add("centre ids not in the graph", missing,
+          fix="Use zone ids of the graph (text, with leading zeros).")
+    dup = pd.Index(flat)[pd.Index(flat).duplicated()]
+    p.add("zones given as centres more than once", list(dup))
+    p.add("empty centre groups", [n or i for i, (n, g) in enumerate(zip(names, groups,
+                                                                         strict=True)) if not g])
+    p.raise_if_any(InvalidZonesError)
+    cores, start = [], 0
+    for g in groups:
+        cores.append(np.sort(pos[start:start + len(g)]).astype(np.int64))
+        start += len(g)
+    return cores, names
+
+
+def exterior_zones(graph) -> np.ndarray | None:
+    """Zones touching the outer edge of the study region (coast or border of the data).
+
+    The exterior rings of the union of all zone polygons are the edge; holes in the union
+    (slivers between misaligned polygons, lakes) are not. Cached on the graph. None when the
+    graph has no polygons.
+    """
+    key = ("exterior_zones",)
+    if key in graph._cache:
+        return graph._cache[key]
+    import shapely
+
+    geo = graph.geometry
+    if geo is None:
+        return None
+    geoms = geo.geometry.to_numpy()
+    present = np.array([g is not None and not g.is_empty for g in geoms])
+    out = np.zeros(len(geoms), bool)
+    if present.any():
+        parts = shapely.get_parts(shapely.union_all(geoms[present]))
+        coast = shapely.multilinestrings(shapely.get_exterior_ring(parts))
+        xmin, ymin, xmax, ymax = shapely.total_bounds(geoms[present])
+        tol = 1e-6 * max(xmax - xmin, ymax - ymin)
+        hit = shapely.STRtree(geoms[present]).query(coast, predicate="dwithin", distance=tol)
+        out[np.flatnonzero(present)[np.atleast_1d(hit)]] = True
+    graph._cache[key] = out
+    return out
+
+
+def contiguity_for(graph, contiguity):
+    """Adjacency (CSR over graph ids), the exempt zones (no neighbour at all) and the
+    exterior zones (see :func:`exterior_zones`), or None.
+
+    ``"auto"`` builds rook contiguity from the graph's polygons (islands linked to their
+    nearest zone) when it has polygons, and is off otherwise (no geometry, or points).
+    """
+    if contiguity is None or contiguity is False:
+        return None
+    from ..contiguity import Contiguity
+
+    if isinstance(contiguity, str):
+        check_parameter("contiguity", "contiguity", contiguity, allowed=["auto", "require"])
+        geo = graph.geometry
+        has_polygons = geo is not None and geo.geom_type.isin(["Polygon", "MultiPolygon"]).any()
+        if not has_polygons:
+            if contiguity == "require":
+                raise InvalidZonesError(
+                    "contiguity='require' needs zone polygons; attach them with "
+                    "graph.with_geometry(...) or pass contiguity=None.")
+            return None
+        contiguity = graph.build_contiguity(islands="nearest")
+    if not isinstance(contiguity, Contiguity):
+        raise InvalidParameterError(
+            "The 'contiguity' parameter must be 'auto', 'require', None or a Contiguity "
+            f"(from build_contiguity). Got {type(contiguity).__name__} instead.")
+    if not contiguity.ids.equals(graph.ids):
+        contiguity = contiguity.subset(list(graph.ids))
+    adj = contiguity.adjacency
+    exempt = np.asarray(adj.sum(axis=1)).ravel() == 0
+    return adj, exempt, exterior_zones(graph)
+
+
+def area_ids(graph, cores) -> list[str]:
+    ids = graph.ids.to_numpy()
+    return ["+".join(ids[c]) for c in cores]
+
+
+def build_partition(graph, res, cores, *, layer: str, kind, names=None, classes=DEFAULT_CLASSES,
+                    params=None, area_extra: pd.DataFrame | None = None) -> Partition:
+    """A Partition from an engine result. ``kind`` is one string or one per core."""
+    ids = graph.ids.to_numpy()
+    zname = zone_names(graph)
+    aid = area_ids(graph, cores)
+    kinds = [kind] * len(cores) if isinstance(kind, str) else list(kind)
+    names = names or [None] * len(cores)
+    area_of = np.array(aid + [None], dtype=object)[np.where(res.area >= 0, res.area, len(aid))]
+    via = np.where(res.via >= 0, ids[np.maximum(res.via, 0)], None)
+    order = pd.array(np.where(res.order >= 0, res.order, 0), dtype="Int64")
+    order[res.order < 0] = pd.NA
+    if (res.role == "enclave").any():
+        order[res.role == "enclave"] = pd.NA
+    index = pd.Index(ids, name="zone")
+
+    def text(values):  # object dtype: None stays None (pandas' str dtype would make it NaN)
+        return pd.Series(np.asarray(values, dtype=object), index=index, dtype=object)
+
+    details = pd.DataFrame({
+        "area": text(area_of),
+        "role": text(res.role),
+        "order": pd.Series(order, index=index),
+        "share": pd.Series(res.share, index=index),
+        "strength": pd.Series(strength_class(res.share, classes), index=index),
+        "via": text(via),
+        "reason": text(res.reason),
+    }, index=index)
+    counts = np.bincount(res.area[res.area >= 0], minlength=len(cores))
+    areas = pd.DataFrame({
+        "name": [n if n else "+".join(zname.iloc[c]) for n, c in zip(names, cores, strict=True)],
+        "centres": [tuple(ids[c]) for c in cores],
+        "kind": kinds,
+        "n_zones": counts,
+    }, index=pd.Index(aid, name="area"))
+    if area_extra is not None:
+        areas = areas.join(area_extra)
+    keep = counts > 0
+    return Partition(layer, ids, details, areas.loc[keep], params)

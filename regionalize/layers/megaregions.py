@@ -1,0 +1,190 @@
+"""Megaregions: groupings of metropolitan and urban areas by the interaction between them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .._core.constraint import Attachment, row_best
+from .._ids import normalise_ids
+from ..errors import InvalidZonesError, Problems, check_parameter
+from ..partition import Partition
+from ._common import build_partition
+
+__all__ = ["Megaregions", "megaregions", "interchange"]
+
+WEAK = "interaction below the threshold with every megaregion"
+NOT_GIVEN = "not in any of the given megaregions"
+
+
+def interchange(q: sp.csr_array, residents: np.ndarray, jobs: np.ndarray) -> sp.csr_array:
+    """Employment interchange measure between units of a quotient graph (OMB, as a share):
+    ``E[u, v] = Q[u, v] / R_u + Q[v, u] / W_u`` — the share of u's employed residents working
+    in v plus the share of u's jobs held by residents of v. Diagonal excluded."""
+    def scale(m, d):
+        inv = np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), 0.0)
+        return sp.csr_array(m.multiply(inv[:, None]))
+
+    q = sp.csr_array(q)
+    e = scale(q, residents) + scale(sp.csr_array(q.T), jobs)
+    e = sp.csr_array(e)
+    e.setdiag(0)
+    e.eliminate_zeros()
+    return e
+
+
+class Megaregions:
+    """Megaregions seeded by the metropolitan areas.
+
+    Every metropolitan area seeds one megaregion. Urban areas outside them — and, with
+    ``include_unassigned``, zones in no area — join, in rounds, the megaregion with which
+    their employment interchange measure (see :func:`interchange`) is largest, when it is at
+    least ``threshold``. Joined units count with their megaregion in the next round, so
+    chains form until nothing changes. Seeds whose interchange reaches ``merge_threshold``
+    are merged first. Alternatively, ``groups`` gives the megaregions directly.
+
+    Parameters
+    ----------
+    threshold : float in (0, 1]
+        Interchange needed to join (default 0.15, the OMB combined-area level).
+    merge_threshold : float, optional
+        Interchange at which two seed metropolitan areas form one megaregion.
+    include_unassigned : bool
+        Let zones outside every urban and metropolitan area join too.
+    groups : mapping, optional
+        ``{megaregion name: [zone ids]}``: user-given megaregions (validated: a zone in at most
+        one group, whole urban and metropolitan areas not split).
+    """
+
+    layer = "megaregion"
+
+    def __init__(self, *, threshold: float = 0.15, merge_threshold: float | None = None,
+                 include_unassigned: bool = True, groups: Mapping | None = None,
+                 name: str | None = None):
+        self.threshold = threshold
+        self.merge_threshold = merge_threshold
+        self.include_unassigned = include_unassigned
+        self.groups = groups
+        self.name = name
+
+    def get_params(self) -> dict:
+        return {k: v for k, v in vars(self).items() if not k.endswith("_")}
+
+    def fit(self, graph, metropolitan: Partition, urban: Partition | None = None) -> Megaregions:
+        owner = type(self).__name__
+        check_parameter(owner, "threshold", self.threshold, interval=(0, 1), closed="right")
+        if self.merge_threshold is not None:
+            check_parameter(owner, "merge_threshold", self.merge_threshold, interval=(0, 1),
+                            closed="right")
+        n = graph.n_zones
+        ids = graph.ids
+        mcodes = metropolitan.codes()
+        # units: each metropolitan area, each urban area outside them, each other zone
+        unit = np.full(n, -1, np.int64)
+        unit[mcodes >= 0] = mcodes[mcodes >= 0]
+        k_seed = metropolitan.n_areas
+        nxt = k_seed
+        if urban is not None:
+            ucodes = urban.codes()
+            outside = (mcodes < 0) & (ucodes >= 0)
+            _, inv = np.unique(ucodes[outside], return_inverse=True)
+            unit[outside] = inv + nxt
+            nxt += inv.max() + 1 if outside.any() else 0
+        rest = unit < 0
+        unit[rest] = np.arange(rest.sum()) + nxt
+        n_units = int(unit.max()) + 1
+        area = np.full(n, -1, np.int64)
+
+        seed_cores = [np.sort(ids.get_indexer(list(c))) for c in metropolitan.areas["centres"]]
+        names = list(metropolitan.areas["name"])
+        if self.groups is not None:
+            area, cores, names = self._given(graph, unit)
+        else:
+            q = graph.aggregate(unit, dissolve=False)
+            region = np.full(n_units, -1, np.int64)
+            region[:k_seed] = np.arange(k_seed)
+            if self.merge_threshold is not None and k_seed > 1:
+                e = interchange(q.matrix, q.residents, q.jobs)[:k_seed][:, :k_seed]
+                e = sp.csr_array(e.maximum(e.T))
+                e.data = (e.data >= self.merge_threshold).astype(float)
+                e.eliminate_zeros()
+                from scipy.sparse.csgraph import connected_components
+
+                _, lab = connected_components(e, directed=False)
+                first = {}
+                for s_, lab_ in enumerate(lab):
+                    first.setdefault(lab_, s_)
+                region[:k_seed] = [first[x] for x in lab]
+            movable = np.ones(n_units, bool)
+            movable[:k_seed] = False
+            if not self.include_unassigned:
+                movable[np.unique(unit[rest])] = False
+            u_res, u_job = q.residents, q.jobs
+            while True:
+                # quotient of units onto current regions: shares of each unit to each region
+                member = sp.csr_array((np.ones(int((region >= 0).sum())),
+                                       (np.flatnonzero(region >= 0), region[region >= 0])),
+                                      shape=(n_units, max(k_seed, 1)))
+                to_r = sp.csr_array(q.matrix @ member)          # unit -> region flows
+                from_r = sp.csr_array(q.matrix.T @ member)      # region -> unit flows
+                inv_r = np.where(u_res > 0, 1 / np.where(u_res > 0, u_res, 1), 0)
+                inv_w = np.where(u_job > 0, 1 / np.where(u_job > 0, u_job, 1), 0)
+                e = sp.csr_array(to_r.multiply(inv_r[:, None]) + from_r.multiply(inv_w[:, None]))
+                e = e.tocoo()
+                ok = movable[e.row] & (region[e.row] < 0) & (e.data >= self.threshold)
+                r, c, _ = row_best(e.row[ok], e.col[ok], e.data[ok], np.arange(max(k_seed, 1)))
+                if len(r) == 0:
+                    break
+                region[r] = c
+            area = region[unit]
+            used = np.unique(region[:k_seed])
+            cores = [np.concatenate([seed_cores[s_] for s_ in range(k_seed) if region[s_] == g])
+                     for g in used]
+            names = ["+".join(names[s_] for s_ in range(k_seed) if region[s_] == g) for g in used]
+            remap = np.full(max(k_seed, 1), -1, np.int64)
+            remap[used] = np.arange(len(used))
+            area = np.where(area >= 0, remap[np.maximum(area, 0)], -1)
+        role = np.where(area >= 0, "member", "unassigned").astype(object)
+        for ci, c in enumerate(cores):
+            role[c[area[c] == ci]] = "centre"
+        res = Attachment(
+            area=area, order=np.where(role == "centre", 0, -1).astype(np.int64),
+            share=np.full(n, np.nan), via=np.full(n, -1, np.int64), role=role,
+            reason=np.where(area >= 0, None, NOT_GIVEN if self.groups is not None else WEAK)
+            .astype(object))
+        self.partition_ = build_partition(graph, res, [np.sort(c) for c in cores],
+                                          layer=self.name or self.layer, kind="megaregion",
+                                          names=names, params=self.get_params())
+        self.labels_ = self.partition_.labels
+        return self
+
+    def _given(self, graph, unit):
+        n = graph.n_zones
+        area = np.full(n, -1, np.int64)
+        p = Problems("Invalid megaregion groups")
+        names, cores = [], []
+        for gi, (name, members) in enumerate(self.groups.items()):
+            zid = normalise_ids(list(members), what="megaregion zone ids")
+            pos = graph.ids.get_indexer(zid)
+            p.add(f"ids of {name!r} not in the graph", list(zid[pos < 0]))
+            pos = pos[pos >= 0]
+            p.add("zones in two megaregions", list(graph.ids[pos[area[pos] >= 0]]))
+            area[pos] = gi
+            names.append(str(name))
+            cores.append(pos[:1])
+        p.raise_if_any(InvalidZonesError)
+        split = pd.DataFrame({"unit": unit, "area": area}).groupby("unit")["area"].nunique()
+        if (split > 1).any():
+            raise InvalidZonesError(
+                f"Invalid megaregion groups: {int((split > 1).sum())} metropolitan or urban "
+                "areas are split between megaregions; give whole areas.")
+        return area, cores, names
+
+
+def megaregions(graph, metropolitan: Partition, urban: Partition | None = None,
+                **params) -> Partition:
+    """Function twin of :class:`Megaregions`."""
+    return Megaregions(**params).fit(graph, metropolitan, urban).partition_

@@ -1,0 +1,218 @@
+"""Urban areas: large urban areas around metropolitan cores, and small and medium-sized
+urban areas around the other cities."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._core.constraint import Attachment, attach, attach_contiguous, find_centres
+from .._core.shares import link_components, resolve_share
+from ..errors import InvalidZonesError, check_parameter
+from ..partition import Partition
+from ._common import (
+    DEFAULT_CLASSES,
+    build_partition,
+    check_order,
+    check_tau,
+    contiguity_for,
+    parse_centres,
+)
+from .metropolitan import candidate_mask, job_ratio, size_measure
+
+__all__ = ["UrbanAreas", "urban_areas"]
+
+TOO_SMALL = "its area was below the minimum size"
+OUTER_RING = "in a metropolitan area beyond its direct commuting belt"
+
+
+class UrbanAreas:
+    """Urban areas: the large ones around metropolitan cores, the small and medium-sized
+    ones around other cities.
+
+    Parameters
+    ----------
+    tau, max_order, share, dominance, contiguity, classes
+        As in :class:`MetropolitanAreas`, for the small and medium-sized urban areas.
+    large_max_order : int
+        A large urban area is a metropolitan core with its members up to this order
+        (default 1: the direct commuting belt).
+    within_metropolitan : bool
+        Allow small and medium-sized urban areas inside metropolitan areas (among zones
+        beyond the belt, never crossing a metropolitan boundary). When False, such zones
+        are unassigned with the reason "in a metropolitan area beyond its direct commuting
+        belt".
+    centres : optional
+        Centres of the small and medium-sized urban areas, as in :class:`MetropolitanAreas`;
+        found by rule when None (``size``, ``min_size``/``min_size_share``,
+        ``min_job_ratio``, ``candidates``, ``merge_tau``), among zones outside large urban
+        areas.
+    min_zones : int
+        Smallest number of zones (centre included) of a small/medium urban area; smaller
+        ones are dissolved and their zones unassigned with a reason.
+    min_population : float, optional
+        Smallest population (zone column ``population_column``) of such an area.
+
+    Attributes
+    ----------
+    partition_ : Partition
+        Areas of kind ``"large urban"`` (id of the metropolitan area) and
+        ``"small/medium urban"`` (id of the central zone).
+    labels_ : pandas.Series
+    """
+
+    layer = "urban"
+
+    def __init__(self, *, tau: float = 0.10, max_order: int | None = None, share: str = "auto",
+                 dominance: str = "strict", large_max_order: int = 1,
+                 within_metropolitan: bool = True, centres=None, size: str = "jobs",
+                 min_size: float | None = None, min_size_share: float = 0.001,
+                 min_job_ratio: float | None = 1.0, candidates=None,
+                 merge_tau: float | None = None, min_zones: int = 2,
+                 min_population: float | None = None, population_column: str = "population",
+                 contiguity="auto", classes: Sequence[float] = DEFAULT_CLASSES,
+                 name: str | None = None):
+        self.tau = tau
+        self.max_order = max_order
+        self.share = share
+        self.dominance = dominance
+        self.large_max_order = large_max_order
+        self.within_metropolitan = within_metropolitan
+        self.centres = centres
+        self.size = size
+        self.min_size = min_size
+        self.min_size_share = min_size_share
+        self.min_job_ratio = min_job_ratio
+        self.candidates = candidates
+        self.merge_tau = merge_tau
+        self.min_zones = min_zones
+        self.min_population = min_population
+        self.population_column = population_column
+        self.contiguity = contiguity
+        self.classes = classes
+        self.name = name
+
+    def get_params(self) -> dict:
+        return {k: v for k, v in vars(self).items() if not k.endswith("_")}
+
+    def fit(self, graph, metropolitan: Partition | None = None) -> UrbanAreas:
+        """Delineate; ``metropolitan`` is the metropolitan layer over the same zones."""
+        owner = type(self).__name__
+        check_tau(owner, "tau", self.tau)
+        check_order(owner, self.max_order)
+        check_order(owner, self.large_max_order)
+        check_parameter(owner, "dominance", self.dominance, allowed=["strict", "targets"])
+        if isinstance(self.min_zones, bool) or not isinstance(self.min_zones, int) \
+                or self.min_zones < 1:
+            check_parameter(owner, "min_zones", self.min_zones, interval=(1, float("inf")))
+        n = graph.n_zones
+        share = resolve_share(self.share, graph.has_diagonal, owner)
+        components, denom = link_components(graph, share)
+
+        # ---- large urban areas: metropolitan cores and their direct belt
+        large_cores: list[np.ndarray] = []
+        large_names: list[str] = []
+        in_large = np.full(n, -1, np.int64)
+        groups = np.zeros(n, np.int64)
+        if metropolitan is not None:
+            if not metropolitan.ids.equals(graph.ids):
+                raise InvalidZonesError("The metropolitan layer is over other zones than the "
+                                        "graph; fit both on the same FlowGraph.")
+            d = metropolitan.details
+            mcodes = metropolitan.codes()
+            groups = mcodes + 1
+            order = d["order"].to_numpy(dtype=float, na_value=np.inf)
+            belt = (mcodes >= 0) & (order <= self.large_max_order)
+            areas = metropolitan.areas
+            for i, (centres, name) in enumerate(zip(areas["centres"], areas["name"],
+                                                    strict=True)):
+                large_cores.append(np.sort(graph.ids.get_indexer(list(centres))))
+                large_names.append(name)
+                in_large[belt & (mcodes == i)] = i
+        eligible = in_large < 0
+        if metropolitan is not None and not self.within_metropolitan:
+            eligible &= groups == 0
+
+        # ---- small and medium-sized urban areas
+        if self.centres is not None:
+            cores, names = parse_centres(graph, self.centres, owner)
+            bad = [graph.ids[c[0]] for c in cores if not eligible[c].all()]
+            if bad:
+                raise InvalidZonesError(
+                    f"{len(bad)} centres of small/medium urban areas lie in a large urban area "
+                    f"(first: {', '.join(bad[:3])}); leave them out or lower large_max_order.")
+        else:
+            size = size_measure(graph, self.size)
+            threshold = self.min_size if self.min_size is not None else \
+                self.min_size_share * size.sum()
+            cores = find_centres(components, size, self.tau,
+                                 candidates=candidate_mask(graph, self.candidates) & eligible,
+                                 min_size=threshold, job_ratio=job_ratio(graph),
+                                 min_job_ratio=self.min_job_ratio, merge_tau=self.merge_tau,
+                                 groups=groups)
+            names = [None] * len(cores)
+        contig = contiguity_for(graph, self.contiguity)
+        kwargs = dict(max_order=self.max_order, dominance=self.dominance, denominator=denom,
+                      groups=groups, eligible=eligible)
+        if contig is None:
+            res = attach(components, cores, self.tau, **kwargs)
+        else:
+            res = attach_contiguous(components, cores, self.tau, contig[0], exempt=contig[1],
+                                    exterior=contig[2], absorb_enclaves=contig[2] is not None,
+                                    **kwargs)
+
+        # ---- minimum size: dissolve small areas, their zones become unassigned
+        k = len(cores)
+        counts = np.bincount(res.area[res.area >= 0], minlength=k)
+        small = counts < self.min_zones
+        if self.min_population is not None:
+            if self.population_column not in graph.zones.columns:
+                raise InvalidZonesError(
+                    f"min_population needs a {self.population_column!r} zone column; attach it "
+                    "with graph.with_zones(...) or set population_column=.")
+            pop = graph.zones[self.population_column].to_numpy(dtype=float, na_value=0.0)
+            area_pop = np.bincount(res.area[res.area >= 0], weights=pop[res.area >= 0],
+                                   minlength=k)
+            small |= area_pop < self.min_population
+        drop = (res.area >= 0) & small[np.maximum(res.area, 0)]
+        res.area[drop], res.order[drop], res.via[drop] = -1, -1, -1
+        res.share[drop] = np.nan
+        res.role[drop] = "unassigned"
+        res.reason[drop] = TOO_SMALL
+        res.reason[~eligible & (in_large < 0)] = OUTER_RING
+
+        # ---- one partition: large areas first, then small/medium ones
+        kl = len(large_cores)
+        area = np.where(in_large >= 0, in_large, np.where(res.area >= 0, res.area + kl, -1))
+        m_order = metropolitan.details["order"].to_numpy(dtype=float, na_value=-1) \
+            if metropolitan is not None else np.full(n, -1.0)
+        m_share = metropolitan.details["share"].to_numpy(dtype=float) \
+            if metropolitan is not None else np.full(n, np.nan)
+        m_via = graph.ids.get_indexer(metropolitan.details["via"].fillna("").to_numpy()) \
+            if metropolitan is not None else np.full(n, -1)
+        large = in_large >= 0
+        merged = Attachment(
+            area=area,
+            order=np.where(large, m_order.astype(np.int64), res.order),
+            share=np.where(large, m_share, res.share),
+            via=np.where(large, m_via, res.via),
+            role=np.where(large, np.where(m_order == 0, "centre", "member"), res.role)
+            .astype(object),
+            reason=np.where(large, None, res.reason).astype(object),
+        )
+        all_cores = large_cores + list(cores)
+        kinds = ["large urban"] * kl + ["small/medium urban"] * k
+        params = {**self.get_params(), "share": share,
+                  "contiguity": "on" if contig is not None else "off",
+                  "centres": [list(graph.ids[c]) for c in cores]}
+        self.partition_ = build_partition(graph, merged, all_cores, layer=self.name or self.layer,
+                                          kind=kinds, names=large_names + list(names),
+                                          classes=self.classes, params=params)
+        self.labels_ = self.partition_.labels
+        return self
+
+
+def urban_areas(graph, metropolitan: Partition | None = None, **params) -> Partition:
+    """Function twin of :class:`UrbanAreas`: returns the Partition."""
+    return UrbanAreas(**params).fit(graph, metropolitan).partition_
