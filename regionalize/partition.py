@@ -62,7 +62,27 @@ class Partition:
     def __init__(self, name: str, ids: Sequence[str], details: pd.DataFrame,
                  areas: pd.DataFrame, params: Mapping[str, Any] | None = None):
         ids = pd.Index(list(ids), dtype=object, name="zone")
+        problems = []
+        if ids.has_duplicates:
+            problems.append("repeated zone ids")
+        if details.index.has_duplicates:
+            problems.append("zones listed twice in details")
+        extra = details.index.difference(ids)
+        if len(extra):
+            problems.append(f"{len(extra)} detail rows for unknown zones (first: "
+                            f"{', '.join(map(str, extra[:3]))})")
+        if areas.index.has_duplicates:
+            problems.append("repeated area ids")
+        if "centres" in areas.columns and any(
+                not isinstance(c, tuple) for c in areas["centres"]):
+            problems.append("area centres must be tuples of zone ids")
+        if problems:
+            raise InvalidZonesError(f"Invalid partition {name!r}: " + "; ".join(problems) + ".")
         details = details.reindex(ids)
+        for col in ("area", "role", "via", "reason"):  # None, not NaN, for missing text
+            if col in details.columns:
+                values = details[col].astype(object)
+                details[col] = values.where(values.notna(), None)
         details.index.name = "zone"
         areas = areas.copy()
         areas.index.name = "area"
@@ -137,7 +157,8 @@ class Partition:
     @property
     def labels(self) -> pd.Series:
         """Area id per zone (None when unassigned), indexed by zone id."""
-        return self._details["area"].copy().rename(self._name)
+        out = self._details["area"].astype(object)
+        return out.where(out.notna(), None).rename(self._name)
 
     @property
     def n_areas(self) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-import regionalize
 from regionalize.datasets import data_dir as _data_dir
 
 
@@ -15,8 +14,3 @@ def data_dir():
     if path is None:
         pytest.skip("real data not found: set REGIONALIZE_DATA to the shared data folder")
     return path
-
-
-@pytest.fixture(autouse=True)
-def _doctest_namespace(doctest_namespace):
-    doctest_namespace["rz"] = regionalize

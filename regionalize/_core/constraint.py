@@ -213,8 +213,9 @@ def detached(area: np.ndarray, order: np.ndarray, adjacency: sp.csr_array,
 
 def attach_contiguous(components, cores, tau, adjacency: sp.csr_array, *, exempt=None,
                       exterior=None, absorb_enclaves: bool = True, **kwargs) -> Attachment:
-    """:func:`attach`, then release detached members, let them attach elsewhere (never to
-    an area that released them), repeat until stable, then absorb enclaves.
+    """:func:`attach` with contiguity: absorb enclaves, release members not connected to
+    their core, let them attach elsewhere (never to an area that released them), and repeat
+    until stable.
 
     ``exterior`` marks zones on the outer edge of the study region (coast, border): a group of
     unassigned zones that touches it is not enclosed and is never absorbed."""
@@ -225,6 +226,11 @@ def attach_contiguous(components, cores, tau, adjacency: sp.csr_array, *, exempt
     ever = np.zeros(n, bool)
     for _ in range(n + 1):
         res = attach(components, cores, tau, banned=banned, **kwargs)
+        if absorb_enclaves:
+            # enclosed zones belong to the area around them, and may be what connects it
+            # (e.g. a city's business districts around the centre, which send few commuters)
+            absorb(res, adjacency, kwargs.get("groups"), cores, kwargs.get("eligible"),
+                   exterior)
         gone = detached(res.area, res.order, adjacency, exempt)
         if not gone.any():
             break
@@ -234,8 +240,6 @@ def attach_contiguous(components, cores, tau, adjacency: sp.csr_array, *, exempt
     res.released = ever
     still = ever & (res.area < 0)
     res.reason[still] = DETACHED
-    if absorb_enclaves:
-        absorb(res, adjacency, kwargs.get("groups"), cores, kwargs.get("eligible"), exterior)
     return res
 
 

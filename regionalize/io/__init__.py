@@ -1,5 +1,6 @@
-"""Reading OD tables and zone layers (writers arrive with the Hierarchy)."""
+"""Reading OD tables; writing delineations (GeoPackage, GeoParquet, CSV)."""
 
 from .readers import read_flows, read_matrix, read_table
+from .writers import write_csv, write_gpkg, write_parquet
 
-__all__ = ["read_flows", "read_matrix", "read_table"]
+__all__ = ["read_flows", "read_matrix", "read_table", "write_csv", "write_gpkg", "write_parquet"]

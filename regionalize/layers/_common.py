@@ -133,6 +133,35 @@ def contiguity_for(graph, contiguity):
     return adj, exempt, exterior_zones(graph)
 
 
+TOO_SMALL = "its area was below the minimum size"
+
+
+def run_with_minimum(run, cores, *, min_zones: int = 1, population=None,
+                     min_population: float | None = None):
+    """Attach with ``run(cores)``; drop cores whose area is below the minimum size (zones, or
+    population) and attach again without them, until every area is big enough. The zones of
+    dropped areas may then join other areas; those left over get the reason TOO_SMALL.
+    Returns the result and the kept cores."""
+    dropped = []
+    while True:
+        res = run(cores)
+        k = len(cores)
+        assigned = res.area >= 0
+        counts = np.bincount(res.area[assigned], minlength=k)
+        small = counts < min_zones
+        if min_population is not None:
+            pop = np.bincount(res.area[assigned], weights=population[assigned], minlength=k)
+            small |= pop < min_population
+        if not small.any():
+            break
+        dropped.extend(c for c, s in zip(cores, small, strict=True) if s)
+        cores = [c for c, s in zip(cores, small, strict=True) if not s]
+    for c in dropped:
+        left = c[res.area[c] < 0]
+        res.reason[left] = TOO_SMALL
+    return res, cores
+
+
 def area_ids(graph, cores) -> list[str]:
     ids = graph.ids.to_numpy()
     return ["+".join(ids[c]) for c in cores]

@@ -18,6 +18,7 @@ from ._common import (
     check_tau,
     contiguity_for,
     parse_centres,
+    run_with_minimum,
 )
 
 __all__ = ["MetropolitanAreas", "metropolitan_areas", "size_measure", "candidate_mask"]
@@ -82,6 +83,10 @@ class MetropolitanAreas:
         Share denominator; "auto" is "residents" with a diagonal and "outcommuters" without.
     dominance : {"strict", "targets"}
         See :func:`regionalize._core.constraint.attach`.
+    min_zones : int, optional
+        Smallest area (zones, centre included). Smaller areas are dropped and the others
+        attached again without them. Default: 1 for given centres, 2 for rule-found ones (a
+        centre nothing attaches to is no metropolitan area).
     contiguity : "auto", "require", None or Contiguity
         With polygons ("auto"), each area is one connected piece: detached members are
         released (and may join another area); unassigned zones (or groups of them) enclosed
@@ -113,12 +118,8 @@ class MetropolitanAreas:
     >>> m = rz.MetropolitanAreas(["S", "E"], tau=0.05, max_order=2).fit(g)
     >>> m.labels_.to_dict()
     {'A': 'S', 'B': 'S', 'C': None, 'D': 'E', 'E': 'E', 'S': 'S'}
-    >>> m.partition_.details.loc[["A", "B", "D"], ["order", "strength", "via"]]
-          order  strength via
-    zone
-    A         1      0.20   S
-    B         2      0.10   A
-    D         1      0.20   E
+    >>> m.partition_.details.loc[["A", "B", "D"], ["order", "strength", "via"]].to_dict("index")
+    {'A': {'order': 1, 'strength': 0.2, 'via': 'S'}, 'B': {'order': 2, 'strength': 0.1, 'via': 'A'}, 'D': {'order': 1, 'strength': 0.2, 'via': 'E'}}
     """
 
     layer = "metropolitan"
@@ -127,8 +128,9 @@ class MetropolitanAreas:
                  share: str = "auto", dominance: str = "strict", size: str = "jobs",
                  min_size: float | None = None, min_size_share: float = 0.01,
                  min_job_ratio: float | None = 1.0, candidates=None,
-                 merge_tau: float | None = None, contiguity="auto",
-                 classes: Sequence[float] = DEFAULT_CLASSES, name: str | None = None):
+                 merge_tau: float | None = None, min_zones: int | None = None,
+                 contiguity="auto", classes: Sequence[float] = DEFAULT_CLASSES,
+                 name: str | None = None):
         self.centres = centres
         self.tau = tau
         self.max_order = max_order
@@ -140,6 +142,7 @@ class MetropolitanAreas:
         self.min_job_ratio = min_job_ratio
         self.candidates = candidates
         self.merge_tau = merge_tau
+        self.min_zones = min_zones
         self.contiguity = contiguity
         self.classes = classes
         self.name = name
@@ -174,12 +177,23 @@ class MetropolitanAreas:
             names = None
         contig = contiguity_for(graph, self.contiguity)
         kwargs = dict(max_order=self.max_order, dominance=self.dominance, denominator=denom)
-        if contig is None:
-            res = attach(components, cores, self.tau, **kwargs)
-        else:
-            res = attach_contiguous(components, cores, self.tau, contig[0], exempt=contig[1],
-                                    exterior=contig[2], absorb_enclaves=contig[2] is not None,
-                                    **kwargs)
+
+        def run(cores):
+            if contig is None:
+                return attach(components, cores, self.tau, **kwargs)
+            return attach_contiguous(components, cores, self.tau, contig[0], exempt=contig[1],
+                                     exterior=contig[2], absorb_enclaves=contig[2] is not None,
+                                     **kwargs)
+
+        min_zones = self.min_zones if self.min_zones is not None else \
+            (1 if self.centres is not None else 2)
+        kept_names = names
+        res, kept = run_with_minimum(run, cores, min_zones=min_zones)
+        if names is not None and len(kept) < len(cores):
+            keep_ids = {tuple(c) for c in map(tuple, kept)}
+            kept_names = [nm for c, nm in zip(cores, names, strict=True)
+                          if tuple(c) in keep_ids]
+        cores, names = kept, kept_names
         params = {**self.get_params(), "share": share,
                   "contiguity": "on" if contig is not None else "off"}
         params["centres"] = [list(graph.ids[c]) for c in cores]

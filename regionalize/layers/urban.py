@@ -18,12 +18,12 @@ from ._common import (
     check_tau,
     contiguity_for,
     parse_centres,
+    run_with_minimum,
 )
 from .metropolitan import candidate_mask, job_ratio, size_measure
 
 __all__ = ["UrbanAreas", "urban_areas"]
 
-TOO_SMALL = "its area was below the minimum size"
 OUTER_RING = "in a metropolitan area beyond its direct commuting belt"
 
 
@@ -155,31 +155,27 @@ class UrbanAreas:
         contig = contiguity_for(graph, self.contiguity)
         kwargs = dict(max_order=self.max_order, dominance=self.dominance, denominator=denom,
                       groups=groups, eligible=eligible)
-        if contig is None:
-            res = attach(components, cores, self.tau, **kwargs)
-        else:
-            res = attach_contiguous(components, cores, self.tau, contig[0], exempt=contig[1],
-                                    exterior=contig[2], absorb_enclaves=contig[2] is not None,
-                                    **kwargs)
 
-        # ---- minimum size: dissolve small areas, their zones become unassigned
-        k = len(cores)
-        counts = np.bincount(res.area[res.area >= 0], minlength=k)
-        small = counts < self.min_zones
+        def run(cores):
+            if contig is None:
+                return attach(components, cores, self.tau, **kwargs)
+            return attach_contiguous(components, cores, self.tau, contig[0], exempt=contig[1],
+                                     exterior=contig[2], absorb_enclaves=contig[2] is not None,
+                                     **kwargs)
+
+        pop = None
         if self.min_population is not None:
             if self.population_column not in graph.zones.columns:
                 raise InvalidZonesError(
                     f"min_population needs a {self.population_column!r} zone column; attach it "
                     "with graph.with_zones(...) or set population_column=.")
             pop = graph.zones[self.population_column].to_numpy(dtype=float, na_value=0.0)
-            area_pop = np.bincount(res.area[res.area >= 0], weights=pop[res.area >= 0],
-                                   minlength=k)
-            small |= area_pop < self.min_population
-        drop = (res.area >= 0) & small[np.maximum(res.area, 0)]
-        res.area[drop], res.order[drop], res.via[drop] = -1, -1, -1
-        res.share[drop] = np.nan
-        res.role[drop] = "unassigned"
-        res.reason[drop] = TOO_SMALL
+        all_cores = list(cores)
+        res, cores = run_with_minimum(run, cores, min_zones=self.min_zones, population=pop,
+                                      min_population=self.min_population)
+        kept = {tuple(c) for c in cores}
+        names = [nm for c, nm in zip(all_cores, names, strict=True) if tuple(c) in kept]
+        k = len(cores)
         res.reason[~eligible & (in_large < 0)] = OUTER_RING
 
         # ---- one partition: large areas first, then small/medium ones

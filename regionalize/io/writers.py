@@ -1,0 +1,305 @@
+"""Writers for a :class:`~regionalize.hierarchy.Hierarchy`: GeoPackage, GeoParquet and CSV.
+
+Every file is first written to a hidden temporary file in the destination folder
+(``.{stem}.{token}.partial{suffix}``) and then renamed over the destination with
+:func:`os.replace`, so an interrupted run never leaves a partial file under the final name;
+an existing file is replaced only once the new one is complete. In a folder, ``run.json`` is
+written last: when it is there and current, the whole set is.
+
+Tuple-valued cells (such as the central zones of an area) are written as ``"+"``-joined text
+in every format; zone ids are always written as text, leading zeros kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import uuid
+from collections.abc import Iterator, Mapping
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataNotFoundError, InvalidParameterError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..hierarchy import Hierarchy
+
+__all__ = ["write_gpkg", "write_parquet", "write_csv", "run_record"]
+
+
+# ---------------------------------------------------------------------- run record
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    if isinstance(value, PathLike):
+        return os.fspath(value)
+    if hasattr(value, "isoformat"):  # dates, datetimes, pandas Timestamps
+        return value.isoformat()
+    if isinstance(value, (pd.Series, pd.Index)):
+        return value.tolist()
+    return repr(value)
+
+
+def _clean_floats(value: Any) -> Any:
+    # JSON has no NaN / Infinity: write them as null
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): _clean_floats(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean_floats(v) for v in value]
+    return value
+
+
+def run_record(h: Hierarchy) -> dict[str, Any]:
+    """What ``run.json`` (and the GeoPackage ``run`` table) hold about a Hierarchy.
+
+    Returns
+    -------
+    dict
+        ``version`` (of regionalize), ``layers`` (names, top first), ``params`` (the run's
+        parameters, ``version`` included), ``layer_params`` (each Partition's parameters)
+        ``graph`` (the FlowGraph's name) and ``notes`` (caveats about the results, such as
+        flows without a diagonal).
+    """
+    from ..hierarchy import _NO_DIAGONAL_NOTE
+
+    params = dict(h.params)
+    return {
+        "version": params.get("version"),
+        "layers": list(h.layers),
+        "params": params,
+        "layer_params": {name: dict(h[name].params) for name in h.layers},
+        "graph": h.graph.name,
+        "notes": [] if h.graph.has_diagonal else [_NO_DIAGONAL_NOTE],
+    }
+
+
+def _dumps(value: Any, **kwargs: Any) -> str:
+    return json.dumps(_clean_floats(json.loads(json.dumps(value, default=_json_default))),
+                      ensure_ascii=False, allow_nan=False, **kwargs)
+
+
+# ---------------------------------------------------------------------- cells
+def _cell_text(value: Any) -> Any:
+    if isinstance(value, (tuple, list, set, frozenset, np.ndarray)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return "+".join("" if v is None else str(v) for v in items)
+    if isinstance(value, Mapping):
+        return _dumps(value)
+    return value
+
+
+def _text_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with tuple / list / set cells as "+"-joined text and mappings as JSON."""
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == object:
+            if s.map(lambda v: isinstance(v, (tuple, list, set, frozenset, np.ndarray,
+                                                Mapping))).any():
+                out[col] = s.map(_cell_text)
+    return out
+
+
+# ---------------------------------------------------------------------- atomic files
+def _fsync(path: Path) -> None:
+    with contextlib.suppress(OSError):  # not every platform can fsync a read-only handle
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def _atomic(path: Path, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it over ``path`` on success only."""
+    suffix = path.suffix if suffix is None else suffix
+    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:12]}.partial{suffix}")
+    try:
+        yield tmp
+        _fsync(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        for leftover in (tmp, *(Path(f"{tmp}{s}") for s in ("-journal", "-wal", "-shm"))):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        raise
+
+
+def _file_name(layer: str) -> str:
+    if any(sep in layer for sep in ("/", "\\", os.sep)) or layer in (".", ".."):
+        raise InvalidParameterError(
+            f"Layer name {layer!r} cannot be used in a file name; rename the layer.")
+    return f"{layer}_areas"
+
+
+def _folder(folder: str | PathLike) -> Path:
+    path = Path(folder)
+    if path.exists() and not path.is_dir():
+        raise InvalidParameterError(f"Expected a folder to write into; {path} is a file.")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _parent_must_exist(path: Path) -> None:
+    parent = path.parent
+    if not parent.is_dir():
+        raise DataNotFoundError(f"No such folder: {parent}; create it before writing {path.name}.")
+
+
+def _zones_frame(h: Hierarchy, geometry: bool) -> pd.DataFrame:
+    frame = h.to_geodataframe() if geometry else h.to_frame()
+    return _text_cells(frame.reset_index())
+
+
+def _areas_frame(h: Hierarchy, layer: str, geometry: bool) -> pd.DataFrame:
+    frame = h.dissolve(layer) if geometry else h.summary(layer)
+    frame.attrs = {}
+    return _text_cells(frame.reset_index())
+
+
+def _write_json(record: dict[str, Any], path: Path) -> None:
+    with _atomic(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(_dumps(record, indent=2))
+        fh.write("\n")
+
+
+def _require_geometry(h: Hierarchy, what: str) -> None:
+    if h.graph.geometry is None:
+        from ..hierarchy import _no_geometry_error
+
+        raise _no_geometry_error(f"write {what}")
+
+
+# ---------------------------------------------------------------------- writers
+def write_gpkg(h: Hierarchy, path: str | PathLike) -> Path:
+    """Write a Hierarchy to one GeoPackage.
+
+    Layers: ``zones`` (zone polygons with every :meth:`Hierarchy.to_frame` column, zone id in
+    column ``zone``), ``{layer}_areas`` for each layer (dissolved area polygons with the
+    :meth:`Hierarchy.summary` columns, area id in column ``area``) and ``run``, a
+    non-spatial table with one row: ``version``, ``graph``, and ``layers``, ``params``,
+    ``layer_params``, ``notes`` as JSON text (see :func:`run_record`).
+
+    Parameters
+    ----------
+    h : Hierarchy
+    path : path
+        The GeoPackage to write; an existing file is replaced (once the new one is
+        complete). Its folder must exist.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    InvalidZonesError
+        If the graph has no geometry.
+    """
+    import pyogrio
+
+    _require_geometry(h, "a GeoPackage")
+    path = Path(path)
+    _parent_must_exist(path)
+    names = [_file_name(layer) for layer in h.layers]
+    record = run_record(h)
+    run = pd.DataFrame({
+        "version": [str(record["version"])],
+        "layers": [_dumps(record["layers"])],
+        "params": [_dumps(record["params"])],
+        "layer_params": [_dumps(record["layer_params"])],
+        "graph": [None if record["graph"] is None else str(record["graph"])],
+        "notes": [_dumps(record["notes"])],
+    }, dtype=object)
+    with _atomic(path, suffix=".gpkg") as tmp:
+        _zones_frame(h, geometry=True).to_file(tmp, layer="zones", driver="GPKG",
+                                               engine="pyogrio")
+        for layer, name in zip(h.layers, names, strict=True):
+            _areas_frame(h, layer, geometry=True).to_file(tmp, layer=name, driver="GPKG",
+                                                          engine="pyogrio")
+        pyogrio.write_dataframe(run, tmp, layer="run", driver="GPKG")
+    return path
+
+
+def write_parquet(h: Hierarchy, folder: str | PathLike) -> list[Path]:
+    """Write a Hierarchy as GeoParquet files in ``folder`` (created if needed).
+
+    Files: ``zones.parquet`` (zone polygons and :meth:`Hierarchy.to_frame` columns, zone id
+    in column ``zone``), ``{layer}_areas.parquet`` for each layer (dissolved polygons and
+    :meth:`Hierarchy.summary` columns, area id in column ``area``) and ``run.json``
+    (see :func:`run_record`), written last. Existing files are replaced; files of layers
+    this Hierarchy does not have are left alone.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, ``run.json`` last.
+
+    Raises
+    ------
+    InvalidZonesError
+        If the graph has no geometry.
+    """
+    _require_geometry(h, "GeoParquet")
+    names = [_file_name(layer) for layer in h.layers]
+    out = _folder(folder)
+    written = []
+    zones_path = out / "zones.parquet"
+    with _atomic(zones_path) as tmp:
+        _zones_frame(h, geometry=True).to_parquet(tmp, index=False)
+    written.append(zones_path)
+    for layer, name in zip(h.layers, names, strict=True):
+        path = out / f"{name}.parquet"
+        with _atomic(path) as tmp:
+            _areas_frame(h, layer, geometry=True).to_parquet(tmp, index=False)
+        written.append(path)
+    run_path = out / "run.json"
+    _write_json(run_record(h), run_path)
+    written.append(run_path)
+    return written
+
+
+def write_csv(h: Hierarchy, folder: str | PathLike) -> list[Path]:
+    """Write a Hierarchy as CSV tables in ``folder`` (created if needed); no geometry needed.
+
+    Files: ``zones.csv`` (the :meth:`Hierarchy.to_frame` table, zone id in the first column
+    ``zone``), ``{layer}_areas.csv`` for each layer (the :meth:`Hierarchy.summary` table,
+    area id in the first column ``area``, ``centres`` as "+"-joined text) and ``run.json``
+    (see :func:`run_record`), written last. UTF-8, comma-separated, missing values empty.
+    Read ids back as text (``pandas.read_csv(..., dtype={"zone": str})``, and ``area`` and
+    ``centres`` likewise) to keep leading zeros.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, ``run.json`` last.
+    """
+    names = [_file_name(layer) for layer in h.layers]
+    out = _folder(folder)
+    written = []
+    zones_path = out / "zones.csv"
+    with _atomic(zones_path) as tmp:
+        _zones_frame(h, geometry=False).to_csv(tmp, index=False, encoding="utf-8")
+    written.append(zones_path)
+    for layer, name in zip(h.layers, names, strict=True):
+        path = out / f"{name}.csv"
+        with _atomic(path) as tmp:
+            _areas_frame(h, layer, geometry=False).to_csv(tmp, index=False, encoding="utf-8")
+        written.append(path)
+    run_path = out / "run.json"
+    _write_json(run_record(h), run_path)
+    written.append(run_path)
+    return written
