@@ -19,6 +19,20 @@ DEFAULT_DATASET = "korea-ktdb-sigun"
 FALLBACK_ZONES = 2000
 
 
+def delineation_preset(graph) -> dict:
+    """Parameters of the main job for a data set (documented, not fitted to results)."""
+    name = graph.name or ""
+    if name.startswith("korea-ktdb"):
+        from .datasets import KOREA_METROPOLITAN_CENTRES
+
+        # the policy's five centres; 20% links, two orders; small/medium urban areas
+        # centred on cities (si), trip table so no job-ratio rule; four-way megaregions
+        return {"centres": KOREA_METROPOLITAN_CENTRES, "tau": 0.20, "max_order": 2,
+                "urban": {"candidates": "city", "min_job_ratio": None},
+                "megaregions": {"merge_threshold": 0.15}}
+    return {}
+
+
 def pick_graph(dataset: str | None) -> FlowGraph:
     """The named data set; by default Korea when the data folder exists, else a synthetic one."""
     if dataset is not None and not dataset.startswith("synthetic"):
@@ -118,18 +132,50 @@ def draw_map(graph: FlowGraph, path: Path, top: int = 60) -> None:
 
 
 def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None) -> dict:
-    """Load, summarise and map a data set; write summary.json, summary.md, zones.csv, map.png."""
+    """Delineate a data set and write its outputs.
+
+    Writes ``summary.md`` / ``summary.json`` (the data, then every layer's area table),
+    ``hierarchy.gpkg`` (zones with a label per layer, dissolved areas, run parameters) or the
+    CSV tables when there is no geometry, ``map.png`` (the layers nested on one map) and
+    ``flows.png`` (the largest flows).
+    """
+    from .delineate import delineate
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     graph = pick_graph(dataset)
     summary = summarise(graph)
+    preset = delineation_preset(graph)
+    h = delineate(graph, **preset)
+    summary["hierarchy"] = repr(h)
+    summary["layers"] = {}
+    for layer in h.layers:
+        table = h.summary(layer)
+        cols = [c for c in ["name", "kind", "n_zones", "residents", "jobs",
+                            "self_containment_supply"] if c in table.columns]
+        summary["layers"][layer] = {
+            "areas": len(table), "unassigned_zones": int(h[layer].unassigned.size),
+            "table": json.loads(table[cols].to_json(orient="index")),
+        }
     (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
-    zones = graph.summary()
-    zones.insert(0, "name", _names(graph))
-    zones.to_csv(out / "zones.csv")
     (out / "summary.md").write_text(_markdown(summary))
     if graph.geometry is not None:
-        draw_map(graph, out / "map.png")
+        h.to_gpkg(out / "hierarchy.gpkg")
+        polygons = graph.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).any()
+        if polygons:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+
+            from .plot import plot_hierarchy
+
+            ax = plot_hierarchy(h)
+            ax.figure.savefig(out / "map.png", dpi=150, bbox_inches="tight")
+            plt.close(ax.figure)
+        draw_map(graph, out / "flows.png")
+    else:
+        h.to_csv(out)
     return summary
 
 
@@ -148,6 +194,14 @@ def _markdown(s: dict) -> str:
     lines += [f"| {d['zone']} | {d['name']} | {d['inflows']:,.0f} |" for d in s["top_destinations"]]
     lines += ["", "## Largest flows", "", "| from | to | flow |", "|---|---|---:|"]
     lines += [f"| {f['from']} | {f['to']} | {f['flow']:,.0f} |" for f in s["top_flows"]]
+    if "layers" in s:
+        lines += ["", f"## Delineation: {s['hierarchy']}"]
+        for layer, info in s["layers"].items():
+            lines += ["", f"### {layer}: {info['areas']} areas, {info['unassigned_zones']} "
+                      "zones unassigned", "", "| area | name | kind | zones | residents |",
+                      "|---|---|---|---:|---:|"]
+            lines += [f"| {a} | {r['name']} | {r['kind']} | {r['n_zones']} | "
+                      f"{r['residents']:,.0f} |" for a, r in info["table"].items()]
     if s["quirks"]:
         lines += ["", "## Known quirks of the source", ""] + [f"- {q}" for q in s["quirks"]]
     return "\n".join(lines) + "\n"

@@ -21,7 +21,7 @@ def demo(
                                 "else a synthetic country."),
     json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Run the main job on the embedded default or a named data set and write its outputs."""
+    """Delineate the embedded default or a named data set; write tables, files and maps."""
     from ._demo import run_demo
 
     try:
@@ -34,7 +34,8 @@ def demo(
         return
     typer.echo(f"{summary['dataset']}: {summary['zones']:,} zones, {summary['flows']:,} flows, "
                f"total {summary['total']:,.0f}")
-    typer.echo(f"wrote {out}/summary.md, summary.json, zones.csv, map.png")
+    typer.echo(summary["hierarchy"])
+    typer.echo(f"wrote {out}/summary.md, summary.json, hierarchy.gpkg, map.png, flows.png")
 
 
 @app.command()

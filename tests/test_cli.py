@@ -19,8 +19,10 @@ def test_demo_on_synthetic_country(tmp_path):
     summary = json.loads(result.output)
     assert summary["zones"] == 300 and summary["diagonal"]
     assert summary["contiguity"]["components"] == 1
-    for name in ["summary.md", "summary.json", "zones.csv", "map.png"]:
+    for name in ["summary.md", "summary.json", "hierarchy.gpkg", "map.png", "flows.png"]:
         assert (out / name).stat().st_size > 0
+    assert summary["hierarchy"].startswith("<Hierarchy over 300 zones")
+    assert set(summary["layers"]) == {"megaregion", "metropolitan", "urban"}
 
 
 def test_demo_on_korea(tmp_path, data_dir):
@@ -30,6 +32,10 @@ def test_demo_on_korea(tmp_path, data_dir):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["share_denominator"] == "out-flows"  # KTDB has no diagonal
     assert summary["top_destinations"][0]["name"] == "Seoul"
+    # the policy's five metropolitan areas and four megaregions
+    assert summary["hierarchy"] == ("<Hierarchy over 159 zones: megaregion=4, metropolitan=5, "
+                                    "urban=23>")
+    assert summary["layers"]["metropolitan"]["table"]["21+26"]["name"] == "Busan-Ulsan"
 
 
 def test_unknown_dataset_exit_code(tmp_path):
