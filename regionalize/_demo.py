@@ -30,6 +30,12 @@ def delineation_preset(graph) -> dict:
         return {"centres": KOREA_METROPOLITAN_CENTRES, "tau": 0.20, "max_order": 2,
                 "urban": {"candidates": "city", "min_job_ratio": None},
                 "megaregions": {"merge_threshold": 0.15}}
+    if name.startswith("synthetic"):
+        # synthetic zones are fine-grained (a city centre spans several zones) and the
+        # country grows with the number of zones (its largest city holds < 1% of jobs
+        # beyond ~30k zones): cluster touching job-rich zones into cores, 0.2% threshold
+        return {"metropolitan": {"cluster_cores": True, "min_size_share": 0.002},
+                "urban": {"cluster_cores": True}}
     return {}
 
 

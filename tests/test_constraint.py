@@ -330,3 +330,39 @@ def test_dominant_flow_tree(toy):
     d = p.details
     assert d.loc["C", "order"] == 3 and d.loc["C", "via"] == "B"
     assert d.loc["E", "via"] == "S" and d.loc["S", "role"] == "centre"
+
+
+class TestClusteredCores:
+    # A row of zones: P and Q (touching) are a city centre cut in two; each has 60 jobs,
+    # below min_size 100, together 120. R touches Q and is a suburb tied to Q (50%); S and T
+    # are villages sending 40% of their workers to P and Q.
+    @pytest.fixture
+    def city(self):
+        rows = [("P", "P", 50), ("Q", "Q", 40), ("P", "Q", 5), ("Q", "P", 5),
+                ("R", "R", 10), ("R", "Q", 10), ("S", "S", 30), ("S", "P", 20),
+                ("T", "T", 30), ("T", "Q", 20)]
+        g = graph_of(rows)
+        order = list(g.ids)  # P Q R S T
+        pairs = [("S", "P"), ("P", "Q"), ("Q", "R"), ("R", "T")]
+        i = [order.index(a) for a, b in pairs] + [order.index(b) for a, b in pairs]
+        j = [order.index(b) for a, b in pairs] + [order.index(a) for a, b in pairs]
+        adj = sp.csr_array((np.ones(len(i)), (i, j)), shape=(5, 5))
+        return g, Contiguity.from_sparse(adj, order)
+
+    def test_touching_job_rich_zones_form_one_core(self, city):
+        g, c = city
+        # jobs: P 50+5+20 = 75, Q 5+40+10+20 = 75; neither reaches 100, together 150
+        zone_rule = rz.metropolitan_areas(g, tau=0.3, min_size=100, contiguity=c)
+        assert zone_rule.n_areas == 0
+        clustered = rz.metropolitan_areas(g, tau=0.3, min_size=100, contiguity=c,
+                                          cluster_cores=True)
+        assert clustered.areas["centres"].tolist() == [("P", "Q")]
+        # R (tied to Q at 50%) is a suburb, not part of the core; S and T attach at 40%
+        assert clustered.labels.to_dict() == {"P": "P+Q", "Q": "P+Q", "R": "P+Q", "S": "P+Q",
+                                              "T": "P+Q"}
+        assert clustered.details.loc["R", "role"] == "member"
+
+    def test_clustering_needs_contiguity(self, city):
+        g, _ = city
+        with pytest.raises(InvalidZonesError, match="cluster_cores=True needs contiguity"):
+            rz.metropolitan_areas(g, tau=0.3, min_size=100, contiguity=None, cluster_cores=True)

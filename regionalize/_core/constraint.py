@@ -46,6 +46,36 @@ def row_best(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, tiebreak: np.
     return rows[pick], cols[pick], vals[pick]
 
 
+def top_destination(components, unit: np.ndarray) -> np.ndarray:
+    """Each zone's largest destination unit (shares summed within a unit), -1 when it sends
+    nothing; ties go to the smallest unit code. One sparse product and a C-level row argmax
+    over sorted indices (the first maximum is the smallest column)."""
+    u_codes, u_index = np.unique(unit, return_inverse=True)
+    per_unit = group_shares(components, membership(u_index.astype(np.int64), len(u_codes)))
+    per_unit.sum_duplicates()
+    per_unit.sort_indices()
+    best = csr_row_argmax(per_unit)
+    return np.where(best >= 0, u_codes[np.maximum(best, 0)], -1)
+
+
+def csr_row_argmax(m: sp.csr_array) -> np.ndarray:
+    """Column of each row's largest stored value (the smallest column among equal maxima,
+    given sorted indices); -1 for empty rows. Vectorised: segment maxima with ``reduceat``."""
+    n = m.shape[0]
+    counts = np.diff(m.indptr)
+    has = counts > 0
+    best = np.full(n, -1, np.int64)
+    if not has.any():
+        return best
+    rowmax = np.full(n, -np.inf)
+    rowmax[has] = np.maximum.reduceat(m.data, m.indptr[:-1][has])
+    rows = np.repeat(np.arange(n), counts)
+    hit = np.flatnonzero(m.data == rowmax[rows])
+    hit_rows, first = np.unique(rows[hit], return_index=True)
+    best[hit_rows] = m.indices[hit[first]]
+    return best
+
+
 @dataclass
 class Attachment:
     """Result of :func:`attach`: one entry per zone (positions)."""
@@ -121,12 +151,7 @@ def attach(
         unit[members] = ci
     top_unit = np.full(n, -1, dtype=np.int64)
     if dominance == "strict":
-        u_codes, u_index = np.unique(unit, return_inverse=True)
-        per_unit = group_shares(components, membership(u_index.astype(np.int64),
-                                                      len(u_codes))).tocoo()
-        tie = np.arange(len(u_codes))
-        r, c, _ = row_best(per_unit.row, per_unit.col, per_unit.data, tie)
-        top_unit[r] = u_codes[c]
+        top_unit = top_destination(components, unit)
 
     # ---- order 1: summed share to each core
     if k:
@@ -286,39 +311,90 @@ def absorb(res: Attachment, adjacency: sp.csr_array, groups, cores, eligible=Non
 def find_centres(components, size: np.ndarray, tau: float, *, candidates: np.ndarray,
                  min_size: float, job_ratio: np.ndarray | None = None,
                  min_job_ratio: float | None = None, merge_tau: float | None = None,
-                 groups: np.ndarray | None = None) -> list[np.ndarray]:
-    """Centres by rule: big enough, enough jobs per resident, and not attached (share >= tau)
-    to a bigger centre already accepted. Centres linked at ``>= merge_tau`` (either way) are
-    merged into one polycentric core. Candidates are visited by size, largest first (ties by
-    position), so the result does not depend on chance."""
+                 groups: np.ndarray | None = None, adjacency: sp.csr_array | None = None,
+                 min_zone_size: float | None = None) -> list[np.ndarray]:
+    """Centres by rule; returns cores (arrays of zone positions).
+
+    1. Candidate zones: allowed (``candidates``), ``job_ratio >= min_job_ratio``, and big
+       enough: ``size >= min_size`` on their own, or, when an ``adjacency`` is given,
+       ``size >= min_zone_size`` (default a tenth of ``min_size``).
+    2. With an adjacency, candidates tied at ``>= tau`` to a bigger candidate are dropped
+       (suburbs), and touching candidates (of the same group) form one cluster: a city
+       centre cut into several zones is one core. A cluster counts when its total size
+       reaches ``min_size``.
+    3. Clusters are visited by total size, largest first (ties by position). A cluster whose
+       largest zone sends ``>= tau`` (summed over a core) to a core already accepted is tied
+       to a bigger centre and is not a centre.
+    4. Accepted cores whose largest zones are linked at ``>= merge_tau`` (either way) merge
+       into one polycentric core.
+
+    Cost: one connected-components pass and one sparse row per cluster.
+    """
     n = len(size)
-    ok = candidates & (size >= min_size)
+    groups = np.zeros(n, np.int64) if groups is None else groups
+    ok = candidates.copy()
     if min_job_ratio is not None and job_ratio is not None:
         ok &= job_ratio >= min_job_ratio
-    cand = np.flatnonzero(ok)
-    cand = cand[np.lexsort((cand, -size[cand]))]
-    groups = np.zeros(n, np.int64) if groups is None else groups
-    core_of = np.full(n, -1, np.int64)
-    accepted: list[int] = []
-    for c in cand:
-        attached = False
+    if adjacency is None:
+        ok &= size >= min_size
+        lab = np.arange(n)
+    else:
+        floor = 0.1 * min_size if min_zone_size is None else min_zone_size
+        ok &= size >= floor
+        # a candidate tied (share >= tau) to a bigger candidate is its suburb, not part of a
+        # centre: coarse zones (a city next to the capital) stay apart, while the districts
+        # of a city centre cut into small zones, which send little to any one zone, cluster
         for comp in components:
-            lo, hi = comp.indptr[c], comp.indptr[c + 1]
+            c = comp.tocoo()
+            tied = ok[c.row] & ok[c.col] & (size[c.col] > size[c.row]) & (c.data >= tau) & \
+                (groups[c.row] == groups[c.col])
+            ok[c.row[tied]] = False
+        adj = adjacency.tocoo()
+        keep = ok[adj.row] & ok[adj.col] & (groups[adj.row] == groups[adj.col])
+        inner = sp.csr_array((np.ones(int(keep.sum())), (adj.row[keep], adj.col[keep])),
+                             shape=(n, n))
+        _, lab = connected_components(inner, directed=False)
+    cand = np.flatnonzero(ok)
+    if len(cand) == 0:
+        return []
+    c_lab, c_idx = np.unique(lab[cand], return_inverse=True)
+    total = np.bincount(c_idx, weights=size[cand])
+    first = np.full(len(c_lab), n, np.int64)
+    np.minimum.at(first, c_idx, cand)
+    # representative: the largest zone of each cluster (ties: smallest position)
+    order_z = cand[np.lexsort((cand, -size[cand]))]
+    rep = np.full(len(c_lab), -1, np.int64)
+    zc = np.searchsorted(c_lab, lab[order_z])
+    for z, c in zip(order_z[::-1], zc[::-1], strict=True):  # last write = largest zone
+        rep[c] = z
+    clusters = np.flatnonzero(total >= min_size)
+    clusters = clusters[np.lexsort((first[clusters], -total[clusters]))]
+    core_of = np.full(n, -1, np.int64)
+    accepted: list[np.ndarray] = []
+    reps: list[int] = []
+    for c in clusters:
+        z = rep[c]
+        tied = False
+        for comp in components:
+            lo, hi = comp.indptr[z], comp.indptr[z + 1]
             idx, val = comp.indices[lo:hi], comp.data[lo:hi]
-            hit = (core_of[idx] >= 0) & (groups[idx] == groups[c])
-            if hit.any() and val[hit].max() >= tau:
-                attached = True
+            hit = (core_of[idx] >= 0) & (groups[idx] == groups[z])
+            if hit.any() and np.bincount(core_of[idx[hit]], weights=val[hit]).max() >= tau:
+                tied = True
                 break
-        if not attached:
-            core_of[c] = len(accepted)
-            accepted.append(int(c))
-    cores = [np.array([c]) for c in accepted]
+        if not tied:
+            members = np.sort(cand[c_idx == c])
+            core_of[members] = len(accepted)
+            accepted.append(members)
+            reps.append(int(z))
     if merge_tau is None or len(accepted) < 2:
-        return cores
-    acc = np.array(accepted)
-    link = combined(components)[acc][:, acc]
-    link = sp.csr_array(link.maximum(link.T))
+        return accepted
+    k = len(accepted)
+    to_core = group_shares(components, membership(core_of, k))[np.array(reps)]
+    link = sp.csr_array(to_core.maximum(to_core.T))
     link.data = (link.data >= merge_tau).astype(float)
     link.eliminate_zeros()
-    _, lab = connected_components(link, directed=False)
-    return [np.sort(acc[lab == g]) for g in range(lab.max() + 1)]
+    link.setdiag(0)
+    _, m_lab = connected_components(link, directed=False)
+    return [np.sort(np.concatenate([accepted[i] for i in range(k) if m_lab[i] == g]))
+            for g in range(m_lab.max() + 1)]

@@ -162,6 +162,17 @@ def run_with_minimum(run, cores, *, min_zones: int = 1, population=None,
     return res, cores
 
 
+def cluster_adjacency(cluster_cores, contig):
+    """The adjacency used to cluster candidate centre zones into cores, or None."""
+    check_parameter("centre rule", "cluster_cores", cluster_cores, allowed=[True, False])
+    if not cluster_cores:
+        return None
+    if contig is None:
+        raise InvalidZonesError("cluster_cores=True needs contiguity (zone polygons, or a "
+                                "Contiguity passed as contiguity=).")
+    return contig[0]
+
+
 def area_ids(graph, cores) -> list[str]:
     ids = graph.ids.to_numpy()
     return ["+".join(ids[c]) for c in cores]

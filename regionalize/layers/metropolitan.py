@@ -16,6 +16,7 @@ from ._common import (
     build_partition,
     check_order,
     check_tau,
+    cluster_adjacency,
     contiguity_for,
     parse_centres,
     run_with_minimum,
@@ -74,7 +75,11 @@ class MetropolitanAreas:
         ``{"Seoul": "11", "Busan-Ulsan": ["21", "26"], ...}``. When None, centres are found by
         rule: ``size >= min_size`` (default ``min_size_share`` of the national total),
         ``jobs / residents >= min_job_ratio``, and not itself tied (share ``>= tau``) to a
-        larger centre; centres tied at ``>= merge_tau`` either way form one core.
+        larger centre; centres tied at ``>= merge_tau`` either way form one core. With
+        ``cluster_cores=True`` (needs contiguity), touching candidate zones not tied to a
+        bigger one form one core whose total size is tested, so a city centre cut into many
+        small zones is still found (see :func:`regionalize._core.constraint.find_centres`).
+        Meant for fine zone systems; on coarse ones it can chain neighbouring towns.
     tau : float in (0, 1]
         Inclusive link threshold: zone i may attach through j when ``s[i, j] >= tau``.
     max_order : int or None
@@ -128,7 +133,7 @@ class MetropolitanAreas:
                  share: str = "auto", dominance: str = "strict", size: str = "jobs",
                  min_size: float | None = None, min_size_share: float = 0.01,
                  min_job_ratio: float | None = 1.0, candidates=None,
-                 merge_tau: float | None = None, min_zones: int | None = None,
+                 merge_tau: float | None = None, cluster_cores: bool = False, min_zones: int | None = None,
                  contiguity="auto", classes: Sequence[float] = DEFAULT_CLASSES,
                  name: str | None = None):
         self.centres = centres
@@ -142,6 +147,7 @@ class MetropolitanAreas:
         self.min_job_ratio = min_job_ratio
         self.candidates = candidates
         self.merge_tau = merge_tau
+        self.cluster_cores = cluster_cores
         self.min_zones = min_zones
         self.contiguity = contiguity
         self.classes = classes
@@ -164,6 +170,7 @@ class MetropolitanAreas:
         owner = type(self).__name__
         share = resolve_share(self.share, graph.has_diagonal, owner)
         components, denom = link_components(graph, share)
+        contig = contiguity_for(graph, self.contiguity)
         if self.centres is not None:
             cores, names = parse_centres(graph, self.centres, owner)
         else:
@@ -173,9 +180,9 @@ class MetropolitanAreas:
             cores = find_centres(components, size, self.tau,
                                  candidates=candidate_mask(graph, self.candidates),
                                  min_size=threshold, job_ratio=job_ratio(graph),
-                                 min_job_ratio=self.min_job_ratio, merge_tau=self.merge_tau)
+                                 min_job_ratio=self.min_job_ratio, merge_tau=self.merge_tau,
+                                 adjacency=cluster_adjacency(self.cluster_cores, contig))
             names = None
-        contig = contiguity_for(graph, self.contiguity)
         kwargs = dict(max_order=self.max_order, dominance=self.dominance, denominator=denom)
 
         def run(cores):

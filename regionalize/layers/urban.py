@@ -16,6 +16,7 @@ from ._common import (
     build_partition,
     check_order,
     check_tau,
+    cluster_adjacency,
     contiguity_for,
     parse_centres,
     run_with_minimum,
@@ -46,8 +47,8 @@ class UrbanAreas:
     centres : optional
         Centres of the small and medium-sized urban areas, as in :class:`MetropolitanAreas`;
         found by rule when None (``size``, ``min_size``/``min_size_share``,
-        ``min_job_ratio``, ``candidates``, ``merge_tau``), among zones outside large urban
-        areas.
+        ``min_job_ratio``, ``candidates``, ``merge_tau``, ``cluster_cores``), among zones
+        outside large urban areas.
     min_zones : int
         Smallest number of zones (centre included) of a small/medium urban area; smaller
         ones are dissolved and their zones unassigned with a reason.
@@ -69,7 +70,7 @@ class UrbanAreas:
                  within_metropolitan: bool = True, centres=None, size: str = "jobs",
                  min_size: float | None = None, min_size_share: float = 0.001,
                  min_job_ratio: float | None = 1.0, candidates=None,
-                 merge_tau: float | None = None, min_zones: int = 2,
+                 merge_tau: float | None = None, cluster_cores: bool = False, min_zones: int = 2,
                  min_population: float | None = None, population_column: str = "population",
                  contiguity="auto", classes: Sequence[float] = DEFAULT_CLASSES,
                  name: str | None = None):
@@ -86,6 +87,7 @@ class UrbanAreas:
         self.min_job_ratio = min_job_ratio
         self.candidates = candidates
         self.merge_tau = merge_tau
+        self.cluster_cores = cluster_cores
         self.min_zones = min_zones
         self.min_population = min_population
         self.population_column = population_column
@@ -135,6 +137,7 @@ class UrbanAreas:
             eligible &= groups == 0
 
         # ---- small and medium-sized urban areas
+        contig = contiguity_for(graph, self.contiguity)
         if self.centres is not None:
             cores, names = parse_centres(graph, self.centres, owner)
             bad = [graph.ids[c[0]] for c in cores if not eligible[c].all()]
@@ -150,9 +153,9 @@ class UrbanAreas:
                                  candidates=candidate_mask(graph, self.candidates) & eligible,
                                  min_size=threshold, job_ratio=job_ratio(graph),
                                  min_job_ratio=self.min_job_ratio, merge_tau=self.merge_tau,
-                                 groups=groups)
+                                 groups=groups,
+                                 adjacency=cluster_adjacency(self.cluster_cores, contig))
             names = [None] * len(cores)
-        contig = contiguity_for(graph, self.contiguity)
         kwargs = dict(max_order=self.max_order, dominance=self.dominance, denominator=denom,
                       groups=groups, eligible=eligible)
 
