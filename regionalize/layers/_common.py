@@ -173,6 +173,20 @@ def cluster_adjacency(cluster_cores, contig):
     return contig[0]
 
 
+def core_names(graph, cores, size: np.ndarray) -> list[str]:
+    """Names of rule-found cores: "A" or "A+B"; bigger cores are named after their largest
+    zone with the count of the others ("A +16"), so clustered city centres stay readable."""
+    zname = zone_names(graph).to_numpy()
+    out = []
+    for c in cores:
+        if len(c) <= 2:
+            out.append("+".join(zname[c]))
+        else:
+            main = c[np.lexsort((c, -size[c]))[0]]
+            out.append(f"{zname[main]} +{len(c) - 1}")
+    return out
+
+
 def area_ids(graph, cores) -> list[str]:
     ids = graph.ids.to_numpy()
     return ["+".join(ids[c]) for c in cores]

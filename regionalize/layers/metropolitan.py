@@ -18,6 +18,7 @@ from ._common import (
     check_tau,
     cluster_adjacency,
     contiguity_for,
+    core_names,
     parse_centres,
     run_with_minimum,
 )
@@ -182,7 +183,7 @@ class MetropolitanAreas:
                                  min_size=threshold, job_ratio=job_ratio(graph),
                                  min_job_ratio=self.min_job_ratio, merge_tau=self.merge_tau,
                                  adjacency=cluster_adjacency(self.cluster_cores, contig))
-            names = None
+            names = core_names(graph, cores, size)
         kwargs = dict(max_order=self.max_order, dominance=self.dominance, denominator=denom)
 
         def run(cores):

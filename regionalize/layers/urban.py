@@ -18,6 +18,7 @@ from ._common import (
     check_tau,
     cluster_adjacency,
     contiguity_for,
+    core_names,
     parse_centres,
     run_with_minimum,
 )
@@ -155,7 +156,7 @@ class UrbanAreas:
                                  min_job_ratio=self.min_job_ratio, merge_tau=self.merge_tau,
                                  groups=groups,
                                  adjacency=cluster_adjacency(self.cluster_cores, contig))
-            names = [None] * len(cores)
+            names = core_names(graph, cores, size)
         kwargs = dict(max_order=self.max_order, dominance=self.dominance, denominator=denom,
                       groups=groups, eligible=eligible)
 
