@@ -136,30 +136,66 @@ def contiguity_for(graph, contiguity):
 TOO_SMALL = "its area was below the minimum size"
 
 
+def attach_runner(components, tau: float, contig, **kwargs):
+    """``run(cores)``: the engine's attachment, with contiguity when ``contig`` is given
+    (enclaves absorbed only when the exterior of the region is known)."""
+    from .._core.constraint import attach, attach_contiguous
+
+    def run(cores):
+        if contig is None:
+            return attach(components, cores, tau, **kwargs)
+        return attach_contiguous(components, cores, tau, contig[0], exempt=contig[1],
+                                 exterior=contig[2], absorb_enclaves=contig[2] is not None,
+                                 **kwargs)
+
+    return run
+
+
+def rule_centres(graph, layer, components, contig, *, eligible=None, groups=None):
+    """Centres by the size rule of a layer (its ``size``, ``min_size``/``min_size_share``,
+    ``min_job_ratio``, ``candidates``, ``merge_tau``, ``cluster_cores``), with names."""
+    from .._core.constraint import find_centres
+    from .metropolitan import candidate_mask, job_ratio, size_measure
+
+    size = size_measure(graph, layer.size)
+    threshold = layer.min_size if layer.min_size is not None else \
+        layer.min_size_share * size.sum()
+    allowed = candidate_mask(graph, layer.candidates)
+    if eligible is not None:
+        allowed = allowed & eligible
+    cores = find_centres(components, size, layer.tau, candidates=allowed, min_size=threshold,
+                         job_ratio=job_ratio(graph), min_job_ratio=layer.min_job_ratio,
+                         merge_tau=layer.merge_tau, groups=groups,
+                         adjacency=cluster_adjacency(layer.cluster_cores, contig))
+    return cores, core_names(graph, cores, size)
+
+
 def run_with_minimum(run, cores, *, min_zones: int = 1, population=None,
                      min_population: float | None = None):
     """Attach with ``run(cores)``; drop cores whose area is below the minimum size (zones, or
     population) and attach again without them, until every area is big enough. The zones of
     dropped areas may then join other areas; those left over get the reason TOO_SMALL.
-    Returns the result and the kept cores."""
+    Returns the result and the positions (in ``cores``) of the cores kept."""
+    kept = list(range(len(cores)))
     dropped = []
     while True:
-        res = run(cores)
-        k = len(cores)
+        current = [cores[i] for i in kept]
+        res = run(current)
         assigned = res.area >= 0
-        counts = np.bincount(res.area[assigned], minlength=k)
+        counts = np.bincount(res.area[assigned], minlength=len(current))
         small = counts < min_zones
         if min_population is not None:
-            pop = np.bincount(res.area[assigned], weights=population[assigned], minlength=k)
+            pop = np.bincount(res.area[assigned], weights=population[assigned],
+                              minlength=len(current))
             small |= pop < min_population
         if not small.any():
             break
-        dropped.extend(c for c, s in zip(cores, small, strict=True) if s)
-        cores = [c for c, s in zip(cores, small, strict=True) if not s]
-    for c in dropped:
-        left = c[res.area[c] < 0]
-        res.reason[left] = TOO_SMALL
-    return res, cores
+        dropped.extend(i for i, s_ in zip(kept, small, strict=True) if s_)
+        kept = [i for i, s_ in zip(kept, small, strict=True) if not s_]
+    for i in dropped:
+        c = cores[i]
+        res.reason[c[res.area[c] < 0]] = TOO_SMALL
+    return res, kept
 
 
 def cluster_adjacency(cluster_cores, contig):

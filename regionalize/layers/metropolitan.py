@@ -6,20 +6,19 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._core.constraint import attach, attach_contiguous, find_centres
 from .._core.shares import link_components, resolve_share
 from .._ids import normalise_ids
 from ..errors import InvalidParameterError, InvalidZonesError, check_parameter
 from ..partition import Partition
 from ._common import (
     DEFAULT_CLASSES,
+    attach_runner,
     build_partition,
     check_order,
     check_tau,
-    cluster_adjacency,
     contiguity_for,
-    core_names,
     parse_centres,
+    rule_centres,
     run_with_minimum,
 )
 
@@ -175,33 +174,13 @@ class MetropolitanAreas:
         if self.centres is not None:
             cores, names = parse_centres(graph, self.centres, owner)
         else:
-            size = size_measure(graph, self.size)
-            threshold = self.min_size if self.min_size is not None else \
-                self.min_size_share * size.sum()
-            cores = find_centres(components, size, self.tau,
-                                 candidates=candidate_mask(graph, self.candidates),
-                                 min_size=threshold, job_ratio=job_ratio(graph),
-                                 min_job_ratio=self.min_job_ratio, merge_tau=self.merge_tau,
-                                 adjacency=cluster_adjacency(self.cluster_cores, contig))
-            names = core_names(graph, cores, size)
-        kwargs = dict(max_order=self.max_order, dominance=self.dominance, denominator=denom)
-
-        def run(cores):
-            if contig is None:
-                return attach(components, cores, self.tau, **kwargs)
-            return attach_contiguous(components, cores, self.tau, contig[0], exempt=contig[1],
-                                     exterior=contig[2], absorb_enclaves=contig[2] is not None,
-                                     **kwargs)
-
+            cores, names = rule_centres(graph, self, components, contig)
+        run = attach_runner(components, self.tau, contig, max_order=self.max_order,
+                            dominance=self.dominance, denominator=denom)
         min_zones = self.min_zones if self.min_zones is not None else \
             (1 if self.centres is not None else 2)
-        kept_names = names
         res, kept = run_with_minimum(run, cores, min_zones=min_zones)
-        if names is not None and len(kept) < len(cores):
-            keep_ids = {tuple(c) for c in map(tuple, kept)}
-            kept_names = [nm for c, nm in zip(cores, names, strict=True)
-                          if tuple(c) in keep_ids]
-        cores, names = kept, kept_names
+        cores, names = [cores[i] for i in kept], [names[i] for i in kept]
         params = {**self.get_params(), "share": share,
                   "contiguity": "on" if contig is not None else "off"}
         params["centres"] = [list(graph.ids[c]) for c in cores]

@@ -7,22 +7,21 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._core.constraint import Attachment, attach, attach_contiguous, find_centres
+from .._core.constraint import Attachment
 from .._core.shares import link_components, resolve_share
 from ..errors import InvalidZonesError, check_parameter
 from ..partition import Partition
 from ._common import (
     DEFAULT_CLASSES,
+    attach_runner,
     build_partition,
     check_order,
     check_tau,
-    cluster_adjacency,
     contiguity_for,
-    core_names,
     parse_centres,
+    rule_centres,
     run_with_minimum,
 )
-from .metropolitan import candidate_mask, job_ratio, size_measure
 
 __all__ = ["UrbanAreas", "urban_areas"]
 
@@ -147,26 +146,11 @@ class UrbanAreas:
                     f"{len(bad)} centres of small/medium urban areas lie in a large urban area "
                     f"(first: {', '.join(bad[:3])}); leave them out or lower large_max_order.")
         else:
-            size = size_measure(graph, self.size)
-            threshold = self.min_size if self.min_size is not None else \
-                self.min_size_share * size.sum()
-            cores = find_centres(components, size, self.tau,
-                                 candidates=candidate_mask(graph, self.candidates) & eligible,
-                                 min_size=threshold, job_ratio=job_ratio(graph),
-                                 min_job_ratio=self.min_job_ratio, merge_tau=self.merge_tau,
-                                 groups=groups,
-                                 adjacency=cluster_adjacency(self.cluster_cores, contig))
-            names = core_names(graph, cores, size)
-        kwargs = dict(max_order=self.max_order, dominance=self.dominance, denominator=denom,
-                      groups=groups, eligible=eligible)
-
-        def run(cores):
-            if contig is None:
-                return attach(components, cores, self.tau, **kwargs)
-            return attach_contiguous(components, cores, self.tau, contig[0], exempt=contig[1],
-                                     exterior=contig[2], absorb_enclaves=contig[2] is not None,
-                                     **kwargs)
-
+            cores, names = rule_centres(graph, self, components, contig, eligible=eligible,
+                                        groups=groups)
+        run = attach_runner(components, self.tau, contig, max_order=self.max_order,
+                            dominance=self.dominance, denominator=denom, groups=groups,
+                            eligible=eligible)
         pop = None
         if self.min_population is not None:
             if self.population_column not in graph.zones.columns:
@@ -174,11 +158,9 @@ class UrbanAreas:
                     f"min_population needs a {self.population_column!r} zone column; attach it "
                     "with graph.with_zones(...) or set population_column=.")
             pop = graph.zones[self.population_column].to_numpy(dtype=float, na_value=0.0)
-        all_cores = list(cores)
-        res, cores = run_with_minimum(run, cores, min_zones=self.min_zones, population=pop,
-                                      min_population=self.min_population)
-        kept = {tuple(c) for c in cores}
-        names = [nm for c, nm in zip(all_cores, names, strict=True) if tuple(c) in kept]
+        res, kept = run_with_minimum(run, cores, min_zones=self.min_zones, population=pop,
+                                     min_population=self.min_population)
+        cores, names = [cores[i] for i in kept], [names[i] for i in kept]
         k = len(cores)
         res.reason[~eligible & (in_large < 0)] = OUTER_RING
 
