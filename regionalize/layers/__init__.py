@@ -1,5 +1,6 @@
-"""Delineation layers: metropolitan areas, urban areas, megaregions, dominant-flow trees."""
+"""Delineation layers: metropolitan and urban areas, megaregions, life zones, nodal trees."""
 
+from .life_zones import LifeZones, accessibility, combine_life_zones, life_zones
 from .megaregions import Megaregions, megaregions
 from .metropolitan import MetropolitanAreas, metropolitan_areas
 from .nodal import DominantFlows, dominant_flows
@@ -10,4 +11,5 @@ __all__ = [
     "UrbanAreas", "urban_areas",
     "Megaregions", "megaregions",
     "DominantFlows", "dominant_flows",
+    "LifeZones", "life_zones", "combine_life_zones", "accessibility",
 ]

@@ -1,0 +1,612 @@
+"""Life zones: service-specific daily-life areas with a minimum population per service.
+
+One layer per service (commuting, schools, hospitals, shopping, culture, ...), built either
+
+- from purpose-specific OD flows (trips to shop, to hospital): the network-constraint engine
+  with its own threshold, centres at the facility zones (or found by rule); or
+- from accessibility: each zone goes to the service centre it reaches best (nearest, or the
+  highest Huff probability ``P(j | i) ∝ capacity_j · exp(-decay · cost_ij)``), costs from a
+  travel-cost table or from distances between zone centroids (great-circle for longitude /
+  latitude, straight-line in a projected CRS).
+
+Then catchments below the service's minimum population merge, smallest first, into the
+neighbouring catchment they interact with most (flows between them, or Huff visits), with
+contiguity deciding "neighbouring" when polygons exist. Nothing is dropped: a zone that reaches
+no centre is unassigned with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .._core.constraint import Attachment, row_best
+from .._core.shares import link_components, resolve_share
+from .._ids import normalise_ids
+from ..errors import (
+    InvalidODError,
+    InvalidParameterError,
+    InvalidZonesError,
+    Problems,
+    check_parameter,
+)
+from ..partition import Partition
+from ._common import (
+    DEFAULT_CLASSES,
+    attach_runner,
+    build_partition,
+    check_order,
+    check_tau,
+    contiguity_for,
+    zone_names,
+)
+
+__all__ = ["LifeZones", "life_zones", "combine_life_zones", "accessibility",
+           "read_facilities"]
+
+NO_REACH = "no centre of this service within reach"
+OTHER_URBAN = "no centre of this service in its urban area"
+SMALL_ALONE = "its catchment is below the minimum population and has no neighbour to merge with"
+EARTH_RADIUS_M = 6_371_008.8
+
+
+# ---------------------------------------------------------------------------- inputs
+def read_facilities(facilities: pd.DataFrame, graph, service: str | None = None) -> pd.DataFrame:
+    """Validate a facility table (columns ``zone``, ``service``, ``capacity``) against the
+    graph; returns the rows of ``service`` (all rows when None) aggregated per zone and
+    service, capacities summed. Unknown zones, missing or negative capacities and a service
+    without any facility are errors listing every case."""
+    p = Problems("Invalid facility table")
+    missing = [c for c in ("zone", "service", "capacity") if c not in facilities.columns]
+    if missing:
+        raise InvalidZonesError(
+            f"Invalid facility table: missing columns {missing}; it needs zone, service and "
+            f"capacity (it has {', '.join(map(str, facilities.columns))}).")
+    zones = normalise_ids(facilities["zone"], what="facility zone ids")
+    unknown = zones[~zones.isin(graph.ids)]
+    p.add("facilities in zones not in the graph", list(unknown[:3]), count=len(unknown),
+          fix="Correct the zone ids (text, with leading zeros) or drop those facilities.")
+    cap = pd.to_numeric(facilities["capacity"], errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(cap) | (cap < 0)
+    p.add("facilities with a missing or negative capacity",
+          [f"{z} ({s})" for z, s in zip(zones[bad][:3], facilities["service"][bad][:3],
+                                        strict=True)], count=int(bad.sum()))
+    services = facilities["service"].astype(str).to_numpy()
+    if service is not None and service not in set(services):
+        known = sorted(set(services))
+        p.add(f"rows for service {service!r}", [], count=0)
+        raise InvalidZonesError(
+            f"Invalid facility table: service {service!r} has no facility (services present: "
+            f"{', '.join(known) or 'none'}). Add its facilities, or build it from flows=.")
+    p.raise_if_any(InvalidZonesError)
+    table = pd.DataFrame({"zone": zones.to_numpy(), "service": services, "capacity": cap})
+    if service is not None:
+        table = table[table["service"] == service]
+    return table.groupby(["service", "zone"], sort=False, as_index=False)["capacity"].sum()
+
+
+def _population(graph, population) -> np.ndarray:
+    if isinstance(population, str):
+        if population == "residents":
+            return np.asarray(graph.residents, float)
+        if population not in graph.zones.columns:
+            raise InvalidParameterError(
+                f"The 'population' parameter names no zone column ({population!r}); pass a "
+                "column of the zone table or 'residents' (employed residents as a proxy).")
+        values = graph.zones[population].to_numpy(dtype=float, na_value=np.nan)
+    else:
+        values = np.asarray(population, dtype=float)
+        if values.shape != (graph.n_zones,):
+            raise InvalidParameterError("population must have one value per zone.")
+    bad = np.isnan(values) | (values < 0)
+    if bad.any():
+        raise InvalidZonesError(
+            f"Invalid population: {int(bad.sum())} zones with a missing or negative value "
+            f"(first: {', '.join(graph.ids[bad][:3])}).")
+    return values
+
+
+def _points(graph):
+    """Zone reference points (representative points) and whether the CRS is geographic."""
+    geo = graph.geometry
+    if geo is None:
+        raise InvalidZonesError(
+            "Accessibility needs costs= or zone geometry to measure distances; attach polygons "
+            "or points with graph.with_geometry(...).")
+    g = geo.geometry
+    missing = g.isna().to_numpy() | g.is_empty.to_numpy()
+    if missing.any():
+        raise InvalidZonesError(
+            f"{int(missing.sum())} zones have no geometry (first: "
+            f"{', '.join(graph.ids[missing][:3])}); distances cannot be measured for them. "
+            "Pass costs= for them, or attach their geometry.")
+    pts = g.representative_point()
+    geographic = geo.crs is not None and geo.crs.is_geographic
+    return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()]), geographic
+
+
+def _unit_sphere(lonlat: np.ndarray) -> np.ndarray:
+    lon, lat = np.radians(lonlat[:, 0]), np.radians(lonlat[:, 1])
+    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+
+
+def distance_candidates(graph, centres: np.ndarray, k: int):
+    """(zone, centre index, distance) for every zone's ``k`` nearest centres. Great-circle
+    metres in a geographic CRS (a KD-tree on the unit sphere orders by chord, which orders
+    great-circle distance), straight-line CRS units otherwise."""
+    from scipy.spatial import cKDTree
+
+    xy, geographic = _points(graph)
+    k = int(min(k, len(centres)))
+    coords = _unit_sphere(xy) if geographic else xy
+    dist, idx = cKDTree(coords[centres]).query(coords, k=k)
+    dist, idx = dist.reshape(len(xy), k), idx.reshape(len(xy), k)
+    if geographic:
+        dist = 2 * EARTH_RADIUS_M * np.arcsin(np.clip(dist / 2, 0, 1))
+    rows = np.repeat(np.arange(len(xy)), k)
+    return rows, idx.ravel(), dist.ravel()
+
+
+def cost_candidates(graph, centres: np.ndarray, costs):
+    """(zone, centre index, cost) from a user cost table: a long DataFrame ``origin,
+    destination, cost``, or a square matrix (dense, sparse, or DataFrame) over the graph's
+    zones. Only pairs ending at a centre are kept. Negative or missing costs are errors."""
+    n = graph.n_zones
+    col_of = np.full(n, -1, np.int64)
+    col_of[centres] = np.arange(len(centres))
+    p = Problems("Invalid travel costs")
+    if isinstance(costs, pd.DataFrame) and {"origin", "destination", "cost"} <= set(costs.columns):
+        o = graph.ids.get_indexer(normalise_ids(costs["origin"], what="cost origin ids"))
+        d = graph.ids.get_indexer(normalise_ids(costs["destination"], what="cost ids"))
+        c = pd.to_numeric(costs["cost"], errors="coerce").to_numpy(dtype=float)
+        unknown = (o < 0) | (d < 0)
+        p.add("cost rows with zones not in the graph", [f"row {i}" for i in
+                                                        np.flatnonzero(unknown)[:3]],
+              count=int(unknown.sum()))
+        o, d, c = o[~unknown], d[~unknown], c[~unknown]
+    else:
+        if isinstance(costs, pd.DataFrame):
+            idx = normalise_ids(costs.index, what="cost matrix ids")
+            if not (idx.equals(graph.ids) and normalise_ids(costs.columns).equals(graph.ids)):
+                raise InvalidODError("A cost matrix must have the graph's zone ids, in order, as "
+                                     "index and columns.")
+            costs = costs.to_numpy(dtype=float)
+        m = sp.coo_array(costs) if sp.issparse(costs) else None
+        if m is None:
+            arr = np.asarray(costs, dtype=float)
+            if arr.shape != (n, n):
+                raise InvalidODError(f"A cost matrix must be {n} x {n}; got {arr.shape}.")
+            sub = arr[:, centres]
+            o = np.repeat(np.arange(n), len(centres))
+            d = np.tile(centres, n)
+            c = sub.ravel()
+        else:
+            if m.shape != (n, n):
+                raise InvalidODError(f"A cost matrix must be {n} x {n}; got {m.shape}.")
+            o, d, c = m.row, m.col, m.data.astype(float)
+    neg = c < 0
+    p.add("negative costs", [f"{graph.ids[a]} → {graph.ids[b]}" for a, b in
+                             zip(o[neg][:3], d[neg][:3], strict=True)], count=int(neg.sum()),
+          fix="Costs are times or distances and cannot be negative.")
+    nan = np.isnan(c)
+    p.add("missing costs", [f"{graph.ids[a]} → {graph.ids[b]}" for a, b in
+                            zip(o[nan][:3], d[nan][:3], strict=True)], count=int(nan.sum()),
+          fix="Leave unreachable pairs out of a long table instead of giving NaN.")
+    p.raise_if_any(InvalidODError)
+    keep = col_of[d] >= 0
+    return o[keep], col_of[d[keep]], c[keep]
+
+
+def huff(rows, cols, cost, capacity, decay: float, n: int):
+    """Huff probabilities ``P(j | i) = cap_j exp(-decay c_ij) / sum_k cap_k exp(-decay c_ik)``
+    over the candidate pairs; stable for large costs (shifted by each zone's minimum)."""
+    base = np.full(n, np.inf)
+    np.minimum.at(base, rows, cost)
+    w = capacity[cols] * np.exp(-decay * (cost - base[rows]))
+    total = np.bincount(rows, weights=w, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total[rows] > 0, w / total[rows], 0.0)
+
+
+# ---------------------------------------------------------------------------- the estimator
+class LifeZones:
+    """Life zones for one service.
+
+    Parameters
+    ----------
+    service : str
+        Service name (the layer is called ``life_{service}`` unless ``name`` is given).
+    flows : FlowGraph, optional
+        Purpose-specific OD flows over the same zones: build from flows (network constraint
+        at ``tau``). Without it, the service is built from accessibility.
+    facilities : DataFrame, optional
+        Facility table ``zone, service, capacity`` (see :func:`read_facilities`). Facility
+        zones are the service centres. Required for accessibility; with flows, centres are
+        found by rule (like :class:`MetropolitanAreas`, ``min_size_share``) when absent.
+    costs : DataFrame or matrix, optional
+        Travel costs (see :func:`cost_candidates`); default: distances between zone centroids.
+    assignment : {"nearest", "huff"}
+        Nearest centre (ties: larger capacity, then zone order), or highest Huff probability.
+    decay : float
+        Huff distance decay per cost unit (e.g. per metre: 1/5000 halves attraction at ~3.5
+        km). Also used for the interaction between catchments when merging.
+    k : int
+        Candidate centres per zone when costs come from distances (nearest ``k``).
+    max_cost : float, optional
+        Zones whose best centre is farther are unassigned ("no centre within reach").
+    min_population : float
+        Smallest catchment population; smaller catchments merge into a neighbour.
+    population : str or array
+        Zone column (default ``"population"``) or ``"residents"`` as a proxy.
+    within : Partition, optional
+        A layer (normally the urban areas) to nest in: zones only use centres of their own
+        area (zones outside every area use centres outside every area); a zone with none
+        is unassigned with a reason. Without it, crossings are reported by the Hierarchy.
+    tau, max_order, share
+        Network-constraint parameters for the flow builder.
+    contiguity : "auto", None or Contiguity
+        Decides which catchments are neighbours for the merge (and, for flows, keeps areas
+        in one piece).
+    """
+
+    def __init__(self, service: str, *, flows=None, facilities: pd.DataFrame | None = None,
+                 costs=None, assignment: str = "nearest", decay: float | None = None, k: int = 8,
+                 max_cost: float | None = None, min_population: float = 0.0,
+                 population="population", within: Partition | None = None, tau: float = 0.10,
+                 max_order: int | None = None, share: str = "auto", contiguity="auto",
+                 classes: Sequence[float] = DEFAULT_CLASSES, name: str | None = None):
+        self.service = service
+        self.flows = flows
+        self.facilities = facilities
+        self.costs = costs
+        self.assignment = assignment
+        self.decay = decay
+        self.k = k
+        self.max_cost = max_cost
+        self.min_population = min_population
+        self.population = population
+        self.within = within
+        self.tau = tau
+        self.max_order = max_order
+        self.share = share
+        self.contiguity = contiguity
+        self.classes = classes
+        self.name = name
+
+    def get_params(self) -> dict:
+        skip = {"flows", "facilities", "costs", "within"}
+        return {k: v for k, v in vars(self).items() if not k.endswith("_") and k not in skip}
+
+    # -------------------------------------------------------------- fit
+    def fit(self, graph) -> LifeZones:
+        owner = f"LifeZones({self.service!r})"
+        check_parameter(owner, "assignment", self.assignment, allowed=["nearest", "huff"])
+        check_parameter(owner, "min_population", self.min_population, interval=(0, np.inf))
+        if self.decay is not None:
+            check_parameter(owner, "decay", self.decay, interval=(0, np.inf))
+        n = graph.n_zones
+        pop = _population(graph, self.population)
+        groups = np.zeros(n, np.int64) if self.within is None else self.within.codes() + 1
+        contig = contiguity_for(graph, self.contiguity)
+        fac = None
+        if self.facilities is not None:
+            fac = read_facilities(self.facilities, graph, self.service)
+        elif self.flows is None:
+            raise InvalidParameterError(
+                f"{owner} needs facilities= (accessibility) or flows= (purpose-specific OD).")
+        if self.flows is not None:
+            res, cores, capacity, visits = self._from_flows(graph, fac, groups, contig, owner)
+        else:
+            res, cores, capacity, visits = self._from_access(graph, fac, groups)
+        res, cores, capacity, merged = self._merge_small(graph, res, cores, capacity, visits,
+                                                         pop, contig, groups)
+        names = zone_names(graph).to_numpy()
+        # each area is named after its own centre (not one merged into it): the one with the
+        # largest capacity, ties by zone order
+        main = []
+        for c, m in zip(cores, merged, strict=True):
+            own = c[~np.isin(c, m)] if len(m) < len(c) else c
+            cap = capacity[own] if capacity is not None else np.zeros(len(own))
+            main.append(own[np.lexsort((own, -cap))[0]])
+        k = len(cores)
+        area_pop = np.bincount(res.area[res.area >= 0], weights=pop[res.area >= 0],
+                               minlength=k)
+        extra = pd.DataFrame({
+            "service": self.service,
+            "n_centres": [len(c) for c in cores],
+            "capacity": [float(capacity[c].sum()) if capacity is not None else np.nan
+                         for c in cores],
+            "population": area_pop,
+            "merged_centres": [tuple(graph.ids[m]) for m in merged],
+            "below_minimum": area_pop < self.min_population,
+        }, index=["+".join(graph.ids[c]) for c in cores])
+        extra["population_per_centre"] = extra["population"] / extra["n_centres"]
+        extra["population_per_capacity"] = np.where(
+            extra["capacity"] > 0, extra["population"] / extra["capacity"].where(
+                extra["capacity"] > 0, 1.0), np.nan)
+        params = {**self.get_params(), "builder": "flows" if self.flows is not None
+                  else "accessibility", "nested_in": None if self.within is None
+                  else self.within.name}
+        self.partition_ = build_partition(
+            graph, res, cores, layer=self.name or f"life_{self.service}", kind="life zone",
+            names=[names[m] for m in main], classes=self.classes, params=params,
+            area_extra=extra)
+        self.labels_ = self.partition_.labels
+        return self
+
+    # -------------------------------------------------------------- builders
+    def _from_flows(self, graph, fac, groups, contig, owner):
+        from .metropolitan import MetropolitanAreas
+
+        flows = self.flows
+        if not flows.ids.equals(graph.ids):
+            raise InvalidZonesError(f"{owner}: the purpose flows must be over the graph's zones "
+                                    "(same ids, same order); build them with the graph's ids.")
+        check_tau(owner, "tau", self.tau)
+        check_order(owner, self.max_order)
+        share = resolve_share(self.share, flows.has_diagonal, owner)
+        components, denom = link_components(flows, share)
+        if fac is not None:
+            pos = graph.ids.get_indexer(fac["zone"])
+            capacity = np.zeros(graph.n_zones)
+            capacity[pos] = fac["capacity"].to_numpy()
+            cores = [np.array([c]) for c in np.sort(np.unique(pos))]
+        else:
+            m = MetropolitanAreas(tau=self.tau, min_size_share=0.001, min_job_ratio=None,
+                                  contiguity=None)
+            from ._common import rule_centres
+
+            cores, _ = rule_centres(flows, m, components, None, groups=groups)
+            capacity = None
+        run = attach_runner(components, self.tau, contig, max_order=self.max_order,
+                            denominator=denom, groups=groups)
+        res = run(cores)
+        return res, cores, capacity, sp.csr_array(flows.matrix)
+
+    def _from_access(self, graph, fac, groups):
+        n = graph.n_zones
+        centres = np.sort(np.unique(graph.ids.get_indexer(fac["zone"])))
+        capacity = np.zeros(n)
+        capacity[graph.ids.get_indexer(fac["zone"])] = fac["capacity"].to_numpy()
+        if self.costs is not None:
+            rows, cols, cost = cost_candidates(graph, centres, self.costs)
+        else:
+            rows, cols, cost = distance_candidates(graph, centres, self.k)
+        ok = groups[rows] == groups[centres[cols]]
+        if self.max_cost is not None:
+            ok &= cost <= self.max_cost
+        rows, cols, cost = rows[ok], cols[ok], cost[ok]
+        cap = capacity[centres]
+        # tie-break among centres: larger capacity first, then zone order
+        tie = np.empty(len(centres), np.int64)
+        tie[np.lexsort((centres, -cap))] = np.arange(len(centres))
+        decay = self.decay if self.decay is not None else _default_decay(cost)
+        prob = huff(rows, cols, cost, cap, decay, n)
+        if self.assignment == "nearest":
+            r, c, v = row_best(rows, cols, -cost, tie)
+            share = np.full(n, np.nan)
+        else:
+            r, c, v = row_best(rows, cols, prob, tie)
+            share = np.full(n, np.nan)
+            share[r] = v
+        area = np.full(n, -1, np.int64)
+        area[r] = c
+        # a centre zone always serves itself
+        area[centres] = np.arange(len(centres))
+        order = np.where(area >= 0, 1, -1)
+        order[centres] = 0
+        via = np.where(area >= 0, centres[np.maximum(area, 0)], -1)
+        via[centres] = -1
+        role = np.where(order == 0, "centre", np.where(area >= 0, "member", "unassigned"))
+        reason = np.full(n, None, dtype=object)
+        reason[area < 0] = OTHER_URBAN if self.within is not None else NO_REACH
+        res = Attachment(area, order.astype(np.int64), share, via.astype(np.int64),
+                         role.astype(object), reason)
+        # interaction between zones and centres: expected visits (population x probability)
+        pop = _population(graph, self.population)
+        visits = sp.csr_array((prob * pop[rows], (rows, centres[cols])), shape=(n, n))
+        cores = [np.array([c]) for c in centres]
+        return res, cores, capacity, visits
+
+    # -------------------------------------------------------------- minimum population
+    def _merge_small(self, graph, res, cores, capacity, visits, pop, contig, groups):
+        """Merge catchments below the minimum population, smallest first, into the
+        neighbouring catchment they interact with most; ties to the bigger, then zone order."""
+        k = len(cores)
+        merged = [np.zeros(0, np.int64) for _ in range(k)]
+        self.lonely_ = np.zeros(k, bool)
+        if self.min_population <= 0 or k < 2:
+            return res, cores, capacity, merged
+        area = res.area.copy()
+        weighted = visits  # flows, or population-weighted Huff visits, zone -> zone
+        alive = np.ones(k, bool)
+        lonely = np.zeros(k, bool)
+        core_group = np.array([groups[c[0]] for c in cores])
+        adj = contig[0] if contig is not None else None
+        while True:
+            assigned = area >= 0
+            area_pop = np.bincount(area[assigned], weights=pop[assigned], minlength=k)
+            small = np.flatnonzero(alive & (area_pop < self.min_population))
+            if len(small) == 0 or alive.sum() < 2:
+                break
+            a = small[np.lexsort((np.arange(len(small)), area_pop[small]))[0]]
+            p_ = membership_of(area, k)
+            inter = sp.csr_array(p_.T @ weighted @ p_).toarray() if weighted is not None else \
+                np.zeros((k, k))
+            inter = inter + inter.T
+            cand = alive.copy()
+            cand[a] = False
+            cand &= core_group == core_group[a]
+            if adj is not None:
+                touching = np.zeros(k, bool)
+                members = np.flatnonzero(area == a)
+                nb = adj[members].indices if len(members) else np.zeros(0, int)
+                touching[np.unique(area[nb][area[nb] >= 0])] = True
+                touching[a] = False
+                if (cand & touching).any():
+                    cand &= touching
+            if not cand.any():
+                alive[a] = False  # nothing to merge with: kept, flagged in the area table
+                lonely[a] = True
+                continue
+            options = np.flatnonzero(cand)
+            best = options[np.lexsort((options, -area_pop[options], -inter[a, options]))[0]]
+            area[area == a] = best
+            merged[best] = np.concatenate([merged[best], cores[a], merged[a]])
+            cores[best] = np.sort(np.concatenate([cores[best], cores[a]]))
+            alive[a] = False
+        keep = np.flatnonzero(np.bincount(area[area >= 0], minlength=k) > 0)
+        remap = np.full(k, -1, np.int64)
+        remap[keep] = np.arange(len(keep))
+        res.area = np.where(area >= 0, remap[np.maximum(area, 0)], -1)
+        res.role = np.where(res.area < 0, "unassigned",
+                            np.where(res.order == 0, "centre", "member")).astype(object)
+        self.lonely_ = lonely[keep]
+        # members of merged catchments keep "via" = their own former centre, now a co-centre
+        return res, [cores[i] for i in keep], capacity, [merged[i] for i in keep]
+
+
+def membership_of(area: np.ndarray, k: int) -> sp.csr_array:
+    rows = np.flatnonzero(area >= 0)
+    return sp.csr_array((np.ones(len(rows)), (rows, area[rows])), shape=(len(area), k))
+
+
+def _default_decay(cost: np.ndarray) -> float:
+    """A decay that halves attraction over the median nearest-candidate cost (scale-free)."""
+    positive = cost[cost > 0]
+    if len(positive) == 0:
+        return 1.0
+    return float(np.log(2) / np.median(positive))
+
+
+def life_zones(graph, service: str, **params) -> Partition:
+    """Function twin of :class:`LifeZones`."""
+    return LifeZones(service, **params).fit(graph).partition_
+
+
+# ---------------------------------------------------------------------------- combined layer
+def combine_life_zones(graph, layers: Sequence[Partition], *, name: str = "life_zone",
+                       min_shared: int | None = None) -> Partition:
+    """A combined life-zone layer: zones are grouped when they share most of their service
+    centres.
+
+    Two zones belong together when they are in the same area in at least ``min_shared`` of
+    the service layers (default: a majority, ``len(layers) // 2 + 1``); groups are the
+    connected components of that relation over the distinct combinations of service areas.
+    Each combined zone is centred on its zone that is a service centre in most layers (ties
+    by zone order). Zones unassigned in a majority of the services are unassigned.
+    """
+    if not layers:
+        raise InvalidParameterError("combine_life_zones needs at least one service layer.")
+    s = len(layers)
+    need = s // 2 + 1 if min_shared is None else int(min_shared)
+    if not 1 <= need <= s:
+        raise InvalidParameterError(f"min_shared must be in [1, {s}]; got {need}.")
+    codes = np.column_stack([p.codes() for p in layers])  # n x s, -1 unassigned
+    n = len(codes)
+    combos, inverse = np.unique(codes, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    t = len(combos)
+    # two combinations agree in >= need services iff they are equal (and assigned) on some
+    # subset of `need` services: link every combination to one key node per such subset
+    from scipy.sparse.csgraph import connected_components
+
+    src, dst, offset = [np.arange(t)], [np.arange(t)], t
+    for subset in combinations(range(s), need):
+        sub = combos[:, subset]
+        ok = (sub >= 0).all(axis=1)
+        if not ok.any():
+            continue
+        _, key = np.unique(sub[ok], axis=0, return_inverse=True)
+        key = key.ravel()
+        src.append(np.flatnonzero(ok))
+        dst.append(key + offset)
+        offset += key.max() + 1
+    src, dst = np.concatenate(src), np.concatenate(dst)
+    link = sp.csr_array((np.ones(len(src)), (src, dst)), shape=(offset, offset))
+    _, comp = connected_components(link, directed=False)
+    valid_combo = (combos >= 0).sum(axis=1) >= need
+    group = np.where(valid_combo[inverse], comp[:t][inverse], -1)
+    # centre of each group: the zone that is a centre in most services (ties: zone order)
+    centre_count = np.column_stack([(p.details["role"] == "centre").to_numpy()
+                                    for p in layers]).sum(axis=1)
+    zones = np.flatnonzero(group >= 0)
+    order = zones[np.lexsort((zones, -centre_count[zones], group[zones]))]
+    first = np.ones(len(order), bool)
+    first[1:] = group[order][1:] != group[order][:-1]
+    heads = order[first]
+    cores = [np.array([h]) for h in heads]
+    code = np.full(offset, -1, np.int64)
+    code[group[heads]] = np.arange(len(heads))
+    area = np.where(group >= 0, code[np.maximum(group, 0)], -1)
+    role = np.where(area < 0, "unassigned", "member").astype(object)
+    role[heads] = "centre"
+    reason = np.where(area < 0, "unassigned in most service layers", None).astype(object)
+    res = Attachment(area, np.where(role == "centre", 0, np.where(area >= 0, 1, -1)),
+                     np.full(n, np.nan), np.full(n, -1, np.int64), role, reason)
+    return build_partition(graph, res, cores, layer=name, kind="life zone",
+                           params={"services": [p.name for p in layers], "min_shared": need})
+
+
+# ---------------------------------------------------------------------------- indicators
+def accessibility(graph, facilities: pd.DataFrame, service: str, *, costs=None,
+                  desert_cost: float | None = None, population="population",
+                  k: int = 1) -> tuple[pd.DataFrame, dict]:
+    """Per-zone accessibility to one service, and the indicators planners monitor.
+
+    Returns
+    -------
+    zones : DataFrame
+        Per zone: ``nearest_centre``, ``cost`` (to the nearest centre; great-circle metres,
+        CRS units or the cost table's unit), ``population``, ``desert`` (cost above
+        ``desert_cost``).
+    summary : dict
+        ``centres``, ``population``, ``mean_cost`` and ``median_cost`` (population-weighted),
+        ``desert_share`` (share of the population beyond ``desert_cost``),
+        ``population_per_centre`` and ``population_per_capacity`` (nearest-centre
+        catchments).
+    """
+    fac = read_facilities(facilities, graph, service)
+    pop = _population(graph, population)
+    centres = np.sort(np.unique(graph.ids.get_indexer(fac["zone"])))
+    capacity = pd.Series(fac["capacity"].to_numpy(),
+                         index=graph.ids.get_indexer(fac["zone"])).groupby(level=0).sum()
+    if costs is not None:
+        rows, cols, cost = cost_candidates(graph, centres, costs)
+    else:
+        rows, cols, cost = distance_candidates(graph, centres, max(k, 1))
+    tie = np.arange(len(centres))
+    r, c, v = row_best(rows, cols, -cost, tie)
+    n = graph.n_zones
+    best = np.full(n, np.nan)
+    best[r] = -v
+    nearest = np.full(n, None, dtype=object)
+    nearest[r] = graph.ids.to_numpy()[centres[c]]
+    desert = best > desert_cost if desert_cost is not None else np.zeros(n, bool)
+    desert |= np.isnan(best)
+    zones = pd.DataFrame({"nearest_centre": nearest, "cost": best, "population": pop,
+                          "desert": desert}, index=graph.ids)
+    total = pop.sum()
+    reach = ~np.isnan(best)
+    order = np.argsort(best[reach])
+    cum = np.cumsum(pop[reach][order])
+    median = float(best[reach][order][np.searchsorted(cum, cum[-1] / 2)]) if len(cum) else np.nan
+    catch = pd.Series(pop[r], index=centres[c]).groupby(level=0).sum()
+    summary = {
+        "service": service,
+        "centres": int(len(centres)),
+        "population": float(total),
+        "mean_cost": float(np.average(best[reach], weights=pop[reach])) if reach.any() and
+        pop[reach].sum() > 0 else float("nan"),
+        "median_cost": median,
+        "desert_cost": desert_cost,
+        "desert_share": float(pop[desert].sum() / total) if total > 0 else float("nan"),
+        "population_per_centre": float(total / len(centres)),
+        "population_per_capacity": float(catch.sum() / capacity.reindex(catch.index).sum())
+        if capacity.sum() > 0 else float("nan"),
+    }
+    return zones, summary

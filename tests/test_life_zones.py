@@ -1,0 +1,203 @@
+"""Life zones: accessibility and flow builders, minimum-population merges, indicators."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+import regionalize as rz
+from regionalize.errors import InvalidODError, InvalidZonesError
+from regionalize.layers.life_zones import LifeZones, accessibility, combine_life_zones
+
+
+@pytest.fixture
+def line():
+    # five zones on a line, 1 m apart (x = 0..4), populations 100, 50, 30, 20, 10
+    ids = ["a", "b", "c", "d", "e"]
+    rows = [(z, z, 10) for z in ids] + [("b", "a", 5), ("d", "e", 5)]
+    g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+                                                                "flow"]))
+    zones = pd.DataFrame({"population": [100, 50, 30, 20, 10]}, index=ids)
+    geo = gpd.GeoDataFrame(geometry=[Point(x, 0) for x in range(5)], index=ids, crs="EPSG:3857")
+    return g.with_zones(zones).with_geometry(geo)
+
+
+def facilities(rows):
+    return pd.DataFrame(rows, columns=["zone", "service", "capacity"])
+
+
+class TestAccessibilityBuilder:
+    def test_nearest_with_capacity_tie_break(self, line):
+        fac = facilities([("a", "hospital", 10), ("e", "hospital", 20)])
+        p = rz.life_zones(line, "hospital", facilities=fac)
+        # c (x=2) is 2 m from both: the larger hospital (e, capacity 20) wins the tie
+        assert p.labels.to_dict() == {"a": "a", "b": "a", "c": "e", "d": "e", "e": "e"}
+        assert p.name == "life_hospital"
+        assert p.details.loc["c", "via"] == "e" and p.details.loc["e", "role"] == "centre"
+
+    def test_equal_capacity_tie_goes_to_zone_order(self, line):
+        fac = facilities([("e", "hospital", 10), ("a", "hospital", 10)])
+        assert rz.life_zones(line, "hospital", facilities=fac).labels["c"] == "a"
+
+    def test_huff_probabilities(self, line):
+        fac = facilities([("a", "shop", 10), ("e", "shop", 10)])
+        p = rz.life_zones(line, "shop", facilities=fac, assignment="huff", decay=math.log(2))
+        # b: attraction a = 10 * 2^-1 = 5, e = 10 * 2^-3 = 1.25 -> P(a) = 5 / 6.25 = 0.8
+        assert p.details.loc["b", "share"] == pytest.approx(0.8)
+        assert p.labels["b"] == "a" and p.labels["d"] == "e"
+
+    def test_minimum_population_merge(self, line):
+        fac = facilities([("a", "hospital", 10), ("e", "hospital", 10)])
+        # catchments: a = {a, b, c} (180 people), e = {d, e} (30): e is below 100 and merges
+        # into the only other catchment; both hospitals become centres of one life zone
+        p = rz.life_zones(line, "hospital", facilities=fac, min_population=100)
+        assert set(p.labels) == {"a+e"}
+        area = p.areas.loc["a+e"]
+        assert area["centres"] == ("a", "e") and area["merged_centres"] == ("e",)
+        assert area["population"] == 210 and area["name"] == "a"
+        assert p.details.loc["d", "via"] == "e"  # d still reaches its own hospital
+
+    def test_max_cost_leaves_zones_unassigned_with_a_reason(self, line):
+        fac = facilities([("a", "library", 1)])
+        p = rz.life_zones(line, "library", facilities=fac, max_cost=2.5)
+        assert p.labels.to_dict() == {"a": "a", "b": "a", "c": "a", "d": None, "e": None}
+        assert p.unassigned.to_dict() == {"d": "no centre of this service within reach",
+                                          "e": "no centre of this service within reach"}
+
+    def test_cost_table(self, line):
+        # travel times: e is a fast 1 minute from everyone, a is 10 minutes
+        costs = pd.DataFrame([(z, c, 1.0 if c == "e" else 10.0) for z in "abcde" for c in "ae"],
+                             columns=["origin", "destination", "cost"])
+        fac = facilities([("a", "school", 1), ("e", "school", 1)])
+        p = rz.life_zones(line, "school", facilities=fac, costs=costs)
+        assert p.labels.to_dict() == {"a": "a", "b": "e", "c": "e", "d": "e", "e": "e"}
+
+    def test_nesting_in_urban_areas(self, line):
+        # an upper layer putting a, b in one area and c, d, e in another
+        urban = rz.metropolitan_areas(line, ["a", "e"], tau=0.3, contiguity=None)
+        assert urban.labels.to_dict() == {"a": "a", "b": "a", "c": None, "d": "e", "e": "e"}
+        fac = facilities([("a", "hospital", 10), ("e", "hospital", 10)])
+        p = rz.life_zones(line, "hospital", facilities=fac, within=urban)
+        # c is outside both urban areas and there is no hospital outside them
+        assert p.labels["c"] is None
+        assert p.unassigned["c"] == "no centre of this service in its urban area"
+
+
+class TestBadInput:
+    def test_facilities_in_unknown_zones(self, line):
+        fac = facilities([("a", "hospital", 10), ("zz", "hospital", 5), ("yy", "hospital", 1)])
+        with pytest.raises(InvalidZonesError,
+                           match=r"2 facilities in zones not in the graph \(first: zz, yy\)"):
+            rz.life_zones(line, "hospital", facilities=fac)
+
+    def test_service_without_centre(self, line):
+        fac = facilities([("a", "hospital", 10)])
+        with pytest.raises(InvalidZonesError,
+                           match="service 'school' has no facility .*services present: hospital"):
+            rz.life_zones(line, "school", facilities=fac)
+
+    def test_negative_and_missing_costs(self, line):
+        costs = pd.DataFrame({"origin": ["b", "c"], "destination": ["a", "a"],
+                              "cost": [-1.0, np.nan]})
+        fac = facilities([("a", "hospital", 10)])
+        with pytest.raises(InvalidODError) as err:
+            rz.life_zones(line, "hospital", facilities=fac, costs=costs)
+        assert "1 negative costs (first: b → a)" in str(err.value)
+        assert "1 missing costs (first: c → a)" in str(err.value)
+
+    def test_negative_capacity(self, line):
+        with pytest.raises(InvalidZonesError, match="1 facilities with a missing or negative"):
+            rz.life_zones(line, "hospital", facilities=facilities([("a", "hospital", -3)]))
+
+    def test_needs_facilities_or_flows(self, line):
+        with pytest.raises(rz.InvalidParameterError, match="needs facilities="):
+            LifeZones("hospital").fit(line)
+
+
+class TestFlowBuilder:
+    def test_design_toy_with_population_merge(self):
+        rows = [("S", "S", 900), ("S", "A", 60), ("S", "E", 40), ("A", "A", 130),
+                ("A", "S", 60), ("A", "B", 10), ("B", "B", 81), ("B", "A", 15), ("B", "S", 4),
+                ("C", "C", 89), ("C", "B", 8), ("C", "S", 3), ("E", "E", 280), ("E", "S", 20),
+                ("D", "D", 110), ("D", "E", 40)]
+        flows = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin",
+                                                                        "destination", "flow"]))
+        pop = pd.DataFrame({"population": [200, 100, 100, 150, 300, 1000]},
+                           index=["A", "B", "C", "D", "E", "S"])
+        g = flows.with_zones(pop)
+        fac = facilities([("S", "commute", 1), ("E", "commute", 1)])
+        p = rz.life_zones(g, "commute", flows=flows, facilities=fac, tau=0.05, max_order=2)
+        # the same memberships as the network-constraint toy
+        assert p.labels.to_dict() == {"A": "S", "B": "S", "C": None, "D": "E", "E": "E",
+                                      "S": "S"}
+        merged = rz.life_zones(g, "commute", flows=flows, facilities=fac, tau=0.05,
+                               max_order=2, min_population=500)
+        # E's catchment {E, D} has 450 people: it merges into S's (the only other catchment)
+        assert set(merged.labels.dropna()) == {"E+S"}
+        # named after the centre of the catchment that absorbed the other (equal capacities)
+        assert merged.areas.loc["E+S", "name"] == "S"
+        assert merged.areas.loc["E+S", "merged_centres"] == ("E",)
+        assert merged.areas.loc["E+S", "population"] == 1750
+
+
+def test_accessibility_indicators_by_hand(line):
+    fac = facilities([("a", "hospital", 10), ("e", "hospital", 10)])
+    zones, summary = accessibility(line, fac, "hospital", desert_cost=1.5)
+    # nearest costs: a 0, b 1, c 2, d 1, e 0 (metres)
+    assert zones["cost"].tolist() == [0, 1, 2, 1, 0]
+    assert zones["desert"].tolist() == [False, False, True, False, False]
+    # population-weighted mean: (100*0 + 50*1 + 30*2 + 20*1 + 10*0) / 210 = 130 / 210
+    assert summary["mean_cost"] == pytest.approx(130 / 210)
+    assert summary["desert_share"] == pytest.approx(30 / 210)
+    assert summary["population_per_centre"] == pytest.approx(105)
+    assert summary["population_per_capacity"] == pytest.approx(210 / 20)
+    assert summary["median_cost"] == 0.0  # 110 of 210 people live at cost 0 (a and e)
+
+
+def test_great_circle_distances():
+    # two zones one degree of latitude apart on a meridian: 111.2 km
+    g = rz.FlowGraph.from_matrix(np.array([[1.0, 0.0], [0.0, 1.0]]), ["n", "s"])
+    geo = gpd.GeoDataFrame(geometry=[Point(10, 46), Point(10, 45)], index=["n", "s"],
+                           crs="EPSG:4326")
+    g = g.with_geometry(geo).with_zones(pd.DataFrame({"population": [1, 1]}, index=["n", "s"]))
+    zones, _ = accessibility(g, facilities([("n", "x", 1)]), "x")
+    assert zones.loc["s", "cost"] == pytest.approx(111_195, rel=1e-3)
+
+
+def test_combined_layer_groups_zones_sharing_most_centres():
+    # four zones in a row with three services:
+    #   service 1: {p, q} {r, s};  service 2: {p, q, r} {s};  service 3: {p} {q, r, s}
+    ids = ["p", "q", "r", "s"]
+    g = rz.FlowGraph.from_matrix(np.eye(4), ids).with_geometry(
+        gpd.GeoDataFrame(geometry=[box(i, 0, i + 1, 1) for i in range(4)], index=ids,
+                         crs="EPSG:3857"))
+
+    def layer(name, groups):
+        labels = {z: min(grp) for grp in groups for z in grp}
+        d = pd.DataFrame({"area": [labels[z] for z in ids],
+                          "role": ["centre" if labels[z] == z else "member" for z in ids],
+                          "order": pd.array([0 if labels[z] == z else 1 for z in ids],
+                                            dtype="Int64"),
+                          "share": np.nan, "strength": np.nan, "via": None, "reason": None},
+                         index=ids)
+        areas = pd.DataFrame({"name": [min(grp) for grp in groups],
+                              "centres": [(min(grp),) for grp in groups], "kind": "life zone",
+                              "n_zones": [len(grp) for grp in groups]},
+                             index=[min(grp) for grp in groups])
+        return rz.Partition(name, ids, d, areas)
+
+    s1 = layer("s1", [{"p", "q"}, {"r", "s"}])
+    s2 = layer("s2", [{"p", "q", "r"}, {"s"}])
+    s3 = layer("s3", [{"p"}, {"q", "r", "s"}])
+    combined = combine_life_zones(g, [s1, s2, s3])
+    # p and q agree in s1 and s2 (2 of 3); q and r agree in s2 and s3; r and s in s1 and s3:
+    # all four chain into one combined life zone
+    assert set(combined.labels) == {combined.labels["p"]}
+    strict = combine_life_zones(g, [s1, s2, s3], min_shared=3)
+    # no two zones agree in all three services: every zone on its own
+    assert strict.n_areas == 4
