@@ -5,7 +5,7 @@ attributes and polygons); the delineation methods turn them into nested layers o
 functional regions.
 """
 
-from . import datasets
+from . import datasets, plot
 from .delineate import delineate
 from .errors import (
     DataNotFoundError,
@@ -57,6 +57,7 @@ __all__ = [
     "Contiguity",
     "synthetic_country",
     "datasets",
+    "plot",
     "RegionalizeError",
     "InvalidODError",
     "InvalidZonesError",

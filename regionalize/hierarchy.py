@@ -209,6 +209,13 @@ class Hierarchy:
         params = {k: v for k, v in self._params.items() if k != "version"}
         return Hierarchy(graph, list(self._layers.values()), params=params)
 
+    def with_layers(self, *layers: Partition, params: Mapping[str, Any] | None = None
+                    ) -> Hierarchy:
+        """A new Hierarchy with ``layers`` added below the existing ones (e.g. life zones
+        under the urban areas); ``params`` are merged into the run's parameters."""
+        merged = {**_copy_params(self._params), **_copy_params(params or {})}
+        return Hierarchy(self._graph, [*self._layers.values(), *layers], params=merged)
+
     def labels(self) -> pd.DataFrame:
         """Area id of every zone in every layer (None when unassigned).
 
@@ -238,7 +245,8 @@ class Hierarchy:
         """Areas of a lower layer that do not lie within one area of an upper layer.
 
         Every pair of layers is checked (each layer against every layer above it, not only
-        the next one). Being unassigned in the upper layer counts as one label of its own:
+        the next one), except layers standing side by side (the same ``side_by_side``
+        parameter, as the service layers of life zones). Being unassigned in the upper layer counts as one label of its own:
         an urban area entirely outside all metropolitan areas is nested, one straddling a
         metropolitan boundary is not.
 
@@ -609,12 +617,21 @@ def _check_zones(p: Partition, graph: FlowGraph) -> None:
     raise InvalidZonesError(msg)
 
 
+def _side_by_side(a: Partition, b: Partition) -> bool:
+    """Layers tagged with the same ``side_by_side`` parameter (e.g. the service layers of
+    life zones) stand beside each other: neither is above the other."""
+    tag = a.params.get("side_by_side")
+    return tag is not None and tag == b.params.get("side_by_side")
+
+
 def _nesting_table(layers: list[Partition]) -> pd.DataFrame:
     rows = []
     for i, upper in enumerate(layers):
         cu = upper.codes()
         upper_ids = list(upper.areas.index)
         for lower in layers[i + 1:]:
+            if _side_by_side(upper, lower):
+                continue
             cl = lower.codes()
             inside = cl >= 0
             pairs = pd.DataFrame({"lower": cl[inside], "upper": cu[inside]})

@@ -195,9 +195,70 @@ def test_combined_layer_groups_zones_sharing_most_centres():
     s2 = layer("s2", [{"p", "q", "r"}, {"s"}])
     s3 = layer("s3", [{"p"}, {"q", "r", "s"}])
     combined = combine_life_zones(g, [s1, s2, s3])
-    # p and q agree in s1 and s2 (2 of 3); q and r agree in s2 and s3; r and s in s1 and s3:
-    # all four chain into one combined life zone
-    assert set(combined.labels) == {combined.labels["p"]}
+    # patterns: p (p,p,p), q (p,p,q), r (r,p,q), s (r,s,q); all of one zone, so visited in
+    # zone order. p is the first seed; q agrees with p in s1 and s2 (2 of 3): joins p.
+    # r agrees with p only in s2: a new seed. s agrees with r in s1 and s3: joins r.
+    # (r also agrees with q in 2 services, but q is not a seed: no chaining.)
+    assert combined.labels.to_dict() == {"p": "p", "q": "p", "r": "r", "s": "r"}
     strict = combine_life_zones(g, [s1, s2, s3], min_shared=3)
     # no two zones agree in all three services: every zone on its own
     assert strict.n_areas == 4
+
+
+def test_side_by_side_layers_in_a_hierarchy(line):
+    fac = facilities([("a", "hospital", 10), ("e", "hospital", 20), ("a", "school", 1),
+                      ("c", "school", 1), ("e", "school", 1)])
+    metro = rz.metropolitan_areas(line, ["a", "e"], tau=0.3, contiguity=None)
+    h = rz.Hierarchy(line, [metro])
+    hospital = rz.life_zones(line, "hospital", facilities=fac)
+    school = rz.life_zones(line, "school", facilities=fac)
+    h2 = h.with_layers(hospital, school, params={"services": ["hospital", "school"]})
+    assert h2.layers == ("metropolitan", "life_hospital", "life_school")
+    assert h2.params["services"] == ["hospital", "school"]
+    # the two services are never compared with each other, only with the layer above:
+    # hospital e serves c, d, e (c is outside the metropolitan areas); school c serves c and
+    # d (d ties between schools c and e: zone order) - both straddle, both are reported
+    n = h2.nesting().set_index(["lower", "area"])
+    assert set(n["upper"]) == {"metropolitan"}
+    assert n.loc[("life_hospital", "e"), "upper_labels"] == ("e", None)
+    assert n.loc[("life_school", "c"), "upper_labels"] == ("e", None)  # tie: assigned first
+    assert "life_school" in h2.to_frame().columns
+
+
+@pytest.fixture(scope="module")
+def korea_life(data_dir):
+    from pathlib import Path
+
+    from regionalize.datasets import KOREA_METROPOLITAN_CENTRES
+
+    g = rz.datasets.load_korea_ktdb()
+    fac = pd.read_csv(Path(__file__).parents[1] / "examples" / "data" /
+                      "korea_illustrative_facilities.csv", dtype={"zone": str})
+    h = rz.delineate(g, KOREA_METROPOLITAN_CENTRES, tau=0.20, max_order=2,
+                     urban={"candidates": "city", "min_job_ratio": None})
+    commuting = rz.life_zones(g, "commuting", flows=g, tau=0.10, max_order=2,
+                              within=h["urban"], population="residents",
+                              min_population=50_000)
+    hospital = rz.life_zones(g, "hospital", facilities=fac, population="residents",
+                             min_population=300_000)
+    return g, h.with_layers(commuting, hospital), fac
+
+
+def test_korea_service_layers_nest_or_are_reported(korea_life):
+    g, h, fac = korea_life
+    n = h.nesting()
+    # commuting life zones were built inside the urban areas: no crossing
+    assert n[(n["lower"] == "life_commuting") & (n["upper"] == "urban")].empty
+    # hospital catchments ignore urban boundaries: every crossing is listed, with its labels
+    crossings = n[(n["lower"] == "life_hospital") & (n["upper"] == "urban")]
+    assert len(crossings) > 0
+    assert crossings["upper_labels"].map(len).min() >= 2
+    # every zone is in every layer; hospital catchments all reach the minimum (or say so)
+    hosp = h["life_hospital"]
+    assert hosp.details["area"].notna().all()
+    assert ((hosp.areas["population"] >= 300_000) | hosp.areas["below_minimum"]).all()
+    assert {z for a in hosp.areas.index for z in a.split("+")} <= set(fac.loc[
+        fac["service"] == "hospital", "zone"])
+    gdf = h.to_geodataframe()
+    assert {"life_commuting", "life_hospital", "urban"} <= set(gdf.columns)
+    assert gdf.crs is not None and len(gdf) == 159

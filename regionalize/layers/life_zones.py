@@ -18,7 +18,6 @@ no centre is unassigned with a reason.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -330,7 +329,7 @@ class LifeZones:
                 extra["capacity"] > 0, 1.0), np.nan)
         params = {**self.get_params(), "builder": "flows" if self.flows is not None
                   else "accessibility", "nested_in": None if self.within is None
-                  else self.within.name}
+                  else self.within.name, "side_by_side": "life_zones"}
         self.partition_ = build_partition(
             graph, res, cores, layer=self.name or f"life_{self.service}", kind="life zone",
             names=[names[m] for m in main], classes=self.classes, params=params,
@@ -491,14 +490,18 @@ def life_zones(graph, service: str, **params) -> Partition:
 # ---------------------------------------------------------------------------- combined layer
 def combine_life_zones(graph, layers: Sequence[Partition], *, name: str = "life_zone",
                        min_shared: int | None = None) -> Partition:
-    """A combined life-zone layer: zones are grouped when they share most of their service
+    """A combined life-zone layer: zones grouped when they share most of their service
     centres.
 
-    Two zones belong together when they are in the same area in at least ``min_shared`` of
-    the service layers (default: a majority, ``len(layers) // 2 + 1``); groups are the
-    connected components of that relation over the distinct combinations of service areas.
-    Each combined zone is centred on its zone that is a service centre in most layers (ties
-    by zone order). Zones unassigned in a majority of the services are unassigned.
+    Zones with the same service areas in every layer form a *pattern*. Patterns are visited
+    largest first (zones, then zone order); each joins the *seed* pattern it agrees with in
+    the most services, when that is at least ``min_shared`` (default a majority,
+    ``len(layers) // 2 + 1``), and otherwise becomes a seed itself. Agreement is measured
+    against the seed's own pattern, never through joined members, so groups do not chain.
+    Each combined zone is centred on its zone that is a service centre in most layers
+    (ties by zone order); zones unassigned in a majority of services are unassigned.
+
+    Cost: ``O(patterns x seeds x services)`` with vectorised comparisons per pattern.
     """
     if not layers:
         raise InvalidParameterError("combine_life_zones needs at least one service layer.")
@@ -511,36 +514,35 @@ def combine_life_zones(graph, layers: Sequence[Partition], *, name: str = "life_
     combos, inverse = np.unique(codes, axis=0, return_inverse=True)
     inverse = inverse.ravel()
     t = len(combos)
-    # two combinations agree in >= need services iff they are equal (and assigned) on some
-    # subset of `need` services: link every combination to one key node per such subset
-    from scipy.sparse.csgraph import connected_components
-
-    src, dst, offset = [np.arange(t)], [np.arange(t)], t
-    for subset in combinations(range(s), need):
-        sub = combos[:, subset]
-        ok = (sub >= 0).all(axis=1)
-        if not ok.any():
+    size = np.bincount(inverse, minlength=t)
+    first = np.full(t, n, np.int64)
+    np.minimum.at(first, inverse, np.arange(n))
+    valid = (combos >= 0).sum(axis=1) >= need
+    seed_of = np.full(t, -1, np.int64)
+    seeds: list[int] = []
+    for c in np.lexsort((first, -size)):
+        if not valid[c]:
             continue
-        _, key = np.unique(sub[ok], axis=0, return_inverse=True)
-        key = key.ravel()
-        src.append(np.flatnonzero(ok))
-        dst.append(key + offset)
-        offset += key.max() + 1
-    src, dst = np.concatenate(src), np.concatenate(dst)
-    link = sp.csr_array((np.ones(len(src)), (src, dst)), shape=(offset, offset))
-    _, comp = connected_components(link, directed=False)
-    valid_combo = (combos >= 0).sum(axis=1) >= need
-    group = np.where(valid_combo[inverse], comp[:t][inverse], -1)
+        if seeds:
+            sp_ = combos[seeds]
+            agree = ((sp_ == combos[c]) & (sp_ >= 0)).sum(axis=1)
+            best = int(np.lexsort((np.arange(len(seeds)), -agree))[0])
+            if agree[best] >= need:
+                seed_of[c] = best
+                continue
+        seed_of[c] = len(seeds)
+        seeds.append(int(c))
+    group = np.where(seed_of[inverse] >= 0, seed_of[inverse], -1)
     # centre of each group: the zone that is a centre in most services (ties: zone order)
     centre_count = np.column_stack([(p.details["role"] == "centre").to_numpy()
                                     for p in layers]).sum(axis=1)
     zones = np.flatnonzero(group >= 0)
     order = zones[np.lexsort((zones, -centre_count[zones], group[zones]))]
-    first = np.ones(len(order), bool)
-    first[1:] = group[order][1:] != group[order][:-1]
-    heads = order[first]
+    head = np.ones(len(order), bool)
+    head[1:] = group[order][1:] != group[order][:-1]
+    heads = order[head]
     cores = [np.array([h]) for h in heads]
-    code = np.full(offset, -1, np.int64)
+    code = np.full(max(len(seeds), 1), -1, np.int64)
     code[group[heads]] = np.arange(len(heads))
     area = np.where(group >= 0, code[np.maximum(group, 0)], -1)
     role = np.where(area < 0, "unassigned", "member").astype(object)
@@ -549,7 +551,8 @@ def combine_life_zones(graph, layers: Sequence[Partition], *, name: str = "life_
     res = Attachment(area, np.where(role == "centre", 0, np.where(area >= 0, 1, -1)),
                      np.full(n, np.nan), np.full(n, -1, np.int64), role, reason)
     return build_partition(graph, res, cores, layer=name, kind="life zone",
-                           params={"services": [p.name for p in layers], "min_shared": need})
+                           params={"services": [p.name for p in layers], "min_shared": need,
+                                   "side_by_side": "life_zones"})
 
 
 # ---------------------------------------------------------------------------- indicators
