@@ -24,6 +24,7 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/life_zones.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check regionalize tests benchmarks examples

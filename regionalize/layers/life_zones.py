@@ -413,51 +413,101 @@ class LifeZones:
 
     # -------------------------------------------------------------- minimum population
     def _merge_small(self, graph, res, cores, capacity, visits, pop, contig, groups):
-        """Merge catchments below the minimum population, smallest first, into the
-        neighbouring catchment they interact with most; ties to the bigger, then zone order."""
+        """Merge catchments below the minimum population, smallest first (ties by centre
+        order), into a neighbouring catchment (touching, when contiguity is known; any
+        catchment of the same nesting group otherwise): the one they interact with most,
+        then the most populous, then the first. A catchment with no candidate stays, flagged.
+
+        Incremental: interaction and adjacency between catchments are dictionaries updated
+        only for the two catchments of each merge; a heap with lazy deletion finds the next
+        smallest; zone labels are resolved once at the end (union-find).
+        """
+        import heapq
+
         k = len(cores)
         merged = [np.zeros(0, np.int64) for _ in range(k)]
         self.lonely_ = np.zeros(k, bool)
         if self.min_population <= 0 or k < 2:
             return res, cores, capacity, merged
-        area = res.area.copy()
-        weighted = visits  # flows, or population-weighted Huff visits, zone -> zone
+        area = res.area
+        assigned = area >= 0
+        size = np.bincount(area[assigned], weights=pop[assigned], minlength=k)
+        group = np.array([groups[c[0]] for c in cores])
+        # interaction between catchments (both directions), without the diagonal
+        p_ = membership_of(area, k)
+        q = sp.csr_array(p_.T @ visits @ p_)
+        q = sp.csr_array(q + q.T).tocoo()
+        inter: list[dict[int, float]] = [{} for _ in range(k)]
+        for i, j, w in zip(q.row.tolist(), q.col.tolist(), q.data.tolist(), strict=True):
+            if i != j and w > 0:
+                inter[i][j] = w
+        touching: list[set[int]] | None = None
+        if contig is not None:
+            adj = contig[0].tocoo()
+            ai, aj = area[adj.row], area[adj.col]
+            ok = (ai >= 0) & (aj >= 0) & (ai != aj)
+            touching = [set() for _ in range(k)]
+            for i, j in zip(ai[ok].tolist(), aj[ok].tolist(), strict=True):
+                touching[i].add(j)
         alive = np.ones(k, bool)
+        n_alive = k
         lonely = np.zeros(k, bool)
-        core_group = np.array([groups[c[0]] for c in cores])
-        adj = contig[0] if contig is not None else None
-        while True:
-            assigned = area >= 0
-            area_pop = np.bincount(area[assigned], weights=pop[assigned], minlength=k)
-            small = np.flatnonzero(alive & (area_pop < self.min_population))
-            if len(small) == 0 or alive.sum() < 2:
-                break
-            a = small[np.lexsort((np.arange(len(small)), area_pop[small]))[0]]
-            p_ = membership_of(area, k)
-            inter = sp.csr_array(p_.T @ weighted @ p_).toarray() if weighted is not None else \
-                np.zeros((k, k))
-            inter = inter + inter.T
-            cand = alive.copy()
-            cand[a] = False
-            cand &= core_group == core_group[a]
-            if adj is not None:
-                touching = np.zeros(k, bool)
-                members = np.flatnonzero(area == a)
-                nb = adj[members].indices if len(members) else np.zeros(0, int)
-                touching[np.unique(area[nb][area[nb] >= 0])] = True
-                touching[a] = False
-                if (cand & touching).any():
-                    cand &= touching
-            if not cand.any():
-                alive[a] = False  # nothing to merge with: kept, flagged in the area table
-                lonely[a] = True
-                continue
-            options = np.flatnonzero(cand)
-            best = options[np.lexsort((options, -area_pop[options], -inter[a, options]))[0]]
-            area[area == a] = best
+        parent = np.arange(k)
+        heap = [(size[c], c) for c in range(k) if size[c] < self.min_population]
+        heapq.heapify(heap)
+        while heap and n_alive > 1:
+            s_a, a = heapq.heappop(heap)
+            if not alive[a] or s_a != size[a] or size[a] >= self.min_population or lonely[a]:
+                continue  # stale entry
+            pool = None
+            if touching is not None:
+                pool = [c for c in touching[a] if alive[c] and group[c] == group[a]]
+            if not pool:
+                pool = None  # no touching neighbour: any catchment of the same group
+            linked = [c for c in (pool if pool is not None else inter[a])
+                      if alive[c] and group[c] == group[a] and inter[a].get(c, 0) > 0]
+            if linked:
+                best = min(linked, key=lambda c: (-inter[a][c], -size[c], c))
+            elif pool:
+                best = min(pool, key=lambda c: (-size[c], c))
+            else:
+                mask = alive & (group == group[a])
+                mask[a] = False
+                if not mask.any():
+                    lonely[a] = True  # nothing to merge with: kept, flagged in the table
+                    continue
+                cand = np.flatnonzero(mask)
+                best = int(cand[np.lexsort((cand, -size[cand]))[0]])
+            # merge a into best: update only what the merge changes
+            alive[a] = False
+            n_alive -= 1
+            parent[a] = best
+            size[best] += size[a]
+            for c, w in inter[a].items():
+                inter[c].pop(a, None)
+                if c != best:
+                    inter[best][c] = inter[best].get(c, 0.0) + w
+                    inter[c][best] = inter[c].get(best, 0.0) + w
+            inter[best].pop(a, None)
+            inter[a] = {}
+            if touching is not None:
+                for c in touching[a]:
+                    touching[c].discard(a)
+                    if c != best:
+                        touching[best].add(c)
+                        touching[c].add(best)
+                touching[best].discard(a)
+                touching[a] = set()
             merged[best] = np.concatenate([merged[best], cores[a], merged[a]])
             cores[best] = np.sort(np.concatenate([cores[best], cores[a]]))
-            alive[a] = False
+            if size[best] < self.min_population:
+                heapq.heappush(heap, (size[best], best))
+        while True:  # resolve chains of merges (union-find, path halving in bulk)
+            nxt = parent[parent]
+            if np.array_equal(nxt, parent):
+                break
+            parent = nxt
+        area = np.where(area >= 0, parent[np.maximum(area, 0)], -1)
         keep = np.flatnonzero(np.bincount(area[area >= 0], minlength=k) > 0)
         remap = np.full(k, -1, np.int64)
         remap[keep] = np.arange(len(keep))
