@@ -88,6 +88,23 @@ class TestAccessibilityBuilder:
         assert p.unassigned["c"] == "no centre of this service in its urban area"
 
 
+    def test_nesting_finds_a_far_centre_of_the_own_area(self, line):
+        # with k=1 the nearest hospital of b is a (1 m), but b is put in e's area: it must
+        # still find e (3 m away), the only hospital of its own area
+        areas = pd.DataFrame({"area": ["A", "E", None, "E", "E"],
+                              "role": ["centre", "member", "unassigned", "member", "centre"],
+                              "order": pd.array([0, 1, None, 1, 0], dtype="Int64"),
+                              "share": np.nan, "strength": np.nan, "via": None,
+                              "reason": [None, None, "test", None, None]},
+                             index=list("abcde"))
+        table = pd.DataFrame({"name": ["A", "E"], "centres": [("a",), ("e",)],
+                              "kind": "urban", "n_zones": [1, 3]}, index=["A", "E"])
+        upper = rz.Partition("urban", list("abcde"), areas, table)
+        fac = facilities([("a", "hospital", 10), ("e", "hospital", 10)])
+        p = rz.life_zones(line, "hospital", facilities=fac, within=upper, k=1)
+        assert p.labels["b"] == "e" and p.details.loc["b", "via"] == "e"
+
+
 class TestBadInput:
     def test_facilities_in_unknown_zones(self, line):
         fac = facilities([("a", "hospital", 10), ("zz", "hospital", 5), ("yy", "hospital", 1)])

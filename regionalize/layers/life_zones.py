@@ -133,21 +133,35 @@ def _unit_sphere(lonlat: np.ndarray) -> np.ndarray:
     return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
 
 
-def distance_candidates(graph, centres: np.ndarray, k: int):
-    """(zone, centre index, distance) for every zone's ``k`` nearest centres. Great-circle
-    metres in a geographic CRS (a KD-tree on the unit sphere orders by chord, which orders
-    great-circle distance), straight-line CRS units otherwise."""
+def distance_candidates(graph, centres: np.ndarray, k: int, groups: np.ndarray | None = None):
+    """(zone, centre index, distance) for every zone's ``k`` nearest centres — within its own
+    group when ``groups`` is given (so nesting never hides a farther centre of the zone's own
+    area). Great-circle metres in a geographic CRS (a KD-tree on the unit sphere orders by
+    chord, which orders great-circle distance), straight-line CRS units otherwise."""
     from scipy.spatial import cKDTree
 
     xy, geographic = _points(graph)
-    k = int(min(k, len(centres)))
     coords = _unit_sphere(xy) if geographic else xy
-    dist, idx = cKDTree(coords[centres]).query(coords, k=k)
-    dist, idx = dist.reshape(len(xy), k), idx.reshape(len(xy), k)
+    n = len(xy)
+    groups = np.zeros(n, np.int64) if groups is None else groups
+    out_r, out_c, out_d = [], [], []
+    for g in np.unique(groups):
+        zones = np.flatnonzero(groups == g)
+        cidx = np.flatnonzero(groups[centres] == g)
+        if len(cidx) == 0:
+            continue
+        kk = int(min(k, len(cidx)))
+        dist, idx = cKDTree(coords[centres[cidx]]).query(coords[zones], k=kk)
+        dist, idx = dist.reshape(len(zones), kk), idx.reshape(len(zones), kk)
+        out_r.append(np.repeat(zones, kk))
+        out_c.append(cidx[idx.ravel()])
+        out_d.append(dist.ravel())
+    if not out_r:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    dist = np.concatenate(out_d)
     if geographic:
         dist = 2 * EARTH_RADIUS_M * np.arcsin(np.clip(dist / 2, 0, 1))
-    rows = np.repeat(np.arange(len(xy)), k)
-    return rows, idx.ravel(), dist.ravel()
+    return np.concatenate(out_r), np.concatenate(out_c), dist
 
 
 def cost_candidates(graph, centres: np.ndarray, costs):
@@ -374,7 +388,7 @@ class LifeZones:
         if self.costs is not None:
             rows, cols, cost = cost_candidates(graph, centres, self.costs)
         else:
-            rows, cols, cost = distance_candidates(graph, centres, self.k)
+            rows, cols, cost = distance_candidates(graph, centres, self.k, groups)
         ok = groups[rows] == groups[centres[cols]]
         if self.max_cost is not None:
             ok &= cost <= self.max_cost
