@@ -5,7 +5,7 @@ attributes and polygons); the delineation methods turn them into nested layers o
 functional regions.
 """
 
-from . import datasets, plot
+from . import datasets, methods, plot
 from .delineate import delineate
 from .errors import (
     DataNotFoundError,
@@ -58,6 +58,7 @@ __all__ = [
     "synthetic_country",
     "datasets",
     "plot",
+    "methods",
     "RegionalizeError",
     "InvalidODError",
     "InvalidZonesError",

@@ -1,0 +1,20 @@
+"""The methods planners compare against, under the same API and the same Partition output."""
+
+from .cbsa import CoreBasedAreas, combined_areas, core_based_areas
+from .community import Infomap, Leiden, infomap, leiden
+from .commuting_zones import CommutingZones, commuting_zones
+from .fua import (
+    FunctionalUrbanAreas,
+    UrbanEmploymentAreas,
+    aires_attraction_villes,
+    functional_urban_areas,
+    urban_employment_areas,
+)
+
+__all__ = [
+    "CommutingZones", "commuting_zones",
+    "CoreBasedAreas", "core_based_areas", "combined_areas",
+    "FunctionalUrbanAreas", "functional_urban_areas", "aires_attraction_villes",
+    "UrbanEmploymentAreas", "urban_employment_areas",
+    "Leiden", "leiden", "Infomap", "infomap",
+]

@@ -1,0 +1,140 @@
+"""Community detection on the directed weighted flow graph (optional copyleft engines).
+
+Leiden (Traag, Waltman & van Eck 2019; package ``leidenalg``, GPL-3.0) and Infomap (Rosvall &
+Bergstrom 2008; package ``infomap``, AGPL-3.0) are not dependencies of regionalize: install
+them with ``pip install 'regionalize[community]'``. Both run seeded, on the directed graph
+with flow weights; ``diagonal`` says whether internal flows enter as self-loops.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import RegionalizeError, check_parameter
+from ..partition import Partition
+from ._common import partition_from_codes
+
+__all__ = ["Leiden", "leiden", "Infomap", "infomap", "MissingExtraError"]
+
+
+class MissingExtraError(RegionalizeError, ImportError):
+    """An optional engine is not installed."""
+
+
+def _require(module: str, method: str, licence: str):
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingExtraError(
+            f"{method} needs the optional package {module!r} ({licence}), which is not "
+            "installed. Install it with: pip install 'regionalize[community]'.") from None
+
+
+class Leiden:
+    """Leiden communities (``leidenalg``) on the directed weighted flow graph.
+
+    Parameters
+    ----------
+    objective : {"modularity", "cpm"}
+        Directed modularity with a resolution (``RBConfigurationVertexPartition``; resolution
+        1 is plain modularity) or the constant Potts model (``CPMVertexPartition``).
+    resolution : float
+    seed : int
+        The engine's random seed: the same seed gives the same partition.
+    diagonal : {"keep", "drop"}
+        Keep internal flows as self-loops (they raise each zone's own weight), or drop them.
+    n_iterations : int
+        Leiden iterations (leidenalg's default 2; -1: until no improvement, slower).
+    """
+
+    def __init__(self, *, objective: str = "modularity", resolution: float = 1.0, seed: int = 0,
+                 diagonal: str = "keep", n_iterations: int = 2, name: str | None = None):
+        self.objective = objective
+        self.resolution = resolution
+        self.seed = seed
+        self.diagonal = diagonal
+        self.n_iterations = n_iterations
+        self.name = name
+
+    def fit(self, graph) -> Leiden:
+        check_parameter("Leiden", "objective", self.objective, allowed=["modularity", "cpm"])
+        check_parameter("Leiden", "diagonal", self.diagonal, allowed=["keep", "drop"])
+        la = _require("leidenalg", "Leiden", "GPL-3.0")
+        g = graph.to_igraph(self_loops=self.diagonal == "keep")
+        kind = la.RBConfigurationVertexPartition if self.objective == "modularity" \
+            else la.CPMVertexPartition
+        part = la.find_partition(g, kind, weights="weight", seed=int(self.seed),
+                                 n_iterations=self.n_iterations,
+                                 resolution_parameter=float(self.resolution))
+        codes = np.asarray(part.membership, dtype=np.int64)
+        self.quality_ = float(part.quality())
+        self.partition_: Partition = partition_from_codes(
+            graph, codes, layer=self.name or "leiden", kind="community",
+            params={"engine": "leidenalg", "objective": self.objective,
+                    "resolution": self.resolution, "seed": self.seed,
+                    "diagonal": self.diagonal})
+        self.labels_ = self.partition_.labels
+        return self
+
+
+def leiden(graph, **params) -> Partition:
+    """Function twin of :class:`Leiden`."""
+    return Leiden(**params).fit(graph).partition_
+
+
+class Infomap:
+    """Two-level Infomap (map equation) communities on the directed weighted flow graph.
+
+    Parameters
+    ----------
+    seed : int
+    diagonal : {"keep", "drop"}
+        Keep internal flows as self-links (Infomap's ``--include-self-links``) or drop them.
+    trials : int
+        Number of outer-loop trials (the best is kept).
+    """
+
+    def __init__(self, *, seed: int = 0, diagonal: str = "drop", trials: int = 1,
+                 name: str | None = None):
+        self.seed = seed
+        self.diagonal = diagonal
+        self.trials = trials
+        self.name = name
+
+    def fit(self, graph) -> Infomap:
+        check_parameter("Infomap", "diagonal", self.diagonal, allowed=["keep", "drop"])
+        im_mod = _require("infomap", "Infomap", "AGPL-3.0")
+        flags = f"--directed --two-level --silent --seed {int(self.seed)} " \
+                f"--num-trials {int(self.trials)}"
+        if self.diagonal == "keep":
+            flags += " --include-self-links"
+        im = im_mod.Infomap(flags)
+        coo = graph.matrix.tocoo()
+        keep = np.ones(coo.nnz, bool) if self.diagonal == "keep" else coo.row != coo.col
+        for i in range(graph.n_zones):
+            im.add_node(i)
+        im.add_links(list(zip(coo.row[keep].tolist(), coo.col[keep].tolist(),
+                              coo.data[keep].tolist(), strict=True)))
+        result = im.run()
+        if result is not None and hasattr(result, "modules"):  # infomap >= 2.9: a Result
+            modules = result.modules() if callable(result.modules) else result.modules
+            codelength = result.codelength
+        else:  # older infomap
+            modules = im.get_modules()
+            codelength = im.codelength
+        codes = np.array([modules.get(i, -1) for i in range(graph.n_zones)], dtype=np.int64)
+        reasons = np.full(graph.n_zones, "no flows: Infomap left it out", dtype=object)
+        self.codelength_ = float(codelength)
+        self.partition_: Partition = partition_from_codes(
+            graph, codes, layer=self.name or "infomap", kind="community", reasons=reasons,
+            params={"engine": "infomap", "seed": self.seed, "diagonal": self.diagonal,
+                    "trials": self.trials})
+        self.labels_ = self.partition_.labels
+        return self
+
+
+def infomap(graph, **params) -> Partition:
+    """Function twin of :class:`Infomap`."""
+    return Infomap(**params).fit(graph).partition_

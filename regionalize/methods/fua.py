@@ -1,0 +1,139 @@
+"""Network-constraint parameterisations of official definitions.
+
+- **EU-OECD functional urban areas** (Dijkstra, Poelman & Veneri 2019) and **INSEE aires
+  d'attraction des villes** (2020): given cities (or pôles); cities where at least 15% of the
+  employed residents of one work in the other are one polycentric city; the commuting zone is
+  every zone with at least 15% of its employed residents working in the city (first order
+  only: no chaining); the area is one piece without enclaves (contiguity, enclaves absorbed).
+- **Kanemoto & Tokuoka's urban employment areas** (Japan, 2002): a core (given), suburbs with
+  at least 10% of their employed residents commuting to the core, then higher-order suburbs
+  with 10% to a suburb (no order cap), each zone to the target it sends most to.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from ..layers._common import check_tau, parse_centres
+from ..layers.metropolitan import MetropolitanAreas
+from ..partition import Partition
+
+__all__ = ["FunctionalUrbanAreas", "functional_urban_areas", "aires_attraction_villes",
+           "UrbanEmploymentAreas", "urban_employment_areas", "merge_polycentric"]
+
+
+def merge_polycentric(graph, cities, merge_tau: float, owner: str) -> list[list[str]]:
+    """Groups of cities tied at ``>= merge_tau`` either way, measured between whole cities on
+    the quotient graph (share of a city's employed residents working in the other)."""
+    cores, _ = parse_centres(graph, cities, owner)
+    k = len(cores)
+    n = graph.n_zones
+    code = np.full(n, k, np.int64)  # k = "rest of the country"
+    for i, c in enumerate(cores):
+        code[c] = i
+    p = sp.csr_array((np.ones(n), (np.arange(n), code)), shape=(n, k + 1))
+    q = sp.csr_array(p.T @ graph.matrix @ p)[:k][:, :k].toarray()
+    r = np.asarray(graph.residents, float)
+    res = np.bincount(code, weights=r, minlength=k + 1)[:k]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(res[:, None] > 0, q / np.where(res[:, None] > 0, res[:, None], 1), 0)
+    np.fill_diagonal(share, 0)
+    tie = (share >= merge_tau) | (share.T >= merge_tau)
+    _, lab = connected_components(sp.csr_array(tie.astype(float)), directed=False)
+    ids = graph.ids.to_numpy()
+    groups = [np.sort(np.concatenate([cores[i] for i in np.flatnonzero(lab == g)]))
+              for g in range(lab.max() + 1)]
+    return [list(ids[g]) for g in groups]
+
+
+class FunctionalUrbanAreas:
+    """EU-OECD functional urban areas (and INSEE AAV): cities plus their commuting zones.
+
+    Parameters
+    ----------
+    cities : list or mapping
+        The cities (urban centres, pôles): ids or groups of ids, or ``{name: ids}``.
+    tau : float
+        Commuting-zone threshold (0.15: 15% of employed residents working in the city).
+    merge_tau : float or None
+        Cities exchanging at least this share (either way) form one polycentric city (0.15).
+    contiguity : "auto", None or Contiguity
+        One piece without enclaves (on by default when the graph has polygons).
+    """
+
+    layer = "fua"
+    kind = "functional urban area"
+
+    def __init__(self, cities, *, tau: float = 0.15, merge_tau: float | None = 0.15,
+                 contiguity="auto", name: str | None = None):
+        self.cities = cities
+        self.tau = tau
+        self.merge_tau = merge_tau
+        self.contiguity = contiguity
+        self.name = name
+
+    def fit(self, graph) -> FunctionalUrbanAreas:
+        owner = type(self).__name__
+        check_tau(owner, "tau", self.tau)
+        centres = self.cities
+        if self.merge_tau is not None:
+            check_tau(owner, "merge_tau", self.merge_tau)
+            centres = merge_polycentric(graph, self.cities, self.merge_tau, owner)
+        m = MetropolitanAreas(centres, tau=self.tau, max_order=1, share="residents",
+                              contiguity=self.contiguity, name=self.name or self.layer).fit(graph)
+        p = m.partition_
+        params = {**p.params, "definition": self.kind, "merge_tau": self.merge_tau}
+        self.partition_ = Partition(p.name, p.ids, p.details, p.areas.assign(kind=self.kind),
+                                    params)
+        self.labels_ = self.partition_.labels
+        return self
+
+
+def functional_urban_areas(graph, cities, **params) -> Partition:
+    """Function twin of :class:`FunctionalUrbanAreas`."""
+    return FunctionalUrbanAreas(cities, **params).fit(graph).partition_
+
+
+class _AAV(FunctionalUrbanAreas):
+    layer = "aav"
+    kind = "aire d'attraction des villes"
+
+
+def aires_attraction_villes(graph, poles, **params) -> Partition:
+    """INSEE aires d'attraction des villes (2020): pôles and their couronnes at 15%, the
+    same rules as :class:`FunctionalUrbanAreas` (layer ``"aav"``)."""
+    return _AAV(poles, **params).fit(graph).partition_
+
+
+class UrbanEmploymentAreas:
+    """Kanemoto & Tokuoka urban employment areas: cores, 10% suburbs, higher-order suburbs.
+
+    Each zone joins the core or suburb it sends most to among those it sends at least
+    ``tau`` to (``dominance="targets"``), with no order cap by default.
+    """
+
+    def __init__(self, cores, *, tau: float = 0.10, max_order: int | None = None,
+                 contiguity=None, name: str | None = None):
+        self.cores = cores
+        self.tau = tau
+        self.max_order = max_order
+        self.contiguity = contiguity
+        self.name = name
+
+    def fit(self, graph) -> UrbanEmploymentAreas:
+        m = MetropolitanAreas(self.cores, tau=self.tau, max_order=self.max_order,
+                              share="residents", dominance="targets",
+                              contiguity=self.contiguity, name=self.name or "uea").fit(graph)
+        p = m.partition_
+        self.partition_ = Partition(p.name, p.ids, p.details,
+                                    p.areas.assign(kind="urban employment area"),
+                                    {**p.params, "definition": "Kanemoto-Tokuoka UEA"})
+        self.labels_ = self.partition_.labels
+        return self
+
+
+def urban_employment_areas(graph, cores, **params) -> Partition:
+    """Function twin of :class:`UrbanEmploymentAreas`."""
+    return UrbanEmploymentAreas(cores, **params).fit(graph).partition_
