@@ -25,6 +25,7 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/life_zones.py
+	$(BIN)/python benchmarks/methods.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check regionalize tests benchmarks examples

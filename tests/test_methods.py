@@ -147,10 +147,11 @@ class TestCommunity:
     @pytest.mark.parametrize("method", [leiden, infomap])
     def test_two_blocks_and_seeds(self, two_blocks, method):
         pytest.importorskip("leidenalg" if method is leiden else "infomap")
-        p = method(two_blocks, seed=3)
-        labels = p.labels
-        assert labels["a"] == labels["b"] == labels["c"] != labels["d"] == labels["e"]
-        assert method(two_blocks, seed=3).equals(p)
+        for seed in (0, 3):
+            p = method(two_blocks, seed=seed)
+            labels = p.labels
+            assert labels["a"] == labels["b"] == labels["c"] != labels["d"] == labels["e"]
+            assert method(two_blocks, seed=seed).equals(p)
 
     def test_missing_extra_message(self, two_blocks, monkeypatch):
         import sys

@@ -90,6 +90,7 @@ class Infomap:
     Parameters
     ----------
     seed : int
+        Any int >= 0 (passed to Infomap as ``seed + 1``: its seeds start at 1).
     diagonal : {"keep", "drop"}
         Keep internal flows as self-links (Infomap's ``--include-self-links``) or drop them.
     trials : int
@@ -106,7 +107,8 @@ class Infomap:
     def fit(self, graph) -> Infomap:
         check_parameter("Infomap", "diagonal", self.diagonal, allowed=["keep", "drop"])
         im_mod = _require("infomap", "Infomap", "AGPL-3.0")
-        flags = f"--directed --two-level --silent --seed {int(self.seed)} " \
+        # Infomap's seeds start at 1: seed s is passed as s + 1, so every int >= 0 works
+        flags = f"--directed --two-level --silent --seed {int(self.seed) + 1} " \
                 f"--num-trials {int(self.trials)}"
         if self.diagonal == "keep":
             flags += " --include-self-links"
