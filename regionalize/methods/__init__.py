@@ -3,6 +3,7 @@
 from .cbsa import CoreBasedAreas, combined_areas, core_based_areas
 from .community import Infomap, Leiden, infomap, leiden
 from .commuting_zones import CommutingZones, commuting_zones
+from .flowbca import FlowBCA, flowbca
 from .fua import (
     FunctionalUrbanAreas,
     UrbanEmploymentAreas,
@@ -10,6 +11,7 @@ from .fua import (
     functional_urban_areas,
     urban_employment_areas,
 )
+from .intramax import Intramax, intramax
 
 __all__ = [
     "CommutingZones", "commuting_zones",
@@ -17,4 +19,5 @@ __all__ = [
     "FunctionalUrbanAreas", "functional_urban_areas", "aires_attraction_villes",
     "UrbanEmploymentAreas", "urban_employment_areas",
     "Leiden", "leiden", "Infomap", "infomap",
+    "Intramax", "intramax", "FlowBCA", "flowbca",
 ]
