@@ -26,6 +26,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/life_zones.py
 	$(BIN)/python benchmarks/methods.py
+	$(BIN)/python benchmarks/agglomerative.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check regionalize tests benchmarks examples
