@@ -366,3 +366,10 @@ class TestClusteredCores:
         g, _ = city
         with pytest.raises(InvalidZonesError, match="cluster_cores=True needs contiguity"):
             rz.metropolitan_areas(g, tau=0.3, min_size=100, contiguity=None, cluster_cores=True)
+
+
+def test_estimator_repr_and_params():
+    m = rz.MetropolitanAreas({"Twin": ["P", "Q"]}, tau=0.2, max_order=2)
+    assert repr(m) == "MetropolitanAreas(centres={'Twin': ['P', 'Q']}, tau=0.2, max_order=2)"
+    assert repr(rz.UrbanAreas()) == "UrbanAreas()"
+    assert m.get_params()["tau"] == 0.2 and "partition_" not in m.get_params()

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._base import Estimator
 from .._core.constraint import Attachment, row_best
 from .._core.shares import link_components, resolve_share
 from .._ids import normalise_ids
@@ -226,7 +227,7 @@ def huff(rows, cols, cost, capacity, decay: float, n: int):
 
 
 # ---------------------------------------------------------------------------- the estimator
-class LifeZones:
+class LifeZones(Estimator):
     """Life zones for one service.
 
     Parameters

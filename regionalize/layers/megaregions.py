@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._base import Estimator
 from .._core.constraint import Attachment, row_best
 from .._ids import normalise_ids
 from ..errors import InvalidZonesError, Problems, check_parameter
@@ -36,7 +37,7 @@ def interchange(q: sp.csr_array, residents: np.ndarray, jobs: np.ndarray) -> sp.
     return e
 
 
-class Megaregions:
+class Megaregions(Estimator):
     """Megaregions seeded by the metropolitan areas.
 
     Every metropolitan area seeds one megaregion. Urban areas outside them — and, with
@@ -70,8 +71,6 @@ class Megaregions:
         self.groups = groups
         self.name = name
 
-    def get_params(self) -> dict:
-        return {k: v for k, v in vars(self).items() if not k.endswith("_")}
 
     def fit(self, graph, metropolitan: Partition, urban: Partition | None = None) -> Megaregions:
         owner = type(self).__name__

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._base import Estimator
 from .._core.shares import link_components, resolve_share
 from .._ids import normalise_ids
 from ..errors import InvalidParameterError, InvalidZonesError, check_parameter
@@ -64,7 +65,7 @@ def candidate_mask(graph, candidates) -> np.ndarray:
     return mask
 
 
-class MetropolitanAreas:
+class MetropolitanAreas(Estimator):
     """Metropolitan areas by network constraint: centres plus the zones that depend on them.
 
     Parameters
@@ -153,8 +154,6 @@ class MetropolitanAreas:
         self.classes = classes
         self.name = name
 
-    def get_params(self) -> dict:
-        return {k: v for k, v in vars(self).items() if not k.endswith("_")}
 
     def _check(self):
         owner = type(self).__name__

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._base import Estimator
 from .._core.constraint import Attachment, row_best
 from .._core.shares import combined, link_components, resolve_share
 from ..errors import check_parameter
@@ -20,7 +21,7 @@ def _size(graph, size: str) -> np.ndarray:
     return size_measure(graph, size)
 
 
-class DominantFlows:
+class DominantFlows(Estimator):
     """Nystuen-Dacey dominant-flow tree over all zones.
 
     Each zone's *dominant flow* is its largest flow to another zone (as a share, see

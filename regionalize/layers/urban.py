@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._base import Estimator
 from .._core.constraint import Attachment
 from .._core.shares import link_components, resolve_share
 from ..errors import InvalidZonesError, check_parameter
@@ -28,7 +29,7 @@ __all__ = ["UrbanAreas", "urban_areas"]
 OUTER_RING = "in a metropolitan area beyond its direct commuting belt"
 
 
-class UrbanAreas:
+class UrbanAreas(Estimator):
     """Urban areas: the large ones around metropolitan cores, the small and medium-sized
     ones around other cities.
 
@@ -95,8 +96,6 @@ class UrbanAreas:
         self.classes = classes
         self.name = name
 
-    def get_params(self) -> dict:
-        return {k: v for k, v in vars(self).items() if not k.endswith("_")}
 
     def fit(self, graph, metropolitan: Partition | None = None) -> UrbanAreas:
         """Delineate; ``metropolitan`` is the metropolitan layer over the same zones."""

@@ -22,6 +22,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from .._base import Estimator
 from ..errors import InvalidZonesError, check_parameter
 from ..layers._common import contiguity_for
 from ..layers.metropolitan import MetropolitanAreas
@@ -66,7 +67,7 @@ def interchange_between(graph, codes: np.ndarray, k: int) -> sp.csr_array:
                                                  np.concatenate([b, a]))), shape=(k, k))
 
 
-class CoreBasedAreas:
+class CoreBasedAreas(Estimator):
     """OMB core-based statistical areas (CBSA) and combined statistical areas (CSA).
 
     Parameters

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._base import Estimator
 from ..errors import RegionalizeError, check_parameter
 from ..partition import Partition
 from ._common import partition_from_codes
@@ -32,7 +33,7 @@ def _require(module: str, method: str, licence: str):
             "installed. Install it with: pip install 'regionalize[community]'.") from None
 
 
-class Leiden:
+class Leiden(Estimator):
     """Leiden communities (``leidenalg``) on the directed weighted flow graph.
 
     Parameters
@@ -84,7 +85,7 @@ def leiden(graph, **params) -> Partition:
     return Leiden(**params).fit(graph).partition_
 
 
-class Infomap:
+class Infomap(Estimator):
     """Two-level Infomap (map equation) communities on the directed weighted flow graph.
 
     Parameters

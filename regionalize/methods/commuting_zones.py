@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from .._base import Estimator
 from ..errors import InvalidParameterError, RegionalizeError, check_parameter
 from ..partition import Partition
 from ._common import partition_from_codes
@@ -34,7 +35,7 @@ def proportional_flow(graph) -> sp.csr_array:
     return sp.csr_array((pf, (i, j)), shape=f.shape)
 
 
-class CommutingZones:
+class CommutingZones(Estimator):
     """Commuting zones by average-linkage clustering of proportional flows.
 
     Parameters

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._base import Estimator
 from ..errors import check_parameter
 from ..partition import Partition
 from ._common import partition_from_codes
@@ -206,7 +207,7 @@ def _merge(r, s, row, col, internal, tot, best_val, best_dst) -> list[int]:
     return touched
 
 
-class FlowBCA:
+class FlowBCA(Estimator):
     """flowbca clusters: merge each unit into the destination of its largest relative flow.
 
     At each step, among all current units, the unit ``r`` and destination ``s`` with the
@@ -323,8 +324,6 @@ class FlowBCA:
         self.weighted_internal = weighted_internal
         self.name = name
 
-    def get_params(self) -> dict:
-        return {key: v for key, v in vars(self).items() if not key.endswith("_")}
 
     def _check(self) -> None:
         owner = type(self).__name__

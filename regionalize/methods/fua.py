@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from .._base import Estimator
 from ..layers._common import check_tau, parse_centres
 from ..layers.metropolitan import MetropolitanAreas
 from ..partition import Partition
@@ -48,7 +49,7 @@ def merge_polycentric(graph, cities, merge_tau: float, owner: str) -> list[list[
     return [list(ids[g]) for g in groups]
 
 
-class FunctionalUrbanAreas:
+class FunctionalUrbanAreas(Estimator):
     """EU-OECD functional urban areas (and INSEE AAV): cities plus their commuting zones.
 
     Parameters
@@ -107,7 +108,7 @@ def aires_attraction_villes(graph, poles, **params) -> Partition:
     return _AAV(poles, **params).fit(graph).partition_
 
 
-class UrbanEmploymentAreas:
+class UrbanEmploymentAreas(Estimator):
     """Kanemoto & Tokuoka urban employment areas: cores, 10% suburbs, higher-order suburbs.
 
     Each zone joins the core or suburb it sends most to among those it sends at least

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._base import Estimator
 from ..errors import InvalidParameterError, check_parameter
 from ..layers._common import contiguity_for
 from ..partition import Partition
@@ -235,7 +236,7 @@ def intramax_merges(matrix, adjacency=None) -> tuple[np.ndarray, np.ndarray]:
             np.asarray(vals, dtype=np.float64).reshape(-1, 3))
 
 
-class Intramax:
+class Intramax(Estimator):
     """Intramax regions: hierarchical aggregation maximising standardised interaction.
 
     Starting from one cluster per zone, repeatedly merge the two clusters ``i != j`` with
@@ -348,8 +349,6 @@ class Intramax:
         self.contiguity = contiguity
         self.name = name
 
-    def get_params(self) -> dict:
-        return {key: v for key, v in vars(self).items() if not key.endswith("_")}
 
     def _check(self) -> None:
         owner = type(self).__name__
