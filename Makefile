@@ -27,6 +27,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/life_zones.py
 	$(BIN)/python benchmarks/methods.py
 	$(BIN)/python benchmarks/agglomerative.py
+	$(BIN)/python benchmarks/ttwa.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check regionalize tests benchmarks examples

@@ -12,6 +12,7 @@ from .fua import (
     urban_employment_areas,
 )
 from .intramax import Intramax, intramax
+from .ttwa import LabourMarketAreas, cohesion, labour_market_areas, validity
 
 __all__ = [
     "CommutingZones", "commuting_zones",
@@ -20,4 +21,5 @@ __all__ = [
     "UrbanEmploymentAreas", "urban_employment_areas",
     "Leiden", "leiden", "Infomap", "infomap",
     "Intramax", "intramax", "FlowBCA", "flowbca",
+    "LabourMarketAreas", "labour_market_areas", "validity", "cohesion",
 ]
