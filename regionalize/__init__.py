@@ -5,7 +5,7 @@ attributes and polygons); the delineation methods turn them into nested layers o
 functional regions.
 """
 
-from . import datasets, methods, plot
+from . import compare, datasets, methods, plot, quality
 from .delineate import delineate
 from .errors import (
     DataNotFoundError,
@@ -31,6 +31,7 @@ from .layers import (
     urban_areas,
 )
 from .partition import Partition
+from .scenarios import evaluate_grouping
 
 __version__ = "0.1.0.dev0"
 
@@ -58,6 +59,9 @@ __all__ = [
     "synthetic_country",
     "datasets",
     "plot",
+    "quality",
+    "compare",
+    "evaluate_grouping",
     "methods",
     "RegionalizeError",
     "InvalidODError",

@@ -1,4 +1,8 @@
-"""Comparing two partitions of the same zones (the start of the comparison toolkit)."""
+"""Comparing two partitions of the same zones: our layers, other methods, official tables.
+
+Every measure works from one sparse contingency table. Unassigned zones (missing labels)
+count as singletons: they agree with nobody, in either partition.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["adjusted_rand_index", "contingency"]
+__all__ = ["adjusted_rand_index", "normalized_mutual_info", "variation_of_information",
+           "best_match", "compare", "contingency", "Comparison"]
 
 
 def _codes(labels) -> np.ndarray:
@@ -54,3 +59,157 @@ def adjusted_rand_index(a, b) -> float:
     if maximum == expected:
         return 1.0
     return float((sum_cells - expected) / (maximum - expected))
+
+
+def _entropies(c: sp.csr_array):
+    n = c.sum()
+    pa = np.asarray(c.sum(axis=1)).ravel() / n
+    pb = np.asarray(c.sum(axis=0)).ravel() / n
+    pab = c.data / n
+
+    def h(p):
+        p = p[p > 0]
+        return float(-(p * np.log(p)).sum())
+
+    ha, hb, hab = h(pa), h(pb), h(pab)
+    return ha, hb, hab, ha + hb - hab  # H(A), H(B), H(A,B), I(A;B)
+
+
+def normalized_mutual_info(a, b, average: str = "arithmetic") -> float:
+    """Normalised mutual information ``I(A;B) / mean(H(A), H(B))`` (natural logs;
+    ``average`` one of "arithmetic", "geometric", "min", "max"). 1 for identical partitions.
+
+    Examples
+    --------
+    >>> normalized_mutual_info(["x", "x", "y", "y"], [7, 7, 8, 8])
+    1.0
+    """
+    ha, hb, _, mi = _entropies(contingency(a, b))
+    denom = {"arithmetic": (ha + hb) / 2, "geometric": np.sqrt(ha * hb), "min": min(ha, hb),
+             "max": max(ha, hb)}[average]
+    if denom == 0:
+        return 1.0 if ha == hb else 0.0
+    return float(max(0.0, min(1.0, mi / denom)))
+
+
+def variation_of_information(a, b) -> float:
+    """Variation of information ``H(A|B) + H(B|A)`` (Meila 2007), in nats; 0 when equal."""
+    ha, hb, hab, mi = _entropies(contingency(a, b))
+    return float(max(0.0, ha + hb - 2 * mi))
+
+
+def best_match(a, b, weights=None) -> pd.DataFrame:
+    """For every area of ``a``: the area of ``b`` sharing most of its weight, and the overlap.
+
+    ``weights`` (per zone; default 1 = zone counts, e.g. residents or population) weigh the
+    overlap. Columns: ``best_match``, ``overlap`` (share of the ``a`` area's weight inside
+    its best match), ``reverse`` (share of the best match's weight inside the ``a`` area)
+    and ``weight``. Unassigned zones of ``a`` are not an area; in ``b`` they never match.
+    """
+    sa = pd.Series(np.asarray(a, dtype=object))
+    sb = pd.Series(np.asarray(b, dtype=object))
+    w = np.ones(len(sa)) if weights is None else np.asarray(weights, dtype=float)
+    ok = sa.notna().to_numpy()
+    table = pd.DataFrame({"a": sa[ok].to_numpy(), "b": sb[ok].to_numpy(), "w": w[ok]})
+    size_a = table.groupby("a")["w"].sum()
+    size_b = pd.Series(w, index=sb.index).groupby(sb.to_numpy()).sum()
+    cross = table.dropna(subset=["b"]).groupby(["a", "b"])["w"].sum().reset_index()
+    cross = cross.sort_values(["a", "w", "b"], ascending=[True, False, True])
+    best = cross.drop_duplicates("a").set_index("a")
+    out = pd.DataFrame(index=size_a.index)
+    out["best_match"] = best["b"].reindex(out.index).astype(object)
+    shared = best["w"].reindex(out.index).fillna(0.0)
+    out["overlap"] = shared / size_a
+    out["reverse"] = shared / size_b.reindex(out["best_match"]).to_numpy()
+    out["weight"] = size_a
+    out.index.name = "area"
+    return out
+
+
+class Comparison:
+    """The result of :func:`compare`: summary figures and tables (see there)."""
+
+    def __init__(self, summary: dict, areas: pd.DataFrame, reverse: pd.DataFrame,
+                 differ: pd.DataFrame):
+        self.summary = summary
+        self.areas = areas
+        self.reverse = reverse
+        self.differ = differ
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (f"<Comparison of {s['zones']} zones: ARI {s['ari']:.3f}, NMI {s['nmi']:.3f}, "
+                f"weighted overlap {s['overlap']:.3f}; {s['zones_differ']} zones differ>")
+
+
+def compare(a, b, *, graph=None, weights="residents", crosswalk=None) -> Comparison:
+    """Compare two partitions of the same zones (or of zones mapped by a crosswalk).
+
+    Parameters
+    ----------
+    a, b : Partition, Series (zone id -> label) or array aligned with ``graph.ids``
+    graph : FlowGraph, optional
+        Gives the zones and the weights; without it, ``a`` and ``b`` must be Series.
+    weights : "residents", "jobs", a zone column, an array, or None (zone counts)
+    crosswalk : Series or mapping, optional
+        Maps ``b``'s zone ids to ``a``'s (e.g. renamed or recoded zones); zones of ``a``
+        with no counterpart in ``b`` are unassigned in ``b``.
+
+    Returns
+    -------
+    Comparison
+        ``summary`` (zones, ARI, NMI, VI, weighted best-match overlap both ways, zones that
+        differ), ``areas`` (best match of each area of ``a`` in ``b``), ``reverse`` (each
+        area of ``b`` in ``a``) and ``differ`` (zones whose area in ``b`` is not the best
+        match of their area in ``a``, with both labels).
+    """
+    from .partition import Partition
+
+    def series(x):
+        if isinstance(x, Partition):
+            return x.labels
+        if isinstance(x, pd.Series):
+            return x
+        if graph is None:
+            raise ValueError("Pass graph= when the partitions are plain arrays.")
+        return pd.Series(np.asarray(x, dtype=object), index=graph.ids)
+
+    sa, sb = series(a), series(b)
+    if crosswalk is not None:
+        cw = pd.Series(crosswalk)
+        sb = pd.Series(sb.to_numpy(), index=cw.reindex(sb.index).fillna(
+            pd.Series(sb.index, index=sb.index)).to_numpy())
+        sb = sb[~sb.index.duplicated()]
+    zones = graph.ids if graph is not None else sa.index
+    la = sa.reindex(zones).astype(object)
+    lb = sb.reindex(zones).astype(object)
+    la = la.where(la.notna(), None)
+    lb = lb.where(lb.notna(), None)
+    if weights is None or graph is None:
+        w = np.ones(len(zones))
+    elif isinstance(weights, str):
+        w = np.asarray(graph.residents if weights == "residents" else graph.jobs
+                       if weights == "jobs" else graph.zones[weights], dtype=float)
+    else:
+        w = np.asarray(weights, dtype=float)
+    fwd = best_match(la.to_numpy(), lb.to_numpy(), w)
+    back = best_match(lb.to_numpy(), la.to_numpy(), w)
+    mapped = la.map(fwd["best_match"])
+    differ_mask = la.notna() & (mapped.astype(object) != lb.astype(object))
+    differ_mask |= la.isna() != lb.isna()
+    differ = pd.DataFrame({"a": la[differ_mask], "b": lb[differ_mask],
+                           "a_best_match_in_b": mapped[differ_mask]})
+    wa = fwd["weight"].sum()
+    wb = back["weight"].sum()
+    summary = {
+        "zones": int(len(zones)),
+        "areas_a": int(la.dropna().nunique()), "areas_b": int(lb.dropna().nunique()),
+        "ari": adjusted_rand_index(la.to_numpy(), lb.to_numpy()),
+        "nmi": normalized_mutual_info(la.to_numpy(), lb.to_numpy()),
+        "vi": variation_of_information(la.to_numpy(), lb.to_numpy()),
+        "overlap": float((fwd["overlap"] * fwd["weight"]).sum() / wa) if wa else float("nan"),
+        "overlap_reverse": float((back["overlap"] * back["weight"]).sum() / wb) if wb
+        else float("nan"),
+        "zones_differ": int(differ_mask.sum()),
+    }
+    return Comparison(summary, fwd, back, differ)
