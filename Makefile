@@ -28,6 +28,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/methods.py
 	$(BIN)/python benchmarks/agglomerative.py
 	$(BIN)/python benchmarks/ttwa.py
+	$(BIN)/python benchmarks/stability.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check regionalize tests benchmarks examples

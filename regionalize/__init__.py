@@ -5,7 +5,7 @@ attributes and polygons); the delineation methods turn them into nested layers o
 functional regions.
 """
 
-from . import compare, datasets, methods, plot, quality
+from . import compare, datasets, methods, plot, quality, stability
 from .delineate import delineate
 from .errors import (
     DataNotFoundError,
@@ -60,6 +60,7 @@ __all__ = [
     "datasets",
     "plot",
     "quality",
+    "stability",
     "compare",
     "evaluate_grouping",
     "methods",

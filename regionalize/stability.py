@@ -1,0 +1,748 @@
+"""How stable is a delineation? Resampled flows, parameter sweeps and consensus areas.
+
+Commuting flows are estimates (the ACS publishes a 90% margin of error for every county
+pair) or counts that could have come out a little differently. This module redraws the
+flows many times, delineates every draw, and reports per zone and per area how often the
+result stays the same:
+
+- :func:`resample` draws one perturbed :class:`~regionalize.flows.FlowGraph`
+  (Poisson counts, or normal draws from the margins of error);
+- :func:`stability` delineates ``runs`` draws and compares each with the baseline (the
+  delineation of the unperturbed graph);
+- :func:`sweep` delineates the graph over a grid of parameters and builds a consensus
+  partition from the co-assignment of zones across the grid.
+
+Runs are independent and seeded from one :class:`numpy.random.SeedSequence`, so they can be
+spread over processes (:class:`ProcessExecutor`) or a Dask cluster (:class:`DaskExecutor`)
+with results identical to a sequential run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from .errors import InvalidParameterError, RegionalizeError, check_parameter
+from .flows import FlowGraph
+from .partition import Partition
+
+__all__ = [
+    "resample",
+    "stability",
+    "sweep",
+    "StabilityResult",
+    "SweepResult",
+    "Executor",
+    "SequentialExecutor",
+    "ProcessExecutor",
+    "DaskExecutor",
+    "resolve_executor",
+    "UNASSIGNED",
+    "UNMATCHED",
+]
+
+#: code of an unassigned zone in :attr:`StabilityResult.labels`
+UNASSIGNED = -1
+#: code of a zone in a run area that matches no baseline area
+UNMATCHED = -2
+
+_OWNER = "stability"
+
+
+# ============================================================================ resampling
+def _moe_at(graph: FlowGraph) -> np.ndarray:
+    """The margins of error at the stored flows of ``graph.matrix`` (0 where none)."""
+    m, moe = graph.matrix, graph.moe
+    if moe.shape == m.shape and np.array_equal(moe.indptr, m.indptr) and \
+            np.array_equal(moe.indices, m.indices):
+        return np.asarray(moe.data, float)
+    n = m.shape[1]
+    moe = sp.csr_array(moe)
+    moe.sum_duplicates()  # canonical: sorted indices, so the keys below are sorted
+    key_m = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr)) * n + m.indices
+    key_e = np.repeat(np.arange(moe.shape[0], dtype=np.int64), np.diff(moe.indptr)) * n + \
+        moe.indices
+    pos = np.searchsorted(key_e, key_m)
+    pos_ok = np.minimum(pos, max(len(key_e) - 1, 0))
+    found = (pos < len(key_e)) & (key_e[pos_ok] == key_m) if len(key_e) else \
+        np.zeros(len(key_m), bool)
+    out = np.zeros(len(key_m))
+    out[found] = moe.data[pos_ok[found]]
+    return out
+
+
+def resample(graph: FlowGraph, *, method: str = "poisson", seed=None,
+             moe_level: float = 0.90) -> FlowGraph:
+    """One random redraw of the flows of ``graph``.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+    method : {"poisson", "moe"}
+        ``"poisson"``: every stored flow ``f`` is replaced by a Poisson count of mean ``f``
+        (integer counts; a draw of 0 removes the pair). ``"moe"``: every stored flow is
+        replaced by a normal draw of mean ``f`` and standard deviation ``MOE / z``, where
+        ``MOE`` is the graph's margin of error for the pair and ``z`` the normal quantile of
+        ``moe_level`` (1.645 for the ACS 90% margins); negative draws are clipped to 0 and
+        the draws are not rounded.
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator, optional
+        Passed to :func:`numpy.random.default_rng`.
+    moe_level : float in (0, 1)
+        Confidence level of the published margins (ACS: 0.90).
+
+    Returns
+    -------
+    FlowGraph
+        Same ids, zone table, geometry, totals columns, margins of error, name and metadata;
+        only the matrix changes. Its stored pairs are a subset of those of ``graph``.
+
+    Notes
+    -----
+    Pairs with no flow stay at zero in both methods: the sources publish no row (and no
+    margin) for them, so there is nothing to draw from. A pair with a flow but no margin
+    (MOE 0 or missing) keeps its flow under ``"moe"``. The draws are vectorised over the
+    stored pairs; the matrix is never densified. Residents/jobs columns supplied as zone
+    attributes are kept as they are (they are not flows).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"origin": ["a", "a", "b"], "destination": ["a", "b", "b"],
+    ...                    "flow": [100, 20, 50], "moe": [10, 8, 0]})
+    >>> g = rz.FlowGraph.from_dataframe(df, moe="moe")
+    >>> r = rz.stability.resample(g, method="poisson", seed=1)
+    >>> r.ids.equals(g.ids), bool((r.matrix.data == r.matrix.data.round()).all())
+    (True, True)
+    >>> float(rz.stability.resample(g, method="moe", seed=1).matrix[[1], [1]][0])  # no MOE
+    50.0
+    """
+    check_parameter(_OWNER, "method", method, allowed=["poisson", "moe"])
+    check_parameter(_OWNER, "moe_level", moe_level, interval=(0, 1), closed="neither")
+    rng = np.random.default_rng(seed)
+    m = graph.matrix
+    flows = np.asarray(m.data, float)
+    if method == "poisson":
+        data = rng.poisson(flows).astype(np.float64)
+    else:
+        if graph.moe is None:
+            raise InvalidParameterError(
+                "resample(method='moe') needs margins of error, and this graph has none "
+                "(build it with FlowGraph.from_dataframe(..., moe='column'), or use "
+                "method='poisson').")
+        from scipy.stats import norm
+
+        sd = _moe_at(graph) / norm.ppf(0.5 + moe_level / 2)
+        data = np.clip(flows + sd * rng.standard_normal(len(flows)), 0.0, None)
+    out = sp.csr_array((data, m.indices.copy(), m.indptr.copy()), shape=m.shape)
+    out.eliminate_zeros()
+    return graph._replace(matrix=out)
+
+
+# ============================================================================ executors
+class Executor:
+    """Runs ``fn`` over ``items`` and returns the results as a list, in order.
+
+    ``map(fn, items, **shared)`` calls ``fn(item, **shared)`` for every item; ``shared``
+    holds large read-only objects (the graph) that an executor may ship to its workers once.
+    Any object with a ``map(fn, items)`` method (e.g. a
+    :class:`concurrent.futures.Executor`) can also be passed where an executor is expected.
+    """
+
+    def map(self, fn: Callable, items: Iterable, **shared) -> list:  # pragma: no cover
+        raise NotImplementedError
+
+
+class SequentialExecutor(Executor):
+    """Everything in this process, one item after the other."""
+
+    def map(self, fn, items, **shared):
+        return [fn(item, **shared) for item in items]
+
+    def __repr__(self) -> str:
+        return "SequentialExecutor()"
+
+
+_WORKER_SHARED: dict[str, Any] = {}
+
+
+def _install_shared(shared: dict) -> None:
+    _WORKER_SHARED.clear()
+    _WORKER_SHARED.update(shared)
+
+
+def _call_shared(fn, item):
+    return fn(item, **_WORKER_SHARED)
+
+
+class ProcessExecutor(Executor):
+    """A :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` processes.
+
+    The shared objects are sent once to each worker process (through the pool
+    initializer); ``fn`` and the items must pickle, so use module-level functions or
+    :func:`functools.partial` of them, not lambdas. A new pool is made for each ``map``.
+    """
+
+    def __init__(self, workers: int | None = None, *, mp_context=None):
+        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                    or workers < 1):
+            raise InvalidParameterError(
+                f"The 'workers' parameter of ProcessExecutor must be a positive int or None. "
+                f"Got {workers!r} instead.")
+        self.workers = workers
+        self.mp_context = mp_context
+
+    def map(self, fn, items, **shared):
+        items = list(items)
+        if not items:
+            return []
+        workers = self.workers or 1
+        chunksize = max(1, math.ceil(len(items) / (4 * workers)))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=self.mp_context,
+                                 initializer=_install_shared, initargs=(shared,)) as pool:
+            return list(pool.map(partial(_call_shared, fn), items, chunksize=chunksize))
+
+    def __repr__(self) -> str:
+        return f"ProcessExecutor(workers={self.workers})"
+
+
+def _import_distributed():
+    try:
+        import distributed
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "The Dask executor needs dask.distributed: pip install 'regionalize[distributed]' "
+            "(or pip install 'dask[distributed]').") from exc
+    return distributed
+
+
+class DaskExecutor(Executor):
+    """Runs on a :class:`dask.distributed.Client`.
+
+    The shared objects are scattered once to every worker (``broadcast=True``); the items
+    are mapped with ``client.map`` and collected with ``client.gather``, in order.
+    """
+
+    def __init__(self, client):
+        _import_distributed()
+        self.client = client
+
+    def map(self, fn, items, **shared):
+        items = list(items)
+        if not items:
+            return []
+        futures = {k: self.client.scatter([v], broadcast=True, hash=False)[0]
+                   for k, v in shared.items()}
+        try:
+            tasks = self.client.map(fn, items, pure=False, **futures)
+            return list(self.client.gather(tasks))
+        finally:
+            for f in futures.values():
+                f.release()
+
+    def __repr__(self) -> str:
+        return f"DaskExecutor({self.client!r})"
+
+
+class _ForeignExecutor(Executor):
+    def __init__(self, inner):
+        self.inner = inner
+
+    def map(self, fn, items, **shared):
+        return list(self.inner.map(partial(fn, **shared), list(items)))
+
+
+def resolve_executor(executor=None) -> Executor:
+    """An :class:`Executor` from ``None``/``"sequential"`` (in this process), an int (that
+    many worker processes; 1 is sequential), a ``dask.distributed.Client``, an
+    :class:`Executor`, or any object with a ``map(fn, items)`` method."""
+    if executor is None or executor == "sequential":
+        return SequentialExecutor()
+    if isinstance(executor, Executor):
+        return executor
+    if isinstance(executor, int) and not isinstance(executor, bool):
+        if executor < 1:
+            raise InvalidParameterError(
+                f"The 'executor' parameter must be a positive number of workers. "
+                f"Got {executor!r} instead.")
+        return SequentialExecutor() if executor == 1 else ProcessExecutor(executor)
+    if type(executor).__name__ == "Client" and type(executor).__module__.startswith(
+            "distributed"):
+        return DaskExecutor(executor)
+    if callable(getattr(executor, "map", None)):
+        return _ForeignExecutor(executor)
+    raise InvalidParameterError(
+        "The 'executor' parameter must be None, 'sequential', a number of worker processes, "
+        f"a dask.distributed.Client or an object with a map(fn, items) method. Got "
+        f"{executor!r} instead.")
+
+
+# ============================================================================ one run
+def _as_partition(out, layer: str | None) -> Partition:
+    if isinstance(out, Partition):
+        return out
+    if hasattr(out, "layers") and hasattr(out, "__getitem__"):  # a Hierarchy
+        if layer is None:
+            raise InvalidParameterError(
+                f"delineate_fn returned a Hierarchy with layers {list(out.layers)}: pass "
+                "layer= to say which one to assess.")
+        return out[layer]
+    raise RegionalizeError(
+        f"delineate_fn must return a Partition (or a Hierarchy with layer=). Got "
+        f"{type(out).__name__}.")
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What a worker sends back: area codes per zone (-1 unassigned) and the centre mask."""
+
+    codes: np.ndarray
+    centre: np.ndarray
+    summary: dict = field(default_factory=dict)
+
+
+def _run_of(part: Partition, summary=None) -> _Run:
+    codes = part.codes().astype(np.int32)
+    centre = (part.details["role"] == "centre").to_numpy(dtype=bool)
+    extra = dict(summary(part)) if summary is not None else {}
+    return _Run(codes, centre, extra)
+
+
+def _stability_task(seed, *, graph, delineate_fn, method, moe_level, layer):
+    g = resample(graph, method=method, seed=seed, moe_level=moe_level)
+    return _run_of(_as_partition(delineate_fn(g), layer))
+
+
+def _sweep_task(params, *, graph, delineate_fn, layer, summary):
+    return _run_of(_as_partition(delineate_fn(graph, **params), layer), summary)
+
+
+# ============================================================================ matching
+def _first_per_row(rows, cols, score, n_rows):
+    """For each row, the column of highest score (ties: lowest column); -1 for no entry."""
+    out = np.full(n_rows, -1, np.int64)
+    if len(rows):
+        order = np.lexsort((cols, -score, rows))
+        r = rows[order]
+        first = np.ones(len(r), bool)
+        first[1:] = r[1:] != r[:-1]
+        out[r[first]] = cols[order][first]
+    return out
+
+
+def _match(run: _Run, base: _Run, n_base: int) -> np.ndarray:
+    """Baseline area code of each zone of ``run`` (-1 unassigned, -2 unmatched area).
+
+    A run area is matched to the baseline area that holds most of its central zones as
+    central zones, then (ties, or no shared centre) most of its zones; remaining ties go to
+    the first baseline area. A run area that shares no zone with any baseline area is
+    unmatched.
+    """
+    rc, bc = run.codes.astype(np.int64), base.codes.astype(np.int64)
+    k_run = int(rc.max()) + 1 if len(rc) and rc.max() >= 0 else 0
+    both = (rc >= 0) & (bc >= 0)
+    n = len(rc) + 1
+    score = sp.coo_array(
+        (np.where(run.centre & base.centre, n, 1)[both], (rc[both], bc[both])),
+        shape=(k_run, max(n_base, 1))).tocsr()
+    score.sum_duplicates()
+    coo = score.tocoo()
+    best = _first_per_row(coo.row.astype(np.int64), coo.col.astype(np.int64),
+                          coo.data.astype(np.int64), k_run)
+    best = np.where(best >= 0, best, UNMATCHED)
+    return np.where(rc >= 0, best[np.maximum(rc, 0)] if k_run else UNMATCHED, UNASSIGNED)
+
+
+def _modal(labels: np.ndarray, n_base: int, prefer: np.ndarray):
+    """Per column: the most frequent state and its share. Ties go to ``prefer`` (the
+    baseline state), then to the lowest code."""
+    runs, n = labels.shape
+    shift = 2  # states -2, -1, 0..k-1 -> 0..k+1
+    zone = np.tile(np.arange(n), runs)
+    counts = sp.coo_array((np.ones(runs * n, np.int64), (zone, labels.ravel() + shift)),
+                          shape=(n, n_base + shift)).tocsr()
+    counts.sum_duplicates()
+    coo = counts.tocoo()
+    r, c, v = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(np.int64)
+    tie = (c != prefer[r] + shift).astype(np.int64)
+    order = np.lexsort((c, tie, -v, r))
+    first = np.ones(len(order), bool)
+    first[1:] = r[order][1:] != r[order][:-1]
+    modal = np.empty(n, np.int64)
+    share = np.empty(n)
+    modal[r[order][first]] = c[order][first] - shift
+    share[r[order][first]] = v[order][first] / runs
+    return modal, share
+
+
+# ============================================================================ stability
+@dataclass
+class StabilityResult:
+    """The outcome of :func:`stability`.
+
+    Attributes
+    ----------
+    zones : pandas.DataFrame
+        Per zone (graph order): ``baseline`` (baseline area id or None), ``modal`` (the area
+        the zone is most often in; None when most often unassigned or in unmatched areas),
+        ``stability`` (share of runs in the modal state), ``same`` (share of runs in its
+        baseline area; for baseline-unassigned zones, share of runs unassigned),
+        ``unassigned`` (share of runs unassigned), ``unmatched`` (share of runs in an area
+        matching no baseline area) and ``n_states`` (distinct outcomes seen).
+    areas : pandas.DataFrame
+        Per baseline area: ``name``, ``n_zones``, ``stability`` and ``same`` (means over its
+        baseline zones), ``exists`` (share of runs with a run area matched to it),
+        ``jaccard`` (mean over runs of the Jaccard index between its baseline zones and the
+        run's zones matched to it; 0 in runs where it does not exist) and ``mean_zones``.
+    labels : numpy.ndarray
+        ``runs x zones`` baseline area codes (positions in ``areas``) of every zone in
+        every run; :data:`UNASSIGNED` (-1) or :data:`UNMATCHED` (-2) otherwise.
+    run_codes : numpy.ndarray
+        ``runs x zones`` raw area codes of each run's own partition (-1 unassigned).
+    baseline : Partition
+        The delineation of the unperturbed graph.
+    params : dict
+        ``runs``, ``method``, ``seed``, ``moe_level``, ``layer``, ``executor``.
+    """
+
+    zones: pd.DataFrame
+    areas: pd.DataFrame
+    labels: np.ndarray
+    run_codes: np.ndarray
+    baseline: Partition
+    params: dict
+
+    def least_stable(self, k: int = 10, *, assigned_only: bool = False) -> pd.DataFrame:
+        """The ``k`` zones of lowest stability (ties: lowest ``same``, zone order)."""
+        z = self.zones
+        if assigned_only:
+            z = z[z["baseline"].notna()]
+        return z.sort_values(["stability", "same"], kind="stable").head(k)
+
+    def __repr__(self) -> str:
+        return (f"<StabilityResult: {self.params['runs']} runs ({self.params['method']}) of "
+                f"{len(self.areas)} areas over {len(self.zones)} zones; mean zone stability "
+                f"{self.zones['stability'].mean():.3f}>")
+
+
+def _check_runs(runs):
+    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
+        raise InvalidParameterError(
+            f"The 'runs' parameter of stability must be a positive int. Got {runs!r} instead.")
+
+
+def stability(graph: FlowGraph, delineate_fn: Callable, *, runs: int = 100,
+              method: str = "poisson", seed=0, executor=None, layer: str | None = None,
+              moe_level: float = 0.90) -> StabilityResult:
+    """Delineate ``runs`` redraws of the flows and measure how often each zone stays put.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+    delineate_fn : callable
+        ``delineate_fn(graph) -> Partition`` (or a Hierarchy, with ``layer``); for instance
+        ``functools.partial(rz.metropolitan_areas, centres=..., tau=0.25)``. Must pickle for
+        process or Dask executors (no lambdas there).
+    runs : int
+        Number of redraws.
+    method : {"poisson", "moe"}
+        How flows are redrawn; see :func:`resample`.
+    seed : int or numpy.random.SeedSequence
+        Run ``i`` uses the ``i``-th child of ``numpy.random.SeedSequence(seed).spawn(runs)``,
+        so the result does not depend on the executor or the number of workers.
+    executor : None, "sequential", int, dask.distributed.Client or Executor
+        Where runs are computed; see :func:`resolve_executor`.
+    layer : str, optional
+        The layer to assess when ``delineate_fn`` returns a Hierarchy.
+    moe_level : float
+        Confidence level of the margins of error (``method="moe"``).
+
+    Returns
+    -------
+    StabilityResult
+        Per-zone and per-area tables, the ``runs x zones`` label matrices and the baseline.
+
+    Notes
+    -----
+    Area identity across runs. Each run's areas are matched to the baseline areas: a run
+    area goes to the baseline area that holds most of its central zones *as central zones*
+    (so with given centres an area keeps its identity however its members change), and
+    otherwise (no shared centre, e.g. methods without centres) to the baseline area that
+    holds most of its zones; remaining ties go to the first baseline area. Several run
+    areas may match one baseline area (a split); a run area sharing no zone with any
+    baseline area is *unmatched* (code -2). Every zone then has one state per run: a
+    baseline area, unassigned, or unmatched. Its *modal* state is the most frequent one
+    (ties: the baseline state, then the lowest code), and its stability the share of runs
+    in that state; a zone unassigned in every run is stable (stability 1).
+
+    Examples
+    --------
+    With margins of error of zero every redraw equals the data, so every zone is stable:
+
+    >>> from functools import partial
+    >>> import pandas as pd
+    >>> rows = [("S", "S", 900), ("S", "A", 60), ("A", "A", 130), ("A", "S", 60),
+    ...         ("B", "B", 90), ("B", "A", 10)]
+    >>> df = pd.DataFrame(rows, columns=["origin", "destination", "flow"]).assign(moe=0)
+    >>> g = rz.FlowGraph.from_dataframe(df, moe="moe")
+    >>> fn = partial(rz.metropolitan_areas, centres=["S"], tau=0.05)
+    >>> res = rz.stability.stability(g, fn, runs=5, method="moe", seed=0)
+    >>> res.zones[["baseline", "stability", "same", "unassigned"]]  # doctest: +NORMALIZE_WHITESPACE
+         baseline  stability  same  unassigned
+    zone
+    A           S        1.0   1.0         0.0
+    B           S        1.0   1.0         0.0
+    S           S        1.0   1.0         0.0
+    >>> res.labels.shape
+    (5, 3)
+    """
+    _check_runs(runs)
+    check_parameter(_OWNER, "method", method, allowed=["poisson", "moe"])
+    check_parameter(_OWNER, "moe_level", moe_level, interval=(0, 1), closed="neither")
+    if method == "moe" and graph.moe is None:
+        resample(graph, method="moe")  # raises the explanatory error
+    ex = resolve_executor(executor)
+    base_part = _as_partition(delineate_fn(graph), layer)
+    base = _run_of(base_part)
+    n_base = base_part.n_areas
+    seeds = (seed if isinstance(seed, np.random.SeedSequence)
+             else np.random.SeedSequence(seed)).spawn(runs)
+    out = ex.map(_stability_task, seeds, graph=graph, delineate_fn=delineate_fn,
+                 method=method, moe_level=moe_level, layer=layer)
+    run_codes = np.vstack([r.codes for r in out]).astype(np.int32)
+    labels = np.vstack([_match(r, base, n_base) for r in out]).astype(np.int32)
+    n = graph.n_zones
+    bcodes = base.codes.astype(np.int64)
+
+    modal, share = _modal(labels, n_base, bcodes)
+    same = (labels == bcodes[None, :]).mean(axis=0)
+    unassigned = (labels == UNASSIGNED).mean(axis=0)
+    unmatched = (labels == UNMATCHED).mean(axis=0)
+    n_states = _n_states(labels)
+    area_ids = np.asarray(base_part.areas.index, dtype=object)
+
+    def area_of(codes):
+        out = np.full(len(codes), None, dtype=object)
+        out[codes >= 0] = area_ids[codes[codes >= 0]]
+        return out
+
+    zones = pd.DataFrame({
+        "baseline": pd.Series(area_of(bcodes), dtype=object, index=graph.ids),
+        "modal": pd.Series(area_of(modal), dtype=object, index=graph.ids),
+        "stability": share, "same": same, "unassigned": unassigned, "unmatched": unmatched,
+        "n_states": n_states,
+    }, index=pd.Index(graph.ids, name="zone"))
+
+    # per area
+    member = bcodes >= 0
+    sizes = np.bincount(bcodes[member], minlength=n_base).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_stab = np.bincount(bcodes[member], weights=share[member], minlength=n_base) / sizes
+        mean_same = np.bincount(bcodes[member], weights=same[member], minlength=n_base) / sizes
+    flat_run = np.repeat(np.arange(runs), n)
+    lab = labels.ravel().astype(np.int64)
+    assigned = lab >= 0
+    key = flat_run[assigned] * n_base + lab[assigned]
+    run_size = np.bincount(key, minlength=runs * n_base).reshape(runs, n_base)
+    hit = assigned & (lab == np.tile(bcodes, runs))
+    inter = np.bincount(flat_run[hit] * n_base + lab[hit],
+                        minlength=runs * n_base).reshape(runs, n_base)
+    union = sizes[None, :] + run_size - inter
+    with np.errstate(invalid="ignore", divide="ignore"):
+        jac = np.where(union > 0, inter / union, 0.0)
+    areas = pd.DataFrame({
+        "name": base_part.areas["name"].to_numpy(),
+        "n_zones": sizes.astype(np.int64),
+        "stability": mean_stab, "same": mean_same,
+        "exists": (run_size > 0).mean(axis=0) if runs else np.zeros(n_base),
+        "jaccard": jac.mean(axis=0), "mean_zones": run_size.mean(axis=0),
+    }, index=base_part.areas.index)
+    params = {"runs": runs, "method": method, "seed": seed, "moe_level": moe_level,
+              "layer": layer, "executor": repr(ex)}
+    return StabilityResult(zones, areas, labels, run_codes, base_part, params)
+
+
+def _n_states(labels: np.ndarray) -> np.ndarray:
+    s = np.sort(labels, axis=0)
+    return 1 + (s[1:] != s[:-1]).sum(axis=0)
+
+
+# ============================================================================ sweep
+@dataclass
+class SweepResult:
+    """The outcome of :func:`sweep`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per parameter combination: the parameters, ``n_areas``, ``n_assigned``,
+        ``n_unassigned``, ``zones_per_area`` (assigned zones per area, NaN without areas)
+        and the columns of the ``summary`` callable.
+    consensus : Partition
+        Zones grouped by co-assignment across the runs (see :func:`sweep`).
+    codes : numpy.ndarray
+        ``combinations x zones`` area codes of every run (-1 unassigned).
+    coassignment : scipy.sparse.csr_array
+        ``zones x zones`` number of runs in which two zones share an area (the diagonal:
+        runs in which the zone is assigned).
+    """
+
+    table: pd.DataFrame
+    consensus: Partition
+    codes: np.ndarray
+    coassignment: sp.csr_array
+
+    def __repr__(self) -> str:
+        return (f"<SweepResult: {len(self.table)} runs; consensus of "
+                f"{self.consensus.n_areas} areas>")
+
+
+def _grid(grid: Mapping[str, Sequence]) -> list[dict]:
+    if not isinstance(grid, Mapping) or not grid:
+        raise InvalidParameterError(
+            "The 'grid' parameter of sweep must be a non-empty mapping {parameter: values}.")
+    names = list(grid)
+    values = []
+    for name in names:
+        v = grid[name]
+        if isinstance(v, (str, bytes)) or not isinstance(v, Iterable):
+            raise InvalidParameterError(
+                f"The grid values of {name!r} must be a list of values. Got {v!r} instead.")
+        v = list(v)
+        if not v:
+            raise InvalidParameterError(f"The grid lists no value for {name!r}.")
+        values.append(v)
+    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
+
+
+def _consensus(graph, codes, centre, threshold, layer):
+    """Consensus partition from the run codes (runs x zones) and centre masks."""
+    runs, n = codes.shape
+    cols, offset = [], 0
+    rows_idx = []
+    for r in range(runs):
+        c = codes[r].astype(np.int64)
+        m = c >= 0
+        rows_idx.append(np.flatnonzero(m))
+        cols.append(c[m] + offset)
+        offset += int(c.max()) + 1 if m.any() else 0
+    rr = np.concatenate(rows_idx) if rows_idx else np.zeros(0, np.int64)
+    cc = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+    h = sp.csr_array((np.ones(len(rr)), (rr, cc)), shape=(n, max(offset, 1)))
+    co = (h @ h.T).tocsr()
+    co.sum_duplicates()
+    need = threshold * runs
+    strong = co.copy()
+    strong.data = (strong.data >= need - 1e-9).astype(np.float64)
+    strong.eliminate_zeros()
+    assigned = np.asarray(co.diagonal()) >= need - 1e-9
+    _, comp = connected_components(strong, directed=False)
+    out = np.where(assigned, comp, -1)
+    is_centre = centre.mean(axis=0) >= threshold if runs else np.zeros(n, bool)
+    used = np.unique(out[out >= 0])
+    groups = [np.flatnonzero((out == u) & is_centre) for u in used]
+    centres = groups if all(len(g) for g in groups) else None
+    reasons = np.full(n, f"in an area in fewer than {threshold:.0%} of the runs", dtype=object)
+    part = _partition_from_codes(graph, out, layer=layer, kind="consensus", centres=centres,
+                                 reasons=reasons,
+                                 params={"threshold": threshold, "runs": runs})
+    co.data = co.data.astype(np.int64)
+    return part, co
+
+
+def _partition_from_codes(*args, **kwargs):
+    from .methods._common import partition_from_codes
+
+    return partition_from_codes(*args, **kwargs)
+
+
+def sweep(graph: FlowGraph, delineate_fn: Callable, grid: Mapping[str, Sequence], *,
+          executor=None, summary: Callable[[Partition], Mapping] | None = None,
+          layer: str | None = None, consensus: float = 0.5) -> SweepResult:
+    """Delineate ``graph`` for every combination of parameters in ``grid``.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+    delineate_fn : callable
+        ``delineate_fn(graph, **params) -> Partition`` (or a Hierarchy, with ``layer``),
+        e.g. ``functools.partial(rz.metropolitan_areas, centres=[...], max_order=2)``.
+    grid : mapping of str to list
+        Parameter values; every combination is run (``itertools.product``, in the order of
+        the mapping).
+    executor : None, "sequential", int, dask.distributed.Client or Executor
+        See :func:`resolve_executor`. ``delineate_fn`` and ``summary`` must pickle for
+        process or Dask executors.
+    summary : callable, optional
+        ``summary(partition) -> mapping`` of extra columns for the table (run on the worker).
+    layer : str, optional
+        The layer to use when ``delineate_fn`` returns a Hierarchy.
+    consensus : float in (0, 1]
+        Co-assignment share for the consensus partition.
+
+    Returns
+    -------
+    SweepResult
+        ``table`` (one row per combination), ``consensus`` (a Partition), ``codes`` and
+        the sparse ``coassignment`` counts.
+
+    Notes
+    -----
+    Consensus. Two zones are linked when they are in the same area in at least
+    ``consensus`` of the runs (counted on the sparse zone x zone co-assignment matrix, which
+    only holds pairs that share an area at least once; its size is the sum over runs of the
+    squared area sizes). Consensus areas are the connected components of these links among
+    the zones assigned in at least ``consensus`` of the runs; the other zones are
+    unassigned. Linking is transitive (single linkage), so a chain of strong pairs makes one
+    area. Central zones are the zones that are centres in at least ``consensus`` of the runs;
+    when some consensus area has none, the consensus has no centres and areas are named
+    after their zone with the most jobs.
+
+    Examples
+    --------
+    >>> from functools import partial
+    >>> import pandas as pd
+    >>> rows = [("S", "S", 900), ("S", "A", 60), ("A", "A", 130), ("A", "S", 60),
+    ...         ("B", "B", 90), ("B", "A", 10)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+    ...                                                             "flow"]))
+    >>> fn = partial(rz.metropolitan_areas, centres=["S"])
+    >>> res = rz.stability.sweep(g, fn, {"tau": [0.05, 0.10, 0.20]})
+    >>> res.table
+        tau  n_areas  n_assigned  n_unassigned  zones_per_area
+    0  0.05        1           3             0             3.0
+    1  0.10        1           3             0             3.0
+    2  0.20        1           2             1             2.0
+    >>> res.consensus.labels.to_dict()
+    {'A': 'S', 'B': 'S', 'S': 'S'}
+    """
+    combos = _grid(grid)
+    check_parameter("sweep", "consensus", consensus, interval=(0, 1), closed="right")
+    ex = resolve_executor(executor)
+    out = ex.map(_sweep_task, combos, graph=graph, delineate_fn=delineate_fn, layer=layer,
+                 summary=summary)
+    codes = np.vstack([r.codes for r in out]).astype(np.int32)
+    centre = np.vstack([r.centre for r in out])
+    rows = []
+    for params, r in zip(combos, out, strict=True):
+        k = len(np.unique(r.codes[r.codes >= 0]))
+        n_assigned = int((r.codes >= 0).sum())
+        rows.append({**params, "n_areas": k, "n_assigned": n_assigned,
+                     "n_unassigned": len(r.codes) - n_assigned,
+                     "zones_per_area": n_assigned / k if k else np.nan, **r.summary})
+    table = pd.DataFrame(rows)
+    for name in combos[0]:  # keep None (e.g. max_order=None) as None, not NaN
+        values = [c[name] for c in combos]
+        if any(v is None for v in values):
+            table[name] = pd.Series(values, dtype=object)
+    part, co = _consensus(graph, codes, centre, consensus, "consensus")
+    return SweepResult(table, part, codes, co)
