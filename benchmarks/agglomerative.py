@@ -25,16 +25,9 @@ import sys
 import time
 from pathlib import Path
 
+from _timing import best_of  # benchmarks/_timing.py (the scripts run from this folder)
+
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def _best(fn, repeat: int):
-    best, value = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, value
 
 
 def run_case(name: str, repeat: int) -> dict:
@@ -49,21 +42,21 @@ def run_case(name: str, repeat: int) -> dict:
     out = {"case": name, "zones": graph.n_zones, "flows": graph.n_flows, "timings_s": {}}
     t = out["timings_s"]
 
-    t["intramax_full"], im = _best(lambda: Intramax().fit(graph), repeat)
+    t["intramax_full"], im = best_of(lambda: Intramax().fit(graph), repeat)
     out["intramax_merges"] = len(im.merges_)
     out["intramax_groups_left"] = im.n_components_
 
     start = time.perf_counter()
     contiguity = graph.build_contiguity(islands="nearest")
     t["contiguity_build"] = time.perf_counter() - start
-    t["intramax_contiguity"], imc = _best(lambda: Intramax(contiguity=contiguity).fit(graph),
+    t["intramax_contiguity"], imc = best_of(lambda: Intramax(contiguity=contiguity).fit(graph),
                                           repeat)
     out["intramax_contiguity_merges"] = len(imc.merges_)
     out["intramax_contiguity_groups_left"] = imc.n_components_
 
-    t["flowbca_default"], fb = _best(lambda: FlowBCA().fit(graph), repeat)
+    t["flowbca_default"], fb = best_of(lambda: FlowBCA().fit(graph), repeat)
     out["flowbca_default_clusters"] = fb.partition_.n_areas
-    t["flowbca_lm01"], fb1 = _best(lambda: FlowBCA(min_internal=0.1).fit(graph), repeat)
+    t["flowbca_lm01"], fb1 = best_of(lambda: FlowBCA(min_internal=0.1).fit(graph), repeat)
     out["flowbca_lm01_clusters"] = fb1.partition_.n_areas
     if "name" in graph.zones.columns and fb1.partition_.n_areas <= 50:
         names = graph.zones["name"]

@@ -11,19 +11,11 @@ Writes benchmarks/results/methods.json and methods.md.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
+from _timing import best_of  # benchmarks/_timing.py (the scripts run from this folder)
+
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def best(fn, repeat=3):
-    t_best, out = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        t_best = min(t_best, time.perf_counter() - t)
-    return t_best, out
 
 
 def main() -> None:
@@ -39,20 +31,20 @@ def main() -> None:
     common = g.ids.intersection(cz90.index)
     rows = []
 
-    t, p = best(lambda: rz.methods.commuting_zones(g))
+    t, p = best_of(lambda: rz.methods.commuting_zones(g))
     ari = adjusted_rand_index(p.labels.reindex(common).to_numpy(), cz90.reindex(common).to_numpy())
     rows.append({"method": "commuting zones (0.977)", "seconds": t, "areas": p.n_areas,
                  "quality": f"ARI vs 1990 CZ {ari:.3f}"})
-    t, m = best(lambda: rz.methods.CoreBasedAreas(centres).fit(g))
+    t, m = best_of(lambda: rz.methods.CoreBasedAreas(centres).fit(g))
     rows.append({"method": "OMB CBSA + CSA", "seconds": t, "areas": m.cbsa_.n_areas,
                  "quality": f"{m.csa_.n_areas} CSAs (official 169)"})
-    t, p = best(lambda: rz.methods.functional_urban_areas(g, centres))
+    t, p = best_of(lambda: rz.methods.functional_urban_areas(g, centres))
     rows.append({"method": "EU-OECD FUA (CBSA centres)", "seconds": t, "areas": p.n_areas,
                  "quality": f"{int(p.details['area'].notna().sum())} zones in FUAs"})
     for name, fn in [("Leiden (modularity)", rz.methods.leiden),
                      ("Infomap", rz.methods.infomap)]:
         try:
-            t, p = best(lambda fn=fn: fn(g, seed=0))
+            t, p = best_of(lambda fn=fn: fn(g, seed=0))
         except rz.methods.community.MissingExtraError:
             continue
         ari = adjusted_rand_index(p.labels.reindex(common).to_numpy(),

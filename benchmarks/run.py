@@ -24,22 +24,14 @@ import platform
 import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from _timing import best_of  # benchmarks/_timing.py (the scripts run from this folder)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 REAL = ["korea-ktdb-sigun", "us-counties-2009-2013", "sardinia-2001", "ew-ltla-2021"]
 SYNTHETIC = ["synthetic-1000", "synthetic-10000", "synthetic-35000", "synthetic-100000"]
-
-
-def _timed(fn, repeat: int):
-    best, value = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, value
 
 
 def run_case(name: str, repeat: int) -> dict:
@@ -49,19 +41,19 @@ def run_case(name: str, repeat: int) -> dict:
 
     if name.startswith("synthetic-"):
         n = int(name.split("-")[1])
-        t_load, g = _timed(lambda: rz.synthetic_country(n, seed=0), 1 if n > 20000 else repeat)
+        t_load, g = best_of(lambda: rz.synthetic_country(n, seed=0), 1 if n > 20000 else repeat)
     else:
-        t_load, g = _timed(lambda: rz.datasets.load(name), repeat)
+        t_load, g = best_of(lambda: rz.datasets.load(name), repeat)
     table = g.to_frame()
-    t_build, _ = _timed(lambda: rz.FlowGraph.from_dataframe(table), repeat)
+    t_build, _ = best_of(lambda: rz.FlowGraph.from_dataframe(table), repeat)
     labels = np.arange(g.n_zones) // 10
-    t_agg, q = _timed(lambda: g.aggregate(labels, dissolve=False), repeat)
+    t_agg, q = best_of(lambda: g.aggregate(labels, dissolve=False), repeat)
     assert abs(q.total - g.total) <= 1e-9 * max(g.total, 1.0)
     row = {"case": name, "zones": g.n_zones, "flows": g.n_flows, "total": round(g.total),
            "load_s": t_load, "build_s": t_build, "aggregate_s": t_agg}
     geo = g.geometry
     if geo is not None and geo.geom_type.isin(["Polygon", "MultiPolygon"]).any():
-        t_c, c = _timed(lambda: rz.build_contiguity(geo, islands="keep"),
+        t_c, c = best_of(lambda: rz.build_contiguity(geo, islands="keep"),
                         1 if g.n_zones > 20000 else repeat)
         row.update(contiguity_s=t_c, links=c.n_links, islands=len(c.islands))
     from regionalize._demo import delineation_preset
@@ -71,7 +63,7 @@ def run_case(name: str, repeat: int) -> dict:
                              meta=g.meta)
         return rz.delineate(fresh, **delineation_preset(fresh))
 
-    t_d, h = _timed(full, 1 if g.n_zones > 20000 else repeat)
+    t_d, h = best_of(full, 1 if g.n_zones > 20000 else repeat)
     row.update(delineate_s=t_d, layers={layer: h[layer].n_areas for layer in h.layers},
                flows_per_s=g.n_flows / t_d)
     row["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
