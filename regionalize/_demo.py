@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from .datasets import data_dir, load
 from .flows import FlowGraph
@@ -65,11 +66,12 @@ def summarise(graph: FlowGraph, top: int = 10) -> dict:
     table = graph.summary()
     off = graph.to_frame(diagonal=False).nlargest(top, "flow")
     dest = table["inflows"].nlargest(top)
-    m = graph.matrix.tolil(copy=True)
-    m.setdiag(0)
-    m = m.tocsr()
+    coo = graph.matrix.tocoo()
+    between = coo.row != coo.col
+    m = sp.csr_array((coo.data[between], (coo.row[between], coo.col[between])),
+                     shape=graph.matrix.shape)
     out = np.asarray(m.sum(axis=1)).ravel()
-    largest = np.asarray(m.max(axis=1).toarray()).ravel()
+    largest = np.asarray(m.max(axis=1).toarray()).ravel()  # n x 1
     with np.errstate(divide="ignore", invalid="ignore"):
         denom = table["residents"].to_numpy() if graph.has_diagonal else out
         lead_share = np.where(denom > 0, largest / denom, 0.0)

@@ -120,10 +120,10 @@ def evaluate_grouping(graph, grouping, *, against: Partition | None = None, tau:
     # group-level flows from the sparse quotient (group k = everything outside)
     g_codes = np.where(codes >= 0, codes, k)
     p = sp.csr_array((np.ones(n), (np.arange(n), g_codes)), shape=(n, k + 1))
-    q = sp.csr_array(p.T @ graph.matrix @ p).toarray()[:k][:, :k] if k else np.zeros((0, 0))
+    q = sp.csr_array(p.T @ graph.matrix @ p)  # sparse: only its diagonal is needed
     r = np.bincount(g_codes, weights=graph.residents, minlength=k + 1)[:k]
     w = np.bincount(g_codes, weights=graph.jobs, minlength=k + 1)[:k]
-    internal = np.diag(q) if k else np.zeros(0)
+    internal = q.diagonal()[:k]
 
     # member ties: share to own group (other members) vs the strongest other target
     lc = link.tocoo()

@@ -35,14 +35,14 @@ def merge_polycentric(graph, cities, merge_tau: float, owner: str) -> list[list[
     for i, c in enumerate(cores):
         code[c] = i
     p = sp.csr_array((np.ones(n), (np.arange(n), code)), shape=(n, k + 1))
-    q = sp.csr_array(p.T @ graph.matrix @ p)[:k][:, :k].toarray()
+    q = sp.csr_array(p.T @ graph.matrix @ p)[:k][:, :k].tocoo()  # city x city, sparse
     r = np.asarray(graph.residents, float)
     res = np.bincount(code, weights=r, minlength=k + 1)[:k]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(res[:, None] > 0, q / np.where(res[:, None] > 0, res[:, None], 1), 0)
-    np.fill_diagonal(share, 0)
-    tie = (share >= merge_tau) | (share.T >= merge_tau)
-    _, lab = connected_components(sp.csr_array(tie.astype(float)), directed=False)
+    off = (q.row != q.col) & (res[q.row] > 0)
+    i, j = q.row[off], q.col[off]
+    tied = q.data[off] / res[i] >= merge_tau
+    link = sp.csr_array((np.ones(int(tied.sum())), (i[tied], j[tied])), shape=(k, k))
+    _, lab = connected_components(link, directed=False)  # either direction suffices
     ids = graph.ids.to_numpy()
     groups = [np.sort(np.concatenate([cores[i] for i in np.flatnonzero(lab == g)]))
               for g in range(lab.max() + 1)]
