@@ -1,7 +1,14 @@
-"""The ``regionalize`` command line."""
+"""The ``regionalize`` command line.
+
+Conventions for scripted runs (CI): ``--json`` prints only JSON on stdout; ``--quiet``
+silences progress text on stderr; exit code 0 on success, 2 on bad input (unknown data set,
+missing file, bad option value: one ``error: ...`` line on stderr), 1 on unexpected errors.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 from pathlib import Path
 
@@ -9,10 +16,106 @@ import typer
 
 from .errors import RegionalizeError
 
-app = typer.Typer(help="Functional regions from commuting origin-destination data.",
+app = typer.Typer(help="Functional regions from commuting origin-destination data. "
+                  "Exit codes: 0 ok, 2 bad input, 1 unexpected error.",
                   no_args_is_help=True, add_completion=False)
+datasets_app = typer.Typer(help="List the named data sets, or describe one. "
+                           "`regionalize datasets` alone lists them.",
+                           add_completion=False)
+app.add_typer(datasets_app, name="datasets")
+
+METHODS = ["network", "ttwa", "intramax", "flowbca", "commuting-zones", "leiden", "infomap"]
+FORMATS = {".gpkg": "gpkg", ".parquet": "parquet", ".csv": "csv"}
+
+SOURCE_HELP = ("A named data set (see `regionalize datasets`), synthetic-N, or a CSV/Parquet "
+               "OD file with one row per origin-destination pair.")
+CENTRES_HELP = ("Metropolitan centres: comma-separated zone ids, '+' joins a polycentric core "
+                "(e.g. 21+26,22,11). Default: the data set's preset, else found by the size rule.")
+JSON_HELP = "Print a machine-readable JSON summary (only JSON on stdout)."
+QUIET_HELP = "No progress text on stderr."
+WORKERS_HELP = "Run on N local processes (default: in this process)."
+SCHEDULER_HELP = "Run on a Dask cluster: the scheduler address, e.g. tcp://10.0.0.5:8786."
 
 
+def _fail(message: str, code: int = 2):
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _handled(fn):
+    """Map errors to exit codes: RegionalizeError / missing files -> 2, others -> 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except RegionalizeError as exc:
+            _fail(str(exc).replace("\n", " "))
+        except FileNotFoundError as exc:
+            _fail(f"no such file: {exc.filename or exc}; check the path.")
+        except Exception as exc:  # noqa: BLE001 - the CLI's last resort
+            _fail(f"unexpected {type(exc).__name__}: {exc} (please report this)", code=1)
+
+    wrapper.__signature__ = inspect.signature(fn)
+    return wrapper
+
+
+def _emit(data: dict, as_json: bool, text: str) -> None:
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))
+    else:
+        typer.echo(text)
+
+
+def _json_default(value):
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    return str(value)
+
+
+def _records(df) -> list[dict]:
+    return json.loads(df.reset_index().to_json(orient="records", default_handler=str))
+
+
+def _progress(quiet: bool, text: str) -> None:
+    if not quiet:
+        typer.echo(text, err=True)
+
+
+def _graph(source, origin="origin", destination="destination", flow="flow", quiet=True):
+    from ._cli_io import load_source
+
+    g = load_source(source, origin, destination, flow)
+    _progress(quiet, f"{g.name or source}: {g.n_zones:,} zones, {g.n_flows:,} flows")
+    return g
+
+
+def _metro_kwargs(graph, centres, tau=None, max_order=None) -> dict:
+    """metropolitan_areas parameters: the data set's preset, overridden by the options."""
+    from ._cli_io import parse_centres
+    from ._demo import delineation_preset
+
+    preset = delineation_preset(graph)
+    kw = dict(preset.get("metropolitan", {}))
+    for key in ("centres", "tau", "max_order"):
+        if key in preset:
+            kw[key] = preset[key]
+    if centres is not None:
+        kw["centres"] = parse_centres(centres)
+    if tau is not None:
+        kw["tau"] = tau
+    if max_order is not None:
+        kw["max_order"] = max_order
+    return kw
+
+
+# ---------------------------------------------------------------------------- demo
 @app.command()
 def demo(
     out: Path = typer.Option(Path("outputs/demo"), help="Folder for the outputs."),
@@ -38,14 +141,338 @@ def demo(
     typer.echo(f"wrote {out}/summary.md, summary.json, hierarchy.gpkg, map.png, flows.png")
 
 
-@app.command()
-def datasets() -> None:
+# ---------------------------------------------------------------------------- datasets
+@datasets_app.callback(invoke_without_command=True)
+def datasets(ctx: typer.Context) -> None:
+    """List the named data sets and whether the data folder holds them."""
+    if ctx.invoked_subcommand is None:
+        datasets_list(json_output=False)
+
+
+@datasets_app.command("list")
+@_handled
+def datasets_list(
+    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
     """List the named data sets and whether the data folder holds them."""
     from .datasets import data_dir, list_datasets
 
     table = list_datasets()
-    typer.echo(f"data folder: {data_dir(required=False) or 'not found (set REGIONALIZE_DATA)'}")
-    typer.echo(table.to_string())
+    folder = data_dir(required=False)
+    _emit({"data_folder": str(folder) if folder else None, "datasets": _records(table)},
+          json_output,
+          f"data folder: {folder or 'not found (set REGIONALIZE_DATA)'}\n{table.to_string()}")
+
+
+@datasets_app.command("describe")
+@_handled
+def datasets_describe(
+    name: str = typer.Argument(..., help="A named data set (see `regionalize datasets`)."),
+    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Describe a data set: its loader's notes (quirks) and its zone and flow counts."""
+    from ._cli_io import CliInputError
+    from .datasets import DATASETS, data_dir, load
+
+    if name not in DATASETS:
+        raise CliInputError(f"Unknown data set {name!r}; choose one of {', '.join(DATASETS)}.")
+    d = DATASETS[name]
+    doc = inspect.getdoc(d.loader) or d.description
+    info = {"name": name, "description": d.description, "folder": d.folder, "doc": doc,
+            "available": False}
+    base = data_dir(required=False)
+    if base is not None and (base / d.folder).is_dir():
+        g = load(name)
+        info.update(available=True, zones=g.n_zones, flows=g.n_flows, total=float(g.total),
+                    diagonal=g.has_diagonal, quirks=list(g.meta.get("quirks", [])))
+        counts = (f"{g.n_zones:,} zones, {g.n_flows:,} non-zero flows, total {g.total:,.0f}, "
+                  f"diagonal {'present' if g.has_diagonal else 'absent'}\nquirks:\n"
+                  + "\n".join(f"- {q}" for q in info["quirks"]))
+    else:
+        counts = f"not in the data folder ({base or 'not found: set REGIONALIZE_DATA'})"
+    _emit(info, json_output, f"{name}: {d.description}\n{counts}\n\n{doc}")
+
+
+# ---------------------------------------------------------------------------- delineate
+def _partition(graph, method: str, k: int | None):
+    from . import methods
+
+    if method == "ttwa":
+        return methods.labour_market_areas(graph)
+    if method == "intramax":
+        return methods.intramax(graph, k=k)
+    if method == "flowbca":
+        return methods.flowbca(graph)
+    if method == "commuting-zones":
+        return methods.commuting_zones(graph)
+    if method == "leiden":
+        return methods.leiden(graph)
+    return methods.infomap(graph)
+
+
+@app.command("delineate")
+@_handled
+def delineate_cmd(
+    source: str = typer.Argument(..., help=SOURCE_HELP),
+    method: str = typer.Option("network", help="network (metropolitan, urban and megaregion "
+                               "layers), ttwa, intramax, flowbca, commuting-zones, leiden or "
+                               "infomap."),
+    tau: float = typer.Option(None, help="Link threshold for --method network, a share in "
+                              "(0, 1] (default 0.10 or the data set's preset)."),
+    max_order: int = typer.Option(None, help="Longest chain of links for --method network."),
+    centres: str = typer.Option(None, help=CENTRES_HELP),
+    k: int = typer.Option(None, help="Number of areas for --method intramax."),
+    out: Path = typer.Option(None, help="Write the result: a .gpkg file, or a .parquet or .csv "
+                             "folder (zones, areas per layer, run.json)."),
+    fmt: str = typer.Option(None, "--format", help="gpkg, parquet or csv (default: from the "
+                            "--out suffix)."),
+    origin: str = typer.Option("origin", help="Origin column of an OD file."),
+    destination: str = typer.Option("destination", help="Destination column of an OD file."),
+    flow: str = typer.Option("flow", help="Flow column of an OD file."),
+    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
+) -> None:
+    """Delineate functional areas and print areas per layer (optionally write them)."""
+    from ._cli_io import CliInputError, check_tau, parse_centres
+    from .delineate import delineate
+    from .hierarchy import Hierarchy
+
+    if method not in METHODS:
+        raise CliInputError(f"unknown --method {method!r}; choose one of {', '.join(METHODS)}.")
+    check_tau(tau)
+    if method != "network":
+        given = [o for o, v in [("--tau", tau), ("--max-order", max_order),
+                                ("--centres", centres)] if v is not None]
+        if given:
+            raise CliInputError(f"{', '.join(given)} only apply to --method network; drop "
+                                f"{'them' if len(given) > 1 else 'it'} for --method {method}.")
+    if k is not None and method != "intramax":
+        raise CliInputError("--k only applies to --method intramax.")
+    if k is not None and k < 1:
+        raise CliInputError(f"--k must be a positive number of areas; got {k}.")
+    if max_order is not None and max_order < 1:
+        raise CliInputError(f"--max-order must be at least 1; got {max_order}.")
+    parse_centres(centres)  # fail early on a malformed list
+    if fmt is not None and fmt not in FORMATS.values():
+        raise CliInputError(f"unknown --format {fmt!r}; choose gpkg, parquet or csv.")
+    if out is not None and fmt is None:
+        fmt = FORMATS.get(out.suffix.lower())
+        if fmt is None:
+            raise CliInputError(f"cannot tell the format of --out {out} from its suffix; end it "
+                                "in .gpkg, .parquet or .csv, or pass --format.")
+    graph = _graph(source, origin, destination, flow, quiet)
+    if method == "network":
+        from ._demo import delineation_preset
+
+        params = delineation_preset(graph)
+        if centres is not None:
+            params["centres"] = parse_centres(centres)
+        if tau is not None:
+            params["tau"] = tau
+        if max_order is not None:
+            params["max_order"] = max_order
+        h = delineate(graph, **params)
+    else:
+        h = Hierarchy(graph, [_partition(graph, method, k)])
+    layers = {}
+    lines = [f"{graph.name or source}: {graph.n_zones:,} zones, method {method}"]
+    for layer in h.layers:
+        table = h.summary(layer)
+        n_un = int(h[layer].unassigned.size)
+        cols = [c for c in ["name", "n_zones", "residents", "jobs"] if c in table.columns]
+        layers[layer] = {"areas": len(table), "unassigned_zones": n_un,
+                         "table": _records(table[cols].rename_axis("area"))}
+        lines.append(f"{layer}: {len(table)} areas, {n_un} unassigned zones")
+    written = []
+    if out is not None:
+        if fmt != "csv" and graph.geometry is None:
+            raise CliInputError(f"{graph.name or source} has no zone geometry, so it cannot be "
+                                f"written as {fmt}; use --format csv.")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        written = [str(p) for p in ([h.to_gpkg(out)] if fmt == "gpkg" else
+                                    h.to_parquet(out) if fmt == "parquet" else h.to_csv(out))]
+        lines.append(f"wrote {out} ({fmt})")
+    _emit({"source": source, "dataset": graph.name, "zones": graph.n_zones, "method": method,
+           "hierarchy": repr(h), "layers": layers, "out": str(out) if out else None,
+           "format": fmt, "files": written}, json_output, "\n".join(lines))
+
+
+# ---------------------------------------------------------------------------- compare
+@app.command()
+@_handled
+def compare(
+    a: Path = typer.Argument(..., help="Label file A: CSV/Parquet with columns zone,label."),
+    b: Path = typer.Argument(..., help="Label file B: CSV/Parquet with columns zone,label."),
+    layer: str = typer.Option(None, help="Label column to read instead of 'label' (e.g. "
+                              "metropolitan in a zones.csv written by `delineate`)."),
+    layer_b: str = typer.Option(None, help="Label column of B when it differs from --layer."),
+    graph: str = typer.Option(None, help="A data set or OD file giving the zones and weighting "
+                              "by residents (default: every zone counts once)."),
+    crosswalk: Path = typer.Option(None, help="File mapping B's zone ids (first column) to A's "
+                                   "(second column), for recoded zones."),
+    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
+) -> None:
+    """Compare two partitions of zones: ARI, NMI, VI and best-match overlap."""
+    from ._cli_io import read_crosswalk, read_labels
+    from .compare import compare as compare_fn
+
+    for path in (a, b, crosswalk):
+        if path is not None and not path.is_file():
+            raise FileNotFoundError(2, "missing", str(path))
+    la, lb = read_labels(a, layer), read_labels(b, layer_b or layer)
+    cw = read_crosswalk(crosswalk) if crosswalk is not None else None
+    g = _graph(graph, quiet=quiet) if graph is not None else None
+    res = compare_fn(la, lb, graph=g, crosswalk=cw, weights="residents" if g else None)
+    s = res.summary
+    text = (f"zones {s['zones']}; areas A {s['areas_a']}, B {s['areas_b']}\n"
+            f"ARI {s['ari']:.3f}  NMI {s['nmi']:.3f}  VI {s['vi']:.3f}\n"
+            f"overlap A->B {s['overlap']:.3f}, B->A {s['overlap_reverse']:.3f}"
+            f"{' (weighted by residents)' if g else ''}\n"
+            f"zones that differ: {s['zones_differ']}")
+    _emit({**s, "weighted": g is not None, "differ": _records(res.differ.rename_axis("zone"))},
+          json_output, text)
+
+
+# ---------------------------------------------------------------------------- evaluate
+@app.command()
+@_handled
+def evaluate(
+    source: str = typer.Argument(..., help=SOURCE_HELP),
+    grouping: Path = typer.Argument(..., help="Proposed grouping: CSV with columns zone,group."),
+    against_centres: str = typer.Option(None, help="Also compare with the metropolitan areas "
+                                        "of these centres (e.g. 21+26,22,11)."),
+    tau: float = typer.Option(0.10, help="Share in (0, 1] an outside zone must send to a group "
+                              "to be suggested (also the metropolitan link threshold)."),
+    origin: str = typer.Option("origin", help="Origin column of an OD file."),
+    destination: str = typer.Option("destination", help="Destination column of an OD file."),
+    flow: str = typer.Option("flow", help="Flow column of an OD file."),
+    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
+) -> None:
+    """Score a proposed grouping of zones against the flows: groups, pulled members, fixes."""
+    from ._cli_io import check_tau, parse_centres, read_grouping
+    from .layers import metropolitan_areas
+    from .scenarios import evaluate_grouping
+
+    check_tau(tau)
+    parse_centres(against_centres)
+    groups = read_grouping(grouping)
+    g = _graph(source, origin, destination, flow, quiet)
+    against = None
+    if against_centres is not None:
+        against = metropolitan_areas(g, **_metro_kwargs(g, against_centres, tau))
+    ev = evaluate_grouping(g, groups, against=against, tau=tau)
+    pulled = ev.members[ev.members["pulled"]]
+    import pandas as pd
+
+    with pd.option_context("display.width", 160, "display.max_columns", 12):
+        text = (f"groups:\n{ev.groups.to_string()}\n\n"
+                f"members pulled elsewhere: {len(pulled)}\n"
+                f"{pulled.to_string() if len(pulled) else ''}\n\n"
+                f"suggestions:\n{ev.suggestions.to_string() if len(ev.suggestions) else 'none'}")
+    _emit({"groups": _records(ev.groups), "pulled": _records(pulled),
+           "suggestions": json.loads(ev.suggestions.to_json(orient="records",
+                                                            default_handler=str)),
+           "notes": list(ev.notes) if ev.notes is not None else []}, json_output, text)
+
+
+# ---------------------------------------------------------------------------- sweep
+@app.command()
+@_handled
+def sweep(
+    source: str = typer.Argument(..., help=SOURCE_HELP),
+    tau: str = typer.Option("0.05,0.1,0.2", help="Comma-separated link thresholds in (0, 1]."),
+    centres: str = typer.Option(None, help=CENTRES_HELP),
+    max_order: int = typer.Option(None, help="Longest chain of links."),
+    workers: int = typer.Option(None, help=WORKERS_HELP),
+    scheduler: str = typer.Option(None, help=SCHEDULER_HELP),
+    origin: str = typer.Option("origin", help="Origin column of an OD file."),
+    destination: str = typer.Option("destination", help="Destination column of an OD file."),
+    flow: str = typer.Option("flow", help="Flow column of an OD file."),
+    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
+) -> None:
+    """Delineate metropolitan areas for each --tau and print areas per threshold."""
+    from ._cli_io import ProgressExecutor, make_executor, parse_centres, parse_floats
+    from .layers import metropolitan_areas
+    from .stability import sweep as sweep_fn
+
+    taus = parse_floats(tau, "--tau")
+    parse_centres(centres)
+    if max_order is not None and max_order < 1:
+        from ._cli_io import CliInputError
+
+        raise CliInputError(f"--max-order must be at least 1; got {max_order}.")
+    executor, client = make_executor(workers, scheduler)
+    try:
+        g = _graph(source, origin, destination, flow, quiet)
+        kw = _metro_kwargs(g, centres, max_order=max_order)
+        kw.pop("tau", None)
+        fn = functools.partial(metropolitan_areas, **kw)
+        res = sweep_fn(g, fn, {"tau": taus},
+                       executor=ProgressExecutor(executor, "sweep", quiet))
+    finally:
+        if client is not None:
+            client.close()
+    _emit({"dataset": g.name, "zones": g.n_zones, "table": _records(res.table.drop(
+        columns="index", errors="ignore")), "consensus_areas": res.consensus.n_areas},
+          json_output, f"{res.table.to_string(index=False)}\n"
+          f"consensus: {res.consensus.n_areas} areas")
+
+
+# ---------------------------------------------------------------------------- stability
+@app.command()
+@_handled
+def stability(
+    source: str = typer.Argument(..., help=SOURCE_HELP),
+    runs: int = typer.Option(100, help="Number of redraws of the flows."),
+    method: str = typer.Option("poisson", help="How flows are redrawn: poisson, or moe (from "
+                               "the margins of error, when the data have them)."),
+    tau: float = typer.Option(None, help="Link threshold in (0, 1] (default 0.10 or the data "
+                              "set's preset)."),
+    centres: str = typer.Option(None, help=CENTRES_HELP),
+    max_order: int = typer.Option(None, help="Longest chain of links."),
+    seed: int = typer.Option(0, help="Random seed (results do not depend on --workers)."),
+    top: int = typer.Option(10, help="How many least stable zones to print."),
+    workers: int = typer.Option(None, help=WORKERS_HELP),
+    scheduler: str = typer.Option(None, help=SCHEDULER_HELP),
+    origin: str = typer.Option("origin", help="Origin column of an OD file."),
+    destination: str = typer.Option("destination", help="Destination column of an OD file."),
+    flow: str = typer.Option("flow", help="Flow column of an OD file."),
+    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
+) -> None:
+    """Redraw the flows many times and print the zones whose metropolitan area changes most."""
+    from ._cli_io import CliInputError, ProgressExecutor, check_tau, make_executor, parse_centres
+    from .layers import metropolitan_areas
+    from .stability import stability as stability_fn
+
+    if method not in ("poisson", "moe"):
+        raise CliInputError(f"unknown --method {method!r}; choose poisson or moe.")
+    if runs < 1:
+        raise CliInputError(f"--runs must be a positive number; got {runs}.")
+    if top < 1:
+        raise CliInputError(f"--top must be a positive number; got {top}.")
+    check_tau(tau)
+    parse_centres(centres)
+    executor, client = make_executor(workers, scheduler)
+    try:
+        g = _graph(source, origin, destination, flow, quiet)
+        if method == "moe" and g.moe is None:
+            raise CliInputError(f"{g.name or source} has no margins of error; use --method "
+                                "poisson.")
+        fn = functools.partial(metropolitan_areas, **_metro_kwargs(g, centres, tau, max_order))
+        res = stability_fn(g, fn, runs=runs, method=method, seed=seed,
+                           executor=ProgressExecutor(executor, "stability", quiet))
+    finally:
+        if client is not None:
+            client.close()
+    least = res.least_stable(top).rename_axis("zone")
+    _emit({"dataset": g.name, "zones": g.n_zones, "runs": runs, "method": method,
+           "areas": len(res.areas), "mean_stability": float(res.zones["stability"].mean()),
+           "least_stable": _records(least)}, json_output,
+          f"{res!r}\nleast stable zones:\n{least.to_string()}")
 
 
 if __name__ == "__main__":  # pragma: no cover
