@@ -6,7 +6,8 @@ import numpy as np
 
 from .errors import InvalidZonesError
 
-__all__ = ["plot_hierarchy"]
+__all__ = ["plot_hierarchy", "plot_layer", "plot_flows", "plot_choropleth", "explore",
+           "plot_tree"]
 
 
 def plot_hierarchy(h, *, fill: str | None = None, outlines=None, crs=None, ax=None,
@@ -77,4 +78,624 @@ def plot_hierarchy(h, *, fill: str | None = None, outlines=None, crs=None, ax=No
     outline_text = ", ".join(f"{layer} outlines" for layer in outlines)
     ax.set_title(title or f"{graph.name}: {fill} areas" + (f" with {outline_text}"
                                                           if outlines else ""))
+    return ax
+
+
+# ---------------------------------------------------------------------------- helpers
+_GREY = (0.88, 0.88, 0.88, 1.0)
+_NO_GEOMETRY = ("The graph has no geometry to map; attach zone polygons with "
+                "graph.with_geometry(...) (or h.with_geometry(...) for a Hierarchy).")
+
+
+def _graph_of(obj):
+    """The FlowGraph of a Hierarchy, or the FlowGraph itself."""
+    return obj.graph if hasattr(obj, "layers") and hasattr(obj, "graph") else obj
+
+
+def _require_geometry(graph) -> None:
+    if graph.geometry is None:
+        raise InvalidZonesError(_NO_GEOMETRY)
+
+
+def _target_crs(graph, crs):
+    """``crs`` or, for lon/lat data, the graph's ``meta["projected_crs"]`` (else None)."""
+    if crs is not None:
+        return crs
+    if graph.crs is not None and graph.crs.is_geographic:
+        return graph.meta.get("projected_crs")
+    return None
+
+
+def _project(gdf, target):
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    return gdf.to_crs(target) if target is not None else gdf
+
+
+def _new_axes(ax, figsize=(9, 10)):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _palette(n: int) -> list:
+    """``n`` categorical colours without greys (grey means "unassigned"): tab10 for up to 9,
+    else tab20 / tab20b / tab20c (strong shades first); cycled beyond their 54 distinct colours."""
+    import matplotlib.pyplot as plt
+
+    def no_grey(colours):
+        return [c for c in colours if max(c[:3]) - min(c[:3]) > 0.05]
+
+    small = no_grey([plt.get_cmap("tab10")(i) for i in range(10)])
+    if n <= len(small):
+        return small[:n]
+    base = []
+    for name in ("tab20", "tab20b", "tab20c"):
+        cmap = plt.get_cmap(name)
+        k = 2 if name == "tab20" else 4
+        base += [cmap(i) for shade in range(k) for i in range(shade, 20, k)]
+    base = list(dict.fromkeys(tuple(c) for c in no_grey(base)))  # distinct colours
+    return [base[i % len(base)] for i in range(n)]
+
+
+def _metres_per_unit(crs) -> float | None:
+    """Metres per map unit when ``crs`` is projected (None otherwise)."""
+    if crs is None:
+        return None
+    from pyproj import CRS
+
+    c = CRS.from_user_input(crs)
+    if not c.is_projected:
+        return None
+    try:
+        return float(c.axis_info[0].unit_conversion_factor)
+    except (IndexError, AttributeError):  # pragma: no cover - unusual CRS
+        return None
+
+
+def _map_furniture(ax, crs) -> None:
+    """A north arrow and a scale bar in km, when ``crs`` is projected."""
+    factor = _metres_per_unit(crs)
+    if factor is None:
+        return
+    from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+
+    x0, x1 = ax.get_xlim()
+    width_km = abs(x1 - x0) * factor / 1000.0
+    if width_km <= 0:
+        return
+    raw = width_km / 5.0
+    mag = 10 ** np.floor(np.log10(raw))
+    km = max(m * mag for m in (1, 2, 5) if m * mag <= raw) if raw >= mag else mag
+    label = f"{km:g} km"
+    bar = AnchoredSizeBar(ax.transData, km * 1000.0 / factor, label, loc="lower left",
+                          pad=0.4, borderpad=0.6, sep=3, frameon=True, size_vertical=0,
+                          fontproperties={"size": 7})
+    bar.patch.set(alpha=0.75, edgecolor="none")
+    bar.set_gid("scale-bar")
+    ax.add_artist(bar)
+    ax.annotate("N", xy=(0.96, 0.98), xytext=(0.96, 0.89), xycoords="axes fraction",
+                textcoords="axes fraction", ha="center", va="center", fontsize=9,
+                fontweight="bold", gid="north-arrow",
+                arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2})
+
+
+def _declutter(ax, texts) -> None:
+    """Hide labels overlapping a label drawn before them (``texts`` by priority)."""
+    if not texts:
+        return
+    renderer = ax.figure.canvas.get_renderer()
+    kept = []
+    for t in texts:
+        box = t.get_window_extent(renderer).expanded(1.05, 1.1)
+        if any(box.overlaps(k) for k in kept):
+            t.set_visible(False)
+        else:
+            kept.append(box)
+
+
+def _label(ax, text, x, y, fontsize=7):
+    return ax.annotate(text, (x, y), fontsize=fontsize, xytext=(3, 3),
+                       textcoords="offset points", zorder=6,
+                       bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.75,
+                             "lw": 0})
+
+
+def _area_size(h, layer):
+    """Residents per area of ``layer`` (population when the zone table has one)."""
+    s = h.summary(layer)
+    col = "population" if "population" in s.columns and s["population"].notna().any() \
+        else "residents"
+    return s[col].fillna(0.0).astype(float), col
+
+
+# ---------------------------------------------------------------------------- plot_layer
+def plot_layer(h, layer: str, *, ax=None, crs=None, legend: bool = True,
+               label_centres: int = 15, legend_max: int = 20):
+    """Map one layer: areas coloured, their outlines, central zones and names.
+
+    Parameters
+    ----------
+    h : Hierarchy
+    layer : str
+        The layer to draw (e.g. ``"metropolitan"``).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw in; a new figure by default.
+    crs : optional
+        Projection to draw in; default the graph's ``meta["projected_crs"]`` when its
+        geometry is in longitude/latitude (north-up), else the graph's own CRS.
+    legend : bool
+        Add a legend (outside the map, on the right) of the ``legend_max`` largest areas
+        and the unassigned zones.
+    label_centres : int
+        Name this many largest areas (by population, else residents) at their first
+        central zone; labels that would overlap a larger area's label are hidden.
+    legend_max : int
+        At most this many areas in the legend (the rest summarised as "... n more").
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The zones are one PatchCollection whose face colours are one colour per area
+        plus light grey for unassigned zones. A north arrow and a scale bar in km are
+        added when the map is projected.
+
+    Raises
+    ------
+    InvalidZonesError
+        If the graph has no geometry.
+    KeyError
+        If ``layer`` is not a layer of ``h``.
+    """
+    from matplotlib.patches import Patch
+
+    graph = h.graph
+    _require_geometry(graph)
+    part = h[layer]
+    target = _target_crs(graph, crs)
+    zones = _project(h.to_geodataframe(), target)
+    ax = _new_axes(ax)
+    palette = _palette(part.n_areas)
+    code_of = dict(zip(graph.ids, part.codes(), strict=True))
+    colours = [palette[code_of[z]] if code_of[z] >= 0 else _GREY for z in zones.index]
+    zones.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.25)
+    areas = _project(h.dissolve(layer), target)
+    if len(areas):
+        areas.boundary.plot(ax=ax, color="0.15", linewidth=0.8)
+    # central zones
+    pts = zones.geometry.representative_point()
+    centre = zones[f"{layer}_role"].eq("centre").fillna(False).to_numpy(dtype=bool)
+    if centre.any():
+        ax.scatter(pts[centre].x, pts[centre].y, s=10, c="black", marker="o", zorder=5,
+                   linewidths=0, label="_centres")
+    # names of the largest areas
+    size, _ = _area_size(h, layer)
+    order = size.sort_values(ascending=False, kind="stable").index
+    texts = []
+    names = part.areas["name"]
+    for area in order[:max(label_centres, 0)]:
+        centres = [c for c in part.areas.at[area, "centres"] if c in pts.index]
+        if centres:
+            p = pts.loc[centres[0]]
+        elif area in areas.index and areas.at[area, "geometry"] is not None:
+            p = areas.at[area, "geometry"].representative_point()
+        else:
+            continue
+        texts.append(_label(ax, str(names[area]), p.x, p.y))
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    _map_furniture(ax, target if target is not None else graph.crs)
+    n_unassigned = int((part.codes() < 0).sum())
+    if legend:
+        handles = [Patch(facecolor=palette[part.areas.index.get_loc(a)], edgecolor="0.3",
+                         lw=0.5, label=str(names[a])) for a in order[:legend_max]]
+        if part.n_areas > legend_max:
+            handles.append(Patch(facecolor="none", edgecolor="none",
+                                 label=f"... {part.n_areas - legend_max} more"))
+        if n_unassigned:
+            handles.append(Patch(facecolor=_GREY, edgecolor="0.3", lw=0.5,
+                                 label="unassigned"))
+        if handles:
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                      fontsize=7, title=f"{layer} areas", title_fontsize=8, frameon=False)
+    ax.set_title(f"{graph.name or 'zones'}: {layer} areas ({part.n_areas}; "
+                 f"{n_unassigned} zones unassigned)", fontsize=10)
+    _declutter(ax, texts)
+    return ax
+
+
+# ---------------------------------------------------------------------------- plot_flows
+def plot_flows(graph, *, top: int = 100, ax=None, crs=None, min_flow: float | None = None,
+               outlines=None, color: str = "#1f3b73"):
+    """Map the largest flows between zones as straight lines over the zones.
+
+    Parameters
+    ----------
+    graph : FlowGraph or Hierarchy
+        The flows (a Hierarchy's graph is used).
+    top : int
+        Draw the ``top`` largest flows between distinct zones (fewer when there are not as
+        many above ``min_flow``).
+    ax : matplotlib.axes.Axes, optional
+    crs : optional
+        Projection; default as in :func:`plot_layer`.
+    min_flow : float, optional
+        Leave out flows smaller than this.
+    outlines : Partition, optional
+        Draw the outlines of this partition's areas (e.g. ``h["metropolitan"]``).
+    color : str
+        Colour of the flow lines.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The flows are one LineCollection (gid ``"flows"``), one segment per flow, between
+        the zones' representative points, wider and more opaque for larger flows.
+
+    Raises
+    ------
+    InvalidZonesError
+        If the graph has no geometry.
+    """
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import to_rgba
+    from matplotlib.lines import Line2D
+
+    graph = _graph_of(graph)
+    _require_geometry(graph)
+    if top < 0:
+        raise ValueError(f"top must be >= 0; got {top}")
+    target = _target_crs(graph, crs)
+    zones = _project(graph.geometry, target)
+    ax = _new_axes(ax)
+    zones.plot(ax=ax, color="0.9", edgecolor="white", linewidth=0.3)
+    if outlines is not None:
+        labels = outlines.labels.reindex(zones.index)
+        keep = labels.notna()
+        if keep.any():
+            areas = zones[keep.to_numpy()].assign(_area=labels[keep].to_numpy()).dissolve("_area")
+            areas.boundary.plot(ax=ax, color="0.35", linewidth=0.8)
+    pts = zones.geometry.representative_point()
+    flows = graph.to_frame(diagonal=False)
+    flows = flows[flows.origin.isin(pts.index) & flows.destination.isin(pts.index)
+                  & (flows.flow > 0)]
+    if min_flow is not None:
+        flows = flows[flows.flow >= min_flow]
+    flows = flows.nlargest(top, "flow").iloc[::-1]  # largest drawn last (on top)
+    if len(flows):
+        o = pts.loc[flows.origin.to_numpy()]
+        d = pts.loc[flows.destination.to_numpy()]
+        segs = np.stack([np.column_stack([o.x, o.y]), np.column_stack([d.x, d.y])], axis=1)
+        v = flows.flow.to_numpy(dtype=float)
+        rel = v / v.max()
+        widths = 0.3 + 3.7 * np.sqrt(rel)
+        rgba = np.tile(np.array(to_rgba(color)), (len(v), 1))
+        rgba[:, 3] = 0.25 + 0.6 * np.sqrt(rel)
+        lc = LineCollection(segs, linewidths=widths, colors=rgba, capstyle="round",
+                            zorder=4, gid="flows")
+        ax.add_collection(lc)
+        ref = sorted({float(v.max()), float(np.median(v)), float(v.min())}, reverse=True)
+        handles = [Line2D([], [], color=color, lw=0.3 + 3.7 * np.sqrt(r / v.max()),
+                          label=f"{r:,.0f}") for r in ref]
+        ax.legend(handles=handles, title="flow", loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  fontsize=7, title_fontsize=8, frameon=False)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    _map_furniture(ax, target if target is not None else graph.crs)
+    ax.set_title(f"{graph.name or 'zones'}: the {len(flows)} largest flows between zones",
+                 fontsize=10)
+    return ax
+
+
+# ---------------------------------------------------------------------------- choropleth
+def plot_choropleth(graph, values, *, ax=None, crs=None, cmap="viridis", label=None,
+                    diverging: bool = False, center: float = 0.0, outlines=None):
+    """Map one value per zone with a colour bar; zones without a value are hatched grey.
+
+    Parameters
+    ----------
+    graph : FlowGraph or Hierarchy
+    values : pandas.Series
+        Indexed by zone id (e.g. ``stability(...).zones["stability"]``). For an area value,
+        map it onto the zones first, e.g.
+        ``h[layer].labels.map(h.summary(layer)["self_containment_supply"])``.
+    ax : matplotlib.axes.Axes, optional
+    crs : optional
+        Projection; default as in :func:`plot_layer`.
+    cmap : str or Colormap
+        Colour map; with ``diverging=True`` and the default, ``"RdBu_r"``.
+    label : str, optional
+        Colour bar label (default: the Series' name).
+    diverging : bool
+        Centre the colour scale on ``center`` (same distance both ways).
+    center : float
+        Centre of a diverging scale.
+    outlines : Partition, optional
+        Draw the outlines of this partition's areas.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The colour bar is ``ax.figure`` 's extra axes (its label is ``label``).
+
+    Raises
+    ------
+    InvalidZonesError
+        If the graph has no geometry, or no value belongs to a zone of the graph.
+    """
+    import matplotlib.pyplot as plt
+    import pandas as pd
+    from matplotlib.colors import Normalize, TwoSlopeNorm
+    from matplotlib.patches import Patch
+
+    graph = _graph_of(graph)
+    _require_geometry(graph)
+    values = pd.Series(values)
+    if not values.index.isin(graph.ids).any():
+        raise InvalidZonesError(
+            "None of the values' index labels is a zone id of the graph (first: "
+            f"{', '.join(map(str, values.index[:3]))}); pass a Series indexed by zone id.")
+    target = _target_crs(graph, crs)
+    zones = _project(graph.geometry, target)
+    v = pd.to_numeric(values.reindex(zones.index), errors="coerce").to_numpy(dtype=float,
+                                                                            copy=True)
+    v[~np.isfinite(v)] = np.nan
+    ax = _new_axes(ax)
+    missing = np.isnan(v)
+    if diverging and cmap == "viridis":
+        cmap = "RdBu_r"
+    cm = plt.get_cmap(cmap)
+    if missing.all():
+        lo, hi = 0.0, 1.0
+    else:
+        lo, hi = float(np.nanmin(v)), float(np.nanmax(v))
+    if diverging:
+        half = max(abs(lo - center), abs(hi - center)) or 1.0
+        norm = TwoSlopeNorm(vcenter=center, vmin=center - half, vmax=center + half)
+    else:
+        norm = Normalize(vmin=lo, vmax=hi if hi > lo else lo + 1e-9)
+    if (~missing).any():
+        zones[~missing].plot(ax=ax, color=cm(norm(v[~missing])), edgecolor="white",
+                             linewidth=0.25)
+    if missing.any():
+        zones[missing].plot(ax=ax, facecolor="0.85", edgecolor="0.6", hatch="////",
+                            linewidth=0.25)
+    if outlines is not None:
+        labels = outlines.labels.reindex(zones.index)
+        keep = labels.notna()
+        if keep.any():
+            areas = zones[keep.to_numpy()].assign(_area=labels[keep].to_numpy()).dissolve("_area")
+            areas.boundary.plot(ax=ax, color="0.15", linewidth=0.8)
+    sm = plt.cm.ScalarMappable(norm=norm, cmap=cm)
+    sm.set_array([])
+    label = label if label is not None else (values.name if values.name is not None else "")
+    cbar = ax.figure.colorbar(sm, ax=ax, shrink=0.5, pad=0.02)
+    cbar.set_label(str(label))
+    if missing.any():
+        ax.legend(handles=[Patch(facecolor="0.85", edgecolor="0.6", hatch="////",
+                                 label=f"no value ({int(missing.sum())} zones)")],
+                  loc="lower right", fontsize=7, frameon=False)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    _map_furniture(ax, target if target is not None else graph.crs)
+    ax.set_title(f"{graph.name or 'zones'}: {label}" if label else (graph.name or ""),
+                 fontsize=10)
+    return ax
+
+
+# ---------------------------------------------------------------------------- explore
+def explore(h, layer: str | None = None, **kwargs):
+    """An interactive HTML map (folium) of one layer of a Hierarchy.
+
+    Parameters
+    ----------
+    h : Hierarchy
+    layer : str, optional
+        The layer whose areas colour the zones (default: the lowest layer).
+    **kwargs
+        Passed to :meth:`geopandas.GeoDataFrame.explore` (e.g. ``tiles=None``).
+
+    Returns
+    -------
+    folium.Map
+        Zones coloured by area name (unassigned zones as "(unassigned)"), tooltips with zone
+        id, zone name, area name, role and order; the areas' outlines on top. Save it with
+        ``m.save("map.html")``.
+
+    Raises
+    ------
+    ImportError
+        If folium is not installed (``pip install 'regionalize[notebooks]'``).
+    InvalidZonesError
+        If the graph has no geometry.
+    """
+    try:
+        import folium  # noqa: F401
+    except ImportError as exc:
+        raise ImportError("explore() needs folium (and mapclassify): "
+                          "pip install 'regionalize[notebooks]'") from exc
+    import pandas as pd
+
+    graph = h.graph
+    _require_geometry(graph)
+    layer = layer or h.layers[-1]
+    part = h[layer]
+    gdf = h.to_geodataframe()
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    names = gdf["name"] if "name" in gdf.columns else pd.Series(gdf.index, index=gdf.index)
+    order = gdf[f"{layer}_order"]
+    view = gdf[[]].copy()
+    view["zone"] = gdf.index.astype(str)
+    view["name"] = names.astype(object).where(names.notna(), "").astype(str).to_numpy()
+    view["area"] = gdf[layer].astype(object).where(gdf[layer].notna(), "").astype(str)
+    area_name = gdf[f"{layer}_name"].astype(object)
+    view[f"{layer} area"] = area_name.where(area_name.notna(), "(unassigned)").astype(str)
+    view["role"] = gdf[f"{layer}_role"].astype(object).fillna("").astype(str)
+    view["order"] = [("" if pd.isna(o) else str(int(o))) for o in order]
+    view = view.set_geometry(gdf.geometry.to_numpy(), crs=gdf.crs).reset_index(drop=True)
+    # the same colours as plot_layer, unassigned light grey
+    palette = _palette(part.n_areas)
+    from matplotlib.colors import to_hex
+
+    cats = [str(n) for n in part.areas["name"]]
+    colours = {n: to_hex(palette[i]) for i, n in enumerate(cats)}
+    if (view[f"{layer} area"] == "(unassigned)").any():
+        colours["(unassigned)"] = to_hex(_GREY)
+    categories = list(dict.fromkeys(c for c in [*cats, "(unassigned)"] if c in colours))
+    kw = {"column": f"{layer} area", "categorical": True, "categories": categories,
+          "cmap": [colours[c] for c in categories], "tooltip": list(view.columns[:-1]),
+          "popup": True, "legend": part.n_areas <= 40,
+          "style_kwds": {"weight": 0.5, "color": "white", "fillOpacity": 0.7},
+          "name": f"{layer} zones"}
+    kw.update(kwargs)
+    m = view.explore(**kw)
+    areas = h.dissolve(layer)
+    areas = areas[areas.geometry.notna()]
+    if len(areas):
+        outline = areas[["name", "n_zones"]].assign(geometry=areas.geometry)
+        outline = outline.set_geometry("geometry", crs=areas.crs).reset_index()
+        outline["area"] = outline["area"].astype(str)
+        outline.explore(m=m, style_kwds={"fill": False, "color": "#222222", "weight": 1.5},
+                        tooltip=["name", "n_zones"], name=f"{layer} areas")
+    return m
+
+
+# ---------------------------------------------------------------------------- plot_tree
+def _parents(upper, lower) -> dict:
+    """Area of ``upper`` holding most zones of every area of ``lower`` (None: unassigned)."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"lower": lower.codes(), "upper": upper.codes()})
+    frame = frame[frame.lower >= 0]
+    counts = frame.groupby(["lower", "upper"]).size().reset_index(name="n")
+    best = counts.sort_values(["lower", "n", "upper"], ascending=[True, False, False]) \
+        .drop_duplicates("lower")
+    up_ids = upper.areas.index
+    low_ids = lower.areas.index
+    return {low_ids[r.lower]: (up_ids[r.upper] if r.upper >= 0 else None)
+            for r in best.itertuples()}
+
+
+def _tilt_if_crowded(ax, texts) -> None:
+    """Turn a row of labels 35 degrees (anchored at their right end) when any two overlap."""
+    if len(texts) < 2:
+        return
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = sorted((t.get_window_extent(renderer) for t in texts), key=lambda b: b.x0)
+    if any(a.x1 + 2 > b.x0 for a, b in zip(boxes, boxes[1:], strict=False)):
+        for t in texts:
+            t.set(rotation=35, ha="right", rotation_mode="anchor")
+
+
+def plot_tree(h, *, layers=None, ax=None, max_labels: int = 60):
+    """Draw the hierarchy as a tree: every area of every layer, top layer first.
+
+    Parameters
+    ----------
+    h : Hierarchy
+    layers : list of str, optional
+        Layers to draw, top first (default: all, in the Hierarchy's order).
+    ax : matplotlib.axes.Axes, optional
+    max_labels : int
+        Name at most this many areas per layer (the largest); labels of layers with many
+        areas are turned vertical.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One row per layer; each area a circle (one PathCollection per layer, gid
+        ``"tree-<layer>"``, one point per area) with area proportional to its population
+        (residents when there is no population), linked to the area of the layer above
+        that holds most of its zones. Areas whose zones are mostly unassigned above hang
+        from the top.
+
+    Notes
+    -----
+    Works without geometry. When layers do not nest, an area hangs from the upper area
+    holding most of its zones.
+    """
+    from matplotlib.collections import LineCollection
+
+    layers = list(layers) if layers is not None else list(h.layers)
+    if not layers:
+        raise ValueError("plot_tree needs at least one layer")
+    for layer in layers:
+        h[layer]  # KeyError naming the layers
+    # nodes: (layer, area); parent links to the layer above
+    children: dict = {None: []}
+    parent_of: dict = {}
+    for depth, layer in enumerate(layers):
+        ids = list(h[layer].areas.index)
+        ups = _parents(h[layers[depth - 1]], h[layer]) if depth else {}
+        for a in ids:
+            node = (layer, a)
+            up = ups.get(a)
+            parent = (layers[depth - 1], up) if up is not None else None
+            parent_of[node] = parent
+            children.setdefault(parent, []).append(node)
+            children.setdefault(node, [])
+    sizes = {layer: _area_size(h, layer)[0] for layer in layers}
+    measure = _area_size(h, layers[0])[1]
+
+    # children sorted by size; leaves take successive slots, parents centred over children
+    def key(node):
+        return -sizes[node[0]].get(node[1], 0.0)
+
+    x: dict = {}
+    slot = [0]
+
+    def place(node):
+        kids = sorted(children.get(node, []), key=key)
+        for k in kids:
+            place(k)
+        if node is None:
+            return
+        if kids:
+            x[node] = float(np.mean([x[k] for k in kids]))
+        else:
+            x[node] = float(slot[0])
+            slot[0] += 1
+
+    # roots: the top layer, then lower areas hanging from nothing, in layer order
+    roots = sorted(children[None], key=lambda n: (layers.index(n[0]), key(n)))
+    for r in roots:
+        place(r)
+    n_slots = max(slot[0], 1)
+    ax = _new_axes(ax, figsize=(max(8.0, min(0.3 * n_slots, 30.0)), 1.8 + 1.9 * len(layers)))
+    vmax = max(float(s.max()) if len(s) else 0.0 for s in sizes.values()) or 1.0
+    segs = []
+    for node, parent in parent_of.items():
+        if parent is not None:
+            segs.append([(x[parent], -layers.index(parent[0])),
+                         (x[node], -layers.index(node[0]))])
+    if segs:
+        ax.add_collection(LineCollection(segs, colors="0.6", linewidths=0.8, zorder=1))
+    for depth, layer in enumerate(layers):
+        part = h[layer]
+        ids = list(part.areas.index)
+        xs = [x[(layer, a)] for a in ids]
+        s = sizes[layer].reindex(ids).fillna(0.0).to_numpy(dtype=float)
+        marker = 20 + 900 * s / vmax
+        ax.scatter(xs, np.full(len(ids), -depth, dtype=float), s=marker,
+                   color=_palette(max(len(layers), 1))[depth], edgecolor="0.2", linewidth=0.5,
+                   zorder=3, gid=f"tree-{layer}", alpha=0.9)
+        named = set(sizes[layer].sort_values(ascending=False).index[:max_labels])
+        row = []
+        for a, xv, ms in zip(ids, xs, marker, strict=True):
+            if a not in named:
+                continue
+            # below the circle (radius in points = sqrt(s) / 2)
+            row.append(ax.annotate(str(part.areas.at[a, "name"]), (xv, -depth),
+                                   xytext=(0, -(np.sqrt(ms) / 2 + 2)),
+                                   textcoords="offset points", ha="center", va="top",
+                                   fontsize=7, zorder=4))
+        _tilt_if_crowded(ax, row)
+        ax.text(-0.02, -depth, f"{layer}\n({len(ids)})", ha="right", va="center",
+                fontsize=9, fontweight="bold", transform=ax.get_yaxis_transform())
+    ax.set_xlim(-1, n_slots)
+    ax.set_ylim(-len(layers) + 0.4, 0.5)
+    ax.set_axis_off()
+    ax.set_title(f"{h.graph.name or 'hierarchy'}: areas by layer (circle area: {measure})",
+                 fontsize=10)
     return ax

@@ -1,0 +1,282 @@
+"""Static and interactive maps (regionalize.plot), drawn with the Agg backend."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import sys  # noqa: E402
+from html.parser import HTMLParser  # noqa: E402
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import LineCollection, PatchCollection  # noqa: E402
+
+import regionalize as rz  # noqa: E402
+from regionalize.errors import InvalidZonesError  # noqa: E402
+from regionalize.hierarchy import Hierarchy  # noqa: E402
+from regionalize.plot import (  # noqa: E402
+    explore,
+    plot_choropleth,
+    plot_flows,
+    plot_hierarchy,
+    plot_layer,
+    plot_tree,
+)
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def h():
+    g = rz.synthetic_country(300, seed=0)
+    return rz.delineate(g, metropolitan={"cluster_cores": True, "min_size_share": 0.002},
+                        urban={"cluster_cores": True})
+
+
+@pytest.fixture(scope="module")
+def h_nogeo(h):
+    g = h.graph
+    bare = rz.FlowGraph.from_matrix(g.matrix, list(g.ids))
+    return Hierarchy(bare, [h[layer] for layer in h.layers])
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _zone_collection(ax):
+    """The first PatchCollection: the zones as drawn by GeoDataFrame.plot."""
+    return next(c for c in ax.collections if isinstance(c, PatchCollection))
+
+
+def _rows(colours):
+    return {tuple(np.round(c, 4)) for c in np.asarray(colours)}
+
+
+def _assert_png(path):
+    data = path.read_bytes()
+    assert data[:8] == PNG_SIGNATURE
+    assert len(data) > 10_000
+
+
+# ------------------------------------------------------------------ plot_layer
+def test_plot_layer_one_colour_per_area_plus_unassigned(h):
+    part = h["urban"]
+    n_unassigned = int((part.codes() < 0).sum())
+    assert part.n_areas > 10 and n_unassigned > 0  # the case worth testing
+    ax = plot_layer(h, "urban")
+    zones = _zone_collection(ax)
+    assert len(zones.get_paths()) == h.graph.n_zones
+    colours = _rows(zones.get_facecolor())
+    assert len(colours) == part.n_areas + 1
+    grey = (0.88, 0.88, 0.88, 1.0)
+    assert grey in colours
+    # unassigned zones are exactly the grey ones
+    face = np.round(np.asarray(zones.get_facecolor()), 4)
+    is_grey = np.all(face == np.array(grey), axis=1)
+    assert is_grey.sum() == n_unassigned
+
+
+def test_plot_layer_legend_centres_and_furniture(h):
+    part = h["urban"]
+    ax = plot_layer(h, "urban", label_centres=5)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "unassigned" in legend
+    assert set(part.areas["name"]) <= set(legend)
+    # central zones marked: one point per central zone
+    n_centres = int((part.details["role"] == "centre").sum())
+    dots = [c for c in ax.collections if c.get_label() == "_centres"]
+    assert len(dots) == 1 and len(dots[0].get_offsets()) == n_centres
+    labels = [t for t in ax.texts if t.get_text() in set(part.areas["name"])]
+    assert 1 <= len(labels) <= 5
+    gids = {a.get_gid() for a in ax.get_children()}
+    assert {"scale-bar", "north-arrow"} <= gids  # synthetic data are projected (EPSG:3035)
+    scale = next(a for a in ax.get_children() if a.get_gid() == "scale-bar")
+    assert scale.txt_label.get_text().endswith(" km")
+
+
+def test_plot_layer_legend_is_capped_and_optional(h):
+    ax = plot_layer(h, "urban", legend_max=3)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(legend) == 5 and legend[3].startswith("... ") and legend[-1] == "unassigned"
+    ax = plot_layer(h, "megaregion", legend=False)
+    assert ax.get_legend() is None
+
+
+def test_plot_layer_saves_a_png(h, tmp_path):
+    ax = plot_layer(h, "metropolitan")
+    path = tmp_path / "layer.png"
+    ax.figure.savefig(path, dpi=80, bbox_inches="tight")
+    _assert_png(path)
+
+
+def test_plot_layer_reprojects_lonlat_data(data_dir):
+    from regionalize.datasets import load_brindisi
+
+    g = load_brindisi()
+    assert g.crs.is_geographic and g.meta.get("projected_crs")
+    hb = rz.delineate(g)
+    ax = plot_layer(hb, hb.layers[-1])
+    x0, x1 = ax.get_xlim()
+    assert abs(x0) > 1000 and abs(x1 - x0) > 1000  # metres, not degrees
+    assert "scale-bar" in {a.get_gid() for a in ax.get_children()}
+    ax = plot_layer(hb, hb.layers[-1], crs="EPSG:4326")
+    assert abs(ax.get_xlim()[0]) < 180
+    assert "scale-bar" not in {a.get_gid() for a in ax.get_children()}
+
+
+# ------------------------------------------------------------------ plot_flows
+def _flow_lines(ax):
+    return next(c for c in ax.collections
+                if isinstance(c, LineCollection) and c.get_gid() == "flows")
+
+
+def test_plot_flows_draws_top_segments(h, tmp_path):
+    g = h.graph
+    ax = plot_flows(g, top=40)
+    lines = _flow_lines(ax)
+    assert len(lines.get_segments()) == 40
+    widths = np.asarray(lines.get_linewidths())
+    assert widths.max() > widths.min()  # width by volume
+    # the widest line is the largest flow between distinct zones
+    off = g.to_frame(diagonal=False)
+    assert "40 largest flows" in ax.get_title()
+    assert off.flow.nlargest(1).iloc[0] == pytest.approx(
+        float(ax.get_legend().get_texts()[0].get_text().replace(",", "")), rel=1e-3, abs=0.5)
+    path = tmp_path / "flows.png"
+    ax.figure.savefig(path, dpi=80)
+    _assert_png(path)
+
+
+def test_plot_flows_min_flow_and_outlines(h):
+    g = h.graph
+    off = g.to_frame(diagonal=False)
+    threshold = float(off.flow.nlargest(7).iloc[-1])
+    ax = plot_flows(h, top=100, min_flow=threshold, outlines=h["metropolitan"])
+    assert len(_flow_lines(ax).get_segments()) == int((off.flow >= threshold).sum())
+    # zones plus the outlines of the partition
+    assert sum(isinstance(c, LineCollection) for c in ax.collections) >= 2
+
+
+# ------------------------------------------------------------------ plot_choropleth
+def test_plot_choropleth_colour_bar_and_missing(h, tmp_path):
+    layer = "urban"
+    values = h[layer].labels.map(h.summary(layer)["self_containment_supply"])
+    n_missing = int(values.isna().sum())
+    assert n_missing > 0
+    ax = plot_choropleth(h.graph, values, label="self-containment")
+    fig = ax.figure
+    assert len(fig.axes) == 2  # the map and its colour bar
+    assert fig.axes[1].get_ylabel() == "self-containment"
+    hatched = [c for c in ax.collections if c.get_hatch()]
+    assert len(hatched) == 1 and len(hatched[0].get_paths()) == n_missing
+    filled = _zone_collection(ax)
+    assert len(filled.get_paths()) == h.graph.n_zones - n_missing
+    assert "no value (11 zones)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    path = tmp_path / "choropleth.png"
+    fig.savefig(path, dpi=80)
+    _assert_png(path)
+
+
+def test_plot_choropleth_diverging_is_centred(h):
+    values = pd.Series(np.linspace(-1, 3, h.graph.n_zones), index=h.graph.ids, name="change")
+    ax = plot_choropleth(h, values, diverging=True)
+    bar = ax.figure.axes[1]
+    lo, hi = bar.get_ylim()
+    assert lo == pytest.approx(-3) and hi == pytest.approx(3)
+    assert bar.get_ylabel() == "change"
+
+
+def test_plot_choropleth_rejects_values_of_other_zones(h):
+    with pytest.raises(InvalidZonesError, match="zone id"):
+        plot_choropleth(h.graph, pd.Series([1.0, 2.0], index=["nope", "nada"]))
+
+
+# ------------------------------------------------------------------ explore
+class _Collect(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+
+
+def test_explore_writes_html(h, tmp_path):
+    pytest.importorskip("folium")
+    m = explore(h, "metropolitan", tiles=None)
+    path = tmp_path / "map.html"
+    m.save(str(path))
+    text = path.read_text(encoding="utf-8")
+    parser = _Collect()
+    parser.feed(text)
+    assert "<html" in text and {"html", "script"} <= parser.tags
+    for name in h["metropolitan"].areas["name"]:
+        assert name in text
+    assert "(unassigned)" in text  # the metropolitan layer leaves zones unassigned
+    assert "metropolitan area" in text and "role" in text
+
+
+def test_explore_without_folium_names_the_extra(h, monkeypatch):
+    monkeypatch.setitem(sys.modules, "folium", None)
+    with pytest.raises(ImportError, match=r"regionalize\[notebooks\]"):
+        explore(h)
+
+
+# ------------------------------------------------------------------ plot_tree
+def test_plot_tree_one_node_per_area(h, tmp_path):
+    ax = plot_tree(h)
+    for layer in h.layers:
+        nodes = [c for c in ax.collections if c.get_gid() == f"tree-{layer}"]
+        assert len(nodes) == 1
+        assert len(nodes[0].get_offsets()) == h[layer].n_areas
+        sizes = nodes[0].get_sizes()
+        assert sizes.max() > sizes.min()  # sized by population
+    texts = {t.get_text() for t in ax.texts}
+    assert set(h["urban"].areas["name"]) <= texts
+    edges = [c for c in ax.collections if isinstance(c, LineCollection)]
+    # nested layers: every area below the top hangs from the one area above it, except
+    # areas lying outside all areas of the layer above (e.g. an urban area outside every
+    # metropolitan area), which hang from nothing
+    labels = h.labels()
+    expected = 0
+    for upper, lower in zip(h.layers, h.layers[1:], strict=False):
+        above = labels.groupby(lower)[upper].first()  # nested: one label per lower area
+        expected += int(above.notna().sum())
+    assert 0 < expected < sum(h[layer].n_areas for layer in h.layers[1:])
+    assert len(edges[0].get_segments()) == expected
+    path = tmp_path / "tree.png"
+    ax.figure.savefig(path, dpi=80, bbox_inches="tight")
+    _assert_png(path)
+
+
+def test_plot_tree_layers_subset_without_geometry(h_nogeo):
+    ax = plot_tree(h_nogeo, layers=["metropolitan", "urban"])
+    gids = {c.get_gid() for c in ax.collections}
+    assert {"tree-metropolitan", "tree-urban"} <= gids and "tree-megaregion" not in gids
+    with pytest.raises(KeyError, match="no layer"):
+        plot_tree(h_nogeo, layers=["nope"])
+
+
+# ------------------------------------------------------------------ no geometry
+@pytest.mark.parametrize("draw", [
+    lambda h: plot_layer(h, "urban"),
+    lambda h: plot_flows(h.graph),
+    lambda h: plot_choropleth(h.graph, pd.Series(1.0, index=h.graph.ids)),
+    lambda h: plot_hierarchy(h),
+])
+def test_no_geometry_raises(h_nogeo, draw):
+    with pytest.raises(InvalidZonesError, match="no geometry"):
+        draw(h_nogeo)
+
+
+def test_explore_no_geometry_raises(h_nogeo):
+    pytest.importorskip("folium")
+    with pytest.raises(InvalidZonesError, match="no geometry"):
+        explore(h_nogeo)
