@@ -144,8 +144,9 @@ def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None) -> di
 
     Writes ``summary.md`` / ``summary.json`` (the data, then every layer's area table),
     ``hierarchy.gpkg`` (zones with a label per layer, dissolved areas, run parameters) or the
-    CSV tables when there is no geometry, ``map.png`` (the layers nested on one map) and
-    ``flows.png`` (the largest flows).
+    CSV tables when there is no geometry, ``map.png`` (the layers nested on one map),
+    ``flows.png`` (the largest flows), ``map.html`` (interactive, with popups per zone) and
+    ``report.html`` (one self-contained file: maps, layer tables, quality, parameters).
     """
     from .delineate import delineate
 
@@ -182,8 +183,23 @@ def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None) -> di
             ax.figure.savefig(out / "map.png", dpi=150, bbox_inches="tight")
             plt.close(ax.figure)
         draw_map(graph, out / "flows.png")
+        links = {"hierarchy.gpkg": "hierarchy.gpkg"}
+        try:
+            from .plot import explore
+
+            explore(h, h.layers[-1]).save(str(out / "map.html"))
+            links = {"interactive map": "map.html", **links}
+        except ImportError:  # folium missing: the report says what it lacks
+            summary["html_map"] = "not written: install folium"
     else:
         h.to_csv(out)
+        links = {}
+    from .report import write_report
+
+    images = {name: out / f for name, f in [("The layers", "map.png"),
+                                            ("The largest flows", "flows.png")]
+              if (out / f).exists()}
+    write_report(h, out / "report.html", images=images, links=links)
     return summary
 
 

@@ -138,7 +138,7 @@ def demo(
     typer.echo(f"{summary['dataset']}: {summary['zones']:,} zones, {summary['flows']:,} flows, "
                f"total {summary['total']:,.0f}")
     typer.echo(summary["hierarchy"])
-    typer.echo(f"wrote {out}/summary.md, summary.json, hierarchy.gpkg, map.png, flows.png")
+    typer.echo(f"wrote {out}/summary.md, summary.json, hierarchy.gpkg, map.png, flows.png, map.html, report.html")
 
 
 # ---------------------------------------------------------------------------- datasets
