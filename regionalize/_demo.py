@@ -101,44 +101,6 @@ def summarise(graph: FlowGraph, top: int = 10) -> dict:
     return summary
 
 
-def draw_map(graph: FlowGraph, path: Path, top: int = 60) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.collections import LineCollection
-
-    g = graph
-    if g.meta.get("projected_crs") and g.crs is not None and g.crs.is_geographic:
-        g = g.to_crs(g.meta["projected_crs"])
-    geo = g.geometry
-    table = g.summary()
-    geo["inflows"] = table["inflows"].to_numpy()
-    fig, ax = plt.subplots(figsize=(8, 9))
-    present = geo[geo.geometry.notna()]
-    present.plot(column=np.log10(present["inflows"] + 1), cmap="YlOrRd", ax=ax,
-                 edgecolor="white", linewidth=0.2, legend=True,
-                 legend_kwds={"label": "log10 flows received from other zones", "shrink": 0.5})
-    pts = present.geometry.representative_point()
-    xy = pd.DataFrame({"x": pts.x, "y": pts.y}, index=present.index)
-    flows = g.to_frame(diagonal=False)
-    flows = flows[flows.origin.isin(xy.index) & flows.destination.isin(xy.index)]
-    flows = flows.nlargest(top, "flow")
-    segs = np.stack([xy.loc[flows.origin].to_numpy(), xy.loc[flows.destination].to_numpy()],
-                    axis=1)
-    width = 0.4 + 3.0 * flows["flow"].to_numpy() / flows["flow"].max()
-    ax.add_collection(LineCollection(segs, linewidths=width, colors="#1f3b73", alpha=0.6))
-    names = _names(g)
-    for i in table["inflows"].nlargest(8).index:
-        if i in xy.index:
-            ax.annotate(names[i], xy.loc[i], fontsize=7, ha="center",
-                        bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.7, "lw": 0})
-    ax.set_title(f"{g.name}: the {top} largest flows between zones")
-    ax.set_axis_off()
-    fig.savefig(path, dpi=150, bbox_inches="tight")
-    plt.close(fig)
-
-
 def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None) -> dict:
     """Delineate a data set and write its outputs.
 
@@ -170,19 +132,21 @@ def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None) -> di
     (out / "summary.md").write_text(_markdown(summary))
     if graph.geometry is not None:
         h.to_gpkg(out / "hierarchy.gpkg")
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from .plot import plot_flows, plot_hierarchy
+
         polygons = graph.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).any()
         if polygons:
-            import matplotlib
-
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
-
-            from .plot import plot_hierarchy
-
             ax = plot_hierarchy(h)
             ax.figure.savefig(out / "map.png", dpi=150, bbox_inches="tight")
             plt.close(ax.figure)
-        draw_map(graph, out / "flows.png")
+        ax = plot_flows(h, top=60, outlines=h["metropolitan"] if polygons else None)
+        ax.figure.savefig(out / "flows.png", dpi=130, bbox_inches="tight")
+        plt.close(ax.figure)
         links = {"hierarchy.gpkg": "hierarchy.gpkg"}
         try:
             from .plot import explore
