@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -154,6 +155,17 @@ def make_executor(workers: int | None, scheduler: str | None):
         raise CliInputError(f"cannot connect to the Dask scheduler at {scheduler} ({exc}); "
                             "check the address (e.g. tcp://host:8786).") from None
     return client, client
+
+
+@contextmanager
+def executor_for(workers: int | None, scheduler: str | None, label: str, quiet: bool):
+    """The executor for --workers / --scheduler, reporting progress; closes a Dask client."""
+    executor, client = make_executor(workers, scheduler)
+    try:
+        yield ProgressExecutor(executor, label, quiet)
+    finally:
+        if client is not None:
+            client.close()
 
 
 class ProgressExecutor(Executor):

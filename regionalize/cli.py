@@ -11,6 +11,7 @@ import functools
 import inspect
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -36,6 +37,15 @@ QUIET_HELP = "No progress text on stderr."
 WORKERS_HELP = "Run on N local processes (default: in this process)."
 SCHEDULER_HELP = "Run on a Dask cluster: the scheduler address, e.g. tcp://10.0.0.5:8786."
 
+# options shared by several commands, declared once
+Origin = Annotated[str, typer.Option(help="Origin column of an OD file.")]
+Destination = Annotated[str, typer.Option(help="Destination column of an OD file.")]
+Flow = Annotated[str, typer.Option(help="Flow column of an OD file.")]
+JsonOutput = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)]
+Workers = Annotated[int, typer.Option(help=WORKERS_HELP)]
+Scheduler = Annotated[str, typer.Option(help=SCHEDULER_HELP)]
+
 
 def _fail(message: str, code: int = 2):
     typer.echo(f"error: {message}", err=True)
@@ -58,7 +68,8 @@ def _handled(fn):
         except Exception as exc:  # noqa: BLE001 - the CLI's last resort
             _fail(f"unexpected {type(exc).__name__}: {exc} (please report this)", code=1)
 
-    wrapper.__signature__ = inspect.signature(fn)
+    # resolved annotations: typer needs the Annotated option objects, not their names
+    wrapper.__signature__ = inspect.signature(fn, eval_str=True)
     return wrapper
 
 
@@ -152,7 +163,7 @@ def datasets(ctx: typer.Context) -> None:
 @datasets_app.command("list")
 @_handled
 def datasets_list(
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    json_output: JsonOutput = False,
 ) -> None:
     """List the named data sets and whether the data folder holds them."""
     from .datasets import data_dir, list_datasets
@@ -168,7 +179,7 @@ def datasets_list(
 @_handled
 def datasets_describe(
     name: str = typer.Argument(..., help="A named data set (see `regionalize datasets`)."),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    json_output: JsonOutput = False,
 ) -> None:
     """Describe a data set: its loader's notes (quirks) and its zone and flow counts."""
     from ._cli_io import CliInputError
@@ -226,11 +237,11 @@ def delineate_cmd(
                              "folder (zones, areas per layer, run.json)."),
     fmt: str = typer.Option(None, "--format", help="gpkg, parquet or csv (default: from the "
                             "--out suffix)."),
-    origin: str = typer.Option("origin", help="Origin column of an OD file."),
-    destination: str = typer.Option("destination", help="Destination column of an OD file."),
-    flow: str = typer.Option("flow", help="Flow column of an OD file."),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
+    origin: Origin = "origin",
+    destination: Destination = "destination",
+    flow: Flow = "flow",
+    json_output: JsonOutput = False,
+    quiet: Quiet = False,
 ) -> None:
     """Delineate functional areas and print areas per layer (optionally write them)."""
     from ._cli_io import CliInputError, check_tau, parse_centres
@@ -310,8 +321,8 @@ def compare(
                               "by residents (default: every zone counts once)."),
     crosswalk: Path = typer.Option(None, help="File mapping B's zone ids (first column) to A's "
                                    "(second column), for recoded zones."),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
+    json_output: JsonOutput = False,
+    quiet: Quiet = False,
 ) -> None:
     """Compare two partitions of zones: ARI, NMI, VI and best-match overlap."""
     from ._cli_io import read_crosswalk, read_labels
@@ -344,11 +355,11 @@ def evaluate(
                                         "of these centres (e.g. 21+26,22,11)."),
     tau: float = typer.Option(0.10, help="Share in (0, 1] an outside zone must send to a group "
                               "to be suggested (also the metropolitan link threshold)."),
-    origin: str = typer.Option("origin", help="Origin column of an OD file."),
-    destination: str = typer.Option("destination", help="Destination column of an OD file."),
-    flow: str = typer.Option("flow", help="Flow column of an OD file."),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
+    origin: Origin = "origin",
+    destination: Destination = "destination",
+    flow: Flow = "flow",
+    json_output: JsonOutput = False,
+    quiet: Quiet = False,
 ) -> None:
     """Score a proposed grouping of zones against the flows: groups, pulled members, fixes."""
     from ._cli_io import check_tau, parse_centres, read_grouping
@@ -385,16 +396,16 @@ def sweep(
     tau: str = typer.Option("0.05,0.1,0.2", help="Comma-separated link thresholds in (0, 1]."),
     centres: str = typer.Option(None, help=CENTRES_HELP),
     max_order: int = typer.Option(None, help="Longest chain of links."),
-    workers: int = typer.Option(None, help=WORKERS_HELP),
-    scheduler: str = typer.Option(None, help=SCHEDULER_HELP),
-    origin: str = typer.Option("origin", help="Origin column of an OD file."),
-    destination: str = typer.Option("destination", help="Destination column of an OD file."),
-    flow: str = typer.Option("flow", help="Flow column of an OD file."),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    origin: Origin = "origin",
+    destination: Destination = "destination",
+    flow: Flow = "flow",
+    json_output: JsonOutput = False,
+    quiet: Quiet = False,
 ) -> None:
     """Delineate metropolitan areas for each --tau and print areas per threshold."""
-    from ._cli_io import ProgressExecutor, make_executor, parse_centres, parse_floats
+    from ._cli_io import executor_for, parse_centres, parse_floats
     from .layers import metropolitan_areas
     from .stability import sweep as sweep_fn
 
@@ -404,17 +415,12 @@ def sweep(
         from ._cli_io import CliInputError
 
         raise CliInputError(f"--max-order must be at least 1; got {max_order}.")
-    executor, client = make_executor(workers, scheduler)
-    try:
+    with executor_for(workers, scheduler, "sweep", quiet) as executor:
         g = _graph(source, origin, destination, flow, quiet)
         kw = _metro_kwargs(g, centres, max_order=max_order)
         kw.pop("tau", None)
         fn = functools.partial(metropolitan_areas, **kw)
-        res = sweep_fn(g, fn, {"tau": taus},
-                       executor=ProgressExecutor(executor, "sweep", quiet))
-    finally:
-        if client is not None:
-            client.close()
+        res = sweep_fn(g, fn, {"tau": taus}, executor=executor)
     _emit({"dataset": g.name, "zones": g.n_zones, "table": _records(res.table.drop(
         columns="index", errors="ignore")), "consensus_areas": res.consensus.n_areas},
           json_output, f"{res.table.to_string(index=False)}\n"
@@ -435,16 +441,16 @@ def stability(
     max_order: int = typer.Option(None, help="Longest chain of links."),
     seed: int = typer.Option(0, help="Random seed (results do not depend on --workers)."),
     top: int = typer.Option(10, help="How many least stable zones to print."),
-    workers: int = typer.Option(None, help=WORKERS_HELP),
-    scheduler: str = typer.Option(None, help=SCHEDULER_HELP),
-    origin: str = typer.Option("origin", help="Origin column of an OD file."),
-    destination: str = typer.Option("destination", help="Destination column of an OD file."),
-    flow: str = typer.Option("flow", help="Flow column of an OD file."),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    origin: Origin = "origin",
+    destination: Destination = "destination",
+    flow: Flow = "flow",
+    json_output: JsonOutput = False,
+    quiet: Quiet = False,
 ) -> None:
     """Redraw the flows many times and print the zones whose metropolitan area changes most."""
-    from ._cli_io import CliInputError, ProgressExecutor, check_tau, make_executor, parse_centres
+    from ._cli_io import CliInputError, check_tau, executor_for, parse_centres
     from .layers import metropolitan_areas
     from .stability import stability as stability_fn
 
@@ -456,18 +462,13 @@ def stability(
         raise CliInputError(f"--top must be a positive number; got {top}.")
     check_tau(tau)
     parse_centres(centres)
-    executor, client = make_executor(workers, scheduler)
-    try:
+    with executor_for(workers, scheduler, "stability", quiet) as executor:
         g = _graph(source, origin, destination, flow, quiet)
         if method == "moe" and g.moe is None:
             raise CliInputError(f"{g.name or source} has no margins of error; use --method "
                                 "poisson.")
         fn = functools.partial(metropolitan_areas, **_metro_kwargs(g, centres, tau, max_order))
-        res = stability_fn(g, fn, runs=runs, method=method, seed=seed,
-                           executor=ProgressExecutor(executor, "stability", quiet))
-    finally:
-        if client is not None:
-            client.close()
+        res = stability_fn(g, fn, runs=runs, method=method, seed=seed, executor=executor)
     least = res.least_stable(top).rename_axis("zone")
     _emit({"dataset": g.name, "zones": g.n_zones, "runs": runs, "method": method,
            "areas": len(res.areas), "mean_stability": float(res.zones["stability"].mean()),

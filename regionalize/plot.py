@@ -306,6 +306,17 @@ def plot_layer(h, layer: str, *, ax=None, crs=None, legend: bool = True,
 
 
 # ---------------------------------------------------------------------------- plot_flows
+def _draw_outlines(ax, zones, partition, *, color: str, linewidth: float = 0.8) -> None:
+    """Boundaries of a partition's areas over zones already projected; nothing when None."""
+    if partition is None:
+        return
+    labels = partition.labels.reindex(zones.index)
+    keep = labels.notna()
+    if keep.any():
+        areas = zones[keep.to_numpy()].assign(_area=labels[keep].to_numpy()).dissolve("_area")
+        areas.boundary.plot(ax=ax, color=color, linewidth=linewidth)
+
+
 def plot_flows(graph, *, top: int = 100, ax=None, crs=None, min_flow: float | None = None,
                outlines=None, color: str = "#1f3b73"):
     """Map the largest flows between zones as straight lines over the zones.
@@ -350,12 +361,7 @@ def plot_flows(graph, *, top: int = 100, ax=None, crs=None, min_flow: float | No
     zones = _project(graph.geometry, target)
     ax = _new_axes(ax)
     zones.plot(ax=ax, color="0.9", edgecolor="white", linewidth=0.3)
-    if outlines is not None:
-        labels = outlines.labels.reindex(zones.index)
-        keep = labels.notna()
-        if keep.any():
-            areas = zones[keep.to_numpy()].assign(_area=labels[keep].to_numpy()).dissolve("_area")
-            areas.boundary.plot(ax=ax, color="0.35", linewidth=0.8)
+    _draw_outlines(ax, zones, outlines, color="0.35")
     pts = zones.geometry.representative_point()
     flows = graph.to_frame(diagonal=False)
     flows = flows[flows.origin.isin(pts.index) & flows.destination.isin(pts.index)
@@ -461,12 +467,7 @@ def plot_choropleth(graph, values, *, ax=None, crs=None, cmap="viridis", label=N
     if missing.any():
         zones[missing].plot(ax=ax, facecolor="0.85", edgecolor="0.6", hatch="////",
                             linewidth=0.25)
-    if outlines is not None:
-        labels = outlines.labels.reindex(zones.index)
-        keep = labels.notna()
-        if keep.any():
-            areas = zones[keep.to_numpy()].assign(_area=labels[keep].to_numpy()).dissolve("_area")
-            areas.boundary.plot(ax=ax, color="0.15", linewidth=0.8)
+    _draw_outlines(ax, zones, outlines, color="0.15")
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cm)
     sm.set_array([])
     label = label if label is not None else (values.name if values.name is not None else "")
