@@ -121,7 +121,8 @@ def _new_axes(ax, figsize=(9, 10)):
 
 def _palette(n: int) -> list:
     """``n`` categorical colours without greys (grey means "unassigned"): tab10 for up to 9,
-    else tab20 / tab20b / tab20c (strong shades first); cycled beyond their 54 distinct colours."""
+    else tab20 / tab20b / tab20c (strong shades first); cycled beyond their 54 distinct colours
+    (maps use :func:`_area_colours`, which keeps touching areas apart when colours repeat)."""
     import matplotlib.pyplot as plt
 
     def no_grey(colours):
@@ -137,6 +138,38 @@ def _palette(n: int) -> list:
         base += [cmap(i) for shade in range(k) for i in range(shade, 20, k)]
     base = list(dict.fromkeys(tuple(c) for c in no_grey(base)))  # distinct colours
     return [base[i % len(base)] for i in range(n)]
+
+
+def _area_colours(graph, part) -> list:
+    """One colour per area of ``part`` (in ``part.areas`` order).
+
+    Up to the palette's 54 distinct colours every area has its own. Beyond that colours
+    must repeat, so they are chosen so that touching areas never share one: areas are
+    coloured largest first, each taking the first colour, counted from its own position
+    in the palette, that no already-coloured neighbour uses (neighbours from the zones'
+    polygon contiguity; areas touch when any of their zones do). Deterministic.
+    """
+    n = part.n_areas
+    palette = _palette(min(n, 54))
+    if n <= len(palette) or graph.geometry is None:
+        return [palette[i % len(palette)] for i in range(n)] if palette else []
+    import scipy.sparse as sp
+
+    codes = part.codes()
+    adj = sp.coo_array(graph.build_contiguity().adjacency)
+    a, b = codes[adj.row], codes[adj.col]
+    keep = (a >= 0) & (b >= 0) & (a != b)
+    touch = sp.csr_array((np.ones(int(keep.sum())), (a[keep], b[keep])), shape=(n, n))
+    size = np.bincount(codes[codes >= 0], minlength=n)
+    colour = np.full(n, -1)
+    for area in np.lexsort((np.arange(n), -size)):
+        used = set(colour[touch.indices[touch.indptr[area]:touch.indptr[area + 1]]].tolist())
+        for step in range(len(palette)):
+            c = (area + step) % len(palette)
+            if c not in used:
+                break
+        colour[area] = c
+    return [palette[c] for c in colour]
 
 
 def _metres_per_unit(crs) -> float | None:
@@ -256,7 +289,7 @@ def plot_layer(h, layer: str, *, ax=None, crs=None, legend: bool = True,
     target = _target_crs(graph, crs)
     zones = _project(h.to_geodataframe(), target)
     ax = _new_axes(ax)
-    palette = _palette(part.n_areas)
+    palette = _area_colours(graph, part)
     code_of = dict(zip(graph.ids, part.codes(), strict=True))
     colours = [palette[code_of[z]] if code_of[z] >= 0 else _GREY for z in zones.index]
     zones.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.25)
@@ -536,7 +569,7 @@ def explore(h, layer: str | None = None, **kwargs):
     view["order"] = [("" if pd.isna(o) else str(int(o))) for o in order]
     view = view.set_geometry(gdf.geometry.to_numpy(), crs=gdf.crs).reset_index(drop=True)
     # the same colours as plot_layer, unassigned light grey
-    palette = _palette(part.n_areas)
+    palette = _area_colours(h.graph, part)
     from matplotlib.colors import to_hex
 
     cats = [str(n) for n in part.areas["name"]]
@@ -579,14 +612,14 @@ def _parents(upper, lower) -> dict:
 
 
 def _tilt_if_crowded(ax, texts) -> None:
-    """Turn a row of labels 35 degrees (anchored at their right end) when any two overlap."""
+    """Turn a row of labels 45 degrees (anchored at their right end) when any two overlap."""
     if len(texts) < 2:
         return
     renderer = ax.figure.canvas.get_renderer()
     boxes = sorted((t.get_window_extent(renderer) for t in texts), key=lambda b: b.x0)
     if any(a.x1 + 2 > b.x0 for a, b in zip(boxes, boxes[1:], strict=False)):
         for t in texts:
-            t.set(rotation=35, ha="right", rotation_mode="anchor")
+            t.set(rotation=45, ha="right", rotation_mode="anchor")
 
 
 def plot_tree(h, *, layers=None, ax=None, max_labels: int = 60):
@@ -672,6 +705,9 @@ def plot_tree(h, *, layers=None, ax=None, max_labels: int = 60):
                          (x[node], -layers.index(node[0]))])
     if segs:
         ax.add_collection(LineCollection(segs, colors="0.6", linewidths=0.8, zorder=1))
+    # limits first: the crowding test below measures labels in display space
+    ax.set_xlim(-1, n_slots)
+    ax.set_ylim(-len(layers) + 0.4, 0.5)
     for depth, layer in enumerate(layers):
         part = h[layer]
         ids = list(part.areas.index)
@@ -694,8 +730,6 @@ def plot_tree(h, *, layers=None, ax=None, max_labels: int = 60):
         _tilt_if_crowded(ax, row)
         ax.text(-0.02, -depth, f"{layer}\n({len(ids)})", ha="right", va="center",
                 fontsize=9, fontweight="bold", transform=ax.get_yaxis_transform())
-    ax.set_xlim(-1, n_slots)
-    ax.set_ylim(-len(layers) + 0.4, 0.5)
     ax.set_axis_off()
     ax.set_title(f"{h.graph.name or 'hierarchy'}: areas by layer (circle area: {measure})",
                  fontsize=10)

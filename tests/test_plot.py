@@ -280,3 +280,42 @@ def test_explore_no_geometry_raises(h_nogeo):
     pytest.importorskip("folium")
     with pytest.raises(InvalidZonesError, match="no geometry"):
         explore(h_nogeo)
+
+
+def test_plot_layer_many_areas_touching_areas_differ():
+    # 120 areas: more than the 54 distinct colours, so colours repeat - never across a border
+    from regionalize.methods._common import partition_from_codes
+
+    g = rz.synthetic_country(600, seed=1)
+    centroids = g.geometry.geometry.centroid
+    x, y = centroids.x.to_numpy(), centroids.y.to_numpy()
+    bins = 12, 10
+    cx = np.minimum((x - x.min()) / (np.ptp(x) + 1e-9) * bins[0], bins[0] - 1).astype(int)
+    cy = np.minimum((y - y.min()) / (np.ptp(y) + 1e-9) * bins[1], bins[1] - 1).astype(int)
+    codes = np.unique(cx * bins[1] + cy, return_inverse=True)[1]
+    adj = g.build_contiguity().adjacency.tocoo()
+    # renumber so that touching cells sit 54 apart: cycling the palette would repeat there
+    matched, order = set(), []
+    for i, j in zip(codes[adj.row], codes[adj.col], strict=True):
+        if i != j and i not in matched and j not in matched and len(order) < 2 * 40:
+            matched |= {i, j}
+            order += [i, j]
+    first, second = order[0::2], order[1::2]
+    rest = [c for c in range(codes.max() + 1) if c not in matched]
+    new = np.empty(codes.max() + 1, dtype=int)
+    slots = first + rest[:54 - len(first)] + second + rest[54 - len(first):]
+    new[slots] = np.arange(len(slots))
+    assert all(new[b] - new[a] == 54 for a, b in zip(first, second, strict=True))
+    codes = new[codes]
+    part = partition_from_codes(g, codes, layer="cells", kind="cells")
+    assert part.n_areas > 54
+    ax = plot_layer(Hierarchy(g, [part]), "cells", legend=False)
+    face = np.round(np.asarray(_zone_collection(ax).get_facecolor()), 4)
+    colour_of = {}
+    for code, row in zip(codes, map(tuple, face), strict=True):
+        assert colour_of.setdefault(code, row) == row  # one colour per area
+    pairs = {(codes[i], codes[j]) for i, j in zip(adj.row, adj.col, strict=True)
+             if codes[i] != codes[j]}
+    assert pairs  # the areas do touch
+    assert all(colour_of[a] != colour_of[b] for a, b in pairs)
+    assert len(set(colour_of.values())) > 20  # the palette is used, not two colours
