@@ -1,8 +1,10 @@
 """The ``regionalize`` command line.
 
 Conventions for scripted runs (CI): ``--json`` prints only JSON on stdout; ``--quiet``
-silences progress text on stderr; exit code 0 on success, 2 on bad input (unknown data set,
-missing file, bad option value: one ``error: ...`` line on stderr), 1 on unexpected errors.
+silences progress text on stderr (both accepted before the command, for every command, or
+after it); exit code 0 on success, 2 on bad input (unknown data set, missing file, unknown
+option, bad option value: one ``error: ...`` line on stderr), 1 on unexpected errors, 130
+when interrupted. The installed script is :func:`main`.
 """
 
 from __future__ import annotations
@@ -52,11 +54,35 @@ def _fail(message: str, code: int = 2):
     raise typer.Exit(code)
 
 
+#: `regionalize --json/--quiet CMD`: set by the callback at every invocation
+_GLOBAL_FLAGS = {"json_output": False, "quiet": False}
+
+
+@app.callback()
+def _main_options(
+    json_output: Annotated[bool, typer.Option("--json", help="Every command prints only "
+                                              "JSON on stdout (same as the command's --json).")
+                           ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress text on stderr, "
+                                        "for every command.")] = False,
+) -> None:
+    """Functional regions from commuting origin-destination data."""
+    _GLOBAL_FLAGS.update(json_output=json_output, quiet=quiet)
+
+
+def _global_flags(kwargs: dict) -> None:
+    """Apply `regionalize --json/--quiet CMD` to a command's own flags."""
+    for flag, on in _GLOBAL_FLAGS.items():
+        if on and flag in kwargs:
+            kwargs[flag] = True
+
+
 def _handled(fn):
     """Map errors to exit codes: RegionalizeError / missing files -> 2, others -> 1."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        _global_flags(kwargs)
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
@@ -128,21 +154,18 @@ def _metro_kwargs(graph, centres, tau=None, max_order=None) -> dict:
 
 # ---------------------------------------------------------------------------- demo
 @app.command()
+@_handled
 def demo(
     out: Path = typer.Option(Path("outputs/demo"), help="Folder for the outputs."),
     dataset: str = typer.Option(None, help="A named data set (see `regionalize datasets`) or "
                                 "'synthetic-N'. Default: Korea when the data folder exists, "
                                 "else a synthetic country."),
-    json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    json_output: JsonOutput = False,
 ) -> None:
     """Delineate the embedded default or a named data set; write tables, files and maps."""
     from ._demo import run_demo
 
-    try:
-        summary = run_demo(out, dataset)
-    except RegionalizeError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    summary = run_demo(out, dataset)
     if json_output:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         return
@@ -476,5 +499,37 @@ def stability(
           f"{res!r}\nleast stable zones:\n{least.to_string()}")
 
 
+def main(argv: list[str] | None = None) -> int:
+    """The installed ``regionalize`` entry point.
+
+    Runs :data:`app`, printing click's usage errors (unknown option, missing argument, bad
+    value) as one ``error: ...`` line plus a pointer to ``--help``, exit code 2, like the
+    commands' own input errors; Ctrl-C exits with 130.
+    """
+    import sys
+
+    try:
+        result = app(args=argv, prog_name="regionalize", standalone_mode=False)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("error: interrupted", err=True)
+        return 130
+    except typer.Exit as exc:
+        return exc.exit_code
+    except Exception as exc:
+        # click's exceptions (typer may vendor its own click): recognised by their interface
+        if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+            raise
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            typer.echo(ctx.get_help())
+            return 2
+        where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        typer.echo(f"error: {exc.format_message()}{where}", err=True)
+        return exc.exit_code
+    finally:
+        sys.stdout.flush()
+    return result if isinstance(result, int) else 0
+
+
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    raise SystemExit(main())

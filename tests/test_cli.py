@@ -282,3 +282,47 @@ def test_unexpected_error_exit_code(monkeypatch):
     result = runner.invoke(app, ["delineate", "synthetic-50"])
     assert result.exit_code == 1
     assert "error: unexpected RuntimeError: kaboom" in result.stderr
+
+
+# ------------------------------------------------------------- the installed entry point
+@pytest.mark.parametrize("argv, message", [
+    (["delineate", "synthetic-50", "--bogus"], "No such option: --bogus"),
+    (["delineate"], "Missing argument 'source'"),
+    (["delineate", "synthetic-50", "--tau", "abc"], "Invalid value for '--tau'"),
+    (["stability", "synthetic-50", "--runs", "many"], "Invalid value for '--runs'"),
+    (["frobnicate"], "No such command 'frobnicate'"),
+])
+def test_main_usage_errors_are_one_line_exit_2(capsys, argv, message):
+    from regionalize.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err  # one line a script can grep, no box
+    assert lines[0].startswith("error: ") and message in lines[0]
+    assert "--help" in lines[0]
+
+
+def test_main_input_errors_and_success_exit_codes(capsys, tmp_path):
+    from regionalize.cli import main
+
+    assert main(["delineate", "atlantis"]) == 2
+    assert capsys.readouterr().err.startswith("error: Unknown data set 'atlantis'")
+    assert main(["--help"]) == 0
+    assert "Usage: regionalize" in capsys.readouterr().out
+    assert main(["delineate", "synthetic-60", "--quiet"]) == 0
+
+
+def test_global_json_and_quiet_apply_to_every_command(capsys):
+    from regionalize.cli import main
+
+    assert main(["--json", "--quiet", "delineate", "synthetic-80"]) == 0
+    out = capsys.readouterr()
+    data = json.loads(out.out)  # only JSON on stdout
+    assert data["zones"] == 80 and out.err == ""
+    assert main(["--json", "datasets", "list"]) == 0
+    assert "datasets" in json.loads(capsys.readouterr().out)
+    # without the global flag the same command prints text and progress
+    assert main(["delineate", "synthetic-80"]) == 0
+    out = capsys.readouterr()
+    assert not out.out.lstrip().startswith("{") and "80 zones" in out.err
