@@ -41,13 +41,23 @@ def normalise_column(values, *, what: str = "zone ids", width: int | None = None
     elif pd.api.types.is_integer_dtype(s):
         s = s.astype("int64").astype(str)
     elif pd.api.types.is_float_dtype(s):
-        frac = s.to_numpy() != np.floor(s.to_numpy())
+        v = s.to_numpy(dtype=float)
+        # infinite or beyond int64 (and beyond exact float integers): not a code any more
+        huge = ~np.isfinite(v) | (np.abs(v) >= 2.0**53)
+        problems.add(
+            "numeric ids too large or infinite to be codes",
+            s[huge].head(3).tolist(),
+            count=int(huge.sum()),
+            fix="Read the id column as text (dtype=str) so that long codes keep every digit.",
+        )
+        frac = ~huge & (v != np.floor(np.where(huge, 0.0, v)))
         problems.add(
             "non-integral numeric ids",
             s[frac].head(3).tolist(),
             count=int(frac.sum()),
             fix="Zone ids must be codes; read the column as text (dtype=str).",
         )
+        problems.raise_if_any(InvalidZonesError)
         s = s.astype("int64").astype(str)
     else:
         s = s.astype(str).str.strip()
@@ -67,3 +77,34 @@ def check_unique(ids: pd.Index, what: str = "zone ids") -> None:
             f"Invalid {what}: {len(dup):,} duplicated ids (first: {', '.join(map(str, dup[:3]))}). "
             "Each zone must appear once; aggregate or rename the duplicates."
         )
+
+
+def leading_zero_hint(a, b) -> str:
+    """A hint when two sets of ids differ only by leading zeros, else ``""``.
+
+    ``a`` and ``b`` are the ids found only on one side and only on the other (e.g. flow ids
+    missing from a zone layer, and layer ids missing from the flows). When stripping leading
+    zeros makes some of them meet, the hint names the ``id_width`` that restores them.
+
+    Examples
+    --------
+    >>> leading_zero_hint(["1001", "6037"], ["01001", "06037"])
+    " The ids differ only by leading zeros (e.g. '1001' and '01001'): pass id_width=5 to pad the numeric codes, or read the id columns as text (dtype=str)."
+    >>> leading_zero_hint(["a"], ["b"])
+    ''
+    """
+    a = [str(x) for x in list(a)[:10_000]]
+    b = [str(x) for x in list(b)[:10_000]]
+    if not a or not b:
+        return ""
+    stripped = {x.lstrip("0") or "0": x for x in b if x.isdigit()}
+    pairs = [(x, stripped[x.lstrip("0") or "0"]) for x in a
+             if x.isdigit() and (x.lstrip("0") or "0") in stripped
+             and stripped[x.lstrip("0") or "0"] != x]
+    if not pairs:
+        return ""
+    short, long_ = min(pairs[0], key=len), max(pairs[0], key=len)
+    width = max(len(y) for p in pairs for y in p)
+    return (f" The ids differ only by leading zeros (e.g. {short!r} and {long_!r}): pass "
+            f"id_width={width} to pad the numeric codes, or read the id columns as text "
+            "(dtype=str).")

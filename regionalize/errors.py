@@ -15,6 +15,7 @@ __all__ = [
     "InvalidZonesError",
     "InvalidParameterError",
     "DataNotFoundError",
+    "InsufficientMemoryError",
     "Problems",
     "check_parameter",
 ]
@@ -38,6 +39,11 @@ class InvalidParameterError(RegionalizeError, ValueError):
 
 class DataNotFoundError(RegionalizeError, FileNotFoundError):
     """A data set or file that was asked for is not where regionalize looked."""
+
+
+class InsufficientMemoryError(RegionalizeError, MemoryError):
+    """A step would allocate a dense array larger than the memory available (or allowed);
+    raised before allocating it. See :func:`regionalize._memory.check_dense`."""
 
 
 def _fmt_examples(examples: Sequence[object], limit: int = 3) -> str:

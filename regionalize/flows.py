@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ._ids import check_unique, normalise_column, normalise_ids
+from ._ids import check_unique, leading_zero_hint, normalise_column, normalise_ids
 from .errors import InvalidODError, InvalidZonesError, Problems, check_parameter
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,10 +48,20 @@ def _examples_from_mask(rows, cols, ids, mask, limit=3):
     return [f"{ids[rows[k]]} → {ids[cols[k]]}" for k in idx]
 
 
+#: cells statistics offices publish instead of a number when a flow is suppressed, masked
+#: or not available: "", "-", "–", "—", "*", "**", ".", "..", "...", "x", "X", ":", "c",
+#: "(c)", "n/a", "NA" and "<N" (fewer than N). ``suppressed="zero"`` reads them as 0.
+SUPPRESSED_PATTERN = (r"\s*(?:|[-–—]|\*{1,3}|\.{1,3}|[xX]|:|[cC]|\([cC]\)|[nN]/?[aA]"
+                      r"|<\s*=?\s*\d+(?:[.,]\d+)?)\s*")
+
+_NAN_FIX = ("Fill or drop missing flows before building the graph, or pass suppressed='zero' "
+            "if empty cells are suppressed small flows.")
+
+
 def _check_values(data: np.ndarray, rows, cols, ids, problems: Problems, what="flows") -> None:
     nan = np.isnan(data)
     problems.add(f"NaN {what}", _examples_from_mask(rows, cols, ids, nan), count=int(nan.sum()),
-                 fix="Fill or drop missing flows before building the graph.")
+                 fix=_NAN_FIX if what == "flows" else "Fill or drop missing values first.")
     neg = data < 0
     problems.add(f"negative {what}", _examples_from_mask(rows, cols, ids, neg),
                  count=int(neg.sum()), fix="Flows are counts of people and cannot be negative.")
@@ -150,6 +160,7 @@ class FlowGraph:
         duplicates: str = "error",
         extra_zones: str = "error",
         id_width: int | None = None,
+        suppressed: str = "error",
         residents: str | None = None,
         jobs: str | None = None,
         name: str | None = None,
@@ -170,13 +181,21 @@ class FlowGraph:
             column ``zone_id``. Every origin and destination must be in it.
         geometry : geopandas.GeoDataFrame, optional
             Zone polygons; see :meth:`with_geometry` (``geometry_id`` is its ``id_column``).
-        duplicates : {"error", "sum"}
-            What to do when an origin-destination pair appears more than once.
+        duplicates : {"error", "sum", "drop_identical"}
+            What to do when an origin-destination pair appears more than once: an error
+            (counting exact repeats and contradicting rows apart), add the rows up, or keep
+            one row of each exact repeat (same pair, same flow; e.g. a file appended twice)
+            while contradicting rows (same pair, different flows) stay an error. Repairs are
+            recorded in ``meta["repairs"]``.
         extra_zones : {"error", "keep", "drop"}
             Zones of the zone table that have no flow at all: an error, kept as zones
             without flows, or dropped from the zone table.
         id_width : int, optional
             Left-pad numeric ids with zeros to this width (for codes that lost them).
+        suppressed : {"error", "zero"}
+            Cells that are missing or hold a suppression marker (``""``, ``"-"``, ``"*"``,
+            ``".."``, ``"x"``, ``"<3"``, ... see :data:`SUPPRESSED_PATTERN`): an error, or
+            read as 0 (no flow), counted in ``meta["repairs"]``. Other text stays an error.
         residents, jobs : str, optional
             Zone-table columns giving employed residents / jobs; by default they are the
             row / column sums of the matrix (diagonal included).
@@ -197,12 +216,20 @@ class FlowGraph:
             non-numeric flows, duplicated pairs, ids not in the zone table.
         """
         check_parameter("FlowGraph.from_dataframe", "duplicates", duplicates,
-                        allowed=["error", "sum"])
+                        allowed=["error", "sum", "drop_identical"])
         check_parameter("FlowGraph.from_dataframe", "extra_zones", extra_zones,
                         allowed=["error", "keep", "drop"])
+        check_parameter("FlowGraph.from_dataframe", "suppressed", suppressed,
+                        allowed=["error", "zero"])
         if not isinstance(df, pd.DataFrame):
             raise InvalidODError(f"Expected a pandas DataFrame of flows; got {type(df).__name__}.")
         wanted = [origin, destination, flow] + ([moe] if moe else [])
+        repeated = sorted({str(c) for c in df.columns[df.columns.duplicated()] if c in wanted})
+        if repeated:
+            raise InvalidODError(
+                f"Invalid OD table: {len(repeated)} column names used twice "
+                f"({', '.join(map(repr, repeated))}); rename one of each so that origin, "
+                "destination and flow are one column each.")
         absent = [c for c in wanted if c not in df.columns]
         if absent:
             raise InvalidODError(
@@ -222,9 +249,18 @@ class FlowGraph:
         has_id = ~no_id
         o_col = normalise_column(df[origin][has_id], what="origin ids", width=id_width)
         d_col = normalise_column(df[destination][has_id], what="destination ids", width=id_width)
-        values, bad_text = _to_float(df[flow][has_id])
+        repairs: list[str] = []
+        flow_col = df[flow][has_id]
+        if suppressed == "zero":
+            flow_col, n_masked, examples = _unsuppress(flow_col)
+            if n_masked:
+                repairs.append(f"read {n_masked} suppressed or missing flows as 0 (first: "
+                               f"{', '.join(map(repr, examples))})")
+        values, bad_text = _to_float(flow_col)
         problems.add("non-numeric flows", bad_text[:3], count=len(bad_text),
-                     fix="Clean suppressed or footnoted cells (e.g. '-', '*') before loading.")
+                     fix="Pass suppressed='zero' to read suppression markers ('-', '*', "
+                         "'..', 'x', '<3', empty) as no flow, or clean the cells before "
+                         "loading.")
         moe_values = None
         if moe:
             moe_values, bad_moe = _to_float(df[moe][has_id])
@@ -239,10 +275,11 @@ class FlowGraph:
             zone_table = _zone_table(zones, zone_id, id_width)
             known = zone_table.index
             unknown = uniques.difference(known)
+            unused = known.difference(uniques)
             problems.add("origin/destination ids not in the zone table", list(unknown[:3]),
                          count=len(unknown),
-                         fix="Add them to the zone table or correct the ids in the flows.")
-            unused = known.difference(uniques)
+                         fix="Add them to the zone table or correct the ids in the flows."
+                             + leading_zero_hint(unknown, unused))
             if len(unused) and extra_zones == "error":
                 problems.add("zone-table ids with no flow", list(unused[:3]), count=len(unused),
                              fix="Pass extra_zones='keep' to keep them as zones without flows, "
@@ -267,18 +304,50 @@ class FlowGraph:
         if moe_values is not None:
             _check_values(moe_values, rows, cols, ids, problems, what="margins of error")
 
-        key = np.sort(rows.astype(np.int64) * len(ids) + cols)
+        pair = rows.astype(np.int64) * len(ids) + cols
+        key = np.sort(pair)
         n_dup = int((key[1:] == key[:-1]).sum())
-        if n_dup and duplicates == "error":
-            first = np.flatnonzero(pd.Series(rows * len(ids) + cols).duplicated().to_numpy())
-            problems.add("duplicated origin-destination pairs",
-                         [f"{ids[rows[k]]} → {ids[cols[k]]}" for k in first[:3]],
-                         count=n_dup,
-                         fix="Pass duplicates='sum' to add them up, or remove the repeats.")
+        if n_dup and duplicates != "sum":
+            # exact repeats (same pair, same flow) apart from contradicting rows
+            same = pd.DataFrame({"pair": pair, "value": values})
+            exact = same.duplicated().to_numpy()
+            if moe_values is not None:
+                exact &= pd.Series(moe_values).duplicated().to_numpy()
+            repeat = pd.Series(pair).duplicated().to_numpy()
+            clash = repeat & ~exact
+            n_exact, n_clash = int(exact.sum()), int(clash.sum())
+            if duplicates == "drop_identical":
+                if n_exact:
+                    keep = ~exact
+                    rows, cols, values = rows[keep], cols[keep], values[keep]
+                    if moe_values is not None:
+                        moe_values = moe_values[keep]
+                    repairs.append(f"dropped {n_exact} exact repeats of origin-destination "
+                                   "rows (same pair, same flow)")
+                n_dup = 0
+                if n_clash:
+                    clash_idx = np.flatnonzero(clash[~exact])
+                    problems.add(
+                        "contradicting rows (a pair repeated with a different flow)",
+                        [f"{ids[rows[k]]} → {ids[cols[k]]}" for k in clash_idx[:3]],
+                        count=n_clash,
+                        fix="Decide which row is right and remove the other, or pass "
+                            "duplicates='sum' if they are parts to add up.")
+            else:
+                split = (f"Of the repeats, {n_exact:,} are exact (same flow) and {n_clash:,} "
+                         "contradict the first row (different flow). ")
+                problems.add("duplicated origin-destination pairs",
+                             [f"{ids[rows[k]]} → {ids[cols[k]]}"
+                              for k in np.flatnonzero(repeat)[:3]],
+                             count=n_dup,
+                             fix=split + "Pass duplicates='sum' to add them up, duplicates="
+                                 "'drop_identical' to keep one of each exact repeat, or "
+                                 "remove the repeats.")
         problems.raise_if_any(InvalidODError)
 
         n = len(ids)
         matrix = _canonical((values, (rows, cols)), n)
+        _check_sums(matrix, ids)
         moe_matrix = None
         if moe_values is not None:
             # margins of repeated pairs combine as the root of the sum of squares
@@ -288,8 +357,9 @@ class FlowGraph:
         zt = zone_table.copy() if zone_table is not None else pd.DataFrame(index=ids)
         meta = dict(meta or {})
         if n_dup:
-            meta.setdefault("repairs", []).append(
-                f"summed {n_dup} repeated rows into their origin-destination pairs")
+            repairs.append(f"summed {n_dup} repeated rows into their origin-destination pairs")
+        if repairs:
+            meta["repairs"] = [*meta.get("repairs", []), *repairs]
         graph = cls(matrix, ids, zt, None, moe=moe_matrix, name=name, meta=meta)
         graph = graph._with_totals(residents, jobs)
         if geometry is not None:
@@ -387,6 +457,7 @@ class FlowGraph:
         _check_values(data, m.row, m.col, ids_index, problems)
         problems.raise_if_any(InvalidODError)
         matrix_csr = _canonical((data, (m.row, m.col)), r)
+        _check_sums(matrix_csr, ids_index)
 
         moe_csr = None
         if moe is not None:
@@ -402,7 +473,8 @@ class FlowGraph:
             extra = table.index.difference(ids_index)
             p.add("matrix ids not in the zone table", list(miss[:3]), count=len(miss))
             p.add("zone-table ids not in the matrix", list(extra[:3]), count=len(extra),
-                  fix="The zone table must list exactly the zones of the matrix.")
+                  fix="The zone table must list exactly the zones of the matrix."
+                      + leading_zero_hint(miss, extra))
             p.raise_if_any(InvalidZonesError)
             zt = table.reindex(ids_index)
         graph = cls(matrix_csr, ids_index, zt, None, moe=moe_csr, name=name, meta=meta)
@@ -460,7 +532,8 @@ class FlowGraph:
         p = Problems("Invalid zone table")
         extra = t.index.difference(self._ids)
         p.add("ids not in the graph", list(extra[:3]), count=len(extra),
-              fix="Correct the ids, or drop these rows from the table.")
+              fix="Correct the ids, or drop these rows from the table."
+                  + leading_zero_hint(self._ids.difference(t.index), extra))
         if missing == "error":
             miss = self._ids.difference(t.index)
             p.add("graph zones missing from the table", list(miss[:3]), count=len(miss),
@@ -525,10 +598,11 @@ class FlowGraph:
                   [geometry.crs.to_string()], count=1,
                   fix=f"Reproject it with gdf.to_crs({self._geometry.crs.to_string()!r}).")
         extras = gids.difference(self._ids)
+        miss = self._ids.difference(gids)
         if extra == "error":
             p.add("layer ids not in the graph", list(extras[:3]), count=len(extras),
-                  fix="Pass extra='drop' to leave them out, or correct the ids.")
-        miss = self._ids.difference(gids)
+                  fix="Pass extra='drop' to leave them out, or correct the ids."
+                      + leading_zero_hint(miss, extras))
         if missing == "error":
             p.add("graph zones without geometry", list(miss[:3]), count=len(miss),
                   fix="Pass missing='keep' to keep them with an empty geometry.")
@@ -544,6 +618,25 @@ class FlowGraph:
             geoms[empty] = None
             gdf = gpd.GeoDataFrame({"geometry": geoms}, index=gdf.index, crs=gdf.crs)
         meta = dict(self._meta)
+        geoms = gdf.geometry.to_numpy()
+        present = np.array([g is not None for g in geoms], dtype=bool)
+        invalid = np.zeros(len(geoms), dtype=bool)
+        if present.any():
+            import shapely
+
+            invalid[present] = ~shapely.is_valid(geoms[present])
+        if invalid.any():  # repair, and say so: GEOS set operations fail on invalid shapes
+            import shapely
+
+            reasons = [shapely.is_valid_reason(g) for g in geoms[invalid][:3]]
+            fixed = geoms.copy()
+            fixed[invalid] = shapely.make_valid(geoms[invalid])
+            gdf = gpd.GeoDataFrame({"geometry": fixed}, index=gdf.index, crs=gdf.crs)
+            meta["repairs"] = [*meta.get("repairs", []),
+                               f"repaired {int(invalid.sum())} invalid geometries with "
+                               f"shapely.make_valid (first: " + ", ".join(
+                                   f"{z}: {r}" for z, r in zip(self._ids[invalid][:3], reasons,
+                                                               strict=False)) + ")"]
         if empty.any():
             meta.setdefault("repairs", []).append(
                 f"{int(empty.sum())} empty geometries treated as missing (first: "
@@ -909,6 +1002,33 @@ def _to_float(col: pd.Series) -> tuple[np.ndarray, list[str]]:
     values = np.array(conv.to_numpy(dtype=float, na_value=np.nan), copy=True)
     values[bad] = 0.0
     return values, [str(v) for v in col[bad].tolist()]
+
+
+def _unsuppress(col: pd.Series) -> tuple[pd.Series, int, list[Any]]:
+    """Missing cells and suppression markers (:data:`SUPPRESSED_PATTERN`) as 0."""
+    mask = np.array(col.isna().to_numpy(), dtype=bool)
+    if not (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)):
+        text = col.astype(object).where(col.notna(), "").astype(str)
+        mask = mask | np.asarray(text.str.fullmatch(SUPPRESSED_PATTERN).to_numpy(), dtype=bool)
+    if not mask.any():
+        return col, 0, []
+    examples = ["" if pd.isna(v) else v for v in col[mask].head(3).tolist()]
+    out = col.astype(object).copy()
+    out[mask] = 0.0
+    return out, int(mask.sum()), examples
+
+
+def _check_sums(matrix: sp.csr_array, ids: pd.Index) -> None:
+    """Flows so large that their totals overflow float64 cannot be shared out."""
+    with np.errstate(over="ignore"):
+        rows = np.asarray(matrix.sum(axis=1)).ravel()
+        cols = np.asarray(matrix.sum(axis=0)).ravel()
+    bad = ~np.isfinite(rows) | ~np.isfinite(cols)
+    if bad.any():
+        raise InvalidODError(
+            f"Invalid OD table: {int(bad.sum()):,} zones whose flow totals overflow (first: "
+            f"{', '.join(map(str, ids[bad][:3]))}). Flows are counts of people; check the "
+            "flow column (units, misread numbers).")
 
 
 def _zone_table(zones: pd.DataFrame, zone_id: str | None, width: int | None) -> pd.DataFrame:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import codecs
+import csv
 from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from ..errors import DataNotFoundError, InvalidODError, check_parameter
-from ..flows import FlowGraph
+from .._memory import check_dense
+from ..errors import DataNotFoundError, InvalidODError, RegionalizeError, check_parameter
+from ..flows import SUPPRESSED_PATTERN, FlowGraph
 
 __all__ = ["read_flows", "read_matrix", "read_table"]
 
@@ -33,6 +37,84 @@ def _format_of(path: Path, fmt: str | None) -> str:
                          "format='csv' or format='parquet'.")
 
 
+#: encodings tried, in order, when a file is not UTF-8 (see :func:`guess_encoding`)
+_CANDIDATES = ("cp949", "cp1252", "latin-1")
+
+
+def _open_raw(path: Path):
+    """A binary stream of the file's content, decompressed by its suffix."""
+    suffix = path.suffix.lower()
+    if suffix == ".gz":
+        import gzip
+
+        return gzip.open(path, "rb")
+    if suffix == ".bz2":
+        import bz2
+
+        return bz2.open(path, "rb")
+    if suffix == ".xz":
+        import lzma
+
+        return lzma.open(path, "rb")
+    if suffix == ".zip":
+        import zipfile
+
+        z = zipfile.ZipFile(path)
+        names = [n for n in z.namelist() if not n.endswith("/")]
+        if not names:
+            raise InvalidODError(f"{path.name} is an empty zip archive.")
+        return z.open(names[0])
+    return open(path, "rb")
+
+
+def _first_bad_block(path: Path, block: int = 1 << 20) -> bytes | None:
+    """The first block of the file that is not valid UTF-8 (whole lines), or None."""
+    dec = codecs.getincrementaldecoder("utf-8")()
+    with _open_raw(path) as fh:
+        while chunk := fh.read(block):
+            try:
+                dec.decode(chunk)
+            except UnicodeDecodeError:
+                start = chunk.find(b"\n")
+                end = chunk.rfind(b"\n")
+                return chunk[start + 1:end] if 0 <= start < end else chunk
+    return None
+
+
+def guess_encoding(sample: bytes) -> str:
+    """The most likely encoding of bytes that are not UTF-8.
+
+    cp949 (Korean, a superset of EUC-KR) when the bytes decode as cp949 *and* give Hangul;
+    else cp1252 (Western European, as Windows writes Italian, French, Spanish) when they
+    decode; else latin-1, which decodes anything.
+
+    Examples
+    --------
+    >>> guess_encoding("서울,부산".encode("cp949")), guess_encoding("Alà,Forlì".encode("latin-1"))
+    ('cp949', 'cp1252')
+    """
+    try:
+        text = sample.decode("cp949")
+        if any("\uac00" <= ch <= "\ud7a3" for ch in text):
+            return "cp949"
+    except UnicodeDecodeError:
+        pass
+    try:
+        sample.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def _detect(path: Path) -> tuple[str, str | None]:
+    """The encoding to read ``path`` with and, when it is not UTF-8, a note saying so."""
+    bad = _first_bad_block(path)
+    if bad is None:
+        return "utf-8-sig", None
+    enc = guess_encoding(bad)
+    return enc, f"decoded {path.name} as {enc} (it is not UTF-8)"
+
+
 def _as_list(cols: Columns | None) -> list[str]:
     if cols is None:
         return []
@@ -51,16 +133,43 @@ def read_table(
 ) -> pd.DataFrame:
     """Read a CSV or Parquet file, keeping ``text_columns`` as text (leading zeros intact).
 
-    ``sep=None`` sniffs the delimiter (comma, semicolon, tab). The file is not changed.
+    ``sep=None`` sniffs the delimiter (comma, semicolon, tab). ``encoding=None`` reads UTF-8
+    (a byte-order mark is dropped); ``encoding="auto"`` detects cp949 / EUC-KR, cp1252 and
+    latin-1 when the file is not UTF-8 and records the choice in ``df.attrs["encoding"]``.
+    The file is not changed.
+
+    Raises
+    ------
+    DataNotFoundError
+        If the file does not exist.
+    InvalidODError
+        If the file cannot be decoded (naming the likely encoding to pass) or parsed.
     """
     path = Path(path)
     if not path.exists():
         raise DataNotFoundError(f"No such file: {path}.")
     fmt = _format_of(path, format)
     if fmt == "parquet":
-        df = pd.read_parquet(path, columns=list(columns) if columns else None, **read_kwargs)
-        return df
-    opts: dict[str, Any] = {"dtype": {c: str for c in text_columns}, "encoding": encoding}
+        try:
+            return pd.read_parquet(path, columns=list(columns) if columns else None,
+                                   **read_kwargs)
+        except RegionalizeError:
+            raise
+        except (ImportError, MemoryError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds
+            raise InvalidODError(
+                f"Cannot read {path.name} as Parquet ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}). Check that it is "
+                "a complete Parquet file, or pass format='csv' if it is text.") from None
+    note = None
+    if encoding is None or str(encoding).lower() in ("utf-8", "utf8"):
+        used = "utf-8-sig"  # a byte-order mark would otherwise stick to the first column name
+    elif str(encoding).lower() == "auto":
+        used, note = _detect(path)
+    else:
+        used = encoding
+    opts: dict[str, Any] = {"dtype": {c: str for c in text_columns}, "encoding": used}
     if sep is None:
         opts.update(sep=None, engine="python")
     else:
@@ -69,12 +178,75 @@ def read_table(
         opts["usecols"] = list(columns)
     opts.update(read_kwargs)
     try:
-        return pd.read_csv(path, **opts)
+        df = pd.read_csv(path, **opts)
     except UnicodeDecodeError as exc:
+        try:
+            bad = _first_bad_block(path) if encoding is None else None
+        except Exception:  # noqa: BLE001 - the hint is best effort
+            bad = None
+        hint = (f"it looks like {guess_encoding(bad)}: pass encoding={guess_encoding(bad)!r}"
+                if bad else "pass encoding= (e.g. 'cp949' for Korean, 'latin-1' or 'cp1252' "
+                "for Italian and other Western European text)")
         raise InvalidODError(
             f"Cannot decode {path.name} as {encoding or 'UTF-8'} ({exc.reason} at byte "
-            f"{exc.start}); pass encoding= (e.g. 'latin1' or 'cp949')."
+            f"{exc.start}); {hint}, or encoding='auto' to detect it."
         ) from None
+    except LookupError:
+        raise InvalidODError(f"Unknown encoding {encoding!r}; use a Python codec name such as "
+                             "'utf-8', 'cp949', 'euc-kr', 'latin-1' or 'auto'.") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError,
+            IndexError, TypeError) as exc:
+        if isinstance(exc, RegionalizeError):
+            raise
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InvalidODError(
+            f"Cannot read {path.name} as a CSV table ({detail}). Check that it is a table with "
+            "a header row; pass sep= if the delimiter is not a comma, semicolon or tab, and "
+            "skiprows= if title or note lines come before the header.") from None
+    if note:
+        df.attrs["encoding"] = used
+        df.attrs["repairs"] = [note]
+    return df
+
+
+def _footer_rows(df: pd.DataFrame, id_cols: list[str], flow: str | None) -> np.ndarray:
+    """Positions of the trailing rows that are notes, totals or a footer, not flows.
+
+    A row is a note when one of its id cells is empty, or its flow is text that is neither a
+    number nor a suppression marker; only the block after the last proper row counts.
+    """
+    if not len(df):
+        return np.zeros(0, dtype=np.int64)
+    bad = np.array(df[id_cols].isna().any(axis=1).to_numpy(), dtype=bool)
+    if flow is not None:
+        col = df[flow]
+        if not pd.api.types.is_numeric_dtype(col):
+            text = col.astype(object).where(col.notna(), "").astype(str)
+            numeric = pd.to_numeric(text.str.strip(), errors="coerce").notna().to_numpy()
+            marker = text.str.fullmatch(SUPPRESSED_PATTERN).to_numpy()
+            bad = bad | (~numeric & ~marker)
+    good = np.flatnonzero(~bad)
+    last = good[-1] if len(good) else -1
+    return np.arange(last + 1, len(df), dtype=np.int64)
+
+
+def _row_text(df: pd.DataFrame, i: int) -> str:
+    cells = [str(v) for v in df.iloc[i].tolist() if not pd.isna(v) and str(v).strip()]
+    text = ", ".join(cells)
+    return repr(text[:60] + ("..." if len(text) > 60 else ""))
+
+
+def _drop_footer(df: pd.DataFrame, rows: np.ndarray, footer: str, name: str, fix: str,
+                 what: str = "OD table") -> tuple[pd.DataFrame, list[str]]:
+    if not len(rows):
+        return df, []
+    examples = ", ".join(f"data row {i + 1}: {_row_text(df, i)}" for i in rows[:3])
+    if footer == "error":
+        raise InvalidODError(
+            f"Invalid {what} {name}: the last {len(rows):,} rows look like notes, totals or "
+            f"a footer, not flows (first: {examples}). {fix}")
+    return df.iloc[:rows[0]], [f"dropped {len(rows)} footer or note rows at the end of {name} "
+                               f"(first: {examples})"]
 
 
 def _combine(df: pd.DataFrame, cols: list[str], name: str) -> pd.Series:
@@ -102,6 +274,8 @@ def read_flows(
     format: str | None = None,
     sep: str | None = None,
     encoding: str | None = None,
+    skiprows: int | None = None,
+    footer: str = "error",
     **graph_kwargs: Any,
 ) -> FlowGraph:
     """Read a long OD table (one row per origin-destination pair) into a FlowGraph.
@@ -119,10 +293,17 @@ def read_flows(
         Margin-of-error column, kept as ``FlowGraph.moe``.
     format, sep, encoding
         File format (inferred from the suffix), CSV delimiter (sniffed when None) and text
-        encoding (UTF-8 by default).
+        encoding (UTF-8 by default, byte-order mark dropped; ``"auto"`` detects cp949 /
+        EUC-KR, cp1252 or latin-1 and records it in ``meta["encoding"]``).
+    skiprows : int, optional
+        Lines to skip before the header (titles and notes above the table).
+    footer : {"error", "drop"}
+        Rows at the end of the table that are not flows (a source line, notes, a total row:
+        an id is empty, or the flow is text that is not a suppression marker): an error, or
+        dropped and listed in ``meta["repairs"]``.
     **graph_kwargs
         Passed to :meth:`FlowGraph.from_dataframe` (``zones``, ``geometry``,
-        ``duplicates``, ``id_width``, ``name``, ...).
+        ``duplicates``, ``suppressed``, ``id_width``, ``name``, ...).
 
     Examples
     --------
@@ -132,20 +313,33 @@ def read_flows(
     >>> rz.read_flows(df, "home", "work", "n").ids.tolist()
     ['01', '02']
     """
+    check_parameter("read_flows", "footer", footer, allowed=["error", "drop"])
     o_cols, d_cols = _as_list(origin), _as_list(destination)
+    wanted = o_cols + d_cols + [flow] + ([moe] if moe else [])
+    read_repairs: list[str] = []
+    encoding_used = None
     if isinstance(source, pd.DataFrame):
         df = source
+        name = "(DataFrame)"
     else:
-        wanted = o_cols + d_cols + [flow] + ([moe] if moe else [])
+        name = Path(source).name
+        kwargs = {} if skiprows is None else {"skiprows": skiprows}
         df = read_table(source, text_columns=o_cols + d_cols, format=format, sep=sep,
-                        encoding=encoding)
-        absent = [c for c in wanted if c not in df.columns]
-        if absent:
-            raise InvalidODError(
-                f"Invalid OD table {Path(source).name}: missing columns "
-                f"{', '.join(map(repr, absent))}; it has "
-                f"{', '.join(map(repr, map(str, df.columns[:12])))}. Pass the right names with "
-                "origin=, destination=, flow=.")
+                        encoding=encoding, **kwargs)
+        read_repairs += df.attrs.get("repairs", [])
+        encoding_used = df.attrs.get("encoding")
+    absent = [c for c in wanted if c not in df.columns]
+    if absent:
+        raise InvalidODError(
+            f"Invalid OD table {name}: missing columns "
+            f"{', '.join(map(repr, absent))}; it has "
+            f"{', '.join(map(repr, map(str, df.columns[:12])))}. Pass the right names with "
+            "origin=, destination=, flow=, or skiprows= if title or note lines come before "
+            "the header.")
+    df, dropped = _drop_footer(
+        df, _footer_rows(df, o_cols + d_cols, flow), footer, name,
+        "Pass footer='drop' to leave them out, or remove them from the file.")
+    read_repairs += dropped
     table = pd.DataFrame({
         "origin": _combine(df, o_cols, "origin"),
         "destination": _combine(df, d_cols, "destination"),
@@ -153,11 +347,21 @@ def read_flows(
     })
     if moe:
         table["moe"] = df[moe]
-    graph_kwargs.setdefault("meta", {})
-    if not isinstance(source, pd.DataFrame):
-        graph_kwargs["meta"] = {"source": str(source), **graph_kwargs["meta"]}
+    graph_kwargs["meta"] = _meta(source, graph_kwargs.get("meta"), read_repairs,
+                                 encoding_used)
     return FlowGraph.from_dataframe(table, "origin", "destination", "flow",
                                     moe="moe" if moe else None, **graph_kwargs)
+
+
+def _meta(source, meta, repairs: list[str], encoding: str | None) -> dict[str, Any]:
+    out = dict(meta or {})
+    if not isinstance(source, pd.DataFrame):
+        out = {"source": str(source), **out}
+    if encoding:
+        out["encoding"] = encoding
+    if repairs:
+        out["repairs"] = [*out.get("repairs", []), *repairs]
+    return out
 
 
 def read_matrix(
@@ -168,6 +372,10 @@ def read_matrix(
     format: str | None = None,
     sep: str | None = None,
     encoding: str | None = None,
+    skiprows: int | None = None,
+    footer: str = "error",
+    suppressed: str = "error",
+    memory_limit="env",
     **graph_kwargs: Any,
 ) -> FlowGraph:
     """Read a wide OD matrix (one row per origin, one column per destination) into a FlowGraph.
@@ -179,6 +387,19 @@ def read_matrix(
         The column holding the row (origin) ids, by name or position (default: the first).
     label_columns : list of str
         Other non-flow columns (e.g. zone names); they become zone attributes.
+    format, sep, encoding, skiprows
+        As in :func:`read_flows`.
+    footer : {"error", "drop"}
+        Rows at the end whose id is empty or is not one of the column ids (a "Total" row, a
+        source line): an error, or dropped and listed in ``meta["repairs"]``.
+    suppressed : {"error", "zero"}
+        Empty cells and suppression markers (``"-"``, ``"*"``, ``".."``, ``"x"``, ``"<3"``,
+        ...): an error, or read as 0 and counted in ``meta["repairs"]``.
+    memory_limit : "env", None, int or str
+        A wide matrix is dense: before reading the body, its ``n x n`` cells are checked
+        against the memory available (or ``REGIONALIZE_MEMORY_LIMIT``, or this budget such
+        as ``"8GB"``; ``"off"`` disables the check). Raises
+        :class:`~regionalize.errors.InsufficientMemoryError` when it would not fit.
     **graph_kwargs
         Passed to :meth:`FlowGraph.from_matrix`.
 
@@ -187,31 +408,95 @@ def read_matrix(
     The header row gives the destination ids; they must be the same zones as the row ids,
     in any order (columns are reordered to the rows).
     """
+    check_parameter("read_matrix", "footer", footer, allowed=["error", "drop"])
+    check_parameter("read_matrix", "suppressed", suppressed, allowed=["error", "zero"])
+    fix_dense = ("Publish or convert the matrix as a long table (origin, destination, flow) "
+                 "and use read_flows, which stays sparse.")
+    repairs: list[str] = []
+    encoding_used = None
+    kwargs = {} if skiprows is None else {"skiprows": skiprows}
     if isinstance(source, pd.DataFrame):
         df = source
+        name = "(DataFrame)"
     else:
         path = Path(source)
+        name = path.name
         fmt = _format_of(path, format)
         if fmt == "csv":
-            header = read_table(path, sep=sep, encoding=encoding, nrows=0)
-            id_name = header.columns[id_column] if isinstance(id_column, int) else id_column
+            header = read_table(path, sep=sep, encoding=encoding, nrows=0, **kwargs)
+            id_name = _id_name(header, id_column)
+            n = len(header.columns) - 1 - len(label_columns)
+            check_dense(max(n, 0), max(n, 0), what=f"read_matrix ({name})", copies=2,
+                        fix=fix_dense, memory_limit=memory_limit)
             df = read_table(path, text_columns=[id_name, *label_columns], sep=sep,
-                            encoding=encoding)
+                            encoding=encoding, **kwargs)
+            repairs += df.attrs.get("repairs", [])
+            encoding_used = df.attrs.get("encoding")
         else:
             df = read_table(path, format="parquet")
-    id_name = df.columns[id_column] if isinstance(id_column, int) else id_column
-    if id_name not in df.columns:
-        raise InvalidODError(f"Invalid OD matrix: no id column {id_name!r}; pass id_column=.")
+    id_name = _id_name(df, id_column)
     labels = [c for c in label_columns if c in df.columns]
     absent = [c for c in label_columns if c not in df.columns]
     if absent:
-        raise InvalidODError(f"Invalid OD matrix: label columns {absent} not found.")
+        raise InvalidODError(f"Invalid OD matrix: label columns {absent} not found; it has "
+                             f"{', '.join(map(repr, map(str, df.columns[:12])))}.")
+    n = len(df.columns) - 1 - len(labels)
+    check_dense(max(n, 0), max(len(df), 0), what=f"read_matrix ({name})", fix=fix_dense,
+                memory_limit=memory_limit)
+    col_ids = {str(c).strip() for c in df.columns if c != id_name and c not in labels}
+    ids = df[id_name]
+    not_zone = (ids.isna() | ~ids.astype(str).str.strip().isin(col_ids)).to_numpy()
+    good = np.flatnonzero(~not_zone)
+    trailing = np.arange((good[-1] + 1) if len(good) else 0, len(df), dtype=np.int64)
+    df, dropped = _drop_footer(
+        df, trailing, footer, name,
+        "Their ids are not column ids; pass footer='drop' to leave them out, or remove them.",
+        what="OD matrix")
+    repairs += dropped
     body = df.drop(columns=[id_name, *labels])
     body.index = df[id_name].to_numpy()
+    if suppressed == "zero":
+        body, n_masked, examples = _unsuppress_frame(body)
+        if n_masked:
+            repairs.append(f"read {n_masked} suppressed or missing cells as 0 (first: "
+                           f"{', '.join(map(repr, examples))})")
     zones = graph_kwargs.pop("zones", None)
     if labels and zones is None:
         zones = pd.DataFrame(df[labels].to_numpy(), index=df[id_name].to_numpy(), columns=labels)
-    graph_kwargs.setdefault("meta", {})
-    if not isinstance(source, pd.DataFrame):
-        graph_kwargs["meta"] = {"source": str(source), **graph_kwargs["meta"]}
-    return FlowGraph.from_matrix(body, zones=zones, **graph_kwargs)
+    graph_kwargs["meta"] = _meta(source, graph_kwargs.get("meta"), repairs, encoding_used)
+    try:
+        return FlowGraph.from_matrix(body, zones=zones, **graph_kwargs)
+    except InvalidODError as exc:
+        if suppressed == "error" and "non-numeric cells" in str(exc):
+            raise InvalidODError(f"{exc} Pass suppressed='zero' to read suppression markers "
+                                 "('-', '*', '..', 'x', '<3', empty) as no flow.") from None
+        raise
+
+
+def _id_name(df: pd.DataFrame, id_column: str | int):
+    if isinstance(id_column, (int, np.integer)) and not isinstance(id_column, bool):
+        if not -len(df.columns) <= id_column < len(df.columns):
+            raise InvalidODError(f"Invalid OD matrix: no column at position {id_column} (it has "
+                                 f"{len(df.columns)} columns); pass id_column=.")
+        return df.columns[id_column]
+    if id_column not in df.columns:
+        raise InvalidODError(
+            f"Invalid OD matrix: no id column {id_column!r}; it has "
+            f"{', '.join(map(repr, map(str, df.columns[:12])))}. Pass id_column=.")
+    return id_column
+
+
+def _unsuppress_frame(body: pd.DataFrame) -> tuple[pd.DataFrame, int, list[Any]]:
+    from ..flows import _unsuppress
+
+    out = {}
+    total, examples = 0, []
+    for k in range(body.shape[1]):
+        s, n, ex = _unsuppress(body.iloc[:, k])
+        out[k] = s
+        total += n
+        examples += ex
+    frame = pd.DataFrame(out)
+    frame.columns = body.columns
+    frame.index = body.index
+    return frame, total, examples[:3]

@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._base import Estimator
+from .._memory import check_dense
 from ..errors import InvalidParameterError, RegionalizeError, check_parameter
 from ..partition import Partition
 from ._common import partition_from_codes
@@ -93,6 +94,9 @@ class CommutingZones(Estimator):
                                         "between them.")
         pf = proportional_flow(graph)[pos][:, pos].tocoo()
         m = len(pos)
+        # the condensed distances and scipy's working copy of them
+        check_dense(m * (m - 1) // 2, 1, what="CommutingZones (average linkage)", copies=2,
+                    fix="Aggregate the zones first (e.g. to counties).")
         # condensed distance: 1 - PF for pairs i < j, 1 elsewhere
         upper = pf.row < pf.col
         i, j, v = pf.row[upper], pf.col[upper], pf.data[upper]
