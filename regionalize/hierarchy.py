@@ -497,24 +497,32 @@ class Hierarchy:
         return out
 
     # ------------------------------------------------------------------ writers
-    def to_gpkg(self, path: str | PathLike) -> Path:
+    def to_gpkg(self, path: str | PathLike, *, flows: bool = False) -> Path:
         """Write one GeoPackage; see :func:`regionalize.io.writers.write_gpkg`."""
         from .io.writers import write_gpkg
 
-        return write_gpkg(self, path)
+        return write_gpkg(self, path, flows=flows)
 
-    def to_parquet(self, folder: str | PathLike) -> list[Path]:
+    def to_parquet(self, folder: str | PathLike, *, flows: bool = False) -> list[Path]:
         """Write GeoParquet files and ``run.json``; see
         :func:`regionalize.io.writers.write_parquet`."""
         from .io.writers import write_parquet
 
-        return write_parquet(self, folder)
+        return write_parquet(self, folder, flows=flows)
 
-    def to_csv(self, folder: str | PathLike) -> list[Path]:
+    def to_csv(self, folder: str | PathLike, *, flows: bool = False) -> list[Path]:
         """Write CSV tables and ``run.json``; see :func:`regionalize.io.writers.write_csv`."""
         from .io.writers import write_csv
 
-        return write_csv(self, folder)
+        return write_csv(self, folder, flows=flows)
+
+    @classmethod
+    def read(cls, path: str | PathLike, graph: FlowGraph | None = None) -> Hierarchy:
+        """Reload a Hierarchy written by :meth:`to_gpkg`, :meth:`to_parquet` or
+        :meth:`to_csv`; see :func:`regionalize.io.hierarchy_files.read_hierarchy`."""
+        from .io.hierarchy_files import read_hierarchy
+
+        return read_hierarchy(path, graph)
 
     # ------------------------------------------------------------------ display
     def _layer_rows(self) -> list[tuple[str, int, int, str]]:

@@ -7,7 +7,12 @@ an existing file is replaced only once the new one is complete. In a folder, ``r
 written last: when it is there and current, the whole set is.
 
 Tuple-valued cells (such as the central zones of an area) are written as ``"+"``-joined text
-in every format; zone ids are always written as text, leading zeros kept.
+in every format; zone ids are always written as text, leading zeros kept. Besides the
+:meth:`Hierarchy.to_frame` columns, the zone table holds ``{layer}_share`` and
+``{layer}_via`` (the link that attached each zone), so that
+:func:`regionalize.io.hierarchy_files.read_hierarchy` rebuilds every layer exactly. With
+``flows=True`` the flows (``flows``: origin, destination, flow) and the zone attributes
+(``zone_table``) are written too, and the file alone reloads the whole Hierarchy.
 """
 
 from __future__ import annotations
@@ -61,7 +66,7 @@ def _clean_floats(value: Any) -> Any:
     return value
 
 
-def run_record(h: Hierarchy) -> dict[str, Any]:
+def run_record(h: Hierarchy, *, flows: bool = False) -> dict[str, Any]:
     """What ``run.json`` (and the GeoPackage ``run`` table) hold about a Hierarchy.
 
     Returns
@@ -69,19 +74,25 @@ def run_record(h: Hierarchy) -> dict[str, Any]:
     dict
         ``version`` (of regionalize), ``layers`` (names, top first), ``params`` (the run's
         parameters, ``version`` included), ``layer_params`` (each Partition's parameters)
-        ``graph`` (the FlowGraph's name) and ``notes`` (caveats about the results, such as
-        flows without a diagonal).
+        ``graph`` (the FlowGraph's name), ``notes`` (caveats about the results, such as
+        flows without a diagonal), ``zones`` (their number), ``totals`` (the zone-table
+        columns used as residents / jobs, if any) and ``flows`` (whether the flows were
+        written alongside).
     """
     from ..hierarchy import _NO_DIAGONAL_NOTE
 
     params = dict(h.params)
+    g = h.graph
     return {
         "version": params.get("version"),
         "layers": list(h.layers),
         "params": params,
         "layer_params": {name: dict(h[name].params) for name in h.layers},
-        "graph": h.graph.name,
-        "notes": [] if h.graph.has_diagonal else [_NO_DIAGONAL_NOTE],
+        "graph": g.name,
+        "notes": [] if g.has_diagonal else [_NO_DIAGONAL_NOTE],
+        "zones": g.n_zones,
+        "totals": {"residents": g._residents_col, "jobs": g._jobs_col},
+        "flows": bool(flows),
     }
 
 
@@ -161,7 +172,21 @@ def _parent_must_exist(path: Path) -> None:
 
 def _zones_frame(h: Hierarchy, geometry: bool) -> pd.DataFrame:
     frame = h.to_geodataframe() if geometry else h.to_frame()
+    for layer in h.layers:  # the link that attached each zone: nothing lost
+        d = h[layer].details
+        frame[f"{layer}_share"] = pd.to_numeric(d["share"], errors="coerce").to_numpy(float)
+        via = d["via"].astype(object)
+        frame[f"{layer}_via"] = via.where(via.notna(), None).to_numpy()
     return _text_cells(frame.reset_index())
+
+
+def _flow_frames(h: Hierarchy) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The flows (long table) and the zone attributes, for ``flows=True``."""
+    g = h.graph
+    flows = g.to_frame()
+    zt = g.zones
+    zt.index = pd.Index(g.ids, name="zone")
+    return flows, _text_cells(zt.reset_index())
 
 
 def _areas_frame(h: Hierarchy, layer: str, geometry: bool) -> pd.DataFrame:
@@ -184,7 +209,7 @@ def _require_geometry(h: Hierarchy, what: str) -> None:
 
 
 # ---------------------------------------------------------------------- writers
-def write_gpkg(h: Hierarchy, path: str | PathLike) -> Path:
+def write_gpkg(h: Hierarchy, path: str | PathLike, *, flows: bool = False) -> Path:
     """Write a Hierarchy to one GeoPackage.
 
     Layers: ``zones`` (zone polygons with every :meth:`Hierarchy.to_frame` column, zone id in
@@ -199,6 +224,9 @@ def write_gpkg(h: Hierarchy, path: str | PathLike) -> Path:
     path : path
         The GeoPackage to write; an existing file is replaced (once the new one is
         complete). Its folder must exist.
+    flows : bool
+        Also write the flows (non-spatial layer ``flows``) and the zone attributes
+        (``zone_table``), so that the file alone reloads the Hierarchy.
 
     Returns
     -------
@@ -215,7 +243,7 @@ def write_gpkg(h: Hierarchy, path: str | PathLike) -> Path:
     path = Path(path)
     _parent_must_exist(path)
     names = [_file_name(layer) for layer in h.layers]
-    record = run_record(h)
+    record = run_record(h, flows=flows)
     run = pd.DataFrame({
         "version": [str(record["version"])],
         "layers": [_dumps(record["layers"])],
@@ -223,6 +251,7 @@ def write_gpkg(h: Hierarchy, path: str | PathLike) -> Path:
         "layer_params": [_dumps(record["layer_params"])],
         "graph": [None if record["graph"] is None else str(record["graph"])],
         "notes": [_dumps(record["notes"])],
+        "record": [_dumps(record)],
     }, dtype=object)
     with _atomic(path, suffix=".gpkg") as tmp:
         _zones_frame(h, geometry=True).to_file(tmp, layer="zones", driver="GPKG",
@@ -230,18 +259,23 @@ def write_gpkg(h: Hierarchy, path: str | PathLike) -> Path:
         for layer, name in zip(h.layers, names, strict=True):
             _areas_frame(h, layer, geometry=True).to_file(tmp, layer=name, driver="GPKG",
                                                           engine="pyogrio")
+        if flows:
+            flow_table, zone_attrs = _flow_frames(h)
+            pyogrio.write_dataframe(flow_table, tmp, layer="flows", driver="GPKG")
+            pyogrio.write_dataframe(zone_attrs, tmp, layer="zone_table", driver="GPKG")
         pyogrio.write_dataframe(run, tmp, layer="run", driver="GPKG")
     return path
 
 
-def write_parquet(h: Hierarchy, folder: str | PathLike) -> list[Path]:
+def write_parquet(h: Hierarchy, folder: str | PathLike, *, flows: bool = False) -> list[Path]:
     """Write a Hierarchy as GeoParquet files in ``folder`` (created if needed).
 
     Files: ``zones.parquet`` (zone polygons and :meth:`Hierarchy.to_frame` columns, zone id
     in column ``zone``), ``{layer}_areas.parquet`` for each layer (dissolved polygons and
     :meth:`Hierarchy.summary` columns, area id in column ``area``) and ``run.json``
     (see :func:`run_record`), written last. Existing files are replaced; files of layers
-    this Hierarchy does not have are left alone.
+    this Hierarchy does not have are left alone. With ``flows=True``, ``flows.parquet`` and
+    ``zone_table.parquet`` too.
 
     Returns
     -------
@@ -266,13 +300,19 @@ def write_parquet(h: Hierarchy, folder: str | PathLike) -> list[Path]:
         with _atomic(path) as tmp:
             _areas_frame(h, layer, geometry=True).to_parquet(tmp, index=False)
         written.append(path)
+    if flows:
+        for name, frame in zip(("flows", "zone_table"), _flow_frames(h), strict=True):
+            path = out / f"{name}.parquet"
+            with _atomic(path) as tmp:
+                frame.to_parquet(tmp, index=False)
+            written.append(path)
     run_path = out / "run.json"
-    _write_json(run_record(h), run_path)
+    _write_json(run_record(h, flows=flows), run_path)
     written.append(run_path)
     return written
 
 
-def write_csv(h: Hierarchy, folder: str | PathLike) -> list[Path]:
+def write_csv(h: Hierarchy, folder: str | PathLike, *, flows: bool = False) -> list[Path]:
     """Write a Hierarchy as CSV tables in ``folder`` (created if needed); no geometry needed.
 
     Files: ``zones.csv`` (the :meth:`Hierarchy.to_frame` table, zone id in the first column
@@ -280,7 +320,9 @@ def write_csv(h: Hierarchy, folder: str | PathLike) -> list[Path]:
     area id in the first column ``area``, ``centres`` as "+"-joined text) and ``run.json``
     (see :func:`run_record`), written last. UTF-8, comma-separated, missing values empty.
     Read ids back as text (``pandas.read_csv(..., dtype={"zone": str})``, and ``area`` and
-    ``centres`` likewise) to keep leading zeros.
+    ``centres`` likewise) to keep leading zeros, or reload everything with
+    :func:`regionalize.io.hierarchy_files.read_hierarchy`. With ``flows=True``,
+    ``flows.csv`` and ``zone_table.csv`` too.
 
     Returns
     -------
@@ -299,7 +341,13 @@ def write_csv(h: Hierarchy, folder: str | PathLike) -> list[Path]:
         with _atomic(path) as tmp:
             _areas_frame(h, layer, geometry=False).to_csv(tmp, index=False, encoding="utf-8")
         written.append(path)
+    if flows:
+        for name, frame in zip(("flows", "zone_table"), _flow_frames(h), strict=True):
+            path = out / f"{name}.csv"
+            with _atomic(path) as tmp:
+                frame.to_csv(tmp, index=False, encoding="utf-8")
+            written.append(path)
     run_path = out / "run.json"
-    _write_json(run_record(h), run_path)
+    _write_json(run_record(h, flows=flows), run_path)
     written.append(run_path)
     return written
