@@ -75,6 +75,10 @@ def _indicator(codes: np.ndarray, k: int) -> sp.csr_array:
     return sp.csr_array((np.ones(n), (np.arange(n), codes)), shape=(n, k))
 
 
+#: cache entries that depend on the zone polygons only (shared by graphs with the same ones)
+_GEOMETRY_CACHE_KEYS = frozenset({"contiguity", "exterior_zones"})
+
+
 class FlowGraph:
     """Origin-destination flows between zones, as a sparse matrix with zone ids and attributes.
 
@@ -489,8 +493,14 @@ class FlowGraph:
                      geometry=self._geometry, moe=self._moe, name=self._name, meta=self._meta,
                      residents=self._residents_col, jobs=self._jobs_col)
         state.update(changes)
-        return FlowGraph(state.pop("matrix"), state.pop("ids"), state.pop("zones"),
-                         state.pop("geometry"), **state)
+        new = FlowGraph(state.pop("matrix"), state.pop("ids"), state.pop("zones"),
+                        state.pop("geometry"), **state)
+        if new._geometry is self._geometry and new._ids.equals(self._ids):
+            # what depends on the polygons alone (contiguity, the exterior zones) carries
+            # over: a redrawn or re-weighted graph does not rebuild it
+            new._cache.update({k: v for k, v in self._cache.items()
+                               if k[0] in _GEOMETRY_CACHE_KEYS})
+        return new
 
     def _with_totals(self, residents: str | None, jobs: str | None) -> FlowGraph:
         p = Problems("Invalid zone totals")

@@ -262,3 +262,18 @@ class TestSweep:
         for grid in ({}, {"tau": 0.1}, {"tau": []}):
             with pytest.raises(InvalidParameterError):
                 st.sweep(toy, metro(), grid)
+
+
+def test_redrawn_graphs_reuse_the_polygon_work():
+    # contiguity and the exterior zones depend on the polygons only: a redraw keeps them
+    from regionalize.layers._common import exterior_zones
+
+    g = rz.synthetic_country(200, seed=3)
+    c = g.build_contiguity(islands="nearest")
+    ext = exterior_zones(g)
+    r = rz.stability.resample(g, seed=1)
+    assert r.build_contiguity(islands="nearest") is c
+    assert exterior_zones(r) is ext
+    # a graph over other polygons does not inherit them
+    moved = g.with_geometry(g.geometry.translate(1000.0, 0.0))
+    assert moved.build_contiguity(islands="nearest") is not c

@@ -96,6 +96,7 @@ def exterior_zones(graph) -> np.ndarray | None:
         tol = 1e-6 * max(xmax - xmin, ymax - ymin)
         hit = shapely.STRtree(geoms[present]).query(coast, predicate="dwithin", distance=tol)
         out[np.flatnonzero(present)[np.atleast_1d(hit)]] = True
+    out.flags.writeable = False  # cached, and shared with redrawn graphs
     graph._cache[key] = out
     return out
 
