@@ -708,7 +708,9 @@ def aggregate_flows(
               for i, p in enumerate(parts)]
     total: _Partial = _compute(dask, _tree(dask, mapped, split_every), scheduler)
 
-    problems = Problems(f"Invalid OD table {Path(files[0]).name if len(files) == 1 else source}")
+    where = Path(files[0]).name if len(files) == 1 else (
+        str(source) if isinstance(source, (str, PathLike)) else f"({len(files):,} files)")
+    problems = Problems(f"Invalid OD table {where}")
     for what, (count, examples) in total.problems.items():
         problems.add(what, examples, count=count)
     unmatched_info = None
@@ -741,7 +743,7 @@ def aggregate_flows(
         frames.append(total.extra.astype({"origin": object, "destination": object}))
     if not frames:
         raise InvalidODError(
-            f"Invalid OD table {source}: no flows left ({total.rows:,} rows read"
+            f"Invalid OD table {where}: no flows left ({total.rows:,} rows read"
             + (f", {total.unmatched_rows:,} dropped as not in the crosswalk" if
                total.unmatched_rows else "") + ").")
     table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
