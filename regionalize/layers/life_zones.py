@@ -230,6 +230,12 @@ def huff(rows, cols, cost, capacity, decay: float, n: int):
 class LifeZones(Estimator):
     """Life zones for one service.
 
+    **Complexity** (n zones, c centres, k nearest centres kept per zone): from flows as
+    :class:`MetropolitanAreas`; from accessibility, the k nearest centres per zone come from
+    a spatial index, ``O(n k log c)``, and the merge of undersized catchments updates only the
+    two catchments of each merge through a heap with lazy deletion, ``O(c log c)`` merges
+    plus the interactions touched. Memory ``O(n k + c)``.
+
     Parameters
     ----------
     service : str

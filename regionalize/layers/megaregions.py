@@ -47,6 +47,12 @@ class Megaregions(Estimator):
     chains form until nothing changes. Seeds whose interchange reaches ``merge_threshold``
     are merged first. Alternatively, ``groups`` gives the megaregions directly.
 
+    **Complexity**: the flows between areas come from one aggregation, ``O(m)``; the seeds
+    merge through connected components of the interchange graph, and each round of
+    attaching the other areas is two sparse products over the area-level flows, ``O(m_a)``
+    with m_a the non-zero flows between areas (rounds: at most the number of areas, a handful
+    in practice). Memory ``O(n + m)``.
+
     Parameters
     ----------
     threshold : float in (0, 1]

@@ -33,6 +33,10 @@ class UrbanAreas(Estimator):
     """Urban areas: the large ones around metropolitan cores, the small and medium-sized
     ones around other cities.
 
+    **Complexity**: as :class:`MetropolitanAreas`, once for the large urban areas and once
+    for the small and medium-sized ones: ``O(max_order * m)`` time plus ``O(n + L)`` per
+    contiguity repair round, memory ``O(n + m)``.
+
     Parameters
     ----------
     tau, max_order, share, dominance, contiguity, classes

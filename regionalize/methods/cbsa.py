@@ -70,6 +70,10 @@ def interchange_between(graph, codes: np.ndarray, k: int) -> sp.csr_array:
 class CoreBasedAreas(Estimator):
     """OMB core-based statistical areas (CBSA) and combined statistical areas (CSA).
 
+    **Complexity**: the outlying-county rule and the CSA interchange are sparse row and
+    column operations, ``O(m)``; merging into CSAs works on the ``a x a`` CBSA table.
+    Memory ``O(n + m)``.
+
     Parameters
     ----------
     centres : mapping or list, optional

@@ -39,6 +39,10 @@ def proportional_flow(graph) -> sp.csr_array:
 class CommutingZones(Estimator):
     """Commuting zones by average-linkage clustering of proportional flows.
 
+    **Complexity**: average-linkage clustering needs the condensed distance matrix of all
+    pairs: ``O(n^2)`` memory and time, hence the limit of ``MAX_ZONES`` zones (20,000: about
+    1.6 GB of distances).
+
     Parameters
     ----------
     cutoff : float

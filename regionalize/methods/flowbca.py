@@ -216,6 +216,12 @@ class FlowBCA(Estimator):
     unit's flows are the sums of its parts' (flows between them become internal). A
     cluster's centre is its unit that was never merged into another.
 
+    **Complexity**: row and column dictionaries per unit; a merge folds the merged unit's
+    flows into its destination and recomputes the best destination only of the units whose
+    flows changed. Finding the largest relative flow is a vectorised scan of n values per
+    merge, so the whole sequence is ``O(n^2)`` in that scan (fast in practice: about 3 s for
+    35,000 zones) plus ``O(m log n)`` for the dictionary work; memory ``O(n + m)``.
+
     Parameters
     ----------
     q : float in (0, 1], optional

@@ -52,6 +52,9 @@ def merge_polycentric(graph, cities, merge_tau: float, owner: str) -> list[list[
 class FunctionalUrbanAreas(Estimator):
     """EU-OECD functional urban areas (and INSEE AAV): cities plus their commuting zones.
 
+    **Complexity**: the shares of each zone's commuters into the cities are sparse
+    row and column operations, ``O(m)``; memory ``O(n + m)``.
+
     Parameters
     ----------
     cities : list or mapping

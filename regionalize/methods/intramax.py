@@ -244,6 +244,11 @@ class Intramax(Estimator):
     Brown 1975). The whole dendrogram is built once in :meth:`fit`; :attr:`partition_` is
     its cut at ``k`` regions or at ``min_objective``, and :meth:`cut` gives other cuts.
 
+    **Complexity**: each cluster keeps a dictionary of the clusters it exchanges flows
+    with; a merge folds the smaller dictionary into the larger, so each of the m flow pairs
+    moves ``O(log n)`` times, and the best pair comes from a heap with lazy re-evaluation:
+    ``O(m log n log m)`` time for the full merge tree, memory ``O(m)``.
+
     Parameters
     ----------
     k : int, optional
