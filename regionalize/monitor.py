@@ -1358,7 +1358,8 @@ class Monitor:
     def plot_change(self, start: int | None = None, end: int | None = None, *,
                     layer: str | None = None, indicator: str | None = None,
                     measure: str = "pct_change", unassigned: str = "zones", outlines=None,
-                    symmetric: bool = False, cmap="RdBu_r", ax=None, crs=None, zones=None,
+                    symmetric: bool = True, limit: float | None = None, cmap="RdBu_r",
+                    ax=None, crs=None, zones=None,
                     title: str | None = None) -> matplotlib.axes.Axes:
         """Choropleth of the change of an indicator, on a diverging scale centred on zero.
 
@@ -1377,9 +1378,14 @@ class Monitor:
         outlines : str or list of str, optional
             Further layers drawn as grey outlines.
         symmetric : bool
-            Same colour distance for the same value either side of zero; by default
-            (``TwoSlopeNorm``) each side stretches to its own extreme, so that small
-            losses stay visible beside large gains: read the colour bar.
+            The colour scale (a ``TwoSlopeNorm`` centred on zero) ends at the same distance
+            either side of zero (default), so equal colours mean equal changes; with False
+            each side stretches to its own extreme (small losses stay visible beside large
+            gains, but the two sides are no longer comparable: read the colour bar).
+        limit : float, optional
+            End of the colour scale (in the measure's unit: 0.1 is 10% for relative
+            measures); larger values take the end colour and the colour bar is extended.
+            Default: the largest absolute value.
         cmap : str or Colormap
             A diverging colour map (blue: decline, red: growth, by default).
         ax : matplotlib.axes.Axes, optional
@@ -1395,7 +1401,6 @@ class Monitor:
             Zones are drawn as one collection (gid ``"change"``) with the colour bar beside.
         """
         import matplotlib.pyplot as plt
-        from matplotlib.colors import TwoSlopeNorm
         from matplotlib.patches import Patch
         from matplotlib.ticker import FuncFormatter
 
@@ -1426,15 +1431,7 @@ class Monitor:
         v = np.where(np.isfinite(v), v, np.nan)
         ax = _new_axes(ax)
         have = ~np.isnan(v)
-        lo = float(np.nanmin(v)) if have.any() else -1.0
-        hi = float(np.nanmax(v)) if have.any() else 1.0
-        if symmetric:
-            half = max(abs(lo), abs(hi)) or 1.0
-            vmin, vmax = -half, half
-        else:
-            vmax = hi if hi > 0 else max(abs(lo), 1e-12) * 1e-3
-            vmin = lo if lo < 0 else -max(abs(hi), 1e-12) * 1e-3
-        norm = TwoSlopeNorm(vcenter=0.0, vmin=vmin, vmax=vmax)
+        norm, extend = _diverging_norm(v, symmetric, limit)
         cm = plt.get_cmap(cmap)
         if have.any():
             shapes[have].plot(ax=ax, color=cm(norm(v[have])), edgecolor="white",
@@ -1445,15 +1442,15 @@ class Monitor:
         if layer not in _ZONE_LEVEL:
             _draw_outlines(ax, shapes, self._h[layer], color="0.1", linewidth=1.0)
         for extra in ([outlines] if isinstance(outlines, str) else list(outlines or [])):
-            _draw_outlines(ax, shapes, self._h[extra], color="0.45", linewidth=0.7)
+            _draw_outlines(ax, shapes, self._h[extra], color="0.25", linewidth=0.9)
         sm = plt.cm.ScalarMappable(norm=norm, cmap=cm)
         sm.set_array([])
-        cbar = ax.figure.colorbar(sm, ax=ax, shrink=0.5, pad=0.02)
+        cbar = ax.figure.colorbar(sm, ax=ax, shrink=0.5, pad=0.02, extend=extend)
         percent = measure in ("pct_change", "annual_rate", "share_change")
         if percent:
-            cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{100 * x:+.3g}"))
+            cbar.ax.yaxis.set_major_formatter(FuncFormatter(_signed_percent))
         else:
-            cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:+,.0f}"))
+            cbar.ax.yaxis.set_major_formatter(FuncFormatter(_signed_count))
         cbar.set_label(f"{ind}: {_MEASURE_LABEL[measure]}, {start}-{end}", fontsize=8)
         cbar.ax.axhline(0.0, color="black", linewidth=0.8)
         if (~have).any():
@@ -1537,7 +1534,8 @@ class Monitor:
     def plot_dorling(self, year: int | None = None, *, layer: str | None = None,
                      indicator: str | None = None, color: str | pd.Series | None = "pct_change",
                      start: int | None = None, unassigned: str = "zones",
-                     symmetric: bool = False, cmap=None, ax=None, crs=None, zones=None,
+                     symmetric: bool = True, limit: float | None = None, cmap=None, ax=None,
+                     crs=None, zones=None,
                      fill: float = 0.3, labels: int = 10, iterations: int = 1000,
                      background: bool = True, title: str | None = None
                      ) -> matplotlib.axes.Axes:
@@ -1563,7 +1561,7 @@ class Monitor:
             First year of the change (default: the first year of the indicator).
         unassigned, crs, zones, fill, iterations
             As in :meth:`dorling`.
-        symmetric, cmap
+        symmetric, limit, cmap
             Colour scale (see :meth:`plot_change`); default colour maps ``"RdBu_r"`` for
             change, ``"viridis"`` for a Series.
         ax : matplotlib.axes.Axes, optional
@@ -1580,7 +1578,7 @@ class Monitor:
         """
         import matplotlib.pyplot as plt
         from matplotlib.collections import PatchCollection
-        from matplotlib.colors import Normalize, TwoSlopeNorm
+        from matplotlib.colors import Normalize
         from matplotlib.patches import Circle
         from matplotlib.ticker import FuncFormatter
 
@@ -1598,21 +1596,14 @@ class Monitor:
         colour_values = None
         norm = None
         label = None
+        extend = "neither"
         if isinstance(color, str):
             check_parameter("Monitor.plot_dorling", "color", color, allowed=list(_MEASURES))
             s, e = self._span(ind, start, year)
             units = self._units(layer, "unit", unassigned=unassigned, zones=use)
             vals = pd.Series(self._measure_values(units, ind, color, s, e), index=units.index)
             colour_values = vals.reindex(lay.index).to_numpy(dtype=float)
-            fin = colour_values[np.isfinite(colour_values)]
-            lo = float(fin.min()) if len(fin) else -1.0
-            hi = float(fin.max()) if len(fin) else 1.0
-            if symmetric:
-                half = max(abs(lo), abs(hi)) or 1.0
-                norm = TwoSlopeNorm(0.0, -half, half)
-            else:
-                norm = TwoSlopeNorm(0.0, lo if lo < 0 else -max(abs(hi), 1e-12) * 1e-3,
-                                    hi if hi > 0 else max(abs(lo), 1e-12) * 1e-3)
+            norm, extend = _diverging_norm(colour_values, symmetric, limit)
             cm = plt.get_cmap(cmap or "RdBu_r")
             label = f"{ind}: {_MEASURE_LABEL[color]}, {s}-{e}"
         elif isinstance(color, pd.Series):
@@ -1678,13 +1669,13 @@ class Monitor:
         if norm is not None:
             sm = plt.cm.ScalarMappable(norm=norm, cmap=cm)
             sm.set_array([])
-            cbar = ax.figure.colorbar(sm, ax=ax, shrink=0.5, pad=0.02)
+            cbar = ax.figure.colorbar(sm, ax=ax, shrink=0.5, pad=0.02, extend=extend)
             if isinstance(color, str):
                 if color == "change":
-                    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:+,.0f}"))
+                    cbar.ax.yaxis.set_major_formatter(FuncFormatter(_signed_count))
                 else:
                     cbar.ax.yaxis.set_major_formatter(
-                        FuncFormatter(lambda x, _: f"{100 * x:+.3g}"))
+                        FuncFormatter(_signed_percent))
                 cbar.ax.axhline(0.0, color="black", linewidth=0.8)
             cbar.set_label(label, fontsize=8)
         ax.set_aspect("equal")
@@ -1709,7 +1700,8 @@ class Monitor:
         year : int or FlowGraph, optional
             As in :meth:`flows`.
         direction : {"both", "to_centre", "from_centre"}
-            Surrounding -> centre (red), centre -> surrounding (blue), or both side by side.
+            The two-way exchange (surrounding -> centre plus centre -> surrounding, purple),
+            surrounding -> centre only (red), or centre -> surrounding only (blue).
         ax, crs, zones, title
             As in :meth:`plot_change`.
         min_flow : float
@@ -1718,9 +1710,9 @@ class Monitor:
         Returns
         -------
         matplotlib.axes.Axes
-            Zones tinted by area (unassigned light grey), one LineCollection per direction
-            (gids ``"to_centre"``, ``"from_centre"``), line width proportional to the flow
-            (the same scale for both), central zones marked.
+            Zones tinted by area (unassigned light grey), one LineCollection (gid
+            ``"centre_flows"``) with one line per surrounding zone and central zone, width
+            proportional to the flow, central zones marked.
         """
         from matplotlib.collections import LineCollection
         from matplotlib.lines import Line2D
@@ -1742,48 +1734,38 @@ class Monitor:
         pts = shapes.geometry.representative_point()
         ids = self.graph.ids
         role = _zone_roles(part)
-        segs = {"to_centre": [], "from_centre": []}
-        vals = {"to_centre": [], "from_centre": []}
-        dense = matrix.tocsr()
+        csr = matrix.tocsr()
+        segs, vals = [], []
         for a, centres in enumerate(part.areas["centres"]):
-            cpos = [ids.get_loc(c) for c in centres]
-            members = np.flatnonzero((codes == a) & (role == "surrounding"))
-            for z in members:
+            cpos = [ids.get_loc(c) for c in centres if ids[ids.get_loc(c)] in pts.index]
+            for z in np.flatnonzero((codes == a) & (role == "surrounding")):
                 if ids[z] not in pts.index:
                     continue
                 p = pts[ids[z]]
                 for c in cpos:
-                    if ids[c] not in pts.index:
-                        continue
-                    q = pts[ids[c]]
-                    for key, f in (("to_centre", dense[z, c]), ("from_centre", dense[c, z])):
-                        if f > min_flow and f > 0:
-                            segs[key].append(((p.x, p.y), (q.x, q.y)))
-                            vals[key].append(float(f))
-        wanted = ["to_centre", "from_centre"] if direction == "both" else [direction]
-        top = max([max(vals[k]) for k in wanted if vals[k]] or [1.0])
-        colours = {"to_centre": "#b2182b", "from_centre": "#2166ac"}
-        span = max(np.ptp(shapes.total_bounds[[0, 2]]), np.ptp(shapes.total_bounds[[1, 3]]))
-        handles = []
-        for key in wanted:
-            if not segs[key]:
-                continue
-            s = np.array(segs[key], dtype=float)
-            if direction == "both":  # shift the two directions apart, to their right
-                d = s[:, 1] - s[:, 0]
-                length = np.hypot(d[:, 0], d[:, 1])[:, None]
-                normal = np.column_stack([d[:, 1], -d[:, 0]]) / np.where(length > 0, length, 1)
-                s = s + (0.004 * span * normal)[:, None, :]
-            v = np.asarray(vals[key])
+                    f = {"to_centre": float(csr[z, c]), "from_centre": float(csr[c, z])}
+                    v = f["to_centre"] + f["from_centre"] if direction == "both" \
+                        else f[direction]
+                    if v > 0 and v >= min_flow:
+                        q = pts[ids[c]]
+                        segs.append(((p.x, p.y), (q.x, q.y)))
+                        vals.append(v)
+        colour = {"both": "#5e3c99", "to_centre": "#b2182b", "from_centre": "#2166ac"}[direction]
+        handles = [Line2D([], [], color=colour, lw=2.5, label={
+            "both": "surrounding ↔ centre", "to_centre": "surrounding → centre",
+            "from_centre": "centre → surrounding"}[direction])]
+        if segs:
+            v = np.asarray(vals)
+            top = float(v.max())
+            order = np.argsort(v, kind="stable")  # largest drawn last
             widths = 0.3 + 5.0 * np.sqrt(v / top)
-            ax.add_collection(LineCollection(s, linewidths=widths, colors=colours[key],
-                                             alpha=0.8, capstyle="round", zorder=4, gid=key))
-            handles.append(Line2D([], [], color=colours[key], lw=2.5,
-                                  label="surrounding → centre" if key == "to_centre"
-                                  else "centre → surrounding"))
-        for ref in sorted({top, _nice(top / 4)}, reverse=True):
-            handles.append(Line2D([], [], color="0.3", lw=0.3 + 5.0 * np.sqrt(ref / top),
-                                  label=f"{ref:,.0f}"))
+            ax.add_collection(LineCollection(np.asarray(segs, dtype=float)[order],
+                                             linewidths=widths[order], colors=colour,
+                                             alpha=0.75, capstyle="round", zorder=4,
+                                             gid="centre_flows"))
+            for ref in sorted({top, _nice(top / 4), _nice(top / 20)} - {0.0}, reverse=True):
+                handles.append(Line2D([], [], color=colour, alpha=0.75,
+                                      lw=0.3 + 5.0 * np.sqrt(ref / top), label=f"{ref:,.0f}"))
         centre = np.isin(ids, [c for cs in part.areas["centres"] for c in cs])
         cpts = pts.reindex(ids[centre]).dropna()
         if len(cpts):
@@ -1805,6 +1787,47 @@ def _nice(x: float) -> float:
         return 0.0
     mag = 10 ** np.floor(np.log10(x))
     return float(max(m * mag for m in (1, 2, 5) if m * mag <= x))
+
+
+def _signed_percent(x: float, _pos=None) -> str:
+    """Colour-bar label of a fraction as a signed percentage (0 without a sign)."""
+    return "0" if abs(x) < 1e-12 else f"{100 * x:+.3g}"
+
+
+def _signed_count(x: float, _pos=None) -> str:
+    return "0" if abs(x) < 1e-9 else f"{x:+,.0f}"
+
+
+def _diverging_norm(values: np.ndarray, symmetric: bool, limit: float | None):
+    """A ``TwoSlopeNorm`` centred on zero and the colour bar's ``extend``.
+
+    Symmetric (default): both ends at ``limit`` (default: the largest absolute value), the
+    same colour for the same distance from zero. Otherwise each side ends at its own
+    extreme (or at ``-limit`` / ``limit``)."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    fin = values[np.isfinite(values)]
+    lo = float(fin.min()) if len(fin) else -1.0
+    hi = float(fin.max()) if len(fin) else 1.0
+    if limit is not None:
+        if not (np.isfinite(limit) and limit > 0):
+            raise InvalidParameterError(f"The 'limit' of the colour scale must be a positive "
+                                        f"number; got {limit!r}.")
+        vmin, vmax = -float(limit), float(limit)
+        if not symmetric:
+            vmin, vmax = max(lo, vmin), min(hi, vmax)
+    elif symmetric:
+        half = max(abs(lo), abs(hi)) or 1.0
+        vmin, vmax = -half, half
+    else:
+        vmin, vmax = lo, hi
+    tiny = max(abs(vmin), abs(vmax), 1e-12) * 1e-3
+    vmin = min(vmin, -tiny)
+    vmax = max(vmax, tiny)
+    below, above = bool((fin < vmin).any()), bool((fin > vmax).any())
+    extend = {(False, False): "neither", (True, False): "min", (False, True): "max",
+              (True, True): "both"}[(below, above)]
+    return TwoSlopeNorm(vcenter=0.0, vmin=vmin, vmax=vmax), extend
 
 
 # ---------------------------------------------------------------------------- redrawn areas
