@@ -837,7 +837,9 @@ class FlowGraph:
         -------
         FlowGraph
             One zone per label (ids are the labels as text, sorted). Numeric zone
-            attributes are summed; the zone table gains ``n_members``. Totals are conserved;
+            attributes are summed; the zone table gains ``n_members`` (the number of zones
+            of the original graph in each group: aggregating an aggregate sums the counts
+            it already has). Totals are conserved;
             margins of error combine as the root of the sum of squares.
 
         Notes
@@ -860,7 +862,10 @@ class FlowGraph:
         zt = num.groupby(codes).sum(min_count=1)
         zt.index = new_ids
         zt = zt.reindex(new_ids)
-        zt.insert(0, "n_members", np.bincount(codes, minlength=k))
+        if "n_members" in zt.columns:  # an aggregate of an aggregate: count original zones
+            zt.insert(0, "n_members", zt.pop("n_members").to_numpy(dtype=np.int64))
+        else:
+            zt.insert(0, "n_members", np.bincount(codes, minlength=k))
         geom = None
         if self._geometry is not None and dissolve:
             import geopandas as gpd
