@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import lzma
+import zipfile
+import zlib
 from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
@@ -166,7 +169,13 @@ def read_table(
     if encoding is None or str(encoding).lower() in ("utf-8", "utf8"):
         used = "utf-8-sig"  # a byte-order mark would otherwise stick to the first column name
     elif str(encoding).lower() == "auto":
-        used, note = _detect(path)
+        try:
+            used, note = _detect(path)
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile, lzma.LZMAError) as exc:
+            if isinstance(exc, RegionalizeError):
+                raise
+            raise InvalidODError(f"Cannot read {path.name} ({type(exc).__name__}: {exc}); check "
+                                 "that the file (or archive) is complete.") from None
     else:
         used = encoding
     opts: dict[str, Any] = {"dtype": {c: str for c in text_columns}, "encoding": used}
@@ -194,6 +203,13 @@ def read_table(
     except LookupError:
         raise InvalidODError(f"Unknown encoding {encoding!r}; use a Python codec name such as "
                              "'utf-8', 'cp949', 'euc-kr', 'latin-1' or 'auto'.") from None
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, lzma.LZMAError) as exc:
+        if isinstance(exc, RegionalizeError):
+            raise
+        raise InvalidODError(
+            f"Cannot read {path.name} ({type(exc).__name__}: {exc}). If it is compressed, "
+            "check that the archive is complete; otherwise check the file and its suffix.",
+        ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError,
             IndexError, TypeError) as exc:
         if isinstance(exc, RegionalizeError):
