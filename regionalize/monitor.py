@@ -96,11 +96,11 @@ def _as_year(value: Any) -> int | None:
 def _to_numbers(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Float values of a column and the mask of cells that hold something not a number."""
     if pd.api.types.is_bool_dtype(col):
-        return np.full(len(col), np.nan), col.notna().to_numpy()
+        return np.full(len(col), np.nan), np.array(col.notna().to_numpy(), dtype=bool)
     if pd.api.types.is_numeric_dtype(col):
         return col.to_numpy(dtype=float, na_value=np.nan).copy(), np.zeros(len(col), bool)
     conv = pd.to_numeric(col, errors="coerce")
-    bad = (conv.isna() & col.notna()).to_numpy()
+    bad = np.array((conv.isna() & col.notna()).to_numpy(), dtype=bool)
     values = conv.to_numpy(dtype=float, na_value=np.nan).copy()
     values[bad] = np.nan
     return values, bad
@@ -1954,6 +1954,6 @@ def membership_change(before: Hierarchy | Partition, after: Hierarchy | Partitio
         nm = z if zone_names is None or pd.isna(zone_names.get(z)) else str(zone_names[z])
         rows.append((z, nm, lb[k], la[k], rb[k], ra[k], change))
     out = pd.DataFrame(rows, columns=["zone", "name", "area_before", "area_after",
-                                      "role_before", "role_after", "change"])
-    out = out.astype(object).set_index("zone")
+                                      "role_before", "role_after", "change"], dtype=object)
+    out = out.set_index("zone")
     return out
