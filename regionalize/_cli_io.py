@@ -201,3 +201,41 @@ class ProgressExecutor(Executor):
 
     def __repr__(self) -> str:
         return repr(self.inner)
+
+
+def attach_zones(graph, path: Path, id_column: str | None):
+    """``graph`` with the polygons of ``path`` attached by id (``--zones`` / ``--zone-id``).
+
+    Without ``id_column`` the first column whose values cover the graph's zone ids (leading
+    zeros kept) is used; polygon rows for zones not in the flows are dropped and reported by
+    count, zones of the flows without a polygon are an error naming them.
+    """
+    import geopandas as gpd
+
+    if not path.exists():
+        raise FileNotFoundError(2, "missing", str(path))
+    try:
+        layer = gpd.read_parquet(path) if path.suffix.lower() == ".parquet" \
+            else gpd.read_file(path)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a bad --zones file
+        raise CliInputError(f"cannot read --zones {path}: {exc}. Give a GeoPackage, GeoJSON, "
+                            "shapefile or GeoParquet of zone polygons.") from None
+    if id_column is None:
+        ids = set(graph.ids)
+        for col in layer.columns:
+            if col == layer.geometry.name:
+                continue
+            values = layer[col].astype(str).str.strip()
+            if ids <= set(values):
+                id_column = col
+                break
+        else:
+            raise CliInputError(
+                f"no column of --zones {path.name} holds all {graph.n_zones:,} zone ids of the "
+                f"flows (e.g. {', '.join(list(graph.ids[:3]))}); name it with --zone-id "
+                f"(columns: {', '.join(map(str, layer.columns))}).")
+    if id_column not in layer.columns:
+        raise CliInputError(f"--zone-id {id_column!r} is not a column of {path.name}; it has "
+                            f"{', '.join(map(str, layer.columns))}.")
+    layer = layer.assign(**{id_column: layer[id_column].astype(str).str.strip()})
+    return graph.with_geometry(layer, id_column=id_column, extra="drop")

@@ -260,6 +260,11 @@ def delineate_cmd(
                              "folder (zones, areas per layer, run.json)."),
     fmt: str = typer.Option(None, "--format", help="gpkg, parquet or csv (default: from the "
                             "--out suffix)."),
+    zones: Path = typer.Option(None, help="Zone polygons (GeoPackage, GeoJSON, shapefile or "
+                               "GeoParquet) to attach by id: areas are then kept contiguous and "
+                               "can be written as maps. Replaces a data set's own polygons."),
+    zone_id: str = typer.Option(None, help="Id column of --zones (default: the first column "
+                                "whose values match the OD zone ids)."),
     origin: Origin = "origin",
     destination: Destination = "destination",
     flow: Flow = "flow",
@@ -294,7 +299,14 @@ def delineate_cmd(
         if fmt is None:
             raise CliInputError(f"cannot tell the format of --out {out} from its suffix; end it "
                                 "in .gpkg, .parquet or .csv, or pass --format.")
+    if zone_id is not None and zones is None:
+        raise CliInputError("--zone-id only applies with --zones (the zone polygons).")
     graph = _graph(source, origin, destination, flow, quiet)
+    if zones is not None:
+        from ._cli_io import attach_zones
+
+        graph = attach_zones(graph, zones, zone_id)
+        _progress(quiet, f"attached {zones.name}: polygons for {graph.n_zones:,} zones")
     if method == "network":
         from ._demo import delineation_preset
 

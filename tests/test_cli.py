@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+import regionalize as rz
 from regionalize.cli import app
 
 runner = CliRunner()
@@ -326,3 +327,45 @@ def test_global_json_and_quiet_apply_to_every_command(capsys):
     assert main(["delineate", "synthetic-80"]) == 0
     out = capsys.readouterr()
     assert not out.out.lstrip().startswith("{") and "80 zones" in out.err
+
+
+# ------------------------------------------------------------- delineate --zones
+def _od_and_polygons(tmp_path):
+    g = rz.synthetic_country(150, seed=2)
+    od = tmp_path / "od.csv"
+    g.to_frame().to_csv(od, index=False)
+    layer = g.geometry.reset_index().rename(columns={g.geometry.index.name or "index": "code"})
+    layer["label"] = "zone " + layer["code"].astype(str)
+    polygons = tmp_path / "zones.geojson"
+    layer[["label", "code", "geometry"]].to_file(polygons, driver="GeoJSON")
+    return g, od, polygons
+
+
+def test_delineate_od_file_with_zone_polygons(tmp_path):
+    import geopandas as gpd
+
+    g, od, polygons = _od_and_polygons(tmp_path)
+    out = tmp_path / "areas.gpkg"
+    result = runner.invoke(app, ["delineate", str(od), "--zones", str(polygons), "--out",
+                                 str(out), "--json", "--quiet"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["zones"] == 150 and data["format"] == "gpkg"
+    written = gpd.read_file(out, layer="zones")
+    assert len(written) == 150 and written.geometry.notna().all()
+    # the id column was found by its values (not the first column, which is a label)
+    result = runner.invoke(app, ["delineate", str(od), "--zones", str(polygons), "--zone-id",
+                                 "code", "--quiet"])
+    assert result.exit_code == 0, result.output
+
+
+def test_delineate_zone_polygons_bad_arguments(tmp_path):
+    _, od, polygons = _od_and_polygons(tmp_path)
+    result = runner.invoke(app, ["delineate", str(od), "--zones", str(polygons), "--zone-id",
+                                 "nope"])
+    assert result.exit_code == 2
+    assert "--zone-id 'nope' is not a column" in result.output
+    result = runner.invoke(app, ["delineate", str(od), "--zone-id", "code"])
+    assert result.exit_code == 2 and "only applies with --zones" in result.output
+    result = runner.invoke(app, ["delineate", str(od), "--zones", str(tmp_path / "no.gpkg")])
+    assert result.exit_code == 2 and "no such file" in result.output
