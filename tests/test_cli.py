@@ -246,7 +246,7 @@ def test_sweep_bad_arguments():
 def test_sweep_on_dask_scheduler():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         data = json.loads(_ok(["sweep", "synthetic-100", "--tau", "0.1,0.2", "--scheduler",
                                cluster.scheduler_address, "--json", "-q"]).stdout)
     assert len(data["table"]) == 2

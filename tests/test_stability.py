@@ -204,7 +204,7 @@ class TestExecutors:
         grid = {"tau": [0.05, 0.10, 0.20]}
         seq_sweep = st.sweep(toy, metro(), grid)
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                      dashboard_address=None) as cluster, \
+                                      dashboard_address=":0") as cluster, \
                 distributed.Client(cluster) as client:
             dask = st.stability(toy, metro(0.15), runs=8, seed=2, executor=client)
             dask_sweep = st.sweep(toy, metro(), grid, executor=client)
