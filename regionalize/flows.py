@@ -314,9 +314,9 @@ class FlowGraph:
         if n_dup and duplicates != "sum":
             # exact repeats (same pair, same flow) apart from contradicting rows
             same = pd.DataFrame({"pair": pair, "value": values})
-            exact = same.duplicated().to_numpy()
             if moe_values is not None:
-                exact &= pd.Series(moe_values).duplicated().to_numpy()
+                same["moe"] = moe_values
+            exact = np.array(same.duplicated().to_numpy(), dtype=bool)
             repeat = pd.Series(pair).duplicated().to_numpy()
             clash = repeat & ~exact
             n_exact, n_clash = int(exact.sum()), int(clash.sum())

@@ -438,3 +438,15 @@ def test_memory_limit_values(monkeypatch):
         check_dense(10, 10, what="x")  # 800 bytes fit in 1 kB
     with pytest.raises(InsufficientMemoryError):
         check_dense(20, 20, what="x")
+
+
+def test_duplicates_with_margins_of_error():
+    """Regression (found by tests/test_fuzz.py): repeated pairs with a margin-of-error column
+    crashed with "output array is read-only" instead of the duplicates error."""
+    df = pd.DataFrame({"origin": ["01", "01", "01"], "destination": ["02", "02", "02"],
+                       "flow": [5.0, 5.0, 5.0], "moe": [1.0, 1.0, 2.0]})
+    with pytest.raises(InvalidODError, match="2 duplicated origin-destination pairs.*1 are "
+                                             "exact .* and 1 contradict"):
+        FlowGraph.from_dataframe(df, moe="moe")
+    with pytest.raises(InvalidODError, match="1 contradicting rows"):
+        FlowGraph.from_dataframe(df, moe="moe", duplicates="drop_identical")
