@@ -1404,7 +1404,7 @@ class Monitor:
         from matplotlib.patches import Patch
         from matplotlib.ticker import FuncFormatter
 
-        from .plot import _draw_outlines, _map_furniture, _new_axes
+        from .plot import _map_furniture, _new_axes
 
         check_parameter("Monitor.plot_change", "measure", measure, allowed=list(_MEASURES))
         check_parameter("Monitor.plot_change", "unassigned", unassigned,
@@ -1440,9 +1440,9 @@ class Monitor:
             shapes[~have].plot(ax=ax, facecolor="0.88", edgecolor="0.6", hatch="////",
                                linewidth=0.25)
         if layer not in _ZONE_LEVEL:
-            _draw_outlines(ax, shapes, self._h[layer], color="0.1", linewidth=1.0)
+            _area_outlines(ax, shapes, self._h[layer], color="0.1", linewidth=1.0)
         for extra in ([outlines] if isinstance(outlines, str) else list(outlines or [])):
-            _draw_outlines(ax, shapes, self._h[extra], color="0.25", linewidth=0.9)
+            _area_outlines(ax, shapes, self._h[extra], color="0.25", linewidth=0.9)
         sm = plt.cm.ScalarMappable(norm=norm, cmap=cm)
         sm.set_array([])
         cbar = ax.figure.colorbar(sm, ax=ax, shrink=0.5, pad=0.02, extend=extend)
@@ -1643,19 +1643,23 @@ class Monitor:
             xmax, ymax = max(xmax, bx1), max(ymax, by1)
         width = xmax - xmin
         if len(lay) and r_all.max() > 0:
+            # nested circles sharing their lowest point; values to the right, at their tops
             vmax = float(lay["value"].max())
-            ref = [_nice(vmax), _nice(vmax / 10)]
+            ref = sorted({_nice(vmax), _nice(vmax / 10)} - {0.0}, reverse=True)
             scale = r_all.max() / np.sqrt(vmax)
-            cx = xmax + 0.04 * width + scale * np.sqrt(ref[0])
+            big = scale * np.sqrt(ref[0])
+            cx = xmax + 0.04 * width + big
             for val in ref:
                 rr = scale * np.sqrt(val)
                 ax.add_patch(Circle((cx, ymin + rr), rr, facecolor="none", edgecolor="0.3",
                                     linewidth=0.6, zorder=4))
-                ax.annotate(f"{val:,.0f}", (cx, ymin + 2 * rr), xytext=(0, 2),
-                            textcoords="offset points", ha="center", va="bottom", fontsize=6)
-            ax.annotate(f"{ind} {year}", (cx, ymin + 2 * scale * np.sqrt(ref[0])),
-                        xytext=(0, 11), textcoords="offset points", ha="center", fontsize=7)
-            xmax = cx + scale * np.sqrt(ref[0])
+                ax.plot([cx, cx + big * 1.15], [ymin + 2 * rr] * 2, color="0.3", lw=0.5,
+                        zorder=4)
+                ax.annotate(f"{val:,.0f}", (cx + big * 1.15, ymin + 2 * rr), xytext=(2, 0),
+                            textcoords="offset points", ha="left", va="center", fontsize=6)
+            ax.annotate(f"{ind} {year}", (cx, ymin + 2 * big), xytext=(0, 8),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=7)
+            xmax = cx + big * 1.15 + 0.08 * width
         pad = 0.03 * max(width, ymax - ymin)
         ax.set_xlim(xmin - pad, xmax + pad)
         ax.set_ylim(ymin - pad, ymax + pad)
@@ -1787,6 +1791,40 @@ def _nice(x: float) -> float:
         return 0.0
     mag = 10 ** np.floor(np.log10(x))
     return float(max(m * mag for m in (1, 2, 5) if m * mag <= x))
+
+
+def _without_slivers(geom, share: float = 1e-3):
+    """``geom`` without the interior rings smaller than ``share`` of its area: the gaps
+    between neighbouring zone polygons that a union leaves as specks inside an area (true
+    enclaves, whole zones, are far larger and stay)."""
+    import shapely
+    from shapely.geometry import MultiPolygon, Polygon
+
+    if geom is None or geom.is_empty:
+        return geom
+    total = geom.area
+    parts = []
+    for p in shapely.get_parts(geom):
+        if not isinstance(p, Polygon):
+            continue
+        holes = [r for r in p.interiors if Polygon(r).area >= share * total]
+        parts.append(Polygon(p.exterior, holes))
+    if not parts:
+        return geom
+    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
+
+
+def _area_outlines(ax, shapes, part: Partition, *, color, linewidth: float) -> None:
+    """Outlines of the areas of ``part`` over zone polygons already projected."""
+    import geopandas as gpd
+
+    labels = part.labels.reindex(shapes.index)
+    keep = labels.notna().to_numpy()
+    if not keep.any():
+        return
+    areas = shapes[keep].assign(_area=labels[keep].to_numpy()).dissolve("_area")
+    clean = gpd.GeoSeries([_without_slivers(g) for g in areas.geometry], crs=areas.crs)
+    clean.boundary.plot(ax=ax, color=color, linewidth=linewidth)
 
 
 def _signed_percent(x: float, _pos=None) -> str:
