@@ -1404,7 +1404,7 @@ class Monitor:
         from matplotlib.patches import Patch
         from matplotlib.ticker import FuncFormatter
 
-        from .plot import _map_furniture, _new_axes
+        from .plot import _map_furniture
 
         check_parameter("Monitor.plot_change", "measure", measure, allowed=list(_MEASURES))
         check_parameter("Monitor.plot_change", "unassigned", unassigned,
@@ -1429,7 +1429,7 @@ class Monitor:
         v = pd.Series(values, index=self.graph.ids).reindex(shapes.index).to_numpy(
             dtype=float)
         v = np.where(np.isfinite(v), v, np.nan)
-        ax = _new_axes(ax)
+        ax = _map_axes(ax, shapes.total_bounds)
         have = ~np.isnan(v)
         norm, extend = _diverging_norm(v, symmetric, limit)
         cm = plt.get_cmap(cmap)
@@ -1582,15 +1582,19 @@ class Monitor:
         from matplotlib.patches import Circle
         from matplotlib.ticker import FuncFormatter
 
-        from .plot import _declutter, _map_furniture, _new_axes
+        from .plot import _declutter, _map_furniture
 
         ind = self._one_indicator(indicator)
         year = self._years[ind][-1] if year is None else _as_year(year)
         lay = self.dorling(year, layer=layer, indicator=ind, unassigned=unassigned, crs=crs,
                            zones=zones, fill=fill, iterations=iterations)
         target = lay.attrs["crs"]
-        ax = _new_axes(ax)
         shapes, _, use = self._drawn(zones, crs)
+        x0, y0, x1, y1 = shapes.total_bounds
+        ax = _map_axes(ax, (min(x0, float((lay.x - lay.radius).min())),
+                            min(y0, float((lay.y - lay.radius).min())),
+                            max(x1, float((lay.x + lay.radius).max())),
+                            max(y1, float((lay.y + lay.radius).max()))))
         if background:
             shapes.plot(ax=ax, color="0.93", edgecolor="0.82", linewidth=0.2)
         colour_values = None
@@ -1716,19 +1720,19 @@ class Monitor:
         matplotlib.axes.Axes
             Zones tinted by area (unassigned light grey), one LineCollection (gid
             ``"centre_flows"``) with one line per surrounding zone and central zone, width
-            proportional to the flow, central zones marked.
+            proportional to the flow, the central zones of areas with surroundings marked.
         """
         from matplotlib.collections import LineCollection
         from matplotlib.lines import Line2D
 
-        from .plot import _GREY, _map_furniture, _new_axes, _palette
+        from .plot import _GREY, _map_furniture, _palette
 
         check_parameter("Monitor.plot_centre_flows", "direction", direction,
                         allowed=["both", "to_centre", "from_centre"])
         part = self._h[layer]
         matrix, label = self._matrix(year)
         shapes, target, _ = self._drawn(zones, crs)
-        ax = _new_axes(ax)
+        ax = _map_axes(ax, shapes.total_bounds)
         codes = part.codes()
         palette = _palette(max(part.n_areas, 1))
         code_of = pd.Series(codes, index=self.graph.ids)
@@ -1770,10 +1774,13 @@ class Monitor:
             for ref in sorted({top, _nice(top / 4), _nice(top / 20)} - {0.0}, reverse=True):
                 handles.append(Line2D([], [], color=colour, alpha=0.75,
                                       lw=0.3 + 5.0 * np.sqrt(ref / top), label=f"{ref:,.0f}"))
-        centre = np.isin(ids, [c for cs in part.areas["centres"] for c in cs])
-        cpts = pts.reindex(ids[centre]).dropna()
+        # central zones of the areas that have surroundings; smaller marks when many
+        with_members = np.unique(codes[role == "surrounding"])
+        centre_ids = [c for a in with_members for c in part.areas["centres"].iloc[a]]
+        cpts = pts.reindex(pd.Index(centre_ids, dtype=object)).dropna()
         if len(cpts):
-            ax.scatter(cpts.x, cpts.y, s=18, c="black", zorder=5, marker="o", linewidths=0)
+            size = float(np.clip(1500.0 / len(cpts), 3.0, 18.0))
+            ax.scatter(cpts.x, cpts.y, s=size, c="black", zorder=5, marker="o", linewidths=0)
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
                   title="flow", title_fontsize=8, frameon=False)
         ax.set_axis_off()
@@ -1791,6 +1798,21 @@ def _nice(x: float) -> float:
         return 0.0
     mag = 10 ** np.floor(np.log10(x))
     return float(max(m * mag for m in (1, 2, 5) if m * mag <= x))
+
+
+def _map_axes(ax, bounds):
+    """``ax``, or new axes on a figure shaped like the map (``bounds``: x0, y0, x1, y1),
+    leaving room on the right for a colour bar or a legend."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    x0, y0, x1, y1 = (float(b) for b in bounds)
+    aspect = (x1 - x0) / (y1 - y0) if y1 > y0 and x1 > x0 else 1.0
+    width = 10.0
+    height = min(max(0.85 * width / aspect + 0.8, 4.0), 12.0)
+    _, ax = plt.subplots(figsize=(width, height))
+    return ax
 
 
 def _without_slivers(geom, share: float = 1e-3):
