@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import regionalize as rz
@@ -84,3 +85,30 @@ def test_us_outlying_counties_against_omb_2013(data_dir):
     assert len(official) == 543
     assert same >= 480
     assert extra <= 45
+
+
+@pytest.mark.parametrize("name", ["korea-ktdb-sigun", "sardinia-2001"])
+def test_every_area_of_every_layer_is_one_piece(data_dir, name):
+    # with polygons, every area is connected through the contiguity graph (islands linked
+    # to their nearest zone), the large urban areas included
+    from scipy.sparse.csgraph import connected_components
+
+    from regionalize._demo import delineation_preset
+
+    g = rz.datasets.load(name)
+    h = rz.delineate(g, **delineation_preset(g))
+    adj = g.build_contiguity(islands="nearest").adjacency
+    pieces = {}
+    for layer in h.layers:
+        codes = h[layer].codes()
+        for k, area in enumerate(h[layer].areas.index):
+            idx = np.flatnonzero(codes == k)
+            n, _ = connected_components(adj[idx][:, idx], directed=False)
+            if n > 1:
+                pieces[(layer, area)] = n
+    assert pieces == {}
+    if name == "sardinia-2001":
+        # Piscinas reached Cagliari's belt through Teulada (order 2): cut off, and said so
+        d = h["urban"].details
+        cut = d["reason"].fillna("").str.contains("cut off from the large urban area")
+        assert cut.sum() >= 1

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._base import Estimator
-from .._core.constraint import Attachment
+from .._core.constraint import Attachment, detached
 from .._core.shares import link_components, resolve_share
 from ..errors import InvalidZonesError, check_parameter
 from ..partition import Partition
@@ -27,6 +27,8 @@ from ._common import (
 __all__ = ["UrbanAreas", "urban_areas"]
 
 OUTER_RING = "in a metropolitan area beyond its direct commuting belt"
+CUT_OFF = ("in a metropolitan direct commuting belt, but joined through a zone beyond it: "
+           "cut off from the large urban area by contiguity")
 
 
 class UrbanAreas(Estimator):
@@ -135,12 +137,18 @@ class UrbanAreas(Estimator):
                 large_cores.append(np.sort(graph.ids.get_indexer(list(centres))))
                 large_names.append(name)
                 in_large[belt & (mcodes == i)] = i
+        contig = contiguity_for(graph, self.contiguity)
+        cut_off = np.zeros(n, bool)
+        if contig is not None and metropolitan is not None:
+            # a belt member joined through a zone beyond the belt is cut off from its core:
+            # it stays in the metropolitan area, not in the (one-piece) large urban area
+            cut_off = detached(in_large, np.where(belt, order, -1.0), contig[0], contig[1])
+            in_large[cut_off] = -1
         eligible = in_large < 0
         if metropolitan is not None and not self.within_metropolitan:
             eligible &= groups == 0
 
         # ---- small and medium-sized urban areas
-        contig = contiguity_for(graph, self.contiguity)
         if self.centres is not None:
             cores, names = parse_centres(graph, self.centres, owner)
             bad = [graph.ids[c[0]] for c in cores if not eligible[c].all()]
@@ -166,6 +174,7 @@ class UrbanAreas(Estimator):
         cores, names = [cores[i] for i in kept], [names[i] for i in kept]
         k = len(cores)
         res.reason[~eligible & (in_large < 0)] = OUTER_RING
+        res.reason[cut_off & (res.area < 0)] = CUT_OFF
 
         # ---- one partition: large areas first, then small/medium ones
         kl = len(large_cores)
