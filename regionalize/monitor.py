@@ -283,7 +283,10 @@ def _read_indicators(table, ids: pd.Index, *, zone, year, values, sep, unknown, 
     zones = normalise_column(long["_zone"], what="indicator table zone ids", width=id_width)
     zone_ids = zones.to_numpy(dtype=object)
     raw_years = long["_year"]
-    years = np.array([_as_year(v) for v in raw_years], dtype=object)
+    if pd.api.types.is_integer_dtype(raw_years):  # the common case, without a Python loop
+        years = raw_years.to_numpy(dtype=np.int64).astype(object)
+    else:
+        years = np.array([_as_year(v) for v in raw_years], dtype=object)
     bad_year = np.array([y is None for y in years])
     problems.add("rows whose year is not a whole number",
                  [f"row {k}: {raw_years.iloc[k]!r}" for k in np.flatnonzero(bad_year)[:3]],
@@ -676,12 +679,12 @@ class Monitor:
                          name=f"{indicator}_{year}")
 
     def roles(self, layer: str) -> pd.DataFrame:
-        """Every zone's area and role (``centre``, ``surrounding``, ``unassigned``) in
-        ``layer``, indexed by zone id."""
+        """Every zone's area (None when unassigned) and role (``centre``, ``surrounding``,
+        ``unassigned``) in ``layer``, indexed by zone id."""
         part = self._h[layer]
         return pd.DataFrame({"area": part.labels.to_numpy(dtype=object),
                              "role": _zone_roles(part)},
-                            index=pd.Index(self.graph.ids, name="zone"))
+                            index=pd.Index(self.graph.ids, name="zone"), dtype=object)
 
     def __repr__(self) -> str:
         if self._values:
@@ -956,7 +959,8 @@ class Monitor:
         -------
         pandas.DataFrame
             Columns ``name``, ``n_zones``, ``<indicator>_<start>``, ``<indicator>_<end>``,
-            ``change`` (end - start), ``pct_change`` ((end - start) / start),
+            ``change`` (end - start), ``pct_change`` ((end - start) / |start|, NaN when
+            start is 0),
             ``annual_rate`` (compound: ``(end / start) ** (1 / (end - start)) - 1``, NaN when
             start <= 0), ``share_<start>``, ``share_<end>`` (fractions of the national total)
             and ``share_change``.

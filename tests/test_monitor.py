@@ -144,6 +144,9 @@ def test_repr_and_access(m):
     t = m.table
     assert list(t.columns) == ["zone", "year", "population", "jobs"]
     assert t["jobs"].isna().sum() == 8
+    roles = m.roles("metropolitan")
+    assert roles.loc["04", "area"] is None and roles.loc["04", "role"] == "unassigned"
+    assert roles.loc["03", "role"] == "surrounding" and roles.loc["05", "role"] == "centre"
 
 
 @pytest.mark.parametrize("form", ["wide", "multiindex", "index", "bare"])
