@@ -144,8 +144,29 @@ def _graph_from_file(record, flows, attrs, geometry, path: Path):
     return g
 
 
+def _restore(values: pd.Series) -> np.ndarray:
+    """A column read as text (CSV) back to booleans or numbers when every value is one."""
+    if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+        return values.to_numpy()
+    present = values.dropna().astype(str)
+    if not len(present):  # nothing but empty cells: missing numbers
+        return np.full(len(values), np.nan)
+    if present.isin(["True", "False"]).all():
+        if len(present) == len(values):
+            return (values.astype(str) == "True").to_numpy()
+        return values.map(lambda v: None if pd.isna(v) else v == "True").to_numpy(object)
+    num = pd.to_numeric(values, errors="coerce")
+    if len(present) and num.notna().sum() == len(present):
+        if num.notna().all() and (num == num.round()).all() \
+                and not present.str.contains(r"[.eE]").any():
+            return num.to_numpy(dtype=np.int64)
+        return num.to_numpy(dtype=float)
+    return np.array(_text(values), dtype=object)
+
+
 def _layer(name: str, ids: pd.Index, zones: pd.DataFrame, areas: pd.DataFrame,
-           params: dict[str, Any]):
+           params: dict[str, Any], area_columns: list[str] | None = None,
+           tuple_columns: list[str] | None = None):
     from ..partition import Partition
 
     z = zones.set_index(pd.Index(_text(zones["zone"]), name="zone")).reindex(ids)
@@ -173,9 +194,18 @@ def _layer(name: str, ids: pd.Index, zones: pd.DataFrame, areas: pd.DataFrame,
         "kind": _text(a["kind"]),
         "n_zones": pd.to_numeric(a["n_zones"]).to_numpy(dtype=np.int64),
     }, index=a.index)
-    for c in a.columns:
-        if c not in _SUMMARY_COLUMNS:
-            table[c] = a[c].to_numpy()
+    if area_columns is None:  # files written before the area columns were recorded
+        area_columns = [c for c in a.columns if c not in _SUMMARY_COLUMNS
+                        and not str(c).startswith("layer_")]
+    for c in area_columns:
+        if c in ("name", "centres", "kind", "n_zones"):
+            continue
+        source = f"layer_{c}" if f"layer_{c}" in a.columns else c
+        if source in a.columns:
+            if c in (tuple_columns or ()):
+                table[c] = [_centres(v) for v in a[source]]
+            else:
+                table[c] = _restore(a[source])
     return Partition(name, ids, details, table, params)
 
 
@@ -196,8 +226,9 @@ def read_hierarchy(path: str | PathLike, graph=None):
         Same layers, labels, area names and central zones, zone roles, orders, shares,
         strength classes, ``via`` and reasons, layer and run parameters. ``params["source"]``
         records the file and the regionalize version that wrote it (``params["version"]``
-        is the version running now). Extra area columns written as text (tuples joined with
-        ``"+"``) stay text.
+        is the version running now). A layer's own area columns come back with their
+        values: tuples (written as ``"+"``-joined text) as tuples, and, from CSV, numbers
+        and booleans as such (other lists and mappings stay text).
 
     Raises
     ------
@@ -226,7 +257,10 @@ def read_hierarchy(path: str | PathLike, graph=None):
         if geometry is not None and graph.geometry is None:
             graph = graph.with_geometry(geometry, missing="keep")
     layer_params = record.get("layer_params", {})
-    layers = [_layer(name, graph.ids, zones, areas[name], layer_params.get(name, {}))
+    area_columns = record.get("area_columns", {})
+    tuple_columns = record.get("tuple_columns", {})
+    layers = [_layer(name, graph.ids, zones, areas[name], layer_params.get(name, {}),
+                     area_columns.get(name), tuple_columns.get(name))
               for name in record["layers"]]
     params = {k: v for k, v in record.get("params", {}).items() if k != "version"}
     params["source"] = {"path": str(path), "version": record.get("version")}

@@ -77,7 +77,8 @@ def run_record(h: Hierarchy, *, flows: bool = False) -> dict[str, Any]:
         ``graph`` (the FlowGraph's name), ``notes`` (caveats about the results, such as
         flows without a diagonal), ``zones`` (their number), ``totals`` (the zone-table
         columns used as residents / jobs, if any) and ``flows`` (whether the flows were
-        written alongside).
+        written alongside), ``area_columns`` (each layer's own area columns, for the
+        reader) and ``tuple_columns`` (those of them holding tuples, written as text).
     """
     from ..hierarchy import _NO_DIAGONAL_NOTE
 
@@ -93,7 +94,15 @@ def run_record(h: Hierarchy, *, flows: bool = False) -> dict[str, Any]:
         "zones": g.n_zones,
         "totals": {"residents": g._residents_col, "jobs": g._jobs_col},
         "flows": bool(flows),
+        "area_columns": {name: [str(c) for c in h[name].areas.columns] for name in h.layers},
+        "tuple_columns": {name: _tuple_columns(h[name].areas) for name in h.layers},
     }
+
+
+def _tuple_columns(areas: pd.DataFrame) -> list[str]:
+    """Area columns (besides ``centres``) holding tuples, written as "+"-joined text."""
+    return [str(c) for c in areas.columns if c != "centres" and areas[c].dtype == object
+            and areas[c].map(lambda v: isinstance(v, tuple)).any()]
 
 
 def _dumps(value: Any, **kwargs: Any) -> str:
@@ -190,8 +199,16 @@ def _flow_frames(h: Hierarchy) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _areas_frame(h: Hierarchy, layer: str, geometry: bool) -> pd.DataFrame:
+    from ..partition import AREA_COLUMNS
+
     frame = h.dissolve(layer) if geometry else h.summary(layer)
     frame.attrs = {}
+    # a layer's own area columns named like a summary column (e.g. TTWA's "residents"):
+    # kept beside it as "layer_{name}", so that nothing is lost
+    own = h[layer].areas
+    for col in own.columns:
+        if col not in AREA_COLUMNS and col in frame.columns and not frame[col].equals(own[col]):
+            frame[f"layer_{col}"] = own[col].reindex(frame.index).to_numpy()
     return _text_cells(frame.reset_index())
 
 
