@@ -62,10 +62,6 @@ ROLES = ("centre", "surrounding", "unassigned")
 FLOW_CATEGORIES = ("within_centre", "centre_to_surrounding", "surrounding_to_centre",
                    "within_surrounding", "between_areas", "area_to_unassigned",
                    "unassigned_to_area", "within_unassigned")
-#: per-area flow columns of :meth:`Monitor.flows`
-_AREA_FLOWS = ("within_centre", "centre_to_surrounding", "surrounding_to_centre",
-               "within_surrounding", "internal", "to_other_areas", "to_unassigned",
-               "from_other_areas", "from_unassigned")
 #: index of the national row of growth tables
 TOTAL = "(total)"
 _ROLE_OF = {"centre": "centre", "member": "surrounding", "enclave": "surrounding",
