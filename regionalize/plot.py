@@ -641,8 +641,10 @@ def plot_tree(h, *, layers=None, ax=None, max_labels: int = 60):
         One row per layer; each area a circle (one PathCollection per layer, gid
         ``"tree-<layer>"``, one point per area) with area proportional to its population
         (residents when there is no population), linked to the area of the layer above
-        that holds most of its zones. Areas whose zones are mostly unassigned above hang
-        from the top.
+        that holds most of its zones; when they are mostly unassigned there, to the area of
+        the nearest layer further up that holds them (e.g. a small urban area outside the
+        metropolitan areas hangs from its megaregion). Areas unassigned in every layer above
+        hang from the top.
 
     Notes
     -----
@@ -661,11 +663,15 @@ def plot_tree(h, *, layers=None, ax=None, max_labels: int = 60):
     parent_of: dict = {}
     for depth, layer in enumerate(layers):
         ids = list(h[layer].areas.index)
-        ups = _parents(h[layers[depth - 1]], h[layer]) if depth else {}
+        # the nearest layer above in which the area's zones are mostly assigned
+        ups: dict = {}
+        for above in range(depth - 1, -1, -1):
+            for a, up in _parents(h[layers[above]], h[layer]).items():
+                if up is not None and a not in ups:
+                    ups[a] = (layers[above], up)
         for a in ids:
             node = (layer, a)
-            up = ups.get(a)
-            parent = (layers[depth - 1], up) if up is not None else None
+            parent = ups.get(a)
             parent_of[node] = parent
             children.setdefault(parent, []).append(node)
             children.setdefault(node, [])

@@ -241,16 +241,22 @@ def test_plot_tree_one_node_per_area(h, tmp_path):
     texts = {t.get_text() for t in ax.texts}
     assert set(h["urban"].areas["name"]) <= texts
     edges = [c for c in ax.collections if isinstance(c, LineCollection)]
-    # nested layers: every area below the top hangs from the one area above it, except
-    # areas lying outside all areas of the layer above (e.g. an urban area outside every
-    # metropolitan area), which hang from nothing
+    # nested layers: every area below the top hangs from the area holding it in the nearest
+    # layer above where it is assigned (an urban area outside every metropolitan area hangs
+    # from its megaregion); areas unassigned in every layer above hang from nothing
     labels = h.labels()
-    expected = 0
-    for upper, lower in zip(h.layers, h.layers[1:], strict=False):
-        above = labels.groupby(lower)[upper].first()  # nested: one label per lower area
-        expected += int(above.notna().sum())
-    assert 0 < expected < sum(h[layer].n_areas for layer in h.layers[1:])
-    assert len(edges[0].get_segments()) == expected
+    expected, skipping = 0, 0
+    for depth, lower in enumerate(h.layers[1:], 1):
+        above = labels.groupby(lower)[list(h.layers[:depth])].first()
+        has_parent = above.notna().any(axis=1)
+        expected += int(has_parent.sum())
+        skipping += int((has_parent & above[h.layers[depth - 1]].isna()).sum())
+    assert skipping > 0  # the case worth testing: links that skip a layer
+    assert 0 < expected <= sum(h[layer].n_areas for layer in h.layers[1:])
+    segments = edges[0].get_segments()
+    assert len(segments) == expected
+    rows = {round(-seg[0][1]) - round(-seg[1][1]) for seg in segments}
+    assert rows == {-1, -2}  # one layer down, and two for the skipping links
     path = tmp_path / "tree.png"
     ax.figure.savefig(path, dpi=80, bbox_inches="tight")
     _assert_png(path)
