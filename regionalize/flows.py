@@ -787,7 +787,8 @@ class FlowGraph:
         if len(bad):
             raise InvalidZonesError(
                 f"Invalid {what}: {len(bad):,} ids not in the graph (first: "
-                f"{', '.join(bad[:3])}).")
+                f"{', '.join(bad[:3])}). Use ids of the graph (graph.ids: text, leading "
+                "zeros kept).")
         return pos
 
     def _labels_array(self, labels) -> np.ndarray:

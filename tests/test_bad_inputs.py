@@ -450,3 +450,12 @@ def test_duplicates_with_margins_of_error():
         FlowGraph.from_dataframe(df, moe="moe")
     with pytest.raises(InvalidODError, match="1 contradicting rows"):
         FlowGraph.from_dataframe(df, moe="moe", duplicates="drop_identical")
+
+
+def test_wide_parquet_matrix_checked_before_reading(tmp_path):
+    frame = pd.DataFrame({"code": ["01", "02"], "01": [50.0, 10.0], "02": [30.0, 80.0]})
+    frame.to_parquet(tmp_path / "m.parquet", index=False)
+    with pytest.raises(InsufficientMemoryError, match=r"read_matrix \(m.parquet\)"):
+        rz.read_matrix(tmp_path / "m.parquet", memory_limit=16)
+    assert rz.read_matrix(tmp_path / "m.parquet").matrix.toarray().tolist() == [[50, 30],
+                                                                                [10, 80]]

@@ -449,6 +449,16 @@ def read_matrix(
             repairs += df.attrs.get("repairs", [])
             encoding_used = df.attrs.get("encoding")
         else:
+            try:  # the size is in the footer: check it before reading the body
+                import pyarrow.parquet as pq
+
+                info = pq.read_metadata(path) if path.is_file() else None
+            except Exception:  # noqa: BLE001 - unreadable: read_table says why
+                info = None
+            if info is not None:
+                n = max(info.num_columns - 1 - len(label_columns), 0)
+                check_dense(n, max(info.num_rows, 0), what=f"read_matrix ({name})",
+                            copies=2, fix=fix_dense, memory_limit=memory_limit)
             df = read_table(path, format="parquet")
     id_name = _id_name(df, id_column)
     labels = [c for c in label_columns if c in df.columns]
