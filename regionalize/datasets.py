@@ -316,7 +316,9 @@ def _load_istat(stem: str, root, name: str, code_prefix: str) -> FlowGraph:
         "quirks": [
             f"ISTAT municipality codes (PRO_COM, {code_prefix}xxx) stored as integers: "
             "read as text",
-            "names from the polygons (NOME_COM); names_*.csv lost its accents",
+            "names from the polygons (NOME_COM), as published: both they and names_*.csv "
+            "dropped accented letters (e.g. 'Tortol' for Tortolì, 'Lod' for Lodè) and mix "
+            "upper and title case",
             "diagonal present (people working in their municipality of residence)",
         ],
     })
@@ -331,8 +333,9 @@ def load_sardinia(root: str | os.PathLike | None = None) -> FlowGraph:
 
     Notes
     -----
-    Municipality codes (``PRO_COM``) are integers in the source files; the names file lost
-    its accents, so names come from the polygon layer.
+    Municipality codes (``PRO_COM``) are integers in the source files. Names come from the
+    polygon layer as published: like the names file, it dropped accented letters ("Tortol"
+    for Tortolì, "Lod" for Lodè) and mixes upper and title case.
     """
     return _load_istat("Sardinia", root, "sardinia-2001", "9/10/11")
 
