@@ -459,3 +459,9 @@ def test_wide_parquet_matrix_checked_before_reading(tmp_path):
         rz.read_matrix(tmp_path / "m.parquet", memory_limit=16)
     assert rz.read_matrix(tmp_path / "m.parquet").matrix.toarray().tolist() == [[50, 30],
                                                                                 [10, 80]]
+
+
+def test_a_text_column_passed_as_flow_is_not_called_a_footer(tmp_path):
+    path = write(tmp_path, "origin,destination,name,flow\n01,02,Alpha,5\n02,01,Beta,3\n")
+    with pytest.raises(InvalidODError, match=r"2 non-numeric flows \(first: Alpha, Beta\)"):
+        rz.read_flows(path, flow="name")

@@ -242,8 +242,9 @@ def _footer_rows(df: pd.DataFrame, id_cols: list[str], flow: str | None) -> np.n
             marker = text.str.fullmatch(SUPPRESSED_PATTERN).to_numpy()
             bad = bad | (~numeric & ~marker)
     good = np.flatnonzero(~bad)
-    last = good[-1] if len(good) else -1
-    return np.arange(last + 1, len(df), dtype=np.int64)
+    if not len(good):  # no row is a flow: a wrong column, not a footer (reported later)
+        return np.zeros(0, dtype=np.int64)
+    return np.arange(good[-1] + 1, len(df), dtype=np.int64)
 
 
 def _row_text(df: pd.DataFrame, i: int) -> str:
