@@ -64,6 +64,7 @@ __all__ = [
     "compare",
     "evaluate_grouping",
     "methods",
+    "monitor",
     "RegionalizeError",
     "InvalidODError",
     "InvalidZonesError",
@@ -81,6 +82,8 @@ def __getattr__(name):
         return getattr(importlib.import_module(".contiguity", __name__), name)
     if name == "Hierarchy":
         return importlib.import_module(".hierarchy", __name__).Hierarchy
+    if name == "monitor":
+        return importlib.import_module(".monitor", __name__)
     if name == "synthetic_country":
         return importlib.import_module(".synthetic", __name__).synthetic_country
     raise AttributeError(f"module 'regionalize' has no attribute {name!r}")

@@ -1815,38 +1815,11 @@ def _map_axes(ax, bounds):
     return ax
 
 
-def _without_slivers(geom, share: float = 1e-3):
-    """``geom`` without the interior rings smaller than ``share`` of its area: the gaps
-    between neighbouring zone polygons that a union leaves as specks inside an area (true
-    enclaves, whole zones, are far larger and stay)."""
-    import shapely
-    from shapely.geometry import MultiPolygon, Polygon
-
-    if geom is None or geom.is_empty:
-        return geom
-    total = geom.area
-    parts = []
-    for p in shapely.get_parts(geom):
-        if not isinstance(p, Polygon):
-            continue
-        holes = [r for r in p.interiors if Polygon(r).area >= share * total]
-        parts.append(Polygon(p.exterior, holes))
-    if not parts:
-        return geom
-    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
-
-
 def _area_outlines(ax, shapes, part: Partition, *, color, linewidth: float) -> None:
     """Outlines of the areas of ``part`` over zone polygons already projected."""
-    import geopandas as gpd
+    from .plot import _draw_outlines
 
-    labels = part.labels.reindex(shapes.index)
-    keep = labels.notna().to_numpy()
-    if not keep.any():
-        return
-    areas = shapes[keep].assign(_area=labels[keep].to_numpy()).dissolve("_area")
-    clean = gpd.GeoSeries([_without_slivers(g) for g in areas.geometry], crs=areas.crs)
-    clean.boundary.plot(ax=ax, color=color, linewidth=linewidth)
+    _draw_outlines(ax, shapes, part, color=color, linewidth=linewidth)
 
 
 def _signed_percent(x: float, _pos=None) -> str:

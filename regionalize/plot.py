@@ -59,7 +59,7 @@ def plot_hierarchy(h, *, fill: str | None = None, outlines=None, crs=None, ax=No
         col = zones[layer]
         areas = zones[col.notna()].dissolve(by=layer)
         lowest = i == len(outlines) - 1
-        areas.boundary.plot(ax=ax, color="black" if lowest else "0.35",
+        _outline(areas).plot(ax=ax, color="black" if lowest else "0.35",
                             linewidth=0.9 if lowest else 1.4,
                             linestyle="-" if lowest else (0, (4, 2)))
     part = h[fill]
@@ -170,6 +170,35 @@ def _area_colours(graph, part) -> list:
                 break
         colour[area] = c
     return [palette[c] for c in colour]
+
+
+def _without_slivers(geom, share: float = 1e-3):
+    """``geom`` without the interior rings smaller than ``share`` of its area: the gaps
+    between neighbouring zone polygons that a union leaves as specks inside an area (true
+    enclaves, whole zones, are far larger and stay)."""
+    import shapely
+    from shapely.geometry import MultiPolygon, Polygon
+
+    if geom is None or geom.is_empty:
+        return geom
+    total = geom.area
+    parts = []
+    for p in shapely.get_parts(geom):
+        if not isinstance(p, Polygon):
+            continue
+        holes = [r for r in p.interiors if Polygon(r).area >= share * total]
+        parts.append(Polygon(p.exterior, holes))
+    if not parts:
+        return geom
+    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
+
+
+def _outline(areas):
+    """Boundaries of dissolved areas, without the specks left by gaps between zones."""
+    import geopandas as gpd
+
+    clean = [_without_slivers(g) for g in areas.geometry]
+    return gpd.GeoSeries(clean, index=areas.index, crs=areas.crs).boundary
 
 
 def _metres_per_unit(crs) -> float | None:
@@ -295,7 +324,7 @@ def plot_layer(h, layer: str, *, ax=None, crs=None, legend: bool = True,
     zones.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.25)
     areas = _project(h.dissolve(layer), target)
     if len(areas):
-        areas.boundary.plot(ax=ax, color="0.15", linewidth=0.8)
+        _outline(areas).plot(ax=ax, color="0.15", linewidth=0.8)
     # central zones
     pts = zones.geometry.representative_point()
     centre = zones[f"{layer}_role"].eq("centre").fillna(False).to_numpy(dtype=bool)
@@ -347,7 +376,7 @@ def _draw_outlines(ax, zones, partition, *, color: str, linewidth: float = 0.8) 
     keep = labels.notna()
     if keep.any():
         areas = zones[keep.to_numpy()].assign(_area=labels[keep].to_numpy()).dissolve("_area")
-        areas.boundary.plot(ax=ax, color=color, linewidth=linewidth)
+        _outline(areas).plot(ax=ax, color=color, linewidth=linewidth)
 
 
 def plot_flows(graph, *, top: int = 100, ax=None, crs=None, min_flow: float | None = None,
