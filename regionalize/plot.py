@@ -10,6 +10,35 @@ __all__ = ["plot_hierarchy", "plot_layer", "plot_flows", "plot_choropleth", "exp
            "plot_tree"]
 
 
+def _one_draw(fn):
+    """Run a map function without the figure redraws geopandas asks for after every layer.
+
+    ``GeoDataFrame.plot`` calls ``canvas.draw_idle()``, which on non-interactive canvases
+    (Agg: scripts, notebooks) renders the whole figure at once: a figure of small multiples
+    was redrawn after every layer of every map. Those requests are dropped while ``fn``
+    runs; interactive canvases get one request at the end.
+    """
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from matplotlib.backend_bases import FigureCanvasBase
+
+        original = FigureCanvasBase.draw_idle
+        FigureCanvasBase.draw_idle = lambda self, *a, **k: None
+        try:
+            ax = fn(*args, **kwargs)
+        finally:
+            FigureCanvasBase.draw_idle = original
+        canvas = getattr(getattr(ax, "figure", None), "canvas", None)
+        if canvas is not None and type(canvas).draw_idle is not original:
+            canvas.draw_idle()  # an interactive canvas: refresh once
+        return ax
+
+    return wrapper
+
+
+@_one_draw
 def plot_hierarchy(h, *, fill: str | None = None, outlines=None, crs=None, ax=None,
                    label_centres: int = 25, title: str | None = None):
     """Draw nested layers together: ``fill`` coloured by area (default: the lowest layer),
@@ -273,6 +302,7 @@ def _area_size(h, layer):
 
 
 # ---------------------------------------------------------------------------- plot_layer
+@_one_draw
 def plot_layer(h, layer: str, *, ax=None, crs=None, legend: bool = True,
                label_centres: int = 15, legend_max: int = 20):
     """Map one layer: areas coloured, their outlines, central zones and names.
@@ -379,6 +409,7 @@ def _draw_outlines(ax, zones, partition, *, color: str, linewidth: float = 0.8) 
         _outline(areas).plot(ax=ax, color=color, linewidth=linewidth)
 
 
+@_one_draw
 def plot_flows(graph, *, top: int = 100, ax=None, crs=None, min_flow: float | None = None,
                outlines=None, color: str = "#1f3b73"):
     """Map the largest flows between zones as straight lines over the zones.
@@ -457,6 +488,7 @@ def plot_flows(graph, *, top: int = 100, ax=None, crs=None, min_flow: float | No
 
 
 # ---------------------------------------------------------------------------- choropleth
+@_one_draw
 def plot_choropleth(graph, values, *, ax=None, crs=None, cmap="viridis", label=None,
                     diverging: bool = False, center: float = 0.0, outlines=None):
     """Map one value per zone with a colour bar; zones without a value are hatched grey.

@@ -325,3 +325,19 @@ def test_plot_layer_many_areas_touching_areas_differ():
     assert pairs  # the areas do touch
     assert all(colour_of[a] != colour_of[b] for a, b in pairs)
     assert len(set(colour_of.values())) > 20  # the palette is used, not two colours
+
+
+def test_maps_do_not_redraw_the_figure_while_drawing(h):
+    # small multiples: each map used to render the whole figure after every geopandas layer
+    fig, axes = plt.subplots(1, 3)
+    draws = []
+    fig.canvas.mpl_connect("draw_event", lambda event: draws.append(event))
+    plot_layer(h, "urban", ax=axes[0])
+    plot_hierarchy(h, ax=axes[1])
+    plot_flows(h, ax=axes[2], top=20)
+    assert draws == []
+    fig.canvas.draw()  # drawing still works, once, when asked
+    assert len(draws) == 1
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    assert FigureCanvasBase.draw_idle.__name__ == "draw_idle"  # restored
