@@ -49,6 +49,7 @@ from .errors import InvalidParameterError, InvalidZonesError, Problems, check_pa
 from .flows import FlowGraph
 from .hierarchy import UNASSIGNED, Hierarchy
 from .partition import Partition
+from .plot import _one_draw
 
 if TYPE_CHECKING:  # pragma: no cover
     import matplotlib.axes
@@ -1355,6 +1356,7 @@ class Monitor:
         return _growth_measures(v[:, 0], v[:, 1], t[0], t[1], end - start)[measure]
 
     # ------------------------------------------------------------------ maps
+    @_one_draw
     def plot_change(self, start: int | None = None, end: int | None = None, *,
                     layer: str | None = None, indicator: str | None = None,
                     measure: str = "pct_change", unassigned: str = "zones", outlines=None,
@@ -1531,6 +1533,7 @@ class Monitor:
                           "iterations": lay.iterations, "indicator": ind, "year": int(year)})
         return out
 
+    @_one_draw
     def plot_dorling(self, year: int | None = None, *, layer: str | None = None,
                      indicator: str | None = None, color: str | pd.Series | None = "pct_change",
                      start: int | None = None, unassigned: str = "zones",
@@ -1696,6 +1699,7 @@ class Monitor:
         _declutter(ax, texts)
         return ax
 
+    @_one_draw
     def plot_centre_flows(self, layer: str, year: int | FlowGraph | None = None, *,
                           direction: str = "both", ax=None, crs=None, zones=None,
                           min_flow: float = 0.0, title: str | None = None
