@@ -516,6 +516,10 @@ def _combine(*parts: _Partial) -> _Partial:
     return out
 
 
+def _amount(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.6g}"
+
+
 def _tree(dask, items: list, split_every: int):
     combine = dask.delayed(_combine, pure=True)
     level = items
@@ -663,11 +667,13 @@ def aggregate_flows(
     --------
     >>> import tempfile
     >>> from regionalize.io.partitioned import aggregate_flows, write_synthetic_od
-    >>> folder = tempfile.mkdtemp()
-    >>> table = write_synthetic_od(folder, 20_000, n_fine=500, n_zones=20, partitions=4, seed=1)
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> table = write_synthetic_od(folder.name, 20_000, n_fine=500, n_zones=20, partitions=4,
+    ...                            seed=1)
     >>> g = aggregate_flows(table.flows, crosswalk=table.crosswalk, scheduler="synchronous")
     >>> g.n_zones, g.total == table.total, g.ids[0]
     (20, True, '00001')
+    >>> folder.cleanup()
     """
     check_parameter("aggregate_flows", "unmatched", unmatched, allowed=["error", "drop", "keep"])
     if isinstance(split_every, bool) or not isinstance(split_every, int) or split_every < 2:
@@ -725,7 +731,7 @@ def aggregate_flows(
                           "policy": unmatched}
         if unmatched == "error":
             problems.add(
-                f"rows (flow {total.unmatched_flow:,.6g}) with ids not in the crosswalk: "
+                f"rows (flow {_amount(total.unmatched_flow)}) with ids not in the crosswalk: "
                 f"{n_o:,} origin ids" + (f" (first: {', '.join(ex_o)})" if n_o else "")
                 + f", {n_d:,} destination ids" + (f" (first: {', '.join(ex_d)})" if n_d else ""),
                 [], count=total.unmatched_rows,
@@ -757,11 +763,11 @@ def aggregate_flows(
     if unmatched_info is not None:
         meta["unmatched"] = unmatched_info
         what = "left out" if unmatched == "drop" else "kept as zones of their own"
-        meta.setdefault("repairs", []).append(
-            f"{total.unmatched_rows:,} rows (flow {total.unmatched_flow:,.6g}) with ids not in "
-            f"the crosswalk {what}: {unmatched_info['origin_ids']:,} origin ids, "
+        meta["repairs"] = [*meta.get("repairs", []), (
+            f"{total.unmatched_rows:,} rows (flow {_amount(total.unmatched_flow)}) with ids not "
+            f"in the crosswalk {what}: {unmatched_info['origin_ids']:,} origin ids, "
             f"{unmatched_info['destination_ids']:,} destination ids (first: "
-            f"{', '.join((ex_o + ex_d)[:_EXAMPLES])})")
+            f"{', '.join((ex_o + ex_d)[:_EXAMPLES])})")]
     return FlowGraph.from_dataframe(table, "origin", "destination", "flow", zones=zones,
                                     meta=meta, **graph_kwargs)
 
