@@ -29,6 +29,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/agglomerative.py
 	$(BIN)/python benchmarks/ttwa.py
 	$(BIN)/python benchmarks/stability.py
+	$(BIN)/python benchmarks/dask_aggregate.py --cleanup
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check regionalize tests benchmarks examples

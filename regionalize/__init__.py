@@ -15,7 +15,7 @@ from .errors import (
     RegionalizeError,
 )
 from .flows import FlowGraph
-from .io import read_flows, read_matrix
+from .io import aggregate_flows, read_flows, read_matrix
 from .layers import (
     DominantFlows,
     LifeZones,
@@ -54,6 +54,7 @@ __all__ = [
     "dominant_flows",
     "read_flows",
     "read_matrix",
+    "aggregate_flows",
     "build_contiguity",
     "Contiguity",
     "synthetic_country",
