@@ -144,6 +144,20 @@ ORDER_DEPENDENT = {
 }
 
 
+def _clipped_pairs(g) -> bool:
+    """Commuting zones clip ``1 - PF`` at 0 when a pair exchanges more than the smaller
+    zone's workers (PF > 1): such pairs tie at distance 0, and average linkage breaks ties
+    by zone position (scipy), so the merge order, and the later averages, follow the zones'
+    order. Found by the long hypothesis run; expected, not a bug."""
+    from regionalize.methods.commuting_zones import proportional_flow
+
+    return bool((proportional_flow(g).data >= 1).any())
+
+
+#: methods with ties of their own (beyond equal flows) that they break by zone order
+TIES_BY_ORDER = {"commuting_zones": _clipped_pairs}
+
+
 def long_table(m, ids, rng) -> pd.DataFrame:
     """The matrix as a long OD table in random row order."""
     r, c = np.nonzero(m)
@@ -219,6 +233,8 @@ def test_zone_order_does_not_matter(name, table, perm_seed):
         assert outcome(run(name, from_rows)) == expected
     if name in ORDER_DEPENDENT:
         return  # see ORDER_DEPENDENT
+    if name in TIES_BY_ORDER and TIES_BY_ORDER[name](g):
+        return  # see TIES_BY_ORDER
     shuffled = graph_of(m[np.ix_(perm, perm)], [ids[i] for i in perm])
     assert outcome(run(name, shuffled)) == expected
 
