@@ -345,6 +345,8 @@ def _synthetic_points(rows):
     syn = [r for r in rows if r["case"].startswith("synthetic-")]
     syn.sort(key=lambda r: r["zones"])
     for step in STEPS:
+        if step == "stability":  # 100 redraws below 20k zones, 10 above: not one curve
+            continue
         pts = [(r["zones"], r["flows"], r["steps"][step]["seconds"], r["steps"][step]["peak_mb"])
                for r in syn if r["steps"].get(step, {}).get("status") == "ok"]
         if len(pts) >= 2:
@@ -398,8 +400,14 @@ def main(argv=None) -> None:
     ap.add_argument("--repeat", type=int, default=3, help="best of N for each timed step")
     ap.add_argument("--budget", type=float, default=600.0, help="seconds allowed per step")
     ap.add_argument("--out", default="suite", help="name of the result files")
+    ap.add_argument("--report", action="store_true", help="only rewrite the Markdown and the "
+                    "plot from an existing <out>.json")
     ap.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case, print JSON
     args = ap.parse_args(argv)
+    if args.report:
+        saved = json.loads((RESULTS / f"{args.out}.json").read_text())
+        write_reports(saved["results"], saved["env"], args.out)
+        return
     steps = args.steps.split(",")
     unknown = sorted(set(steps) - set(STEPS))
     if unknown:
@@ -416,15 +424,19 @@ def main(argv=None) -> None:
             print(f"{case}: failed (exit {proc.returncode})", file=sys.stderr)
             continue
         rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    RESULTS.mkdir(exist_ok=True)
     env = {"python": platform.python_version(), "machine": platform.machine(),
            "cpus": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M"),
            "regionalize": __import__("regionalize").__version__}
-    (RESULTS / f"{args.out}.json").write_text(json.dumps(
+    write_reports(rows, env, args.out)
+
+
+def write_reports(rows: list[dict], env: dict, out: str) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{out}.json").write_text(json.dumps(
         {"env": env, "results": rows, "scaling": scaling_slopes(rows)}, indent=2))
-    (RESULTS / f"{args.out}.md").write_text(markdown(rows, env))
-    scaling_plot(rows, RESULTS / f"{args.out}_scaling.png")
-    print(f"wrote {RESULTS / (args.out + '.json')}, {args.out}.md, {args.out}_scaling.png")
+    (RESULTS / f"{out}.md").write_text(markdown(rows, env))
+    scaling_plot(rows, RESULTS / f"{out}_scaling.png")
+    print(f"wrote {RESULTS / (out + '.json')}, {out}.md, {out}_scaling.png")
 
 
 if __name__ == "__main__":
