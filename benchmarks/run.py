@@ -376,11 +376,13 @@ def scaling_plot(rows, path: Path) -> None:
     if not points:
         return
     fig, axes = plt.subplots(1, 3, figsize=(16, 5.5))
-    for step, p in points:
-        style = "--" if step.startswith("peer_") else "-"
-        axes[0].loglog(p[:, 0], p[:, 2], style, marker="o", label=step)
-        axes[1].loglog(p[:, 1], p[:, 2], style, marker="o", label=step)
-        axes[2].loglog(p[:, 0], p[:, 3], style, marker="o", label=step)
+    colours = plt.get_cmap("tab20")
+    for i, (step, p) in enumerate(points):
+        kw = {"ls": "--" if step.startswith("peer_") else "-", "marker": "os^"[i % 3],
+              "color": colours(i % 20), "label": step}
+        axes[0].loglog(p[:, 0], p[:, 2], **kw)
+        axes[1].loglog(p[:, 1], p[:, 2], **kw)
+        axes[2].loglog(p[:, 0], p[:, 3], **kw)
     for ax, (xl, yl) in zip(axes, [("zones", "seconds"), ("non-zero flows", "seconds"),
                                    ("zones", "peak MB during the step")], strict=True):
         ax.set_xlabel(xl)
