@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+from _toys import hand_partition
 from shapely.geometry import box
 
 import regionalize
@@ -17,7 +18,7 @@ from regionalize import FlowGraph, InvalidZonesError
 from regionalize.errors import InvalidParameterError
 from regionalize.hierarchy import Hierarchy
 from regionalize.io import writers
-from regionalize.partition import DETAIL_COLUMNS, Partition
+from regionalize.partition import Partition
 
 # ---------------------------------------------------------------------------- the toy
 # Eight zones in a row of 1 km squares (EPSG:3857), "01" at x = 0 .. 1000, "08" at the end.
@@ -60,23 +61,8 @@ def make_graph(*, diagonal=True, geometry=True, zones=True) -> FlowGraph:
 
 def make_partition(name, members, centres, names, ids=IDS) -> Partition:
     """A Partition document written by hand: centres have order 0, other members order 1."""
-    area_of = {z: a for a, zs in members.items() for z in zs}
-    rows = []
-    for z in ids:
-        a = area_of.get(z)
-        if a is None:
-            rows.append((None, "unassigned", None, np.nan, np.nan, None, "no link to a centre"))
-        elif z in centres[a]:
-            rows.append((a, "centre", 0, np.nan, np.nan, None, None))
-        else:
-            rows.append((a, "member", 1, 0.3, 0.2, centres[a][0], None))
-    details = pd.DataFrame(rows, columns=list(DETAIL_COLUMNS), index=list(ids))
-    details["order"] = details["order"].astype("Int64")
-    areas = pd.DataFrame({"name": [names[a] for a in members],
-                          "centres": [tuple(centres[a]) for a in members],
-                          "kind": name, "n_zones": [len(zs) for zs in members.values()]},
-                         index=list(members))
-    return Partition(name, ids, details, areas, params={"threshold": 0.1})
+    return hand_partition(name, members, centres, ids, names=names,
+                          params={"threshold": 0.1})
 
 
 def metropolitan(ids=IDS) -> Partition:

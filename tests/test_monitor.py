@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from _toys import hand_partition  # noqa: E402
 from matplotlib.collections import LineCollection, PatchCollection  # noqa: E402
 from shapely.geometry import box  # noqa: E402
 
@@ -36,7 +37,7 @@ from regionalize.monitor import (  # noqa: E402
     membership_change,
     monitor,
 )
-from regionalize.partition import DETAIL_COLUMNS, Partition  # noqa: E402
+from regionalize.partition import Partition  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -75,23 +76,7 @@ def make_graph(flows=FLOWS, geometry=True) -> rz.FlowGraph:
 
 def make_partition(name, members, centres) -> Partition:
     """A Partition written by hand: centres order 0, other members order 1."""
-    area_of = {z: a for a, zs in members.items() for z in zs}
-    rows = []
-    for z in IDS:
-        a = area_of.get(z)
-        if a is None:
-            rows.append((None, "unassigned", None, np.nan, np.nan, None, "no link"))
-        elif z in centres[a]:
-            rows.append((a, "centre", 0, np.nan, np.nan, None, None))
-        else:
-            rows.append((a, "member", 1, 0.3, 0.2, centres[a][0], None))
-    details = pd.DataFrame(rows, columns=list(DETAIL_COLUMNS), index=IDS)
-    details["order"] = details["order"].astype("Int64")
-    areas = pd.DataFrame({"name": [f"{name} {a}" for a in members],
-                          "centres": [tuple(centres[a]) for a in members], "kind": name,
-                          "n_zones": [len(zs) for zs in members.values()]},
-                         index=list(members))
-    return Partition(name, IDS, details, areas)
+    return hand_partition(name, members, centres, IDS, reason="no link")
 
 
 MEGA = make_partition("mega", {"M": ["01", "02", "03", "04", "05", "06"]},
