@@ -243,7 +243,7 @@ def test_zone_order_does_not_matter(name, table, perm_seed):
 @given(table=od_tables(ties=False))
 @budget(10)
 def test_zone_ids_do_not_matter(name, table):
-    if name in ORDER_DEPENDENT:
+    if name == "ttwa":  # new ids sort in another order: see ORDER_DEPENDENT
         pytest.skip(ORDER_DEPENDENT[name])
     m, ids = table
     # new ids that sort in the opposite order, with other text and no leading zeros
