@@ -9,13 +9,14 @@ from . import compare, datasets, methods, plot, quality, stability
 from .delineate import delineate
 from .errors import (
     DataNotFoundError,
+    InsufficientMemoryError,
     InvalidODError,
     InvalidParameterError,
     InvalidZonesError,
     RegionalizeError,
 )
 from .flows import FlowGraph
-from .io import aggregate_flows, read_flows, read_matrix
+from .io import aggregate_flows, read_flows, read_hierarchy, read_matrix
 from .layers import (
     DominantFlows,
     LifeZones,
@@ -55,6 +56,7 @@ __all__ = [
     "read_flows",
     "read_matrix",
     "aggregate_flows",
+    "read_hierarchy",
     "build_contiguity",
     "Contiguity",
     "synthetic_country",
@@ -71,6 +73,7 @@ __all__ = [
     "InvalidZonesError",
     "InvalidParameterError",
     "DataNotFoundError",
+    "InsufficientMemoryError",
     "__version__",
 ]
 
