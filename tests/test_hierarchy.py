@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
-from _toys import hand_partition
+from _toys import FLOWS, IDS, NAMES, hand_partition, squares
 from shapely.geometry import box
 
 import regionalize
@@ -22,19 +22,7 @@ from regionalize.partition import Partition
 
 # ---------------------------------------------------------------------------- the toy
 # Eight zones in a row of 1 km squares (EPSG:3857), "01" at x = 0 .. 1000, "08" at the end.
-IDS = ["01", "02", "03", "04", "05", "06", "07", "08"]
-NAMES = ["Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta", "Theta"]
 POPULATION = [1000, 500, 300, 200, 800, 400, 250, 150]
-FLOWS = [  # origin, destination, flow (diagonal = people working in their own zone)
-    ("01", "01", 100), ("01", "02", 10),
-    ("02", "02", 40), ("02", "01", 30), ("02", "03", 5),
-    ("03", "03", 20), ("03", "01", 10), ("03", "05", 10),
-    ("04", "04", 10), ("04", "03", 5), ("04", "05", 5),
-    ("05", "05", 80), ("05", "06", 10),
-    ("06", "06", 30), ("06", "05", 20),
-    ("07", "07", 25), ("07", "08", 5),
-    ("08", "08", 15), ("08", "07", 10),
-]
 # residents (row sums):  01 110, 02 75, 03 40, 04 20, 05 90, 06 50, 07 30, 08 25  (total 440)
 # jobs (column sums):    01 140, 02 50, 03 30, 04 10, 05 115, 06 40, 07 35, 08 20 (total 440)
 
@@ -44,10 +32,6 @@ def flows_frame(diagonal: bool = True) -> pd.DataFrame:
     return df if diagonal else df[df.origin != df.destination]
 
 
-def squares() -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        {"geometry": [box(1000 * i, 0, 1000 * (i + 1), 1000) for i in range(len(IDS))]},
-        index=IDS, crs="EPSG:3857")
 
 
 def zone_table() -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """Monitoring through the layers (regionalize.monitor): every number checked by hand on a toy.
 
-The toy: eight zones in a row of 1 km squares (EPSG:3857), the flows of test_hierarchy.py,
+The toy: eight zones in a row of 1 km squares (EPSG:3857), the flows of tests/_toys.py,
 population in 2010 and 2020, jobs in 2020 only. Three hand-written layers:
 
 - ``mega``: one polycentric area "M" (centres 01 and 05; members 02, 03, 04, 06); 07 and 08
@@ -17,14 +17,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import geopandas as gpd  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from _toys import hand_partition  # noqa: E402
+from _toys import FLOWS, IDS, NAMES, hand_partition, squares  # noqa: E402
 from matplotlib.collections import LineCollection, PatchCollection  # noqa: E402
-from shapely.geometry import box  # noqa: E402
 
 import regionalize as rz  # noqa: E402
 from regionalize.errors import InvalidParameterError, InvalidZonesError  # noqa: E402
@@ -41,18 +39,6 @@ from regionalize.partition import Partition  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
-IDS = ["01", "02", "03", "04", "05", "06", "07", "08"]
-NAMES = ["Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta", "Theta"]
-FLOWS = [  # origin, destination, flow (diagonal = people working in their own zone)
-    ("01", "01", 100), ("01", "02", 10),
-    ("02", "02", 40), ("02", "01", 30), ("02", "03", 5),
-    ("03", "03", 20), ("03", "01", 10), ("03", "05", 10),
-    ("04", "04", 10), ("04", "03", 5), ("04", "05", 5),
-    ("05", "05", 80), ("05", "06", 10),
-    ("06", "06", 30), ("06", "05", 20),
-    ("07", "07", 25), ("07", "08", 5),
-    ("08", "08", 15), ("08", "07", 10),
-]  # total 440
 # a later year: 02->01 30->45, 06->05 20->15, 03->05 10->0, 07->08 5->8, new 04->01 3
 FLOWS_LATER = [f for f in FLOWS if (f[0], f[1]) not in
                {("02", "01"), ("06", "05"), ("03", "05"), ("07", "08")}] + [
@@ -62,10 +48,6 @@ POP_2020 = [1100, 600, 330, 180, 760, 440, 240, 150]   # total 3800
 JOBS_2020 = [140, 50, 30, 10, 115, 40, 35, 20]          # the column sums, total 440
 
 
-def squares() -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        {"geometry": [box(1000 * i, 0, 1000 * (i + 1), 1000) for i in range(len(IDS))]},
-        index=IDS, crs="EPSG:3857")
 
 
 def make_graph(flows=FLOWS, geometry=True) -> rz.FlowGraph:
