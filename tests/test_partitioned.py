@@ -253,10 +253,34 @@ def test_distributed_local_cluster(table):
     distributed = pytest.importorskip("distributed")
     ref = _pairs(aggregate_flows(table.flows, crosswalk=table.crosswalk))
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         with distributed.Client(cluster) as client:
             g = aggregate_flows(table.flows, crosswalk=table.crosswalk, scheduler=client)
         pd.testing.assert_series_equal(_pairs(g), ref)
         g = aggregate_flows(table.flows, crosswalk=table.crosswalk,
                             scheduler=cluster.scheduler_address)
         pd.testing.assert_series_equal(_pairs(g), ref)
+
+
+def test_lookup_of_fixed_width_digit_ids_agrees_with_the_hash_lookup():
+    # census-style codes (same length, digits only) are searched as sorted integers
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from regionalize.io.partitioned import _Lookup
+
+    rng = np.random.default_rng(5)
+    fine = pa.array([f"{v:06d}" for v in rng.choice(10**6, 5000, replace=False)],
+                    type=pa.large_string())
+    codes = rng.integers(0, 40, len(fine)).astype(np.int64)
+    lk = _Lookup(fine, codes)
+    assert lk.width == 6
+    known = fine.to_pylist()
+    queries = pa.array(known[::3] + ["12345", "0123456", "00a000", None, "999999", known[0],
+                                    "000000"], type=pa.large_string())
+    pos = pc.index_in(queries, value_set=fine).fill_null(-1).to_numpy()
+    expected = np.where(pos >= 0, codes[pos], -1)
+    np.testing.assert_array_equal(lk.zone_codes(queries), expected)
+    # mixed widths or letters: the hash lookup
+    assert _Lookup(pa.array(["01", "002"], type=pa.large_string()), np.arange(2)).width is None
+    assert _Lookup(pa.array(["0a", "02"], type=pa.large_string()), np.arange(2)).width is None

@@ -143,13 +143,27 @@ def _columns_of(files: list[str], reader_arg: Any, fmt: str, sep: str) -> list[s
 
 # ============================================================================ crosswalks
 class _Lookup:
-    """Fine ids (a pyarrow large_string array, unique) and the zone code of each."""
+    """Fine ids (a pyarrow large_string array, unique) and the zone code of each.
 
-    __slots__ = ("fine", "codes")
+    When every fine id is a string of the same number of digits (census block, tract or
+    county codes), the ids are also kept as sorted integers: a partition's ids are then
+    found by sorting them and a binary search, ``O(r log r + r log n)``, instead of a hash table of all ``n`` fine ids
+    rebuilt for every partition (about 4 s per partition for 8 million blocks).
+    """
+
+    __slots__ = ("fine", "codes", "width", "sorted_keys", "sorted_codes")
 
     def __init__(self, fine, codes: np.ndarray):
         self.fine = fine
         self.codes = codes
+        self.width = _digit_width(fine)
+        self.sorted_keys = self.sorted_codes = None
+        if self.width is not None:
+            import pyarrow.compute as pc
+
+            keys = pc.cast(fine, "int64").to_numpy()
+            order = np.argsort(keys, kind="stable")
+            self.sorted_keys, self.sorted_codes = keys[order], codes[order]
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -158,8 +172,38 @@ class _Lookup:
         """Zone code of every id (-1 when the id is not in the crosswalk or is null)."""
         import pyarrow.compute as pc
 
-        pos = pc.index_in(ids, value_set=self.fine).fill_null(-1).to_numpy()
-        return np.where(pos >= 0, self.codes[pos], -1).astype(np.int64)
+        if self.width is None:
+            pos = pc.index_in(ids, value_set=self.fine).fill_null(-1).to_numpy()
+            return np.where(pos >= 0, self.codes[pos], -1).astype(np.int64)
+        # ids of another length, or not all digits, cannot be in the crosswalk
+        fits = pc.and_(pc.equal(pc.utf8_length(ids), self.width),
+                       pc.utf8_is_digit(ids)).fill_null(False)
+        fits_np = fits.to_numpy(zero_copy_only=False)
+        out = np.full(len(ids), -1, np.int64)
+        if fits_np.any():
+            keys = pc.cast(pc.filter(ids, fits), "int64").to_numpy()
+            # searching sorted needles is several times faster (memory locality)
+            order = np.argsort(keys, kind="stable")
+            at = np.empty(len(keys), np.int64)
+            at[order] = np.searchsorted(self.sorted_keys, keys[order])
+            at_ok = np.minimum(at, len(self.sorted_keys) - 1)
+            found = self.sorted_keys[at_ok] == keys
+            out[np.flatnonzero(fits_np)] = np.where(found, self.sorted_codes[at_ok], -1)
+        return out
+
+
+def _digit_width(fine) -> int | None:
+    """The common length of the fine ids when all are 1-18 ASCII digits, else None."""
+    import pyarrow.compute as pc
+
+    if len(fine) == 0 or fine.null_count:
+        return None
+    lengths = pc.utf8_length(fine)
+    lo, hi = pc.min_max(lengths).values()
+    width = lo.as_py()
+    if width != hi.as_py() or not 1 <= width <= 18:
+        return None
+    return width if pc.all(pc.utf8_is_digit(fine)).as_py() else None
 
 
 def _crosswalk_series(crosswalk, columns, id_width, what: str, sep: str = ",") -> pd.Series:
