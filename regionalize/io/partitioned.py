@@ -146,9 +146,10 @@ class _Lookup:
     """Fine ids (a pyarrow large_string array, unique) and the zone code of each.
 
     When every fine id is a string of the same number of digits (census block, tract or
-    county codes), the ids are also kept as sorted integers: a partition's ids are then
-    found by sorting them and a binary search, ``O(r log r + r log n)``, instead of a hash table of all ``n`` fine ids
-    rebuilt for every partition (about 4 s per partition for 8 million blocks).
+    county codes), the ids are also kept as sorted integers: a partition's ``r`` ids are
+    then sorted and found by binary search, ``O(r log r + r log n)``, instead of a hash
+    table of all ``n`` fine ids rebuilt for every partition (2 million ids against 8 million
+    blocks: 0.8 s instead of 4.1 s).
     """
 
     __slots__ = ("fine", "codes", "width", "sorted_keys", "sorted_codes")
