@@ -201,10 +201,12 @@ def _area_colours(graph, part) -> list:
     return [palette[c] for c in colour]
 
 
-def _without_slivers(geom, share: float = 1e-3):
+def _without_slivers(geom, share: float = 1e-3, islets: bool = False):
     """``geom`` without the interior rings smaller than ``share`` of its area: the gaps
     between neighbouring zone polygons that a union leaves as specks inside an area (true
-    enclaves, whole zones, are far larger and stay)."""
+    enclaves, whole zones, are far larger and stay). With ``islets``, parts smaller than
+    ``share`` of the area go too (the largest part always stays): hundreds of outlined
+    islets would otherwise turn an archipelago into a dark blot."""
     import shapely
     from shapely.geometry import MultiPolygon, Polygon
 
@@ -219,14 +221,18 @@ def _without_slivers(geom, share: float = 1e-3):
         parts.append(Polygon(p.exterior, holes))
     if not parts:
         return geom
+    if islets and len(parts) > 1:
+        biggest = max(parts, key=lambda q: q.area)
+        parts = [q for q in parts if q is biggest or q.area >= share * total]
     return parts[0] if len(parts) == 1 else MultiPolygon(parts)
 
 
 def _outline(areas):
-    """Boundaries of dissolved areas, without the specks left by gaps between zones."""
+    """Boundaries of dissolved areas, without the specks left by gaps between zones and
+    without the islets (the zones' own fills and edges still show them)."""
     import geopandas as gpd
 
-    clean = [_without_slivers(g) for g in areas.geometry]
+    clean = [_without_slivers(g, islets=True) for g in areas.geometry]
     return gpd.GeoSeries(clean, index=areas.index, crs=areas.crs).boundary
 
 
