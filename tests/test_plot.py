@@ -341,3 +341,19 @@ def test_maps_do_not_redraw_the_figure_while_drawing(h):
     from matplotlib.backend_bases import FigureCanvasBase
 
     assert FigureCanvasBase.draw_idle.__name__ == "draw_idle"  # restored
+
+
+def test_outlines_drop_gap_specks_and_islets_but_keep_real_parts():
+    from shapely.geometry import MultiPolygon, Polygon, box
+
+    from regionalize.plot import _without_slivers
+
+    main = Polygon(box(0, 0, 100, 100).exterior, [box(50, 50, 50.5, 50.5).exterior])  # speck
+    enclave = box(10, 10, 30, 30)  # a real hole: a whole zone of another area
+    main = main.difference(enclave)
+    islet, island = box(200, 0, 201, 1), box(300, 0, 320, 20)
+    area = MultiPolygon([main, islet, island])
+    kept = _without_slivers(area)
+    assert len(kept.geoms) == 3 and len(kept.geoms[0].interiors) == 1  # speck gone
+    outline = _without_slivers(area, islets=True)
+    assert sorted(round(g.area) for g in outline.geoms) == [400, round(main.area + 0.25)]
