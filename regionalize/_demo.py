@@ -7,6 +7,7 @@ destinations and flows, contiguity, and a map of where people go.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -101,7 +102,18 @@ def summarise(graph: FlowGraph, top: int = 10) -> dict:
     return summary
 
 
-def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None) -> dict:
+def layer_progress(say: Callable[[str], None]):
+    """A ``delineate(progress=...)`` callback that reports each layer through ``say``."""
+
+    def report(layer, partition, seconds: float) -> None:
+        say(f"{layer}: {partition.n_areas} areas, {partition.unassigned.size} zones "
+            f"unassigned ({seconds:.1f} s)")
+
+    return report
+
+
+def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None,
+             say: Callable[[str], None] | None = None) -> dict:
     """Delineate a data set and write its outputs.
 
     Writes ``summary.md`` / ``summary.json`` (the data, then every layer's area table),
@@ -109,15 +121,18 @@ def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None) -> di
     CSV tables when there is no geometry, ``map.png`` (the layers nested on one map),
     ``flows.png`` (the largest flows), ``map.html`` (interactive, with popups per zone) and
     ``report.html`` (one self-contained file: maps, layer tables, quality, parameters).
+    ``say`` receives one line per step (the command line prints them as progress).
     """
     from .delineate import delineate
 
+    say = say or (lambda text: None)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     graph = pick_graph(dataset)
+    say(f"{graph.name}: {graph.n_zones:,} zones, {graph.n_flows:,} flows")
     summary = summarise(graph)
     preset = delineation_preset(graph)
-    h = delineate(graph, **preset)
+    h = delineate(graph, **preset, progress=layer_progress(say))
     summary["hierarchy"] = repr(h)
     summary["layers"] = {}
     for layer in h.layers:
@@ -132,6 +147,7 @@ def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None) -> di
     (out / "summary.md").write_text(_markdown(summary))
     if graph.geometry is not None:
         h.to_gpkg(out / "hierarchy.gpkg")
+        say("wrote hierarchy.gpkg; drawing the maps")
         import matplotlib
 
         matplotlib.use("Agg")
@@ -164,6 +180,7 @@ def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None) -> di
                                             ("The largest flows", "flows.png")]
               if (out / f).exists()}
     write_report(h, out / "report.html", images=images, links=links)
+    say("wrote the maps and report.html")
     return summary
 
 

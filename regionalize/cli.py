@@ -161,11 +161,12 @@ def demo(
                                 "'synthetic-N'. Default: Korea when the data folder exists, "
                                 "else a synthetic country."),
     json_output: JsonOutput = False,
+    quiet: Quiet = False,
 ) -> None:
     """Delineate the embedded default or a named data set; write tables, files and maps."""
     from ._demo import run_demo
 
-    summary = run_demo(out, dataset)
+    summary = run_demo(out, dataset, say=None if quiet else functools.partial(_progress, False))
     if json_output:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         return
@@ -317,7 +318,11 @@ def delineate_cmd(
             params["tau"] = tau
         if max_order is not None:
             params["max_order"] = max_order
-        h = delineate(graph, **params)
+        from ._demo import layer_progress
+
+        h = delineate(graph, **params,
+                      progress=None if quiet else layer_progress(functools.partial(_progress,
+                                                                                   False)))
     else:
         h = Hierarchy(graph, [_partition(graph, method, k)])
     layers = {}

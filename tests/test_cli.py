@@ -19,7 +19,8 @@ def test_demo_on_synthetic_country(tmp_path):
     result = runner.invoke(app, ["demo", "--dataset", "synthetic-300", "--out", str(out),
                                  "--json"])
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.output)
+    summary = json.loads(result.stdout)  # progress goes to stderr
+    assert "metropolitan: " in result.stderr
     assert summary["zones"] == 300 and summary["diagonal"]
     assert summary["contiguity"]["components"] == 1
     for name in ["summary.md", "summary.json", "hierarchy.gpkg", "map.png", "flows.png"]:
@@ -369,3 +370,15 @@ def test_delineate_zone_polygons_bad_arguments(tmp_path):
     assert result.exit_code == 2 and "only applies with --zones" in result.output
     result = runner.invoke(app, ["delineate", str(od), "--zones", str(tmp_path / "no.gpkg")])
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_progress_lines_per_layer_unless_quiet(capsys):
+    from regionalize.cli import main
+
+    assert main(["delineate", "synthetic-120"]) == 0
+    err = capsys.readouterr().err
+    for layer in ("metropolitan", "urban", "megaregion"):
+        assert any(line.startswith(f"{layer}: ") and line.endswith(" s)")
+                   for line in err.splitlines()), err
+    assert main(["delineate", "synthetic-120", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""

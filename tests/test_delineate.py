@@ -73,3 +73,13 @@ def test_inputs_unmodified(country):
     assert (country.matrix != before).nnz == 0
     pd.testing.assert_frame_equal(country.zones, zones)
     assert np.isfinite(country.residents).all()
+
+
+def test_delineate_reports_progress_per_layer():
+    g = rz.synthetic_country(300, seed=4)
+    seen = []
+    h = rz.delineate(g, metropolitan={"cluster_cores": True, "min_size_share": 0.002},
+                     progress=lambda layer, part, seconds: seen.append((layer, part, seconds)))
+    assert [s[0] for s in seen] == ["metropolitan", "urban", "megaregion"]
+    for layer, part, seconds in seen:
+        assert part.equals(h[layer]) and seconds >= 0
