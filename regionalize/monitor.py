@@ -228,6 +228,15 @@ def _wide_to_long(df: pd.DataFrame, zone: str | None, values, sep: str) -> tuple
     return pd.concat(parts, ignore_index=True), indicators
 
 
+def _require_columns(table: pd.DataFrame, columns, fix: str) -> None:
+    """An error naming the columns of ``columns`` that ``table`` lacks, and the ones it has."""
+    absent = [c for c in columns if c not in table.columns]
+    if absent:
+        raise InvalidParameterError(
+            f"The indicator table has no column {', '.join(map(repr, absent))}; it has "
+            f"{', '.join(map(repr, map(str, table.columns[:12])))}. {fix}")
+
+
 @dataclass
 class _Read:
     values: dict[str, np.ndarray]
@@ -248,22 +257,13 @@ def _read_indicators(table, ids: pd.Index, *, zone, year, values, sep, unknown, 
                 "A long indicator table (year= given) needs flat column names; for columns "
                 "per (indicator, year) leave year= unset.")
         needed = ([zone] if zone is not None else []) + [year]
-        absent = [c for c in needed if c not in table.columns]
-        if absent:
-            raise InvalidParameterError(
-                f"The indicator table has no column {', '.join(map(repr, absent))}; it has "
-                f"{', '.join(map(repr, map(str, table.columns[:12])))}. Pass zone= (None for "
-                "the index) and year= with the right names.")
+        _require_columns(table, needed, "Pass zone= (None for the index) and year= with the "
+                         "right names.")
         if values is None:
             indicators = [c for c in table.columns if c not in needed]
         else:
             indicators = [values] if isinstance(values, str) else list(values)
-        absent = [c for c in indicators if c not in table.columns]
-        if absent:
-            raise InvalidParameterError(
-                f"The indicator table has no column {', '.join(map(repr, absent))}; it has "
-                f"{', '.join(map(repr, map(str, table.columns[:12])))}. Pass values= with the "
-                "indicator columns.")
+        _require_columns(table, indicators, "Pass values= with the indicator columns.")
         if not indicators:
             raise InvalidParameterError("The indicator table has no indicator columns besides "
                                         "the zone and year; pass values=.")
