@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import _hypothesis_profiles
 import pytest
 
 from regionalize.datasets import data_dir as _data_dir
+
+# every hypothesis test is derandomized unless HYPOTHESIS_PROFILE asks for exploration
+_hypothesis_profiles.load()
 
 
 @pytest.fixture(scope="session")
