@@ -10,6 +10,7 @@ from .delineate import delineate
 from .errors import (
     DataNotFoundError,
     InsufficientMemoryError,
+    InvalidFileError,
     InvalidODError,
     InvalidParameterError,
     InvalidZonesError,
@@ -74,6 +75,7 @@ __all__ = [
     "InvalidParameterError",
     "DataNotFoundError",
     "InsufficientMemoryError",
+    "InvalidFileError",
     "__version__",
 ]
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ._files import atomic_path, write_text
 from .datasets import data_dir, load
 from .flows import FlowGraph
 
@@ -123,11 +124,11 @@ def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None,
     ``report.html`` (one self-contained file: maps, layer tables, quality, parameters).
     ``say`` receives one line per step (the command line prints them as progress).
     """
+    from ._files import check_output_folder
     from .delineate import delineate
 
     say = say or (lambda text: None)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = check_output_folder(out, "out")  # before any work: a file there, no permission
     graph = pick_graph(dataset)
     say(f"{graph.name}: {graph.n_zones:,} zones, {graph.n_flows:,} flows")
     summary = summarise(graph)
@@ -143,8 +144,8 @@ def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None,
             "areas": len(table), "unassigned_zones": int(h[layer].unassigned.size),
             "table": json.loads(table[cols].to_json(orient="index")),
         }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
-    (out / "summary.md").write_text(_markdown(summary))
+    write_text(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False))
+    write_text(out / "summary.md", _markdown(summary))
     if graph.geometry is not None:
         h.to_gpkg(out / "hierarchy.gpkg")
         say("wrote hierarchy.gpkg; drawing the maps")
@@ -158,16 +159,20 @@ def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None,
         polygons = graph.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).any()
         if polygons:
             ax = plot_hierarchy(h)
-            ax.figure.savefig(out / "map.png", dpi=150, bbox_inches="tight")
+            with atomic_path(out / "map.png") as tmp:
+                ax.figure.savefig(tmp, dpi=150, bbox_inches="tight")
             plt.close(ax.figure)
         ax = plot_flows(h, top=60, outlines=h["metropolitan"] if polygons else None)
-        ax.figure.savefig(out / "flows.png", dpi=130, bbox_inches="tight")
+        with atomic_path(out / "flows.png") as tmp:
+            ax.figure.savefig(tmp, dpi=130, bbox_inches="tight")
         plt.close(ax.figure)
         links = {"hierarchy.gpkg": "hierarchy.gpkg"}
         try:
             from .plot import explore
 
-            explore(h, h.layers[-1]).save(str(out / "map.html"))
+            html_map = explore(h, h.layers[-1])
+            with atomic_path(out / "map.html") as tmp:
+                html_map.save(str(tmp))
             links = {"interactive map": "map.html", **links}
         except ImportError:  # folium missing: the report says what it lacks
             summary["html_map"] = "not written: install folium"

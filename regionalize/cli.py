@@ -78,7 +78,8 @@ def _global_flags(kwargs: dict) -> None:
 
 
 def _handled(fn):
-    """Map errors to exit codes: RegionalizeError / missing files -> 2, others -> 1."""
+    """Map errors to exit codes: RegionalizeError / missing files -> 2, Ctrl-C -> 130,
+    others -> 1."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -87,6 +88,8 @@ def _handled(fn):
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except KeyboardInterrupt:  # typer would turn it into a silent exit 130
+            _fail("interrupted", code=130)
         except RegionalizeError as exc:
             _fail(str(exc).replace("\n", " "))
         except FileNotFoundError as exc:
@@ -165,7 +168,9 @@ def demo(
 ) -> None:
     """Delineate the embedded default or a named data set; write tables, files and maps."""
     from ._demo import run_demo
+    from ._files import check_output_folder
 
+    check_output_folder(out, "--out")  # before any work
     summary = run_demo(out, dataset, say=None if quiet else functools.partial(_progress, False))
     if json_output:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -302,6 +307,13 @@ def delineate_cmd(
                                 "in .gpkg, .parquet or .csv, or pass --format.")
     if zone_id is not None and zones is None:
         raise CliInputError("--zone-id only applies with --zones (the zone polygons).")
+    if out is not None:  # before any work: a folder where a file goes, no permission, ...
+        from ._files import check_output_file, check_output_folder
+
+        if fmt == "gpkg":
+            check_output_file(out, "--out", create_parent=True)
+        else:
+            check_output_folder(out, "--out")
     graph = _graph(source, origin, destination, flow, quiet)
     if zones is not None:
         from ._cli_io import attach_zones
@@ -339,7 +351,6 @@ def delineate_cmd(
         if fmt != "csv" and graph.geometry is None:
             raise CliInputError(f"{graph.name or source} has no zone geometry, so it cannot be "
                                 f"written as {fmt}; use --format csv.")
-        out.parent.mkdir(parents=True, exist_ok=True)
         written = [str(p) for p in ([h.to_gpkg(out)] if fmt == "gpkg" else
                                     h.to_parquet(out) if fmt == "parquet" else h.to_csv(out))]
         lines.append(f"wrote {out} ({fmt})")

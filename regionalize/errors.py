@@ -16,6 +16,7 @@ __all__ = [
     "InvalidParameterError",
     "DataNotFoundError",
     "InsufficientMemoryError",
+    "InvalidFileError",
     "Problems",
     "check_parameter",
 ]
@@ -44,6 +45,11 @@ class DataNotFoundError(RegionalizeError, FileNotFoundError):
 class InsufficientMemoryError(RegionalizeError, MemoryError):
     """A step would allocate a dense array larger than the memory available (or allowed);
     raised before allocating it. See :func:`regionalize._memory.check_dense`."""
+
+
+class InvalidFileError(RegionalizeError, ValueError):
+    """A file regionalize reads back (a saved delineation) is damaged, edited into an
+    unreadable state, from another run, or not one of regionalize's files at all."""
 
 
 def _fmt_examples(examples: Sequence[object], limit: int = 3) -> str:

@@ -510,11 +510,14 @@ class Hierarchy:
 
         return write_parquet(self, folder, flows=flows)
 
-    def to_csv(self, folder: str | PathLike, *, flows: bool = False) -> list[Path]:
-        """Write CSV tables and ``run.json``; see :func:`regionalize.io.writers.write_csv`."""
+    def to_csv(self, folder: str | PathLike, *, flows: bool = False,
+               escape_formulas: bool = True) -> list[Path]:
+        """Write CSV tables and ``run.json``; see :func:`regionalize.io.writers.write_csv`
+        (text cells that a spreadsheet would run as formulas get a leading apostrophe unless
+        ``escape_formulas=False``)."""
         from .io.writers import write_csv
 
-        return write_csv(self, folder, flows=flows)
+        return write_csv(self, folder, flows=flows, escape_formulas=escape_formulas)
 
     @classmethod
     def read(cls, path: str | PathLike, graph: FlowGraph | None = None) -> Hierarchy:

@@ -6,11 +6,12 @@ import base64
 import html
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
+
+from ._files import check_output_file, write_text
 
 __all__ = ["write_report"]
 
@@ -56,7 +57,8 @@ def write_report(h, path, *, title: str | None = None,
     Parameters
     ----------
     h : Hierarchy
-    path : path of the ``.html`` file (written to a temporary file, then renamed)
+    path : path of the ``.html`` file (written to a temporary file, then renamed; a
+        missing folder is created)
     title : str, optional
     images : mapping ``{caption: PNG path}``
         Maps to embed (as data URIs: the report is a single file).
@@ -69,6 +71,7 @@ def write_report(h, path, *, title: str | None = None,
     """
     from .quality import quality
 
+    path = check_output_file(path, "path", create_parent=True)  # before any work
     g = h.graph
     title = title or f"regionalize: {g.name or 'delineation'}"
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
@@ -110,17 +113,4 @@ def write_report(h, path, *, title: str | None = None,
     params = json.dumps(dict(h.params), indent=2, default=str, ensure_ascii=False)
     parts.append(f"<h2>Parameters of the run</h2><pre>{html.escape(params)}</pre>")
     parts.append("</body></html>")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".partial")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write("\n".join(parts))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes private files; a report is shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text(path, "\n".join(parts))

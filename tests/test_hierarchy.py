@@ -488,5 +488,5 @@ class TestWriters:
         assert [p.name for p in tmp_path.iterdir()] == ["regions.gpkg"]
 
     def test_gpkg_folder_must_exist(self, h, tmp_path):
-        with pytest.raises(regionalize.DataNotFoundError, match="No such folder"):
+        with pytest.raises(regionalize.InvalidParameterError, match="does not exist"):
             h.to_gpkg(tmp_path / "missing" / "x.gpkg")

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from .._files import atomic_path, write_text
 from .._ids import normalise_column
 from ..errors import (
     DataNotFoundError,
@@ -983,18 +984,20 @@ def write_synthetic_od(
 
     geo = _setup(int(n_fine), int(n_zones), seed, int(neighbours))
     crosswalk = root / "crosswalk.parquet"
-    pq.write_table(pa.table({"fine": geo["fine_ids"],
-                             "zone": geo["zone_ids"].take(pa.array(geo["zone_of"]))}),
-                   crosswalk)
+    with atomic_path(crosswalk) as tmp:
+        pq.write_table(pa.table({"fine": geo["fine_ids"],
+                                 "zone": geo["zone_ids"].take(pa.array(geo["zone_of"]))}),
+                       tmp)
     sizes = np.full(parts, n_rows // parts, dtype=np.int64)
     sizes[: n_rows % parts] += 1
     total = 0
     for i, rows in enumerate(sizes):
         table, flow_sum = _synthetic_partition(geo, int(rows), seed, i, far)
-        pq.write_table(table, flows_dir / f"part-{i:05d}.parquet", compression="zstd")
+        with atomic_path(flows_dir / f"part-{i:05d}.parquet") as tmp:
+            pq.write_table(table, tmp, compression="zstd")
         total += flow_sum
         del table
-    manifest.write_text(json.dumps({
+    write_text(manifest, json.dumps({
         "n_rows": int(n_rows), "n_fine": int(n_fine), "n_zones": int(n_zones),
         "partitions": int(parts), "seed": seed, "neighbours": int(neighbours), "far": far,
         "total": total, "columns": ["origin", "destination", "flow"]}, indent=2) + "\n")

@@ -1,10 +1,20 @@
 """Writers for a :class:`~regionalize.hierarchy.Hierarchy`: GeoPackage, GeoParquet and CSV.
 
-Every file is first written to a hidden temporary file in the destination folder
-(``.{stem}.{token}.partial{suffix}``) and then renamed over the destination with
-:func:`os.replace`, so an interrupted run never leaves a partial file under the final name;
-an existing file is replaced only once the new one is complete. In a folder, ``run.json`` is
-written last: when it is there and current, the whole set is.
+Every file goes through the atomic writer of :mod:`regionalize._files`: written to a
+hidden temporary file in the destination folder, then renamed over the destination, so an
+interrupted run never leaves a partial file under the final name, an existing file is
+replaced only once the new one is complete, and a symbolic link planted at a destination is
+replaced, never followed. In a folder, ``run.json`` is written last and lists every file of
+the run with its SHA-256 digest and size (``files``) under a fresh ``run_id``: a reader
+(:func:`~regionalize.io.hierarchy_files.read_hierarchy`) refuses a table that is not the
+one ``run.json`` recorded, so files of two runs (a rewrite interrupted before ``run.json``)
+are never paired. Output paths are checked before anything is written.
+
+CSV cells are safe to open in a spreadsheet: a text cell starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return gets a leading apostrophe (the usual convention against
+formula injection; :func:`regionalize._files.escape_formula`), recorded in ``run.json``
+(``csv_formulas: "escaped"``) and undone when the folder is read back. Pass
+``escape_formulas=False`` for the raw values.
 
 Tuple-valued cells (such as the central zones of an area) are written as ``"+"``-joined text
 in every format; zone ids are always written as text, leading zeros kept. Besides the
@@ -17,12 +27,11 @@ in every format; zone ids are always written as text, leading zeros kept. Beside
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +39,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataNotFoundError, InvalidParameterError
+from .._files import (
+    atomic_path,
+    check_output_file,
+    check_output_folder,
+    escape_formula,
+    file_digest,
+)
+from ..errors import InvalidParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..hierarchy import Hierarchy
@@ -132,51 +148,49 @@ def _text_cells(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-# ---------------------------------------------------------------------- atomic files
-def _fsync(path: Path) -> None:
-    with contextlib.suppress(OSError):  # not every platform can fsync a read-only handle
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-@contextlib.contextmanager
-def _atomic(path: Path, suffix: str | None = None) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it over ``path`` on success only."""
-    suffix = path.suffix if suffix is None else suffix
-    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:12]}.partial{suffix}")
-    try:
-        yield tmp
-        _fsync(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        for leftover in (tmp, *(Path(f"{tmp}{s}") for s in ("-journal", "-wal", "-shm"))):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
-        raise
-
-
-def _file_name(layer: str) -> str:
-    if any(sep in layer for sep in ("/", "\\", os.sep)) or layer in (".", ".."):
+# ---------------------------------------------------------------------- files
+def area_table_name(layer: str) -> str:
+    """``{layer}_areas``: a layer's file or GeoPackage layer name; a layer name that is a
+    path (separators, ``.``, ``..``, control characters) is refused, so that no file is
+    ever written or read outside the folder."""
+    if not isinstance(layer, str) or not layer or layer in (".", "..") \
+            or any(sep in layer for sep in ("/", "\\", os.sep, "\0")) \
+            or any(ord(ch) < 32 for ch in layer):
         raise InvalidParameterError(
             f"Layer name {layer!r} cannot be used in a file name; rename the layer.")
     return f"{layer}_areas"
 
 
-def _folder(folder: str | PathLike) -> Path:
-    path = Path(folder)
-    if path.exists() and not path.is_dir():
-        raise InvalidParameterError(f"Expected a folder to write into; {path} is a file.")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells and column names escaped against spreadsheet formulas."""
+    out = frame.copy()
+    out.columns = [escape_formula(str(c)) for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(escape_formula)
+    return out
 
 
-def _parent_must_exist(path: Path) -> None:
-    parent = path.parent
-    if not parent.is_dir():
-        raise DataNotFoundError(f"No such folder: {parent}; create it before writing {path.name}.")
+class _RunFiles:
+    """The files of one run written into a folder, with their digests (for ``run.json``)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.paths: list[Path] = []
+        self.digests: dict[str, dict[str, object]] = {}
+
+    def write(self, name: str, write) -> None:
+        path = self.folder / name
+        with atomic_path(path) as tmp:
+            write(tmp)
+            self.digests[name] = file_digest(tmp)
+        self.paths.append(path)
+
+    def finish(self, record: dict[str, Any]) -> list[Path]:
+        record = {**record, "run_id": uuid.uuid4().hex, "files": self.digests}
+        run_path = self.folder / "run.json"
+        _write_json(record, run_path)
+        return [*self.paths, run_path]
 
 
 def _zones_frame(h: Hierarchy, geometry: bool) -> pd.DataFrame:
@@ -213,9 +227,9 @@ def _areas_frame(h: Hierarchy, layer: str, geometry: bool) -> pd.DataFrame:
 
 
 def _write_json(record: dict[str, Any], path: Path) -> None:
-    with _atomic(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(_dumps(record, indent=2))
-        fh.write("\n")
+    from .._files import write_text
+
+    write_text(path, _dumps(record, indent=2) + "\n")
 
 
 def _require_geometry(h: Hierarchy, what: str) -> None:
@@ -240,7 +254,7 @@ def write_gpkg(h: Hierarchy, path: str | PathLike, *, flows: bool = False) -> Pa
     h : Hierarchy
     path : path
         The GeoPackage to write; an existing file is replaced (once the new one is
-        complete). Its folder must exist.
+        complete), a symbolic link there is replaced, not followed. Its folder must exist.
     flows : bool
         Also write the flows (non-spatial layer ``flows``) and the zone attributes
         (``zone_table``), so that the file alone reloads the Hierarchy.
@@ -253,14 +267,15 @@ def write_gpkg(h: Hierarchy, path: str | PathLike, *, flows: bool = False) -> Pa
     ------
     InvalidZonesError
         If the graph has no geometry.
+    InvalidParameterError
+        If ``path`` is a folder, its folder does not exist or cannot be written.
     """
     import pyogrio
 
     _require_geometry(h, "a GeoPackage")
-    path = Path(path)
-    _parent_must_exist(path)
-    names = [_file_name(layer) for layer in h.layers]
-    record = run_record(h, flows=flows)
+    path = check_output_file(path, "path")
+    names = [area_table_name(layer) for layer in h.layers]
+    record = {**run_record(h, flows=flows), "run_id": uuid.uuid4().hex}
     run = pd.DataFrame({
         "version": [str(record["version"])],
         "layers": [_dumps(record["layers"])],
@@ -270,7 +285,7 @@ def write_gpkg(h: Hierarchy, path: str | PathLike, *, flows: bool = False) -> Pa
         "notes": [_dumps(record["notes"])],
         "record": [_dumps(record)],
     }, dtype=object)
-    with _atomic(path, suffix=".gpkg") as tmp:
+    with atomic_path(path, suffix=".gpkg") as tmp:
         _zones_frame(h, geometry=True).to_file(tmp, layer="zones", driver="GPKG",
                                                engine="pyogrio")
         for layer, name in zip(h.layers, names, strict=True):
@@ -290,8 +305,9 @@ def write_parquet(h: Hierarchy, folder: str | PathLike, *, flows: bool = False) 
     Files: ``zones.parquet`` (zone polygons and :meth:`Hierarchy.to_frame` columns, zone id
     in column ``zone``), ``{layer}_areas.parquet`` for each layer (dissolved polygons and
     :meth:`Hierarchy.summary` columns, area id in column ``area``) and ``run.json``
-    (see :func:`run_record`), written last. Existing files are replaced; files of layers
-    this Hierarchy does not have are left alone. With ``flows=True``, ``flows.parquet`` and
+    (see :func:`run_record`, plus the run's ``run_id`` and each file's digest), written
+    last. Existing files are replaced; files of layers this Hierarchy does not have are
+    left alone (and ignored on reading). With ``flows=True``, ``flows.parquet`` and
     ``zone_table.parquet`` too.
 
     Returns
@@ -303,68 +319,78 @@ def write_parquet(h: Hierarchy, folder: str | PathLike, *, flows: bool = False) 
     ------
     InvalidZonesError
         If the graph has no geometry.
+    InvalidParameterError
+        If ``folder`` is a file, or cannot be created or written.
     """
     _require_geometry(h, "GeoParquet")
-    names = [_file_name(layer) for layer in h.layers]
-    out = _folder(folder)
-    written = []
-    zones_path = out / "zones.parquet"
-    with _atomic(zones_path) as tmp:
-        _zones_frame(h, geometry=True).to_parquet(tmp, index=False)
-    written.append(zones_path)
+    names = [area_table_name(layer) for layer in h.layers]
+    run = _RunFiles(check_output_folder(folder, "folder"))
+    run.write("zones.parquet",
+              lambda tmp: _zones_frame(h, geometry=True).to_parquet(tmp, index=False))
     for layer, name in zip(h.layers, names, strict=True):
-        path = out / f"{name}.parquet"
-        with _atomic(path) as tmp:
-            _areas_frame(h, layer, geometry=True).to_parquet(tmp, index=False)
-        written.append(path)
+        run.write(f"{name}.parquet", lambda tmp, layer=layer: _areas_frame(
+            h, layer, geometry=True).to_parquet(tmp, index=False))
     if flows:
         for name, frame in zip(("flows", "zone_table"), _flow_frames(h), strict=True):
-            path = out / f"{name}.parquet"
-            with _atomic(path) as tmp:
-                frame.to_parquet(tmp, index=False)
-            written.append(path)
-    run_path = out / "run.json"
-    _write_json(run_record(h, flows=flows), run_path)
-    written.append(run_path)
-    return written
+            run.write(f"{name}.parquet", lambda tmp, frame=frame: frame.to_parquet(
+                tmp, index=False))
+    return run.finish(run_record(h, flows=flows))
 
 
-def write_csv(h: Hierarchy, folder: str | PathLike, *, flows: bool = False) -> list[Path]:
+def write_csv(h: Hierarchy, folder: str | PathLike, *, flows: bool = False,
+              escape_formulas: bool = True) -> list[Path]:
     """Write a Hierarchy as CSV tables in ``folder`` (created if needed); no geometry needed.
 
     Files: ``zones.csv`` (the :meth:`Hierarchy.to_frame` table, zone id in the first column
     ``zone``), ``{layer}_areas.csv`` for each layer (the :meth:`Hierarchy.summary` table,
     area id in the first column ``area``, ``centres`` as "+"-joined text) and ``run.json``
-    (see :func:`run_record`), written last. UTF-8, comma-separated, missing values empty.
-    Read ids back as text (``pandas.read_csv(..., dtype={"zone": str})``, and ``area`` and
-    ``centres`` likewise) to keep leading zeros, or reload everything with
+    (see :func:`run_record`, plus the run's ``run_id`` and each file's digest), written
+    last. UTF-8, comma-separated, missing values empty. Read ids back as text
+    (``pandas.read_csv(..., dtype={"zone": str})``, and ``area`` and ``centres`` likewise)
+    to keep leading zeros, or reload everything with
     :func:`regionalize.io.hierarchy_files.read_hierarchy`. With ``flows=True``,
     ``flows.csv`` and ``zone_table.csv`` too.
+
+    Parameters
+    ----------
+    h : Hierarchy
+    folder : path
+    flows : bool
+        Also write the flows and zone attributes (the folder alone then reloads the run).
+    escape_formulas : bool
+        Protect spreadsheets (default): a text cell or column name starting with ``=``,
+        ``+``, ``-``, ``@``, a tab or a carriage return is written with a leading
+        apostrophe, so that Excel or LibreOffice show it as text instead of running it as
+        a formula (CSV or formula injection). ``read_hierarchy`` removes the apostrophes
+        again. ``False`` writes every value as it is.
 
     Returns
     -------
     list of pathlib.Path
         The files written, ``run.json`` last.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``folder`` is a file, or cannot be created or written.
     """
-    names = [_file_name(layer) for layer in h.layers]
-    out = _folder(folder)
-    written = []
-    zones_path = out / "zones.csv"
-    with _atomic(zones_path) as tmp:
-        _zones_frame(h, geometry=False).to_csv(tmp, index=False, encoding="utf-8")
-    written.append(zones_path)
+    names = [area_table_name(layer) for layer in h.layers]
+    if not isinstance(escape_formulas, bool):
+        raise InvalidParameterError(
+            f"The 'escape_formulas' parameter of write_csv must be True or False. "
+            f"Got {escape_formulas!r} instead.")
+    run = _RunFiles(check_output_folder(folder, "folder"))
+    safe = _csv_safe if escape_formulas else (lambda frame: frame)
+
+    def csv(frame: pd.DataFrame):
+        return lambda tmp: safe(frame).to_csv(tmp, index=False, encoding="utf-8")
+
+    run.write("zones.csv", csv(_zones_frame(h, geometry=False)))
     for layer, name in zip(h.layers, names, strict=True):
-        path = out / f"{name}.csv"
-        with _atomic(path) as tmp:
-            _areas_frame(h, layer, geometry=False).to_csv(tmp, index=False, encoding="utf-8")
-        written.append(path)
+        run.write(f"{name}.csv", csv(_areas_frame(h, layer, geometry=False)))
     if flows:
         for name, frame in zip(("flows", "zone_table"), _flow_frames(h), strict=True):
-            path = out / f"{name}.csv"
-            with _atomic(path) as tmp:
-                frame.to_csv(tmp, index=False, encoding="utf-8")
-            written.append(path)
-    run_path = out / "run.json"
-    _write_json(run_record(h, flows=flows), run_path)
-    written.append(run_path)
-    return written
+            run.write(f"{name}.csv", csv(frame))
+    record = run_record(h, flows=flows)
+    record["csv_formulas"] = "escaped" if escape_formulas else "raw"
+    return run.finish(record)

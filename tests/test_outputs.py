@@ -1,0 +1,334 @@
+"""Writes that are atomic, contained and consistent; reading back that trusts nothing.
+
+- every file goes through one atomic writer: a symbolic link planted at a target is
+  replaced, never followed (GeoPackage, GeoParquet, CSV, the report, the demo's files);
+- output paths are checked before any work (a folder where a file goes, a file where a
+  folder goes, a missing parent, a folder that cannot be written): one named error, exit 2
+  on the command line, naming ``--out``;
+- a folder's files are those its ``run.json`` recorded (digests): a rewrite interrupted
+  before ``run.json`` is refused on reading, never paired with the old parameters;
+- reading back never leaves the folder, and damaged or edited files give a named
+  :class:`InvalidFileError`;
+- CSV cells that a spreadsheet would run as formulas are neutralised, and restored on
+  reading;
+- Ctrl-C on the command line prints ``error: interrupted`` and exits 130.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pandas as pd
+import pyogrio
+import pytest
+from _toys import FLOWS, IDS, squares
+
+import regionalize as rz
+from regionalize import InvalidFileError, InvalidParameterError
+from regionalize.cli import main
+from regionalize.io.hierarchy_files import read_hierarchy
+from regionalize.report import write_report
+
+#: names a spreadsheet would run as formulas (and one that merely starts with an apostrophe)
+FORMULAS = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1",
+            "'=already quoted", "Zeta"]
+
+
+@pytest.fixture(scope="module")
+def graph():
+    names = ["Alpha", *FORMULAS]
+    g = rz.FlowGraph.from_dataframe(pd.DataFrame(FLOWS, columns=["origin", "destination",
+                                                                  "flow"]), name="toy")
+    return g.with_zones(pd.DataFrame({"name": names}, index=IDS)).with_geometry(squares())
+
+
+@pytest.fixture(scope="module")
+def h(graph):
+    return rz.delineate(graph, ["01", "05"], tau=0.1, urban={"min_zones": 2})
+
+
+@pytest.fixture
+def outside(tmp_path):
+    """A file outside the output folder that a planted link points to."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    return victim
+
+
+def _plant(link, target):
+    link.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(target, link)
+
+
+# ---------------------------------------------------------------- planted links
+@pytest.mark.parametrize("fmt", ["gpkg", "parquet", "csv"])
+def test_planted_link_is_replaced_not_followed(h, tmp_path, outside, fmt):
+    out = tmp_path / "out"
+    target = out / "run.gpkg" if fmt == "gpkg" else out / f"zones.{fmt}"
+    _plant(target, outside)
+    if fmt == "gpkg":
+        h.to_gpkg(target)
+    else:
+        getattr(h, f"to_{fmt}")(out)
+    assert outside.read_text() == "precious"
+    assert not target.is_symlink() and target.stat().st_size > 0
+
+
+def test_report_replaces_a_planted_link(h, tmp_path, outside):
+    target = tmp_path / "report.html"
+    _plant(target, outside)
+    write_report(h, target)
+    assert outside.read_text() == "precious"
+    assert not target.is_symlink() and "<html" in target.read_text()
+
+
+def test_demo_replaces_planted_links(tmp_path, outside):
+    from regionalize._demo import run_demo
+
+    out = tmp_path / "demo"
+    names = ["summary.md", "summary.json", "map.png", "flows.png", "map.html", "report.html",
+             "hierarchy.gpkg"]
+    for name in names:
+        _plant(out / name, outside)
+    run_demo(out, "synthetic-150")
+    assert outside.read_text() == "precious"
+    for name in names:
+        assert not (out / name).is_symlink() and (out / name).stat().st_size > 0, name
+    assert not [p for p in out.iterdir() if ".partial" in p.name]
+
+
+# ---------------------------------------------------------------- checked before any work
+def test_output_paths_checked_before_writing(h, tmp_path):
+    (tmp_path / "a.gpkg").mkdir()
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InvalidParameterError, match="is a folder, but a file is expected"):
+        h.to_gpkg(tmp_path / "a.gpkg")
+    with pytest.raises(InvalidParameterError, match="does not exist"):
+        h.to_gpkg(tmp_path / "missing" / "a.gpkg")
+    with pytest.raises(InvalidParameterError, match="is a file, not a folder"):
+        h.to_gpkg(tmp_path / "file" / "a.gpkg")
+    for write in (h.to_csv, h.to_parquet):
+        with pytest.raises(InvalidParameterError, match="is a file, but a folder is expected"):
+            write(tmp_path / "file")
+    with pytest.raises(InvalidParameterError, match="not writable"):
+        h.to_gpkg("/proc/regionalize-test.gpkg")  # not writable, even for root
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["delineate", "synthetic-60", "--out", "{tmp}/dir.gpkg"], "is a folder"),
+    (["delineate", "synthetic-60", "--out", "{tmp}/file/x.gpkg"], "is a file, not a folder"),
+    (["delineate", "synthetic-60", "--out", "{tmp}/file", "--format", "csv"], "is a file"),
+    (["delineate", "synthetic-60", "--out", "/proc/x.gpkg"], "not writable"),
+    (["demo", "--dataset", "synthetic-60", "--out", "{tmp}/file"], "is a file"),
+])
+def test_cli_checks_out_before_computing(tmp_path, capsys, monkeypatch, args, message):
+    from regionalize import _cli_io, _demo
+
+    (tmp_path / "dir.gpkg").mkdir()
+    (tmp_path / "file").write_text("x")
+
+    def no_work(*a, **k):
+        raise AssertionError("the data was read before --out was checked")
+
+    monkeypatch.setattr(_cli_io, "load_source", no_work)
+    monkeypatch.setattr(_demo, "pick_graph", no_work)
+    code = main([a.replace("{tmp}", str(tmp_path)) for a in args])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith("error: ") and message in err and "--out" in err
+    assert "please report" not in err
+
+
+def test_cli_ctrl_c_says_interrupted_and_exits_130(tmp_path, capsys, monkeypatch):
+    from regionalize import _demo
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_demo, "run_demo", interrupted)
+    assert main(["demo", "--out", str(tmp_path / "o")]) == 130
+    assert capsys.readouterr().err.strip().endswith("error: interrupted")
+
+
+# ---------------------------------------------------------------- one run per folder
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_interrupted_rewrite_is_never_paired_with_the_old_run(graph, h, tmp_path,
+                                                              monkeypatch, fmt):
+    """Run A is written; run B (other parameters) is interrupted before run.json: reading
+    refuses the folder instead of returning B's labels with A's parameters."""
+    out = tmp_path / "run"
+    getattr(h, f"to_{fmt}")(out)
+    other = rz.delineate(graph, ["01"], tau=0.3)
+    from regionalize.io import writers
+
+    original = writers._RunFiles.finish
+
+    def interrupted(self, record):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(writers._RunFiles, "finish", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        getattr(other, f"to_{fmt}")(out)
+    monkeypatch.setattr(writers._RunFiles, "finish", original)
+    with pytest.raises(InvalidFileError, match="not the file run.json recorded"):
+        read_hierarchy(out, graph)
+    # once written whole, the folder reads back as the new run
+    getattr(other, f"to_{fmt}")(out)
+    assert read_hierarchy(out, graph).labels().equals(other.labels())
+
+
+def test_every_file_of_a_folder_is_recorded(h, tmp_path):
+    written = h.to_csv(tmp_path, flows=True)
+    record = json.loads((tmp_path / "run.json").read_text())
+    assert len(record["run_id"]) == 32
+    assert sorted(record["files"]) == sorted(p.name for p in written if p.name != "run.json")
+    for name, entry in record["files"].items():
+        assert entry["bytes"] == (tmp_path / name).stat().st_size
+
+
+# ---------------------------------------------------------------- never leaves the folder
+@pytest.mark.parametrize("layer", ["../../victim", "/etc/passwd", "..", "", "a\\b", 5,
+                                   "x\x00y"])
+def test_layer_names_from_run_json_are_not_paths(h, graph, tmp_path, layer):
+    out = tmp_path / "run"
+    h.to_csv(out)
+    record = json.loads((out / "run.json").read_text())
+    record["layers"] = [layer]
+    (out / "run.json").write_text(json.dumps(record))
+    with pytest.raises(InvalidFileError, match="not a plain name"):
+        read_hierarchy(out, graph)
+
+
+def test_layer_names_that_are_paths_are_refused_on_writing(graph, tmp_path):
+    p = rz.metropolitan_areas(graph, ["01"], tau=0.1)
+    from regionalize.hierarchy import Hierarchy
+
+    bad = Hierarchy(graph, [rz.Partition("../escape", p.ids, p.details, p.areas, p.params)])
+    with pytest.raises(InvalidParameterError, match="cannot be used in a file name"):
+        bad.to_csv(tmp_path / "out")
+    assert not (tmp_path / "escape_areas.csv").exists()
+
+
+# ---------------------------------------------------------------- damaged or edited files
+def _edit_csv(path, column, value):
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table.loc[1, column] = value
+    table.to_csv(path, index=False)
+
+
+def test_order_column_turned_to_text_is_named(h, graph, tmp_path):
+    h.to_csv(tmp_path)
+    _edit_csv(tmp_path / "zones.csv", "metropolitan_order", "first ring")
+    with pytest.raises(InvalidFileError, match="not the file run.json recorded.*verify=False"):
+        read_hierarchy(tmp_path, graph)
+    with pytest.raises(InvalidFileError, match="'metropolitan_order'.*'first ring'"):
+        read_hierarchy(tmp_path, graph, verify=False)
+
+
+def test_hand_edited_name_reads_with_verify_false(h, graph, tmp_path):
+    h.to_csv(tmp_path)
+    areas = pd.read_csv(tmp_path / "metropolitan_areas.csv", dtype=str)
+    areas.loc[0, "name"] = "Renamed by hand"
+    areas.to_csv(tmp_path / "metropolitan_areas.csv", index=False)
+    back = read_hierarchy(tmp_path, graph, verify=False)
+    assert back["metropolitan"].areas["name"].iloc[0] == "Renamed by hand"
+
+
+def test_order_column_turned_to_text_in_a_geopackage(h, graph, tmp_path):
+    path = tmp_path / "run.gpkg"
+    h.to_gpkg(path)
+    layers = {name: pyogrio.read_dataframe(path, layer=name)
+              for name, _ in pyogrio.list_layers(path)}
+    layers["zones"]["metropolitan_order"] = layers["zones"]["metropolitan_order"].astype(
+        str).replace("1.0", "one")
+    edited = tmp_path / "edited.gpkg"
+    for name, frame in layers.items():
+        pyogrio.write_dataframe(frame, edited, layer=name, driver="GPKG")
+    with pytest.raises(InvalidFileError, match="metropolitan_order"):
+        read_hierarchy(edited, graph)
+
+
+def test_dropped_geopackage_layer_is_named(h, graph, tmp_path):
+    path = tmp_path / "run.gpkg"
+    h.to_gpkg(path)
+    edited = tmp_path / "edited.gpkg"
+    for name, _ in pyogrio.list_layers(path):
+        if name != "urban_areas":
+            pyogrio.write_dataframe(pyogrio.read_dataframe(path, layer=name), edited,
+                                    layer=name, driver="GPKG")
+    with pytest.raises(InvalidFileError, match="no layer 'urban_areas'"):
+        read_hierarchy(edited, graph)
+
+
+@pytest.mark.parametrize("content", [b"", b"{\"layers\": [\"metro", b"\xff\xfe\x00garbage",
+                                     b"[1, 2]", b"{\"layers\": []}"])
+def test_damaged_run_json_is_named(h, graph, tmp_path, content):
+    h.to_csv(tmp_path)
+    (tmp_path / "run.json").write_bytes(content)
+    with pytest.raises(InvalidFileError, match="run.json"):
+        read_hierarchy(tmp_path, graph)
+
+
+@pytest.mark.parametrize("content", [os.urandom(0) + bytes(range(256)) * 8,
+                                     b"zone,name\n01,Alpha\n", b"SQLite format 3\x00" + b"x" * 99])
+def test_random_bytes_or_text_as_a_geopackage(graph, tmp_path, content):
+    path = tmp_path / "run.gpkg"
+    path.write_bytes(content)
+    with pytest.raises(rz.RegionalizeError, match="run.gpkg"):
+        read_hierarchy(path, graph)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_random_bytes_as_a_table(h, graph, tmp_path, fmt):
+    getattr(h, f"to_{fmt}")(tmp_path)
+    (tmp_path / f"zones.{fmt}").write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(InvalidFileError, match=f"zones.{fmt}"):
+        read_hierarchy(tmp_path, graph)
+    with pytest.raises(InvalidFileError, match=f"zones.{fmt}"):
+        read_hierarchy(tmp_path, graph, verify=False)
+
+
+def test_missing_table_listed_in_run_json(h, graph, tmp_path):
+    h.to_csv(tmp_path)
+    (tmp_path / "urban_areas.csv").unlink()
+    with pytest.raises(rz.DataNotFoundError, match="urban_areas.csv"):
+        read_hierarchy(tmp_path, graph)
+
+
+# ---------------------------------------------------------------- spreadsheet formulas
+def test_csv_cells_that_would_run_as_formulas_are_neutralised(h, graph, tmp_path):
+    h.to_csv(tmp_path, flows=True)
+    zones = pd.read_csv(tmp_path / "zones.csv", dtype=str, keep_default_na=False)
+    for cell in zones["name"]:
+        assert cell[:1] not in "=+-@\t\r", cell
+    assert "'=HYPERLINK" in (tmp_path / "zones.csv").read_text()
+    assert "''=already quoted" in (tmp_path / "zones.csv").read_text()
+    table = (tmp_path / "zone_table.csv").read_text()
+    assert "'@SUM(A1)" in table and "\n@" not in table and ",@" not in table
+    # read back exactly, apostrophes removed
+    back = read_hierarchy(tmp_path)
+    assert back.graph.zones["name"].tolist() == graph.zones["name"].tolist()
+    assert back["urban"].areas["name"].tolist() == h["urban"].areas["name"].tolist()
+
+
+def test_escape_formulas_false_writes_raw_values(h, graph, tmp_path):
+    h.to_csv(tmp_path, escape_formulas=False)
+    zones = pd.read_csv(tmp_path / "zones.csv", dtype=str, keep_default_na=False)
+    assert "=HYPERLINK(\"http://evil\",\"x\")" in zones["name"].tolist()
+    assert json.loads((tmp_path / "run.json").read_text())["csv_formulas"] == "raw"
+    back = read_hierarchy(tmp_path, graph)
+    assert back["metropolitan"].labels.equals(h["metropolitan"].labels)
+    with pytest.raises(InvalidParameterError, match="escape_formulas"):
+        h.to_csv(tmp_path, escape_formulas="no")
+
+
+def test_no_partial_or_probe_files_are_left(h, tmp_path):
+    h.to_csv(tmp_path / "c")
+    h.to_parquet(tmp_path / "p")
+    h.to_gpkg(tmp_path / "g.gpkg")
+    write_report(h, tmp_path / "r" / "report.html")
+    left = [p for p in tmp_path.rglob("*") if ".partial" in p.name or "regionalize-" in p.name]
+    assert left == []
+    shutil.rmtree(tmp_path / "c")
