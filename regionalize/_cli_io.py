@@ -220,6 +220,11 @@ def attach_zones(graph, path: Path, id_column: str | None):
     except Exception as exc:  # noqa: BLE001 - any reader failure is a bad --zones file
         raise CliInputError(f"cannot read --zones {path}: {exc}. Give a GeoPackage, GeoJSON, "
                             "shapefile or GeoParquet of zone polygons.") from None
+    if not isinstance(layer, gpd.GeoDataFrame) or "geometry" not in layer.dtypes.astype(str).values:
+        raise CliInputError(
+            f"--zones {path.name} holds no polygons: it is a plain table (columns: "
+            f"{', '.join(map(str, layer.columns)) or 'none'}). --zones takes zone polygons "
+            "(GeoPackage, GeoJSON, shapefile or GeoParquet).")
     if id_column is None:
         ids = set(graph.ids)
         for col in layer.columns:
