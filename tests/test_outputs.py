@@ -332,3 +332,13 @@ def test_no_partial_or_probe_files_are_left(h, tmp_path):
     left = [p for p in tmp_path.rglob("*") if ".partial" in p.name or "regionalize-" in p.name]
     assert left == []
     shutil.rmtree(tmp_path / "c")
+
+
+def test_cli_zones_that_are_a_plain_table_are_named(tmp_path, capsys):
+    od = tmp_path / "od.csv"
+    pd.DataFrame(FLOWS, columns=["origin", "destination", "flow"]).to_csv(od, index=False)
+    names = tmp_path / "names.csv"
+    names.write_text("zone,name\n" + "".join(f"{z},Zone {z}\n" for z in IDS))
+    assert main(["delineate", str(od), "--zones", str(names)]) == 2
+    err = capsys.readouterr().err
+    assert "--zones names.csv holds no polygons" in err and "please report" not in err
