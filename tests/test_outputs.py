@@ -342,3 +342,34 @@ def test_cli_zones_that_are_a_plain_table_are_named(tmp_path, capsys):
     assert main(["delineate", str(od), "--zones", str(names)]) == 2
     err = capsys.readouterr().err
     assert "--zones names.csv holds no polygons" in err and "please report" not in err
+
+
+# ---------------------------------------------------------------- awkward ids round-trip
+AWKWARD = ["a,b", 'q"uote', "new\nline", "=1+1", "-5", "  sp ", "ünï😀", "NA", "x" * 300,
+           "[1]"]
+
+
+@pytest.mark.parametrize("centres", [None, [["=1+1", "[1]"]], ["=1+1"], ["[1]"]])
+@pytest.mark.parametrize("fmt", ["csv", "gpkg", "parquet"])
+def test_awkward_ids_and_names_round_trip(tmp_path, fmt, centres):
+    """Ids with "+" (the separator of central zones), quotes, commas, newlines, formula
+    starts, brackets: every file format gives the same Hierarchy back."""
+    import geopandas as gpd
+    import numpy as np
+    from shapely.geometry import box
+
+    n = len(AWKWARD)
+    m = np.random.default_rng(0).integers(0, 50, (n, n)).astype(float)
+    np.fill_diagonal(m, 200)
+    g = rz.FlowGraph.from_matrix(m, AWKWARD, name="<b>awkward</b>")
+    g = g.with_zones(pd.DataFrame({"name": [f"=N({i})" for i in range(n)]}, index=AWKWARD))
+    g = g.with_geometry(gpd.GeoDataFrame(geometry=[box(i, 0, i + 1, 1) for i in range(n)],
+                                         index=AWKWARD, crs="EPSG:3857"))
+    h = rz.delineate(g, centres, tau=0.05)
+    path = tmp_path / ("run.gpkg" if fmt == "gpkg" else "run")
+    getattr(h, f"to_{fmt}")(path, flows=True)
+    back = read_hierarchy(path)
+    assert back.labels().equals(h.labels())
+    for layer in h.layers:
+        assert back[layer].areas["centres"].tolist() == h[layer].areas["centres"].tolist()
+    assert back.graph.zones["name"].tolist() == g.zones["name"].tolist()

@@ -35,7 +35,7 @@ from ..errors import (
     Problems,
     RegionalizeError,
 )
-from .writers import area_table_name
+from .writers import area_table_name, text_tuple
 
 __all__ = ["read_hierarchy"]
 
@@ -251,12 +251,6 @@ def _number(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
 
 
-def _centres(value) -> tuple[str, ...]:
-    if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
-        return ()
-    return tuple(str(value).split("+"))
-
-
 def _graph_from_file(record, flows, attrs, geometry, path: Path):
     from ..flows import FlowGraph
 
@@ -346,7 +340,7 @@ def _layer(name: str, ids: pd.Index, zones: pd.DataFrame, areas: pd.DataFrame,
                        "or not whole numbers", f"restore them, or {_REWRITE}")
     table = pd.DataFrame({
         "name": _text(a["name"]),
-        "centres": [_centres(c) for c in a["centres"]],
+        "centres": [text_tuple(c) for c in a["centres"]],
         "kind": _text(a["kind"]),
         "n_zones": n_zones.astype(np.int64),
     }, index=a.index)
@@ -359,7 +353,7 @@ def _layer(name: str, ids: pd.Index, zones: pd.DataFrame, areas: pd.DataFrame,
         source = f"layer_{c}" if f"layer_{c}" in a.columns else c
         if source in a.columns:
             if c in (tuple_columns or ()):
-                table[c] = [_centres(v) for v in a[source]]
+                table[c] = [text_tuple(v) for v in a[source]]
             else:
                 table[c] = _restore(a[source])
     return Partition(name, ids, details, table, params)

@@ -17,7 +17,7 @@ formula injection; :func:`regionalize._files.escape_formula`), recorded in ``run
 ``escape_formulas=False`` for the raw values.
 
 Tuple-valued cells (such as the central zones of an area) are written as ``"+"``-joined text
-in every format; zone ids are always written as text, leading zeros kept. Besides the
+in every format (as a JSON list when an id itself holds a ``+``: :func:`tuple_text`); zone ids are always written as text, leading zeros kept. Besides the
 :meth:`Hierarchy.to_frame` columns, the zone table holds ``{layer}_share`` and
 ``{layer}_via`` (the link that attached each zone), so that
 :func:`regionalize.io.hierarchy_files.read_hierarchy` rebuilds every layer exactly. With
@@ -127,10 +127,36 @@ def _dumps(value: Any, **kwargs: Any) -> str:
 
 
 # ---------------------------------------------------------------------- cells
+def tuple_text(items) -> str:
+    """A tuple of ids as one cell: ``"+"``-joined (``"21+26"``), or, when an id itself holds
+    a ``+`` or the text would start with ``[``, a JSON list (``'["a+b", "c"]'``), so that
+    :func:`text_tuple` always gives the tuple back."""
+    texts = ["" if v is None else str(v) for v in items]
+    joined = "+".join(texts)
+    if any("+" in t for t in texts) or joined.startswith("[") or texts == [""]:
+        return json.dumps(texts, ensure_ascii=False)
+    return joined
+
+
+def text_tuple(value: Any) -> tuple[str, ...]:
+    """The tuple written by :func:`tuple_text` (empty cells: an empty tuple)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
+        return ()
+    text = str(value)
+    if text.startswith("["):
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError:
+            items = None
+        if isinstance(items, list) and all(isinstance(v, str) for v in items):
+            return tuple(items)
+    return tuple(text.split("+"))
+
+
 def _cell_text(value: Any) -> Any:
     if isinstance(value, (tuple, list, set, frozenset, np.ndarray)):
         items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
-        return "+".join("" if v is None else str(v) for v in items)
+        return tuple_text(items)
     if isinstance(value, Mapping):
         return _dumps(value)
     return value
@@ -220,6 +246,11 @@ def _areas_frame(h: Hierarchy, layer: str, geometry: bool) -> pd.DataFrame:
     # a layer's own area columns named like a summary column (e.g. TTWA's "residents"):
     # kept beside it as "layer_{name}", so that nothing is lost
     own = h[layer].areas
+    # the summary joins central zones with "+" for display; the file keeps them unambiguous
+    # (an id holding a "+" is written as a JSON list)
+    if "centres" in frame.columns and "centres" in own.columns:
+        frame["centres"] = [tuple_text(own.at[a, "centres"]) if a in own.index else c
+                            for a, c in zip(frame.index, frame["centres"], strict=True)]
     for col in own.columns:
         if col not in AREA_COLUMNS and col in frame.columns and not frame[col].equals(own[col]):
             frame[f"layer_{col}"] = own[col].reindex(frame.index).to_numpy()
