@@ -320,6 +320,10 @@ def delineate_cmd(
 
         graph = attach_zones(graph, zones, zone_id)
         _progress(quiet, f"attached {zones.name}: polygons for {graph.n_zones:,} zones")
+    if out is not None and fmt != "csv" and graph.geometry is None:  # before the work
+        raise CliInputError(f"{graph.name or source} has no zone geometry, so it cannot be "
+                            f"written as {fmt}; use --format csv, or attach polygons with "
+                            "--zones.")
     if method == "network":
         from ._demo import delineation_preset
 
@@ -348,9 +352,6 @@ def delineate_cmd(
         lines.append(f"{layer}: {len(table)} areas, {n_un} unassigned zones")
     written = []
     if out is not None:
-        if fmt != "csv" and graph.geometry is None:
-            raise CliInputError(f"{graph.name or source} has no zone geometry, so it cannot be "
-                                f"written as {fmt}; use --format csv.")
         written = [str(p) for p in ([h.to_gpkg(out)] if fmt == "gpkg" else
                                     h.to_parquet(out) if fmt == "parquet" else h.to_csv(out))]
         lines.append(f"wrote {out} ({fmt})")

@@ -1,0 +1,108 @@
+"""A battery of hostile and awkward inputs through the command line.
+
+Every case ends with exit code 0 (a result) or 2 (one ``error: ...`` line naming the
+problem): never 1 (an unexpected exception, "please report this"), never a traceback.
+Where the outcome is known, the test pins it (the code, a phrase of the message, the CSV
+cells written). The families mirror docs/bad_inputs.md: files, numbers, parameters,
+zones, outputs and injection.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from regionalize.cli import main
+
+OK = "origin,destination,flow\n01,01,100\n01,02,10\n02,02,50\n02,01,20\n03,03,30\n03,01,15\n"
+FILES = {
+    "ok.csv": OK.encode(),
+    "nan.csv": b"origin,destination,flow\n01,01,nan\n01,02,10\n",
+    "neg.csv": b"origin,destination,flow\n01,01,-5\n01,02,10\n",
+    "inf.csv": b"origin,destination,flow\n01,01,inf\n01,02,10\n",
+    "huge.csv": b"origin,destination,flow\n01,01,1e308\n01,02,1e308\n02,02,1e308\n",
+    "tiny.csv": b"origin,destination,flow\n01,01,1e-320\n01,02,1e-320\n02,02,1e-320\n",
+    "empty.csv": b"",
+    "header.csv": b"origin,destination,flow\n",
+    "bytes.csv": bytes(range(256)) * 10,
+    "text.txt": b"just some notes, not a table\n",
+    "names.csv": b"zone,name\n01,A\n02,B\n03,C\n",
+    "inject.csv": (b"origin,destination,flow\n<script>alert(1)</script>,<script>alert(1)</script>"
+                   b",100\n<script>alert(1)</script>,=cmd|' /C calc'!A0,10\n"
+                   b"=cmd|' /C calc'!A0,=cmd|' /C calc'!A0,50\n"),
+}
+
+#: (arguments, expected exit code or None for "0 or 2", phrase of stderr or None)
+CASES = [
+    (["delineate", "ok.csv"], 0, None),
+    (["delineate", "nan.csv"], 2, "NaN flows"),
+    (["delineate", "neg.csv"], 2, "negative flows"),
+    (["delineate", "inf.csv"], 2, "infinite flows"),
+    (["delineate", "huge.csv"], 2, "overflow"),
+    (["delineate", "tiny.csv"], None, None),
+    (["delineate", "empty.csv"], 2, "empty.csv"),
+    (["delineate", "header.csv"], 2, "empty"),
+    (["delineate", "bytes.csv"], 2, "decode"),
+    (["delineate", "text.txt"], 2, None),
+    (["delineate", "nope.csv"], 2, "no such file"),
+    (["delineate", "ok.csv", "--tau", "nan"], 2, "--tau"),
+    (["delineate", "ok.csv", "--tau", "inf"], 2, "--tau"),
+    (["delineate", "ok.csv", "--tau", "-1"], 2, "--tau"),
+    (["delineate", "ok.csv", "--tau", "abc"], 2, "--tau"),
+    (["delineate", "ok.csv", "--method", "intramax", "--k", "0"], 2, "--k"),
+    (["delineate", "ok.csv", "--method", "intramax", "--k", "100"], None, None),
+    (["delineate", "ok.csv", "--method", "nope"], 2, "--method"),
+    (["delineate", "ok.csv", "--centres", ",,"], 2, "--centres"),
+    (["delineate", "ok.csv", "--centres", "99"], 2, "99"),
+    (["delineate", "ok.csv", "--max-order", "0"], 2, "--max-order"),
+    (["delineate", "ok.csv", "--max-order", "99999999999"], None, None),
+    (["delineate", "ok.csv", "--zones", "names.csv"], 2, "holds no polygons"),
+    (["delineate", "ok.csv", "--zones", "bytes.csv"], 2, "--zones"),
+    (["delineate", "ok.csv", "--zones", "."], 2, "--zones"),
+    (["delineate", "ok.csv", "--zone-id", "x"], 2, "--zone-id"),
+    (["delineate", "ok.csv", "--out", "x.gpkg"], 2, "--format csv"),
+    (["delineate", "ok.csv", "--out", "x.parquet"], 2, "--format csv"),
+    (["delineate", "ok.csv", "--out", "x.shp"], 2, "--out"),
+    (["delineate", "ok.csv", "--out", "/proc/x.gpkg"], 2, "--out"),
+    (["delineate", "ok.csv", "--origin", "nope"], 2, "--origin"),
+    (["delineate", "huge.csv", "--method", "intramax", "--k", "1"], 2, "overflow"),
+    *[(["delineate", "ok.csv", "--method", m], 0, None)
+      for m in ["ttwa", "intramax", "flowbca", "commuting-zones", "leiden", "infomap"]],
+    (["delineate", "synthetic-1"], 2, "synthetic"),
+    (["delineate", "synthetic-abc"], 2, "synthetic"),
+    (["delineate", "synthetic-99999999999999"], 2, "n_zones"),
+    (["compare", "ok.csv", "ok.csv"], 2, None),
+    (["datasets", "describe", "atlantis"], 2, "Unknown data set"),
+    (["demo", "--dataset", "atlantis", "--out", "o"], 2, "Unknown data set"),
+    (["delineate"], 2, None),
+    (["--no-such-flag"], 2, None),
+]
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    for name, data in FILES.items():
+        (tmp_path / name).write_bytes(data)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize(("args", "code", "phrase"), CASES,
+                         ids=[" ".join(c[0])[:60] for c in CASES])
+def test_hostile_command_lines(files, capsys, args, code, phrase):
+    got = main(list(args))
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "please report" not in err, err
+    assert got in ((0, 2) if code is None else (code,)), err
+    if got == 2:  # progress lines may come first; the error is one line, the last
+        last = err.strip().splitlines()[-1] if err.strip() else ""
+        assert last.startswith("error: ") or "Usage" in err, err
+    if phrase is not None:
+        assert phrase.lower() in err.lower(), err
+
+
+def test_injected_ids_reach_the_csv_neutralised(files, capsys):
+    assert main(["delineate", "inject.csv", "--out", "out", "--format", "csv"]) == 0
+    zones = pd.read_csv(files / "out" / "zones.csv", dtype=str, keep_default_na=False)
+    assert "'=cmd|' /C calc'!A0" in zones["zone"].tolist()
+    assert not zones["zone"].str.match(r"^[=+\-@]").any()
