@@ -190,7 +190,13 @@ def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None,
 
 
 def _markdown(s: dict) -> str:
-    lines = [f"# {s['dataset']}", "",
+    """``summary.md``: names are user data, so every one goes through ``markdown_cell`` (shown
+    literally: no HTML, no emphasis, a ``|`` does not split a cell, a newline does not end a
+    row)."""
+    from ._markup import markdown_cell as md
+    from ._markup import markdown_row as row
+
+    lines = [f"# {md(s['dataset'] or 'unnamed data set')}", "",
              f"- zones: {s['zones']:,}; non-zero flows: {s['flows']:,}; total: {s['total']:,.0f}",
              f"- diagonal (internal flows): {'present' if s['diagonal'] else 'absent'}"
              f" — shares use {s['share_denominator']} as denominator",
@@ -200,18 +206,20 @@ def _markdown(s: dict) -> str:
         c = s["contiguity"]
         lines.append(f"- contiguity: {c['links']:,} links, {c['islands']} islands, "
                      f"{c['components']} components")
-    lines += ["", "## Largest destinations", "", "| zone | name | flows received |", "|---|---|---:|"]
-    lines += [f"| {d['zone']} | {d['name']} | {d['inflows']:,.0f} |" for d in s["top_destinations"]]
+    lines += ["", "## Largest destinations", "", "| zone | name | flows received |",
+              "|---|---|---:|"]
+    lines += [row([d["zone"], d["name"], f"{d['inflows']:,.0f}"])
+              for d in s["top_destinations"]]
     lines += ["", "## Largest flows", "", "| from | to | flow |", "|---|---|---:|"]
-    lines += [f"| {f['from']} | {f['to']} | {f['flow']:,.0f} |" for f in s["top_flows"]]
+    lines += [row([f["from"], f["to"], f"{f['flow']:,.0f}"]) for f in s["top_flows"]]
     if "layers" in s:
-        lines += ["", f"## Delineation: {s['hierarchy']}"]
+        lines += ["", f"## Delineation: {md(s['hierarchy'])}"]
         for layer, info in s["layers"].items():
-            lines += ["", f"### {layer}: {info['areas']} areas, {info['unassigned_zones']} "
+            lines += ["", f"### {md(layer)}: {info['areas']} areas, {info['unassigned_zones']} "
                       "zones unassigned", "", "| area | name | kind | zones | residents |",
                       "|---|---|---|---:|---:|"]
-            lines += [f"| {a} | {r['name']} | {r['kind']} | {r['n_zones']} | "
-                      f"{r['residents']:,.0f} |" for a, r in info["table"].items()]
+            lines += [row([a, r["name"], r["kind"], r["n_zones"], f"{r['residents']:,.0f}"])
+                      for a, r in info["table"].items()]
     if s["quirks"]:
-        lines += ["", "## Known quirks of the source", ""] + [f"- {q}" for q in s["quirks"]]
+        lines += ["", "## Known quirks of the source", ""] + [f"- {md(q)}" for q in s["quirks"]]
     return "\n".join(lines) + "\n"

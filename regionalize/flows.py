@@ -999,9 +999,11 @@ class FlowGraph:
                  else "absent"),
                 ("zone attributes", ", ".join(map(str, self._zones.columns)) or "none"),
                 ("geometry", "none" if self._geometry is None else str(self._geometry.crs))]
-        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>"
-                       for k, v in rows)
-        title = f"FlowGraph {self._name}" if self._name else "FlowGraph"
+        from ._markup import html_text  # names are user data: shown as text, never markup
+
+        body = "".join(f"<tr><th style='text-align:left'>{html_text(k)}</th>"
+                       f"<td>{html_text(v)}</td></tr>" for k, v in rows)
+        title = html_text(f"FlowGraph {self._name}" if self._name else "FlowGraph")
         return f"<table><caption>{title}</caption>{body}</table>"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._markup import map_text, matplotlib_text
 from .errors import InvalidZonesError
 
 __all__ = ["plot_hierarchy", "plot_layer", "plot_flows", "plot_choropleth", "explore",
@@ -100,13 +101,13 @@ def plot_hierarchy(h, *, fill: str | None = None, outlines=None, crs=None, ax=No
             continue
         p = pts.loc[centres[0]]
         ax.plot(p.x, p.y, "o", color="black", markersize=3)
-        ax.annotate(part.areas.loc[area, "name"], (p.x, p.y), fontsize=7, xytext=(3, 3),
-                    textcoords="offset points",
+        ax.annotate(str(part.areas.loc[area, "name"]), (p.x, p.y), fontsize=7, xytext=(3, 3),
+                    textcoords="offset points", parse_math=False,
                     bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.7, "lw": 0})
     ax.set_axis_off()
     outline_text = ", ".join(f"{layer} outlines" for layer in outlines)
-    ax.set_title(title or f"{graph.name}: {fill} areas" + (f" with {outline_text}"
-                                                          if outlines else ""))
+    ax.set_title(title or matplotlib_text(f"{graph.name}: {fill} areas"
+                                          + (f" with {outline_text}" if outlines else "")))
     return ax
 
 
@@ -294,7 +295,7 @@ def _declutter(ax, texts) -> None:
 
 def _label(ax, text, x, y, fontsize=7):
     return ax.annotate(text, (x, y), fontsize=fontsize, xytext=(3, 3),
-                       textcoords="offset points", zorder=6,
+                       textcoords="offset points", zorder=6, parse_math=False,
                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.75,
                              "lw": 0})
 
@@ -387,7 +388,7 @@ def plot_layer(h, layer: str, *, ax=None, crs=None, legend: bool = True,
     n_unassigned = int((part.codes() < 0).sum())
     if legend:
         handles = [Patch(facecolor=palette[part.areas.index.get_loc(a)], edgecolor="0.3",
-                         lw=0.5, label=str(names[a])) for a in order[:legend_max]]
+                         lw=0.5, label=matplotlib_text(names[a])) for a in order[:legend_max]]
         if part.n_areas > legend_max:
             handles.append(Patch(facecolor="none", edgecolor="none",
                                  label=f"... {part.n_areas - legend_max} more"))
@@ -396,9 +397,10 @@ def plot_layer(h, layer: str, *, ax=None, crs=None, legend: bool = True,
                                  label="unassigned"))
         if handles:
             ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                      fontsize=7, title=f"{layer} areas", title_fontsize=8, frameon=False)
-    ax.set_title(f"{graph.name or 'zones'}: {layer} areas ({part.n_areas}; "
-                 f"{n_unassigned} zones unassigned)", fontsize=10)
+                      fontsize=7, title=matplotlib_text(f"{layer} areas"), title_fontsize=8,
+                      frameon=False)
+    ax.set_title(matplotlib_text(f"{graph.name or 'zones'}: {layer} areas ({part.n_areas}; "
+                                 f"{n_unassigned} zones unassigned)"), fontsize=10)
     _declutter(ax, texts)
     return ax
 
@@ -488,8 +490,8 @@ def plot_flows(graph, *, top: int = 100, ax=None, crs=None, min_flow: float | No
     ax.set_axis_off()
     ax.set_aspect("equal")
     _map_furniture(ax, target if target is not None else graph.crs)
-    ax.set_title(f"{graph.name or 'zones'}: the {len(flows)} largest flows between zones",
-                 fontsize=10)
+    ax.set_title(matplotlib_text(f"{graph.name or 'zones'}: the {len(flows)} largest flows "
+                                 "between zones"), fontsize=10)
     return ax
 
 
@@ -580,8 +582,8 @@ def plot_choropleth(graph, values, *, ax=None, crs=None, cmap="viridis", label=N
     ax.set_axis_off()
     ax.set_aspect("equal")
     _map_furniture(ax, target if target is not None else graph.crs)
-    ax.set_title(f"{graph.name or 'zones'}: {label}" if label else (graph.name or ""),
-                 fontsize=10)
+    name = matplotlib_text(graph.name or "")  # the label may be mathtext on purpose
+    ax.set_title(f"{name or 'zones'}: {label}" if label else name, fontsize=10)
     return ax
 
 
@@ -602,7 +604,11 @@ def explore(h, layer: str | None = None, **kwargs):
     folium.Map
         Zones coloured by area name (unassigned zones as "(unassigned)"), tooltips with zone
         id, zone name, area name, role and order; the areas' outlines on top. Save it with
-        ``m.save("map.html")``.
+        ``m.save("map.html")``. Names are user data: every text value, column name (tooltip
+        and popup headers, legend title) and layer name is HTML-escaped once (braces too:
+        folium renders the legend as a Jinja2 template), so the browser shows a zone named
+        ``<script>...`` as that text instead of running it. Field names given in
+        ``kwargs`` (``column=``, ``tooltip=``) refer to these escaped column names.
 
     Raises
     ------
@@ -635,20 +641,22 @@ def explore(h, layer: str | None = None, **kwargs):
     view["role"] = gdf[f"{layer}_role"].astype(object).fillna("").astype(str)
     view["order"] = [("" if pd.isna(o) else str(int(o))) for o in order]
     view = view.set_geometry(gdf.geometry.to_numpy(), crs=gdf.crs).reset_index(drop=True)
+    view = _inert(view)
     # the same colours as plot_layer, unassigned light grey
     palette = _area_colours(h.graph, part)
     from matplotlib.colors import to_hex
 
-    cats = [str(n) for n in part.areas["name"]]
+    cats = [map_text(n) for n in part.areas["name"]]
+    column = map_text(f"{layer} area")
     colours = {n: to_hex(palette[i]) for i, n in enumerate(cats)}
-    if (view[f"{layer} area"] == "(unassigned)").any():
+    if (view[column] == "(unassigned)").any():
         colours["(unassigned)"] = to_hex(_GREY)
     categories = list(dict.fromkeys(c for c in [*cats, "(unassigned)"] if c in colours))
-    kw = {"column": f"{layer} area", "categorical": True, "categories": categories,
+    kw = {"column": column, "categorical": True, "categories": categories,
           "cmap": [colours[c] for c in categories], "tooltip": list(view.columns[:-1]),
           "popup": True, "legend": part.n_areas <= 40,
           "style_kwds": {"weight": 0.5, "color": "white", "fillOpacity": 0.7},
-          "name": f"{layer} zones"}
+          "name": map_text(f"{layer} zones")}
     kw.update(kwargs)
     m = view.explore(**kw)
     areas = h.dissolve(layer)
@@ -657,9 +665,34 @@ def explore(h, layer: str | None = None, **kwargs):
         outline = areas[["name", "n_zones"]].assign(geometry=areas.geometry)
         outline = outline.set_geometry("geometry", crs=areas.crs).reset_index()
         outline["area"] = outline["area"].astype(str)
-        outline.explore(m=m, style_kwds={"fill": False, "color": "#222222", "weight": 1.5},
-                        tooltip=["name", "n_zones"], name=f"{layer} areas")
+        _inert(outline).explore(m=m, style_kwds={"fill": False, "color": "#222222",
+                                                 "weight": 1.5},
+                                tooltip=["name", "n_zones"], name=map_text(f"{layer} areas"))
     return m
+
+
+def _inert(gdf):
+    """``gdf`` with its text values and column names through :func:`map_text`.
+
+    folium inserts tooltip and popup cells and headers, and legend labels and title, as HTML
+    (and the legend through a Jinja2 template): escaped once, they show the original text.
+    Numbers and the geometry column stay as they are.
+    """
+    import pandas as pd
+
+    def cell(v):
+        if isinstance(v, bool | int | float | np.number) or (pd.api.types.is_scalar(v)
+                                                             and pd.isna(v)):
+            return v  # numbers as numbers, missing as missing (NaN is a float)
+        return map_text(v)
+
+    out = gdf.copy()
+    geometry = out.geometry.name
+    for col in out.columns:
+        if col != geometry and not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = [cell(v) for v in out[col]]
+    out.columns = [c if c == geometry else map_text(c) for c in out.columns]
+    return out.set_geometry(geometry)
 
 
 # ---------------------------------------------------------------------------- plot_tree
@@ -799,11 +832,12 @@ def plot_tree(h, *, layers=None, ax=None, max_labels: int = 60):
             row.append(ax.annotate(str(part.areas.at[a, "name"]), (xv, -depth),
                                    xytext=(0, -(np.sqrt(ms) / 2 + 2)),
                                    textcoords="offset points", ha="center", va="top",
-                                   fontsize=7, zorder=4))
+                                   fontsize=7, zorder=4, parse_math=False))
         _tilt_if_crowded(ax, row)
         ax.text(-0.02, -depth, f"{layer}\n({len(ids)})", ha="right", va="center",
-                fontsize=9, fontweight="bold", transform=ax.get_yaxis_transform())
+                parse_math=False, fontsize=9, fontweight="bold",
+                transform=ax.get_yaxis_transform())
     ax.set_axis_off()
-    ax.set_title(f"{h.graph.name or 'hierarchy'}: areas by layer (circle area: {measure})",
-                 fontsize=10)
+    ax.set_title(matplotlib_text(f"{h.graph.name or 'hierarchy'}: areas by layer (circle "
+                                 f"area: {measure})"), fontsize=10)
     return ax

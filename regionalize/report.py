@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import html
 import json
 import os
 from collections.abc import Mapping
@@ -12,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._files import check_output_file, write_text
+from ._markup import html_href, html_text
 
 __all__ = ["write_report"]
 
@@ -46,7 +46,7 @@ def _table(df: pd.DataFrame, max_rows: int = 60) -> str:
 
 def _image(path: Path) -> str:
     data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-    return f'<img alt="{html.escape(Path(path).stem)}" src="data:image/png;base64,{data}">'
+    return f'<img alt="{html_text(Path(path).stem)}" src="data:image/png;base64,{data}">'
 
 
 def write_report(h, path, *, title: str | None = None,
@@ -75,17 +75,17 @@ def write_report(h, path, *, title: str | None = None,
     g = h.graph
     title = title or f"regionalize: {g.name or 'delineation'}"
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-             f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
-             f"<h1>{html.escape(title)}</h1>",
-             f"<p>{html.escape(repr(h))}<br>{html.escape(repr(g))}</p>"]
+             f"<title>{html_text(title)}</title><style>{_STYLE}</style></head><body>",
+             f"<h1>{html_text(title)}</h1>",
+             f"<p>{html_text(repr(h))}<br>{html_text(repr(g))}</p>"]
     if not g.has_diagonal:
         parts.append('<p class="note">The flows have no diagonal (no flows inside a zone): '
                      "self-containment counts only flows between the zones of an area.</p>")
     if links:
-        parts.append("<p>" + " · ".join(f'<a href="{html.escape(str(v))}">{html.escape(k)}</a>'
+        parts.append("<p>" + " · ".join(f'<a href="{html_href(v)}">{html_text(k)}</a>'
                                          for k, v in links.items()) + "</p>")
     for caption, img in (images or {}).items():
-        parts.append(f"<h2>{html.escape(caption)}</h2>{_image(Path(img))}")
+        parts.append(f"<h2>{html_text(caption)}</h2>{_image(Path(img))}")
     rows = {}
     for layer in h.layers:
         q = quality(g, h[layer])
@@ -105,12 +105,12 @@ def write_report(h, path, *, title: str | None = None,
         cols = [c for c in ["name", "kind", "centre_names", "n_zones", "residents", "jobs",
                             "population", "self_containment_supply"] if c in table.columns]
         unassigned = h[layer].unassigned.value_counts()
-        parts.append(f"<h2>Layer {html.escape(layer)}: {len(table)} areas</h2>"
+        parts.append(f"<h2>Layer {html_text(layer)}: {len(table)} areas</h2>"
                      + _table(table[cols].sort_values("n_zones", ascending=False)))
         if len(unassigned):
             parts.append("<p>Unassigned zones by reason:</p>"
                          + _table(unassigned.rename("zones").to_frame()))
     params = json.dumps(dict(h.params), indent=2, default=str, ensure_ascii=False)
-    parts.append(f"<h2>Parameters of the run</h2><pre>{html.escape(params)}</pre>")
+    parts.append(f"<h2>Parameters of the run</h2><pre>{html_text(params)}</pre>")
     parts.append("</body></html>")
     return write_text(path, "\n".join(parts))
