@@ -1,4 +1,4 @@
-"""User text as inert markup: HTML, folium map HTML, Markdown and matplotlib text.
+"""User text as inert markup: HTML, folium map HTML, Markdown, matplotlib and terminal text.
 
 Zone, area, layer, column and graph names are user data. Every place that writes one of
 them into HTML, Markdown or a matplotlib figure passes it through one of these functions, so
@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 __all__ = ["html_href", "html_text", "map_text", "markdown_cell", "markdown_row",
-           "matplotlib_text"]
+           "matplotlib_text", "terminal_text"]
 
 # braces as entities: folium/branca render some HTML (the categorical legend) as a Jinja2
 # template, where "{{ ... }}" or "{% ... %}" in a name would be evaluated in Python
@@ -161,3 +161,22 @@ def matplotlib_text(value: Any) -> str:
     'Cost \\\\$5 to \\\\$10'
     """
     return _text(value).replace("$", "\\$")
+
+
+_TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(value: Any) -> str:
+    """Text for a terminal: control characters shown as escapes, never obeyed.
+
+    A name holding ``ESC [ ...`` (ANSI sequences), a carriage return or a bidirectional
+    override could recolour the terminal, rewrite the line above or disguise what a command
+    printed. They are written as ``\\x1b``, ``\\r``, ``\\u202e``...; newlines and tabs
+    stay.
+
+    Examples
+    --------
+    >>> terminal_text("zone \\x1b[31mred\\x1b[0m\\r")
+    'zone \\\\x1b[31mred\\\\x1b[0m\\\\r'
+    """
+    return _TERMINAL.sub(lambda m: repr(m.group())[1:-1], _text(value))

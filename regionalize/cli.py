@@ -49,8 +49,16 @@ Workers = Annotated[int, typer.Option(help=WORKERS_HELP)]
 Scheduler = Annotated[str, typer.Option(help=SCHEDULER_HELP)]
 
 
+def _echo(text: str, err: bool = False) -> None:
+    """Print text for a person: control characters in names (ANSI sequences, carriage
+    returns, bidirectional overrides) are shown as escapes, never obeyed by the terminal."""
+    from ._markup import terminal_text
+
+    typer.echo(terminal_text(text), err=err)
+
+
 def _fail(message: str, code: int = 2):
-    typer.echo(f"error: {message}", err=True)
+    _echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
 
@@ -106,7 +114,7 @@ def _emit(data: dict, as_json: bool, text: str) -> None:
     if as_json:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))
     else:
-        typer.echo(text)
+        _echo(text)
 
 
 def _json_default(value):
@@ -125,7 +133,7 @@ def _records(df) -> list[dict]:
 
 def _progress(quiet: bool, text: str) -> None:
     if not quiet:
-        typer.echo(text, err=True)
+        _echo(text, err=True)
 
 
 def _graph(source, origin="origin", destination="destination", flow="flow", quiet=True):
@@ -175,10 +183,10 @@ def demo(
     if json_output:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         return
-    typer.echo(f"{summary['dataset']}: {summary['zones']:,} zones, {summary['flows']:,} flows, "
+    _echo(f"{summary['dataset']}: {summary['zones']:,} zones, {summary['flows']:,} flows, "
                f"total {summary['total']:,.0f}")
-    typer.echo(summary["hierarchy"])
-    typer.echo(f"wrote {out}/summary.md, summary.json, hierarchy.gpkg, map.png, flows.png, map.html, report.html")
+    _echo(summary["hierarchy"])
+    _echo(f"wrote {out}/summary.md, summary.json, hierarchy.gpkg, map.png, flows.png, map.html, report.html")
 
 
 # ---------------------------------------------------------------------------- datasets
@@ -553,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
             typer.echo(ctx.get_help())
             return 2
         where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-        typer.echo(f"error: {exc.format_message()}{where}", err=True)
+        _echo(f"error: {exc.format_message()}{where}", err=True)
         return exc.exit_code
     finally:
         sys.stdout.flush()

@@ -106,3 +106,12 @@ def test_injected_ids_reach_the_csv_neutralised(files, capsys):
     zones = pd.read_csv(files / "out" / "zones.csv", dtype=str, keep_default_na=False)
     assert "'=cmd|' /C calc'!A0" in zones["zone"].tolist()
     assert not zones["zone"].str.match(r"^[=+\-@]").any()
+
+
+def test_control_characters_in_names_never_reach_the_terminal(files, capsys):
+    """An id holding ANSI escapes, a carriage return or a bidirectional override is printed
+    as escapes: the terminal is never recoloured or rewritten by data."""
+    assert main(["delineate", "ok.csv", "--centres", "\x1b[2J\x1b[31mX\r\u202e"]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\r" not in err and "\u202e" not in err
+    assert "\\x1b[2J\\x1b[31mX\\r\\u202e" in err
