@@ -1036,17 +1036,41 @@ def _unsuppress(col: pd.Series) -> tuple[pd.Series, int, list[Any]]:
     return out, int(mask.sum()), examples
 
 
+#: the largest total of all flows a FlowGraph accepts (2**1020, about 1.1e307): every sum of
+#: flows stays below it, so sums of two such totals (residents + jobs, ...) and the rounding
+#: of partial sums keep clear of float64 overflow (about 1.8e308)
+MAX_TOTAL = 2.0**1020
+#: the smallest positive total of all flows a FlowGraph accepts: the smallest normal float64
+#: (2**-1022, about 2.2e-308); below it every flow is subnormal and has lost digits
+MIN_TOTAL = 2.0**-1022
+
+
 def _check_sums(matrix: sp.csr_array, ids: pd.Index) -> None:
-    """Flows so large that their totals overflow float64 cannot be shared out."""
+    """Flows so large that their totals overflow float64 cannot be shared out; flows whose
+    total lies outside ``[MIN_TOTAL, MAX_TOTAL]`` cannot be computed exactly enough."""
     with np.errstate(over="ignore"):
         rows = np.asarray(matrix.sum(axis=1)).ravel()
         cols = np.asarray(matrix.sum(axis=0)).ravel()
+        total = float(rows.sum())
     bad = ~np.isfinite(rows) | ~np.isfinite(cols)
     if bad.any():
         raise InvalidODError(
             f"Invalid OD table: {int(bad.sum()):,} zones whose flow totals overflow (first: "
             f"{', '.join(map(str, ids[bad][:3]))}). Flows are counts of people; check the "
             "flow column (units, misread numbers).")
+    if not total <= MAX_TOTAL:
+        shown = f"{total:.3g}" if np.isfinite(total) else "more than 1.8e+308 (overflow)"
+        raise InvalidODError(
+            f"Invalid OD table: the flows add up to {shown}, too large to be computed exactly "
+            f"(the total must stay below {MAX_TOTAL:.3g}, where float64 arithmetic on sums "
+            "of flows is still exact enough). Flows are counts of people; check the flow "
+            "column (units, misread numbers), or rescale: divide the flows by 1e6.")
+    if 0 < total < MIN_TOTAL:
+        raise InvalidODError(
+            f"Invalid OD table: the flows add up to {total:.3g}, too small to be computed "
+            f"exactly (below {MIN_TOTAL:.3g} float64 numbers are subnormal and lose digits, "
+            "so shares of such flows would be off). Flows are counts of people; check the "
+            "flow column (units), or rescale: multiply the flows by 1e6.")
 
 
 def _zone_table(zones: pd.DataFrame, zone_id: str | None, width: int | None) -> pd.DataFrame:

@@ -7,11 +7,13 @@ their flows, and leaving them out would flatter the partition.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .errors import check_parameter
+from .errors import InvalidODError, check_parameter
 from .partition import Partition
 
 __all__ = ["area_quality", "quality", "directed_modularity", "area_codes"]
@@ -46,6 +48,45 @@ def _quotient(graph, codes: np.ndarray, n_codes: int, diagonal: str):
     p = sp.csr_array((np.ones(graph.n_zones), (np.arange(graph.n_zones), codes)),
                      shape=(graph.n_zones, n_codes))
     return sp.csr_array(p.T @ m @ p)
+
+
+def _products(r: np.ndarray, w: np.ndarray, internal: np.ndarray, total: float):
+    """``internal / (r * w)`` and ``internal / total - r * w / total**2`` at any scale.
+
+    The products ``r * w`` and ``total**2`` overflow from flows of about 1e154 and vanish
+    below 1e-154; they are formed on the totals divided by the power of two that brings
+    ``total`` into ``[0.5, 1)``, which is exact in floating point: bit for bit the unscaled
+    values wherever those were in range. An area more than about 1e150 times smaller than
+    the total, whose ``r * w`` still falls below the normal range, gets its Intramax term as
+    ``(internal / r) / w``. The term scales as 1 / flows and is put back in the flows'
+    units; a named error when it leaves the float64 range.
+    """
+    k = len(r)
+    if not total > 0:
+        return np.full(k, np.nan), np.full(k, np.nan)
+    shift = math.frexp(total)[1]
+    r2, w2, c2 = np.ldexp(r, -shift), np.ldexp(w, -shift), np.ldexp(internal, -shift)
+    t2 = math.ldexp(total, -shift)
+    both = (r2 > 0) & (w2 > 0)
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+        prod = r2 * w2
+        small = prod < np.finfo(np.float64).tiny
+        term = np.where(both, np.where(small, c2 / r2 / w2, c2 / prod), np.nan)
+        mod = c2 / t2 - prod / t2**2
+    with np.errstate(over="ignore", under="ignore"):
+        intramax = np.ldexp(term, -shift)
+    lost = both & (c2 > 0)
+    what = "Cannot compute the Intramax term internal / (residents * jobs) of the areas"
+    if (lost & ~np.isfinite(intramax)).any():
+        raise InvalidODError(
+            f"{what}: it grows as 1 / flows and with flows this small (total {total:.3g}) it "
+            "exceeds the float64 range (1.8e308). Rescale the flows: multiply them by 1e6.")
+    if (lost & (intramax == 0)).any():
+        raise InvalidODError(
+            f"{what}: it shrinks as 1 / flows and with flows this large (total {total:.3g}) "
+            "it falls below the float64 range (5e-324). Rescale the flows: divide them by "
+            "1e6.")
+    return intramax, mod
 
 
 def area_quality(graph, labels, *, diagonal: str = "keep", min_size: float = 3500,
@@ -83,10 +124,9 @@ def area_quality(graph, labels, *, diagonal: str = "keep", min_size: float = 350
     with np.errstate(divide="ignore", invalid="ignore"):
         sup = np.where(r > 0, internal / r, np.nan)
         dem = np.where(w > 0, internal / w, np.nan)
-        intramax = np.where((r > 0) & (w > 0), internal / (r * w), np.nan)
+    intramax, mod = _products(r, w, internal, total)
     val = validity(r, w, internal, min_size=min_size, min_sc=min_sc, target_size=target_size,
                    target_sc=target_sc)
-    mod = internal / total - r * w / total**2 if total > 0 else np.full(k, np.nan)
     out = pd.DataFrame({
         "n_zones": np.bincount(codes, minlength=k), "residents": r, "jobs": w,
         "internal": internal, "sc_supply": sup, "sc_demand": dem, "validity": val,

@@ -16,10 +16,22 @@ from ..errors import check_parameter
 SHARE_RULES = ("auto", "residents", "outcommuters", "jobs", "either")
 
 
-def _scale_rows(m: sp.csr_array, denom: np.ndarray) -> sp.csr_array:
-    with np.errstate(divide="ignore"):
-        inv = np.where(denom > 0, 1.0 / np.where(denom > 0, denom, 1.0), 0.0)
-    out = sp.csr_array(m.multiply(inv[:, None]))
+def scale_rows(m: sp.csr_array, denom: np.ndarray) -> sp.csr_array:
+    """Row ``i`` of ``m`` times ``1 / denom[i]`` (0 where ``denom[i] <= 0``), at any scale.
+
+    Each row and its denominator are first divided by the power of two that brings the
+    denominator into ``[0.5, 1)``: exact in floating point, so every share is bit for bit
+    ``F_ij * (1 / R_i)`` as before for ordinary flows, while denominators too small for
+    ``1 / R`` (subnormal flows, below about 5.6e-309) or too large no longer overflow.
+    """
+    m = sp.csr_array(m)
+    denom = np.asarray(denom, dtype=float)
+    pos = denom > 0
+    mant, expo = np.frexp(np.where(pos, denom, 1.0))  # denom = mant * 2**expo, exactly
+    inv = np.where(pos, 1.0 / mant, 0.0)
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    data = np.ldexp(m.data, -expo[rows]) * inv[rows]
+    out = sp.csr_array((data, m.indices.copy(), m.indptr.copy()), shape=m.shape)
     out.eliminate_zeros()
     return out
 
@@ -54,15 +66,15 @@ def link_components(graph, share: str) -> tuple[list[sp.csr_array], np.ndarray]:
     w = np.asarray(graph.jobs, dtype=float)
     internal = graph.internal
     if share == "residents":
-        return [_scale_rows(off, r)], r
+        return [scale_rows(off, r)], r
     if share == "outcommuters":
         d = r - internal
-        return [_scale_rows(off, d)], d
-    demand = _scale_rows(sp.csr_array(off.T), w)
+        return [scale_rows(off, d)], d
+    demand = scale_rows(sp.csr_array(off.T), w)
     if share == "jobs":
         return [demand], w
     if share == "either":
-        return [_scale_rows(off, r), demand], np.maximum(r, w)
+        return [scale_rows(off, r), demand], np.maximum(r, w)
     raise ValueError(share)  # pragma: no cover - resolve_share guards this
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import lzma
+import re
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -381,6 +382,150 @@ def _meta(source, meta, repairs: list[str], encoding: str | None) -> dict[str, A
     return out
 
 
+#: bytes read at most to find the end of a wide matrix's header line before pandas parses it;
+#: a longer first line is refused (it is no header: a header of ids this long would need
+#: millions of columns, far beyond any dense matrix)
+HEADER_SCAN_LIMIT = 64 * 2**20
+
+_SNIFF_BYTES = 1 << 16   # the header prefix the delimiter is sniffed from when sep=None
+_SCAN_CHUNK = 1 << 20
+_EOL = re.compile(r"[\r\n]")
+
+
+def _text_chunks(path: Path, encoding: str | None, budget: list[int]):
+    """Decoded text of the file in 1 MB chunks, counting the bytes read in ``budget[0]``.
+
+    Undecodable bytes are replaced: only ASCII delimiters, quotes and line ends matter here
+    and they survive in every encoding read_table accepts (``"auto"`` reads as UTF-8)."""
+    enc = "utf-8-sig" if encoding is None or str(encoding).lower() in (
+        "utf-8", "utf8", "auto") else str(encoding)
+    dec = codecs.getincrementaldecoder(enc)(errors="replace")
+    with _open_raw(path) as fh:
+        while True:
+            raw = fh.read(_SCAN_CHUNK)
+            budget[0] += len(raw)
+            text = dec.decode(raw, final=not raw)
+            if text:
+                yield text
+            if not raw:
+                return
+
+
+def _count_fields(seg: str, delim: str, in_quote: bool) -> tuple[int, bool, bool]:
+    """Delimiters outside double quotes in ``seg`` up to the first unquoted line end:
+    ``(count, in_quote after seg, line ended)``."""
+    n = 0
+    for k, part in enumerate(seg.split('"')):
+        if k:
+            in_quote = not in_quote
+        if in_quote:
+            continue
+        m = _EOL.search(part)
+        if m is not None:
+            return n + part.count(delim, 0, m.start()), in_quote, True
+        n += part.count(delim)
+    return n, in_quote, False
+
+
+def _header_fields(path: str | PathLike, *, sep: str | None = None, encoding: str | None = None,
+                  skiprows: int | None = None, limit: int | None = None
+                  ) -> tuple[int, bool] | None:
+    """Count the fields of a CSV's header line without parsing the file (bounded reading).
+
+    The header is the first line after ``skiprows`` lines, as pandas reads it: fields are
+    split at ``sep`` (sniffed from the first 64 kB of the line when None, as pandas' Python
+    engine does from the line), outside double quotes, up to the first unquoted line end.
+    The file is read in 1 MB chunks and at most ``limit`` bytes (default
+    :data:`HEADER_SCAN_LIMIT`), so a huge header costs no more memory than a chunk.
+
+    Returns
+    -------
+    (n_fields, complete) or None
+        ``complete`` is False when the limit was reached before the end of the line
+        (``n_fields`` is then a lower bound). None when the count is not possible here
+        (regex separator, skiprows not an int, blank or unsniffable header, unreadable
+        file): the caller falls back to parsing.
+    """
+    path = Path(path)
+    limit = HEADER_SCAN_LIMIT if limit is None else int(limit)
+    if skiprows is None:
+        skip = 0
+    elif isinstance(skiprows, (int, np.integer)) and not isinstance(skiprows, bool) \
+            and skiprows >= 0:
+        skip = int(skiprows)
+    else:
+        return None
+    if sep is not None and (not isinstance(sep, str) or len(sep) != 1 or sep in '"\r\n'):
+        return None
+    if not path.is_file():
+        return None
+    budget = [0]
+    try:
+        chunks = _text_chunks(path, encoding, budget)
+        text = ""
+        # the lines before the header (pandas skips them with readline: quotes ignored)
+        pending_cr = False  # a skipped line ended with "\r" at the end of a chunk
+        while skip or pending_cr:
+            if not text:
+                if budget[0] >= limit:
+                    return 0, False
+                text = next(chunks, None)
+                if text is None:
+                    return None
+            if pending_cr:
+                pending_cr = False
+                if text.startswith("\n"):
+                    text = text[1:]
+                continue
+            m = _EOL.search(text)
+            if m is None:
+                text = ""
+                continue
+            end = m.end()
+            if m.group() == "\r":
+                if end == len(text):
+                    pending_cr = True
+                elif text[end] == "\n":
+                    end += 1
+            text = text[end:]
+            skip -= 1
+        # the delimiter: given, or sniffed from the start of the header line
+        delim = sep
+        if delim is None:
+            sample = text
+            while len(sample) < _SNIFF_BYTES and _EOL.search(sample) is None:
+                more = next(chunks, None)
+                if more is None:
+                    break
+                sample += more
+            text = sample
+            m = _EOL.search(sample, 0, _SNIFF_BYTES)
+            line = sample[:m.start()] if m is not None else sample[:_SNIFF_BYTES]
+            if not line.strip():
+                return None
+            try:
+                delim = csv.Sniffer().sniff(line).delimiter
+            except csv.Error:
+                return None
+            if delim in '"\r\n':
+                return None
+        n, in_quote = 0, False
+        while True:
+            if text:
+                k, in_quote, ended = _count_fields(text, delim, in_quote)
+                n += k
+                if ended:
+                    return n + 1, True
+            if budget[0] > limit:
+                return n + 1, False
+            text = next(chunks, None)
+            if text is None:
+                return n + 1, True
+    except (OSError, EOFError, LookupError, ValueError, zlib.error, zipfile.BadZipFile,
+            lzma.LZMAError):
+        return None
+
+
 def read_matrix(
     source: str | PathLike | pd.DataFrame,
     *,
@@ -416,7 +561,11 @@ def read_matrix(
         A wide matrix is dense: before reading the body, its ``n x n`` cells are checked
         against the memory available (or ``REGIONALIZE_MEMORY_LIMIT``, or this budget such
         as ``"8GB"``; ``"off"`` disables the check). Raises
-        :class:`~regionalize.errors.InsufficientMemoryError` when it would not fit.
+        :class:`~regionalize.errors.InsufficientMemoryError` when it would not fit. For a
+        CSV, ``n`` comes from counting the fields of the header line in 1 MB chunks, before
+        pandas parses anything: a header of 300,000 columns is refused in a fraction of a
+        second. A first line without a line break in its first :data:`HEADER_SCAN_LIMIT`
+        bytes (64 MB) is refused as no header.
     **graph_kwargs
         Passed to :meth:`FlowGraph.from_matrix`.
 
@@ -440,6 +589,23 @@ def read_matrix(
         name = path.name
         fmt = _format_of(path, format)
         if fmt == "csv":
+            # the size first, from the header line alone (bounded reading): a header of
+            # 300,000 columns is refused in a fraction of a second, before pandas parses it
+            counted = _header_fields(path, sep=sep, encoding=encoding, skiprows=skiprows)
+            if counted is not None:
+                n_fields, complete = counted
+                n = max(n_fields - 1 - len(label_columns), 0)
+                what = f"read_matrix ({name})" if complete else (
+                    f"read_matrix ({name}: its first line runs past {HEADER_SCAN_LIMIT:,} "
+                    f"bytes with at least {n_fields:,} fields)")
+                check_dense(n, n, what=what, copies=2, fix=fix_dense, memory_limit=memory_limit)
+                if not complete:
+                    raise InvalidODError(
+                        f"Invalid OD matrix: no end of the header line in the first "
+                        f"{HEADER_SCAN_LIMIT:,} bytes of {name}"
+                        + (f" (after skipping {skiprows} rows)" if skiprows else "")
+                        + ": a line this long is no header of zone ids. Check that the file "
+                        "has line breaks, and sep= and skiprows=.")
             header = read_table(path, sep=sep, encoding=encoding, nrows=0, **kwargs)
             id_name = _id_name(header, id_column)
             n = len(header.columns) - 1 - len(label_columns)

@@ -54,8 +54,8 @@ def interchange_between(graph, codes: np.ndarray, k: int) -> sp.csr_array:
     hi = np.maximum(i, j)
     pairs = np.unique(np.stack([lo, hi], 1), axis=0)
     a, b = pairs[:, 0], pairs[:, 1]
-    f_ab = np.asarray(ab[a, b]).ravel()
-    f_ba = np.asarray(ab[b, a]).ravel()
+    f_ab = _cells(ab, a, b)
+    f_ba = _cells(ab, b, a)
     small_is_a = (r[a] < r[b]) | ((r[a] == r[b]) & (a < b))
     s = np.where(small_is_a, a, b)
     f_out = np.where(small_is_a, f_ab, f_ba)  # smaller -> larger
@@ -65,6 +65,13 @@ def interchange_between(graph, codes: np.ndarray, k: int) -> sp.csr_array:
             np.where(w[s] > 0, f_in / np.where(w[s] > 0, w[s], 1), 0)
     return sp.csr_array((np.concatenate([e, e]), (np.concatenate([a, b]),
                                                  np.concatenate([b, a]))), shape=(k, k))
+
+
+def _cells(m: sp.csr_array, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``m[rows, cols]`` as a float array (scipy returns a sparse array for empty indices)."""
+    if not len(rows):
+        return np.zeros(0)
+    return np.asarray(m[rows, cols], dtype=float).ravel()
 
 
 class CoreBasedAreas(Estimator):
@@ -129,7 +136,7 @@ class CoreBasedAreas(Estimator):
         touch = sp.csr_array((np.ones(int(ok.sum())), (ca[ok], cb[ok])), shape=(k, k))
         touch.data[:] = 1.0
         pairs = sp.triu(touch, k=1).tocoo()
-        values = np.asarray(eim[pairs.row, pairs.col]).ravel()
+        values = _cells(eim, pairs.row, pairs.col)
         combine = values >= self.csa_threshold
         ids = list(areas.index)
         self.interchange_ = pd.DataFrame({

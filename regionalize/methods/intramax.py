@@ -19,6 +19,7 @@ so a merge touches only the pairs of the merged cluster (see the Notes of :class
 from __future__ import annotations
 
 import heapq
+import math
 import warnings
 from numbers import Integral, Real
 
@@ -27,7 +28,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._base import Estimator
-from ..errors import InvalidParameterError, check_parameter
+from ..errors import InvalidODError, InvalidParameterError, check_parameter
 from ..layers._common import contiguity_for
 from ..partition import Partition
 from ._common import partition_from_codes
@@ -77,10 +78,18 @@ def intramax_merges(matrix, adjacency=None) -> tuple[np.ndarray, np.ndarray]:
         Per merge: the objective, the size (zones) of the new cluster, and the number of
         clusters left after it (zones without any flow not counted).
     """
-    m = sp.csr_array(matrix, dtype=np.float64)
+    m = sp.csr_array(matrix, dtype=np.float64, copy=True)
     n = m.shape[0]
-    out_tot = np.asarray(m.sum(axis=1)).ravel().tolist()   # O: row totals, diagonal included
-    in_tot = np.asarray(m.sum(axis=0)).ravel().tolist()    # D: column totals, diagonal included
+    # work on the flows divided by the power of two that brings their total into [0.5, 1):
+    # exact in floating point, so every objective is the unscaled one times 2**shift, bit for
+    # bit, and the merge order is the same; but the products O_i D_j can neither overflow
+    # (flows of 1e200) nor vanish (flows of 1e-200) whatever the units of the flows
+    shift = _scale_shift(m.data)
+    m.data = np.ldexp(m.data, -shift)
+    out_tot = np.asarray(m.sum(axis=1)).ravel()   # O: row totals, diagonal included
+    in_tot = np.asarray(m.sum(axis=0)).ravel()    # D: column totals, diagonal included
+    _check_range(out_tot, in_tot, shift)
+    out_tot, in_tot = out_tot.tolist(), in_tot.tolist()
     coo = m.tocoo()
     off = (coo.row != coo.col) & (coo.data != 0)
     # w[x][y] = [T_xy, T_yx] for every pair of clusters with interaction either way
@@ -232,8 +241,55 @@ def intramax_merges(matrix, adjacency=None) -> tuple[np.ndarray, np.ndarray]:
                     push(keep, z)
             adj[keep] = union
             adj[gone] = None
-    return (np.asarray(pairs, dtype=np.int64).reshape(-1, 2),
-            np.asarray(vals, dtype=np.float64).reshape(-1, 3))
+    values = np.asarray(vals, dtype=np.float64).reshape(-1, 3)
+    values[:, 0] = _unscale_objective(values[:, 0], shift)
+    return np.asarray(pairs, dtype=np.int64).reshape(-1, 2), values
+
+
+def _scale_shift(flows: np.ndarray) -> int:
+    """The power of two ``k`` with ``sum(flows) / 2**k`` in ``[0.5, 1)`` (0 without flows)."""
+    with np.errstate(over="ignore"):
+        total = float(np.sum(flows))
+    if not np.isfinite(total):
+        raise InvalidODError(
+            "Intramax: the flows add up to more than float64 can hold (1.8e308); rescale "
+            "them: divide the flows by 1e6.")
+    return math.frexp(total)[1] if total > 0 else 0
+
+
+def _check_range(out_tot: np.ndarray, in_tot: np.ndarray, shift: int) -> None:
+    """Refuse flows whose smallest totals are so small next to the total of all flows that
+    ``O_i D_j`` (with the total scaled to about 1) falls below the float64 normal range."""
+    o, d = out_tot[out_tot > 0], in_tot[in_tot > 0]
+    if not (len(o) and len(d)):
+        return
+    if float(o.min()) * float(d.min()) < np.finfo(np.float64).tiny:
+        lo = math.ldexp(float(min(o.min(), d.min())), shift)
+        total = math.ldexp(float(out_tot.sum()), shift)
+        raise InvalidODError(
+            f"Intramax cannot compute T_ij / (O_i D_j) exactly for these flows: the smallest "
+            f"zone totals (down to {lo:.3g}) are so small next to the total of all flows "
+            f"({total:.3g}) that O_i D_j / total**2 falls below the float64 range (about "
+            "1e-308) whatever the units. Drop or aggregate the near-empty zones, or round "
+            "the flows (they are counts of people).")
+
+
+def _unscale_objective(objective: np.ndarray, shift: int) -> np.ndarray:
+    """Objectives of the scaled flows back in the flows' units (they scale as 1 / flows);
+    a named error when they leave the float64 range."""
+    with np.errstate(over="ignore", under="ignore"):
+        out = np.ldexp(objective, -shift)
+    if np.isinf(out).any():
+        raise InvalidODError(
+            "Intramax: the flows are too small for its objective T_ij / (O_i D_j), which grows "
+            "as 1 / flows, to be a float64 number (it exceeds 1.8e308). Rescale the flows: "
+            "multiply them by 1e6.")
+    if ((out == 0) & (objective > 0)).any():
+        raise InvalidODError(
+            "Intramax: the flows are too large for its objective T_ij / (O_i D_j), which "
+            "shrinks as 1 / flows, to be a float64 number (it falls below 5e-324). Rescale "
+            "the flows: divide them by 1e6.")
+    return out
 
 
 class Intramax(Estimator):
@@ -312,6 +368,13 @@ class Intramax(Estimator):
     - Contiguity: candidate pairs must be adjacent *and* interact; a merged cluster is
       adjacent to every neighbour of its parts.
     - Regions have no centres: each is identified and named by its zone with most jobs.
+    - Scale: the merges are computed on the flows divided by the power of two that brings
+      their total near 1, which is exact in floating point, so the merge order is the same
+      (bit for bit) whatever the units of the flows, even where ``O_i D_j`` of the raw flows
+      would overflow (flows of 1e200) or vanish (1e-200). The objective is reported in the
+      flows' units; when it is no float64 number there (flows below about 1e-308), or when
+      some zone totals are more than about 1e154 times smaller than the total, Intramax
+      raises :class:`~regionalize.errors.InvalidODError` saying how to rescale.
 
     Merges are incremental: cluster-to-cluster flows are sparse dictionaries and candidate
     pairs sit in a heap with lazy deletion. After merging ``a`` and ``b``, a pair
