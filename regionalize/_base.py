@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import inspect
 
+from .errors import plain_scalar
+
 
 class Estimator:
     """Parameters are set in ``__init__`` (stored under their own names), learned state ends in
     ``_`` and is set by ``fit``. ``get_params`` returns the parameters; the repr shows those
-    that differ from their defaults, e.g. ``MetropolitanAreas(tau=0.2, max_order=2)``."""
+    that differ from their defaults, e.g. ``MetropolitanAreas(tau=0.2, max_order=2)``.
+
+    Parameters given as numpy scalars are stored as the plain Python value (``np.int64(2)``
+    -> ``2``, ``np.float32(0.2)`` -> ``0.2``; see :func:`regionalize.errors.plain_scalar`),
+    so that ``get_params()``, the repr and the run records show plain numbers."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if not name.endswith("_"):
+            value = plain_scalar(value)
+        super().__setattr__(name, value)
 
     def get_params(self) -> dict:
         return {k: v for k, v in vars(self).items() if not k.endswith("_")}

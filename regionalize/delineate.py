@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .errors import InvalidParameterError, plain_scalar
+from .layers._common import check_graph, check_order, check_tau, short_repr
 from .layers.megaregions import Megaregions
 from .layers.metropolitan import MetropolitanAreas
 from .layers.urban import UrbanAreas
@@ -43,9 +46,11 @@ def delineate(
         contiguity when the graph has polygons).
     metropolitan, urban : mapping, optional
         Parameters of :class:`MetropolitanAreas` / :class:`UrbanAreas` that override the
-        shared defaults (e.g. ``urban={"candidates": "city", "min_zones": 3}``).
+        shared defaults (e.g. ``urban={"candidates": "city", "min_zones": 3}``); None for no
+        overrides. Metropolitan centres go in ``centres``, not in ``metropolitan``.
     megaregions : mapping or bool
-        Parameters of :class:`Megaregions`, or False to leave the layer out.
+        Parameters of :class:`Megaregions`, True for its defaults, or False to leave the
+        layer out.
     progress : callable, optional
         Called after each layer with its name, its Partition and the seconds it took (the
         command line prints one line per layer from it).
@@ -58,9 +63,23 @@ def delineate(
     """
     from .hierarchy import Hierarchy
 
+    check_graph("delineate", graph)
+    check_tau("delineate", "tau", tau)
+    check_order("delineate", max_order)
+    if progress is not None and not callable(progress):
+        raise InvalidParameterError(
+            "The 'progress' parameter of delineate must be a callable "
+            "progress(layer, partition, seconds) or None. Got "
+            f"{short_repr(progress)} instead.")
     shared = {"tau": tau, "max_order": max_order, "share": share, "contiguity": contiguity}
-    m_params = {**shared, **dict(metropolitan or {})}
-    u_params = {**shared, **dict(urban or {})}
+    m_params = {**shared, **_options("metropolitan", metropolitan, MetropolitanAreas,
+                                     exclude=("centres",))}
+    u_params = {**shared, **_options("urban", urban, UrbanAreas)}
+    mg_params = None
+    megaregions = plain_scalar(megaregions)  # np.False_ leaves the layer out too
+    if megaregions is not False:
+        mg_params = _options("megaregions", megaregions, Megaregions, flag=True)
+
     def timed(layer: str, fit):
         start = time.perf_counter()
         est = fit()
@@ -73,8 +92,7 @@ def delineate(
     layers = [metro.partition_, urb.partition_]
     params: dict[str, Any] = {"metropolitan": dict(metro.partition_.params),
                               "urban": dict(urb.partition_.params)}
-    if megaregions is not False:
-        mg_params = {} if megaregions is True else dict(megaregions)
+    if mg_params is not None:
         mega = timed("megaregion", lambda: Megaregions(**mg_params).fit(
             graph, metro.partition_, urb.partition_))
         layers.insert(0, mega.partition_)
@@ -82,3 +100,33 @@ def delineate(
     params["graph"] = {"name": graph.name, "zones": graph.n_zones, "flows": graph.n_flows,
                        "total": graph.total, "diagonal": graph.has_diagonal}
     return Hierarchy(graph, layers, params=params)
+
+
+def _options(option: str, value, estimator: type, *, flag: bool = False,
+             exclude: tuple[str, ...] = ()) -> dict:
+    """The keyword arguments of ``estimator`` given as ``option``: a mapping of its parameter
+    names (None: no overrides; with ``flag``, True: its defaults). One InvalidParameterError
+    naming ``option`` for anything else, and for keys that are not parameters of the layer."""
+    valid = [n for n, p in inspect.signature(estimator.__init__).parameters.items()
+             if n != "self" and p.kind is p.KEYWORD_ONLY and n not in exclude]
+    if flag and value is True:
+        return {}
+    if not flag and value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        what = ("a dict of keyword arguments of {cls}, True for its defaults or False to "
+                "leave the layer out" if flag else
+                "a dict of keyword arguments of {cls}, or None for the defaults")
+        raise InvalidParameterError(
+            f"The {option!r} parameter of delineate must be "
+            f"{what.format(cls=estimator.__name__)}, e.g. {{{valid[0]!r}: ...}}. Got "
+            f"{short_repr(value)} instead.")
+    unknown = [k for k in value if k not in valid]
+    if unknown:
+        hint = " (pass centres= to delineate itself)" if "centres" in unknown and \
+            "centres" in exclude else ""
+        raise InvalidParameterError(
+            f"The {option!r} parameter of delineate has keys that are not parameters of "
+            f"{estimator.__name__}: {', '.join(map(repr, unknown))}{hint}. Valid keys: "
+            f"{', '.join(valid)}.")
+    return dict(value)

@@ -7,7 +7,11 @@ examples) instead of fixing one problem per run.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
+from numbers import Integral, Real
+
+import numpy as np
 
 __all__ = [
     "RegionalizeError",
@@ -19,6 +23,9 @@ __all__ = [
     "InvalidFileError",
     "Problems",
     "check_parameter",
+    "check_int",
+    "check_seed",
+    "plain_scalar",
 ]
 
 
@@ -112,6 +119,64 @@ class Problems:
             raise exc_type(self.message())
 
 
+def plain_scalar(value):
+    """A numpy scalar as the plain Python value it stands for; anything else unchanged.
+
+    ``np.int64(2)`` -> ``2``, ``np.str_("a")`` -> ``"a"``, ``np.bool_(True)`` -> ``True``.
+    Floats narrower than float64 are read through their shortest decimal text, so that
+    ``np.float32(0.2)`` -> ``0.2`` (what was typed) rather than ``0.20000000298023224``.
+    Lists and tuples of numpy scalars are converted element by element (one level).
+
+    Examples
+    --------
+    >>> plain_scalar(np.float32(0.2)), plain_scalar(np.int32(3)), plain_scalar("x")
+    (0.2, 3, 'x')
+    """
+    if isinstance(value, np.generic):
+        if isinstance(value, np.floating) and value.dtype.itemsize < 8:
+            return float(str(value))
+        out = value.item()
+        return out if isinstance(out, (bool, int, float, complex, str, bytes)) else value
+    if isinstance(value, (list, tuple)) and any(isinstance(v, np.generic) for v in value):
+        items = [plain_scalar(v) for v in value]
+        if type(value) is list:
+            return items
+        if type(value) is tuple:
+            return tuple(items)
+    return value
+
+
+_NO_MATCH = object()
+
+
+def _match(value, allowed: list):
+    """The element of ``allowed`` equal to ``value`` (bools only match bools), or _NO_MATCH."""
+    if isinstance(value, np.ndarray):
+        return _NO_MATCH
+    try:
+        hash(value)
+    except TypeError:  # lists, dicts, frames: never one of the options
+        return _NO_MATCH
+    for a in allowed:
+        if isinstance(a, bool) or isinstance(value, bool):
+            if value is a:
+                return a
+            continue
+        try:
+            same = value == a
+        except Exception:  # noqa: BLE001 - an odd __eq__ is simply no match
+            continue
+        if same is True or (isinstance(same, np.bool_) and bool(same)):
+            return a
+    return _NO_MATCH
+
+
+def _bound(x: float) -> str:
+    if isinstance(x, int) or (isinstance(x, float) and x.is_integer() and abs(x) < 1e15):
+        return str(int(x))
+    return f"{x:g}"
+
+
 def check_parameter(
     owner: str,
     name: str,
@@ -120,8 +185,18 @@ def check_parameter(
     allowed: Iterable[object] | None = None,
     interval: tuple[float, float] | None = None,
     closed: str = "both",
-) -> None:
-    """Raise :class:`InvalidParameterError` in one template when ``value`` is not allowed.
+):
+    """Raise :class:`InvalidParameterError` in one template when ``value`` is not allowed;
+    return the value as a plain Python object.
+
+    ``allowed`` lists the valid options (bools only match bools; numpy scalars match the
+    Python value). ``interval`` is the range of a number: any real number is accepted (numpy
+    scalars included; bools, NaN and infinities are not), an infinite bound is open.
+
+    Returns
+    -------
+    The option of ``allowed`` that matched, or the number as a Python ``int`` / ``float``
+    (``np.float32(0.2)`` -> ``0.2``, see :func:`plain_scalar`).
 
     Examples
     --------
@@ -129,24 +204,92 @@ def check_parameter(
     Traceback (most recent call last):
     ...
     regionalize.errors.InvalidParameterError: The 'tau' parameter of MetropolitanAreas must be a float in (0, 1]. Got 1.5 instead.
+    >>> check_parameter("MetropolitanAreas", "tau", np.float32(0.2), interval=(0, 1))
+    0.2
     """
+    value = plain_scalar(value)
     if allowed is not None:
         allowed = list(allowed)
-        if value not in allowed:
+        found = _match(value, allowed)
+        if found is _NO_MATCH:
             opts = ", ".join(repr(a) for a in allowed)
             raise InvalidParameterError(
                 f"The {name!r} parameter of {owner} must be one of {opts}. Got {value!r} instead."
             )
+        value = found
     if interval is not None:
         lo, hi = interval
-        left = "[" if closed in ("both", "left") else "("
-        right = "]" if closed in ("both", "right") else ")"
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        left = "[" if closed in ("both", "left") and lo != -math.inf else "("
+        right = "]" if closed in ("both", "right") and hi != math.inf else ")"
+        ok = isinstance(value, Real) and not isinstance(value, bool)
         if ok:
-            v = float(value)
-            ok = (v >= lo if left == "[" else v > lo) and (v <= hi if right == "]" else v < hi)
+            if not isinstance(value, (int, float)):
+                value = int(value) if isinstance(value, Integral) else float(value)
+            ok = (isinstance(value, int) or math.isfinite(value)) and \
+                (value >= lo if left == "[" else value > lo) and \
+                (value <= hi if right == "]" else value < hi)
         if not ok:
             raise InvalidParameterError(
-                f"The {name!r} parameter of {owner} must be a float in {left}{lo:g}, {hi:g}{right}. "
-                f"Got {value!r} instead."
+                f"The {name!r} parameter of {owner} must be a float in "
+                f"{left}{_bound(lo)}, {_bound(hi)}{right}. Got {value!r} instead."
             )
+    return value
+
+
+def check_int(
+    owner: str,
+    name: str,
+    value: object,
+    *,
+    low: int = 0,
+    high: int | None = None,
+    allow_none: bool = False,
+    note: str = "",
+) -> int | None:
+    """An integer parameter in ``[low, high]`` (``high`` None: no upper bound), as a Python
+    ``int``; numpy integers are accepted, bools and floats (even ``3.0``) are not.
+
+    ``note`` is added to the message after the range (e.g. what the bound comes from).
+
+    Examples
+    --------
+    >>> check_int("LifeZones", "k", np.int32(3), low=1)
+    3
+    >>> check_int("LifeZones", "k", 0, low=1)
+    Traceback (most recent call last):
+    ...
+    regionalize.errors.InvalidParameterError: The 'k' parameter of LifeZones must be an int in [1, inf). Got 0 instead.
+    """
+    if value is None and allow_none:
+        return None
+    value = plain_scalar(value)
+    ok = isinstance(value, Integral) and not isinstance(value, bool)
+    if ok:
+        value = int(value)
+        ok = value >= low and (high is None or value <= high)
+    if not ok:
+        span = f"[{low}, {'inf)' if high is None else f'{high}]'}"
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {owner} must be an int in {span}"
+            f"{' or None' if allow_none else ''}{note}. Got {value!r} instead."
+        )
+    return value
+
+
+#: the largest seed of engines that take a signed 64-bit seed (leidenalg, numpy)
+MAX_SEED_64 = 2**63 - 1
+
+
+def check_seed(owner: str, value: object, *, high: int | None = MAX_SEED_64, note: str = "",
+               allow_none: bool = False) -> int | None:
+    """A random seed: a non-negative int up to ``high`` (None: no bound; numpy integers; bools
+    refused), as a Python ``int``. See :func:`check_int`.
+
+    Examples
+    --------
+    >>> check_seed("Infomap", 1.5, high=2**32 - 2)
+    Traceback (most recent call last):
+    ...
+    regionalize.errors.InvalidParameterError: The 'seed' parameter of Infomap must be an int in [0, 4294967294]. Got 1.5 instead.
+    """
+    return check_int(owner, "seed", value, low=0, high=high, allow_none=allow_none, note=note)

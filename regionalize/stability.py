@@ -32,7 +32,15 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from .errors import InvalidParameterError, RegionalizeError, check_parameter
+from ._memory import check_dense
+from .errors import (
+    InvalidParameterError,
+    RegionalizeError,
+    check_int,
+    check_parameter,
+    check_seed,
+    plain_scalar,
+)
 from .flows import FlowGraph
 from .partition import Partition
 
@@ -57,6 +65,47 @@ UNASSIGNED = -1
 UNMATCHED = -2
 
 _OWNER = "stability"
+
+
+def _check_graph(owner: str, graph) -> None:
+    if not isinstance(graph, FlowGraph):
+        raise InvalidParameterError(
+            f"The 'graph' parameter of {owner} must be a FlowGraph (build one with "
+            f"rz.read_flows or rz.FlowGraph.from_dataframe). Got {type(graph).__name__} "
+            "instead.")
+
+
+def _check_callable(owner: str, name: str, fn, form: str, *, allow_none: bool = False):
+    if fn is None and allow_none:
+        return
+    if not callable(fn):
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {owner} must be a callable {form}"
+            f"{' or None' if allow_none else ''}. Got {type(fn).__name__} instead.")
+
+
+def _check_layer_name(owner: str, layer) -> None:
+    if layer is not None and not isinstance(layer, str):
+        raise InvalidParameterError(
+            f"The 'layer' parameter of {owner} must be a layer name (str) or None. Got "
+            f"{layer!r} instead.")
+
+
+def _check_random_seed(owner: str, seed, *, generator: bool = False):
+    """A seed numpy takes: None, a non-negative int, a list of them, a SeedSequence (and,
+    with ``generator``, a Generator); returned with numpy integers as Python ints."""
+    seed = plain_scalar(seed)
+    if seed is None or isinstance(seed, np.random.SeedSequence) or \
+            (generator and isinstance(seed, np.random.Generator)):
+        return seed
+    if isinstance(seed, (list, tuple)) and seed:
+        return [check_seed(owner, s, high=None) for s in seed]
+    if isinstance(seed, int) and not isinstance(seed, bool):
+        return check_seed(owner, seed, high=None)
+    also = ", a numpy.random.Generator" if generator else ""
+    raise InvalidParameterError(
+        f"The 'seed' parameter of {owner} must be a non-negative int, a list of them, a "
+        f"numpy.random.SeedSequence{also} or None. Got {seed!r} instead.")
 
 
 # ============================================================================ resampling
@@ -126,9 +175,10 @@ def resample(graph: FlowGraph, *, method: str = "poisson", seed=None,
     >>> float(rz.stability.resample(g, method="moe", seed=1).matrix[[1], [1]][0])  # no MOE
     50.0
     """
-    check_parameter(_OWNER, "method", method, allowed=["poisson", "moe"])
-    check_parameter(_OWNER, "moe_level", moe_level, interval=(0, 1), closed="neither")
-    rng = np.random.default_rng(seed)
+    _check_graph("resample", graph)
+    check_parameter("resample", "method", method, allowed=["poisson", "moe"])
+    check_parameter("resample", "moe_level", moe_level, interval=(0, 1), closed="neither")
+    rng = np.random.default_rng(_check_random_seed("resample", seed, generator=True))
     m = graph.matrix
     flows = np.asarray(m.data, float)
     if method == "poisson":
@@ -184,6 +234,10 @@ def _call_shared(fn, item):
     return fn(item, **_WORKER_SHARED)
 
 
+#: the most worker processes a process pool takes (its call queue is sized by a C int)
+MAX_WORKERS = 2**31 - 2
+
+
 class ProcessExecutor(Executor):
     """A :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` processes.
 
@@ -193,12 +247,8 @@ class ProcessExecutor(Executor):
     """
 
     def __init__(self, workers: int | None = None, *, mp_context=None):
-        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
-                                    or workers < 1):
-            raise InvalidParameterError(
-                f"The 'workers' parameter of ProcessExecutor must be a positive int or None. "
-                f"Got {workers!r} instead.")
-        self.workers = workers
+        self.workers = check_int("ProcessExecutor", "workers", workers, low=1,
+                                 high=MAX_WORKERS, allow_none=True)
         self.mp_context = mp_context
 
     def map(self, fn, items, **shared):
@@ -265,16 +315,15 @@ def resolve_executor(executor=None) -> Executor:
     """An :class:`Executor` from ``None``/``"sequential"`` (in this process), an int (that
     many worker processes; 1 is sequential), a ``dask.distributed.Client``, an
     :class:`Executor`, or any object with a ``map(fn, items)`` method."""
-    if executor is None or executor == "sequential":
+    executor = plain_scalar(executor)
+    if executor is None or (isinstance(executor, str) and executor == "sequential"):
         return SequentialExecutor()
     if isinstance(executor, Executor):
         return executor
     if isinstance(executor, int) and not isinstance(executor, bool):
-        if executor < 1:
-            raise InvalidParameterError(
-                f"The 'executor' parameter must be a positive number of workers. "
-                f"Got {executor!r} instead.")
-        return SequentialExecutor() if executor == 1 else ProcessExecutor(executor)
+        workers = check_int("resolve_executor", "executor", executor, low=1,
+                            high=MAX_WORKERS, note=" (a number of worker processes)")
+        return SequentialExecutor() if workers == 1 else ProcessExecutor(workers)
     if type(executor).__name__ == "Client" and type(executor).__module__.startswith(
             "distributed"):
         return DaskExecutor(executor)
@@ -295,7 +344,12 @@ def _as_partition(out, layer: str | None) -> Partition:
             raise InvalidParameterError(
                 f"delineate_fn returned a Hierarchy with layers {list(out.layers)}: pass "
                 "layer= to say which one to assess.")
-        return out[layer]
+        try:
+            return out[layer]
+        except KeyError:
+            raise InvalidParameterError(
+                f"The 'layer' parameter names no layer of the Hierarchy returned by "
+                f"delineate_fn ({layer!r}); its layers are {list(out.layers)}.") from None
     raise RegionalizeError(
         f"delineate_fn must return a Partition (or a Hierarchy with layer=). Got "
         f"{type(out).__name__}.")
@@ -505,9 +559,16 @@ def stability(graph: FlowGraph, delineate_fn: Callable, *, runs: int = 100,
     >>> res.labels.shape
     (5, 3)
     """
+    _check_graph(_OWNER, graph)
+    _check_callable(_OWNER, "delineate_fn", delineate_fn, "delineate_fn(graph) -> Partition")
     _check_runs(runs)
+    runs = int(runs)
     check_parameter(_OWNER, "method", method, allowed=["poisson", "moe"])
     check_parameter(_OWNER, "moe_level", moe_level, interval=(0, 1), closed="neither")
+    seed = _check_random_seed(_OWNER, seed)
+    _check_layer_name(_OWNER, layer)
+    check_dense(runs, graph.n_zones, what=f"stability with runs={runs:,}", itemsize=4,
+                copies=3, fix="Use fewer runs.")
     if method == "moe" and graph.moe is None:
         resample(graph, method="moe")  # raises the explanatory error
     ex = resolve_executor(executor)
@@ -725,8 +786,14 @@ def sweep(graph: FlowGraph, delineate_fn: Callable, grid: Mapping[str, Sequence]
     >>> res.consensus.labels.to_dict()
     {'A': 'S', 'B': 'S', 'S': 'S'}
     """
+    _check_graph("sweep", graph)
+    _check_callable("sweep", "delineate_fn", delineate_fn,
+                    "delineate_fn(graph, **params) -> Partition")
     combos = _grid(grid)
     check_parameter("sweep", "consensus", consensus, interval=(0, 1), closed="right")
+    _check_callable("sweep", "summary", summary, "summary(partition) -> mapping",
+                    allow_none=True)
+    _check_layer_name("sweep", layer)
     ex = resolve_executor(executor)
     out = ex.map(_sweep_task, combos, graph=graph, delineate_fn=delineate_fn, layer=layer,
                  summary=summary)

@@ -9,25 +9,151 @@ import pandas as pd
 
 from .._core.shares import strength_class
 from .._ids import normalise_ids
-from ..errors import InvalidParameterError, InvalidZonesError, Problems, check_parameter
+from ..errors import (
+    InvalidParameterError,
+    InvalidZonesError,
+    Problems,
+    check_int,
+    check_parameter,
+    plain_scalar,
+)
 from ..partition import Partition
 
 DEFAULT_CLASSES = (0.05, 0.10, 0.20)
 
 
 def check_tau(owner: str, name: str, value) -> float:
-    check_parameter(owner, name, value, interval=(0, 1), closed="right")
-    return float(value)
+    """A link threshold in (0, 1] as a Python float (numpy scalars accepted)."""
+    return float(check_parameter(owner, name, value, interval=(0, 1), closed="right"))
 
 
-def check_order(owner: str, value) -> int | None:
+def check_order(owner: str, value, name: str = "max_order") -> int | None:
+    """An attachment order cap: an int >= 1 (numpy integers accepted) or None."""
+    return check_int(owner, name, value, low=1, allow_none=True)
+
+
+def check_optional(owner: str, name: str, value, interval=(0, np.inf), closed: str = "both"):
+    """None, or a number in ``interval`` (see :func:`check_parameter`)."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+    return check_parameter(owner, name, value, interval=interval, closed=closed)
+
+
+def check_bool(owner: str, name: str, value) -> bool:
+    """True or False (numpy bools accepted; 0, 1 and strings are not)."""
+    return check_parameter(owner, name, value, allowed=[True, False])
+
+
+def check_text(owner: str, name: str, value, *, allow_none: bool = True,
+               what: str = "a str") -> str | None:
+    """A string parameter (a layer name, a column name)."""
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, str):
         raise InvalidParameterError(
-            f"The 'max_order' parameter of {owner} must be an int >= 1 or None. Got {value!r} "
+            f"The {name!r} parameter of {owner} must be {what}"
+            f"{' or None' if allow_none else ''}. Got {short_repr(value)} instead.")
+    return value
+
+
+def check_classes(owner: str, value) -> tuple[float, ...]:
+    """Strength classes: a list of shares in (0, 1], e.g. ``(0.05, 0.10, 0.20)``."""
+    if isinstance(value, (str, bytes, Mapping)) or not is_iterable(value):
+        raise InvalidParameterError(
+            f"The 'classes' parameter of {owner} must be a list of shares in (0, 1], e.g. "
+            f"(0.05, 0.10, 0.20). Got {short_repr(value)} instead.")
+    return tuple(float(check_parameter(owner, "classes", v, interval=(0, 1), closed="right"))
+                 for v in value)
+
+
+def check_graph(owner: str, graph, name: str = "graph"):
+    """``graph`` is a FlowGraph."""
+    from ..flows import FlowGraph
+
+    if not isinstance(graph, FlowGraph):
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {owner} must be a FlowGraph (build one with "
+            f"rz.read_flows or rz.FlowGraph.from_dataframe). Got {type(graph).__name__} "
             "instead.")
-    return int(value)
+    return graph
+
+
+def check_layer(owner: str, name: str, value, graph, *, allow_none: bool = True):
+    """``value`` is a Partition over the zones of ``graph`` (or None when allowed)."""
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, Partition):
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {owner} must be a Partition (a layer such as "
+            f"rz.metropolitan_areas(graph, ...)){' or None' if allow_none else ''}. Got "
+            f"{type(value).__name__} instead.")
+    if not value.ids.equals(graph.ids):
+        raise InvalidZonesError(
+            f"The {name!r} layer of {owner} is over other zones than the graph; fit both on "
+            "the same FlowGraph.")
+    return value
+
+
+def check_rule(owner: str, layer) -> None:
+    """The parameters of the size rule for centres (see :func:`rule_centres`) and the
+    minimum area size, checked whether centres are given or not."""
+    check_text(owner, "size", layer.size, allow_none=False,
+               what="'jobs', 'residents' or the name of a zone-table column")
+    check_optional(owner, "min_size", layer.min_size)
+    check_parameter(owner, "min_size_share", layer.min_size_share, interval=(0, 1))
+    check_optional(owner, "min_job_ratio", layer.min_job_ratio)
+    check_optional(owner, "merge_tau", layer.merge_tau, interval=(0, 1), closed="right")
+    check_bool(owner, "cluster_cores", layer.cluster_cores)
+    c = layer.candidates
+    if c is not None and not isinstance(c, str):
+        check_ids(owner, "candidates", c, alt=", or the name of a boolean zone column")
+
+
+def short_repr(value) -> str:
+    """A value for an error message: its repr up to 60 characters (arrays by their type)."""
+    if isinstance(value, (np.ndarray, pd.Series, pd.DataFrame, pd.Index)):
+        return f"a {type(value).__name__} of shape {value.shape}"
+    text = repr(plain_scalar(value))
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def is_iterable(value) -> bool:
+    """Whether ``iter(value)`` works (lists, arrays, Series, sets, generators...)."""
+    try:
+        iter(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _count(bad: list) -> str:
+    return "1 entry is not" if len(bad) == 1 else f"{len(bad)} entries are not"
+
+
+def is_zone_id(value) -> bool:
+    """A zone id as users give it: text, or an int (numpy ints too; not a bool or float)."""
+    return isinstance(value, str) or (isinstance(value, (int, np.integer))
+                                      and not isinstance(value, (bool, np.bool_)))
+
+
+def check_ids(owner: str, name: str, values, *, alt: str = "", label: str = "entry") -> list:
+    """A list of zone ids from a parameter; one error naming ``name`` and the first entries
+    that are not ids (None, NaN, floats, bools, nested lists). ``alt`` names another form the
+    parameter takes (for the message); ``label`` names the entries."""
+    form = f"a list of zone ids (text such as '01', or ints){alt}"
+    if is_zone_id(values):
+        return [values]
+    if isinstance(values, (bytes, Mapping)) or values is None or not is_iterable(values):
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {owner} must be {form}. Got {short_repr(values)} "
+            "instead.")
+    values = list(values)
+    bad = [f"{label} {i}: {short_repr(v)}" for i, v in enumerate(values) if not is_zone_id(v)]
+    if bad:
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {owner} must be {form}; {_count(bad)} (first: "
+            f"{', '.join(bad[:3])}). Remove them or give the zones' ids.")
+    return values
 
 
 def zone_names(graph) -> pd.Series:
@@ -38,21 +164,51 @@ def zone_names(graph) -> pd.Series:
     return ids
 
 
+CENTRES_FORM = ("zone ids (text such as '01', or ints), lists of ids (polycentric cores) or a "
+                "mapping {name: id or ids}")
+
+
+def _centre_groups(centres, owner: str) -> tuple[list[list], list[str | None]]:
+    """Centres as a list of id groups and names; one InvalidParameterError naming 'centres'
+    and the first entries that are not ids (None, NaN, floats, bools, deeper nesting)."""
+    if isinstance(centres, Mapping):
+        items = list(centres.items())
+        labels = [repr(k) for k, _ in items]
+    elif is_zone_id(centres):
+        items, labels = [(None, centres)], ["entry 0"]
+    elif isinstance(centres, bytes) or not is_iterable(centres):
+        raise InvalidParameterError(
+            f"The 'centres' parameter of {owner} must be {CENTRES_FORM}, or None to find "
+            f"centres by rule. Got {short_repr(centres)} instead.")
+    else:
+        items = [(None, c) for c in centres]
+        labels = [f"entry {i}" for i in range(len(items))]
+    groups, names, bad = [], [], []
+    for label, (name, group) in zip(labels, items, strict=True):
+        if is_zone_id(group):
+            group = [group]
+        elif group is None or isinstance(group, (bytes, Mapping)) or not is_iterable(group):
+            bad.append(f"{label} is {short_repr(group)}")
+            continue
+        group = list(group)
+        wrong = [m for m in group if not is_zone_id(m)]
+        if wrong:
+            bad.append(f"{label} holds {short_repr(wrong[0])}")
+            continue
+        groups.append(group)
+        names.append(None if name is None else str(name))
+    if bad:
+        raise InvalidParameterError(
+            f"The 'centres' parameter of {owner} must be {CENTRES_FORM}; {_count(bad)} "
+            f"(first: {'; '.join(bad[:3])}). Remove them or give the zones' ids.")
+    return groups, names
+
+
 def parse_centres(graph, centres, owner: str) -> tuple[list[np.ndarray], list[str | None]]:
     """Centres as given by a user: ids, groups of ids (polycentric cores), or a mapping
     ``{area name: id or ids}``. Returns core positions and optional names."""
-    if isinstance(centres, Mapping):
-        items = list(centres.items())
-    else:
-        if isinstance(centres, (str, bytes)):
-            centres = [centres]
-        items = [(None, c) for c in centres]
-    groups, names = [], []
-    for name, group in items:
-        if isinstance(group, (str, int, np.integer)):
-            group = [group]
-        groups.append(list(normalise_ids(list(group), what="centre ids")))
-        names.append(None if name is None else str(name))
+    raw, names = _centre_groups(centres, owner)
+    groups = [list(normalise_ids(g, what="centre ids")) if g else [] for g in raw]
     flat = [z for g in groups for z in g]
     p = Problems(f"Invalid centres for {owner}")
     pos = graph.ids.get_indexer(flat)

@@ -32,6 +32,7 @@ from ..errors import (
     InvalidParameterError,
     InvalidZonesError,
     Problems,
+    check_int,
     check_parameter,
 )
 from ..partition import Partition
@@ -39,9 +40,16 @@ from ._common import (
     DEFAULT_CLASSES,
     attach_runner,
     build_partition,
+    check_classes,
+    check_graph,
+    check_layer,
+    check_optional,
     check_order,
     check_tau,
+    check_text,
     contiguity_for,
+    is_iterable,
+    short_repr,
     zone_names,
 )
 
@@ -60,6 +68,10 @@ def read_facilities(facilities: pd.DataFrame, graph, service: str | None = None)
     graph; returns the rows of ``service`` (all rows when None) aggregated per zone and
     service, capacities summed. Unknown zones, missing or negative capacities and a service
     without any facility are errors listing every case."""
+    if not isinstance(facilities, pd.DataFrame):
+        raise InvalidParameterError(
+            "The 'facilities' parameter must be a DataFrame with columns zone, service and "
+            f"capacity (one row per facility). Got {short_repr(facilities)} instead.")
     p = Problems("Invalid facility table")
     missing = [c for c in ("zone", "service", "capacity") if c not in facilities.columns]
     if missing:
@@ -99,9 +111,14 @@ def _population(graph, population) -> np.ndarray:
                 "column of the zone table or 'residents' (employed residents as a proxy).")
         values = graph.zones[population].to_numpy(dtype=float, na_value=np.nan)
     else:
-        values = np.asarray(population, dtype=float)
-        if values.shape != (graph.n_zones,):
-            raise InvalidParameterError("population must have one value per zone.")
+        try:
+            values = np.asarray(population, dtype=float)
+        except (TypeError, ValueError):
+            values = None
+        if values is None or values.shape != (graph.n_zones,):
+            raise InvalidParameterError(
+                "The 'population' parameter must be a zone column name, 'residents', or one "
+                f"number per zone ({graph.n_zones}). Got {short_repr(population)} instead.")
     bad = np.isnan(values) | (values < 0)
     if bad.any():
         raise InvalidZonesError(
@@ -191,7 +208,13 @@ def cost_candidates(graph, centres: np.ndarray, costs):
             costs = costs.to_numpy(dtype=float)
         m = sp.coo_array(costs) if sp.issparse(costs) else None
         if m is None:
-            arr = np.asarray(costs, dtype=float)
+            try:
+                arr = np.asarray(costs, dtype=float)
+            except (TypeError, ValueError):
+                raise InvalidParameterError(
+                    "The 'costs' parameter must be a long DataFrame (origin, destination, cost) "
+                    f"or an {n} x {n} matrix of numbers over the graph's zones. Got "
+                    f"{short_repr(costs)} instead.") from None
             if arr.shape != (n, n):
                 raise InvalidODError(f"A cost matrix must be {n} x {n}; got {arr.shape}.")
             sub = arr[:, centres]
@@ -303,11 +326,10 @@ class LifeZones(Estimator):
 
     # -------------------------------------------------------------- fit
     def fit(self, graph) -> LifeZones:
+        check_text("LifeZones", "service", self.service, allow_none=False,
+                   what="a str (the service name, e.g. 'school')")
         owner = f"LifeZones({self.service!r})"
-        check_parameter(owner, "assignment", self.assignment, allowed=["nearest", "huff"])
-        check_parameter(owner, "min_population", self.min_population, interval=(0, np.inf))
-        if self.decay is not None:
-            check_parameter(owner, "decay", self.decay, interval=(0, np.inf))
+        self._check(owner, graph)
         n = graph.n_zones
         pop = _population(graph, self.population)
         groups = np.zeros(n, np.int64) if self.within is None else self.within.codes() + 1
@@ -357,6 +379,25 @@ class LifeZones(Estimator):
             area_extra=extra)
         self.labels_ = self.partition_.labels
         return self
+
+    def _check(self, owner: str, graph) -> None:
+        check_graph(owner, graph)
+        if self.flows is not None:
+            check_graph(owner, self.flows, "flows")
+        if self.facilities is not None and not isinstance(self.facilities, pd.DataFrame):
+            raise InvalidParameterError(
+                f"The 'facilities' parameter of {owner} must be a DataFrame with columns zone, "
+                f"service and capacity, or None. Got {short_repr(self.facilities)} instead.")
+        check_layer(owner, "within", self.within, graph)
+        check_parameter(owner, "assignment", self.assignment, allowed=["nearest", "huff"])
+        check_optional(owner, "decay", self.decay)
+        check_int(owner, "k", self.k, low=1)
+        check_optional(owner, "max_cost", self.max_cost)
+        check_parameter(owner, "min_population", self.min_population, interval=(0, np.inf))
+        check_tau(owner, "tau", self.tau)
+        check_order(owner, self.max_order)
+        check_classes(owner, self.classes)
+        check_text(owner, "name", self.name)
 
     # -------------------------------------------------------------- builders
     def _from_flows(self, graph, fac, groups, contig, owner):
@@ -574,12 +615,21 @@ def combine_life_zones(graph, layers: Sequence[Partition], *, name: str = "life_
 
     Cost: ``O(patterns x seeds x services)`` with vectorised comparisons per pattern.
     """
+    owner = "combine_life_zones"
+    check_graph(owner, graph)
+    if isinstance(layers, (Partition, str, bytes)) or not is_iterable(layers):
+        raise InvalidParameterError(
+            f"The 'layers' parameter of {owner} must be a list of service layers (Partitions "
+            f"from life_zones). Got {short_repr(layers)} instead.")
+    layers = list(layers)
     if not layers:
         raise InvalidParameterError("combine_life_zones needs at least one service layer.")
+    for i, layer in enumerate(layers):
+        check_layer(owner, f"layers[{i}]", layer, graph, allow_none=False)
+    check_text(owner, "name", name, allow_none=False)
     s = len(layers)
-    need = s // 2 + 1 if min_shared is None else int(min_shared)
-    if not 1 <= need <= s:
-        raise InvalidParameterError(f"min_shared must be in [1, {s}]; got {need}.")
+    need = s // 2 + 1 if min_shared is None else check_int(owner, "min_shared", min_shared,
+                                                            low=1, high=s)
     codes = np.column_stack([p.codes() for p in layers])  # n x s, -1 unassigned
     n = len(codes)
     combos, inverse = np.unique(codes, axis=0, return_inverse=True)
@@ -644,6 +694,10 @@ def accessibility(graph, facilities: pd.DataFrame, service: str, *, costs=None,
         ``population_per_centre`` and ``population_per_capacity`` (nearest-centre
         catchments).
     """
+    check_graph("accessibility", graph)
+    check_text("accessibility", "service", service, allow_none=False)
+    check_int("accessibility", "k", k, low=1)
+    check_optional("accessibility", "desert_cost", desert_cost)
     fac = read_facilities(facilities, graph, service)
     pop = _population(graph, population)
     centres = np.sort(np.unique(graph.ids.get_indexer(fac["zone"])))

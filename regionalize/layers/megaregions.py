@@ -11,9 +11,18 @@ import scipy.sparse as sp
 from .._base import Estimator
 from .._core.constraint import Attachment, row_best
 from .._ids import normalise_ids
-from ..errors import InvalidZonesError, Problems, check_parameter
+from ..errors import InvalidParameterError, InvalidZonesError, Problems, check_parameter
 from ..partition import Partition
-from ._common import build_partition
+from ._common import (
+    build_partition,
+    check_bool,
+    check_graph,
+    check_ids,
+    check_layer,
+    check_optional,
+    check_text,
+    short_repr,
+)
 
 __all__ = ["Megaregions", "megaregions", "interchange"]
 
@@ -80,10 +89,18 @@ class Megaregions(Estimator):
 
     def fit(self, graph, metropolitan: Partition, urban: Partition | None = None) -> Megaregions:
         owner = type(self).__name__
+        check_graph(owner, graph)
+        check_layer(owner, "metropolitan", metropolitan, graph, allow_none=False)
+        check_layer(owner, "urban", urban, graph)
         check_parameter(owner, "threshold", self.threshold, interval=(0, 1), closed="right")
-        if self.merge_threshold is not None:
-            check_parameter(owner, "merge_threshold", self.merge_threshold, interval=(0, 1),
-                            closed="right")
+        check_optional(owner, "merge_threshold", self.merge_threshold, interval=(0, 1),
+                       closed="right")
+        check_bool(owner, "include_unassigned", self.include_unassigned)
+        if self.groups is not None and not isinstance(self.groups, Mapping):
+            raise InvalidParameterError(
+                f"The 'groups' parameter of {owner} must be a mapping {{megaregion name: [zone "
+                f"ids]}} or None. Got {short_repr(self.groups)} instead.")
+        check_text(owner, "name", self.name)
         n = graph.n_zones
         ids = graph.ids
         mcodes = metropolitan.codes()
@@ -172,7 +189,9 @@ class Megaregions(Estimator):
         p = Problems("Invalid megaregion groups")
         names, cores = [], []
         for gi, (name, members) in enumerate(self.groups.items()):
-            zid = normalise_ids(list(members), what="megaregion zone ids")
+            zid = normalise_ids(check_ids(type(self).__name__, "groups", members,
+                                          label=f"group {name!r}, entry"),
+                                what="megaregion zone ids")
             pos = graph.ids.get_indexer(zid)
             p.add(f"ids of {name!r} not in the graph", list(zid[pos < 0]))
             pos = pos[pos >= 0]

@@ -15,8 +15,13 @@ from ._common import (
     DEFAULT_CLASSES,
     attach_runner,
     build_partition,
+    check_classes,
+    check_graph,
+    check_ids,
     check_order,
+    check_rule,
     check_tau,
+    check_text,
     contiguity_for,
     parse_centres,
     rule_centres,
@@ -28,12 +33,19 @@ __all__ = ["MetropolitanAreas", "metropolitan_areas", "size_measure", "candidate
 
 def size_measure(graph, size: str) -> np.ndarray:
     """Zone size for the centre rule: ``"jobs"``, ``"residents"``, or a zone-table column."""
+    if not isinstance(size, str):
+        size = None  # not a column name: falls through to the error below
     if size == "jobs":
         return np.asarray(graph.jobs, float)
     if size == "residents":
         return np.asarray(graph.residents, float)
-    if size in graph.zones.columns:
-        return graph.zones[size].to_numpy(dtype=float, na_value=0.0)
+    if size is not None and size in graph.zones.columns:
+        try:
+            return graph.zones[size].to_numpy(dtype=float, na_value=0.0)
+        except (TypeError, ValueError):
+            raise InvalidParameterError(
+                f"The 'size' parameter names the zone column {size!r}, which is not numeric; "
+                "pass 'jobs', 'residents' or a column of numbers.") from None
     raise InvalidParameterError(
         f"The 'size' parameter must be 'jobs', 'residents' or a zone-table column "
         f"({', '.join(map(str, graph.zones.columns)) or 'none'}). Got {size!r} instead.")
@@ -55,7 +67,8 @@ def candidate_mask(graph, candidates) -> np.ndarray:
             raise InvalidParameterError(
                 f"The 'candidates' column {candidates!r} is not in the zone table.")
         return graph.zones[candidates].fillna(False).to_numpy(dtype=bool)
-    ids = normalise_ids(list(candidates), what="candidate ids")
+    ids = normalise_ids(check_ids("the centre rule", "candidates", candidates),
+                        what="candidate ids")
     pos = graph.ids.get_indexer(ids)
     if (pos < 0).any():
         raise InvalidZonesError(f"{int((pos < 0).sum())} candidate ids not in the graph "
@@ -166,11 +179,13 @@ class MetropolitanAreas(Estimator):
         check_tau(owner, "tau", self.tau)
         check_order(owner, self.max_order)
         check_parameter(owner, "dominance", self.dominance, allowed=["strict", "targets"])
-        if self.merge_tau is not None:
-            check_tau(owner, "merge_tau", self.merge_tau)
-        check_parameter(owner, "min_size_share", self.min_size_share, interval=(0, 1))
+        check_rule(owner, self)
+        check_order(owner, self.min_zones, "min_zones")
+        check_classes(owner, self.classes)
+        check_text(owner, "name", self.name)
 
     def fit(self, graph) -> MetropolitanAreas:
+        check_graph(type(self).__name__, graph)
         self._check()
         owner = type(self).__name__
         share = resolve_share(self.share, graph.has_diagonal, owner)

@@ -9,7 +9,7 @@ from .._core.constraint import Attachment, row_best
 from .._core.shares import combined, link_components, resolve_share
 from ..errors import check_parameter
 from ..partition import Partition
-from ._common import DEFAULT_CLASSES, build_partition
+from ._common import DEFAULT_CLASSES, build_partition, check_classes, check_graph, check_text
 from .metropolitan import size_measure
 
 __all__ = ["DominantFlows", "dominant_flows"]
@@ -62,7 +62,12 @@ class DominantFlows(Estimator):
 
     def fit(self, graph) -> DominantFlows:
         owner = type(self).__name__
+        check_graph(owner, graph)
         check_parameter(owner, "tau", self.tau, interval=(0, 1))
+        check_text(owner, "size", self.size, allow_none=False,
+                   what="'inflows', 'jobs', 'residents' or the name of a zone-table column")
+        check_classes(owner, self.classes)
+        check_text(owner, "name", self.name)
         share = resolve_share(self.share, graph.has_diagonal, owner)
         components, _ = link_components(graph, share)
         links = combined(components).tocoo()

@@ -10,14 +10,21 @@ import numpy as np
 from .._base import Estimator
 from .._core.constraint import Attachment, detached
 from .._core.shares import link_components, resolve_share
-from ..errors import InvalidZonesError, check_parameter
+from ..errors import InvalidZonesError, check_int, check_parameter
 from ..partition import Partition
 from ._common import (
     DEFAULT_CLASSES,
     attach_runner,
     build_partition,
+    check_bool,
+    check_classes,
+    check_graph,
+    check_layer,
+    check_optional,
     check_order,
+    check_rule,
     check_tau,
+    check_text,
     contiguity_for,
     parse_centres,
     rule_centres,
@@ -106,13 +113,19 @@ class UrbanAreas(Estimator):
     def fit(self, graph, metropolitan: Partition | None = None) -> UrbanAreas:
         """Delineate; ``metropolitan`` is the metropolitan layer over the same zones."""
         owner = type(self).__name__
+        check_graph(owner, graph)
+        check_layer(owner, "metropolitan", metropolitan, graph)
         check_tau(owner, "tau", self.tau)
         check_order(owner, self.max_order)
-        check_order(owner, self.large_max_order)
+        check_int(owner, "large_max_order", self.large_max_order, low=1)
         check_parameter(owner, "dominance", self.dominance, allowed=["strict", "targets"])
-        if isinstance(self.min_zones, bool) or not isinstance(self.min_zones, int) \
-                or self.min_zones < 1:
-            check_parameter(owner, "min_zones", self.min_zones, interval=(1, float("inf")))
+        check_bool(owner, "within_metropolitan", self.within_metropolitan)
+        check_rule(owner, self)
+        check_int(owner, "min_zones", self.min_zones, low=1)
+        check_optional(owner, "min_population", self.min_population)
+        check_text(owner, "population_column", self.population_column, allow_none=False)
+        check_classes(owner, self.classes)
+        check_text(owner, "name", self.name)
         n = graph.n_zones
         share = resolve_share(self.share, graph.has_diagonal, owner)
         components, denom = link_components(graph, share)
@@ -123,9 +136,6 @@ class UrbanAreas(Estimator):
         in_large = np.full(n, -1, np.int64)
         groups = np.zeros(n, np.int64)
         if metropolitan is not None:
-            if not metropolitan.ids.equals(graph.ids):
-                raise InvalidZonesError("The metropolitan layer is over other zones than the "
-                                        "graph; fit both on the same FlowGraph.")
             d = metropolitan.details
             mcodes = metropolitan.codes()
             groups = mcodes + 1

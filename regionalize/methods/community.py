@@ -11,7 +11,14 @@ from __future__ import annotations
 import numpy as np
 
 from .._base import Estimator
-from ..errors import RegionalizeError, check_parameter
+from ..errors import (
+    MAX_SEED_64,
+    InvalidParameterError,
+    RegionalizeError,
+    check_int,
+    check_parameter,
+    check_seed,
+)
 from ..partition import Partition
 from ._common import partition_from_codes
 
@@ -33,6 +40,24 @@ def _require(module: str, method: str, licence: str):
             "installed. Install it with: pip install 'regionalize[community]'.") from None
 
 
+#: the largest seed Infomap takes here: it is passed as ``seed + 1``, an unsigned 32-bit int
+MAX_INFOMAP_SEED = 2**32 - 2
+
+
+def _check_common(owner: str, graph, diagonal, name) -> None:
+    from ..flows import FlowGraph
+
+    if not isinstance(graph, FlowGraph):
+        raise InvalidParameterError(
+            f"The 'graph' parameter of {owner} must be a FlowGraph (build one with "
+            f"rz.read_flows or rz.FlowGraph.from_dataframe). Got {type(graph).__name__} "
+            "instead.")
+    check_parameter(owner, "diagonal", diagonal, allowed=["keep", "drop"])
+    if name is not None and not isinstance(name, str):
+        raise InvalidParameterError(
+            f"The 'name' parameter of {owner} must be a str or None. Got {name!r} instead.")
+
+
 class Leiden(Estimator):
     """Leiden communities (``leidenalg``) on the directed weighted flow graph.
 
@@ -41,13 +66,15 @@ class Leiden(Estimator):
     objective : {"modularity", "cpm"}
         Directed modularity with a resolution (``RBConfigurationVertexPartition``; resolution
         1 is plain modularity) or the constant Potts model (``CPMVertexPartition``).
-    resolution : float
+    resolution : float >= 0
     seed : int
-        The engine's random seed: the same seed gives the same partition.
+        The engine's random seed, in ``[0, 2**63 - 1]``: the same seed gives the same
+        partition.
     diagonal : {"keep", "drop"}
         Keep internal flows as self-loops (they raise each zone's own weight), or drop them.
     n_iterations : int
-        Leiden iterations (leidenalg's default 2; -1: until no improvement, slower).
+        Leiden iterations, >= 1 (leidenalg's default 2), or -1: until no improvement
+        (slower). leidenalg runs exactly this many, so a huge count runs that long.
     """
 
     def __init__(self, *, objective: str = "modularity", resolution: float = 1.0, seed: int = 0,
@@ -60,15 +87,24 @@ class Leiden(Estimator):
         self.name = name
 
     def fit(self, graph) -> Leiden:
-        check_parameter("Leiden", "objective", self.objective, allowed=["modularity", "cpm"])
-        check_parameter("Leiden", "diagonal", self.diagonal, allowed=["keep", "drop"])
+        owner = "Leiden"
+        _check_common(owner, graph, self.diagonal, self.name)
+        check_parameter(owner, "objective", self.objective, allowed=["modularity", "cpm"])
+        resolution = check_parameter(owner, "resolution", self.resolution,
+                                     interval=(0, np.inf))
+        seed = check_seed(owner, self.seed, high=MAX_SEED_64)
+        n_iterations = self.n_iterations
+        if not (isinstance(n_iterations, int) and not isinstance(n_iterations, bool)
+                and n_iterations == -1):
+            n_iterations = check_int(owner, "n_iterations", n_iterations, low=1,
+                                     note=", or -1 (until no improvement)")
         la = _require("leidenalg", "Leiden", "GPL-3.0")
         g = graph.to_igraph(self_loops=self.diagonal == "keep")
         kind = la.RBConfigurationVertexPartition if self.objective == "modularity" \
             else la.CPMVertexPartition
-        part = la.find_partition(g, kind, weights="weight", seed=int(self.seed),
-                                 n_iterations=self.n_iterations,
-                                 resolution_parameter=float(self.resolution))
+        part = la.find_partition(g, kind, weights="weight", seed=seed,
+                                 n_iterations=n_iterations,
+                                 resolution_parameter=float(resolution))
         codes = np.asarray(part.membership, dtype=np.int64)
         self.quality_ = float(part.quality())
         self.partition_: Partition = partition_from_codes(
@@ -91,11 +127,12 @@ class Infomap(Estimator):
     Parameters
     ----------
     seed : int
-        Any int >= 0 (passed to Infomap as ``seed + 1``: its seeds start at 1).
+        An int in ``[0, 2**32 - 2]`` (passed to Infomap as ``seed + 1``: its seeds are
+        32-bit and start at 1).
     diagonal : {"keep", "drop"}
         Keep internal flows as self-links (Infomap's ``--include-self-links``) or drop them.
     trials : int
-        Number of outer-loop trials (the best is kept).
+        Number of outer-loop trials (the best is kept), in ``[1, 2**31 - 1]``.
     """
 
     def __init__(self, *, seed: int = 0, diagonal: str = "drop", trials: int = 1,
@@ -106,11 +143,15 @@ class Infomap(Estimator):
         self.name = name
 
     def fit(self, graph) -> Infomap:
-        check_parameter("Infomap", "diagonal", self.diagonal, allowed=["keep", "drop"])
+        owner = "Infomap"
+        _check_common(owner, graph, self.diagonal, self.name)
+        seed = check_seed(owner, self.seed, high=MAX_INFOMAP_SEED,
+                          note=" (Infomap seeds are 32-bit)")
+        trials = check_int(owner, "trials", self.trials, low=1, high=2**31 - 1)
         im_mod = _require("infomap", "Infomap", "AGPL-3.0")
         # Infomap's seeds start at 1: seed s is passed as s + 1, so every int >= 0 works
-        flags = f"--directed --two-level --silent --seed {int(self.seed) + 1} " \
-                f"--num-trials {int(self.trials)}"
+        flags = f"--directed --two-level --silent --seed {seed + 1} " \
+                f"--num-trials {trials}"
         if self.diagonal == "keep":
             flags += " --include-self-links"
         im = im_mod.Infomap(flags)
