@@ -130,6 +130,10 @@ def _moe_at(graph: FlowGraph) -> np.ndarray:
     return out
 
 
+#: the largest mean numpy's Poisson generator accepts (a 64-bit count, with a margin)
+POISSON_MAX_MEAN = float(np.iinfo(np.int64).max) - 10 * float(np.iinfo(np.int64).max) ** 0.5
+
+
 def resample(graph: FlowGraph, *, method: str = "poisson", seed=None,
              moe_level: float = 0.90) -> FlowGraph:
     """One random redraw of the flows of ``graph``.
@@ -182,6 +186,14 @@ def resample(graph: FlowGraph, *, method: str = "poisson", seed=None,
     m = graph.matrix
     flows = np.asarray(m.data, float)
     if method == "poisson":
+        # numpy draws Poisson counts as 64-bit integers: means beyond about 9.2e18 cannot be
+        # drawn (it raises a bare ValueError "lam value too large")
+        if len(flows) and float(flows.max()) > POISSON_MAX_MEAN:
+            raise InvalidParameterError(
+                f"resample(method='poisson') draws each flow as a count of people, and the "
+                f"largest flow ({float(flows.max()):.3g}) is beyond what a Poisson draw can "
+                f"hold ({POISSON_MAX_MEAN:.3g}). Check the units of the flows (rescale them "
+                "to counts of people), or use method='moe' with margins of error.")
         data = rng.poisson(flows).astype(np.float64)
     else:
         if graph.moe is None:

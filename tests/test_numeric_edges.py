@@ -108,14 +108,9 @@ METHODS = {
     "fua": (lambda g, c: [functional_urban_areas(g, _biggest(g), contiguity=None)], False),
 }
 
-#: known failures outside the files of this change, reported: (method, scales) -> reason
-KNOWN = {
-    "leiden": ({1e-150, 1e200, 1e-200, 1e300, 1e-300, 1e-310},
-               "leidenalg forms k_i k_j / 2m (overflows from flows of about 1e180) and stops "
-               "on an absolute improvement threshold (gives up below totals of about 1e-11); "
-               "the fix belongs in regionalize/methods/community.py (rescale the weights by a "
-               "power of two before calling leidenalg)"),
-}
+#: known failures: (method, scales) -> reason (none left: Leiden's weights are rescaled by a
+#: power of two when their total leaves leidenalg's safe range)
+KNOWN: dict[str, tuple[set[float], str]] = {}
 
 
 def canon(p: rz.Partition):
@@ -368,3 +363,20 @@ def test_ordinary_matrices_still_read(tmp_path):
     assert g.matrix.toarray().tolist() == [[50.0, 30.0], [10.0, 80.0]]
     with pytest.raises(InsufficientMemoryError, match="dense 2 x 2 array"):
         rz.read_matrix(path, memory_limit=10)
+
+
+def test_one_zone_of_subnormal_flows_among_ordinary_ones():
+    """A zone whose flows are subnormal (1e-310) next to ordinary zones: the layers, the
+    megaregion interchange and the proportional flow stay finite and warning-free (the suite
+    turns warnings into errors)."""
+    m = np.array([[100, 20, 5], [30, 200, 0], [1e-310, 0, 1e-310]], float)
+    g = rz.FlowGraph.from_matrix(m, ["a", "b", "c"])
+    h = rz.delineate(g, ["a"], tau=0.1)
+    assert h["metropolitan"].labels["a"] is not None
+    assert commuting_zones(g, cutoff=0.9).labels.notna().all()
+
+
+def test_poisson_resampling_of_flows_too_large_to_draw_is_named():
+    g = rz.FlowGraph.from_matrix(np.array([[1e19, 5.0], [3.0, 1e19]]), ["a", "b"])
+    with pytest.raises(rz.InvalidParameterError, match="method='moe'"):
+        rz.stability.resample(g, seed=1)

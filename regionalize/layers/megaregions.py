@@ -10,6 +10,7 @@ import scipy.sparse as sp
 
 from .._base import Estimator
 from .._core.constraint import Attachment, row_best
+from .._core.shares import scale_rows
 from .._ids import normalise_ids
 from ..errors import InvalidParameterError, InvalidZonesError, Problems, check_parameter
 from ..partition import Partition
@@ -34,12 +35,9 @@ def interchange(q: sp.csr_array, residents: np.ndarray, jobs: np.ndarray) -> sp.
     """Employment interchange measure between units of a quotient graph (OMB, as a share):
     ``E[u, v] = Q[u, v] / R_u + Q[v, u] / W_u`` — the share of u's employed residents working
     in v plus the share of u's jobs held by residents of v. Diagonal excluded."""
-    def scale(m, d):
-        inv = np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), 0.0)
-        return sp.csr_array(m.multiply(inv[:, None]))
-
     q = sp.csr_array(q)
-    e = scale(q, residents) + scale(sp.csr_array(q.T), jobs)
+    # rows divided by exact powers of two first: finite shares for subnormal totals too
+    e = scale_rows(q, residents) + scale_rows(sp.csr_array(q.T), jobs)
     e = sp.csr_array(e)
     e.setdiag(0)
     e.eliminate_zeros()
@@ -152,9 +150,7 @@ class Megaregions(Estimator):
                                       shape=(n_units, max(k_seed, 1)))
                 to_r = sp.csr_array(q.matrix @ member)          # unit -> region flows
                 from_r = sp.csr_array(q.matrix.T @ member)      # region -> unit flows
-                inv_r = np.where(u_res > 0, 1 / np.where(u_res > 0, u_res, 1), 0)
-                inv_w = np.where(u_job > 0, 1 / np.where(u_job > 0, u_job, 1), 0)
-                e = sp.csr_array(to_r.multiply(inv_r[:, None]) + from_r.multiply(inv_w[:, None]))
+                e = sp.csr_array(scale_rows(to_r, u_res) + scale_rows(from_r, u_job))
                 e = e.tocoo()
                 ok = movable[e.row] & (region[e.row] < 0) & (e.data >= self.threshold)
                 r, c, _ = row_best(e.row[ok], e.col[ok], e.data[ok], np.arange(max(k_seed, 1)))

@@ -52,8 +52,10 @@ def size_measure(graph, size: str) -> np.ndarray:
 
 
 def job_ratio(graph) -> np.ndarray:
+    """Jobs per employed resident of each zone (inf without residents, or when the ratio is
+    beyond float64, e.g. subnormal residents)."""
     r, w = np.asarray(graph.residents, float), np.asarray(graph.jobs, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(r > 0, w / np.where(r > 0, r, 1), np.inf)
 
 

@@ -100,6 +100,8 @@ class Leiden(Estimator):
                                      note=", or -1 (until no improvement)")
         la = _require("leidenalg", "Leiden", "GPL-3.0")
         g = graph.to_igraph(self_loops=self.diagonal == "keep")
+        if self.objective == "modularity":
+            _rescale_weights(g)
         kind = la.RBConfigurationVertexPartition if self.objective == "modularity" \
             else la.CPMVertexPartition
         part = la.find_partition(g, kind, weights="weight", seed=seed,
@@ -114,6 +116,31 @@ class Leiden(Estimator):
                     "diagonal": self.diagonal})
         self.labels_ = self.partition_.labels
         return self
+
+
+#: totals of all weights within which leidenalg's modularity runs on the flows as they are;
+#: outside, the weights are rescaled by a power of two (see :func:`_rescale_weights`)
+SAFE_TOTAL = (2.0**-10, 2.0**100)
+
+
+def _rescale_weights(g) -> None:
+    """Bring the weights' total into a range where leidenalg's modularity is scale-free.
+
+    Modularity is a ratio, but leidenalg forms ``k_i k_j / 2m`` (overflows from weights of
+    about 1e180) and stops on an absolute improvement threshold (gives up on totals below
+    about 1e-11). Totals outside :data:`SAFE_TOTAL` are divided by the power of two that
+    brings them to about 2**20; ordinary tables are left exactly as they are, so their
+    partitions do not change.
+    """
+    import math
+
+    weights = np.asarray(g.es["weight"], dtype=float) if g.ecount() else np.zeros(0)
+    total = float(weights.sum())
+    if not total > 0 or SAFE_TOTAL[0] <= total <= SAFE_TOTAL[1]:
+        return
+    shift = math.frexp(total)[1] - 20
+    with np.errstate(under="ignore"):
+        g.es["weight"] = np.ldexp(weights, -shift).tolist()
 
 
 def leiden(graph, **params) -> Partition:

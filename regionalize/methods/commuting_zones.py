@@ -31,7 +31,7 @@ def proportional_flow(graph) -> sp.csr_array:
     r = np.asarray(graph.residents, dtype=float)
     i, j, v = sym.row[keep], sym.col[keep], sym.data[keep]
     denom = np.minimum(r[i], r[j])
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # PF beyond float: inf, distance 0
         pf = np.where(denom > 0, v / np.where(denom > 0, denom, 1.0), 0.0)
     return sp.csr_array((pf, (i, j)), shape=f.shape)
 
