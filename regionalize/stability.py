@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -246,8 +247,10 @@ def _call_shared(fn, item):
     return fn(item, **_WORKER_SHARED)
 
 
-#: the most worker processes a process pool takes (its call queue is sized by a C int)
-MAX_WORKERS = 2**31 - 2
+#: the most worker processes a pool on this machine may start: 32 per core (each is a
+#: Python process with its own copy of the graph; far more would exhaust memory and the
+#: process table before doing any work)
+MAX_WORKERS = 32 * (os.cpu_count() or 1)
 
 
 class ProcessExecutor(Executor):
@@ -267,7 +270,7 @@ class ProcessExecutor(Executor):
         items = list(items)
         if not items:
             return []
-        workers = self.workers or 1
+        workers = min(self.workers or 1, len(items))  # never more processes than runs
         chunksize = max(1, math.ceil(len(items) / (4 * workers)))
         with ProcessPoolExecutor(max_workers=workers, mp_context=self.mp_context,
                                  initializer=_install_shared, initargs=(shared,)) as pool:

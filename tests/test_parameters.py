@@ -381,3 +381,14 @@ def test_fuzzed_parameters_raise_only_regionalize_errors(g, metro, monkeypatch):
                 except Exception as exc:  # noqa: BLE001 - what the test looks for
                     escaped.append(f"{owner}({pname}={bad!r}): {type(exc).__name__}: {exc}")
     assert not escaped, "\n".join(escaped)
+
+
+def test_more_worker_processes_than_the_machine_can_hold_are_refused():
+    """100,000 worker processes would exhaust memory and the process table before any work:
+    refused, naming the limit (32 per core)."""
+    from regionalize.stability import MAX_WORKERS, ProcessExecutor, resolve_executor
+
+    with pytest.raises(InvalidParameterError, match=f"\\[1, {MAX_WORKERS}\\]"):
+        ProcessExecutor(100_000)
+    with pytest.raises(InvalidParameterError, match="worker processes"):
+        resolve_executor(100_000)
