@@ -1,7 +1,8 @@
-"""The main job behind ``make demo``: load a data set, summarise it, map it, write the outputs.
+"""The jobs behind ``regionalize report`` and ``make demo``: delineate, summarise, map, report.
 
-Until the delineation layers exist this is a data summary: flows, totals, the strongest
-destinations and flows, contiguity, and a map of where people go.
+:func:`write_outputs` writes every output of a run (summaries, the hierarchy file, maps,
+the HTML report) for any Hierarchy; ``regionalize report INPUT`` runs it on any input and
+:func:`run_demo` (``regionalize demo``, ``make demo``) on the embedded default data set.
 """
 
 from __future__ import annotations
@@ -115,25 +116,65 @@ def layer_progress(say: Callable[[str], None]):
 
 def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None,
              say: Callable[[str], None] | None = None) -> dict:
-    """Delineate a data set and write its outputs.
+    """``regionalize demo``: :func:`write_outputs` for the embedded default data set.
 
-    Writes ``summary.md`` / ``summary.json`` (the data, then every layer's area table),
-    ``hierarchy.gpkg`` (zones with a label per layer, dissolved areas, run parameters) or the
-    CSV tables when there is no geometry, ``map.png`` (the layers nested on one map),
-    ``flows.png`` (the largest flows), ``map.html`` (interactive, with popups per zone) and
-    ``report.html`` (one self-contained file: maps, layer tables, quality, parameters).
-    ``say`` receives one line per step (the command line prints them as progress).
+    The data set is ``dataset`` or, by default, Korea's KTDB table when the data folder
+    exists, else a synthetic country (:func:`pick_graph`), delineated with its preset
+    (:func:`delineation_preset`). ``say`` receives one line per step (the command line
+    prints them as progress). Returns the summary (also written as ``summary.json``).
     """
     from ._files import check_output_folder
-    from .delineate import delineate
 
     say = say or (lambda text: None)
     out = check_output_folder(out, "out")  # before any work: a file there, no permission
     graph = pick_graph(dataset)
     say(f"{graph.name}: {graph.n_zones:,} zones, {graph.n_flows:,} flows")
+    h, given = delineate_graph(graph, say=say)
+    return write_outputs(h, out, say=say, given_centres=given)
+
+
+def delineate_graph(graph, *, centres=None, tau=None, max_order=None, say=None):
+    """``rz.delineate`` with the data set's preset overridden by the options given; returns
+    the Hierarchy and the layers whose centres were given (not found by rule)."""
+    from .delineate import delineate
+
+    params = delineation_preset(graph)
+    if centres is not None:
+        params["centres"] = centres
+    if tau is not None:
+        params["tau"] = tau
+    if max_order is not None:
+        params["max_order"] = max_order
+    given = ["metropolitan"] if params.get("centres") is not None else []
+    if (params.get("urban") or {}).get("centres") is not None:
+        given.append("urban")
+    h = delineate(graph, **params, progress=layer_progress(say) if say else None)
+    return h, given
+
+
+def write_outputs(h, out: str | Path, *, say: Callable[[str], None] | None = None,
+                  given_centres=None) -> dict:
+    """Write every output of a run into the folder ``out`` (checked by the caller).
+
+    Writes ``summary.md`` / ``summary.json`` (the data, then every layer's area table),
+    ``hierarchy.gpkg`` (zones with a label per layer, dissolved areas, run parameters) when
+    the zones have geometry, else the CSV tables of
+    :func:`regionalize.io.writers.write_csv` (``zones.csv``, ``{layer}_areas.csv``,
+    ``run.json``); with polygons, ``map.png`` (the layers nested on one map) and
+    ``map.html`` (interactive, with popups per zone); with any geometry, ``flows.png`` (the
+    largest flows); and ``report.html`` (one self-contained file: how the areas were found,
+    quality, maps, each area's members, a glossary, parameters). ``given_centres``: layers
+    whose centres were given (the report says so instead of describing the rule).
+
+    Returns
+    -------
+    dict
+        The summary, with ``files``: the files written (``summary.json`` last).
+    """
+    out = Path(out)
+    say = say or (lambda text: None)
+    graph = h.graph
     summary = summarise(graph)
-    preset = delineation_preset(graph)
-    h = delineate(graph, **preset, progress=layer_progress(say))
     summary["hierarchy"] = repr(h)
     summary["layers"] = {}
     for layer in h.layers:
@@ -144,11 +185,12 @@ def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None,
             "areas": len(table), "unassigned_zones": int(h[layer].unassigned.size),
             "table": json.loads(table[cols].to_json(orient="index")),
         }
-    write_text(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False))
-    write_text(out / "summary.md", _markdown(summary))
+    written: list[Path] = [write_text(out / "summary.md", _markdown(summary))]
+    links = {}
     if graph.geometry is not None:
-        h.to_gpkg(out / "hierarchy.gpkg")
-        say("wrote hierarchy.gpkg; drawing the maps")
+        say("writing hierarchy.gpkg")
+        written.append(h.to_gpkg(out / "hierarchy.gpkg"))
+        say("drawing the maps")
         import matplotlib
 
         matplotlib.use("Agg")
@@ -158,34 +200,45 @@ def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None,
 
         polygons = graph.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).any()
         if polygons:
-            ax = plot_hierarchy(h)
+            ax = plot_hierarchy(h, legend_max=30)
             with atomic_path(out / "map.png") as tmp:
                 ax.figure.savefig(tmp, dpi=150, bbox_inches="tight")
             plt.close(ax.figure)
-        ax = plot_flows(h, top=60, outlines=h["metropolitan"] if polygons else None)
+            written.append(out / "map.png")
+        outline = ("metropolitan" if "metropolitan" in h.layers else h.layers[0]) \
+            if polygons else None
+        ax = plot_flows(h, top=60, outlines=h[outline] if outline else None)
         with atomic_path(out / "flows.png") as tmp:
             ax.figure.savefig(tmp, dpi=130, bbox_inches="tight")
         plt.close(ax.figure)
+        written.append(out / "flows.png")
         links = {"hierarchy.gpkg": "hierarchy.gpkg"}
-        try:
-            from .plot import explore
+        if polygons:
+            try:
+                from .plot import explore
 
-            html_map = explore(h, h.layers[-1])
-            with atomic_path(out / "map.html") as tmp:
-                html_map.save(str(tmp))
-            links = {"interactive map": "map.html", **links}
-        except ImportError:  # folium missing: the report says what it lacks
-            summary["html_map"] = "not written: install folium"
+                html_map = explore(h, h.layers[-1])
+                with atomic_path(out / "map.html") as tmp:
+                    html_map.save(str(tmp))
+                written.append(out / "map.html")
+                links = {"interactive map (needs the internet)": "map.html", **links}
+            except ImportError:  # folium missing: the report says what it lacks
+                summary["html_map"] = "not written: install folium"
     else:
-        h.to_csv(out)
-        links = {}
+        say("no zone geometry: writing the CSV tables (no maps)")
+        written += h.to_csv(out)
+        links = {"zones.csv": "zones.csv"}
     from .report import write_report
 
     images = {name: out / f for name, f in [("The layers", "map.png"),
                                             ("The largest flows", "flows.png")]
-              if (out / f).exists()}
-    write_report(h, out / "report.html", images=images, links=links)
-    say("wrote the maps and report.html")
+              if out / f in written}
+    written.append(write_report(h, out / "report.html", images=images, links=links,
+                                given_centres=given_centres))
+    summary["files"] = [p.name for p in [*written, out / "summary.json"]]
+    written.append(write_text(out / "summary.json",
+                              json.dumps(summary, indent=2, ensure_ascii=False)))
+    say("wrote the maps and report.html" if images else "wrote report.html")
     return summary
 
 
@@ -218,7 +271,8 @@ def _markdown(s: dict) -> str:
             lines += ["", f"### {md(layer)}: {info['areas']} areas, {info['unassigned_zones']} "
                       "zones unassigned", "", "| area | name | kind | zones | residents |",
                       "|---|---|---|---:|---:|"]
-            lines += [row([a, r["name"], r["kind"], r["n_zones"], f"{r['residents']:,.0f}"])
+            lines += [row([a, r.get("name", ""), r.get("kind", ""), r.get("n_zones", ""),
+                           "" if r.get("residents") is None else f"{r['residents']:,.0f}"])
                       for a, r in info["table"].items()]
     if s["quirks"]:
         lines += ["", "## Known quirks of the source", ""] + [f"- {md(q)}" for q in s["quirks"]]

@@ -1,10 +1,43 @@
 """The ``regionalize`` command line.
 
-Conventions for scripted runs (CI): ``--json`` prints only JSON on stdout; ``--quiet``
-silences progress text on stderr (both accepted before the command, for every command, or
-after it); exit code 0 on success, 2 on bad input (unknown data set, missing file, unknown
-option, bad option value: one ``error: ...`` line on stderr), 1 on unexpected errors, 130
-when interrupted. The installed script is :func:`main`.
+Commands: ``datasets`` (list / describe), ``delineate``, ``report``, ``demo``, ``compare``,
+``evaluate``, ``sweep``, ``stability``. ``regionalize --version`` prints
+``regionalize <version>``; ``-h`` and ``--help`` work for every command.
+
+Conventions for scripted runs (CI):
+
+- exit code 0 on success, 2 on bad input (unknown data set, missing file, unknown option,
+  bad option value: one ``error: ...`` line on stderr), 1 on unexpected errors, 130 when
+  interrupted;
+- progress goes to stderr (one line per step: reading, each layer, writing), warnings as
+  ``warning: ...`` lines; ``--quiet`` silences both (warnings stay in the JSON);
+- ``--json`` prints only JSON on stdout, one shape for every command::
+
+      {"command": "delineate",        # the command, e.g. "datasets list"
+       "ok": true,                    # false when the command failed (exit code 2 or 1)
+       "result": {...},               # the command's own keys (see each command)
+       "files": ["out/zones.csv"],    # files written, [] when none
+       "warnings": ["..."]}           # warnings raised during the run, [] when none
+
+  On failure ``result`` is null and ``error`` holds the message (also on stderr). Usage
+  errors that stop before the command runs (unknown option, missing argument) print no
+  JSON. ``--json`` and ``--quiet`` are accepted before the command (for every command) or
+  after it.
+
+Where ``delineate --out`` writes (the suffix decides the format; ``--format`` overrides):
+
+- ``FILE.csv``: one CSV table, a row per zone: ``zone``, ``name`` (when the zones have
+  names), and per layer the area id and the area name
+  (:func:`regionalize.io.writers.write_zone_table`);
+- ``DIR/`` (a trailing slash), an existing folder, a name without a suffix, or
+  ``--format csv-folder``: a folder of CSV tables (``zones.csv``, ``{layer}_areas.csv``,
+  ``run.json``) that reloads the whole run (:func:`regionalize.io.writers.write_csv`);
+- ``FILE.gpkg``: one GeoPackage; ``DIR.parquet``: a folder of GeoParquet tables (both
+  need zone geometry).
+
+CSV cells a spreadsheet would run as formulas get a leading apostrophe unless
+``--raw-csv``. The output path is checked before any data is read. The installed script
+is :func:`main`.
 """
 
 from __future__ import annotations
@@ -12,6 +45,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -19,25 +53,36 @@ import typer
 
 from .errors import RegionalizeError
 
+_CONTEXT = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(help="Functional regions from commuting origin-destination data. "
-                  "Exit codes: 0 ok, 2 bad input, 1 unexpected error.",
-                  no_args_is_help=True, add_completion=False)
+                  "Exit codes: 0 ok, 2 bad input, 1 unexpected error, 130 interrupted. "
+                  "With --json every command prints one JSON object on stdout: "
+                  '{"command", "ok", "result" (the command\'s own keys), "files" (written), '
+                  '"warnings"}; progress and warnings go to stderr (--quiet: none).',
+                  epilog="Start with: regionalize report OD.csv --zones ZONES.gpkg (then "
+                  "open outputs/OD/report.html).",
+                  no_args_is_help=True, add_completion=False, context_settings=_CONTEXT,
+                  rich_markup_mode=None)  # plain help: flags shown as flags, no boxes
 datasets_app = typer.Typer(help="List the named data sets, or describe one. "
                            "`regionalize datasets` alone lists them.",
-                           add_completion=False)
+                           add_completion=False, context_settings=_CONTEXT,
+                           rich_markup_mode=None)
 app.add_typer(datasets_app, name="datasets")
 
 METHODS = ["network", "ttwa", "intramax", "flowbca", "commuting-zones", "leiden", "infomap"]
 FORMATS = {".gpkg": "gpkg", ".parquet": "parquet", ".csv": "csv"}
+FORMAT_NAMES = ["gpkg", "parquet", "csv", "csv-folder"]
 
 SOURCE_HELP = ("A named data set (see `regionalize datasets`), synthetic-N, or a CSV/Parquet "
                "OD file with one row per origin-destination pair.")
 CENTRES_HELP = ("Metropolitan centres: comma-separated zone ids, '+' joins a polycentric core "
                 "(e.g. 21+26,22,11). Default: the data set's preset, else found by the size rule.")
-JSON_HELP = "Print a machine-readable JSON summary (only JSON on stdout)."
-QUIET_HELP = "No progress text on stderr."
+JSON_HELP = "Print only JSON on stdout: {command, ok, result, files, warnings}."
+QUIET_HELP = "No progress or warning text on stderr."
 WORKERS_HELP = "Run on N local processes (default: in this process)."
 SCHEDULER_HELP = "Run on a Dask cluster: the scheduler address, e.g. tcp://10.0.0.5:8786."
+METHOD_HELP = ("network (metropolitan, urban and megaregion layers), ttwa, intramax, flowbca, "
+               "commuting-zones, leiden or infomap.")
 
 # options shared by several commands, declared once
 Origin = Annotated[str, typer.Option(help="Origin column of an OD file.")]
@@ -47,6 +92,18 @@ JsonOutput = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)]
 Workers = Annotated[int, typer.Option(help=WORKERS_HELP)]
 Scheduler = Annotated[str, typer.Option(help=SCHEDULER_HELP)]
+Method = Annotated[str, typer.Option(help=METHOD_HELP)]
+Tau = Annotated[float, typer.Option(help="Link threshold for --method network, a share in "
+                                    "(0, 1] (default 0.10 or the data set's preset).")]
+MaxOrder = Annotated[int, typer.Option(help="Longest chain of links for --method network.")]
+Centres = Annotated[str, typer.Option(help=CENTRES_HELP)]
+K = Annotated[int, typer.Option(help="Number of areas for --method intramax.")]
+Zones = Annotated[Path, typer.Option(help="Zone polygons (GeoPackage, GeoJSON, shapefile or "
+                                     "GeoParquet) to attach by id: areas are then kept "
+                                     "contiguous and can be mapped. Replaces a data set's "
+                                     "own polygons.")]
+ZoneId = Annotated[str, typer.Option(help="Id column of --zones (default: the first column "
+                                     "whose values match the OD zone ids).")]
 
 
 def _echo(text: str, err: bool = False) -> None:
@@ -64,6 +121,20 @@ def _fail(message: str, code: int = 2):
 
 #: `regionalize --json/--quiet CMD`: set by the callback at every invocation
 _GLOBAL_FLAGS = {"json_output": False, "quiet": False}
+#: the command being run: its name and the warnings it raised (for the JSON)
+_RUN: dict = {"command": None, "warnings": []}
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"regionalize {_version()}")
+        raise typer.Exit(0)
 
 
 @app.callback()
@@ -71,8 +142,11 @@ def _main_options(
     json_output: Annotated[bool, typer.Option("--json", help="Every command prints only "
                                               "JSON on stdout (same as the command's --json).")
                            ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress text on stderr, "
-                                        "for every command.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or warning text "
+                                        "on stderr, for every command.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print 'regionalize <version>' "
+                                          "and exit.", callback=_print_version,
+                                          is_eager=True)] = False,
 ) -> None:
     """Functional regions from commuting origin-destination data."""
     _GLOBAL_FLAGS.update(json_output=json_output, quiet=quiet)
@@ -85,34 +159,70 @@ def _global_flags(kwargs: dict) -> None:
             kwargs[flag] = True
 
 
+def _command_name(fn) -> str:
+    """``delineate_cmd`` -> ``"delineate"``, ``datasets_list`` -> ``"datasets list"``."""
+    return fn.__name__.removesuffix("_cmd").replace("_", " ")
+
+
 def _handled(fn):
     """Map errors to exit codes: RegionalizeError / missing files -> 2, Ctrl-C -> 130,
-    others -> 1."""
+    others -> 1. Warnings raised by the command are printed as ``warning: ...`` lines on
+    stderr (unless --quiet) and listed in the JSON."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         _global_flags(kwargs)
+        quiet = bool(kwargs.get("quiet", False))
+        as_json = bool(kwargs.get("json_output", False))
+        _RUN.update(command=_command_name(fn), warnings=[])
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            text = str(message).replace("\n", " ")
+            _RUN["warnings"].append(text)
+            if not quiet:
+                _echo(f"warning: {text}", err=True)
+
+        def fail(message: str, code: int = 2):
+            if as_json:
+                _print_json({"command": _RUN["command"], "ok": False, "result": None,
+                             "files": [], "warnings": list(_RUN["warnings"]),
+                             "error": message})
+            _fail(message, code)
+
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.showwarning = show
+                # the library's own warnings (UserWarning: an empty layer, a k not reached)
+                # are messages for the user, always shown, never errors; the filters in
+                # force decide for the others (numpy's RuntimeWarnings, deprecations)
+                warnings.simplefilter("always", UserWarning)
+                return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except KeyboardInterrupt:  # typer would turn it into a silent exit 130
-            _fail("interrupted", code=130)
+            fail("interrupted", code=130)
         except RegionalizeError as exc:
-            _fail(str(exc).replace("\n", " "))
+            fail(str(exc).replace("\n", " "))
         except FileNotFoundError as exc:
-            _fail(f"no such file: {exc.filename or exc}; check the path.")
+            fail(f"no such file: {exc.filename or exc}; check the path.")
         except Exception as exc:  # noqa: BLE001 - the CLI's last resort
-            _fail(f"unexpected {type(exc).__name__}: {exc} (please report this)", code=1)
+            fail(f"unexpected {type(exc).__name__}: {exc} (please report this)", code=1)
 
     # resolved annotations: typer needs the Annotated option objects, not their names
     wrapper.__signature__ = inspect.signature(fn, eval_str=True)
     return wrapper
 
 
-def _emit(data: dict, as_json: bool, text: str) -> None:
+def _print_json(data: dict) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))
+
+
+def _emit(result: dict, as_json: bool, text: str, files=()) -> None:
+    """The command's output: ``text`` for a person, or the shared JSON shape around
+    ``result`` (see the module docstring)."""
     if as_json:
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))
+        _print_json({"command": _RUN["command"], "ok": True, "result": result,
+                     "files": [str(f) for f in files], "warnings": list(_RUN["warnings"])})
     else:
         _echo(text)
 
@@ -138,7 +248,10 @@ def _progress(quiet: bool, text: str) -> None:
 
 def _graph(source, origin="origin", destination="destination", flow="flow", quiet=True):
     from ._cli_io import load_source
+    from .datasets import DATASETS
 
+    if source in DATASETS or Path(source).is_file():  # the slow reads (not a bad name)
+        _progress(quiet, f"reading {source} ...")
     g = load_source(source, origin, destination, flow)
     _progress(quiet, f"{g.name or source}: {g.n_zones:,} zones, {g.n_flows:,} flows")
     return g
@@ -163,7 +276,65 @@ def _metro_kwargs(graph, centres, tau=None, max_order=None) -> dict:
     return kw
 
 
-# ---------------------------------------------------------------------------- demo
+# ---------------------------------------------------------------------------- report / demo
+def _say(quiet: bool):
+    return None if quiet else functools.partial(_progress, False)
+
+
+def _report_text(summary: dict, out: Path) -> str:
+    lines = [f"{summary['dataset'] or 'flows'}: {summary['zones']:,} zones, "
+             f"{summary['flows']:,} flows, total {summary['total']:,.0f}", summary["hierarchy"]]
+    for layer, info in summary.get("layers", {}).items():
+        lines.append(f"{layer}: {info['areas']} areas, {info['unassigned_zones']} zones in no "
+                     "area")
+    lines.append(f"wrote {out}/: {', '.join(summary['files'])}")
+    lines.append(f"open {out / 'report.html'} in a browser")
+    return "\n".join(lines)
+
+
+def _default_report_folder(source: str) -> Path:
+    """``outputs/<name of the input>``: a data set's name or an OD file's stem."""
+    stem = Path(source).stem if Path(source).suffix else Path(source).name
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in stem).strip("._")
+    return Path("outputs") / (safe or "report")
+
+
+@app.command("report")
+@_handled
+def report_cmd(
+    source: str = typer.Argument(..., help=SOURCE_HELP),
+    out: Path = typer.Option(None, help="Folder for the outputs (default: outputs/<name of "
+                             "the input>); created if missing, files in it replaced."),
+    zones: Zones = None,
+    zone_id: ZoneId = None,
+    method: Method = "network",
+    tau: Tau = None,
+    max_order: MaxOrder = None,
+    centres: Centres = None,
+    k: K = None,
+    origin: Origin = "origin",
+    destination: Destination = "destination",
+    flow: Flow = "flow",
+    json_output: JsonOutput = False,
+    quiet: Quiet = False,
+) -> None:
+    """Delineate any input and write the planner's report: summary.md / summary.json, the
+    areas (hierarchy.gpkg with polygons, else CSV tables), maps (with polygons) and
+    report.html."""
+    from ._demo import write_outputs
+    from ._files import check_output_folder
+
+    _check_delineation_options(method, tau, max_order, centres, k, zones, zone_id)
+    out = out if out is not None else _default_report_folder(source)
+    check_output_folder(out, "--out")  # before any work
+    graph = _load_graph(source, origin, destination, flow, zones, zone_id, quiet)
+    h, given = _delineation(graph, method, centres, tau, max_order, k, quiet)
+    summary = write_outputs(h, out, say=_say(quiet), given_centres=given)
+    summary = {"source": source, "method": method, **summary}
+    _emit(summary, json_output, _report_text(summary, out),
+          files=[out / f for f in summary["files"]])
+
+
 @app.command()
 @_handled
 def demo(
@@ -174,33 +345,31 @@ def demo(
     json_output: JsonOutput = False,
     quiet: Quiet = False,
 ) -> None:
-    """Delineate the embedded default or a named data set; write tables, files and maps."""
+    """`regionalize report` on the embedded default (Korea when the data folder exists,
+    else a synthetic country): the outputs of `make demo`."""
     from ._demo import run_demo
     from ._files import check_output_folder
 
     check_output_folder(out, "--out")  # before any work
-    summary = run_demo(out, dataset, say=None if quiet else functools.partial(_progress, False))
-    if json_output:
-        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
-        return
-    _echo(f"{summary['dataset']}: {summary['zones']:,} zones, {summary['flows']:,} flows, "
-               f"total {summary['total']:,.0f}")
-    _echo(summary["hierarchy"])
-    _echo(f"wrote {out}/summary.md, summary.json, hierarchy.gpkg, map.png, flows.png, map.html, report.html")
+    summary = run_demo(out, dataset, say=_say(quiet))
+    _emit(summary, json_output, _report_text(summary, out),
+          files=[out / f for f in summary["files"]])
 
 
 # ---------------------------------------------------------------------------- datasets
 @datasets_app.callback(invoke_without_command=True)
-def datasets(ctx: typer.Context) -> None:
+def datasets(ctx: typer.Context, json_output: JsonOutput = False,
+             quiet: Quiet = False) -> None:
     """List the named data sets and whether the data folder holds them."""
     if ctx.invoked_subcommand is None:
-        datasets_list(json_output=False)
+        datasets_list(json_output=json_output, quiet=quiet)
 
 
 @datasets_app.command("list")
 @_handled
 def datasets_list(
     json_output: JsonOutput = False,
+    quiet: Quiet = False,
 ) -> None:
     """List the named data sets and whether the data folder holds them."""
     from .datasets import data_dir, list_datasets
@@ -217,6 +386,7 @@ def datasets_list(
 def datasets_describe(
     name: str = typer.Argument(..., help="A named data set (see `regionalize datasets`)."),
     json_output: JsonOutput = False,
+    quiet: Quiet = False,
 ) -> None:
     """Describe a data set: its loader's notes (quirks) and its zone and flow counts."""
     from ._cli_io import CliInputError
@@ -230,6 +400,7 @@ def datasets_describe(
             "available": False}
     base = data_dir(required=False)
     if base is not None and (base / d.folder).is_dir():
+        _progress(quiet, f"reading {name} ...")
         g = load(name)
         info.update(available=True, zones=g.n_zones, flows=g.n_flows, total=float(g.total),
                     diagonal=g.has_diagonal, quirks=list(g.meta.get("quirks", [])))
@@ -258,37 +429,9 @@ def _partition(graph, method: str, k: int | None):
     return methods.infomap(graph)
 
 
-@app.command("delineate")
-@_handled
-def delineate_cmd(
-    source: str = typer.Argument(..., help=SOURCE_HELP),
-    method: str = typer.Option("network", help="network (metropolitan, urban and megaregion "
-                               "layers), ttwa, intramax, flowbca, commuting-zones, leiden or "
-                               "infomap."),
-    tau: float = typer.Option(None, help="Link threshold for --method network, a share in "
-                              "(0, 1] (default 0.10 or the data set's preset)."),
-    max_order: int = typer.Option(None, help="Longest chain of links for --method network."),
-    centres: str = typer.Option(None, help=CENTRES_HELP),
-    k: int = typer.Option(None, help="Number of areas for --method intramax."),
-    out: Path = typer.Option(None, help="Write the result: a .gpkg file, or a .parquet or .csv "
-                             "folder (zones, areas per layer, run.json)."),
-    fmt: str = typer.Option(None, "--format", help="gpkg, parquet or csv (default: from the "
-                            "--out suffix)."),
-    zones: Path = typer.Option(None, help="Zone polygons (GeoPackage, GeoJSON, shapefile or "
-                               "GeoParquet) to attach by id: areas are then kept contiguous and "
-                               "can be written as maps. Replaces a data set's own polygons."),
-    zone_id: str = typer.Option(None, help="Id column of --zones (default: the first column "
-                                "whose values match the OD zone ids)."),
-    origin: Origin = "origin",
-    destination: Destination = "destination",
-    flow: Flow = "flow",
-    json_output: JsonOutput = False,
-    quiet: Quiet = False,
-) -> None:
-    """Delineate functional areas and print areas per layer (optionally write them)."""
+def _check_delineation_options(method, tau, max_order, centres, k, zones, zone_id) -> None:
+    """The checks `delineate` and `report` share, all before any data is read."""
     from ._cli_io import CliInputError, check_tau, parse_centres
-    from .delineate import delineate
-    from .hierarchy import Hierarchy
 
     if method not in METHODS:
         raise CliInputError(f"unknown --method {method!r}; choose one of {', '.join(METHODS)}.")
@@ -306,49 +449,110 @@ def delineate_cmd(
     if max_order is not None and max_order < 1:
         raise CliInputError(f"--max-order must be at least 1; got {max_order}.")
     parse_centres(centres)  # fail early on a malformed list
-    if fmt is not None and fmt not in FORMATS.values():
-        raise CliInputError(f"unknown --format {fmt!r}; choose gpkg, parquet or csv.")
-    if out is not None and fmt is None:
-        fmt = FORMATS.get(out.suffix.lower())
-        if fmt is None:
-            raise CliInputError(f"cannot tell the format of --out {out} from its suffix; end it "
-                                "in .gpkg, .parquet or .csv, or pass --format.")
     if zone_id is not None and zones is None:
         raise CliInputError("--zone-id only applies with --zones (the zone polygons).")
-    if out is not None:  # before any work: a folder where a file goes, no permission, ...
-        from ._files import check_output_file, check_output_folder
 
-        if fmt == "gpkg":
-            check_output_file(out, "--out", create_parent=True)
-        else:
-            check_output_folder(out, "--out")
+
+def _load_graph(source, origin, destination, flow, zones, zone_id, quiet):
+    """The input's FlowGraph, with the --zones polygons attached when given."""
     graph = _graph(source, origin, destination, flow, quiet)
     if zones is not None:
         from ._cli_io import attach_zones
 
         graph = attach_zones(graph, zones, zone_id)
         _progress(quiet, f"attached {zones.name}: polygons for {graph.n_zones:,} zones")
-    if out is not None and fmt != "csv" and graph.geometry is None:  # before the work
-        raise CliInputError(f"{graph.name or source} has no zone geometry, so it cannot be "
-                            f"written as {fmt}; use --format csv, or attach polygons with "
-                            "--zones.")
+    return graph
+
+
+def _delineation(graph, method, centres, tau, max_order, k, quiet):
+    """(Hierarchy, layers whose centres were given) for --method and its options."""
+    from ._cli_io import parse_centres
+
     if method == "network":
-        from ._demo import delineation_preset
+        from ._demo import delineate_graph
 
-        params = delineation_preset(graph)
-        if centres is not None:
-            params["centres"] = parse_centres(centres)
-        if tau is not None:
-            params["tau"] = tau
-        if max_order is not None:
-            params["max_order"] = max_order
-        from ._demo import layer_progress
+        return delineate_graph(graph, centres=parse_centres(centres), tau=tau,
+                               max_order=max_order, say=_say(quiet))
+    from .hierarchy import Hierarchy
 
-        h = delineate(graph, **params,
-                      progress=None if quiet else layer_progress(functools.partial(_progress,
-                                                                                   False)))
-    else:
-        h = Hierarchy(graph, [_partition(graph, method, k)])
+    _progress(quiet, f"{method}: running ...")
+    return Hierarchy(graph, [_partition(graph, method, k)]), []
+
+
+def _output_target(out: str | None, fmt: str | None) -> tuple[Path, str] | None:
+    """``(path, kind)`` for ``--out`` / ``--format``, kind one of gpkg, parquet, csv (one
+    file) and csv-folder; the rule of the module docstring. None without ``--out``."""
+    from ._cli_io import CliInputError
+
+    if fmt is not None and fmt not in FORMAT_NAMES:
+        raise CliInputError(f"unknown --format {fmt!r}; choose {', '.join(FORMAT_NAMES)}.")
+    if out is None:
+        if fmt is not None:
+            raise CliInputError("--format applies to --out; give --out too.")
+        return None
+    text = str(out)
+    path = Path(text)
+    slash = text.endswith(("/", "\\"))
+    folder = slash or path.is_dir() or path.suffix == ""
+    kind = fmt or FORMATS.get(path.suffix.lower()) or ("csv-folder" if folder else None)
+    if kind is None:
+        raise CliInputError(f"cannot tell the format of --out {text} from its suffix; end it "
+                            "in .csv (one table), .gpkg or .parquet, end it with / for a "
+                            "folder of CSV tables, or pass --format.")
+    if kind == "csv" and folder:
+        kind = "csv-folder"
+    if kind == "gpkg" and slash:
+        raise CliInputError(f"--out {text} ends with a slash, but a GeoPackage is one file: "
+                            "give a file name such as areas.gpkg.")
+    return path, kind
+
+
+@app.command("delineate")
+@_handled
+def delineate_cmd(
+    source: str = typer.Argument(..., help=SOURCE_HELP),
+    method: Method = "network",
+    tau: Tau = None,
+    max_order: MaxOrder = None,
+    centres: Centres = None,
+    k: K = None,
+    out: str = typer.Option(None, help="Write the result. FILE.csv: one table, a row per "
+                            "zone with its area in every layer. DIR/ (trailing slash, an "
+                            "existing folder or a name without suffix): a folder of CSV "
+                            "tables with run.json that reloads the run. FILE.gpkg: one "
+                            "GeoPackage. DIR.parquet: GeoParquet tables."),
+    fmt: str = typer.Option(None, "--format", help="gpkg, parquet, csv or csv-folder "
+                            "(default: from --out, see above)."),
+    raw_csv: bool = typer.Option(False, "--raw-csv", help="Write CSV cells exactly as they "
+                                 "are (default: a cell starting with = + - @ gets a leading "
+                                 "apostrophe, so spreadsheets show it as text)."),
+    zones: Zones = None,
+    zone_id: ZoneId = None,
+    origin: Origin = "origin",
+    destination: Destination = "destination",
+    flow: Flow = "flow",
+    json_output: JsonOutput = False,
+    quiet: Quiet = False,
+) -> None:
+    """Delineate functional areas and print areas per layer (optionally write them)."""
+    from ._cli_io import CliInputError
+
+    _check_delineation_options(method, tau, max_order, centres, k, zones, zone_id)
+    target = _output_target(out, fmt)
+    if target is not None:  # before any work: a folder where a file goes, no permission, ...
+        from ._files import check_output_file, check_output_folder
+
+        path, kind = target
+        if kind in ("gpkg", "csv"):
+            check_output_file(path, "--out", create_parent=True)
+        else:
+            check_output_folder(path, "--out")
+    graph = _load_graph(source, origin, destination, flow, zones, zone_id, quiet)
+    if target is not None and target[1] in ("gpkg", "parquet") and graph.geometry is None:
+        raise CliInputError(f"{graph.name or source} has no zone geometry, so it cannot be "
+                            f"written as {target[1]}; use --format csv (or --out FILE.csv), "
+                            "or attach polygons with --zones.")
+    h, _ = _delineation(graph, method, centres, tau, max_order, k, quiet)
     layers = {}
     lines = [f"{graph.name or source}: {graph.n_zones:,} zones, method {method}"]
     for layer in h.layers:
@@ -359,13 +563,26 @@ def delineate_cmd(
                          "table": _records(table[cols].rename_axis("area"))}
         lines.append(f"{layer}: {len(table)} areas, {n_un} unassigned zones")
     written = []
-    if out is not None:
-        written = [str(p) for p in ([h.to_gpkg(out)] if fmt == "gpkg" else
-                                    h.to_parquet(out) if fmt == "parquet" else h.to_csv(out))]
-        lines.append(f"wrote {out} ({fmt})")
+    if target is not None:
+        path, kind = target
+        _progress(quiet, f"writing {path} ({kind}) ...")
+        if kind == "gpkg":
+            written = [h.to_gpkg(path)]
+        elif kind == "parquet":
+            written = h.to_parquet(path)
+        elif kind == "csv-folder":
+            written = h.to_csv(path, escape_formulas=not raw_csv)
+        else:
+            from .io.writers import write_zone_table
+
+            written = [write_zone_table(h, path, escape_formulas=not raw_csv)]
+        lines.append(f"wrote {path}" + (" (one row per zone)" if kind == "csv" else
+                                        f" ({kind}: {', '.join(p.name for p in written)})"))
+    written = [str(p) for p in written]
     _emit({"source": source, "dataset": graph.name, "zones": graph.n_zones, "method": method,
-           "hierarchy": repr(h), "layers": layers, "out": str(out) if out else None,
-           "format": fmt, "files": written}, json_output, "\n".join(lines))
+           "hierarchy": repr(h), "layers": layers, "out": out,
+           "format": target[1] if target else None, "files": written}, json_output,
+          "\n".join(lines), files=written)
 
 
 # ---------------------------------------------------------------------------- compare

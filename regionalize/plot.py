@@ -1,4 +1,11 @@
-"""Static maps of a Hierarchy (matplotlib)."""
+"""Maps of a Hierarchy: static (matplotlib) and interactive (folium).
+
+Every map colours an area with :func:`area_colours`, so an area has the same colour on the
+static maps, on the interactive map and in the report's tables. Static maps carry a legend
+(area colours, outline styles, central zones), a scale bar and a north arrow (gids
+``"scale-bar"`` and ``"north-arrow"``) whenever the map's coordinate reference system is
+known: projected (metres, feet) or geographic (degrees, measured on the ellipsoid).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,14 @@ from ._markup import map_text, matplotlib_text
 from .errors import InvalidZonesError
 
 __all__ = ["plot_hierarchy", "plot_layer", "plot_flows", "plot_choropleth", "explore",
-           "plot_tree"]
+           "plot_tree", "area_colours", "UNASSIGNED_COLOUR", "ONLINE_NOTE"]
+
+#: the colour of zones in no area, on every map and in the report
+UNASSIGNED_COLOUR = "#e0e0e0"
+#: the note at the top of every interactive map (folium loads Leaflet and tiles online)
+ONLINE_NOTE = ("This map loads its scripts (Leaflet) and its base map from the internet: "
+               "without a connection it stays blank. The static maps (PNG) and the report "
+               "work offline.")
 
 
 def _one_draw(fn):
@@ -41,7 +55,8 @@ def _one_draw(fn):
 
 @_one_draw
 def plot_hierarchy(h, *, fill: str | None = None, outlines=None, crs=None, ax=None,
-                   label_centres: int = 25, title: str | None = None):
+                   label_centres: int = 25, title: str | None = None, legend: bool = True,
+                   legend_max: int = 20):
     """Draw nested layers together: ``fill`` coloured by area (default: the lowest layer),
     the other layers as outlines (default: the layers above it, bolder higher up), central
     zones marked and the largest areas named.
@@ -50,16 +65,31 @@ def plot_hierarchy(h, *, fill: str | None = None, outlines=None, crs=None, ax=No
     ----------
     h : Hierarchy
     fill : str, optional
-        Layer whose areas are coloured; unassigned zones are light grey.
+        Layer whose areas are coloured (with :func:`area_colours`); unassigned zones are
+        light grey.
     outlines : list of str, optional
-        Layers drawn as area outlines.
+        Layers drawn as area outlines: the layer just above ``fill`` as thin black lines,
+        higher layers as wider dashed grey lines.
     crs : optional
         Projection to draw in; default the graph's ``meta["projected_crs"]`` when its
         geometry is in longitude/latitude.
     label_centres : int
         Name the centres of this many largest areas of the ``fill`` layer.
+    title : str, optional
+    legend : bool
+        Add a legend outside the map, on the right: the ``legend_max`` largest areas of
+        ``fill`` by colour, unassigned zones, each outline style and the central-zone mark.
+    legend_max : int
+        At most this many areas in the legend (the rest summarised as "... n more").
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With a scale bar (gid ``"scale-bar"``) and a north arrow (gid ``"north-arrow"``)
+        when the map's CRS is known.
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     graph = h.graph
     if graph.geometry is None:
@@ -69,50 +99,107 @@ def plot_hierarchy(h, *, fill: str | None = None, outlines=None, crs=None, ax=No
     fill = fill or layers[-1]
     if outlines is None:
         outlines = layers[:layers.index(fill)]
-    zones = h.to_geodataframe()
-    target = crs or (graph.meta.get("projected_crs") if graph.crs is not None
-                     and graph.crs.is_geographic else None)
-    if target:
-        zones = zones.to_crs(target)
-    zones = zones[zones.geometry.notna()]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 10))
-    palette = [plt.get_cmap("tab20")(i) for i in range(20)] + \
-        [plt.get_cmap("tab20b")(i) for i in range(20)]
-    codes = h[fill].codes()
-    code_of = dict(zip(h.graph.ids, codes, strict=True))
-    colours = np.array([palette[code_of[z] % len(palette)] if code_of[z] >= 0
-                        else (0.9, 0.9, 0.9, 1.0) for z in zones.index])
+    target = _target_crs(graph, crs)
+    zones = _project(h.to_geodataframe(), target)
+    ax = _new_axes(ax)
+    part = h[fill]
+    colour_of = area_colours(h, fill)
+    colours = [colour_of.get(a, UNASSIGNED_COLOUR) if isinstance(a, str) else UNASSIGNED_COLOUR
+               for a in zones[fill]]
     zones.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.2)
     # higher layers: wider, dashed and grey; the layer just above the fill: thin and black
+    styles = []
     for i, layer in enumerate(outlines):
         col = zones[layer]
         areas = zones[col.notna()].dissolve(by=layer)
         lowest = i == len(outlines) - 1
-        _outline(areas).plot(ax=ax, color="black" if lowest else "0.35",
-                            linewidth=0.9 if lowest else 1.4,
-                            linestyle="-" if lowest else (0, (4, 2)))
-    part = h[fill]
-    sizes = part.areas["n_zones"].sort_values(ascending=False)
+        style = {"color": "black" if lowest else "0.35", "linewidth": 0.9 if lowest else 1.4,
+                 "linestyle": "-" if lowest else (0, (4, 2))}
+        if len(areas):
+            _outline(areas).plot(ax=ax, **style)
+        styles.append((layer, style))
+    sizes = part.areas["n_zones"].sort_values(ascending=False, kind="stable")
     pts = zones.geometry.representative_point()
-    for area in sizes.index[:label_centres]:
+    texts, marked = [], False
+    for area in sizes.index[:max(label_centres, 0)]:
         centres = [c for c in part.areas.loc[area, "centres"] if c in pts.index]
         if not centres:
             continue
         p = pts.loc[centres[0]]
         ax.plot(p.x, p.y, "o", color="black", markersize=3)
-        ax.annotate(str(part.areas.loc[area, "name"]), (p.x, p.y), fontsize=7, xytext=(3, 3),
-                    textcoords="offset points", parse_math=False,
-                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.7, "lw": 0})
+        marked = True
+        texts.append(ax.annotate(str(part.areas.loc[area, "name"]), (p.x, p.y), fontsize=7,
+                                 xytext=(3, 3), textcoords="offset points", parse_math=False,
+                                 bbox={"boxstyle": "round,pad=0.1", "fc": "white",
+                                       "alpha": 0.7, "lw": 0}))
     ax.set_axis_off()
+    map_crs = target if target is not None else graph.crs
+    _set_aspect(ax, map_crs)
+    _map_furniture(ax, map_crs)
+    if legend:
+        names = part.areas["name"]
+        handles = [Patch(facecolor=colour_of[a], edgecolor="0.3", lw=0.5,
+                         label=matplotlib_text(names[a])) for a in sizes.index[:legend_max]]
+        if part.n_areas > legend_max:
+            handles.append(Patch(facecolor="none", edgecolor="none",
+                                 label=f"... {part.n_areas - legend_max} more"))
+        if (part.codes() < 0).any():
+            handles.append(Patch(facecolor=UNASSIGNED_COLOUR, edgecolor="0.3", lw=0.5,
+                                 label=matplotlib_text(f"in no {fill} area")))
+        for layer, style in styles:  # top layer first
+            handles.append(Line2D([], [], label=matplotlib_text(f"{layer} boundary"), **style))
+        if marked:
+            handles.append(Line2D([], [], marker="o", color="black", linestyle="none",
+                                  markersize=3, label="central zone (named)"))
+        if handles:
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                      fontsize=7, title=matplotlib_text(f"{fill} areas"), title_fontsize=8,
+                      frameon=False)
     outline_text = ", ".join(f"{layer} outlines" for layer in outlines)
     ax.set_title(title or matplotlib_text(f"{graph.name}: {fill} areas"
                                           + (f" with {outline_text}" if outlines else "")))
+    _declutter(ax, texts)
     return ax
 
 
+def area_colours(h, layer: str):
+    """The colour of every area of a layer, as used by every map and the report.
+
+    Parameters
+    ----------
+    h : Hierarchy
+    layer : str
+
+    Returns
+    -------
+    pandas.Series
+        ``"#rrggbb"`` per area id (in ``h[layer].areas`` order). Deterministic: the same
+        Hierarchy gives the same colours in :func:`plot_layer`, :func:`plot_hierarchy`,
+        :func:`explore` and the HTML report. Up to 54 areas each has its own colour;
+        beyond that colours repeat, never between touching areas (when the zones have
+        polygons). Zones in no area are :data:`UNASSIGNED_COLOUR`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("a", "a", 9), ("b", "b", 5), ("b", "a", 5), ("c", "c", 9)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin",
+    ...                                                          "destination", "flow"]))
+    >>> h = rz.Hierarchy(g, [rz.metropolitan_areas(g, ["a", "c"])])
+    >>> area_colours(h, "metropolitan").to_dict()
+    {'a': '#1f77b4', 'c': '#ff7f0e'}
+    """
+    import pandas as pd
+    from matplotlib.colors import to_hex
+
+    part = h[layer]
+    palette = _area_colours(h.graph, part)
+    return pd.Series([to_hex(c) for c in palette], index=part.areas.index, dtype=object,
+                     name="colour")
+
+
 # ---------------------------------------------------------------------------- helpers
-_GREY = (0.88, 0.88, 0.88, 1.0)
+_GREY = (224 / 255, 224 / 255, 224 / 255, 1.0)  # UNASSIGNED_COLOUR as RGBA (monitor maps)
 _NO_GEOMETRY = ("The graph has no geometry to map; attach zone polygons with "
                 "graph.with_geometry(...) (or h.with_geometry(...) for a Hierarchy).")
 
@@ -252,22 +339,75 @@ def _metres_per_unit(crs) -> float | None:
         return None
 
 
+def _nice_km(width_km: float) -> float:
+    """A round length (1, 2 or 5 times a power of ten) near a fifth of ``width_km``."""
+    raw = width_km / 5.0
+    mag = 10 ** np.floor(np.log10(raw))
+    return float(max(m * mag for m in (1, 2, 5) if m * mag <= raw))
+
+
+def scale_bar_length(crs, xlim, ylim) -> tuple[float, float] | None:
+    """``(km, length in map units)`` of a round scale bar for a map showing ``xlim`` x
+    ``ylim`` in ``crs``; None when the CRS is unknown or the map is empty.
+
+    Projected CRSs: map units times the unit's size in metres. Geographic CRSs (longitude,
+    latitude): the bar runs east along the parallel through the middle of the map, its
+    length in degrees of longitude measured on the CRS's ellipsoid (pyproj ``Geod``), so
+    it is exact at that latitude.
+    """
+    if crs is None:
+        return None
+    from pyproj import CRS
+
+    c = CRS.from_user_input(crs)
+    x0, x1 = sorted(map(float, xlim))
+    if not np.isfinite([x0, x1]).all() or x1 <= x0:
+        return None
+    if c.is_projected:
+        factor = _metres_per_unit(c)
+        if factor is None:
+            return None
+        km = _nice_km((x1 - x0) * factor / 1000.0)
+        return km, km * 1000.0 / factor
+    if c.is_geographic:
+        lat = float(np.clip(np.mean(ylim), -85.0, 85.0))
+        geod = c.get_geod()
+        width_km = geod.line_length([x0, x1], [lat, lat]) / 1000.0
+        if not width_km > 0:
+            return None
+        km = _nice_km(width_km)
+        mid = (x0 + x1) / 2.0
+        lon2, _, _ = geod.fwd(mid, lat, 90.0, km * 1000.0)
+        return km, float((lon2 - mid + 180.0) % 360.0 - 180.0)
+    return None
+
+
+def _set_aspect(ax, crs) -> None:
+    """Equal scale both ways: 1:1 for projected maps; for longitude/latitude, a degree of
+    latitude drawn 1/cos(latitude) times as long as a degree of longitude (as geopandas
+    does), so that shapes and the scale bar are true in the middle of the map."""
+    geographic = False
+    if crs is not None:
+        from pyproj import CRS
+
+        geographic = CRS.from_user_input(crs).is_geographic
+    if geographic:
+        lat = float(np.clip(np.mean(ax.get_ylim()), -85.0, 85.0))
+        ax.set_aspect(1.0 / np.cos(np.radians(lat)))
+    else:
+        ax.set_aspect("equal")
+
+
 def _map_furniture(ax, crs) -> None:
-    """A north arrow and a scale bar in km, when ``crs`` is projected."""
-    factor = _metres_per_unit(crs)
-    if factor is None:
+    """A scale bar in km (gid ``"scale-bar"``, lower left) and a north arrow (gid
+    ``"north-arrow"``, upper right) when ``crs`` is known (projected or geographic)."""
+    scale = scale_bar_length(crs, ax.get_xlim(), ax.get_ylim())
+    if scale is None:
         return
     from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
-    x0, x1 = ax.get_xlim()
-    width_km = abs(x1 - x0) * factor / 1000.0
-    if width_km <= 0:
-        return
-    raw = width_km / 5.0
-    mag = 10 ** np.floor(np.log10(raw))
-    km = max(m * mag for m in (1, 2, 5) if m * mag <= raw) if raw >= mag else mag
-    label = f"{km:g} km"
-    bar = AnchoredSizeBar(ax.transData, km * 1000.0 / factor, label, loc="lower left",
+    km, length = scale
+    bar = AnchoredSizeBar(ax.transData, length, f"{km:g} km", loc="lower left",
                           pad=0.4, borderpad=0.6, sep=3, frameon=True, size_vertical=0,
                           fontproperties={"size": 7})
     bar.patch.set(alpha=0.75, edgecolor="none")
@@ -325,8 +465,8 @@ def plot_layer(h, layer: str, *, ax=None, crs=None, legend: bool = True,
         Projection to draw in; default the graph's ``meta["projected_crs"]`` when its
         geometry is in longitude/latitude (north-up), else the graph's own CRS.
     legend : bool
-        Add a legend (outside the map, on the right) of the ``legend_max`` largest areas
-        and the unassigned zones.
+        Add a legend (outside the map, on the right) of the ``legend_max`` largest areas,
+        the unassigned zones, the area boundary and the central-zone mark.
     label_centres : int
         Name this many largest areas (by population, else residents) at their first
         central zone; labels that would overlap a larger area's label are hidden.
@@ -337,8 +477,8 @@ def plot_layer(h, layer: str, *, ax=None, crs=None, legend: bool = True,
     -------
     matplotlib.axes.Axes
         The zones are one PatchCollection whose face colours are one colour per area
-        plus light grey for unassigned zones. A north arrow and a scale bar in km are
-        added when the map is projected.
+        (:func:`area_colours`) plus light grey for unassigned zones. A north arrow and a
+        scale bar in km are added when the map's CRS is known (projected or geographic).
 
     Raises
     ------
@@ -347,6 +487,7 @@ def plot_layer(h, layer: str, *, ax=None, crs=None, legend: bool = True,
     KeyError
         If ``layer`` is not a layer of ``h``.
     """
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     graph = h.graph
@@ -355,9 +496,9 @@ def plot_layer(h, layer: str, *, ax=None, crs=None, legend: bool = True,
     target = _target_crs(graph, crs)
     zones = _project(h.to_geodataframe(), target)
     ax = _new_axes(ax)
-    palette = _area_colours(graph, part)
-    code_of = dict(zip(graph.ids, part.codes(), strict=True))
-    colours = [palette[code_of[z]] if code_of[z] >= 0 else _GREY for z in zones.index]
+    colour_of = area_colours(h, layer)
+    colours = [colour_of.get(a, UNASSIGNED_COLOUR) if isinstance(a, str) else UNASSIGNED_COLOUR
+               for a in zones[layer]]
     zones.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.25)
     areas = _project(h.dissolve(layer), target)
     if len(areas):
@@ -383,18 +524,24 @@ def plot_layer(h, layer: str, *, ax=None, crs=None, legend: bool = True,
             continue
         texts.append(_label(ax, str(names[area]), p.x, p.y))
     ax.set_axis_off()
-    ax.set_aspect("equal")
-    _map_furniture(ax, target if target is not None else graph.crs)
+    map_crs = target if target is not None else graph.crs
+    _set_aspect(ax, map_crs)
+    _map_furniture(ax, map_crs)
     n_unassigned = int((part.codes() < 0).sum())
     if legend:
-        handles = [Patch(facecolor=palette[part.areas.index.get_loc(a)], edgecolor="0.3",
-                         lw=0.5, label=matplotlib_text(names[a])) for a in order[:legend_max]]
+        handles = [Patch(facecolor=colour_of[a], edgecolor="0.3", lw=0.5,
+                         label=matplotlib_text(names[a])) for a in order[:legend_max]]
         if part.n_areas > legend_max:
             handles.append(Patch(facecolor="none", edgecolor="none",
                                  label=f"... {part.n_areas - legend_max} more"))
         if n_unassigned:
-            handles.append(Patch(facecolor=_GREY, edgecolor="0.3", lw=0.5,
+            handles.append(Patch(facecolor=UNASSIGNED_COLOUR, edgecolor="0.3", lw=0.5,
                                  label="unassigned"))
+        if len(areas):
+            handles.append(Line2D([], [], color="0.15", linewidth=0.8, label="area boundary"))
+        if centre.any():
+            handles.append(Line2D([], [], marker="o", color="black", linestyle="none",
+                                  markersize=3, label="central zone"))
         if handles:
             ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
                       fontsize=7, title=matplotlib_text(f"{layer} areas"), title_fontsize=8,
@@ -443,7 +590,9 @@ def plot_flows(graph, *, top: int = 100, ax=None, crs=None, min_flow: float | No
     -------
     matplotlib.axes.Axes
         The flows are one LineCollection (gid ``"flows"``), one segment per flow, between
-        the zones' representative points, wider and more opaque for larger flows.
+        the zones' representative points, wider and more opaque for larger flows. The
+        legend gives three flow widths (largest, median, smallest drawn) and the outline
+        style; a scale bar and a north arrow are added when the map's CRS is known.
 
     Raises
     ------
@@ -485,11 +634,18 @@ def plot_flows(graph, *, top: int = 100, ax=None, crs=None, min_flow: float | No
         ref = sorted({float(v.max()), float(np.median(v)), float(v.min())}, reverse=True)
         handles = [Line2D([], [], color=color, lw=0.3 + 3.7 * np.sqrt(r / v.max()),
                           label=f"{r:,.0f}") for r in ref]
+    else:
+        handles = []
+    if outlines is not None:
+        handles.append(Line2D([], [], color="0.35", linewidth=0.8,
+                              label=matplotlib_text(f"{outlines.name} boundary")))
+    if handles:
         ax.legend(handles=handles, title="flow", loc="upper left", bbox_to_anchor=(1.01, 1.0),
                   fontsize=7, title_fontsize=8, frameon=False)
     ax.set_axis_off()
-    ax.set_aspect("equal")
-    _map_furniture(ax, target if target is not None else graph.crs)
+    map_crs = target if target is not None else graph.crs
+    _set_aspect(ax, map_crs)
+    _map_furniture(ax, map_crs)
     ax.set_title(matplotlib_text(f"{graph.name or 'zones'}: the {len(flows)} largest flows "
                                  "between zones"), fontsize=10)
     return ax
@@ -580,8 +736,9 @@ def plot_choropleth(graph, values, *, ax=None, crs=None, cmap="viridis", label=N
                                  label=f"no value ({int(missing.sum())} zones)")],
                   loc="lower right", fontsize=7, frameon=False)
     ax.set_axis_off()
-    ax.set_aspect("equal")
-    _map_furniture(ax, target if target is not None else graph.crs)
+    map_crs = target if target is not None else graph.crs
+    _set_aspect(ax, map_crs)
+    _map_furniture(ax, map_crs)
     name = matplotlib_text(graph.name or "")  # the label may be mathtext on purpose
     ax.set_title(f"{name or 'zones'}: {label}" if label else name, fontsize=10)
     return ax
@@ -602,8 +759,12 @@ def explore(h, layer: str | None = None, **kwargs):
     Returns
     -------
     folium.Map
-        Zones coloured by area name (unassigned zones as "(unassigned)"), tooltips with zone
-        id, zone name, area name, role and order; the areas' outlines on top. Save it with
+        Zones coloured by area (:func:`area_colours`, the colours of the static maps and
+        the report; unassigned zones as "(unassigned)"), tooltips with zone id, zone name,
+        area name, role and order; the areas' outlines on top. A note at the top of the
+        page (id ``regionalize-online-note``, text :data:`ONLINE_NOTE`) says that the map
+        loads its scripts and base map from the internet: folium links Leaflet, jQuery
+        and Bootstrap from CDNs, which are not shipped with it. Save it with
         ``m.save("map.html")``. Names are user data: every text value, column name (tooltip
         and popup headers, legend title) and layer name is HTML-escaped once (braces too:
         folium renders the legend as a Jinja2 template), so the browser shows a zone named
@@ -636,21 +797,24 @@ def explore(h, layer: str | None = None, **kwargs):
     view["zone"] = gdf.index.astype(str)
     view["name"] = names.astype(object).where(names.notna(), "").astype(str).to_numpy()
     view["area"] = gdf[layer].astype(object).where(gdf[layer].notna(), "").astype(str)
-    area_name = gdf[f"{layer}_name"].astype(object)
-    view[f"{layer} area"] = area_name.where(area_name.notna(), "(unassigned)").astype(str)
+    # one legend entry per area: names shared by several areas get their id
+    area_names = part.areas["name"].astype(str)
+    shared = area_names.duplicated(keep=False)
+    label_of = {a: (f"{n} ({a})" if dup else n)
+                for a, n, dup in zip(area_names.index, area_names, shared, strict=True)}
+    view[f"{layer} area"] = [label_of.get(a, "(unassigned)") if isinstance(a, str)
+                             else "(unassigned)" for a in gdf[layer]]
     view["role"] = gdf[f"{layer}_role"].astype(object).fillna("").astype(str)
     view["order"] = [("" if pd.isna(o) else str(int(o))) for o in order]
     view = view.set_geometry(gdf.geometry.to_numpy(), crs=gdf.crs).reset_index(drop=True)
     view = _inert(view)
-    # the same colours as plot_layer, unassigned light grey
-    palette = _area_colours(h.graph, part)
-    from matplotlib.colors import to_hex
-
-    cats = [map_text(n) for n in part.areas["name"]]
+    # the same colours as the static maps and the report, unassigned light grey
+    colour_of = area_colours(h, layer)
+    cats = [map_text(label_of[a]) for a in part.areas.index]
     column = map_text(f"{layer} area")
-    colours = {n: to_hex(palette[i]) for i, n in enumerate(cats)}
+    colours = {c: colour_of[a] for c, a in zip(cats, part.areas.index, strict=True)}
     if (view[column] == "(unassigned)").any():
-        colours["(unassigned)"] = to_hex(_GREY)
+        colours["(unassigned)"] = UNASSIGNED_COLOUR
     categories = list(dict.fromkeys(c for c in [*cats, "(unassigned)"] if c in colours))
     kw = {"column": column, "categorical": True, "categories": categories,
           "cmap": [colours[c] for c in categories], "tooltip": list(view.columns[:-1]),
@@ -668,7 +832,23 @@ def explore(h, layer: str | None = None, **kwargs):
         _inert(outline).explore(m=m, style_kwds={"fill": False, "color": "#222222",
                                                  "weight": 1.5},
                                 tooltip=["name", "n_zones"], name=map_text(f"{layer} areas"))
+    _online_note(m)
     return m
+
+
+def _online_note(m) -> None:
+    """Say at the top of the page that the map needs the internet (an honest note: folium
+    links Leaflet and its plugins from CDNs and the base map is made of web tiles)."""
+    import folium
+
+    from ._markup import html_text
+
+    m.get_root().html.add_child(folium.Element(
+        '<div id="regionalize-online-note" role="note" style="position:fixed;top:8px;'
+        "left:50%;transform:translateX(-50%);z-index:1000;max-width:60%;padding:4px 10px;"
+        "background:rgba(255,255,255,.92);border-radius:4px;box-shadow:0 1px 4px "
+        'rgba(0,0,0,.3);font:12px system-ui,sans-serif;color:#333">'
+        f"{html_text(ONLINE_NOTE)}</div>"))
 
 
 def _inert(gdf):

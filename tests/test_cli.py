@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,8 +21,10 @@ def test_demo_on_synthetic_country(tmp_path):
     result = runner.invoke(app, ["demo", "--dataset", "synthetic-300", "--out", str(out),
                                  "--json"])
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.stdout)  # progress goes to stderr
+    summary = _result(result, "demo")  # progress goes to stderr
     assert "metropolitan: " in result.stderr
+    assert sorted(Path(f).name for f in json.loads(result.stdout)["files"]) == sorted(
+        summary["files"])
     assert summary["zones"] == 300 and summary["diagonal"]
     assert summary["contiguity"]["components"] == 1
     for name in ["summary.md", "summary.json", "hierarchy.gpkg", "map.png", "flows.png"]:
@@ -69,6 +73,15 @@ def _bad(args, text):
     return result
 
 
+def _result(result, command: str) -> dict:
+    """The command's own keys from the shared JSON shape (checked on the way)."""
+    data = json.loads(result.stdout)
+    assert set(data) == {"command", "ok", "result", "files", "warnings"}, data.keys()
+    assert data["command"] == command and data["ok"] is True
+    assert isinstance(data["files"], list) and isinstance(data["warnings"], list)
+    return data["result"]
+
+
 def _labels_file(path, labels):
     path.write_text("zone,label\n" + "".join(f"{z},{v}\n" for z, v in labels.items()))
     return path
@@ -76,14 +89,15 @@ def _labels_file(path, labels):
 
 # ---------------------------------------------------------------------------- datasets
 def test_datasets_list_json():
-    data = json.loads(_ok(["datasets", "list", "--json"]).stdout)
+    data = _result(_ok(["datasets", "list", "--json"]), "datasets list")
     assert "brindisi-2001" in {d["name"] for d in data["datasets"]}
 
 
 def test_datasets_describe(data_dir):
     out = _ok(["datasets", "describe", "brindisi-2001"]).stdout
     assert "20 zones" in out and "municipalities of the province of Brindisi" in out
-    data = json.loads(_ok(["datasets", "describe", "korea-ktdb-sigun", "--json"]).stdout)
+    data = _result(_ok(["datasets", "describe", "korea-ktdb-sigun", "--json"]),
+                   "datasets describe")
     assert data["zones"] == 159 and any("diagonal" in q for q in data["quirks"])
     assert "The diagonal is zero" in data["doc"]
 
@@ -99,8 +113,9 @@ def test_delineate_network_gpkg(tmp_path, data_dir):
     out = tmp_path / "sub" / "brindisi.gpkg"
     result = _ok(["delineate", "brindisi-2001", "--centres", "74001", "--tau", "0.1",
                   "--out", str(out), "--json"])
-    data = json.loads(result.stdout)
+    data = _result(result, "delineate")
     assert data["zones"] == 20 and data["format"] == "gpkg"
+    assert json.loads(result.stdout)["files"] == [str(out)]
     assert data["layers"]["metropolitan"]["areas"] > 0
     assert data["layers"]["metropolitan"]["table"][0]["area"] == "74001"
     zones = gpd.read_file(out, layer="zones")
@@ -121,25 +136,28 @@ def test_delineate_od_file_methods_csv(tmp_path):
     od.to_csv(tmp_path / "od.csv", index=False)
     for method, extra in [("intramax", ["--k", "5"]), ("ttwa", []), ("flowbca", []),
                           ("commuting-zones", [])]:
-        folder = tmp_path / f"{method}.csv"
-        data = json.loads(_ok(["delineate", str(tmp_path / "od.csv"), "--origin", "home",
-                               "--destination", "work", "--flow", "n", "--method", method,
-                               *extra, "--out", str(folder), "--json", "-q"]).stdout)
+        out = tmp_path / f"{method}.csv"
+        data = _result(_ok(["delineate", str(tmp_path / "od.csv"), "--origin", "home",
+                            "--destination", "work", "--flow", "n", "--method", method,
+                            *extra, "--out", str(out), "--json", "-q"]), "delineate")
         layer_name = method if method != "commuting-zones" else "commuting_zone"
         layer = data["layers"][layer_name]
         assert layer["areas"] > 0
         if method == "intramax":
             assert layer["areas"] == 5
-        zones = pd.read_csv(folder / "zones.csv", dtype=str)
-        assert len(zones) == 60 and layer_name in zones.columns
+        assert out.is_file() and data["format"] == "csv"  # one file, not a folder
+        zones = pd.read_csv(out, dtype=str)
+        assert len(zones) == 60
+        assert list(zones.columns) == ["zone", layer_name, f"{layer_name}_name"]  # no names
 
 
 def test_delineate_parquet_folder(tmp_path):
     import geopandas as gpd
 
     out = tmp_path / "syn.parquet"
-    data = json.loads(_ok(["delineate", "synthetic-200", "--out", str(out), "--json"]).stdout)
-    assert data["layers"]["metropolitan"]["areas"] > 0
+    data = _result(_ok(["delineate", "synthetic-200", "--out", str(out), "--json"]),
+                   "delineate")
+    assert data["layers"]["metropolitan"]["areas"] > 0 and data["format"] == "parquet"
     assert len(gpd.read_parquet(out / "zones.parquet")) == 200
 
 
@@ -164,7 +182,7 @@ def test_delineate_bad_columns(tmp_path):
 def test_compare_label_files(tmp_path):
     a = _labels_file(tmp_path / "a.csv", {"1": "x", "2": "x", "3": "y", "4": "y"})
     b = _labels_file(tmp_path / "b.csv", {"1": "p", "2": "p", "3": "p", "4": "q"})
-    data = json.loads(_ok(["compare", str(a), str(b), "--json"]).stdout)
+    data = _result(_ok(["compare", str(a), str(b), "--json"]), "compare")
     assert data["zones"] == 4 and data["areas_a"] == 2 and data["areas_b"] == 2
     assert 0 <= data["nmi"] < 1 and data["zones_differ"] >= 1
     assert not data["weighted"]
@@ -179,16 +197,14 @@ def test_compare_delineate_outputs_weighted(tmp_path, data_dir):
              str(tmp_path / f"{m}.csv"), "-q"])
     # crosswalk maps B's ids to A's: identity here
     (tmp_path / "cw.csv").write_text("b,a\n" + "".join(
-        f"{z},{z}\n" for z in pd.read_csv(tmp_path / "ttwa.csv" / "zones.csv", dtype=str).zone))
-    data = json.loads(_ok(["compare", str(tmp_path / "intramax.csv" / "zones.csv"),
-                           str(tmp_path / "ttwa.csv" / "zones.csv"), "--layer", "intramax",
-                           "--layer-b", "ttwa", "--graph", "brindisi-2001", "--crosswalk",
-                           str(tmp_path / "cw.csv"), "--json", "-q"]).stdout)
+        f"{z},{z}\n" for z in pd.read_csv(tmp_path / "ttwa.csv", dtype=str).zone))
+    data = _result(_ok(["compare", str(tmp_path / "intramax.csv"), str(tmp_path / "ttwa.csv"),
+                        "--layer", "intramax", "--layer-b", "ttwa", "--graph", "brindisi-2001",
+                        "--crosswalk", str(tmp_path / "cw.csv"), "--json", "-q"]), "compare")
     assert data["weighted"] and data["zones"] == 20
     assert data["areas_a"] == 4 and 0 <= data["ari"] <= 1
-    _bad(["compare", str(tmp_path / "intramax.csv" / "zones.csv"),
-          str(tmp_path / "ttwa.csv" / "zones.csv"), "--layer", "ttwa"],
-         "no label column 'ttwa'")
+    _bad(["compare", str(tmp_path / "intramax.csv"), str(tmp_path / "ttwa.csv"), "--layer",
+          "ttwa"], "no label column 'ttwa'")
 
 
 def test_compare_bad_arguments(tmp_path):
@@ -203,8 +219,8 @@ def test_compare_bad_arguments(tmp_path):
 def test_evaluate_grouping(tmp_path, data_dir):
     grouping = tmp_path / "g.csv"
     grouping.write_text("zone,group\n74001,A\n74012,A\n74003,B\n74008,B\n")
-    data = json.loads(_ok(["evaluate", "brindisi-2001", str(grouping), "--against-centres",
-                           "74001", "--json", "-q"]).stdout)
+    data = _result(_ok(["evaluate", "brindisi-2001", str(grouping), "--against-centres",
+                        "74001", "--json", "-q"]), "evaluate")
     assert {g["group"] for g in data["groups"]} == {"A", "B"}
     assert data["pulled"] and all(m["pulled"] for m in data["pulled"])
     assert {"drop", "add"} >= {s["action"] for s in data["suggestions"]}
@@ -226,7 +242,7 @@ def test_evaluate_bad_arguments(tmp_path):
 def test_sweep_table(data_dir):
     result = _ok(["sweep", "brindisi-2001", "--tau", "0.05,0.1,0.2", "--centres", "74001",
                   "--json"])
-    data = json.loads(result.stdout)
+    data = _result(result, "sweep")
     assert [r["tau"] for r in data["table"]] == [0.05, 0.1, 0.2]
     assert all(r["n_areas"] == 1 for r in data["table"])
     assert [r["n_assigned"] for r in data["table"]] == sorted(
@@ -248,15 +264,15 @@ def test_sweep_on_dask_scheduler():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                                   dashboard_address=":0") as cluster:
-        data = json.loads(_ok(["sweep", "synthetic-100", "--tau", "0.1,0.2", "--scheduler",
-                               cluster.scheduler_address, "--json", "-q"]).stdout)
+        data = _result(_ok(["sweep", "synthetic-100", "--tau", "0.1,0.2", "--scheduler",
+                            cluster.scheduler_address, "--json", "-q"]), "sweep")
     assert len(data["table"]) == 2
 
 
 # ---------------------------------------------------------------------------- stability
 def test_stability_least_stable(data_dir):
-    data = json.loads(_ok(["stability", "brindisi-2001", "--runs", "8", "--centres", "74001",
-                           "--top", "5", "--json", "-q"]).stdout)
+    data = _result(_ok(["stability", "brindisi-2001", "--runs", "8", "--centres", "74001",
+                        "--top", "5", "--json", "-q"]), "stability")
     assert data["runs"] == 8 and data["areas"] == 1 and len(data["least_stable"]) == 5
     assert 0 <= data["mean_stability"] <= 1
     stab = [r["stability"] for r in data["least_stable"]]
@@ -321,9 +337,9 @@ def test_global_json_and_quiet_apply_to_every_command(capsys):
     assert main(["--json", "--quiet", "delineate", "synthetic-80"]) == 0
     out = capsys.readouterr()
     data = json.loads(out.out)  # only JSON on stdout
-    assert data["zones"] == 80 and out.err == ""
+    assert data["result"]["zones"] == 80 and out.err == ""
     assert main(["--json", "datasets", "list"]) == 0
-    assert "datasets" in json.loads(capsys.readouterr().out)
+    assert "datasets" in json.loads(capsys.readouterr().out)["result"]
     # without the global flag the same command prints text and progress
     assert main(["delineate", "synthetic-80"]) == 0
     out = capsys.readouterr()
@@ -350,7 +366,7 @@ def test_delineate_od_file_with_zone_polygons(tmp_path):
     result = runner.invoke(app, ["delineate", str(od), "--zones", str(polygons), "--out",
                                  str(out), "--json", "--quiet"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
+    data = _result(result, "delineate")
     assert data["zones"] == 150 and data["format"] == "gpkg"
     written = gpd.read_file(out, layer="zones")
     assert len(written) == 150 and written.geometry.notna().all()
@@ -382,3 +398,189 @@ def test_progress_lines_per_layer_unless_quiet(capsys):
                    for line in err.splitlines()), err
     assert main(["delineate", "synthetic-120", "--quiet"]) == 0
     assert capsys.readouterr().err == ""
+
+
+# ------------------------------------------------------------- conventions: version, help
+def test_version(capsys):
+    from regionalize import __version__
+    from regionalize.cli import main
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"regionalize {__version__}"
+
+
+COMMANDS = [[], ["report"], ["demo"], ["delineate"], ["compare"], ["evaluate"], ["sweep"],
+            ["stability"], ["datasets"], ["datasets", "list"], ["datasets", "describe"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "regionalize")
+def test_short_and_long_help_for_every_command(capsys, command):
+    from regionalize.cli import main
+
+    texts = []
+    for flag in ("-h", "--help"):
+        assert main([*command, flag]) == 0
+        texts.append(capsys.readouterr().out)
+    assert texts[0] == texts[1] and texts[0].startswith("Usage: ")
+    assert "-h, --help" in texts[0]
+    # boolean options are flags: no value shown after them
+    assert "<bool>" not in texts[0]
+    if command and command[0] in ("delineate", "report", "sweep"):
+        assert re.search(r"^\s+--json\s{2,}Print only JSON", texts[0], re.M), texts[0]
+        assert re.search(r"^\s+-q, --quiet\s{2,}No progress", texts[0], re.M), texts[0]
+
+
+# ------------------------------------------------------------- conventions: one JSON shape
+def _od_file(tmp_path, n=60):
+    g = rz.synthetic_country(n, seed=0)
+    od = tmp_path / "od.csv"
+    g.to_frame().to_csv(od, index=False)
+    return g, od
+
+
+def test_every_command_json_has_the_shared_shape(tmp_path, capsys):
+    from regionalize.cli import main
+
+    g, od = _od_file(tmp_path)
+    ids = list(g.ids)
+    labels = _labels_file(tmp_path / "a.csv", {z: "x" if i < 30 else "y"
+                                                for i, z in enumerate(ids)})
+    grouping = tmp_path / "g.csv"
+    grouping.write_text("zone,group\n" + "".join(f"{z},G\n" for z in ids[:5]))
+    cases = [
+        (["datasets", "list"], "datasets list"),
+        (["datasets", "describe", "brindisi-2001"], "datasets describe"),
+        (["delineate", str(od), "--out", str(tmp_path / "areas.csv")], "delineate"),
+        (["report", str(od), "--out", str(tmp_path / "rep")], "report"),
+        (["demo", "--dataset", "synthetic-60", "--out", str(tmp_path / "demo")], "demo"),
+        (["compare", str(labels), str(labels)], "compare"),
+        (["evaluate", str(od), str(grouping)], "evaluate"),
+        (["sweep", str(od), "--tau", "0.1,0.2"], "sweep"),
+        (["stability", str(od), "--runs", "2"], "stability"),
+    ]
+    for args, command in cases:
+        for argv in ([*args, "--json", "-q"], ["--json", "-q", *args]):
+            assert main(argv) == 0, argv
+            out = capsys.readouterr()
+            data = json.loads(out.out)  # only JSON on stdout, nothing on stderr
+            assert out.err == "", out.err
+            assert set(data) == {"command", "ok", "result", "files", "warnings"}
+            assert data["command"] == command and data["ok"] is True
+            assert isinstance(data["result"], dict) and data["warnings"] == []
+            for f in data["files"]:
+                assert Path(f).is_file(), f
+            if command in ("delineate", "report", "demo"):
+                assert data["files"]
+            else:
+                assert data["files"] == []
+
+
+def test_json_on_failure_says_ok_false(capsys):
+    from regionalize.cli import main
+
+    assert main(["delineate", "atlantis", "--json"]) == 2
+    out = capsys.readouterr()
+    data = json.loads(out.out)
+    assert data["ok"] is False and data["result"] is None and data["command"] == "delineate"
+    assert data["error"].startswith("Unknown data set 'atlantis'")
+    assert out.err.strip().splitlines()[-1].startswith("error: Unknown data set")
+
+
+@pytest.mark.filterwarnings("default::UserWarning")
+def test_warnings_go_to_stderr_and_json(monkeypatch, capsys):
+    import warnings
+
+    import regionalize._cli_io as cli_io
+    from regionalize.cli import main
+
+    real = cli_io.load_source
+
+    def noisy(*args, **kwargs):
+        warnings.warn("3 zones have no outgoing flows", UserWarning, stacklevel=1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cli_io, "load_source", noisy)
+    assert main(["delineate", "synthetic-60", "--json"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["warnings"] == ["3 zones have no outgoing flows"]
+    assert "warning: 3 zones have no outgoing flows" in out.err
+    assert main(["delineate", "synthetic-60", "--json", "-q"]) == 0
+    out = capsys.readouterr()
+    assert out.err == "" and json.loads(out.out)["warnings"]
+
+
+# ------------------------------------------------------------- delineate --out
+INJECT = ("origin,destination,flow\n=HYPERLINK(\"x\"),=HYPERLINK(\"x\"),50\n"
+          "=HYPERLINK(\"x\"),+1,10\n+1,+1,40\n+1,=HYPERLINK(\"x\"),5\n02,02,30\n02,+1,3\n")
+
+
+def test_delineate_out_csv_is_one_table_with_formulas_escaped(tmp_path):
+    od = tmp_path / "od.csv"
+    od.write_text(INJECT)
+    out = tmp_path / "sub" / "areas.csv"  # a missing folder is created
+    result = _ok(["delineate", str(od), "--out", str(out), "--method", "intramax", "--k", "2",
+                  "-q"])
+    assert f"wrote {out} (one row per zone)" in result.stdout
+    assert out.is_file()
+    text = out.read_text()
+    assert text.splitlines()[0] == "zone,intramax,intramax_name"
+    table = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert sorted(table.zone) == sorted(["'=HYPERLINK(\"x\")", "'+1", "02"])
+    assert not table.apply(lambda c: c.str.match(r"^[=+\-@]")).any().any()
+    # --raw-csv: the values as they are
+    _ok(["delineate", str(od), "--out", str(out), "--method", "intramax", "--k", "2", "-q",
+         "--raw-csv"])
+    raw = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert sorted(raw.zone) == sorted(["=HYPERLINK(\"x\")", "+1", "02"])
+
+
+def test_delineate_out_csv_has_names_and_every_layer(tmp_path):
+    out = tmp_path / "zones.csv"
+    _ok(["delineate", "synthetic-120", "--out", str(out), "-q"])
+    table = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(table.columns) == ["zone", "name", "megaregion", "megaregion_name",
+                                   "metropolitan", "metropolitan_name", "urban", "urban_name"]
+    assert len(table) == 120 and table.zone.str.len().eq(6).all()  # leading zeros kept
+    g = rz.synthetic_country(120, seed=0)
+    assert list(table.name) == list(g.zones["name"])
+    assert (table.metropolitan == "").any()  # unassigned zones: empty cells
+
+
+@pytest.mark.parametrize("how", ["slash", "existing", "no-suffix", "format"])
+def test_delineate_out_folder_of_csv_tables_only_when_asked(tmp_path, how):
+    if how == "slash":
+        args, folder = ["--out", str(tmp_path / "areas.csv") + "/"], tmp_path / "areas.csv"
+    elif how == "existing":
+        (tmp_path / "runs").mkdir()
+        args, folder = ["--out", str(tmp_path / "runs")], tmp_path / "runs"
+    elif how == "no-suffix":
+        args, folder = ["--out", str(tmp_path / "runs")], tmp_path / "runs"
+    else:
+        args, folder = ["--out", str(tmp_path / "x.csv"), "--format", "csv-folder"], \
+            tmp_path / "x.csv"
+    data = _result(_ok(["delineate", "synthetic-80", *args, "--json", "-q"]), "delineate")
+    assert data["format"] == "csv-folder" and folder.is_dir()
+    names = {Path(f).name for f in data["files"]}
+    assert {"zones.csv", "metropolitan_areas.csv", "run.json"} <= names
+    back = rz.io.read_hierarchy(folder, rz.synthetic_country(80, seed=0))
+    assert back.layers == ("megaregion", "metropolitan", "urban")
+
+
+def test_delineate_out_checked_before_computing(tmp_path, monkeypatch):
+    import regionalize._cli_io as cli_io
+
+    def no_work(*a, **k):
+        raise AssertionError("the data was read before --out was checked")
+
+    monkeypatch.setattr(cli_io, "load_source", no_work)
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "dir.csv").mkdir()
+    _bad(["delineate", "synthetic-60", "--out", str(tmp_path / "file" / "x.csv")],
+         "is a file, not a folder")
+    _bad(["delineate", "synthetic-60", "--out", str(tmp_path / "x.gpkg") + "/"],
+         "a GeoPackage is one file")
+    _bad(["delineate", "synthetic-60", "--out", str(tmp_path / "x.txt")],
+         "cannot tell the format")
+    _bad(["delineate", "synthetic-60", "--format", "csv"], "--format applies to --out")
+    _bad(["delineate", "synthetic-60", "--out", str(tmp_path / "a.csv"), "--format", "xls"],
+         "unknown --format 'xls'")

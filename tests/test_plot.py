@@ -14,11 +14,15 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import LineCollection, PatchCollection  # noqa: E402
+from matplotlib.colors import to_hex, to_rgba  # noqa: E402
 
 import regionalize as rz  # noqa: E402
 from regionalize.errors import InvalidZonesError  # noqa: E402
 from regionalize.hierarchy import Hierarchy  # noqa: E402
 from regionalize.plot import (  # noqa: E402
+    ONLINE_NOTE,
+    UNASSIGNED_COLOUR,
+    area_colours,
     explore,
     plot_choropleth,
     plot_flows,
@@ -75,7 +79,7 @@ def test_plot_layer_one_colour_per_area_plus_unassigned(h):
     assert len(zones.get_paths()) == h.graph.n_zones
     colours = _rows(zones.get_facecolor())
     assert len(colours) == part.n_areas + 1
-    grey = (0.88, 0.88, 0.88, 1.0)
+    grey = tuple(np.round(to_rgba(UNASSIGNED_COLOUR), 4))
     assert grey in colours
     # unassigned zones are exactly the grey ones
     face = np.round(np.asarray(zones.get_facecolor()), 4)
@@ -104,7 +108,8 @@ def test_plot_layer_legend_centres_and_furniture(h):
 def test_plot_layer_legend_is_capped_and_optional(h):
     ax = plot_layer(h, "urban", legend_max=3)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert len(legend) == 5 and legend[3].startswith("... ") and legend[-1] == "unassigned"
+    assert len(legend) == 7 and legend[3].startswith("... ")
+    assert legend[4:] == ["unassigned", "area boundary", "central zone"]
     ax = plot_layer(h, "megaregion", legend=False)
     assert ax.get_legend() is None
 
@@ -128,7 +133,16 @@ def test_plot_layer_reprojects_lonlat_data(data_dir):
     assert "scale-bar" in {a.get_gid() for a in ax.get_children()}
     ax = plot_layer(hb, hb.layers[-1], crs="EPSG:4326")
     assert abs(ax.get_xlim()[0]) < 180
-    assert "scale-bar" not in {a.get_gid() for a in ax.get_children()}
+    # in degrees too: the bar is measured on the ellipsoid along the middle parallel
+    scale = next(a for a in ax.get_children() if a.get_gid() == "scale-bar")
+    km = float(scale.txt_label.get_text().removesuffix(" km"))
+    length = scale.size_bar.get_children()[0].get_width()  # degrees of longitude
+    lat = float(np.mean(ax.get_ylim()))
+    from pyproj import Geod
+
+    metres = Geod(ellps="WGS84").line_length([18.0, 18.0 + length], [lat, lat])
+    assert metres == pytest.approx(km * 1000, rel=1e-6)
+    assert "north-arrow" in {a.get_gid() for a in ax.get_children()}
 
 
 # ------------------------------------------------------------------ plot_flows
@@ -357,3 +371,115 @@ def test_outlines_drop_gap_specks_and_islets_but_keep_real_parts():
     assert len(kept.geoms) == 3 and len(kept.geoms[0].interiors) == 1  # speck gone
     outline = _without_slivers(area, islets=True)
     assert sorted(round(g.area) for g in outline.geoms) == [400, round(main.area + 0.25)]
+
+
+# ------------------------------------------------------------------ one colour per area
+def _face_by_area(ax, h, layer):
+    """Area id -> the face colour (hex) of its zones in the map's zone collection."""
+    zones = h.to_geodataframe()
+    zones = zones[zones.geometry.notna()]
+    face = np.asarray(_zone_collection(ax).get_facecolor())
+    out = {}
+    for area, row in zip(zones[layer], face, strict=True):
+        if isinstance(area, str):
+            assert out.setdefault(area, to_hex(row)) == to_hex(row)  # one colour per area
+    return out
+
+
+def test_an_area_has_the_same_colour_in_every_output(h, tmp_path):
+    pytest.importorskip("folium")
+    import re
+
+    colours = area_colours(h, "urban")
+    assert list(colours.index) == list(h["urban"].areas.index)
+    assert colours.nunique() == len(colours)  # up to 54 areas, each its own colour
+    assert colours.equals(area_colours(h, "urban"))  # deterministic
+    # static maps: plot_layer and plot_hierarchy
+    assert _face_by_area(plot_layer(h, "urban"), h, "urban") == colours.to_dict()
+    assert _face_by_area(plot_hierarchy(h), h, "urban") == colours.to_dict()
+    # the interactive map: the categorical colours folium writes, in the areas' order
+    m = explore(h, "urban", tiles=None)
+    path = tmp_path / "map.html"
+    m.save(str(path))
+    html = path.read_text(encoding="utf-8")
+    names = h["urban"].areas["name"]
+    for area, colour in colours.items():
+        # the legend pairs each area's name with its colour
+        assert re.search(re.escape(colour) + r".{0,200}?" + re.escape(names[area]), html,
+                         re.S), (area, colour)
+    styles = {c.lower() for c in re.findall(r'"fillColor":\s*"(#[0-9a-fA-F]{6})"', html)}
+    assert set(colours) <= styles and UNASSIGNED_COLOUR in styles
+
+
+def test_explore_says_it_needs_the_internet(h, tmp_path):
+    pytest.importorskip("folium")
+    m = explore(h, "metropolitan", tiles=None)
+    path = tmp_path / "map.html"
+    m.save(str(path))
+    html = path.read_text(encoding="utf-8")
+    body = html.split("<body>", 1)[1]
+    assert 'id="regionalize-online-note"' in body
+    assert ONLINE_NOTE.replace("'", "&#x27;") in body
+    assert "cdn" in html.lower()  # the reason: folium links its scripts from CDNs
+
+
+# ------------------------------------------------------------------ map furniture and legends
+def _gids(ax):
+    return {a.get_gid() for a in ax.get_children()}
+
+
+@pytest.mark.parametrize("draw", [
+    lambda h: plot_layer(h, "urban"),
+    lambda h: plot_hierarchy(h),
+    lambda h: plot_flows(h, top=10),
+    lambda h: plot_choropleth(h.graph, pd.Series(1.0, index=h.graph.ids)),
+], ids=["layer", "hierarchy", "flows", "choropleth"])
+def test_every_static_map_has_a_scale_bar_and_a_north_arrow(h, draw):
+    ax = draw(h)
+    assert {"scale-bar", "north-arrow"} <= _gids(ax)
+    scale = next(a for a in ax.get_children() if a.get_gid() == "scale-bar")
+    km = float(scale.txt_label.get_text().removesuffix(" km"))
+    width = scale.size_bar.get_children()[0].get_width()
+    assert width == pytest.approx(km * 1000)  # EPSG:3035: metres
+    x0, x1 = ax.get_xlim()
+    assert 0.05 < width / (x1 - x0) <= 0.2  # about a fifth of the map, a round number
+    assert km / 10 ** np.floor(np.log10(km)) in (1, 2, 5)
+
+
+def test_scale_bar_length_projected_and_geographic():
+    from regionalize.plot import scale_bar_length
+
+    km, length = scale_bar_length("EPSG:3035", (0, 100_000), (0, 100_000))
+    assert (km, length) == (20.0, 20_000.0)
+    km, length = scale_bar_length("EPSG:2263", (0, 328_084), (0, 1))  # US feet: 100 km wide
+    assert km == 20.0 and length == pytest.approx(20_000 / 0.3048006096, rel=1e-6)
+    # degrees: one degree of longitude is ~111 km at the equator, ~55.8 km at 60 degrees
+    km, length = scale_bar_length("EPSG:4326", (10, 11), (-0.5, 0.5))
+    assert km == 20.0 and length == pytest.approx(20 / 111.32, rel=1e-3)
+    km, length = scale_bar_length("EPSG:4326", (10, 11), (59.5, 60.5))
+    assert km == 10.0 and length == pytest.approx(10 / 55.8, rel=2e-3)
+    assert scale_bar_length(None, (0, 1), (0, 1)) is None
+
+
+def test_plot_hierarchy_legend_has_colours_outline_styles_and_centres(h):
+    ax = plot_hierarchy(h, legend_max=5)
+    legend = ax.get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    names = list(h["urban"].areas.sort_values("n_zones", ascending=False, kind="stable")
+                 ["name"][:5])
+    assert texts[:5] == names and texts[5].startswith("... ")
+    assert texts[6:] == ["in no urban area", "megaregion boundary", "metropolitan boundary",
+                         "central zone (named)"]
+    handles = legend.legend_handles
+    colours = area_colours(h, "urban")
+    by_name = dict(zip(h["urban"].areas["name"], colours, strict=True))
+    for handle, name in zip(handles[:5], names, strict=True):
+        assert to_hex(handle.get_facecolor()) == by_name[name]
+    assert to_hex(handles[6].get_facecolor()) == UNASSIGNED_COLOUR
+    assert handles[7].get_linestyle() == "--" and handles[8].get_linestyle() == "-"
+
+
+def test_plot_flows_legend_names_the_outlines(h):
+    ax = plot_flows(h, top=10, outlines=h["metropolitan"])
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts[-1] == "metropolitan boundary"

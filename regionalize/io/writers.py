@@ -16,6 +16,10 @@ formula injection; :func:`regionalize._files.escape_formula`), recorded in ``run
 (``csv_formulas: "escaped"``) and undone when the folder is read back. Pass
 ``escape_formulas=False`` for the raw values.
 
+:func:`write_zone_table` writes one CSV file instead: a row per zone with its area in every
+layer (the table a spreadsheet user or a join in a GIS wants), with the same formula
+protection; it is not meant to be read back into a Hierarchy (no ``run.json``).
+
 Tuple-valued cells (such as the central zones of an area) are written as ``"+"``-joined text
 in every format (as a JSON list when an id itself holds a ``+``: :func:`tuple_text`); zone ids are always written as text, leading zeros kept. Besides the
 :meth:`Hierarchy.to_frame` columns, the zone table holds ``{layer}_share`` and
@@ -51,7 +55,7 @@ from ..errors import InvalidParameterError
 if TYPE_CHECKING:  # pragma: no cover
     from ..hierarchy import Hierarchy
 
-__all__ = ["write_gpkg", "write_parquet", "write_csv", "run_record"]
+__all__ = ["write_gpkg", "write_parquet", "write_csv", "write_zone_table", "run_record"]
 
 
 # ---------------------------------------------------------------------- run record
@@ -425,3 +429,75 @@ def write_csv(h: Hierarchy, folder: str | PathLike, *, flows: bool = False,
     record = run_record(h, flows=flows)
     record["csv_formulas"] = "escaped" if escape_formulas else "raw"
     return run.finish(record)
+
+
+def write_zone_table(h: Hierarchy, path: str | PathLike, *,
+                     escape_formulas: bool = True) -> Path:
+    """Write one CSV file: a row per zone with its area in every layer.
+
+    Columns: ``zone`` (the zone id, as text: leading zeros kept), ``name`` (when the zone
+    table has names), then for each layer, top first, ``{layer}`` (the area id, empty when
+    the zone is in no area of that layer) and ``{layer}_name`` (the area's name). UTF-8,
+    comma-separated, zones in graph order. The file is for spreadsheets and joins; to save
+    a run that reloads exactly (every link, the parameters), use :func:`write_csv` (a
+    folder) or :func:`write_gpkg`.
+
+    Parameters
+    ----------
+    h : Hierarchy
+    path : path
+        The CSV file; an existing file is replaced once the new one is complete, a symbolic
+        link there is replaced, not followed. Its folder must exist.
+    escape_formulas : bool
+        Protect spreadsheets (default): a text cell starting with ``=``, ``+``, ``-``,
+        ``@``, a tab or a carriage return gets a leading apostrophe (see
+        :func:`regionalize._files.escape_formula`). ``False`` writes every value as it is.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``path`` is a folder, its folder does not exist or cannot be written, or
+        ``escape_formulas`` is not a bool.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("a", "a", 9), ("b", "b", 5), ("b", "a", 5), ("c", "c", 9)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin",
+    ...                                                          "destination", "flow"]))
+    >>> h = rz.Hierarchy(g, [rz.metropolitan_areas(g, ["a"])])
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = write_zone_table(h, pathlib.Path(d) / "zones.csv")
+    ...     print(path.read_text().strip())
+    zone,metropolitan,metropolitan_name
+    a,a,a
+    b,a,a
+    c,,
+    """
+    if not isinstance(escape_formulas, bool):
+        raise InvalidParameterError(
+            f"The 'escape_formulas' parameter of write_zone_table must be True or False. "
+            f"Got {escape_formulas!r} instead.")
+    path = check_output_file(path, "path")
+    frame = zone_table(h)
+    if escape_formulas:
+        frame = _csv_safe(frame)
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, encoding="utf-8")
+    return path
+
+
+def zone_table(h: Hierarchy) -> pd.DataFrame:
+    """The table :func:`write_zone_table` writes (``zone``, ``name``, and ``{layer}``,
+    ``{layer}_name`` per layer), as text with missing values as None."""
+    full = h.to_frame()
+    cols = (["name"] if "name" in full.columns else []) + [
+        c for layer in h.layers for c in (layer, f"{layer}_name")]
+    frame = full[cols].astype(object)
+    frame = frame.where(frame.notna(), None)
+    return _text_cells(frame.reset_index())
