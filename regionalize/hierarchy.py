@@ -519,6 +519,14 @@ class Hierarchy:
 
         return write_csv(self, folder, flows=flows, escape_formulas=escape_formulas)
 
+    def to_zone_csv(self, path: str | PathLike, *, escape_formulas: bool = True) -> Path:
+        """Write one CSV table, a row per zone with its area (id and name) in every layer;
+        see :func:`regionalize.io.writers.write_zone_table`. For spreadsheets and joins; use
+        :meth:`to_csv` (a folder) or :meth:`to_gpkg` for a run that reloads exactly."""
+        from .io.writers import write_zone_table
+
+        return write_zone_table(self, path, escape_formulas=escape_formulas)
+
     @classmethod
     def read(cls, path: str | PathLike, graph: FlowGraph | None = None) -> Hierarchy:
         """Reload a Hierarchy written by :meth:`to_gpkg`, :meth:`to_parquet` or

@@ -373,3 +373,17 @@ def test_awkward_ids_and_names_round_trip(tmp_path, fmt, centres):
     for layer in h.layers:
         assert back[layer].areas["centres"].tolist() == h[layer].areas["centres"].tolist()
     assert back.graph.zones["name"].tolist() == g.zones["name"].tolist()
+
+
+def test_zone_csv_one_table_from_python(h, graph, tmp_path, outside):
+    target = tmp_path / "areas.csv"
+    _plant(target, outside)
+    h.to_zone_csv(target)
+    assert outside.read_text() == "precious" and not target.is_symlink()
+    table = pd.read_csv(target, dtype=str, keep_default_na=False)
+    assert table["zone"].tolist() == IDS
+    assert table.columns.tolist()[:2] == ["zone", "name"]
+    assert all(layer in table.columns for layer in h.layers)
+    assert not table["name"].str.match(r"^[=+\-@\t]").any()
+    with pytest.raises(InvalidParameterError, match="is a folder"):
+        h.to_zone_csv(tmp_path)
