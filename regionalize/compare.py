@@ -142,45 +142,157 @@ class Comparison:
                 f"weighted overlap {s['overlap']:.3f}; {s['zones_differ']} zones differ>")
 
 
-def compare(a, b, *, graph=None, weights="residents", crosswalk=None) -> Comparison:
+def _strip_dot0(x: str) -> str:
+    return x[:-2] if x.endswith(".0") and x[:-2].isdigit() else x
+
+
+def _id_key(x: str) -> str:
+    """An id without a trailing ``.0`` and leading zeros (how codes read as numbers differ
+    from the same codes read as text)."""
+    x = _strip_dot0(x)
+    return (x.lstrip("0") or "0") if x.isdigit() else x
+
+
+def id_format_hint(only_x, only_y) -> str:
+    """A hint when ids found on one side only differ from those on the other only by leading
+    zeros or a trailing ``.0`` (codes read as numbers), else ``""``.
+
+    Examples
+    --------
+    >>> id_format_hint(["1001.0"], ["01001"]).split(":")[0]
+    " The ids differ only by a trailing '.0' and leading zeros (e.g. '1001.0' and '01001')"
+    """
+    by_key = {_id_key(v): v for v in (str(v) for v in list(only_y)[:10_000])}
+    pairs = [(v, by_key[_id_key(v)]) for v in (str(v) for v in list(only_x)[:10_000])
+             if _id_key(v) in by_key]
+    if not pairs:
+        return ""
+    x, y = pairs[0]
+    dot = _strip_dot0(x) != x or _strip_dot0(y) != y
+    zeros = any(_strip_dot0(v).lstrip("0") != _strip_dot0(v) for v in (x, y))
+    what = " and ".join(w for w, on in (("a trailing '.0'", dot), ("leading zeros", zeros)) if on)
+    return (f" The ids differ only by {what} (e.g. {x!r} and {y!r}): codes were read as "
+            "numbers; read the zone columns as text (dtype=str)"
+            + (", padded to their width (str.zfill)." if zeros else "."))
+
+
+def _check_overlap(x: pd.Index, name_x: str, y: pd.Index, name_y: str, min_overlap: float,
+                   both: bool = True) -> int:
+    """Refuse two zone sets that share less than ``min_overlap`` of ``x`` (and of ``y`` when
+    ``both``): the ids are then almost surely of another form or another zone system."""
+    from .errors import InvalidZonesError
+
+    shared = int(x.isin(y).sum())
+    low_x = shared < min_overlap * len(x) or len(x) == 0
+    low_y = both and (shared < min_overlap * len(y) or len(y) == 0)
+    if not (low_x or low_y):
+        return shared
+    only_x, only_y = x[~x.isin(y)], y[~y.isin(x)]
+
+    def pct(n, d):
+        return f"{n / d:.0%}" if d else "none"
+
+    raise InvalidZonesError(
+        f"Cannot compare {name_x} and {name_y}: they share {shared:,} zone ids, "
+        f"{pct(shared, len(x))} of the {len(x):,} of {name_x}"
+        + (f" and {pct(shared, len(y))} of the {len(y):,} of {name_y}" if both else "")
+        + f" (compare needs at least {min_overlap:.0%}). Only in {name_x}: "
+        f"{len(only_x):,} (first: {', '.join(map(repr, only_x[:3])) or '-'}); only in "
+        f"{name_y}: {len(only_y):,} (first: {', '.join(map(repr, only_y[:3])) or '-'})."
+        + id_format_hint(only_x, only_y)
+        + " Map recoded zones with crosswalk=, or pass min_overlap= to compare anyway.")
+
+
+def compare(a, b, *, graph=None, weights="residents", crosswalk=None,
+            min_overlap: float = 0.5) -> Comparison:
     """Compare two partitions of the same zones (or of zones mapped by a crosswalk).
 
     Parameters
     ----------
     a, b : Partition, Series (zone id -> label) or array aligned with ``graph.ids``
+        Zone ids are text (integers become their decimal text); a zone listed twice is an
+        error.
     graph : FlowGraph, optional
-        Gives the zones and the weights; without it, ``a`` and ``b`` must be Series.
+        Gives the zones and the weights; without it, ``a`` and ``b`` must be Series, and
+        the zones compared are those of ``a``.
     weights : "residents", "jobs", a zone column, an array, or None (zone counts)
     crosswalk : Series or mapping, optional
         Maps ``b``'s zone ids to ``a``'s (e.g. renamed or recoded zones); zones of ``a``
-        with no counterpart in ``b`` are unassigned in ``b``.
+        with no counterpart in ``b`` are unassigned in ``b``. Zones of ``b`` mapped onto
+        one zone of ``a`` must carry the same label.
+    min_overlap : float in [0, 1]
+        The share of each side's zone ids that must be found on the other side (with a
+        graph: among the graph's zones; without: ``a`` against ``b`` both ways). Below it,
+        the ids are almost surely of another form (leading zeros lost, codes read as
+        ``1001.0``) or of another zone system, and :class:`~regionalize.errors.
+        InvalidZonesError` says so with the counts and examples. Zones found on one side
+        only are counted in the summary (``zones_only_a``, ``zones_only_b``).
 
     Returns
     -------
     Comparison
         ``summary`` (zones, ARI, NMI, VI, weighted best-match overlap both ways, zones that
-        differ), ``areas`` (best match of each area of ``a`` in ``b``), ``reverse`` (each
-        area of ``b`` in ``a``) and ``differ`` (zones whose area in ``b`` is not the best
-        match of their area in ``a``, with both labels).
+        differ, zones found on one side only), ``areas`` (best match of each area of ``a``
+        in ``b``), ``reverse`` (each area of ``b`` in ``a``) and ``differ`` (zones whose area
+        in ``b`` is not the best match of their area in ``a``, with both labels).
+
+    Raises
+    ------
+    InvalidZonesError
+        Duplicated zone ids, too few shared ids (see ``min_overlap``), or a crosswalk that
+        maps zones with different labels onto one zone.
     """
+    from ._ids import check_unique, normalise_ids
+    from .errors import InvalidParameterError, InvalidZonesError, check_parameter
     from .partition import Partition
 
-    def series(x):
+    min_overlap = check_parameter("compare", "min_overlap", min_overlap, interval=(0, 1))
+
+    def series(x, side: str) -> pd.Series:
         if isinstance(x, Partition):
             return x.labels
         if isinstance(x, pd.Series):
-            return x
+            idx = normalise_ids(x.index, what=f"zone ids of {side}")
+            check_unique(idx, f"zone ids of {side}")
+            return pd.Series(x.to_numpy(dtype=object), index=idx)
         if graph is None:
-            raise ValueError("Pass graph= when the partitions are plain arrays.")
-        return pd.Series(np.asarray(x, dtype=object), index=graph.ids)
+            raise InvalidParameterError(
+                f"The {side!r} parameter of compare is neither a Partition nor a Series "
+                "(zone id -> label); pass graph= to give the zones of a plain array.")
+        values = np.asarray(x, dtype=object)
+        if values.shape != (graph.n_zones,):
+            raise InvalidParameterError(
+                f"The {side!r} parameter of compare must hold one label per zone of the "
+                f"graph ({graph.n_zones:,}) in graph order. Got shape {values.shape} instead.")
+        return pd.Series(values, index=graph.ids)
 
-    sa, sb = series(a), series(b)
+    sa, sb = series(a, "a"), series(b, "b")
     if crosswalk is not None:
         cw = pd.Series(crosswalk)
-        sb = pd.Series(sb.to_numpy(), index=cw.reindex(sb.index).fillna(
-            pd.Series(sb.index, index=sb.index)).to_numpy())
-        sb = sb[~sb.index.duplicated()]
-    zones = graph.ids if graph is not None else sa.index
+        cw = pd.Series(normalise_ids(cw.to_numpy(), what="crosswalk ids (A)").to_numpy(),
+                       index=normalise_ids(cw.index, what="crosswalk ids (B)"))
+        check_unique(cw.index, "crosswalk ids (B)")
+        mapped = cw.reindex(sb.index)
+        new = np.where(mapped.notna(), mapped.to_numpy(dtype=object), sb.index.to_numpy())
+        sb = pd.Series(sb.to_numpy(), index=pd.Index(new, dtype=object))
+        if sb.index.has_duplicates:
+            labels = sb.astype(object).where(sb.notna(), None)
+            conflict = labels.groupby(level=0, sort=False).nunique(dropna=False) > 1
+            if conflict.any():
+                bad = conflict.index[conflict]
+                raise InvalidZonesError(
+                    f"Invalid crosswalk: it maps zones of b with different labels onto the "
+                    f"same zone of a ({len(bad):,} zones, first: "
+                    f"{', '.join(map(repr, bad[:3]))}); compare cannot choose one label. "
+                    "Aggregate b's labels to a's zones first.")
+            sb = sb[~sb.index.duplicated()]
+    if graph is not None:
+        zones = graph.ids
+        for s_, side in ((sa, "a"), (sb, "b")):
+            _check_overlap(s_.index, side, zones, "the graph", min_overlap, both=False)
+    else:
+        zones = sa.index
+        _check_overlap(sa.index, "a", sb.index, "b", min_overlap)
     la = sa.reindex(zones).astype(object)
     lb = sb.reindex(zones).astype(object)
     la = la.where(la.notna(), None)
@@ -211,5 +323,7 @@ def compare(a, b, *, graph=None, weights="residents", crosswalk=None) -> Compari
         "overlap_reverse": float((back["overlap"] * back["weight"]).sum() / wb) if wb
         else float("nan"),
         "zones_differ": int(differ_mask.sum()),
+        "zones_only_a": int((~sa.index.isin(sb.index)).sum()),
+        "zones_only_b": int((~sb.index.isin(sa.index)).sum()),
     }
     return Comparison(summary, fwd, back, differ)

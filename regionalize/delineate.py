@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import inspect
 import time
+import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidParameterError, plain_scalar
-from .layers._common import check_graph, check_order, check_tau, short_repr
+from .layers._common import (
+    check_graph,
+    check_order,
+    check_tau,
+    collect_empty_layers,
+    empty_layer_message,
+    short_repr,
+)
 from .layers.megaregions import Megaregions
 from .layers.metropolitan import MetropolitanAreas
 from .layers.urban import UrbanAreas
@@ -60,6 +68,18 @@ def delineate(
     Hierarchy
         Layers ``megaregion`` (when asked), ``metropolitan`` and ``urban``, every zone in
         every layer (in an area, or unassigned with a reason), with the run's parameters.
+        Each layer's params record how its centres were chosen (``centre_rule_text``, and
+        ``centre_rule`` with the numbers used when found by rule); a layer with no area
+        records why in ``empty_reason``, and the run's params in ``empty_layers``.
+
+    Warns
+    -----
+    UserWarning
+        Once, when a layer has no area: why (e.g. "no centre was found by the centre rule
+        (at least 276,809 jobs (1% of all) and a job ratio >= 1; ...)") and the likely
+        causes, each naming what to change: the direction of the flows (rows must be places
+        of residence), the thresholds (``tau``, ``min_size_share``, ``min_job_ratio``), or
+        ``centres=``.
     """
     from .hierarchy import Hierarchy
 
@@ -87,16 +107,26 @@ def delineate(
             progress(layer, est.partition_, time.perf_counter() - start)
         return est
 
-    metro = timed("metropolitan", lambda: MetropolitanAreas(centres, **m_params).fit(graph))
-    urb = timed("urban", lambda: UrbanAreas(**u_params).fit(graph, metro.partition_))
-    layers = [metro.partition_, urb.partition_]
-    params: dict[str, Any] = {"metropolitan": dict(metro.partition_.params),
-                              "urban": dict(urb.partition_.params)}
-    if mg_params is not None:
-        mega = timed("megaregion", lambda: Megaregions(**mg_params).fit(
-            graph, metro.partition_, urb.partition_))
-        layers.insert(0, mega.partition_)
-        params["megaregion"] = dict(mega.partition_.params)
+    # an empty layer is said once, for the whole run, from the first layer that is empty
+    with collect_empty_layers() as empty:
+        metro = timed("metropolitan",
+                      lambda: MetropolitanAreas(centres, **m_params).fit(graph))
+        urb = timed("urban", lambda: UrbanAreas(**u_params).fit(graph, metro.partition_))
+        layers = [metro.partition_, urb.partition_]
+        params: dict[str, Any] = {"metropolitan": dict(metro.partition_.params),
+                                  "urban": dict(urb.partition_.params)}
+        if mg_params is not None:
+            mega = timed("megaregion", lambda: Megaregions(**mg_params).fit(
+                graph, metro.partition_, urb.partition_))
+            layers.insert(0, mega.partition_)
+            params["megaregion"] = dict(mega.partition_.params)
+    if empty:
+        params["empty_layers"] = {layer: reason for layer, reason, _ in empty}
+        text = "delineate: " + empty_layer_message(*empty[0])
+        if len(empty) > 1:
+            text += " Empty too: " + "; ".join(f"{layer} ({reason})"
+                                              for layer, reason, _ in empty[1:]) + "."
+        warnings.warn(text, UserWarning, stacklevel=2)
     params["graph"] = {"name": graph.name, "zones": graph.n_zones, "flows": graph.n_flows,
                        "total": graph.total, "diagonal": graph.has_diagonal}
     return Hierarchy(graph, layers, params=params)

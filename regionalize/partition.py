@@ -50,7 +50,10 @@ class Partition:
         Indexed by area id, with at least ``name``, ``centres`` (tuple of central zone ids),
         ``kind`` and ``n_zones``; layers may add columns (e.g. ``parent``).
     params : mapping
-        The parameters that produced the layer.
+        The parameters that produced the layer. Layers also record there how their centres
+        were chosen (``centre_rule_text``; ``centre_rule`` with the numbers used when found
+        by rule), why they have no area (``empty_reason``, also :attr:`empty_reason` and the
+        repr), and the zones without a polygon that contiguity exempted (``no_geometry``).
 
     Notes
     -----
@@ -189,10 +192,29 @@ class Partition:
     def sizes(self) -> pd.Series:
         return self._areas["n_zones"].copy()
 
+    @property
+    def empty_reason(self) -> str | None:
+        """Why the layer has no area (from ``params["empty_reason"]``), or None."""
+        reason = self._params.get("empty_reason")
+        return None if reason is None else str(reason)
+
+    @property
+    def no_geometry(self) -> tuple[str, ...]:
+        """Zones without a polygon, exempt from the contiguity rules (``params["no_geometry"]``)."""
+        return tuple(str(z) for z in self._params.get("no_geometry") or ())
+
     def __repr__(self) -> str:
         n_un = int(self._details["area"].isna().sum())
-        return (f"<Partition {self._name!r}: {self.n_areas} areas over {len(self._ids)} zones"
-                f" ({n_un} unassigned)>")
+        notes = [f"{n_un} unassigned"]
+        n_geo = len(self.no_geometry)
+        if n_geo:
+            notes.append(f"{n_geo} zone{'' if n_geo == 1 else 's'} without a polygon, exempt "
+                         "from contiguity")
+        text = (f"<Partition {self._name!r}: {self.n_areas} areas over {len(self._ids)} zones"
+                f" ({'; '.join(notes)})")
+        if self.n_areas == 0 and self.empty_reason:
+            text += f": {self.empty_reason}"
+        return text + ">"
 
     def equals(self, other: Partition) -> bool:
         return (isinstance(other, Partition) and self._ids.equals(other._ids)

@@ -10,8 +10,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ._core.shares import link_components, resolve_share
-from ._ids import normalise_ids
-from .errors import InvalidZonesError, Problems
+from ._ids import leading_zero_hint, normalise_ids
+from .errors import InvalidParameterError, InvalidZonesError, Problems
 from .partition import Partition
 
 __all__ = ["evaluate_grouping", "GroupingEvaluation"]
@@ -59,17 +59,51 @@ def _grouping_codes(graph, grouping) -> tuple[np.ndarray, list[str]]:
             ids = normalise_ids(list(members), what=f"ids of {name!r}")
             pos = graph.ids.get_indexer(ids)
             p.add(f"ids of {name!r} not in the graph", list(ids[pos < 0]),
-                  fix="Use the graph's zone ids (text, with leading zeros).")
+                  fix="Use the graph's zone ids (text, with leading zeros)."
+                      + leading_zero_hint(ids[pos < 0], graph.ids))
             pos = pos[pos >= 0]
             p.add("zones in two groups", list(graph.ids[pos[codes[pos] >= 0]]))
             codes[pos] = gi
             names.append(str(name))
         p.raise_if_any(InvalidZonesError)
         return codes, names
-    labels = grouping.labels if isinstance(grouping, Partition) else pd.Series(grouping)
-    labels = labels.reindex(graph.ids)
+    labels = _grouping_series(grouping)
+    idx = normalise_ids(labels.index, what="grouping zone ids")
+    p = Problems("Invalid grouping")
+    dup = idx[idx.duplicated()]
+    p.add("zones listed twice", list(dict.fromkeys(dup)), count=len(dup),
+          fix="Each zone belongs to one group at most; keep one row per zone.")
+    unknown = idx[~idx.isin(graph.ids)]
+    p.add("zone ids not in the graph", list(unknown), count=len(unknown),
+          fix="Use the graph's zone ids (text, with leading zeros)."
+              + leading_zero_hint(unknown, graph.ids.difference(idx)))
+    p.raise_if_any(InvalidZonesError)
+    labels = pd.Series(labels.to_numpy(dtype=object), index=idx).reindex(graph.ids)
     fac, uniques = pd.factorize(labels, sort=True)
     return fac.astype(np.int64), [str(u) for u in uniques]
+
+
+def _grouping_series(grouping) -> pd.Series:
+    """Zone id -> group from a Partition, a Series, or a DataFrame (a ``zone`` column and one
+    other column, or the zone ids as index and one column)."""
+    if isinstance(grouping, Partition):
+        return grouping.labels
+    if isinstance(grouping, pd.DataFrame):
+        df = grouping
+        if "zone" in df.columns:
+            df = df.set_index("zone")
+        if df.shape[1] != 1:
+            raise InvalidParameterError(
+                "The 'grouping' parameter of evaluate_grouping, as a DataFrame, must hold the "
+                "zone ids (a 'zone' column, or the index) and one group column. Got columns "
+                f"{', '.join(map(repr, map(str, grouping.columns)))} instead.")
+        return df.iloc[:, 0]
+    if isinstance(grouping, pd.Series):
+        return grouping
+    raise InvalidParameterError(
+        "The 'grouping' parameter of evaluate_grouping must be a mapping {group name: [zone "
+        "ids]}, a Partition, a Series (zone id -> group) or a DataFrame (zone, group). Got "
+        f"{type(grouping).__name__} instead.")
 
 
 def evaluate_grouping(graph, grouping, *, against: Partition | None = None, tau: float = 0.10,
@@ -79,8 +113,10 @@ def evaluate_grouping(graph, grouping, *, against: Partition | None = None, tau:
     Parameters
     ----------
     graph : FlowGraph
-    grouping : mapping ``{group name: [zone ids]}``, Partition, or Series (zone -> group)
-        Zones outside every group are "outside".
+    grouping : mapping ``{group name: [zone ids]}``, Partition, Series or DataFrame
+        A Series maps zone id -> group; a DataFrame holds a ``zone`` column (or the zone
+        ids as index) and one group column. Zones outside every group are "outside". Ids
+        not in the graph, or a zone listed twice, are an error whatever the container.
     against : Partition, optional
         A layer to compare with (e.g. the metropolitan or urban areas): where each group's
         residents fall, and each member's strongest reference area outside its group.

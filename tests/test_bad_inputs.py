@@ -278,7 +278,8 @@ def test_zero_flow_zones_are_unassigned_with_a_reason():
 def test_all_zero_flows_give_an_empty_result_layer(tmp_path):
     m = np.zeros((3, 3))
     g = FlowGraph.from_matrix(m, ["01", "02", "03"], geometry=squares(["01", "02", "03"]))
-    h = rz.delineate(g)
+    with pytest.warns(UserWarning, match="no zone has any jobs: the flows are all zero"):
+        h = rz.delineate(g)
     assert [h[layer].n_areas for layer in h.layers] == [0, 0, 0]
     assert h["metropolitan"].unassigned.notna().all()
     # an empty layer still writes (zones table with empty labels, empty area layer)
@@ -338,7 +339,8 @@ def test_centres_not_in_the_data():
     lambda g, v: rz.urban_areas(g, tau=v),
     lambda g, v: rz.delineate(g, ["02"], megaregions={"threshold": v}),
     lambda g, v: flowbca(g, q=v) if v is not None else flowbca(g, q=2.0),
-    lambda g, v: labour_market_areas(g, target_sc=v),
+    lambda g, v: labour_market_areas(g, target_sc=v) if v is not None
+    else labour_market_areas(g, target_sc=1.5),  # None: the preset's target_sc
     lambda g, v: commuting_zones(g, cutoff=v),
     lambda g, v: rz.methods.functional_urban_areas(g, ["02"], tau=v),
 ], ids=["delineate", "metropolitan", "urban", "megaregion", "flowbca", "ttwa",

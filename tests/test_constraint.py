@@ -352,7 +352,8 @@ class TestClusteredCores:
     def test_touching_job_rich_zones_form_one_core(self, city):
         g, c = city
         # jobs: P 50+5+20 = 75, Q 5+40+10+20 = 75; neither reaches 100, together 150
-        zone_rule = rz.metropolitan_areas(g, tau=0.3, min_size=100, contiguity=c)
+        with pytest.warns(UserWarning, match="cluster_cores=True"):
+            zone_rule = rz.metropolitan_areas(g, tau=0.3, min_size=100, contiguity=c)
         assert zone_rule.n_areas == 0
         clustered = rz.metropolitan_areas(g, tau=0.3, min_size=100, contiguity=c,
                                           cluster_cores=True)

@@ -67,7 +67,9 @@ CASES = [
     (["delineate", "ok.csv", "--origin", "nope"], 2, "--origin"),
     (["delineate", "huge.csv", "--method", "intramax", "--k", "1"], 2, "overflow"),
     *[(["delineate", "ok.csv", "--method", m], 0, None)
-      for m in ["ttwa", "intramax", "flowbca", "commuting-zones", "leiden", "infomap"]],
+      for m in ["ttwa", "flowbca", "commuting-zones", "leiden", "infomap"]],
+    # Intramax has no stop rule of its own: one region for the whole table is no answer
+    (["delineate", "ok.csv", "--method", "intramax"], 2, "--k"),
     (["delineate", "synthetic-1"], 2, "synthetic"),
     (["delineate", "synthetic-abc"], 2, "synthetic"),
     (["delineate", "synthetic-99999999999999"], 2, "n_zones"),

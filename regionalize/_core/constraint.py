@@ -218,18 +218,55 @@ def attach(
     return Attachment(area, order, share, via, role, reason, np.zeros(n, bool))
 
 
+def stand_in_links(area: np.ndarray, order: np.ndarray, via: np.ndarray,
+                   missing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Links that stand in for the unknown borders of zones without a polygon.
+
+    Where such a zone lies is unknown, so it may not cut its area in two: for the one-piece
+    test it is linked to the zones it is tied to by commuting within its area — the zone it
+    joined through, the members that joined through it, and, for a centre, every first-order
+    member of its area (they joined the core as a whole). Returns (rows, cols) positions.
+    """
+    n = len(area)
+    y = np.flatnonzero((area >= 0) & (via >= 0))
+    v = via[y]
+    tied = (missing[y] | missing[v]) & (area[v] == area[y])
+    rows, cols = [y[tied]], [v[tied]]
+    centres = np.flatnonzero(missing & (order == 0) & (area >= 0))
+    if len(centres):
+        centre_of = np.full(int(area.max()) + 1, -1, np.int64)
+        centre_of[area[centres]] = centres
+        first = np.flatnonzero((order == 1) & (area >= 0))
+        c = centre_of[area[first]]
+        rows.append(first[c >= 0])
+        cols.append(c[c >= 0])
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    keep = (r >= 0) & (r < n) & (c >= 0) & (c < n)
+    return r[keep], c[keep]
+
+
 def detached(area: np.ndarray, order: np.ndarray, adjacency: sp.csr_array,
-             exempt: np.ndarray) -> np.ndarray:
+             exempt: np.ndarray, *, missing: np.ndarray | None = None,
+             via: np.ndarray | None = None) -> np.ndarray:
     """Members not connected to their core through zones of their own area.
 
     Vectorised: one connected-components pass over the adjacency restricted to links inside
     an area; a component that holds a centre is kept, others are detached. ``exempt`` zones
-    (islands with no land neighbour) are never detached.
+    (islands with no land neighbour, zones without a polygon) are never detached.
+    ``missing`` marks the zones without a polygon: with ``via`` (the position each member
+    joined through), they are linked to the zones they are tied to by commuting (see
+    :func:`stand_in_links`), so a zone without a polygon, a centre above all, never detaches
+    the members around it.
     """
     adj = adjacency.tocoo()
-    same = (area[adj.row] >= 0) & (area[adj.row] == area[adj.col])
+    rows, cols = adj.row, adj.col
+    if missing is not None and via is not None and np.any(missing):
+        r, c = stand_in_links(area, np.asarray(order), np.asarray(via, np.int64),
+                              np.asarray(missing, bool))
+        rows, cols = np.concatenate([rows, r, c]), np.concatenate([cols, c, r])
+    same = (area[rows] >= 0) & (area[rows] == area[cols])
     n = len(area)
-    inner = sp.csr_array((np.ones(int(same.sum())), (adj.row[same], adj.col[same])), shape=(n, n))
+    inner = sp.csr_array((np.ones(int(same.sum())), (rows[same], cols[same])), shape=(n, n))
     _, comp = connected_components(inner, directed=False)
     core_comp = np.zeros(comp.max() + 1 if n else 0, bool)
     core_comp[comp[order == 0]] = True
@@ -237,13 +274,16 @@ def detached(area: np.ndarray, order: np.ndarray, adjacency: sp.csr_array,
 
 
 def attach_contiguous(components, cores, tau, adjacency: sp.csr_array, *, exempt=None,
-                      exterior=None, absorb_enclaves: bool = True, **kwargs) -> Attachment:
+                      exterior=None, absorb_enclaves: bool = True, missing=None,
+                      **kwargs) -> Attachment:
     """:func:`attach` with contiguity: absorb enclaves, release members not connected to
     their core, let them attach elsewhere (never to an area that released them), and repeat
     until stable.
 
     ``exterior`` marks zones on the outer edge of the study region (coast, border): a group of
-    unassigned zones that touches it is not enclosed and is never absorbed."""
+    unassigned zones that touches it is not enclosed and is never absorbed. ``missing`` marks
+    zones without a polygon: they touch nothing, are never released, and never detach the
+    members tied to them (see :func:`detached`)."""
     n = components[0].shape[0]
     k = len(cores)
     exempt = np.zeros(n, bool) if exempt is None else exempt
@@ -256,7 +296,7 @@ def attach_contiguous(components, cores, tau, adjacency: sp.csr_array, *, exempt
             # (e.g. a city's business districts around the centre, which send few commuters)
             absorb(res, adjacency, kwargs.get("groups"), cores, kwargs.get("eligible"),
                    exterior)
-        gone = detached(res.area, res.order, adjacency, exempt)
+        gone = detached(res.area, res.order, adjacency, exempt, missing=missing, via=res.via)
         if not gone.any():
             break
         ever |= gone
@@ -312,12 +352,14 @@ def find_centres(components, size: np.ndarray, tau: float, *, candidates: np.nda
                  min_size: float, job_ratio: np.ndarray | None = None,
                  min_job_ratio: float | None = None, merge_tau: float | None = None,
                  groups: np.ndarray | None = None, adjacency: sp.csr_array | None = None,
-                 min_zone_size: float | None = None) -> list[np.ndarray]:
+                 min_zone_size: float | None = None,
+                 stats: dict | None = None) -> list[np.ndarray]:
     """Centres by rule; returns cores (arrays of zone positions).
 
     1. Candidate zones: allowed (``candidates``), ``job_ratio >= min_job_ratio``, and big
        enough: ``size >= min_size`` on their own, or, when an ``adjacency`` is given,
-       ``size >= min_zone_size`` (default a tenth of ``min_size``).
+       ``size >= min_zone_size`` (default a tenth of ``min_size``). A zone of size 0 is
+       never a centre (with ``min_size`` 0, e.g. a share of an all-zero table).
     2. With an adjacency, candidates tied at ``>= tau`` to a bigger candidate are dropped
        (suburbs), and touching candidates (of the same group) form one cluster: a city
        centre cut into several zones is one core. A cluster counts when its total size
@@ -329,12 +371,24 @@ def find_centres(components, size: np.ndarray, tau: float, *, candidates: np.nda
        into one polycentric core.
 
     Cost: one connected-components pass and one sparse row per cluster.
+
+    ``stats``, when given, is filled with what each step kept (plain ints), so that an empty
+    result can be explained: ``candidates`` (zones allowed), ``big_enough`` (of those, with
+    ``size >= min_size`` on their own), ``job_ratio_ok`` (of those, also with the job ratio),
+    ``tied`` (clusters tied to a bigger centre), ``accepted`` and ``found`` (after merging).
     """
     n = len(size)
     groups = np.zeros(n, np.int64) if groups is None else groups
+    candidates = candidates & (size > 0)  # a zone without jobs (or residents) leads nothing
     ok = candidates.copy()
+    ratio_ok = np.ones(n, bool)
     if min_job_ratio is not None and job_ratio is not None:
-        ok &= job_ratio >= min_job_ratio
+        ratio_ok = job_ratio >= min_job_ratio
+    if stats is not None:
+        big = candidates & (size >= min_size)
+        stats.update(candidates=int(candidates.sum()), big_enough=int(big.sum()),
+                     job_ratio_ok=int((big & ratio_ok).sum()), tied=0, accepted=0, found=0)
+    ok &= ratio_ok
     if adjacency is None:
         ok &= size >= min_size
         lab = np.arange(n)
@@ -387,6 +441,10 @@ def find_centres(components, size: np.ndarray, tau: float, *, candidates: np.nda
             core_of[members] = len(accepted)
             accepted.append(members)
             reps.append(int(z))
+        elif stats is not None:
+            stats["tied"] += 1
+    if stats is not None:
+        stats["accepted"] = stats["found"] = len(accepted)
     if merge_tau is None or len(accepted) < 2:
         return accepted
     k = len(accepted)
@@ -396,5 +454,7 @@ def find_centres(components, size: np.ndarray, tau: float, *, candidates: np.nda
     link.eliminate_zeros()
     link.setdiag(0)
     _, m_lab = connected_components(link, directed=False)
+    if stats is not None:
+        stats["found"] = int(m_lab.max()) + 1
     return [np.sort(np.concatenate([accepted[i] for i in range(k) if m_lab[i] == g]))
             for g in range(m_lab.max() + 1)]

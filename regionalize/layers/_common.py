@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
@@ -273,11 +277,15 @@ def exterior_zones(graph) -> np.ndarray | None:
 
 
 def contiguity_for(graph, contiguity):
-    """Adjacency (CSR over graph ids), the exempt zones (no neighbour at all) and the
-    exterior zones (see :func:`exterior_zones`), or None.
+    """Adjacency (CSR over graph ids), the exempt zones (no neighbour at all), the exterior
+    zones (see :func:`exterior_zones`) and the zones without a polygon, or None.
 
     ``"auto"`` builds rook contiguity from the graph's polygons (islands linked to their
     nearest zone) when it has polygons, and is off otherwise (no geometry, or points).
+
+    Zones without a polygon (kept with ``with_geometry(..., missing="keep")``) touch nothing
+    and are exempt: they are never released, and never cut their area in two (see
+    :func:`regionalize._core.constraint.detached`).
     """
     if contiguity is None or contiguity is False:
         return None
@@ -302,7 +310,21 @@ def contiguity_for(graph, contiguity):
         contiguity = contiguity.subset(list(graph.ids))
     adj = contiguity.adjacency
     exempt = np.asarray(adj.sum(axis=1)).ravel() == 0
-    return adj, exempt, exterior_zones(graph)
+    missing = np.asarray(graph.ids.isin(contiguity.missing), bool)
+    if graph.geometry is not None:
+        geoms = graph.geometry.geometry
+        missing |= (geoms.isna() | geoms.is_empty).to_numpy(dtype=bool)
+    exempt |= missing
+    return adj, exempt, exterior_zones(graph), missing
+
+
+def contiguity_params(graph, contig) -> dict:
+    """What a layer records about its contiguity: ``"on"``/``"off"``, and the zones without
+    a polygon (exempt from the one-piece rule) under ``no_geometry`` when there are any."""
+    out: dict = {"contiguity": "on" if contig is not None else "off"}
+    if contig is not None and len(contig) > 3 and contig[3].any():
+        out["no_geometry"] = [str(z) for z in graph.ids[contig[3]]]
+    return out
 
 
 TOO_SMALL = "its area was below the minimum size"
@@ -318,14 +340,15 @@ def attach_runner(components, tau: float, contig, **kwargs):
             return attach(components, cores, tau, **kwargs)
         return attach_contiguous(components, cores, tau, contig[0], exempt=contig[1],
                                  exterior=contig[2], absorb_enclaves=contig[2] is not None,
-                                 **kwargs)
+                                 missing=contig[3] if len(contig) > 3 else None, **kwargs)
 
     return run
 
 
 def rule_centres(graph, layer, components, contig, *, eligible=None, groups=None):
     """Centres by the size rule of a layer (its ``size``, ``min_size``/``min_size_share``,
-    ``min_job_ratio``, ``candidates``, ``merge_tau``, ``cluster_cores``), with names."""
+    ``min_job_ratio``, ``candidates``, ``merge_tau``, ``cluster_cores``), with names and the
+    rule as applied (see :func:`centre_rule_record`)."""
     from .._core.constraint import find_centres
     from .metropolitan import candidate_mask, job_ratio, size_measure
 
@@ -335,11 +358,210 @@ def rule_centres(graph, layer, components, contig, *, eligible=None, groups=None
     allowed = candidate_mask(graph, layer.candidates)
     if eligible is not None:
         allowed = allowed & eligible
+    stats: dict = {}
     cores = find_centres(components, size, layer.tau, candidates=allowed, min_size=threshold,
                          job_ratio=job_ratio(graph), min_job_ratio=layer.min_job_ratio,
                          merge_tau=layer.merge_tau, groups=groups,
-                         adjacency=cluster_adjacency(layer.cluster_cores, contig))
-    return cores, core_names(graph, cores, size)
+                         adjacency=cluster_adjacency(layer.cluster_cores, contig), stats=stats)
+    largest = float(size[allowed].max()) if allowed.any() else 0.0
+    rule = centre_rule_record(layer, threshold, stats, largest)
+    return cores, core_names(graph, cores, size), rule
+
+
+# ---------------------------------------------------------------- what the centre rule did
+def _number(x) -> str:
+    if not math.isfinite(x) or abs(x) >= 1e12:
+        return f"{x:.3g}"
+    return f"{x:,.0f}" if abs(x) >= 10 else f"{x:,.3g}"
+
+
+def _pct(x) -> str:
+    return f"{100 * x:g}%"
+
+
+def centre_rule_record(layer, threshold: float, stats: dict, largest: float) -> dict:
+    """The centre rule as applied: plain numbers for ``params["centre_rule"]``.
+
+    ``min_size`` is the threshold actually used (from ``min_size_share`` of the total when
+    ``min_size`` is not given); the counts say what each step kept (see
+    :func:`regionalize._core.constraint.find_centres`)."""
+    size = layer.size
+    what = {"jobs": "jobs", "residents": "employed residents"}.get(size, repr(size))
+    return {
+        "size": size, "what": what, "min_size": float(threshold),
+        "min_size_share": None if layer.min_size is not None else float(layer.min_size_share),
+        "min_job_ratio": None if layer.min_job_ratio is None else float(layer.min_job_ratio),
+        "candidates": None if layer.candidates is None else (
+            layer.candidates if isinstance(layer.candidates, str) else "a list of zones"),
+        "tau": float(layer.tau), "cluster_cores": bool(layer.cluster_cores),
+        "zones_allowed": stats.get("candidates", 0), "zones_big_enough": stats.get("big_enough", 0),
+        "zones_with_job_ratio": stats.get("job_ratio_ok", 0),
+        "tied_to_bigger_centre": stats.get("tied", 0), "found": stats.get("found", 0),
+        "largest_size": largest,
+    }
+
+
+def rule_text(rule: dict) -> str:
+    """The centre rule in words: "at least 223,768 jobs (1% of all) and a job ratio >= 1"."""
+    least = rule["min_size"]
+    least = math.ceil(least) if 10 <= abs(least) < 1e12 else least
+    text = f"at least {_number(least)} {rule['what']}"
+    if rule.get("min_size_share") is not None:
+        text += f" ({_pct(rule['min_size_share'])} of all)"
+    if rule.get("min_job_ratio") is not None:
+        text += f" and a job ratio >= {rule['min_job_ratio']:g}"
+    candidates = rule.get("candidates")
+    if candidates == "a list of zones":
+        text += ", among the candidate zones given"
+    elif candidates is not None:
+        text += f", among the {candidates!r} zones"
+    return text
+
+
+def found_text(rule: dict, dropped: int = 0, minimum: str | None = None) -> str:
+    """"6 centres found: at least 223,768 jobs (1% of all) and a job ratio >= 1"."""
+    k = rule["found"]
+    text = f"{k} centre{'' if k == 1 else 's'} found: {rule_text(rule)}"
+    return text + _dropped_text(dropped, minimum, "of them ")
+
+
+def _dropped_text(dropped: int, minimum: str | None, of: str = "") -> str:
+    if not dropped:
+        return ""
+    return (f"; {dropped} {of}dropped: their area was below the minimum size"
+            + (f" ({minimum})" if minimum else ""))
+
+
+def no_centre_reason(rule: dict) -> str:
+    """Why the centre rule found nothing, with the numbers."""
+    if rule["largest_size"] <= 0:
+        why = f"no zone has any {rule['what']}: the flows are all zero"
+    elif rule["zones_allowed"] == 0:
+        why = "no zone may be a centre"
+    elif rule["zones_big_enough"] == 0:
+        why = f"the largest zone has {_number(rule['largest_size'])} {rule['what']}"
+    elif rule["zones_with_job_ratio"] == 0:
+        n = rule["zones_big_enough"]
+        why = (f"{n} zone{' is' if n == 1 else 's are'} that big, but none has a job ratio "
+               f">= {rule['min_job_ratio']:g}")
+    else:
+        why = "every candidate is tied to a bigger one"
+    return f"no centre was found by the centre rule ({rule_text(rule)}; {why})"
+
+
+DIRECTION = ("the flows may be the wrong way round: rows (origins) must be where people live "
+             "and columns where they work; read a matrix with workplaces as rows with "
+             "rows='workplace' in read_matrix (--rows workplace on the command line), or "
+             "swap the origin and destination columns")
+GIVE_CENTRES = ("give the centres yourself: centres=[...] (--centres or --centres-file on the "
+                "command line)")
+
+
+def likely_causes(rule: dict | None, *, tau: float, min_zones: int | None = None,
+                  given: bool = False) -> list[str]:
+    """Likely causes of an empty layer, the most likely first, each naming its parameter."""
+    direction, strict = DIRECTION, None
+    if rule is not None and rule["found"] == 0:
+        share = rule.get("min_size_share")
+        size = (f"min_size_share (now {share:g})" if share is not None
+                else f"min_size (now {_number(rule['min_size'])})")
+        if rule["largest_size"] <= 0:
+            return [f"the table has no {rule['what']} (no flows, or all zero): check the "
+                    "flow column and size=", direction]
+        if rule["zones_allowed"] == 0:
+            strict = "candidates= allows no zone: widen it or leave it out"
+        elif rule["zones_big_enough"] == 0:
+            strict = f"the size threshold is too high for this table: lower {size}"
+            if not rule.get("cluster_cores"):
+                strict += (", or, for a city cut into many small zones, pass "
+                           "cluster_cores=True (with polygons) to add up touching zones")
+        elif rule["zones_with_job_ratio"] == 0:
+            strict = (f"the job-ratio test removes every large zone: min_job_ratio=None drops "
+                      f"it (now {rule['min_job_ratio']:g}; --min-job-ratio none)")
+            return [direction, strict, GIVE_CENTRES]
+        else:
+            strict = f"the thresholds are too strict: lower {size} or tau (now {tau:g})"
+        return [strict, direction, GIVE_CENTRES]
+    attach = (f"no zone is tied to a centre at tau={tau:g} or above"
+              + (f", and an area needs min_zones={min_zones} zones" if min_zones else "")
+              + ": lower tau, raise max_order" + (" or lower min_zones" if min_zones else ""))
+    out = [attach, direction]
+    if not given:
+        out.append(GIVE_CENTRES)
+    return out
+
+
+_EMPTY_SINK: ContextVar[list | None] = ContextVar("regionalize_empty_layers", default=None)
+
+
+@contextmanager
+def collect_empty_layers():
+    """Collect the empty-layer messages of the layers fitted inside (delineate says them
+    once, together) instead of one warning per layer. Yields the list."""
+    sink: list = []
+    token = _EMPTY_SINK.set(sink)
+    try:
+        yield sink
+    finally:
+        _EMPTY_SINK.reset(token)
+
+
+def empty_layer_message(layer: str, reason: str, causes: list[str]) -> str:
+    text = f"{layer}: 0 areas: {reason}."
+    if causes:
+        text += " Likely causes: " + "; ".join(f"({i}) {c}" for i, c in
+                                               enumerate(causes, 1)) + "."
+    return text
+
+
+def report_empty(layer: str, reason: str, causes: list[str]) -> None:
+    """Warn (UserWarning) that a layer has no area, why, and what to change."""
+    sink = _EMPTY_SINK.get()
+    if sink is not None:
+        sink.append((layer, reason, causes))
+        return
+    warnings.warn(empty_layer_message(layer, reason, causes), UserWarning, stacklevel=4)
+
+
+def explain_centres(params: dict, res, *, rule: dict | None, n_found: int, kept: list,
+                    layer: str, tau: float, min_zones: int | None,
+                    min_population: float | None = None, extra: int = 0,
+                    warn: bool = True) -> None:
+    """Record how the centres were chosen (``centre_rule``, ``centre_rule_text``) and, when
+    the layer ends with no area (``extra``: areas it has from elsewhere, e.g. the large urban
+    areas), why (``empty_reason``): reasons of the unassigned zones rewritten to the real
+    cause, and (unless ``warn`` is False: the caller says it) a warning naming the likely
+    causes and the parameters to change."""
+    from .._core.constraint import BELOW, NOT_DOMINANT, ORDER_CAP
+
+    dropped = n_found - len(kept)
+    minimum = " or ".join(
+        f"{name}={_number(value) if name == 'min_population' else value}"
+        for name, value in (("min_zones", min_zones), ("min_population", min_population))
+        if value is not None) or None
+    if rule is not None:
+        params["centre_rule"] = rule
+        params["centre_rule_text"] = found_text(rule, dropped, minimum)
+    else:
+        params["centre_rule_text"] = (f"{n_found} centre{'' if n_found == 1 else 's'} given"
+                                      + _dropped_text(dropped, minimum))
+    if kept:
+        return
+    generic = np.isin(res.reason.astype(str), [BELOW, NOT_DOMINANT, ORDER_CAP]) & (res.area < 0)
+    if rule is not None and n_found == 0:
+        reason = no_centre_reason(rule)
+        res.reason[generic] = reason
+    else:
+        reason = (f"{params['centre_rule_text']}, so no area is left"
+                  if n_found else "no centre was given")
+        res.reason[generic] = (f"no area is left: every centre's area was below the minimum "
+                               f"size ({params['centre_rule_text']})" if n_found else reason)
+    if extra:  # the layer has areas from elsewhere: only the zones' reasons change
+        return
+    params["empty_reason"] = reason
+    if warn:
+        report_empty(layer, reason, likely_causes(rule, tau=tau, min_zones=min_zones,
+                                                  given=rule is None))
 
 
 def run_with_minimum(run, cores, *, min_zones: int = 1, population=None,

@@ -48,6 +48,8 @@ from ._common import (
     check_tau,
     check_text,
     contiguity_for,
+    contiguity_params,
+    explain_centres,
     is_iterable,
     short_repr,
     zone_names,
@@ -294,6 +296,12 @@ class LifeZones(Estimator):
     contiguity : "auto", None or Contiguity
         Decides which catchments are neighbours for the merge (and, for flows, keeps areas
         in one piece).
+
+    Warns
+    -----
+    UserWarning
+        From flows with centres found by rule, when none is found: why, in the partition's
+        ``empty_reason`` and every zone's reason, and what to change.
     """
 
     def __init__(self, service: str, *, flows=None, facilities: pd.DataFrame | None = None,
@@ -340,8 +348,10 @@ class LifeZones(Estimator):
         elif self.flows is None:
             raise InvalidParameterError(
                 f"{owner} needs facilities= (accessibility) or flows= (purpose-specific OD).")
+        rule = None
         if self.flows is not None:
-            res, cores, capacity, visits = self._from_flows(graph, fac, groups, contig, owner)
+            res, cores, capacity, visits, rule = self._from_flows(graph, fac, groups, contig,
+                                                                  owner)
         else:
             res, cores, capacity, visits = self._from_access(graph, fac, groups)
         res, cores, capacity, merged = self._merge_small(graph, res, cores, capacity, visits,
@@ -373,8 +383,15 @@ class LifeZones(Estimator):
         params = {**self.get_params(), "builder": "flows" if self.flows is not None
                   else "accessibility", "nested_in": None if self.within is None
                   else self.within.name, "side_by_side": "life_zones"}
+        layer = self.name or f"life_{self.service}"
+        if contig is not None:
+            params.update(contiguity_params(graph, contig))
+        if rule is not None:
+            explain_centres(params, res, rule=rule, n_found=len(cores),
+                            kept=list(range(len(cores))), layer=layer, tau=self.tau,
+                            min_zones=None)
         self.partition_ = build_partition(
-            graph, res, cores, layer=self.name or f"life_{self.service}", kind="life zone",
+            graph, res, cores, layer=layer, kind="life zone",
             names=[names[m] for m in main], classes=self.classes, params=params,
             area_extra=extra)
         self.labels_ = self.partition_.labels
@@ -411,6 +428,7 @@ class LifeZones(Estimator):
         check_order(owner, self.max_order)
         share = resolve_share(self.share, flows.has_diagonal, owner)
         components, denom = link_components(flows, share)
+        rule = None
         if fac is not None:
             pos = graph.ids.get_indexer(fac["zone"])
             capacity = np.zeros(graph.n_zones)
@@ -421,12 +439,13 @@ class LifeZones(Estimator):
                                   contiguity=None)
             from ._common import rule_centres
 
-            cores, _ = rule_centres(flows, m, components, None, groups=groups)
+            cores, _, rule = rule_centres(flows, m, components, None, groups=groups)
             capacity = None
         run = attach_runner(components, self.tau, contig, max_order=self.max_order,
                             denominator=denom, groups=groups)
         res = run(cores)
-        return res, cores, capacity, sp.csr_array(flows.matrix)
+        return res, cores, capacity, sp.csr_array(flows.matrix), \
+            (rule if fac is None else None)
 
     def _from_access(self, graph, fac, groups):
         n = graph.n_zones

@@ -22,6 +22,7 @@ from ._common import (
     check_layer,
     check_optional,
     check_text,
+    report_empty,
     short_repr,
 )
 
@@ -29,6 +30,7 @@ __all__ = ["Megaregions", "megaregions", "interchange"]
 
 WEAK = "interaction below the threshold with every megaregion"
 NOT_GIVEN = "not in any of the given megaregions"
+NO_SEED = "the metropolitan layer has 0 areas, so no megaregion has a seed"
 
 
 def interchange(q: sp.csr_array, residents: np.ndarray, jobs: np.ndarray) -> sp.csr_array:
@@ -71,6 +73,12 @@ class Megaregions(Estimator):
     groups : mapping, optional
         ``{megaregion name: [zone ids]}``: user-given megaregions (validated: a zone in at most
         one group, whole urban and metropolitan areas not split).
+
+    Warns
+    -----
+    UserWarning
+        When the metropolitan layer has no area (so no megaregion has a seed) and no
+        ``groups`` are given; the partition's ``empty_reason`` and every zone's reason say so.
     """
 
     layer = "megaregion"
@@ -168,14 +176,24 @@ class Megaregions(Estimator):
         role = np.where(area >= 0, "member", "unassigned").astype(object)
         for ci, c in enumerate(cores):
             role[c[area[c] == ci]] = "centre"
+        params = self.get_params()
+        reason = np.where(area >= 0, None, NOT_GIVEN if self.groups is not None else WEAK)
+        layer = self.name or self.layer
+        if len(cores) == 0 and self.groups is None:
+            params["empty_reason"] = NO_SEED
+            reason[:] = NO_SEED
+            why = metropolitan.params.get("empty_reason")
+            report_empty(layer, NO_SEED, [
+                "the metropolitan layer is empty" + (f" ({why})" if why else "")
+                + ": change its parameters first",
+                "give the megaregions yourself: groups={name: [zone ids]}"])
         res = Attachment(
             area=area, order=np.where(role == "centre", 0, -1).astype(np.int64),
             share=np.full(n, np.nan), via=np.full(n, -1, np.int64), role=role,
-            reason=np.where(area >= 0, None, NOT_GIVEN if self.groups is not None else WEAK)
-            .astype(object))
+            reason=reason.astype(object))
         self.partition_ = build_partition(graph, res, [np.sort(c) for c in cores],
-                                          layer=self.name or self.layer, kind="megaregion",
-                                          names=names, params=self.get_params())
+                                          layer=layer, kind="megaregion",
+                                          names=names, params=params)
         self.labels_ = self.partition_.labels
         return self
 

@@ -23,6 +23,8 @@ from ._common import (
     check_tau,
     check_text,
     contiguity_for,
+    contiguity_params,
+    explain_centres,
     parse_centres,
     rule_centres,
     run_with_minimum,
@@ -127,8 +129,23 @@ class MetropolitanAreas(Estimator):
     Attributes
     ----------
     partition_ : Partition
+        Its params record how the centres were chosen: ``centre_rule_text`` ("6 centres
+        found: at least 223,768 jobs (1% of all) and a job ratio >= 1", or "5 centres
+        given") and, for the rule, ``centre_rule`` with the numbers used (``min_size``
+        actually applied, ``min_size_share``, ``min_job_ratio``, ``found``, and how many zones
+        each test kept); ``no_geometry`` lists zones without a polygon (exempt from the
+        contiguity rules: they touch nothing, are never released, and never detach the
+        members tied to them by commuting); ``empty_reason`` says why there is no area.
     labels_ : pandas.Series
         Area id per zone (None when unassigned).
+
+    Warns
+    -----
+    UserWarning
+        When no area is left: why (e.g. "no centre was found by the centre rule (...)",
+        also the reason of every zone concerned) and the likely causes, each naming what to
+        change (the direction of the flows, ``min_size_share``/``min_size``,
+        ``min_job_ratio``, ``tau``, ``min_zones``, or ``centres=``).
 
     Examples
     --------
@@ -193,19 +210,22 @@ class MetropolitanAreas(Estimator):
         share = resolve_share(self.share, graph.has_diagonal, owner)
         components, denom = link_components(graph, share)
         contig = contiguity_for(graph, self.contiguity)
+        rule = None
         if self.centres is not None:
             cores, names = parse_centres(graph, self.centres, owner)
         else:
-            cores, names = rule_centres(graph, self, components, contig)
+            cores, names, rule = rule_centres(graph, self, components, contig)
         run = attach_runner(components, self.tau, contig, max_order=self.max_order,
                             dominance=self.dominance, denominator=denom)
         min_zones = self.min_zones if self.min_zones is not None else \
             (1 if self.centres is not None else 2)
+        n_found = len(cores)
         res, kept = run_with_minimum(run, cores, min_zones=min_zones)
         cores, names = [cores[i] for i in kept], [names[i] for i in kept]
-        params = {**self.get_params(), "share": share,
-                  "contiguity": "on" if contig is not None else "off"}
+        params = {**self.get_params(), "share": share, **contiguity_params(graph, contig)}
         params["centres"] = [list(graph.ids[c]) for c in cores]
+        explain_centres(params, res, rule=rule, n_found=n_found, kept=kept,
+                        layer=self.name or self.layer, tau=self.tau, min_zones=min_zones)
         self.partition_: Partition = build_partition(
             graph, res, cores, layer=self.name or self.layer, kind="metropolitan", names=names,
             classes=self.classes, params=params)

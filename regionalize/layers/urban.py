@@ -26,7 +26,11 @@ from ._common import (
     check_tau,
     check_text,
     contiguity_for,
+    contiguity_params,
+    explain_centres,
+    likely_causes,
     parse_centres,
+    report_empty,
     rule_centres,
     run_with_minimum,
 )
@@ -73,8 +77,16 @@ class UrbanAreas(Estimator):
     ----------
     partition_ : Partition
         Areas of kind ``"large urban"`` (id of the metropolitan area) and
-        ``"small/medium urban"`` (id of the central zone).
+        ``"small/medium urban"`` (id of the central zone). Its params record the centre
+        rule as applied (``centre_rule``, ``centre_rule_text``), the zones without a polygon
+        (``no_geometry``) and, with no area at all, why (``empty_reason``).
     labels_ : pandas.Series
+
+    Warns
+    -----
+    UserWarning
+        When the layer has no area (no metropolitan area, and no small or medium-sized
+        centre found or kept), saying why and what to change.
     """
 
     layer = "urban"
@@ -152,13 +164,16 @@ class UrbanAreas(Estimator):
         if contig is not None and metropolitan is not None:
             # a belt member joined through a zone beyond the belt is cut off from its core:
             # it stays in the metropolitan area, not in the (one-piece) large urban area
-            cut_off = detached(in_large, np.where(belt, order, -1.0), contig[0], contig[1])
+            m_via = graph.ids.get_indexer(metropolitan.details["via"].fillna("").to_numpy())
+            cut_off = detached(in_large, np.where(belt, order, -1.0), contig[0], contig[1],
+                               missing=contig[3], via=np.where(belt, m_via, -1))
             in_large[cut_off] = -1
         eligible = in_large < 0
         if metropolitan is not None and not self.within_metropolitan:
             eligible &= groups == 0
 
         # ---- small and medium-sized urban areas
+        rule = None
         if self.centres is not None:
             cores, names = parse_centres(graph, self.centres, owner)
             bad = [graph.ids[c[0]] for c in cores if not eligible[c].all()]
@@ -167,8 +182,8 @@ class UrbanAreas(Estimator):
                     f"{len(bad)} centres of small/medium urban areas lie in a large urban area "
                     f"(first: {', '.join(bad[:3])}); leave them out or lower large_max_order.")
         else:
-            cores, names = rule_centres(graph, self, components, contig, eligible=eligible,
-                                        groups=groups)
+            cores, names, rule = rule_centres(graph, self, components, contig,
+                                              eligible=eligible, groups=groups)
         run = attach_runner(components, self.tau, contig, max_order=self.max_order,
                             dominance=self.dominance, denominator=denom, groups=groups,
                             eligible=eligible)
@@ -179,15 +194,31 @@ class UrbanAreas(Estimator):
                     f"min_population needs a {self.population_column!r} zone column; attach it "
                     "with graph.with_zones(...) or set population_column=.")
             pop = graph.zones[self.population_column].to_numpy(dtype=float, na_value=0.0)
+        n_found = len(cores)
         res, kept = run_with_minimum(run, cores, min_zones=self.min_zones, population=pop,
                                      min_population=self.min_population)
         cores, names = [cores[i] for i in kept], [names[i] for i in kept]
         k = len(cores)
         res.reason[~eligible & (in_large < 0)] = OUTER_RING
         res.reason[cut_off & (res.area < 0)] = CUT_OFF
+        params = {**self.get_params(), "share": share, **contiguity_params(graph, contig),
+                  "centres": [list(graph.ids[c]) for c in cores]}
+        layer = self.name or self.layer
+        kl = len(large_cores)
+        explain_centres(params, res, rule=rule, n_found=n_found, kept=kept,
+                        layer=layer, tau=self.tau, min_zones=self.min_zones,
+                        min_population=self.min_population, extra=kl, warn=False)
+        if kl + k == 0:
+            no_large = ("no large urban area (the metropolitan layer has 0 areas)"
+                        if metropolitan is not None else "no metropolitan layer given")
+            small = params.get("empty_reason") or "none was found"
+            params["empty_reason"] = (f"{no_large}, and no small or medium-sized urban area: "
+                                      f"{small}")
+            causes = likely_causes(rule, tau=self.tau, min_zones=self.min_zones,
+                                   given=rule is None)
+            report_empty(layer, params["empty_reason"], causes)
 
         # ---- one partition: large areas first, then small/medium ones
-        kl = len(large_cores)
         area = np.where(in_large >= 0, in_large, np.where(res.area >= 0, res.area + kl, -1))
         m_order = metropolitan.details["order"].to_numpy(dtype=float, na_value=-1) \
             if metropolitan is not None else np.full(n, -1.0)
@@ -207,10 +238,7 @@ class UrbanAreas(Estimator):
         )
         all_cores = large_cores + list(cores)
         kinds = ["large urban"] * kl + ["small/medium urban"] * k
-        params = {**self.get_params(), "share": share,
-                  "contiguity": "on" if contig is not None else "off",
-                  "centres": [list(graph.ids[c]) for c in cores]}
-        self.partition_ = build_partition(graph, merged, all_cores, layer=self.name or self.layer,
+        self.partition_ = build_partition(graph, merged, all_cores, layer=layer,
                                           kind=kinds, names=large_names + list(names),
                                           classes=self.classes, params=params)
         self.labels_ = self.partition_.labels

@@ -12,7 +12,7 @@ from .fua import (
     urban_employment_areas,
 )
 from .intramax import Intramax, intramax
-from .ttwa import LabourMarketAreas, cohesion, labour_market_areas, validity
+from .ttwa import TTWA_PRESETS, LabourMarketAreas, cohesion, labour_market_areas, validity
 
 __all__ = [
     "CommutingZones", "commuting_zones",
@@ -21,5 +21,5 @@ __all__ = [
     "UrbanEmploymentAreas", "urban_employment_areas",
     "Leiden", "leiden", "Infomap", "infomap",
     "Intramax", "intramax", "FlowBCA", "flowbca",
-    "LabourMarketAreas", "labour_market_areas", "validity", "cohesion",
+    "LabourMarketAreas", "labour_market_areas", "validity", "cohesion", "TTWA_PRESETS",
 ]

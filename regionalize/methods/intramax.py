@@ -38,6 +38,18 @@ __all__ = ["Intramax", "intramax", "intramax_merges", "NO_FLOWS"]
 #: reason given to zones without any flow (not even within the zone)
 NO_FLOWS = "no flows in or out of the zone"
 
+#: why Intramax gives no regions without a stop rule
+NO_CUT = ("Intramax needs a stop rule to give regions: pass k= (the number of regions; --k on "
+          "the command line) or min_objective= (stop at the first merge whose objective is "
+          "below it; --min-objective). Without one it would merge until all interacting zones "
+          "are one region. The dendrogram (merges_) is built either way: fit, read merges_, "
+          "then cut(k=...).")
+
+
+class NoCutError(InvalidParameterError, AttributeError):
+    """An Intramax fitted without ``k`` or ``min_objective`` has a dendrogram but no regions
+    (an AttributeError too, so ``hasattr(im, "partition_")`` is False)."""
+
 
 def check_k(owner: str, k) -> None:
     """``k`` is None or an int >= 1 (the one template of :func:`check_parameter`)."""
@@ -315,8 +327,11 @@ class Intramax(Estimator):
         Stop the cut at the first merge whose objective is below this value (merges at
         exactly ``min_objective`` are made). The objective scales as 1 / flows: multiplying
         every flow by ``c`` divides it by ``c``. With both ``k`` and ``min_objective`` the
-        cut stops at whichever comes first; with neither it applies every merge (one region
-        per group of interacting zones).
+        cut stops at whichever comes first. With neither, Intramax has no stop rule (it
+        would merge until all interacting zones are one region): :meth:`fit` builds the
+        dendrogram only, and ``partition_`` / ``labels_`` raise
+        :class:`~regionalize.errors.InvalidParameterError` naming ``k=`` and
+        ``min_objective=`` (as does :func:`intramax`); ``k=1`` asks for every merge.
     contiguity : None, "auto", "require" or Contiguity
         None (default, the original procedure): any two clusters may merge. Otherwise only
         adjacent clusters merge: "auto" builds rook contiguity from the graph's polygons
@@ -418,13 +433,27 @@ class Intramax(Estimator):
         self.name = name
 
 
+    def get_params(self) -> dict:
+        return {"k": self.k, "min_objective": self.min_objective,
+                "contiguity": self.contiguity, "name": self.name}
+
+    def __getattr__(self, name: str):
+        # only reached when the attribute is not set: a fit without a stop rule has no regions
+        if name in ("partition_", "labels_") and "merges_" in vars(self):
+            raise NoCutError(NO_CUT)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def _check(self) -> None:
         owner = type(self).__name__
         check_k(owner, self.k)
         check_positive(owner, "min_objective", self.min_objective)
 
     def fit(self, graph) -> Intramax:
-        """Build the full dendrogram of ``graph`` and cut it; returns ``self``."""
+        """Build the full dendrogram of ``graph`` and cut it; returns ``self``.
+
+        Without ``k`` and ``min_objective`` only the dendrogram is built (``merges_``,
+        ``linkage_``); ``partition_`` and ``labels_`` then raise, saying to pass one of them
+        or to call :meth:`cut` (merging everything into one region is no answer)."""
         self._check()
         contig = contiguity_for(graph, self.contiguity)
         adjacency = contig[0] if contig is not None else None
@@ -447,6 +476,10 @@ class Intramax(Estimator):
         })
         self.linkage_ = _linkage(n, pairs, vals)
         self.n_components_ = int(self._active.sum()) - len(pairs)
+        for stale in ("partition_", "labels_"):
+            vars(self).pop(stale, None)
+        if self.k is None and self.min_objective is None:
+            return self
         self.partition_: Partition = self.cut(self.k, min_objective=self.min_objective)
         self.labels_ = self.partition_.labels
         return self
@@ -457,13 +490,15 @@ class Intramax(Estimator):
         Parameters
         ----------
         k, min_objective
-            As in the constructor; neither applies every merge.
+            As in the constructor; one of them is required (see :data:`NO_CUT`).
         """
-        if not hasattr(self, "merges_"):
+        if "merges_" not in vars(self):
             raise InvalidParameterError("This Intramax is not fitted yet; call fit(graph).")
         owner = type(self).__name__
         check_k(owner, k)
         check_positive(owner, "min_objective", min_objective)
+        if k is None and min_objective is None:
+            raise InvalidParameterError(NO_CUT)
         graph, pairs = self._graph, self._pairs
         n_active = int(self._active.sum())
         steps = len(pairs)

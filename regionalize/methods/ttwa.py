@@ -107,6 +107,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Mapping
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -119,12 +120,27 @@ from ..partition import Partition
 from ._common import partition_from_codes
 
 __all__ = ["LabourMarketAreas", "labour_market_areas", "validity", "cohesion", "UK_2011",
-           "ISTAT_2011"]
+           "ISTAT_2011", "TTWA_PRESETS"]
 
 #: UK 2011 travel-to-work-area parameters (ONS): minSZ, minSC, tarSZ, tarSC
 UK_2011 = {"min_size": 3500, "min_sc": 0.6667, "target_size": 25000, "target_sc": 0.75}
 #: Istat 2011 labour-market-area parameters (also the package's examples)
 ISTAT_2011 = {"min_size": 1000, "min_sc": 0.6667, "target_size": 10000, "target_sc": 0.75}
+
+#: Named parameter sets of :class:`LabourMarketAreas` (``preset=``), read-only:
+#:
+#: - ``"uk2011"``: the ONS 2011 travel-to-work areas (Coombes & Bond 2008, *Travel-to-Work
+#:   Areas: the 2007 review*, ONS; the same rules gave the 228 TTWAs of 2011): minimum size
+#:   3,500 employed residents (economically active), target size 25,000, minimum
+#:   self-containment 0.6667, target 0.75 (the numbers of the design brief's UK parameters).
+#: - ``"istat2011"``: Istat's 2011 labour market areas (sistemi locali del lavoro; Franconi,
+#:   D'Alò & Ichim 2016, *Istat implementation of the algorithm to develop Labour Market
+#:   Areas*; R package ``LabourMarketAreas``, whose Sardinia example this module reproduces
+#:   with them): minimum size 1,000, target 10,000, minimum self-containment 0.6667,
+#:   target 0.75.
+TTWA_PRESETS = MappingProxyType({"uk2011": MappingProxyType(dict(UK_2011)),
+                                 "istat2011": MappingProxyType(dict(ISTAT_2011))})
+_SIZES = ("min_size", "min_sc", "target_size", "target_sc")
 
 _RESERVE, _DETACHED = 0, 1  # slot numbers; clusters use slots 2, 3, ...
 
@@ -689,11 +705,16 @@ class LabourMarketAreas(Estimator):
 
     Parameters
     ----------
-    min_size, min_sc, target_size, target_sc : float
-        ``minSZ`` (employed residents), ``minSC``, ``tarSZ``, ``tarSC``. Default: UK 2011
-        (3,500, 0.6667, 25,000, 0.75); Istat 2011 uses 1,000, 0.6667, 10,000, 0.75
-        (:data:`ISTAT_2011`). Require ``0 < min_sc <= target_sc <= 1`` and
-        ``0 < min_size < target_size``.
+    preset : {"uk2011", "istat2011"} or None
+        A named parameter set (see :data:`TTWA_PRESETS`): ``"uk2011"`` (default; ONS 2011
+        TTWAs: 3,500, 0.6667, 25,000, 0.75) or ``"istat2011"`` (Istat 2011 labour market
+        areas: 1,000, 0.6667, 10,000, 0.75). The four numbers below, when given, override
+        it; with ``preset=None`` all four are required.
+    min_size, min_sc, target_size, target_sc : float, optional
+        ``minSZ`` (employed residents), ``minSC``, ``tarSZ``, ``tarSC``; None takes the
+        preset's value. Require ``0 < min_sc <= target_sc <= 1`` and
+        ``0 < min_size < target_size``. The values used, and the preset, are recorded in
+        the partition's params.
     contiguity : None, "auto", "require" or Contiguity
         None (default, as the reference): flows only. Otherwise a zone may only move to a
         cluster with a member adjacent to it (a variant, not the reference); ``"auto"`` builds
@@ -766,10 +787,12 @@ class LabourMarketAreas(Estimator):
 
     layer = "ttwa"
 
-    def __init__(self, *, min_size: float = 3500, min_sc: float = 0.6667,
-                 target_size: float = 25000, target_sc: float = 0.75, contiguity=None,
+    def __init__(self, *, preset: str | None = "uk2011", min_size: float | None = None,
+                 min_sc: float | None = None, target_size: float | None = None,
+                 target_sc: float | None = None, contiguity=None,
                  istat_quirks: bool = True, initial=None, max_iter: int | None = None,
                  name: str | None = None):
+        self.preset = preset
         self.min_size = min_size
         self.min_sc = min_sc
         self.target_size = target_size
@@ -780,9 +803,25 @@ class LabourMarketAreas(Estimator):
         self.max_iter = max_iter
         self.name = name
 
+    def _sizes(self) -> dict:
+        """The four numbers used: those given, the preset's for the others."""
+        owner = type(self).__name__
+        if self.preset is not None:
+            check_parameter(owner, "preset", self.preset, allowed=list(TTWA_PRESETS))
+        base = TTWA_PRESETS[self.preset] if self.preset is not None else {}
+        out = {k: getattr(self, k) if getattr(self, k) is not None else base.get(k)
+               for k in _SIZES}
+        missing = [k for k, v in out.items() if v is None]
+        if missing:
+            raise InvalidParameterError(
+                f"{owner} with preset=None needs all of min_size, min_sc, target_size and "
+                f"target_sc; missing {', '.join(missing)}. Give them, or a preset "
+                f"({', '.join(map(repr, TTWA_PRESETS))}).")
+        return out
+
     def _check(self):
         owner = type(self).__name__
-        _check_params(owner, self.min_size, self.min_sc, self.target_size, self.target_sc)
+        _check_params(owner, *self._sizes().values())
         check_parameter(owner, "istat_quirks", self.istat_quirks, allowed=[True, False])
         if self.max_iter is not None and (not isinstance(self.max_iter, (int, np.integer))
                                           or self.max_iter < 1):
@@ -817,8 +856,7 @@ class LabourMarketAreas(Estimator):
         from ..layers._common import contiguity_for
 
         self._check()
-        params = {"min_size": self.min_size, "min_sc": self.min_sc,
-                  "target_size": self.target_size, "target_sc": self.target_sc}
+        params = self._sizes()
         init_codes = self._initial_codes(graph)
         contig = contiguity_for(graph, self.contiguity)
         full = sp.csr_array(graph.matrix)
@@ -862,7 +900,10 @@ class LabourMarketAreas(Estimator):
             "validity": val, "valid": val >= 1, "from_reserve": got[used] > 0,
             "n_reserve": got[used], "reference_id": eng.rid[used],
         })
-        out_params = {**params, "contiguity": "on" if contig else "off",
+        out_params = {**params, "preset": self.preset,
+                      "preset_overrides": [k for k in _SIZES if getattr(self, k) is not None]
+                      if self.preset is not None else [],
+                      "contiguity": "on" if contig else "off",
                       "istat_quirks": bool(self.istat_quirks),
                       "method": "Coombes & Bond 2008, Istat LabourMarketAreas 3.4 rules"}
         self.partition_: Partition = partition_from_codes(

@@ -1,0 +1,245 @@
+"""Command-line parameters that reach the library's keywords one to one (not API).
+
+Each helper turns option values into the keyword arguments of a layer or method, or raises
+:class:`~regionalize._cli_io.CliInputError` (exit code 2) naming the flag to change, so
+that ``cli.py`` wires an option in a line or two:
+
+- :func:`read_centres_file` (``--centres-file``): centres by zone id or name, one per line;
+- :func:`centre_rule_options` (``--min-size``, ``--min-size-share``, ``--min-job-ratio``);
+- :func:`ttwa_options` (``--ttwa-preset``, ``--min-size``, ``--min-sc``, ``--target-size``,
+  ``--target-sc``);
+- :func:`intramax_options` (``--k``, ``--min-objective``);
+- :func:`parse_number` for options that also accept ``none`` (``--min-job-ratio none``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from pathlib import Path
+
+from ._cli_io import CliInputError
+
+__all__ = ["read_centres_file", "parse_number", "centre_rule_options", "ttwa_options",
+           "intramax_options", "commuting_zone_options", "cbsa_options"]
+
+_HEADER_WORDS = {"zone", "zones", "id", "ids", "name", "names", "centre", "centres", "center",
+                 "centers", "zone_id", "code"}
+_NONE_WORDS = {"none", "off", "no"}
+
+
+def parse_number(text, flag: str, *, low: float = 0.0, high: float = math.inf,
+                 closed: str = "both", allow_none: bool = False,
+                 example: str = "0.1") -> float | None:
+    """A number from an option value (str or number), checked against ``[low, high]``
+    (``closed``: "both", "left", "right" or "neither"); ``none``/``off`` give None when
+    ``allow_none``. Raises CliInputError naming ``flag``."""
+    if text is None:
+        return None
+    if isinstance(text, str) and text.strip().lower() in _NONE_WORDS:
+        if allow_none:
+            return None
+        raise CliInputError(f"{flag} needs a number (e.g. {flag} {example}); got {text!r}.")
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        extra = " or none" if allow_none else ""
+        raise CliInputError(f"{flag} must be a number{extra} (e.g. {flag} {example}); got "
+                            f"{text!r}.") from None
+    lo_ok = value >= low if closed in ("both", "left") else value > low
+    hi_ok = value <= high if closed in ("both", "right") else value < high
+    if not (math.isfinite(value) and lo_ok and hi_ok):
+        left = "[" if closed in ("both", "left") else "("
+        right = "]" if closed in ("both", "right") and high != math.inf else ")"
+        raise CliInputError(f"{flag} must be in {left}{low:g}, {high:g}{right}; got {text!r} "
+                            f"(e.g. {flag} {example}).")
+    return value
+
+
+# ---------------------------------------------------------------------------- centres
+def _zone_names(graph):
+    from .layers._common import zone_names
+
+    return zone_names(graph)
+
+
+def read_centres_file(path: str | Path, graph, *, flag: str = "--centres-file"
+                      ) -> dict[str, list[str]]:
+    """Centres from a text file: one centre per line, as a zone id or a zone name.
+
+    - A line is first matched whole, as a zone id, then as a zone name (exactly, then
+      ignoring case): names holding ``,`` or ``+`` ("Kingston upon Hull, City of") are read
+      as one name.
+    - A line that matches nothing whole and holds ``+`` is a polycentric core: each part is
+      an id or a name ("Busan+Ulsan", "21 + 26").
+    - Blank lines and lines starting with ``#`` are skipped; a first line such as ``zone``
+      or ``name`` that matches no zone is taken as a header.
+    - A name shared by several zones is an error listing their ids (give the id instead),
+      as are unknown entries (with the closest names) and a zone given twice.
+
+    Returns ``{area name: [zone ids]}``, the area named after its zones ("Busan+Ulsan"),
+    ready for ``centres=`` (:class:`~regionalize.MetropolitanAreas`, ``delineate``).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CliInputError(f"no such file: {path} ({flag}); check the path.")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CliInputError(f"{path.name} ({flag}) is not UTF-8 text; save it as UTF-8 (one "
+                            "zone id or name per line).") from None
+    ids = [str(z) for z in graph.ids]
+    id_set = set(ids)
+    names = _zone_names(graph)
+    by_name: dict[str, list[str]] = {}
+    by_fold: dict[str, list[str]] = {}
+    for z, n in zip(ids, names.to_numpy(), strict=True):
+        by_name.setdefault(str(n).strip(), []).append(z)
+        by_fold.setdefault(str(n).strip().casefold(), []).append(z)
+
+    def resolve(entry: str) -> tuple[list[str] | None, str | None]:
+        if entry in id_set:
+            return [entry], None
+        for table, key in ((by_name, entry), (by_fold, entry.casefold())):
+            hit = table.get(key)
+            if hit is not None:
+                if len(hit) > 1:
+                    shown = ", ".join(f"{z} {names[z]}" for z in hit[:4])
+                    return None, (f"{entry!r} names {len(hit)} zones ({shown}); give the id "
+                                  "instead")
+                return list(hit), None
+        close = difflib.get_close_matches(entry, list(by_name), n=2, cutoff=0.75)
+        hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+        return None, f"{entry!r} is neither a zone id nor a zone name{hint}"
+
+    out: dict[str, list[str]] = {}
+    seen: dict[str, int] = {}
+    problems: list[str] = []
+    first = True
+    for number, line in enumerate(text.splitlines(), 1):
+        entry = line.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        core, err = resolve(entry)
+        if core is None and "+" in entry:
+            parts = [p.strip() for p in entry.split("+")]
+            if all(parts):
+                found = [resolve(p) for p in parts]
+                errors = [e for _, e in found if e]
+                if not errors:
+                    core, err = [z for c, _ in found for z in c], None
+                else:
+                    err = "; ".join(errors)
+        if core is None and first and entry.casefold() in _HEADER_WORDS:
+            first = False
+            continue
+        first = False
+        if core is None:
+            problems.append(f"line {number}: {err}")
+            continue
+        for z in core:
+            if z in seen:
+                problems.append(f"line {number}: zone {z} ({names[z]}) is already a centre "
+                                f"(line {seen[z]})")
+            seen[z] = number
+        out["+".join(str(names[z]) for z in core)] = core
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise CliInputError(f"{path.name} ({flag}): " + "; ".join(problems[:5]) + more
+                            + ". One centre per line: a zone id or name, '+' between the "
+                            "zones of a polycentric core.")
+    if not out:
+        raise CliInputError(f"{path.name} ({flag}) lists no centre; write one zone id or name "
+                            "per line.")
+    return out
+
+
+def centre_rule_options(min_size=None, min_size_share=None, min_job_ratio=None) -> dict:
+    """Keyword arguments of the centre rule (:class:`~regionalize.MetropolitanAreas`,
+    :class:`~regionalize.UrbanAreas`) from ``--min-size``, ``--min-size-share`` and
+    ``--min-job-ratio`` (a number, or ``none`` to drop the test); options not given are
+    left out, so the layer's (or the data set preset's) defaults stay."""
+    out: dict = {}
+    if min_size is not None:
+        out["min_size"] = parse_number(min_size, "--min-size", closed="left",
+                                       example="50000")
+    if min_size_share is not None:
+        out["min_size_share"] = parse_number(min_size_share, "--min-size-share", high=1.0,
+                                             example="0.01")
+    if min_job_ratio is not None:
+        out["min_job_ratio"] = parse_number(min_job_ratio, "--min-job-ratio",
+                                            allow_none=True, example="1")
+    return out
+
+
+# ---------------------------------------------------------------------------- methods
+def ttwa_options(preset=None, min_size=None, min_sc=None, target_size=None,
+                 target_sc=None) -> dict:
+    """Keyword arguments of :class:`~regionalize.methods.LabourMarketAreas` from
+    ``--ttwa-preset`` (a name of :data:`~regionalize.methods.TTWA_PRESETS`), ``--min-size``,
+    ``--min-sc``, ``--target-size`` and ``--target-sc`` (each overriding the preset)."""
+    from .methods.ttwa import TTWA_PRESETS
+
+    out: dict = {}
+    if preset is not None:
+        key = str(preset).strip().lower().replace("-", "").replace("_", "")
+        if key not in TTWA_PRESETS:
+            raise CliInputError(f"unknown --ttwa-preset {preset!r}; choose "
+                                f"{', '.join(TTWA_PRESETS)}.")
+        out["preset"] = key
+    for value, flag, name, high, closed, example in (
+            (min_size, "--min-size", "min_size", math.inf, "neither", "3500"),
+            (min_sc, "--min-sc", "min_sc", 1.0, "right", "0.6667"),
+            (target_size, "--target-size", "target_size", math.inf, "neither", "25000"),
+            (target_sc, "--target-sc", "target_sc", 1.0, "right", "0.75")):
+        if value is not None:
+            out[name] = parse_number(value, flag, high=high, closed=closed, example=example)
+    sizes = {**(TTWA_PRESETS[out.get("preset", "uk2011")]), **out}
+    if sizes["min_size"] >= sizes["target_size"]:
+        raise CliInputError(f"--min-size ({sizes['min_size']:g}) must be below --target-size "
+                            f"({sizes['target_size']:g}).")
+    if sizes["min_sc"] > sizes["target_sc"]:
+        raise CliInputError(f"--min-sc ({sizes['min_sc']:g}) must not exceed --target-sc "
+                            f"({sizes['target_sc']:g}).")
+    return out
+
+
+def intramax_options(k=None, min_objective=None) -> dict:
+    """Keyword arguments of :class:`~regionalize.methods.Intramax` from ``--k`` and
+    ``--min-objective``; one of them is required (Intramax has no stop rule of its own)."""
+    if k is None and min_objective is None:
+        raise CliInputError("--method intramax needs a stop rule: --k N (the number of "
+                            "regions) or --min-objective X (stop when the best merge falls "
+                            "below X).")
+    out: dict = {}
+    if k is not None:
+        value = parse_number(k, "--k", low=1, example="20")
+        if value != int(value):
+            raise CliInputError(f"--k must be a whole number of regions; got {k!r}.")
+        out["k"] = int(value)
+    if min_objective is not None:
+        out["min_objective"] = parse_number(min_objective, "--min-objective", closed="neither",
+                                            example="1e-6")
+    return out
+
+
+def commuting_zone_options(cutoff=None) -> dict:
+    """Keyword arguments of :class:`~regionalize.methods.CommutingZones` from ``--cutoff``
+    (a dendrogram height in [0, 1]; Tolbert & Sizer's is 0.977)."""
+    if cutoff is None:
+        return {}
+    return {"cutoff": parse_number(cutoff, "--cutoff", high=1.0, example="0.977")}
+
+
+def cbsa_options(tau=None, csa_threshold=None) -> dict:
+    """Keyword arguments of :class:`~regionalize.methods.CoreBasedAreas` from ``--tau`` (the
+    outlying-county share, 0.25) and ``--csa-threshold`` (the employment interchange for
+    combined areas, 0.15)."""
+    out: dict = {}
+    if tau is not None:
+        out["tau"] = parse_number(tau, "--tau", closed="right", high=1.0, example="0.25")
+    if csa_threshold is not None:
+        out["csa_threshold"] = parse_number(csa_threshold, "--csa-threshold", closed="right",
+                                            high=1.0, example="0.15")
+    return out
