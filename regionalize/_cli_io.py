@@ -1,56 +1,386 @@
-"""Helpers of the ``regionalize`` command line: sources, option parsing, label files."""
+"""Helpers of the ``regionalize`` command line: sources, option parsing, label files.
+
+The reading options are declared once here (:data:`READING_OPTIONS`, each an ``Annotated``
+typer option named as the library's keyword: ``--footer`` for ``footer=``), read by one
+function (:func:`read_source`), and errors are rendered with the flags in place of the
+keywords (:func:`render_for_cli`: ``footer='drop'`` -> ``--footer drop``).
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
+import re
+import shlex
 import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated, Literal
 
 import pandas as pd
+import typer
 
-from .errors import RegionalizeError
+from .errors import Fix, RegionalizeError
 from .stability import Executor, resolve_executor
 
-FILE_SUFFIXES = {".csv", ".txt", ".tsv", ".gz", ".bz2", ".zip", ".xz", ".parquet", ".pq"}
+FILE_SUFFIXES = {".csv", ".txt", ".tsv", ".gz", ".bz2", ".zip", ".xz", ".parquet", ".pq",
+                 ".xlsx", ".xlsm", ".xls", ".ods"}
 
 
 class CliInputError(RegionalizeError):
     """A command-line argument or input file cannot be used (exit code 2)."""
 
 
-def load_source(source: str, origin: str = "origin", destination: str = "destination",
-                flow: str = "flow"):
-    """A FlowGraph from a named data set, ``synthetic-N`` or a CSV/Parquet OD file."""
+# ---------------------------------------------------------------------------- errors
+#: the library's keyword -> the command line's flag, for every fix an error can name
+CLI_FLAGS = {
+    "origin": "--origin", "destination": "--destination", "flow": "--flow",
+    "matrix": "--matrix", "rows": "--rows", "sep": "--sep", "encoding": "--encoding",
+    "thousands": "--thousands", "decimal": "--decimal", "skiprows": "--skiprows",
+    "sheet": "--sheet", "footer": "--footer", "totals": "--totals",
+    "suppressed": "--suppressed", "duplicates": "--duplicates", "id_width": "--id-width",
+    "id_collisions": "--id-collisions", "missing": "--missing-geometry",
+    "names_id": "--names-id", "names_column": "--names-column",
+}
+
+_SEP_NAMES = {"\t": "tab", " ": "space"}
+
+
+def cli_value(value) -> str:
+    """An option value as typed in a shell (quoted when needed; a tab as ``tab``)."""
+    if isinstance(value, str) and value in _SEP_NAMES:
+        return _SEP_NAMES[value]
+    if isinstance(value, (list, tuple)):
+        return shlex.quote(",".join(map(str, value)))
+    return shlex.quote(str(value))
+
+
+def cli_fix_text(fix: Fix) -> str:
+    """A fix as the command line writes it: ``--footer drop``, ``--origin``, ``--matrix``;
+    a keyword with no flag keeps its Python form."""
+    flag = CLI_FLAGS.get(fix.keyword)
+    if flag is None:
+        return fix.python()
+    if not fix.has_value or fix.value is True:
+        return flag
+    return f"{flag} {cli_value(fix.value)}"
+
+
+_PLAIN_FIX = re.compile(
+    r"\b(" + "|".join(sorted(CLI_FLAGS, key=len, reverse=True)) + r")="
+    r"('(?:[^'\\]|\\.)*'|\"[^\"]*\"|-?\d+(?:\.\d+)?|True)?")
+
+
+def render_for_cli(exc: BaseException) -> str:
+    """The message of ``exc`` for the command line: each fix the error names is written with
+    its flag (``footer='drop'`` -> ``--footer drop``, ``encoding='cp1252'`` ->
+    ``--encoding cp1252``, ``origin=`` -> ``--origin``), from the same message the Python
+    caller reads. One line (newlines become spaces).
+
+    Examples
+    --------
+    >>> from regionalize.errors import InvalidODError, says
+    >>> render_for_cli(InvalidODError("2 rows look like notes. " + says(
+    ...     "Pass {} to leave them out.", Fix("footer", "drop"))))
+    '2 rows look like notes. Pass --footer drop to leave them out.'
+    """
+    if isinstance(exc, RegionalizeError) and exc.fixes:
+        text = exc.render(cli_fix_text)
+    else:  # a message written as plain text: its keyword=value fixes, if any, by pattern
+        def repl(m: re.Match) -> str:
+            value = m.group(2)
+            if value is None:
+                return CLI_FLAGS[m.group(1)]
+            try:
+                import ast
+
+                parsed = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                parsed = value
+            return cli_fix_text(Fix(m.group(1), parsed))
+
+        text = _PLAIN_FIX.sub(repl, str(exc))
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+# ---------------------------------------------------------------------------- options
+# the reading options, declared once; names and values are the library's keywords
+Matrix = Annotated[bool, typer.Option(
+    "--matrix", help="The input is a wide matrix (one row per zone, a column per zone; ids "
+    "in the first column and the header), not a long origin,destination,flow table.")]
+Rows = Annotated[Literal["residence", "workplace"], typer.Option(
+    help="With --matrix: what the rows are. workplace: a table published workplace by "
+    "residence is transposed.")]
+Sep = Annotated[str, typer.Option(
+    help="CSV delimiter: , ; | tab (default: sniffed).")]
+Encoding = Annotated[str, typer.Option(
+    help="Text encoding: utf-8 (default; UTF-16 byte-order marks honoured), cp949, euc-kr, "
+    "cp1252, latin-1, utf-16-le, ... or auto to detect it.")]
+Thousands = Annotated[str, typer.Option(
+    help="The character grouping thousands in the flows (e.g. . for 1.234).")]
+Decimal = Annotated[str, typer.Option(
+    help="The decimal mark of the flows (e.g. , for 12,5; . to read 1.234 as a fraction).")]
+Skiprows = Annotated[int, typer.Option(
+    min=0, help="Lines to skip before the header (titles and notes above the table).")]
+Sheet = Annotated[list[str] | None, typer.Option(
+    help="Sheet of an Excel workbook (a name, or a position from 0); repeat it to read one "
+    "table split over several sheets.")]
+Footer = Annotated[Literal["error", "drop"], typer.Option(
+    help="Notes, sources or totals after the table: error, or drop them (recorded).")]
+Totals = Annotated[Literal["error", "drop", "keep"], typer.Option(
+    help="Total and subtotal rows, columns or ids (Total, Gesamt, 합계, All, or the sum of "
+    "the others): error, drop them (recorded), or keep them as zones.")]
+Suppressed = Annotated[Literal["error", "zero"], typer.Option(
+    help="Suppressed or empty cells (-, *, .., x, <3): error, or read them as zero.")]
+Duplicates = Annotated[Literal["error", "sum", "drop_identical"], typer.Option(
+    help="Repeated origin-destination rows: error, sum them, or drop_identical (keep one "
+    "of each exact repeat).")]
+IdWidth = Annotated[str, typer.Option(
+    "--id-width", help="Pad numeric ids with leading zeros to this width (codes stored as "
+    "numbers, e.g. 5 for 1001 -> 01001); one width per id column for codes joined from "
+    "several columns (e.g. 2,3 for state and county FIPS).")]
+IdCollisions = Annotated[Literal["error", "merge"], typer.Option(
+    "--id-collisions", help="Ids written two ways (SEOUL / Seoul, 1001 / 1001.0): error, or "
+    "merge them into one zone (recorded).")]
+Names = Annotated[Path, typer.Option(
+    help="A CSV (or Parquet / Excel) table of zone names to attach by id.")]
+NamesId = Annotated[str, typer.Option(
+    "--names-id", help="Id column of --names (default: the column matching the zone ids).")]
+NamesColumn = Annotated[str, typer.Option(
+    "--names-column", help="Name column of --names (default: a column called name, NAME, "
+    "*_name, *NM, ..., else the first text column).")]
+MissingGeometry = Annotated[Literal["error", "keep"], typer.Option(
+    "--missing-geometry", help="Zones of the flows without a polygon in --zones: error, or "
+    "keep them without geometry (recorded).")]
+
+#: the reading options: parameter name -> (Annotated type, default); what
+#: :func:`reading_options` adds to a command and :func:`read_source` takes
+READING_OPTIONS = {
+    "matrix": (Matrix, False), "rows": (Rows, None), "sep": (Sep, None),
+    "encoding": (Encoding, None), "thousands": (Thousands, None),
+    "decimal": (Decimal, None), "skiprows": (Skiprows, None), "sheet": (Sheet, None),
+    "footer": (Footer, None), "totals": (Totals, None), "suppressed": (Suppressed, None),
+    "duplicates": (Duplicates, None), "id_width": (IdWidth, None),
+    "id_collisions": (IdCollisions, None), "names": (Names, None),
+    "names_id": (NamesId, None), "names_column": (NamesColumn, None),
+}
+#: with --zones: what to do with zones of the flows that have no polygon
+GEOMETRY_OPTIONS = {"missing_geometry": (MissingGeometry, None)}
+
+
+def reading_options(fn=None, *, geometry: bool = False):
+    """Add the reading options to a typer command and hand them to it as one dict.
+
+    The command declares a parameter ``reading: dict``; the decorator replaces it, in the
+    signature typer reads, by the options of :data:`READING_OPTIONS` (and, with
+    ``geometry=True``, ``--missing-geometry``), and calls the command with
+    ``reading={...}`` holding the values given (for :func:`read_source`)::
+
+        @app.command()
+        @_handled
+        @reading_options(geometry=True)
+        def delineate_cmd(source: str, ..., reading: dict | None = None): ...
+    """
+    options = {**READING_OPTIONS, **(GEOMETRY_OPTIONS if geometry else {})}
+
+    def decorate(func):
+        sig = inspect.signature(func, eval_str=True)
+        params = [p for p in sig.parameters.values() if p.name != "reading"]
+        names = {p.name for p in params}
+        clash = names & set(options)
+        if clash:
+            raise TypeError(f"{func.__name__} already declares {sorted(clash)}")
+        extra = [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=default,
+                                   annotation=kind) for k, (kind, default) in options.items()]
+        positional = [p for p in params if p.kind != inspect.Parameter.KEYWORD_ONLY]
+        keyword = [p for p in params if p.kind == inspect.Parameter.KEYWORD_ONLY]
+        new_sig = sig.replace(parameters=[*positional, *keyword, *extra])
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            reading = {k: kwargs.pop(k) for k in list(kwargs) if k in options}
+            return func(*args, reading=reading, **kwargs)
+
+        wrapper.__signature__ = new_sig
+        return wrapper
+
+    return decorate(fn) if fn is not None else decorate
+
+
+_SEP_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|",
+              "space": " "}
+
+
+def _sep(value: str | None) -> str | None:
+    if value is None:
+        return None
+    sep = _SEP_WORDS.get(value.strip().lower(), value) if value.strip() else value
+    if len(sep) != 1:
+        raise CliInputError(f"--sep must be one character (e.g. --sep ';', --sep tab); got "
+                            f"{value!r}.")
+    return sep
+
+
+def _one_char(value: str | None, flag: str) -> str | None:
+    if value is None:
+        return None
+    value = {"space": " ", "apostrophe": "'", "none": ""}.get(value.strip().lower(), value)
+    if len(value) > 1:
+        raise CliInputError(f"{flag} must be one character (e.g. {flag} .); got {value!r}.")
+    return value or None
+
+
+def id_width_value(value):
+    """``--id-width 5`` -> 5, ``--id-width 2,3`` -> [2, 3] (one width per id column)."""
+    if value is None or isinstance(value, (int, list, tuple)):
+        return value
+    try:
+        widths = [int(v) for v in str(value).split(",") if v.strip()]
+    except ValueError:
+        widths = []
+    if not widths or min(widths) < 1:
+        raise CliInputError(f"--id-width must be a positive width, or one per id column "
+                            f"(e.g. --id-width 5, --id-width 2,3); got {value!r}.")
+    return widths[0] if len(widths) == 1 else widths
+
+
+def _sheets(values):
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else list(values)
+
+
+def read_source(source: str, *, origin: str = "origin", destination: str = "destination",
+                flow: str = "flow", matrix: bool = False, rows: str | None = None,
+                sep: str | None = None, encoding: str | None = None,
+                thousands: str | None = None, decimal: str | None = None,
+                skiprows: int | None = None, sheet=None, footer: str | None = None,
+                totals: str | None = None, suppressed: str | None = None,
+                duplicates: str | None = None, id_width: int | None = None,
+                id_collisions: str | None = None, names: Path | str | None = None,
+                names_id: str | None = None, names_column: str | None = None,
+                zones: Path | str | None = None, zone_id: str | None = None,
+                missing_geometry: str | None = None):
+    """A FlowGraph from a named data set, ``synthetic-N`` or an OD file (CSV, Parquet,
+    Excel; a long table, or a wide matrix with ``matrix=True``), with the reading options
+    of the command line (the library's keywords, None for their defaults), then the zone
+    names of ``names`` and the polygons of ``zones`` attached by id.
+
+    Options that do not apply (``--footer`` for a named data set, ``--rows`` without
+    ``--matrix``, ``--duplicates`` with it) are an error naming the flag.
+    """
     from .datasets import DATASETS, load
 
+    given = {k: v for k, v in dict(
+        rows=rows, sep=sep, encoding=encoding, thousands=thousands, decimal=decimal,
+        skiprows=skiprows, sheet=sheet, footer=footer, totals=totals, suppressed=suppressed,
+        duplicates=duplicates, id_width=id_width, id_collisions=id_collisions).items()
+        if v not in (None, [], ())}
+    if matrix:
+        given["matrix"] = True
+    if names is None and (names_id is not None or names_column is not None):
+        raise CliInputError("--names-id and --names-column only apply with --names (the zone "
+                            "names file).")
+    if zones is None and missing_geometry is not None:
+        raise CliInputError("--missing-geometry only applies with --zones (the zone "
+                            "polygons).")
     path = Path(source)
     if path.exists():
-        from .io.readers import read_flows
+        graph = _read_file(path, origin, destination, flow, given)
+    else:
+        if given:
+            flags = ", ".join(CLI_FLAGS[k] for k in given)
+            raise CliInputError(f"{flags} only apply to an OD file, not to {source!r}.")
+        if source in DATASETS:
+            graph = load(source)
+        elif source.startswith("synthetic-"):
+            n = source.split("-", 1)[1]
+            if not n.isdigit() or int(n) < 2:
+                raise CliInputError(f"bad synthetic data set {source!r}; use e.g. "
+                                    "synthetic-300.")
+            from .synthetic import synthetic_country
 
-        try:
-            return read_flows(path, origin, destination, flow, name=path.stem)
-        except RegionalizeError as exc:
-            raise type(exc)(str(exc).replace("origin=, destination=, flow=",
-                                             "--origin, --destination, --flow")) from None
-        except KeyError as exc:
+            graph = synthetic_country(int(n), seed=0)
+        elif path.suffix.lower() in FILE_SUFFIXES or "/" in source or "\\" in source:
+            raise CliInputError(f"no such file: {source}; check the path of the OD file.")
+        else:
             raise CliInputError(
-                f"{path.name} has no column {exc}; name the columns with --origin, "
-                "--destination and --flow.") from None
-    if source in DATASETS:
-        return load(source)
-    if source.startswith("synthetic-"):
-        n = source.split("-", 1)[1]
-        if not n.isdigit() or int(n) < 2:
-            raise CliInputError(f"bad synthetic data set {source!r}; use e.g. synthetic-300.")
-        from .synthetic import synthetic_country
+                f"Unknown data set {source!r}; choose one of {', '.join(DATASETS)} or "
+                "synthetic-N (see `regionalize datasets`), or give a CSV/Parquet/Excel OD "
+                "file.")
+    if names is not None:
+        width = id_width_value(id_width)
+        graph = attach_names(graph, Path(names), names_id, names_column,
+                             id_width=width if isinstance(width, int) else None)
+    if zones is not None:
+        graph = attach_zones(graph, Path(zones), zone_id, missing=missing_geometry or "error")
+    return graph
 
-        return synthetic_country(int(n), seed=0)
-    if path.suffix.lower() in FILE_SUFFIXES or "/" in source or "\\" in source:
-        raise CliInputError(f"no such file: {source}; check the path of the OD file.")
-    raise CliInputError(
-        f"Unknown data set {source!r}; choose one of {', '.join(DATASETS)} or synthetic-N "
-        "(see `regionalize datasets`), or give a CSV/Parquet OD file.")
+
+def _read_file(path: Path, origin: str, destination: str, flow: str, given: dict):
+    from .io.readers import read_flows, read_matrix
+
+    options = dict(given)
+    matrix = options.pop("matrix", False)
+    if "sep" in options:
+        options["sep"] = _sep(options["sep"])
+    for key in ("thousands", "decimal"):
+        if key in options:
+            options[key] = _one_char(options[key], CLI_FLAGS[key])
+    if "sheet" in options:
+        options["sheet"] = _sheets(options["sheet"])
+    if "id_width" in options:
+        options["id_width"] = id_width_value(options["id_width"])
+    try:
+        if matrix:
+            if "duplicates" in options:
+                raise CliInputError("--duplicates applies to long tables; a matrix has one "
+                                    "cell per pair (drop --duplicates, or --matrix).")
+            if (origin, destination, flow) != ("origin", "destination", "flow"):
+                raise CliInputError("--origin, --destination and --flow name the columns of "
+                                    "a long table; a matrix's ids are its first column and "
+                                    "its header (drop them, or --matrix).")
+            return read_matrix(path, name=path.stem, **options)
+        if "rows" in options:
+            raise CliInputError("--rows applies to a wide matrix (--matrix); a long table "
+                                "says which column is the origin with --origin.")
+        graph_keys = ("suppressed", "duplicates", "id_width", "id_collisions")
+        graph_kwargs = {k: options.pop(k) for k in graph_keys if k in options}
+        return read_flows(path, origin, destination, flow, name=path.stem, **options,
+                          **graph_kwargs)
+    except KeyError as exc:
+        raise CliInputError(
+            f"{path.name} has no column {exc}; name the columns with --origin, "
+            "--destination and --flow.") from None
+
+
+def load_source(source: str, origin: str = "origin", destination: str = "destination",
+                flow: str = "flow", **reading):
+    """A FlowGraph from a named data set, ``synthetic-N`` or an OD file: :func:`read_source`
+    with the column names first (``reading``: the options of :data:`READING_OPTIONS`).
+
+    Errors are raised with their fixes already written as flags (:func:`for_cli`), so that
+    a command line handler printing ``str(exc)`` says ``--footer drop``."""
+    try:
+        return read_source(source, origin=origin, destination=destination, flow=flow,
+                           **reading)
+    except RegionalizeError as exc:
+        raise for_cli(exc) from None
+
+
+def for_cli(exc: RegionalizeError) -> RegionalizeError:
+    """The same error (same class) whose text names flags instead of keywords (see
+    :func:`render_for_cli`); ``exc`` itself when it names none. Its fixes stay readable
+    as ``.cli_fixes``."""
+    if isinstance(exc, CliInputError) or not exc.fixes:
+        return exc
+    try:
+        new = type(exc)(render_for_cli(exc))
+    except Exception:  # noqa: BLE001 - an error class with another signature: keep it
+        return exc
+    new.cli_fixes = exc.fixes
+    return new
 
 
 def parse_centres(text: str | None) -> list | None:
@@ -203,12 +533,13 @@ class ProgressExecutor(Executor):
         return repr(self.inner)
 
 
-def attach_zones(graph, path: Path, id_column: str | None):
+def attach_zones(graph, path: Path, id_column: str | None, missing: str = "error"):
     """``graph`` with the polygons of ``path`` attached by id (``--zones`` / ``--zone-id``).
 
     Without ``id_column`` the first column whose values cover the graph's zone ids (leading
     zeros kept) is used; polygon rows for zones not in the flows are dropped and reported by
-    count, zones of the flows without a polygon are an error naming them.
+    count. Zones of the flows without a polygon are an error naming them, or with
+    ``missing="keep"`` (``--missing-geometry keep``) kept without geometry (recorded).
     """
     import geopandas as gpd
 
@@ -224,23 +555,139 @@ def attach_zones(graph, path: Path, id_column: str | None):
         raise CliInputError(
             f"--zones {path.name} holds no polygons: it is a plain table (columns: "
             f"{', '.join(map(str, layer.columns)) or 'none'}). --zones takes zone polygons "
-            "(GeoPackage, GeoJSON, shapefile or GeoParquet).")
+            "(GeoPackage, GeoJSON, shapefile or GeoParquet); a table of names goes to "
+            "--names.")
     if id_column is None:
         ids = set(graph.ids)
+        best, best_n = None, 0
         for col in layer.columns:
             if col == layer.geometry.name:
                 continue
-            values = layer[col].astype(str).str.strip()
-            if ids <= set(values):
+            values = set(layer[col].astype(str).str.strip())
+            if ids <= values:
                 id_column = col
                 break
+            n = len(ids & values)
+            if n > best_n:
+                best, best_n = col, n
         else:
-            raise CliInputError(
-                f"no column of --zones {path.name} holds all {graph.n_zones:,} zone ids of the "
-                f"flows (e.g. {', '.join(list(graph.ids[:3]))}); name it with --zone-id "
-                f"(columns: {', '.join(map(str, layer.columns))}).")
+            if missing == "keep" and best is not None:
+                id_column = best
+            else:
+                raise CliInputError(
+                    f"no column of --zones {path.name} holds all {graph.n_zones:,} zone ids of "
+                    f"the flows (e.g. {', '.join(list(graph.ids[:3]))}); name it with "
+                    f"--zone-id (columns: {', '.join(map(str, layer.columns))})"
+                    + (f", or pass --missing-geometry keep to keep the {graph.n_zones - best_n:,}"
+                       f" zones without a polygon (column {best!r} holds {best_n:,} of them)"
+                       if best is not None else "") + ".")
     if id_column not in layer.columns:
         raise CliInputError(f"--zone-id {id_column!r} is not a column of {path.name}; it has "
                             f"{', '.join(map(str, layer.columns))}.")
     layer = layer.assign(**{id_column: layer[id_column].astype(str).str.strip()})
-    return graph.with_geometry(layer, id_column=id_column, extra="drop")
+    return graph.with_geometry(layer, id_column=id_column, extra="drop", missing=missing)
+
+
+#: column names read as the name of a zone in a names file (compared case-insensitively)
+NAME_COLUMNS = ("name", "names", "zone_name", "zonename", "zone name", "area_name",
+                "area name", "place", "place_name", "label", "nom", "nome", "nombre",
+                "naam", "navn", "namn", "nimi", "名称", "名前", "이름", "명칭", "지역명",
+                "시군구명", "행정구역명")
+
+
+def _read_names_table(path: Path) -> pd.DataFrame:
+    from .io.readers import read_table as read_any
+
+    if not path.is_file():
+        raise FileNotFoundError(2, "missing", str(path))
+    try:
+        df = read_any(path, encoding="auto", dtype=str) if path.suffix.lower() not in {
+            ".parquet", ".pq", ".xlsx", ".xlsm", ".xls", ".ods"} else read_any(path)
+    except RegionalizeError as exc:
+        raise CliInputError(f"cannot read --names {path.name}: {render_for_cli(exc)}") from None
+    return df
+
+
+def attach_names(graph, path: Path, id_column: str | None = None,
+                 name_column: str | None = None, *, id_width: int | None = None):
+    """``graph`` with a ``name`` zone column read from a plain table (``--names``): the id
+    column given (``--names-id``) or the one matching the most zone ids, the name column
+    given (``--names-column``) or one called ``name`` (``NAME``, ``zone_name``,
+    ``LAD21NM``, ``이름``, ...), else the first text column. Rows for zones not in the
+    flows are dropped and zones without a name kept without one, both recorded in
+    ``meta["repairs"]``; an id listed twice is an error.
+    """
+    from ._ids import leading_zero_hint, normalise_ids
+
+    df = _read_names_table(path)
+    name = path.name
+    cols = [c for c in df.columns]
+    if len(cols) < 2:
+        raise CliInputError(f"--names {name} needs two columns, the zone id and its name; it "
+                            f"has {', '.join(map(str, cols)) or 'none'}.")
+    graph_ids = set(graph.ids)
+
+    def ids_of(col):
+        try:
+            return normalise_ids(df[col].dropna(), what=f"ids of --names {name}",
+                                 width=id_width)
+        except RegionalizeError:
+            return pd.Index([], dtype=object)
+
+    if id_column is None:
+        scores = [(len(graph_ids & set(ids_of(c))), -k, c) for k, c in enumerate(cols)]
+        best = max(scores)
+        if best[0] == 0:
+            first = ids_of(cols[0])
+            hint = leading_zero_hint(list(graph.ids)[:1000], list(first)[:1000])
+            raise CliInputError(
+                f"no column of --names {name} holds zone ids of the flows (e.g. "
+                f"{', '.join(list(graph.ids[:3]))}); name it with --names-id (columns: "
+                f"{', '.join(map(str, cols))})."
+                + (hint.render(cli_fix_text) if hint else ""))
+        id_column = best[2]
+    elif id_column not in df.columns:
+        raise CliInputError(f"--names-id {id_column!r} is not a column of {name}; it has "
+                            f"{', '.join(map(str, cols))}.")
+    if name_column is None:
+        lowered = {str(c).strip().casefold(): c for c in cols if c != id_column}
+        name_column = next((lowered[n] for n in NAME_COLUMNS if n in lowered), None)
+        if name_column is None:
+            name_column = next((c for c in cols if c != id_column and (
+                str(c).strip().casefold().endswith(("name", "_nm", "nm", "명", "名")))), None)
+        if name_column is None:
+            for c in cols:
+                if c == id_column:
+                    continue
+                values = df[c].dropna().astype(str).str.strip()
+                if len(values) and pd.to_numeric(values, errors="coerce").isna().mean() > 0.5:
+                    name_column = c
+                    break
+        if name_column is None:
+            raise CliInputError(f"no column of --names {name} holds names; name it with "
+                                f"--names-column (columns: {', '.join(map(str, cols))}).")
+    elif name_column not in df.columns:
+        raise CliInputError(f"--names-column {name_column!r} is not a column of {name}; it "
+                            f"has {', '.join(map(str, cols))}.")
+    table = df[[id_column, name_column]].dropna(subset=[id_column])
+    ids = normalise_ids(table[id_column], what=f"ids of --names {name}", width=id_width)
+    names = pd.Series(table[name_column].to_numpy(dtype=object), index=ids)
+    dup = names.index[names.index.duplicated()]
+    if len(dup):
+        raise CliInputError(f"--names {name} lists {len(dup):,} zone ids more than once (first: "
+                            f"{', '.join(map(repr, list(dup[:3])))}); keep one row per zone.")
+    extra = names.index.difference(graph.ids)
+    names = names[names.index.isin(graph.ids)]
+    missing = graph.ids.difference(names.index)
+    g = graph.with_zones(pd.DataFrame({"name": names}), missing="keep")
+    notes = [f"attached zone names from {name} (column {name_column!r}, ids in "
+             f"{id_column!r})"]
+    if len(extra):
+        notes.append(f"dropped {len(extra):,} rows of {name} for zones not in the flows "
+                     f"(first: {', '.join(map(str, extra[:3]))})")
+    if len(missing):
+        notes.append(f"{len(missing):,} zones have no name in {name} (first: "
+                     f"{', '.join(map(str, missing[:3]))})")
+    meta = dict(g.meta)
+    meta["repairs"] = [*meta.get("repairs", []), *notes]
+    return g._replace(meta=meta)

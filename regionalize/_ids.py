@@ -2,27 +2,63 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidZonesError, Problems
+from .errors import Fix, InvalidZonesError, Message, Problems, says
 
 
-def normalise_ids(values, *, what: str = "zone ids", width: int | None = None) -> pd.Index:
+def normalise_ids(values, *, what: str = "zone ids", width: int | None = None,
+                  merged: list | None = None) -> pd.Index:
     """Zone ids as a string :class:`pandas.Index` (object dtype); see :func:`normalise_column`."""
-    s = normalise_column(values, what=what, width=width)
+    s = normalise_column(values, what=what, width=width, merged=merged)
     return pd.Index(s.to_numpy(dtype=object), dtype=object, name="zone")
 
 
-def normalise_column(values, *, what: str = "zone ids", width: int | None = None) -> pd.Series:
+def _nfc(s: pd.Series) -> pd.Series:
+    """Unicode NFC of the non-ASCII strings (the same text whether typed on macOS or not)."""
+    ascii_ = s.str.isascii().to_numpy(dtype=bool, na_value=True)
+    if ascii_.all():
+        return s
+    out = s.copy()
+    out[~ascii_] = s[~ascii_].map(lambda x: unicodedata.normalize("NFC", x))
+    return out
+
+
+def _object_text(s: pd.Series) -> pd.Series:
+    """An object column of mixed cells (a spreadsheet's ids): integral numbers as their
+    integer text (``1001.0`` -> ``"1001"``), other cells as text."""
+    def text(v):
+        if isinstance(v, (bool, np.bool_)):
+            return str(v)
+        if isinstance(v, (int, np.integer)):
+            return str(int(v))
+        if isinstance(v, (float, np.floating)) and np.isfinite(v) and float(v).is_integer() \
+                and abs(v) < 2.0**53:
+            return str(int(v))
+        return str(v)
+
+    return pd.Series([text(v) for v in s.to_numpy(dtype=object)], index=s.index, dtype=str)
+
+
+def normalise_column(values, *, what: str = "zone ids", width: int | None = None,
+                     merged: list | None = None) -> pd.Series:
     """Turn a column of zone ids into a string Series (pandas' own string dtype, not copied
     into Python objects, so that long OD columns stay cheap).
 
-    Strings are stripped of surrounding blanks. Integers become their decimal text;
+    Strings are stripped of surrounding blanks and written in Unicode NFC (a name typed on
+    macOS, in NFD, is the same id). Integers become their decimal text;
     floats are accepted only when integral (``90001.0`` -> ``"90001"``, which is how
     many readers load integer codes next to missing values). With ``width``, numeric-looking
     ids shorter than ``width`` are left-padded with zeros (``"1001"`` -> ``"01001"``): use it
     when a file stored codes as numbers and lost their leading zeros.
+
+    ``merged``, a list, receives the groups of different spellings that became one id
+    (``[" 01", "01"]``, NFC and NFD): one place is never split into two, and the caller
+    can say so.
 
     Missing ids are an error: a flow or zone without an id cannot be placed.
     """
@@ -60,14 +96,115 @@ def normalise_column(values, *, what: str = "zone ids", width: int | None = None
         problems.raise_if_any(InvalidZonesError)
         s = s.astype("int64").astype(str)
     else:
-        s = s.astype(str).str.strip()
+        raw = s
+        if s.dtype == object:
+            s = _object_text(s)
+        s = _nfc(s.astype(str).str.strip())
         empty = s == ""
         problems.add("empty ids", [f"row {i}" for i in np.flatnonzero(empty.to_numpy())[:5]],
                      count=int(empty.sum()))
+        if merged is not None and len(s):
+            _spellings(raw, s, merged)
     problems.raise_if_any(InvalidZonesError)
     if width is not None:
         s = s.where(~s.str.fullmatch(r"\d+"), s.str.zfill(width))
     return s.reset_index(drop=True)
+
+
+def _spellings(raw: pd.Series, ids: pd.Series, merged: list) -> None:
+    """Append to ``merged`` the groups of distinct raw spellings that gave one id."""
+    text = raw.astype(str).to_numpy(dtype=object)
+    norm = ids.to_numpy(dtype=object)
+    changed = text != norm
+    if not changed.any():
+        return
+    touched = pd.Index(pd.unique(norm[changed]))
+    keep = np.asarray(pd.Index(norm).isin(touched), dtype=bool)
+    pairs = pd.DataFrame({"id": norm[keep], "raw": text[keep]}).drop_duplicates()
+    for _, group in pairs.groupby("id", sort=True):
+        if len(group) > 1:
+            merged.append(sorted(group["raw"].tolist()))
+
+
+_FLOAT_CODE = re.compile(r"^(\d+)\.0+$")
+
+
+def variant_key(x: str) -> str:
+    """The key under which two spellings of one id meet: case folded, Unicode NFC,
+    a trailing ``.0`` of a numeric code dropped (``"1001.0"`` as ``"1001"``)."""
+    m = _FLOAT_CODE.match(x)
+    if m:
+        x = m.group(1)
+    return unicodedata.normalize("NFC", x).casefold()
+
+
+def find_collisions(ids) -> list[list[str]]:
+    """Groups of distinct ids that differ only by case or a trailing ``.0`` (``"SEOUL"`` and
+    ``"Seoul"``, ``"1001"`` and ``"1001.0"``): read as they are, one place would become two
+    zones.
+
+    Examples
+    --------
+    >>> find_collisions(["Seoul", "SEOUL", "Busan", "1001", "1001.0", "1002"])
+    [['1001', '1001.0'], ['SEOUL', 'Seoul']]
+    """
+    u = pd.unique(np.asarray(list(ids), dtype=object))
+    if len(u) < 2:
+        return []
+    keys = pd.Series([variant_key(str(x)) for x in u])
+    dup = keys.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return []
+    groups: dict[str, list[str]] = {}
+    for k, x in zip(keys[dup], u[dup], strict=True):
+        groups.setdefault(k, []).append(str(x))
+    return sorted(sorted(g) for g in groups.values())
+
+
+def collision_examples(groups: list[list[str]], limit: int = 3) -> list[str]:
+    return [" and ".join(map(repr, g)) for g in groups[:limit]]
+
+
+def collision_fix() -> Message:
+    return says("Write each place's id one way, or pass {} to read each group as one zone "
+                "(the most frequent spelling).", Fix("id_collisions", "merge"))
+
+
+def collision_map(groups: list[list[str]], counts: pd.Series | None = None) -> dict[str, str]:
+    """Variant -> the spelling kept: the most frequent in ``counts`` (id -> rows), then the
+    first in sorted order."""
+    out: dict[str, str] = {}
+    for g in groups:
+        if counts is not None:
+            keep = max(g, key=lambda x: (int(counts.get(x, 0)), [-ord(c) for c in x]))
+        else:
+            keep = g[0]
+        out.update({x: keep for x in g if x != keep})
+    return out
+
+
+def check_collisions(ids, what: str, problems: Problems, id_collisions: str) -> dict[str, str]:
+    """Report the ids that differ only by case or a trailing ``.0`` in ``problems`` (an
+    error), or with ``id_collisions="merge"`` return the map that merges them."""
+    groups = find_collisions(ids)
+    if not groups:
+        return {}
+    if id_collisions == "merge":
+        counts = None if isinstance(ids, pd.Index) else pd.Series(ids).value_counts()
+        return collision_map(groups, counts)
+    problems.add(f"groups of {what} written two ways (differing only by case or a trailing "
+                 "'.0'), which would split one place into two zones",
+                 collision_examples(groups), count=len(groups), fix=collision_fix())
+    return {}
+
+
+def merged_note(merged: list, what: str) -> str | None:
+    """The repair note for spellings that became one id (spaces, Unicode form)."""
+    if not merged:
+        return None
+    shown = ", ".join(" and ".join(map(repr, g)) for g in merged[:3])
+    return (f"read {len(merged)} {what} written two ways (surrounding spaces or Unicode form) "
+            f"as one id each (first: {shown})")
 
 
 def check_unique(ids: pd.Index, what: str = "zone ids") -> None:
@@ -75,12 +212,14 @@ def check_unique(ids: pd.Index, what: str = "zone ids") -> None:
     if len(dup):
         raise InvalidZonesError(
             f"Invalid {what}: {len(dup):,} duplicated ids (first: {', '.join(map(str, dup[:3]))}). "
-            "Each zone must appear once; aggregate or rename the duplicates."
+            "Each zone must appear once; aggregate or rename the duplicates (ids are compared "
+            "after trimming spaces and in Unicode NFC)."
         )
 
 
-def leading_zero_hint(a, b) -> str:
-    """A hint when two sets of ids differ only by leading zeros, else ``""``.
+def leading_zero_hint(a, b) -> Message:
+    """A hint when two sets of ids differ only by leading zeros, case or a trailing ``.0``;
+    else an empty message.
 
     ``a`` and ``b`` are the ids found only on one side and only on the other (e.g. flow ids
     missing from a zone layer, and layer ids missing from the flows). When stripping leading
@@ -88,23 +227,31 @@ def leading_zero_hint(a, b) -> str:
 
     Examples
     --------
-    >>> leading_zero_hint(["1001", "6037"], ["01001", "06037"])
-    " The ids differ only by leading zeros (e.g. '1001' and '01001'): pass id_width=5 to pad the numeric codes, or read the id columns as text (dtype=str)."
-    >>> leading_zero_hint(["a"], ["b"])
-    ''
+    >>> print(leading_zero_hint(["1001", "6037"], ["01001", "06037"]))
+     The ids differ only by leading zeros (e.g. '1001' and '01001'): pass id_width=5 to pad the numeric codes, or read the id columns as text (dtype=str).
+    >>> print(leading_zero_hint(["SEOUL"], ["Seoul"]))
+     The ids differ only by case or a trailing '.0' (e.g. 'SEOUL' and 'Seoul'): write them the same way on both sides.
+    >>> bool(leading_zero_hint(["a"], ["b"]))
+    False
     """
     a = [str(x) for x in list(a)[:10_000]]
     b = [str(x) for x in list(b)[:10_000]]
     if not a or not b:
-        return ""
+        return Message()
     stripped = {x.lstrip("0") or "0": x for x in b if x.isdigit()}
     pairs = [(x, stripped[x.lstrip("0") or "0"]) for x in a
              if x.isdigit() and (x.lstrip("0") or "0") in stripped
              and stripped[x.lstrip("0") or "0"] != x]
     if not pairs:
-        return ""
+        keys = {variant_key(x): x for x in b}
+        same = [(x, keys[variant_key(x)]) for x in a if variant_key(x) in keys]
+        if same:
+            return Message((f" The ids differ only by case or a trailing '.0' (e.g. "
+                            f"{same[0][0]!r} and {same[0][1]!r}): write them the same way on "
+                            "both sides.",))
+        return Message()
     short, long_ = min(pairs[0], key=len), max(pairs[0], key=len)
     width = max(len(y) for p in pairs for y in p)
-    return (f" The ids differ only by leading zeros (e.g. {short!r} and {long_!r}): pass "
-            f"id_width={width} to pad the numeric codes, or read the id columns as text "
-            "(dtype=str).")
+    return (f" The ids differ only by leading zeros (e.g. {short!r} and {long_!r}): "
+            + says("pass {} to pad the numeric codes, or read the id columns as text "
+                   "(dtype=str).", Fix("id_width", width)))

@@ -8,12 +8,16 @@ examples) instead of fixing one problem per run.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from numbers import Integral, Real
 
 import numpy as np
 
 __all__ = [
+    "Fix",
+    "Message",
+    "says",
     "RegionalizeError",
     "InvalidODError",
     "InvalidZonesError",
@@ -29,8 +33,170 @@ __all__ = [
 ]
 
 
+_ANY = object()  # a Fix that names a keyword without a value ("pass origin=")
+
+
+class Fix:
+    """One way out of an error: a keyword (as in Python) and, optionally, its value.
+
+    The same fix is written ``footer='drop'`` for a Python caller and ``--footer drop`` on
+    the command line; an error keeps its fixes as data (:attr:`RegionalizeError.fixes`) and
+    its text is rendered for each (see :class:`Message`). A fix is also the pair
+    ``(keyword, value)`` (``value`` None when it names the keyword alone).
+
+    Examples
+    --------
+    >>> Fix("footer", "drop").python(), Fix("origin").python(), tuple(Fix("id_width", 5))
+    ("footer='drop'", 'origin=', ('id_width', 5))
+    """
+
+    __slots__ = ("keyword", "_value")
+
+    def __init__(self, keyword: str, value: object = _ANY):
+        self.keyword = str(keyword)
+        self._value = value
+
+    @property
+    def value(self):
+        """The value to pass, or None when the fix names the keyword alone."""
+        return None if self._value is _ANY else self._value
+
+    @property
+    def has_value(self) -> bool:
+        return self._value is not _ANY
+
+    def python(self) -> str:
+        """``keyword='value'`` (``keyword=`` without a value)."""
+        return f"{self.keyword}=" + (repr(self._value) if self.has_value else "")
+
+    def __iter__(self):
+        return iter((self.keyword, self.value))
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, tuple):
+            return tuple(self) == other
+        return isinstance(other, Fix) and (self.keyword, self._value) == (other.keyword,
+                                                                           other._value)
+
+    def __hash__(self) -> int:
+        return hash((self.keyword, repr(self._value)))
+
+    def __repr__(self) -> str:
+        return f"Fix({self.keyword!r}" + (f", {self._value!r})" if self.has_value else ")")
+
+
+class Message:
+    """Text in which fixes are written once, as :class:`Fix` objects, rendered on demand.
+
+    Literal text (with the user's data: ids, file names, cell values) is kept apart from
+    the fixes, so rendering never reads the data as a template. Build one with
+    :func:`says` and join with ``+`` (plain strings join as literal text).
+
+    Examples
+    --------
+    >>> m = "3 rows look like notes. " + says("Pass {} to leave them out.", Fix("footer", "drop"))
+    >>> m.render()
+    "3 rows look like notes. Pass footer='drop' to leave them out."
+    >>> m.render(lambda fix: "--" + fix.keyword + " " + str(fix.value))
+    '3 rows look like notes. Pass --footer drop to leave them out.'
+    """
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts=()):
+        out: list = []
+        for p in parts:
+            if isinstance(p, Message):
+                out.extend(p.parts)
+            elif isinstance(p, Fix):
+                out.append(p)
+            elif p is not None and str(p):
+                out.append(str(p))
+        self.parts = tuple(out)
+
+    @property
+    def fixes(self) -> list[Fix]:
+        """The fixes in the order written, each once."""
+        seen: list[Fix] = []
+        for p in self.parts:
+            if isinstance(p, Fix) and p not in seen:
+                seen.append(p)
+        return seen
+
+    def render(self, fix_text=None) -> str:
+        """The text, each fix written by ``fix_text(fix)`` (default: the Python form)."""
+        fix_text = fix_text or Fix.python
+        return "".join(fix_text(p) if isinstance(p, Fix) else p for p in self.parts)
+
+    def __add__(self, other) -> Message:
+        return Message((self, other))
+
+    def __radd__(self, other) -> Message:
+        return Message((other, self))
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __repr__(self) -> str:
+        return f"Message({self.render()!r})"
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+
+def says(template: str, *fixes: Fix) -> Message:
+    """A :class:`Message` from a template whose ``{}`` placeholders are ``fixes``, in order.
+
+    The template is the library's own text (never the user's data), so its braces are
+    placeholders; ``{{`` and ``}}`` are literal braces.
+
+    Examples
+    --------
+    >>> says("Pass {} or {}.", Fix("encoding", "cp949"), Fix("encoding", "auto")).render()
+    "Pass encoding='cp949' or encoding='auto'."
+    """
+    pieces = re.split(r"(\{\{|\}\}|\{\})", template)
+    parts: list = []
+    k = 0
+    for piece in pieces:
+        if piece == "{}":
+            if k >= len(fixes):
+                raise ValueError(f"says(): more placeholders than fixes in {template!r}")
+            parts.append(fixes[k])
+            k += 1
+        elif piece in ("{{", "}}"):
+            parts.append(piece[0])
+        else:
+            parts.append(piece)
+    if k != len(fixes):
+        raise ValueError(f"says(): {len(fixes)} fixes for {k} placeholders in {template!r}")
+    return Message(parts)
+
+
 class RegionalizeError(Exception):
-    """Base class of every error raised on purpose by regionalize."""
+    """Base class of every error raised on purpose by regionalize.
+
+    The message may be a plain string or a :class:`Message` whose fixes are data:
+    :attr:`fixes` lists them (``[Fix('footer', 'drop')]``, each also a ``(keyword, value)``
+    pair), ``str(exc)`` writes them as Python keywords (``footer='drop'``) and
+    :meth:`render` in any other form (the command line writes ``--footer drop``).
+    """
+
+    def __init__(self, message: str | Message = "", *args):
+        self.message = message if isinstance(message, Message) else Message((str(message),))
+        super().__init__(self.message.render(), *args)
+
+    @property
+    def fixes(self) -> list[Fix]:
+        """The fixes the message names, as :class:`Fix` objects (keyword, value)."""
+        return self.message.fixes
+
+    def render(self, fix_text=None) -> str:
+        """The message with each fix written by ``fix_text(fix)`` (default: Python)."""
+        return self.message.render(fix_text)
+
+    def __reduce__(self):
+        return (type(self), (self.message, *self.args[1:]))
 
 
 class InvalidODError(RegionalizeError, ValueError):
@@ -88,7 +254,7 @@ class Problems:
         examples: Iterable[object],
         *,
         count: int | None = None,
-        fix: str | None = None,
+        fix: str | Message | None = None,
     ) -> None:
         """Record a problem; empty ``examples`` with no ``count`` records nothing."""
         examples = list(examples)
@@ -99,9 +265,10 @@ class Problems:
     def __len__(self) -> int:
         return len(self._items)
 
-    def message(self) -> str:
+    def as_message(self) -> Message:
+        """The problems and their fixes as a :class:`Message` (fixes kept as data)."""
         parts = []
-        fixes = []
+        fixes: list = []
         for what, n, examples, fix in self._items:
             text = f"{n:,} {what}"
             if examples:
@@ -109,14 +276,17 @@ class Problems:
             parts.append(text)
             if fix:
                 fixes.append(fix)
-        msg = f"{self.header}: " + "; ".join(parts) + "."
-        if fixes:
-            msg += " " + " ".join(fixes)
-        return msg
+        out = Message((f"{self.header}: " + "; ".join(parts) + ".",))
+        for fix in fixes:
+            out = out + " " + fix
+        return out
+
+    def message(self) -> str:
+        return self.as_message().render()
 
     def raise_if_any(self, exc_type: type[RegionalizeError] = InvalidODError) -> None:
         if self._items:
-            raise exc_type(self.message())
+            raise exc_type(self.as_message())
 
 
 def plain_scalar(value):

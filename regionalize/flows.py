@@ -17,8 +17,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ._ids import check_unique, leading_zero_hint, normalise_column, normalise_ids
-from .errors import InvalidODError, InvalidZonesError, Problems, check_parameter
+from ._ids import (
+    check_collisions,
+    check_unique,
+    leading_zero_hint,
+    merged_note,
+    normalise_column,
+    normalise_ids,
+)
+from .errors import Fix, InvalidODError, InvalidZonesError, Problems, check_parameter, says
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -54,8 +61,13 @@ def _examples_from_mask(rows, cols, ids, mask, limit=3):
 SUPPRESSED_PATTERN = (r"\s*(?:|[-–—]|\*{1,3}|\.{1,3}|[xX]|:|[cC]|\([cC]\)|[nN]/?[aA]"
                       r"|<\s*=?\s*\d+(?:[.,]\d+)?)\s*")
 
-_NAN_FIX = ("Fill or drop missing flows before building the graph, or pass suppressed='zero' "
-            "if empty cells are suppressed small flows.")
+_NAN_FIX = says("Fill or drop missing flows before building the graph, or pass {} "
+                "if empty cells are suppressed small flows.", Fix("suppressed", "zero"))
+_SUPPRESSED_FIX = says("Pass {} to read suppression markers ('-', '*', '..', 'x', '<3', "
+                       "empty) as no flow, or clean the cells before loading.",
+                       Fix("suppressed", "zero"))
+_COLUMNS_FIX = says("Pass the right names with {}, {}, {}.", Fix("origin"), Fix("destination"),
+                    Fix("flow"))
 
 
 def _check_values(data: np.ndarray, rows, cols, ids, problems: Problems, what="flows") -> None:
@@ -165,6 +177,7 @@ class FlowGraph:
         extra_zones: str = "error",
         id_width: int | None = None,
         suppressed: str = "error",
+        id_collisions: str = "error",
         residents: str | None = None,
         jobs: str | None = None,
         name: str | None = None,
@@ -200,6 +213,11 @@ class FlowGraph:
             Cells that are missing or hold a suppression marker (``""``, ``"-"``, ``"*"``,
             ``".."``, ``"x"``, ``"<3"``, ... see :data:`SUPPRESSED_PATTERN`): an error, or
             read as 0 (no flow), counted in ``meta["repairs"]``. Other text stays an error.
+        id_collisions : {"error", "merge"}
+            Ids that differ only by case or a trailing ``.0`` (``"SEOUL"`` and ``"Seoul"``,
+            ``"1001"`` and ``"1001.0"``): an error listing them, or read as one zone (the
+            most frequent spelling), recorded in ``meta["repairs"]``. Ids differing only by
+            surrounding spaces or Unicode form (NFC / NFD) are always one zone (recorded).
         residents, jobs : str, optional
             Zone-table columns giving employed residents / jobs; by default they are the
             row / column sums of the matrix (diagonal included).
@@ -225,6 +243,8 @@ class FlowGraph:
                         allowed=["error", "keep", "drop"])
         check_parameter("FlowGraph.from_dataframe", "suppressed", suppressed,
                         allowed=["error", "zero"])
+        check_parameter("FlowGraph.from_dataframe", "id_collisions", id_collisions,
+                        allowed=["error", "merge"])
         if not isinstance(df, pd.DataFrame):
             raise InvalidODError(f"Expected a pandas DataFrame of flows; got {type(df).__name__}.")
         wanted = [origin, destination, flow] + ([moe] if moe else [])
@@ -238,9 +258,8 @@ class FlowGraph:
         if absent:
             raise InvalidODError(
                 f"Invalid OD table: {len(absent)} missing columns ({', '.join(map(repr, absent))}); "
-                f"the table has {', '.join(map(repr, map(str, df.columns[:12])))}. Pass the right "
-                "names with origin=, destination=, flow=."
-            )
+                f"the table has {', '.join(map(repr, map(str, df.columns[:12])))}. "
+                + _COLUMNS_FIX)
         if len(df) == 0:
             raise InvalidODError("Invalid OD table: the table is empty (0 rows). Check the file "
                                  "and any filter applied before building the graph.")
@@ -254,6 +273,17 @@ class FlowGraph:
         o_col = normalise_column(df[origin][has_id], what="origin ids", width=id_width)
         d_col = normalise_column(df[destination][has_id], what="destination ids", width=id_width)
         repairs: list[str] = []
+        both = pd.concat([o_col, d_col], ignore_index=True)
+        raw_both = pd.concat([df[origin][has_id], df[destination][has_id]], ignore_index=True)
+        note = merged_note(_merged_groups(raw_both, both), "ids")
+        if note:
+            repairs.append(note)
+        rename = check_collisions(both, "ids", problems, id_collisions)
+        if rename:
+            o_col, d_col = o_col.replace(rename), d_col.replace(rename)
+            shown = ", ".join(f"{k!r} as {v!r}" for k, v in list(rename.items())[:3])
+            repairs.append(f"read {len(rename)} ids written another way as one zone "
+                           f"(first: {shown})")
         flow_col = df[flow][has_id]
         if suppressed == "zero":
             flow_col, n_masked, examples = _unsuppress(flow_col)
@@ -262,9 +292,7 @@ class FlowGraph:
                                f"{', '.join(map(repr, examples))})")
         values, bad_text = _to_float(flow_col)
         problems.add("non-numeric flows", bad_text[:3], count=len(bad_text),
-                     fix="Pass suppressed='zero' to read suppression markers ('-', '*', "
-                         "'..', 'x', '<3', empty) as no flow, or clean the cells before "
-                         "loading.")
+                     fix=_SUPPRESSED_FIX)
         moe_values = None
         if moe:
             moe_values, bad_moe = _to_float(df[moe][has_id])
@@ -286,8 +314,9 @@ class FlowGraph:
                              + leading_zero_hint(unknown, unused))
             if len(unused) and extra_zones == "error":
                 problems.add("zone-table ids with no flow", list(unused[:3]), count=len(unused),
-                             fix="Pass extra_zones='keep' to keep them as zones without flows, "
-                                 "or extra_zones='drop' to leave them out.")
+                             fix=says("Pass {} to keep them as zones without flows, or {} to "
+                                      "leave them out.", Fix("extra_zones", "keep"),
+                                      Fix("extra_zones", "drop")))
             if extra_zones == "drop":
                 zone_table = zone_table.loc[~zone_table.index.isin(unused)]
             ids = zone_table.index
@@ -335,8 +364,8 @@ class FlowGraph:
                         "contradicting rows (a pair repeated with a different flow)",
                         [f"{ids[rows[k]]} → {ids[cols[k]]}" for k in clash_idx[:3]],
                         count=n_clash,
-                        fix="Decide which row is right and remove the other, or pass "
-                            "duplicates='sum' if they are parts to add up.")
+                        fix=says("Decide which row is right and remove the other, or pass "
+                                 "{} if they are parts to add up.", Fix("duplicates", "sum")))
             else:
                 split = (f"Of the repeats, {n_exact:,} are exact (same flow) and {n_clash:,} "
                          "contradict the first row (different flow). ")
@@ -344,9 +373,10 @@ class FlowGraph:
                              [f"{ids[rows[k]]} → {ids[cols[k]]}"
                               for k in np.flatnonzero(repeat)[:3]],
                              count=n_dup,
-                             fix=split + "Pass duplicates='sum' to add them up, duplicates="
-                                 "'drop_identical' to keep one of each exact repeat, or "
-                                 "remove the repeats.")
+                             fix=split + says("Pass {} to add them up, {} to keep one of "
+                                              "each exact repeat, or remove the repeats.",
+                                              Fix("duplicates", "sum"),
+                                              Fix("duplicates", "drop_identical")))
         problems.raise_if_any(InvalidODError)
 
         n = len(ids)
@@ -382,6 +412,7 @@ class FlowGraph:
         geometry_id: str | None = None,
         moe=None,
         id_width: int | None = None,
+        id_collisions: str = "error",
         residents: str | None = None,
         jobs: str | None = None,
         name: str | None = None,
@@ -396,17 +427,35 @@ class FlowGraph:
             hold the same ids (columns are reordered to the rows). Not modified.
         ids : sequence of str, optional
             Zone ids in matrix order; required unless ``matrix`` is a DataFrame.
-        zones, zone_id, geometry, geometry_id, id_width, residents, jobs, name, meta
+        zones, zone_id, geometry, geometry_id, id_width, id_collisions, residents, jobs, name, meta
             As in :meth:`from_dataframe`; zone-table ids must equal the matrix ids.
         moe : array-like, optional
             Margins of error with the same shape and ids as ``matrix``.
         """
+        check_parameter("FlowGraph.from_matrix", "id_collisions", id_collisions,
+                        allowed=["error", "merge"])
         problems = Problems("Invalid OD matrix")
+        repairs: list[str] = []
         if isinstance(matrix, pd.DataFrame):
-            row_ids = normalise_ids(matrix.index, what="row ids", width=id_width)
-            col_ids = normalise_ids(matrix.columns, what="column ids", width=id_width)
+            merged: list = []
+            row_ids = normalise_ids(matrix.index, what="row ids", width=id_width, merged=merged)
+            col_ids = normalise_ids(matrix.columns, what="column ids", width=id_width,
+                                    merged=merged)
             check_unique(row_ids, "row ids")
             check_unique(col_ids, "column ids")
+            note = merged_note(merged, "row or column ids")
+            if note:
+                repairs.append(note)
+            rename = check_collisions(pd.Series([*row_ids, *col_ids], dtype=object),
+                                      "row or column ids", problems, id_collisions)
+            if rename:  # one zone written two ways: add its rows and columns up
+                matrix = _merge_variants(matrix, row_ids, col_ids, rename)
+                shown = ", ".join(f"{k!r} as {v!r}" for k, v in list(rename.items())[:3])
+                repairs.append(f"read {len(rename)} ids written another way as one zone "
+                               f"(first: {shown})")
+                row_ids = normalise_ids(matrix.index, what="row ids")
+                col_ids = normalise_ids(matrix.columns, what="column ids")
+            problems.raise_if_any(InvalidODError)
             only_rows = row_ids.difference(col_ids)
             only_cols = col_ids.difference(row_ids)
             problems.add("row ids missing from the columns", list(only_rows[:3]),
@@ -481,6 +530,9 @@ class FlowGraph:
                       + leading_zero_hint(miss, extra))
             p.raise_if_any(InvalidZonesError)
             zt = table.reindex(ids_index)
+        if repairs:
+            meta = dict(meta or {})
+            meta["repairs"] = [*meta.get("repairs", []), *repairs]
         graph = cls(matrix_csr, ids_index, zt, None, moe=moe_csr, name=name, meta=meta)
         graph = graph._with_totals(residents, jobs)
         if geometry is not None:
@@ -547,7 +599,7 @@ class FlowGraph:
         if missing == "error":
             miss = self._ids.difference(t.index)
             p.add("graph zones missing from the table", list(miss[:3]), count=len(miss),
-                  fix="Pass missing='keep' to leave their attributes empty.")
+                  fix=says("Pass {} to leave their attributes empty.", Fix("missing", "keep")))
         p.raise_if_any(InvalidZonesError)
         zones = self._zones.drop(columns=[c for c in t.columns if c in self._zones.columns])
         zones = zones.join(t.reindex(self._ids))
@@ -611,11 +663,12 @@ class FlowGraph:
         miss = self._ids.difference(gids)
         if extra == "error":
             p.add("layer ids not in the graph", list(extras[:3]), count=len(extras),
-                  fix="Pass extra='drop' to leave them out, or correct the ids."
+                  fix=says("Pass {} to leave them out, or correct the ids.", Fix("extra", "drop"))
                       + leading_zero_hint(miss, extras))
         if missing == "error":
             p.add("graph zones without geometry", list(miss[:3]), count=len(miss),
-                  fix="Pass missing='keep' to keep them with an empty geometry.")
+                  fix=says("Pass {} to keep them with an empty geometry.",
+                           Fix("missing", "keep")))
         p.raise_if_any(InvalidZonesError)
         gdf = gpd.GeoDataFrame(
             {"geometry": geometry.geometry.to_numpy()},
@@ -1091,3 +1144,26 @@ def _zone_table(zones: pd.DataFrame, zone_id: str | None, width: int | None) -> 
     table = table.copy()
     table.index = idx
     return table
+
+
+def _merged_groups(raw: pd.Series, ids: pd.Series) -> list[list[str]]:
+    """Groups of distinct raw spellings (across columns) that gave one id; only looked for
+    when the raw ids are text (numbers have one spelling)."""
+    if pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw):
+        return []
+    from ._ids import _spellings
+
+    out: list = []
+    _spellings(raw.reset_index(drop=True), ids, out)
+    return out
+
+
+def _merge_variants(matrix: pd.DataFrame, row_ids: pd.Index, col_ids: pd.Index,
+                    rename: dict[str, str]) -> pd.DataFrame:
+    """A labelled matrix whose rows and columns written two ways are added up."""
+    body = matrix.apply(pd.to_numeric, errors="coerce")
+    body = pd.DataFrame(body.to_numpy(dtype=float),
+                        index=[rename.get(x, x) for x in row_ids],
+                        columns=[rename.get(x, x) for x in col_ids])
+    body = body.T.groupby(level=0, sort=False).sum(min_count=1).T
+    return body.groupby(level=0, sort=False).sum(min_count=1)
