@@ -687,6 +687,18 @@ class FlowGraph:
         if present.any():
             import shapely
 
+            # GEOS cannot repair or compare shapes with NaN / infinite coordinates: name them
+            xy_counts = shapely.get_num_coordinates(geoms[present])
+            xy = shapely.get_coordinates(geoms[present])
+            bad_xy = ~np.isfinite(xy).all(axis=1)
+            if bad_xy.any():
+                owner = np.repeat(np.flatnonzero(present), xy_counts)[bad_xy]
+                zones = self._ids[np.unique(owner)]
+                raise InvalidZonesError(
+                    f"Invalid zone layer: {len(zones):,} zones whose polygons have NaN or "
+                    f"infinite coordinates (first: {', '.join(map(str, zones[:3]))}). Fix or "
+                    "drop those shapes (gdf.geometry.is_valid and shapely.get_coordinates "
+                    "show them), or pass missing='keep' after setting them to None.")
             invalid[present] = ~shapely.is_valid(geoms[present])
         if invalid.any():  # repair, and say so: GEOS set operations fail on invalid shapes
             import shapely

@@ -387,3 +387,20 @@ def test_zone_csv_one_table_from_python(h, graph, tmp_path, outside):
     assert not table["name"].str.match(r"^[=+\-@\t]").any()
     with pytest.raises(InvalidParameterError, match="is a folder"):
         h.to_zone_csv(tmp_path)
+
+
+@pytest.mark.parametrize("bad", [float("inf"), float("nan")])
+def test_polygons_with_non_finite_coordinates_are_named(bad):
+    """GEOS fails on NaN / infinite coordinates (make_valid, unions): a named error instead."""
+    from shapely.geometry import Polygon
+
+    g = rz.FlowGraph.from_dataframe(pd.DataFrame(FLOWS, columns=["origin", "destination",
+                                                                  "flow"]))
+    import warnings
+
+    shapes = squares()
+    with warnings.catch_warnings():  # shapely warns when it builds the hostile ring
+        warnings.simplefilter("ignore", RuntimeWarning)
+        shapes.loc["03", "geometry"] = Polygon([(0, 0), (bad, 1), (1, 0)])
+    with pytest.raises(rz.InvalidZonesError, match="NaN or infinite coordinates.*03"):
+        g.with_geometry(shapes)
