@@ -27,6 +27,7 @@ REQUIRES = {
     "02_scenarios": ["korea-ktdb-sigun"],
     "03_us_cbsa_validation": ["us-counties-2009-2013"],
     "04_sardinia_methods": ["sardinia-2001"],
+    "05_your_own_data": ["sardinia-2001"],
 }
 
 
