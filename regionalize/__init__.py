@@ -69,6 +69,7 @@ __all__ = [
     "evaluate_grouping",
     "methods",
     "monitor",
+    "report",
     "RegionalizeError",
     "InvalidODError",
     "InvalidZonesError",
@@ -88,8 +89,8 @@ def __getattr__(name):
         return getattr(importlib.import_module(".contiguity", __name__), name)
     if name == "Hierarchy":
         return importlib.import_module(".hierarchy", __name__).Hierarchy
-    if name == "monitor":
-        return importlib.import_module(".monitor", __name__)
+    if name in ("monitor", "report"):
+        return importlib.import_module(f".{name}", __name__)
     if name == "synthetic_country":
         return importlib.import_module(".synthetic", __name__).synthetic_country
     raise AttributeError(f"module 'regionalize' has no attribute {name!r}")

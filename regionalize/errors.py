@@ -225,8 +225,16 @@ class InvalidFileError(RegionalizeError, ValueError):
     unreadable state, from another run, or not one of regionalize's files at all."""
 
 
+#: the longest example quoted in a message (a misread header can be one huge "id")
+EXAMPLE_CHARS = 60
+
+
 def _fmt_examples(examples: Sequence[object], limit: int = 3) -> str:
-    shown = ", ".join(str(e) for e in list(examples)[:limit])
+    def short(e: object) -> str:
+        text = str(e)
+        return text if len(text) <= EXAMPLE_CHARS else text[:EXAMPLE_CHARS - 1] + "…"
+
+    shown = ", ".join(short(e) for e in list(examples)[:limit])
     return shown + (", ..." if len(examples) > limit else "")
 
 

@@ -156,7 +156,7 @@ def plot_hierarchy(h, *, fill: str | None = None, outlines=None, crs=None, ax=No
                       fontsize=7, title=matplotlib_text(f"{fill} areas"), title_fontsize=8,
                       frameon=False)
     outline_text = ", ".join(f"{layer} outlines" for layer in outlines)
-    ax.set_title(title or matplotlib_text(f"{graph.name}: {fill} areas"
+    ax.set_title(title or matplotlib_text(f"{graph.name or 'zones'}: {fill} areas"
                                           + (f" with {outline_text}" if outlines else "")))
     _declutter(ax, texts)
     return ax

@@ -569,6 +569,15 @@ def write_report(h, path, *, title: str | None = None,
     if how:
         parts.append("<h2>How the areas were found</h2><ul class='how'>" + "".join(how)
                      + "</ul>")
+    # what was repaired or changed when the data was read (a transposed matrix, dropped
+    # totals, a detected encoding): the planner must see it beside the result
+    repairs = [str(r) for r in (g.meta.get("repairs") or [])]
+    quirks = [str(q) for q in (g.meta.get("quirks") or [])]
+    if repairs or quirks:
+        parts.append("<h2>How the data was read</h2><ul class='how'>"
+                     + "".join(f"<li>{html_text(r)}</li>" for r in repairs)
+                     + "".join(f"<li>known quirk of the source: {html_text(q)}</li>"
+                               for q in quirks) + "</ul>")
 
     # quality per layer
     rows, qualities = [], {}

@@ -206,3 +206,26 @@ def test_report_escapes_hostile_names(tmp_path):
     text = " ".join(p.text)
     assert "<script>alert(1)</script>" in text  # shown literally, as the name
     assert "<svg onload=alert(3)>" in text and "regionalize: <b>toy</b>" in p.text
+
+
+def test_report_says_how_the_data_was_read(tmp_path):
+    """Repairs recorded while reading (a transposed matrix, dropped totals) are in the report,
+    escaped."""
+    import numpy as np
+    import pandas as pd
+
+    import regionalize as rz
+
+    ids = ["A<b>", "B", "C"]
+    m = pd.DataFrame(np.array([[50, 5, 1], [20, 40, 2], [10, 3, 30]]), index=ids, columns=ids)
+    m.loc["Total"] = m.sum()
+    m["Total"] = m.sum(axis=1)
+    path = tmp_path / "m.csv"
+    m.to_csv(path)
+    g = rz.read_matrix(path, rows="workplace", totals="drop")
+    assert g.meta["repairs"]
+    h = rz.delineate(g, ["A<b>"], tau=0.1, megaregions=False)
+    out = rz.report.write_report(h, tmp_path / "report.html")
+    text = out.read_text()
+    assert "How the data was read" in text and "transpos" in text.lower()
+    assert "A<b>" not in text
