@@ -44,6 +44,10 @@ CLI_FLAGS = {
     "names_id": "--names-id", "names_column": "--names-column",
 }
 
+#: keywords the command line has no flag for, as it says them instead (a matrix's ids are
+#: always its first column: ``read_matrix(id_column=)`` has no flag)
+CLI_WORDS = {"id_column": "the first column"}
+
 _SEP_NAMES = {"\t": "tab", " ": "space"}
 
 
@@ -58,10 +62,11 @@ def cli_value(value) -> str:
 
 def cli_fix_text(fix: Fix) -> str:
     """A fix as the command line writes it: ``--footer drop``, ``--origin``, ``--matrix``;
-    a keyword with no flag keeps its Python form."""
+    a keyword with no flag is said in words (:data:`CLI_WORDS`), else keeps its Python
+    form."""
     flag = CLI_FLAGS.get(fix.keyword)
     if flag is None:
-        return fix.python()
+        return CLI_WORDS.get(fix.keyword) or fix.python()
     if not fix.has_value or fix.value is True:
         return flag
     return f"{flag} {cli_value(fix.value)}"
@@ -470,8 +475,12 @@ def make_executor(workers: int | None, scheduler: str | None):
     """(executor, client): an int of local processes, or a lazily made dask Client."""
     if workers is not None and scheduler is not None:
         raise CliInputError("give either --workers or --scheduler, not both.")
-    if workers is not None and workers < 1:
-        raise CliInputError(f"--workers must be a positive number; got {workers}.")
+    if workers is not None:
+        from .stability import MAX_WORKERS
+
+        if not 1 <= workers <= MAX_WORKERS:
+            raise CliInputError(f"--workers must be between 1 and {MAX_WORKERS} (32 per core "
+                                f"here); got {workers}.")
     if scheduler is None:
         return workers, None
     try:

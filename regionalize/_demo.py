@@ -133,12 +133,23 @@ def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None,
     return write_outputs(h, out, say=say, given_centres=given)
 
 
-def delineate_graph(graph, *, centres=None, tau=None, max_order=None, say=None):
+def delineate_graph(graph, *, centres=None, tau=None, max_order=None, metropolitan=None,
+                    say=None):
     """``rz.delineate`` with the data set's preset overridden by the options given; returns
-    the Hierarchy and the layers whose centres were given (not found by rule)."""
+    the Hierarchy and the layers whose centres were given (not found by rule).
+
+    ``metropolitan``: parameters of the metropolitan layer merged into the preset's (the
+    centre rule of the command line: ``min_size``, ``min_size_share``, ``min_job_ratio``).
+    A centre rule asks for centres found by rule, so it replaces the preset's centres
+    (Korea's five) unless ``centres`` are given too."""
     from .delineate import delineate
 
     params = delineation_preset(graph)
+    if metropolitan:
+        params["metropolitan"] = {**params.get("metropolitan", {}), **metropolitan}
+        rule = {"min_size", "min_size_share", "min_job_ratio"}
+        if centres is None and rule & set(metropolitan):
+            params.pop("centres", None)
     if centres is not None:
         params["centres"] = centres
     if tau is not None:

@@ -22,7 +22,27 @@ Conventions for scripted runs (CI):
   On failure ``result`` is null and ``error`` holds the message (also on stderr). Usage
   errors that stop before the command runs (unknown option, missing argument) print no
   JSON. ``--json`` and ``--quiet`` are accepted before the command (for every command) or
-  after it.
+  after it;
+- errors name the flag to change (``--footer drop``, ``--encoding cp1252``, ``--rows
+  workplace``), never the library's keyword (``footer='drop'``).
+
+Reading an OD file: every command that reads one (``delineate``, ``report``, ``evaluate``,
+``sweep``, ``stability``, and ``compare --graph``) takes the reading options, declared once
+in :data:`regionalize._cli_io.READING_OPTIONS` (``--matrix``, ``--rows``, ``--sep``,
+``--encoding``, ``--thousands``, ``--decimal``, ``--skiprows``, ``--sheet``, ``--footer``,
+``--totals``, ``--suppressed``, ``--duplicates``, ``--id-width``, ``--id-collisions``,
+``--names`` with ``--names-id`` / ``--names-column``; ``--missing-geometry`` with
+``--zones``). What the reader repaired (totals dropped, a matrix transposed, title rows
+skipped) is printed with the progress.
+
+The parameters of each method (``delineate`` and ``report``): network ``--tau``,
+``--max-order``, ``--centres`` or ``--centres-file``, and the centre rule ``--min-size``,
+``--min-size-share``, ``--min-job-ratio`` (which replaces a data set's preset centres);
+ttwa ``--ttwa-preset``, ``--min-size``, ``--min-sc``, ``--target-size``, ``--target-sc``;
+intramax ``--k`` and/or ``--min-objective`` (one is required); commuting-zones
+``--cutoff``. An option of another method, a bad value or a missing stop rule is refused
+before any data is read. Each layer's line says how its centres were chosen and, when it
+has no area, why.
 
 Where ``delineate --out`` writes (the suffix decides the format; ``--format`` overrides):
 
@@ -51,6 +71,7 @@ from typing import Annotated
 
 import typer
 
+from ._cli_io import reading_options
 from .errors import RegionalizeError
 
 _CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -73,8 +94,9 @@ METHODS = ["network", "ttwa", "intramax", "flowbca", "commuting-zones", "leiden"
 FORMATS = {".gpkg": "gpkg", ".parquet": "parquet", ".csv": "csv"}
 FORMAT_NAMES = ["gpkg", "parquet", "csv", "csv-folder"]
 
-SOURCE_HELP = ("A named data set (see `regionalize datasets`), synthetic-N, or a CSV/Parquet "
-               "OD file with one row per origin-destination pair.")
+SOURCE_HELP = ("A named data set (see `regionalize datasets`), synthetic-N, or an OD file "
+               "(CSV, Parquet or Excel): a long table, one row per origin-destination pair, "
+               "or a wide matrix (--matrix).")
 CENTRES_HELP = ("Metropolitan centres: comma-separated zone ids, '+' joins a polycentric core "
                 "(e.g. 21+26,22,11). Default: the data set's preset, else found by the size rule.")
 JSON_HELP = "Print only JSON on stdout: {command, ok, result, files, warnings}."
@@ -93,17 +115,49 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)]
 Workers = Annotated[int, typer.Option(help=WORKERS_HELP)]
 Scheduler = Annotated[str, typer.Option(help=SCHEDULER_HELP)]
 Method = Annotated[str, typer.Option(help=METHOD_HELP)]
-Tau = Annotated[float, typer.Option(help="Link threshold for --method network, a share in "
-                                    "(0, 1] (default 0.10 or the data set's preset).")]
-MaxOrder = Annotated[int, typer.Option(help="Longest chain of links for --method network.")]
-Centres = Annotated[str, typer.Option(help=CENTRES_HELP)]
-K = Annotated[int, typer.Option(help="Number of areas for --method intramax.")]
+Tau = Annotated[float, typer.Option(help="network: the link threshold, a share in (0, 1] "
+                                    "(default 0.10 or the data set's preset).")]
+MaxOrder = Annotated[int, typer.Option(help="network: the longest chain of links.")]
+Centres = Annotated[str, typer.Option(help="network: m" + CENTRES_HELP[1:])]
+K = Annotated[int, typer.Option(help="intramax: the number of areas (a stop rule; or "
+                                "--min-objective).")]
 Zones = Annotated[Path, typer.Option(help="Zone polygons (GeoPackage, GeoJSON, shapefile or "
                                      "GeoParquet) to attach by id: areas are then kept "
                                      "contiguous and can be mapped. Replaces a data set's "
                                      "own polygons.")]
 ZoneId = Annotated[str, typer.Option(help="Id column of --zones (default: the first column "
                                      "whose values match the OD zone ids).")]
+# the parameters of the methods (text, so that 'none' and the checks name the flag)
+CentresFile = Annotated[Path, typer.Option(
+    "--centres-file", help="network: metropolitan centres from a text file, one per line: a "
+    "zone id or a zone name (names holding ',' or '+' are read whole); '+' between the "
+    "zones of a polycentric core (Leeds+Bradford).")]
+MinSize = Annotated[str, typer.Option(
+    "--min-size", help="network: the smallest metropolitan centre, in jobs (default: "
+    "--min-size-share of all jobs); ttwa: the minimum size of an area, in employed "
+    "residents (uk2011: 3500).")]
+MinSizeShare = Annotated[str, typer.Option(
+    "--min-size-share", help="network: the smallest metropolitan centre as a share of all "
+    "jobs (default 0.01).")]
+MinJobRatio = Annotated[str, typer.Option(
+    "--min-job-ratio", help="network: the jobs per employed resident a metropolitan centre "
+    "needs (default 1; none drops the test).")]
+TtwaPreset = Annotated[str, typer.Option(
+    "--ttwa-preset", help="ttwa: uk2011 (default: ONS travel-to-work areas) or istat2011 "
+    "(Istat labour market areas); --min-size, --min-sc, --target-size and --target-sc "
+    "override it.")]
+MinSc = Annotated[str, typer.Option(
+    "--min-sc", help="ttwa: the minimum self-containment of an area (uk2011: 0.6667).")]
+TargetSc = Annotated[str, typer.Option(
+    "--target-sc", help="ttwa: the target self-containment (uk2011: 0.75).")]
+TargetSize = Annotated[str, typer.Option(
+    "--target-size", help="ttwa: the target size, in employed residents (uk2011: 25000).")]
+MinObjective = Annotated[str, typer.Option(
+    "--min-objective", help="intramax: stop when the best merge's objective falls below "
+    "this (a stop rule instead of, or with, --k).")]
+Cutoff = Annotated[str, typer.Option(
+    "--cutoff", help="commuting-zones: the height in [0, 1] at which the dendrogram is cut "
+    "(default 0.977, Tolbert & Sizer).")]
 
 
 def _echo(text: str, err: bool = False) -> None:
@@ -201,8 +255,8 @@ def _handled(fn):
             raise
         except KeyboardInterrupt:  # typer would turn it into a silent exit 130
             fail("interrupted", code=130)
-        except RegionalizeError as exc:
-            fail(str(exc).replace("\n", " "))
+        except RegionalizeError as exc:  # its fixes written as flags: --footer drop
+            fail(_cli_message(exc))
         except FileNotFoundError as exc:
             fail(f"no such file: {exc.filename or exc}; check the path.")
         except Exception as exc:  # noqa: BLE001 - the CLI's last resort
@@ -211,6 +265,17 @@ def _handled(fn):
     # resolved annotations: typer needs the Annotated option objects, not their names
     wrapper.__signature__ = inspect.signature(fn, eval_str=True)
     return wrapper
+
+
+def _cli_message(exc: RegionalizeError) -> str:
+    """The error's message on one line with its fixes written as flags (``--footer drop``,
+    :func:`regionalize._cli_io.render_for_cli`); a carriage return in the user's data is
+    kept, for :func:`_echo` to show as ``\\r``."""
+    from ._cli_io import cli_fix_text, render_for_cli
+
+    if exc.fixes:
+        return exc.render(cli_fix_text).replace("\n", " ")
+    return "\r".join(render_for_cli(RegionalizeError(part)) for part in str(exc).split("\r"))
 
 
 def _print_json(data: dict) -> None:
@@ -246,14 +311,25 @@ def _progress(quiet: bool, text: str) -> None:
         _echo(text, err=True)
 
 
-def _graph(source, origin="origin", destination="destination", flow="flow", quiet=True):
-    from ._cli_io import load_source
+def _graph(source, origin="origin", destination="destination", flow="flow", quiet=True,
+           **reading):
+    """The FlowGraph of a data set, synthetic-N or an OD file, read with the reading options
+    (:data:`regionalize._cli_io.READING_OPTIONS`); what the reader repaired (totals dropped,
+    a table transposed, ...) is said on stderr."""
+    from ._cli_io import FILE_SUFFIXES, CliInputError, load_source
     from .datasets import DATASETS
 
-    if source in DATASETS or Path(source).is_file():  # the slow reads (not a bad name)
+    path = Path(source)
+    if path.is_file() and path.suffix.lower() not in FILE_SUFFIXES:
+        raise CliInputError(f"cannot tell the format of {path.name} from its suffix: name the "
+                            "file .csv (text, any delimiter; also .txt, .tsv, .gz), .parquet "
+                            "or .xlsx (also .xls, .ods).")
+    if source in DATASETS or path.is_file():  # the slow reads (not a bad name)
         _progress(quiet, f"reading {source} ...")
-    g = load_source(source, origin, destination, flow)
+    g = load_source(source, origin, destination, flow, **reading)
     _progress(quiet, f"{g.name or source}: {g.n_zones:,} zones, {g.n_flows:,} flows")
+    for note in g.meta.get("repairs", []):
+        _progress(quiet, f"  {note}")
     return g
 
 
@@ -281,12 +357,15 @@ def _say(quiet: bool):
     return None if quiet else functools.partial(_progress, False)
 
 
-def _report_text(summary: dict, out: Path) -> str:
+def _report_text(summary: dict, out: Path, layer_lines: list[str] | None = None) -> str:
     lines = [f"{summary['dataset'] or 'flows'}: {summary['zones']:,} zones, "
              f"{summary['flows']:,} flows, total {summary['total']:,.0f}", summary["hierarchy"]]
-    for layer, info in summary.get("layers", {}).items():
-        lines.append(f"{layer}: {info['areas']} areas, {info['unassigned_zones']} zones in no "
-                     "area")
+    if layer_lines is not None:  # from the Hierarchy: why a layer is empty, its centres
+        lines += layer_lines
+    else:
+        for layer, info in summary.get("layers", {}).items():
+            lines.append(f"{layer}: {_count(info['areas'], 'area')}, "
+                         f"{_count(info['unassigned_zones'], 'unassigned zone')}")
     lines.append(f"wrote {out}/: {', '.join(summary['files'])}")
     lines.append(f"open {out / 'report.html'} in a browser")
     return "\n".join(lines)
@@ -301,6 +380,7 @@ def _default_report_folder(source: str) -> Path:
 
 @app.command("report")
 @_handled
+@reading_options(geometry=True)
 def report_cmd(
     source: str = typer.Argument(..., help=SOURCE_HELP),
     out: Path = typer.Option(None, help="Folder for the outputs (default: outputs/<name of "
@@ -311,12 +391,23 @@ def report_cmd(
     tau: Tau = None,
     max_order: MaxOrder = None,
     centres: Centres = None,
+    centres_file: CentresFile = None,
+    min_size: MinSize = None,
+    min_size_share: MinSizeShare = None,
+    min_job_ratio: MinJobRatio = None,
+    ttwa_preset: TtwaPreset = None,
+    min_sc: MinSc = None,
+    target_size: TargetSize = None,
+    target_sc: TargetSc = None,
     k: K = None,
+    min_objective: MinObjective = None,
+    cutoff: Cutoff = None,
     origin: Origin = "origin",
     destination: Destination = "destination",
     flow: Flow = "flow",
     json_output: JsonOutput = False,
     quiet: Quiet = False,
+    reading: dict | None = None,
 ) -> None:
     """Delineate any input and write the planner's report: summary.md / summary.json, the
     areas (hierarchy.gpkg with polygons, else CSV tables), maps (with polygons) and
@@ -324,14 +415,21 @@ def report_cmd(
     from ._demo import write_outputs
     from ._files import check_output_folder
 
-    _check_delineation_options(method, tau, max_order, centres, k, zones, zone_id)
+    opts = dict(tau=tau, max_order=max_order, centres=centres, centres_file=centres_file,
+                min_size=min_size, min_size_share=min_size_share, min_job_ratio=min_job_ratio,
+                ttwa_preset=ttwa_preset, min_sc=min_sc, target_size=target_size,
+                target_sc=target_sc, k=k, min_objective=min_objective, cutoff=cutoff)
+    kwargs = _check_delineation_options(method, opts, zones, zone_id, reading)
     out = out if out is not None else _default_report_folder(source)
     check_output_folder(out, "--out")  # before any work
-    graph = _load_graph(source, origin, destination, flow, zones, zone_id, quiet)
-    h, given = _delineation(graph, method, centres, tau, max_order, k, quiet)
+    graph = _load_graph(source, origin, destination, flow, zones, zone_id, quiet, reading)
+    h, given = _delineation(graph, method, opts, kwargs, quiet)
     summary = write_outputs(h, out, say=_say(quiet), given_centres=given)
+    lines, info = _layer_lines(h)
     summary = {"source": source, "method": method, **summary}
-    _emit(summary, json_output, _report_text(summary, out),
+    for layer, extra in info.items():
+        summary["layers"][layer].update(extra)
+    _emit(summary, json_output, _report_text(summary, out, lines),
           files=[out / f for f in summary["files"]])
 
 
@@ -413,70 +511,162 @@ def datasets_describe(
 
 
 # ---------------------------------------------------------------------------- delineate
-def _partition(graph, method: str, k: int | None):
+#: the delineation options that apply to some methods only: name -> (flag, methods)
+_METHOD_OPTIONS = {
+    "tau": ("--tau", ("network",)), "max_order": ("--max-order", ("network",)),
+    "centres": ("--centres", ("network",)), "centres_file": ("--centres-file", ("network",)),
+    "min_size": ("--min-size", ("network", "ttwa")),
+    "min_size_share": ("--min-size-share", ("network",)),
+    "min_job_ratio": ("--min-job-ratio", ("network",)),
+    "ttwa_preset": ("--ttwa-preset", ("ttwa",)), "min_sc": ("--min-sc", ("ttwa",)),
+    "target_size": ("--target-size", ("ttwa",)), "target_sc": ("--target-sc", ("ttwa",)),
+    "k": ("--k", ("intramax",)), "min_objective": ("--min-objective", ("intramax",)),
+    "cutoff": ("--cutoff", ("commuting-zones",)),
+}
+
+
+def _check_delineation_options(method: str, opts: dict, zones, zone_id,
+                               reading: dict | None = None) -> dict:
+    """The checks `delineate` and `report` share, all before any data is read. ``opts``:
+    the values of the options of :data:`_METHOD_OPTIONS` (None when not given). Returns the
+    method's keyword arguments (for network: the metropolitan centre rule)."""
+    from ._cli_io import CliInputError, check_tau, parse_centres
+    from ._cli_params import (
+        centre_rule_options,
+        commuting_zone_options,
+        intramax_options,
+        ttwa_options,
+    )
+
+    if method not in METHODS:
+        raise CliInputError(f"unknown --method {method!r}; choose one of {', '.join(METHODS)}.")
+    wrong: dict[tuple, list[str]] = {}
+    for name, value in opts.items():
+        flag, methods = _METHOD_OPTIONS[name]
+        if value is not None and method not in methods:
+            wrong.setdefault(methods, []).append(flag)
+    if wrong:
+        n = sum(map(len, wrong.values()))
+        raise CliInputError(
+            "options that only apply to " + "; to ".join(
+                f"--method {' or '.join(methods)}: {', '.join(flags)}"
+                for methods, flags in wrong.items())
+            + f"; drop {'them' if n > 1 else 'it'} for --method {method}.")
+    if zone_id is not None and zones is None:
+        raise CliInputError("--zone-id only applies with --zones (the zone polygons).")
+    if (reading or {}).get("missing_geometry") is not None and zones is None:
+        raise CliInputError("--missing-geometry only applies with --zones (the zone polygons).")
+    if method == "ttwa":
+        return ttwa_options(opts["ttwa_preset"], opts["min_size"], opts["min_sc"],
+                            opts["target_size"], opts["target_sc"])
+    if method == "intramax":
+        if opts["k"] is not None and opts["k"] < 1:
+            raise CliInputError(f"--k must be a positive number of areas; got {opts['k']}.")
+        return intramax_options(opts["k"], opts["min_objective"])
+    if method == "commuting-zones":
+        return commuting_zone_options(opts["cutoff"])
+    if method != "network":
+        return {}
+    check_tau(opts["tau"])
+    if opts["max_order"] is not None and opts["max_order"] < 1:
+        raise CliInputError(f"--max-order must be at least 1; got {opts['max_order']}.")
+    if opts["centres"] is not None and opts["centres_file"] is not None:
+        raise CliInputError("give --centres or --centres-file, not both.")
+    parse_centres(opts["centres"])  # fail early on a malformed list
+    if opts["centres_file"] is not None and not Path(opts["centres_file"]).is_file():
+        raise CliInputError(f"no such file: {opts['centres_file']} (--centres-file); check "
+                            "the path.")
+    rule = centre_rule_options(opts["min_size"], opts["min_size_share"], opts["min_job_ratio"])
+    given = [f for f in ("--centres", "--centres-file")
+             if opts[f[2:].replace("-", "_")] is not None]
+    if rule and given:
+        flags = [f for f, v in [("--min-size", opts["min_size"]),
+                                ("--min-size-share", opts["min_size_share"]),
+                                ("--min-job-ratio", opts["min_job_ratio"])] if v is not None]
+        raise CliInputError(f"{', '.join(flags)} {'set' if len(flags) > 1 else 'sets'} the "
+                            f"rule that finds the centres, but {given[0]} gives them; drop "
+                            "one or the other.")
+    return rule
+
+
+def _load_graph(source, origin, destination, flow, zones, zone_id, quiet, reading=None):
+    """The input's FlowGraph (read with the reading options, names attached with --names),
+    with the --zones polygons attached when given."""
+    from ._cli_io import CliInputError
+
+    reading = dict(reading or {})
+    missing = reading.pop("missing_geometry", None)
+    if missing is not None and zones is None:
+        raise CliInputError("--missing-geometry only applies with --zones (the zone polygons).")
+    graph = _graph(source, origin, destination, flow, quiet, **reading)
+    if zones is not None:
+        from ._cli_io import attach_zones
+
+        graph = attach_zones(graph, zones, zone_id, missing=missing or "error")
+        _progress(quiet, f"attached {zones.name}: polygons for {graph.n_zones:,} zones")
+    return graph
+
+
+def _partition(graph, method: str, kwargs: dict):
     from . import methods
 
     if method == "ttwa":
-        return methods.labour_market_areas(graph)
+        return methods.labour_market_areas(graph, **kwargs)
     if method == "intramax":
-        return methods.intramax(graph, k=k)
+        return methods.intramax(graph, **kwargs)
     if method == "flowbca":
         return methods.flowbca(graph)
     if method == "commuting-zones":
-        return methods.commuting_zones(graph)
+        return methods.commuting_zones(graph, **kwargs)
     if method == "leiden":
         return methods.leiden(graph)
     return methods.infomap(graph)
 
 
-def _check_delineation_options(method, tau, max_order, centres, k, zones, zone_id) -> None:
-    """The checks `delineate` and `report` share, all before any data is read."""
-    from ._cli_io import CliInputError, check_tau, parse_centres
-
-    if method not in METHODS:
-        raise CliInputError(f"unknown --method {method!r}; choose one of {', '.join(METHODS)}.")
-    check_tau(tau)
-    if method != "network":
-        given = [o for o, v in [("--tau", tau), ("--max-order", max_order),
-                                ("--centres", centres)] if v is not None]
-        if given:
-            raise CliInputError(f"{', '.join(given)} only apply to --method network; drop "
-                                f"{'them' if len(given) > 1 else 'it'} for --method {method}.")
-    if k is not None and method != "intramax":
-        raise CliInputError("--k only applies to --method intramax.")
-    if k is not None and k < 1:
-        raise CliInputError(f"--k must be a positive number of areas; got {k}.")
-    if max_order is not None and max_order < 1:
-        raise CliInputError(f"--max-order must be at least 1; got {max_order}.")
-    parse_centres(centres)  # fail early on a malformed list
-    if zone_id is not None and zones is None:
-        raise CliInputError("--zone-id only applies with --zones (the zone polygons).")
-
-
-def _load_graph(source, origin, destination, flow, zones, zone_id, quiet):
-    """The input's FlowGraph, with the --zones polygons attached when given."""
-    graph = _graph(source, origin, destination, flow, quiet)
-    if zones is not None:
-        from ._cli_io import attach_zones
-
-        graph = attach_zones(graph, zones, zone_id)
-        _progress(quiet, f"attached {zones.name}: polygons for {graph.n_zones:,} zones")
-    return graph
-
-
-def _delineation(graph, method, centres, tau, max_order, k, quiet):
-    """(Hierarchy, layers whose centres were given) for --method and its options."""
-    from ._cli_io import parse_centres
-
+def _delineation(graph, method: str, opts: dict, kwargs: dict, quiet: bool):
+    """(Hierarchy, layers whose centres were given) for --method and its options (``opts``
+    as given, ``kwargs`` as checked by :func:`_check_delineation_options`)."""
     if method == "network":
+        from ._cli_io import parse_centres
+        from ._cli_params import read_centres_file
         from ._demo import delineate_graph
 
-        return delineate_graph(graph, centres=parse_centres(centres), tau=tau,
-                               max_order=max_order, say=_say(quiet))
+        if opts["centres_file"] is not None:
+            centres = read_centres_file(opts["centres_file"], graph)
+            _progress(quiet, f"centres from {Path(opts['centres_file']).name}: "
+                      f"{'; '.join(centres)}")  # names may hold commas
+        else:
+            centres = parse_centres(opts["centres"])
+        return delineate_graph(graph, centres=centres, tau=opts["tau"],
+                               max_order=opts["max_order"], metropolitan=kwargs or None,
+                               say=_say(quiet))
     from .hierarchy import Hierarchy
 
     _progress(quiet, f"{method}: running ...")
-    return Hierarchy(graph, [_partition(graph, method, k)]), []
+    return Hierarchy(graph, [_partition(graph, method, kwargs)]), []
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 area``, ``3 areas``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _layer_lines(h) -> tuple[list[str], dict]:
+    """Per layer: ``"{layer}: N areas, U unassigned zones"`` (and why, when it has none),
+    and how its centres were chosen; and the same as JSON keys (``empty_reason``,
+    ``centre_rule_text``, ``centre_rule``: the numbers used when found by rule)."""
+    lines, info = [], {}
+    for layer in h.layers:
+        p = h[layer]
+        n_un = int(p.unassigned.size)
+        lines.append(f"{layer}: {_count(p.n_areas, 'area')}, {_count(n_un, 'unassigned zone')}"
+                     + (f": {p.empty_reason}" if p.empty_reason else ""))
+        text = p.params.get("centre_rule_text")
+        if text:
+            lines.append(f"  centres: {text}")
+        info[layer] = {"empty_reason": p.empty_reason, "centre_rule_text": text,
+                       "centre_rule": p.params.get("centre_rule")}
+    return lines, info
 
 
 def _output_target(out: str | None, fmt: str | None) -> tuple[Path, str] | None:
@@ -509,13 +699,24 @@ def _output_target(out: str | None, fmt: str | None) -> tuple[Path, str] | None:
 
 @app.command("delineate")
 @_handled
+@reading_options(geometry=True)
 def delineate_cmd(
     source: str = typer.Argument(..., help=SOURCE_HELP),
     method: Method = "network",
     tau: Tau = None,
     max_order: MaxOrder = None,
     centres: Centres = None,
+    centres_file: CentresFile = None,
+    min_size: MinSize = None,
+    min_size_share: MinSizeShare = None,
+    min_job_ratio: MinJobRatio = None,
+    ttwa_preset: TtwaPreset = None,
+    min_sc: MinSc = None,
+    target_size: TargetSize = None,
+    target_sc: TargetSc = None,
     k: K = None,
+    min_objective: MinObjective = None,
+    cutoff: Cutoff = None,
     out: str = typer.Option(None, help="Write the result. FILE.csv: one table, a row per "
                             "zone with its area in every layer. DIR/ (trailing slash, an "
                             "existing folder or a name without suffix): a folder of CSV "
@@ -533,11 +734,16 @@ def delineate_cmd(
     flow: Flow = "flow",
     json_output: JsonOutput = False,
     quiet: Quiet = False,
+    reading: dict | None = None,
 ) -> None:
     """Delineate functional areas and print areas per layer (optionally write them)."""
     from ._cli_io import CliInputError
 
-    _check_delineation_options(method, tau, max_order, centres, k, zones, zone_id)
+    opts = dict(tau=tau, max_order=max_order, centres=centres, centres_file=centres_file,
+                min_size=min_size, min_size_share=min_size_share, min_job_ratio=min_job_ratio,
+                ttwa_preset=ttwa_preset, min_sc=min_sc, target_size=target_size,
+                target_sc=target_sc, k=k, min_objective=min_objective, cutoff=cutoff)
+    kwargs = _check_delineation_options(method, opts, zones, zone_id, reading)
     target = _output_target(out, fmt)
     if target is not None:  # before any work: a folder where a file goes, no permission, ...
         from ._files import check_output_file, check_output_folder
@@ -547,21 +753,20 @@ def delineate_cmd(
             check_output_file(path, "--out", create_parent=True)
         else:
             check_output_folder(path, "--out")
-    graph = _load_graph(source, origin, destination, flow, zones, zone_id, quiet)
+    graph = _load_graph(source, origin, destination, flow, zones, zone_id, quiet, reading)
     if target is not None and target[1] in ("gpkg", "parquet") and graph.geometry is None:
         raise CliInputError(f"{graph.name or source} has no zone geometry, so it cannot be "
                             f"written as {target[1]}; use --format csv (or --out FILE.csv), "
                             "or attach polygons with --zones.")
-    h, _ = _delineation(graph, method, centres, tau, max_order, k, quiet)
+    h, _ = _delineation(graph, method, opts, kwargs, quiet)
+    layer_lines, info = _layer_lines(h)
     layers = {}
-    lines = [f"{graph.name or source}: {graph.n_zones:,} zones, method {method}"]
     for layer in h.layers:
         table = h.summary(layer)
-        n_un = int(h[layer].unassigned.size)
         cols = [c for c in ["name", "n_zones", "residents", "jobs"] if c in table.columns]
-        layers[layer] = {"areas": len(table), "unassigned_zones": n_un,
-                         "table": _records(table[cols].rename_axis("area"))}
-        lines.append(f"{layer}: {len(table)} areas, {n_un} unassigned zones")
+        layers[layer] = {"areas": len(table), "unassigned_zones": int(h[layer].unassigned.size),
+                         **info[layer], "table": _records(table[cols].rename_axis("area"))}
+    lines = [f"{graph.name or source}: {graph.n_zones:,} zones, method {method}", *layer_lines]
     written = []
     if target is not None:
         path, kind = target
@@ -580,14 +785,15 @@ def delineate_cmd(
                                         f" ({kind}: {', '.join(p.name for p in written)})"))
     written = [str(p) for p in written]
     _emit({"source": source, "dataset": graph.name, "zones": graph.n_zones, "method": method,
-           "hierarchy": repr(h), "layers": layers, "out": out,
-           "format": target[1] if target else None, "files": written}, json_output,
-          "\n".join(lines), files=written)
+           "hierarchy": repr(h), "layers": layers, "repairs": list(graph.meta.get("repairs", [])),
+           "out": out, "format": target[1] if target else None, "files": written},
+          json_output, "\n".join(lines), files=written)
 
 
 # ---------------------------------------------------------------------------- compare
 @app.command()
 @_handled
+@reading_options
 def compare(
     a: Path = typer.Argument(..., help="Label file A: CSV/Parquet with columns zone,label."),
     b: Path = typer.Argument(..., help="Label file B: CSV/Parquet with columns zone,label."),
@@ -598,19 +804,37 @@ def compare(
                               "by residents (default: every zone counts once)."),
     crosswalk: Path = typer.Option(None, help="File mapping B's zone ids (first column) to A's "
                                    "(second column), for recoded zones."),
+    origin: str = typer.Option("origin", help="Origin column of the --graph OD file."),
+    destination: str = typer.Option("destination", help="Destination column of the --graph "
+                                    "OD file."),
+    flow: str = typer.Option("flow", help="Flow column of the --graph OD file."),
     json_output: JsonOutput = False,
     quiet: Quiet = False,
+    reading: dict | None = None,
 ) -> None:
-    """Compare two partitions of zones: ARI, NMI, VI and best-match overlap."""
-    from ._cli_io import read_crosswalk, read_labels
+    """Compare two partitions of zones: ARI, NMI, VI and best-match overlap. The reading
+    options (--sep, --matrix, --names, ...) apply to the --graph OD file."""
+    from ._cli_io import CliInputError, read_crosswalk, read_labels
     from .compare import compare as compare_fn
 
+    if graph is None:
+        flags = [f for f, v, default in [("--origin", origin, "origin"),
+                                         ("--destination", destination, "destination"),
+                                         ("--flow", flow, "flow")] if v != default]
+        flags += [f"--{k.replace('_', '-')}" for k, v in (reading or {}).items()
+                  if v not in (None, False, [], ())]
+        if flags:
+            many = len(flags) > 1
+            raise CliInputError(f"{', '.join(flags)} only appl{'y' if many else 'ies'} with "
+                                "--graph (the OD file that weights the zones); give --graph "
+                                f"or drop {'them' if many else 'it'}.")
     for path in (a, b, crosswalk):
         if path is not None and not path.is_file():
             raise FileNotFoundError(2, "missing", str(path))
     la, lb = read_labels(a, layer), read_labels(b, layer_b or layer)
     cw = read_crosswalk(crosswalk) if crosswalk is not None else None
-    g = _graph(graph, quiet=quiet) if graph is not None else None
+    g = _graph(graph, origin, destination, flow, quiet=quiet, **(reading or {})) \
+        if graph is not None else None
     res = compare_fn(la, lb, graph=g, crosswalk=cw, weights="residents" if g else None)
     s = res.summary
     text = (f"zones {s['zones']}; areas A {s['areas_a']}, B {s['areas_b']}\n"
@@ -625,6 +849,7 @@ def compare(
 # ---------------------------------------------------------------------------- evaluate
 @app.command()
 @_handled
+@reading_options
 def evaluate(
     source: str = typer.Argument(..., help=SOURCE_HELP),
     grouping: Path = typer.Argument(..., help="Proposed grouping: CSV with columns zone,group."),
@@ -637,6 +862,7 @@ def evaluate(
     flow: Flow = "flow",
     json_output: JsonOutput = False,
     quiet: Quiet = False,
+    reading: dict | None = None,
 ) -> None:
     """Score a proposed grouping of zones against the flows: groups, pulled members, fixes."""
     from ._cli_io import check_tau, parse_centres, read_grouping
@@ -646,7 +872,7 @@ def evaluate(
     check_tau(tau)
     parse_centres(against_centres)
     groups = read_grouping(grouping)
-    g = _graph(source, origin, destination, flow, quiet)
+    g = _graph(source, origin, destination, flow, quiet, **(reading or {}))
     against = None
     if against_centres is not None:
         against = metropolitan_areas(g, **_metro_kwargs(g, against_centres, tau))
@@ -668,6 +894,7 @@ def evaluate(
 # ---------------------------------------------------------------------------- sweep
 @app.command()
 @_handled
+@reading_options
 def sweep(
     source: str = typer.Argument(..., help=SOURCE_HELP),
     tau: str = typer.Option("0.05,0.1,0.2", help="Comma-separated link thresholds in (0, 1]."),
@@ -680,6 +907,7 @@ def sweep(
     flow: Flow = "flow",
     json_output: JsonOutput = False,
     quiet: Quiet = False,
+    reading: dict | None = None,
 ) -> None:
     """Delineate metropolitan areas for each --tau and print areas per threshold."""
     from ._cli_io import executor_for, parse_centres, parse_floats
@@ -693,7 +921,7 @@ def sweep(
 
         raise CliInputError(f"--max-order must be at least 1; got {max_order}.")
     with executor_for(workers, scheduler, "sweep", quiet) as executor:
-        g = _graph(source, origin, destination, flow, quiet)
+        g = _graph(source, origin, destination, flow, quiet, **(reading or {}))
         kw = _metro_kwargs(g, centres, max_order=max_order)
         kw.pop("tau", None)
         fn = functools.partial(metropolitan_areas, **kw)
@@ -707,6 +935,7 @@ def sweep(
 # ---------------------------------------------------------------------------- stability
 @app.command()
 @_handled
+@reading_options
 def stability(
     source: str = typer.Argument(..., help=SOURCE_HELP),
     runs: int = typer.Option(100, help="Number of redraws of the flows."),
@@ -725,6 +954,7 @@ def stability(
     flow: Flow = "flow",
     json_output: JsonOutput = False,
     quiet: Quiet = False,
+    reading: dict | None = None,
 ) -> None:
     """Redraw the flows many times and print the zones whose metropolitan area changes most."""
     from ._cli_io import CliInputError, check_tau, executor_for, parse_centres
@@ -740,7 +970,7 @@ def stability(
     check_tau(tau)
     parse_centres(centres)
     with executor_for(workers, scheduler, "stability", quiet) as executor:
-        g = _graph(source, origin, destination, flow, quiet)
+        g = _graph(source, origin, destination, flow, quiet, **(reading or {}))
         if method == "moe" and g.moe is None:
             raise CliInputError(f"{g.name or source} has no margins of error; use --method "
                                 "poisson.")

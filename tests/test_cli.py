@@ -584,3 +584,129 @@ def test_delineate_out_checked_before_computing(tmp_path, monkeypatch):
     _bad(["delineate", "synthetic-60", "--format", "csv"], "--format applies to --out")
     _bad(["delineate", "synthetic-60", "--out", str(tmp_path / "a.csv"), "--format", "xls"],
          "unknown --format 'xls'")
+
+
+# ------------------------------------------------------------- every parameter reachable
+METHOD_FLAGS = ["--method", "--tau", "--max-order", "--centres", "--centres-file", "--min-size",
+                "--min-size-share", "--min-job-ratio", "--ttwa-preset", "--min-sc",
+                "--target-size", "--target-sc", "--k", "--min-objective", "--cutoff"]
+READING_FLAGS = ["--matrix", "--rows", "--sep", "--encoding", "--thousands", "--decimal",
+                 "--skiprows", "--sheet", "--footer", "--totals", "--suppressed",
+                 "--duplicates", "--id-width", "--id-collisions", "--names", "--names-id",
+                 "--names-column"]
+
+
+@pytest.mark.parametrize("command", ["delineate", "report", "evaluate", "sweep", "stability",
+                                     "compare"])
+def test_every_command_that_reads_takes_the_reading_options(capsys, command):
+    from regionalize.cli import main
+
+    assert main([command, "-h"]) == 0
+    text = capsys.readouterr().out
+    flags = set(re.findall(r"(--[a-z][a-z-]*)", text))
+    assert set(READING_FLAGS) <= flags, set(READING_FLAGS) - flags
+    assert ("--missing-geometry" in flags) == (command in ("delineate", "report"))
+    if command in ("delineate", "report"):
+        assert set(METHOD_FLAGS) <= flags, set(METHOD_FLAGS) - flags
+
+
+def test_method_parameters_reach_the_methods(tmp_path):
+    g, od = _od_file(tmp_path, 80)
+    data = _result(_ok(["delineate", str(od), "--min-size-share", "0.05", "--min-job-ratio",
+                        "none", "--json", "-q"]), "delineate")
+    rule = data["layers"]["metropolitan"]["centre_rule"]
+    assert rule["min_size_share"] == 0.05 and rule["min_job_ratio"] is None
+    assert data["layers"]["metropolitan"]["centre_rule_text"].startswith(
+        f"{rule['found']} centre")
+    h = rz.delineate(rz.read_flows(od),
+                     metropolitan={"min_size_share": 0.05, "min_job_ratio": None})
+    assert data["layers"]["metropolitan"]["areas"] == h["metropolitan"].n_areas
+    for args, layer, n in [(["--method", "intramax", "--k", "4"], "intramax", 4),
+                           (["--method", "ttwa", "--ttwa-preset", "istat2011", "--min-size",
+                             "500"], "ttwa", None),
+                           (["--method", "commuting-zones", "--cutoff", "0.5"],
+                            "commuting_zone", None)]:
+        data = _result(_ok(["delineate", str(od), *args, "--json", "-q"]), "delineate")
+        assert list(data["layers"]) == [layer]
+        assert n is None or data["layers"][layer]["areas"] == n
+        if layer == "ttwa":  # the same areas as the Python call with the same parameters
+            ttwa = rz.methods.labour_market_areas(rz.read_flows(od), preset="istat2011",
+                                                  min_size=500)
+            assert data["layers"]["ttwa"]["areas"] == ttwa.n_areas
+
+
+def test_an_empty_layer_says_why_in_text_and_json(tmp_path):
+    g, od = _od_file(tmp_path)
+    result = _ok(["delineate", str(od), "--min-size-share", "1"])
+    assert re.search(r"^metropolitan: 0 areas, 60 unassigned zones: no centre was found",
+                     result.stdout, re.M), result.stdout
+    assert "warning: " in result.stderr
+    result = _ok(["delineate", str(od), "--min-size-share", "1", "--json", "-q"])
+    data = _result(result, "delineate")
+    assert data["layers"]["metropolitan"]["empty_reason"].startswith("no centre was found")
+    assert json.loads(result.stdout)["warnings"]
+
+
+def test_a_centre_rule_replaces_a_presets_centres(data_dir):
+    data = _result(_ok(["delineate", "korea-ktdb-sigun", "--min-size-share", "0.05",
+                        "--json", "-q"]), "delineate")
+    assert "found" in data["layers"]["metropolitan"]["centre_rule_text"]
+    data = _result(_ok(["delineate", "korea-ktdb-sigun", "--json", "-q"]), "delineate")
+    assert "given" in data["layers"]["metropolitan"]["centre_rule_text"]
+
+
+def test_workers_beyond_the_machine_are_refused_in_cli_terms():
+    from regionalize.stability import MAX_WORKERS
+
+    _bad(["sweep", "synthetic-50", "--workers", str(MAX_WORKERS + 1)],
+         f"--workers must be between 1 and {MAX_WORKERS} (32 per core here)")
+    _bad(["stability", "synthetic-50", "--workers", "0"], "--workers must be between 1")
+
+
+def test_compare_graph_takes_its_own_columns_and_reading_options(tmp_path):
+    g, od = _od_file(tmp_path)
+    renamed = tmp_path / "renamed.csv"
+    g.to_frame().rename(columns={"origin": "home", "destination": "work", "flow": "n"}) \
+        .to_csv(renamed, index=False, sep=";")
+    labels = tmp_path / "labels.csv"
+    pd.DataFrame({"zone": list(g.ids), "label": ["a"] * 30 + ["b"] * 30}).to_csv(labels,
+                                                                                  index=False)
+    result = _bad(["compare", str(labels), str(labels), "--graph", str(renamed)], "--origin")
+    assert "origin=" not in result.stderr
+    out = _ok(["compare", str(labels), str(labels), "--graph", str(renamed), "--origin",
+               "home", "--destination", "work", "--flow", "n", "--sep", ";"]).stdout
+    assert "weighted by residents" in out
+    _bad(["compare", str(labels), str(labels), "--origin", "home"], "only applies with --graph")
+
+
+def test_method_parameters_are_checked_before_any_data_is_read(tmp_path, capsys,
+                                                               monkeypatch):
+    from regionalize import _cli_io
+    from regionalize.cli import main
+
+    def no_work(*a, **k):
+        raise AssertionError("the data was read before the options were checked")
+
+    monkeypatch.setattr(_cli_io, "load_source", no_work)
+    centres = tmp_path / "centres.txt"
+    centres.write_text("01\n")
+    for args, message in [
+        (["--method", "intramax"], "--method intramax needs a stop rule: --k N"),
+        (["--method", "intramax", "--min-objective", "-1"], "--min-objective"),
+        (["--method", "ttwa", "--min-size", "30000"], "must be below --target-size"),
+        (["--method", "ttwa", "--ttwa-preset", "fr"], "unknown --ttwa-preset 'fr'"),
+        (["--method", "commuting-zones", "--cutoff", "1.5"], "--cutoff must be in [0, 1]"),
+        (["--centres", "01", "--centres-file", str(centres)], "not both"),
+        (["--centres-file", str(tmp_path / "nope.txt")], "no such file"),
+        (["--min-size-share", "0.1", "--centres", "01"], "drop one or the other"),
+        (["--min-job-ratio", "x"], "--min-job-ratio must be a number or none"),
+        (["--method", "leiden", "--min-sc", "0.5", "--cutoff", "0.5"],
+         "options that only apply to --method ttwa: --min-sc; to --method commuting-zones: "
+         "--cutoff; drop them for --method leiden."),
+        (["--missing-geometry", "keep"], "only applies with --zones"),
+    ]:
+        for command in (["delineate", "synthetic-60"],
+                        ["report", "synthetic-60", "--out", str(tmp_path / "r")]):
+            assert main([*command, *args]) == 2, args
+            err = capsys.readouterr().err
+            assert err.startswith("error: ") and message in err, err

@@ -9,6 +9,8 @@ zones, outputs and injection.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -27,6 +29,9 @@ FILES = {
     "bytes.csv": bytes(range(256)) * 10,
     "text.txt": b"just some notes, not a table\n",
     "names.csv": b"zone,name\n01,A\n02,B\n03,C\n",
+    "centres.txt": b"A\n",
+    "twice.txt": b"A\n01\n",
+    "group.csv": b"zone,group\n01,g\n02,g\n",
     "inject.csv": (b"origin,destination,flow\n<script>alert(1)</script>,<script>alert(1)</script>"
                    b",100\n<script>alert(1)</script>,=cmd|' /C calc'!A0,10\n"
                    b"=cmd|' /C calc'!A0,=cmd|' /C calc'!A0,50\n"),
@@ -78,7 +83,76 @@ CASES = [
     (["demo", "--dataset", "atlantis", "--out", "o"], 2, "Unknown data set"),
     (["delineate"], 2, None),
     (["--no-such-flag"], 2, None),
+    # the parameters of the methods: every value checked, named by its flag
+    *[(["delineate", "ok.csv", *extra], 2, flag) for extra, flag in [
+        (["--min-size-share", "nan"], "--min-size-share"),
+        (["--min-size-share", "inf"], "--min-size-share"),
+        (["--min-size-share", "-0.1"], "--min-size-share"),
+        (["--min-size", "-5"], "--min-size"),
+        (["--min-size", "1e999"], "--min-size"),
+        (["--min-job-ratio", "nan"], "--min-job-ratio"),
+        (["--min-job-ratio", ""], "--min-job-ratio"),
+        (["--centres-file", "nope.txt"], "no such file"),
+        (["--centres-file", "bytes.csv"], "UTF-8"),
+        (["--centres-file", "empty.csv"], "lists no centre"),
+        (["--centres-file", "twice.txt", "--names", "names.csv"], "already a centre"),
+        (["--centres-file", "centres.txt", "--centres", "01"], "not both"),
+        (["--centres-file", "centres.txt", "--min-size", "5"], "--min-size"),
+        (["--method", "ttwa", "--min-sc", "1.5"], "--min-sc"),
+        (["--method", "ttwa", "--target-sc", "0.5", "--min-sc", "0.6"], "--target-sc"),
+        (["--method", "ttwa", "--ttwa-preset", ""], "--ttwa-preset"),
+        (["--method", "ttwa", "--target-size", "0"], "--target-size"),
+        (["--method", "intramax", "--min-objective", "0"], "--min-objective"),
+        (["--method", "intramax", "--min-objective", "nan"], "--min-objective"),
+        (["--method", "commuting-zones", "--cutoff", "-1"], "--cutoff"),
+        (["--method", "commuting-zones", "--cutoff", "nan"], "--cutoff"),
+        (["--method", "leiden", "--cutoff", "0.5"], "--cutoff"),
+        (["--method", "network", "--k", "3"], "--k"),
+        (["--method", "flowbca", "--min-size", "3"], "--min-size"),
+    ]],
+    (["delineate", "ok.csv", "--method", "intramax", "--min-objective", "1e308"], None, None),
+    (["delineate", "ok.csv", "--method", "commuting-zones", "--cutoff", "0"], None, None),
+    (["delineate", "ok.csv", "--method", "commuting-zones", "--cutoff", "1"], None, None),
+    (["delineate", "ok.csv", "--method", "ttwa", "--ttwa-preset", "ISTAT2011"], 0, None),
+    (["delineate", "ok.csv", "--min-size-share", "1"], 0, None),
+    (["delineate", "ok.csv", "--min-size", "1e300", "--min-job-ratio", "none"], 0, None),
+    (["delineate", "ok.csv", "--centres-file", "centres.txt", "--names", "names.csv"], 0,
+     None),
+    # the reading options, on every command that reads
+    *[(["delineate", "ok.csv", *extra], 2, flag) for extra, flag in [
+        (["--sep", "ab"], "--sep"),
+        (["--thousands", "ab"], "--thousands"),
+        (["--sheet", "x"], "--sheet"),
+        (["--id-width", "0"], "--id-width"),
+        (["--id-width", "x"], "--id-width"),
+        (["--skiprows", "99"], None),
+        (["--encoding", "no-such-codec"], "no-such-codec"),
+        (["--names", "bytes.csv"], "--names"),
+        (["--names", "nope.csv"], "no such file"),
+        (["--names", "names.csv", "--names-column", "x"], "--names-column"),
+        (["--names-column", "name"], "--names"),
+        (["--matrix", "--origin", "a"], "--origin"),
+    ]],
+    (["delineate", "ok.csv", "--names", "names.csv", "--skiprows", "0"], 0, None),
+    (["delineate", "ok.csv", "--matrix"], 2, "check the first column"),
+    (["delineate", "inject.csv", "--names", "inject.csv"], None, None),
+    (["report", "ok.csv", "--footer", "drop", "--out", "r", "--min-size-share", "0.5"], 0,
+     None),
+    (["report", "ok.csv", "--out", "r", "--method", "intramax"], 2, "--k"),
+    (["evaluate", "ok.csv", "group.csv", "--sep", ";"], None, None),
+    (["evaluate", "synthetic-20", "group.csv", "--footer", "drop"], 2, "--footer"),
+    (["sweep", "ok.csv", "--workers", "100000000"], 2, "--workers must be between 1 and"),
+    (["sweep", "ok.csv", "--workers", "0"], 2, "--workers"),
+    (["stability", "ok.csv", "--runs", "2", "--workers", "99999999"], 2, "32 per core"),
+    (["stability", "ok.csv", "--runs", "2", "--totals", "keep"], 0, None),
+    (["compare", "names.csv", "names.csv", "--graph", "synthetic-20", "--sep", ";"], 2,
+     "--sep"),
+    (["compare", "names.csv", "names.csv", "--thousands", "."], 2, "--graph"),
 ]
+
+
+#: a library keyword as Python writes it: footer='drop', id_column=, min_size=5
+PYTHON_FIX = re.compile(r"\b[a-z][a-z_]*=(?:['\"\d\s]|True|None|$)")
 
 
 @pytest.fixture
@@ -99,6 +173,8 @@ def test_hostile_command_lines(files, capsys, args, code, phrase):
     if got == 2:  # progress lines may come first; the error is one line, the last
         last = err.strip().splitlines()[-1] if err.strip() else ""
         assert last.startswith("error: ") or "Usage" in err, err
+        # the fix is named by its flag (--footer drop), never as Python (footer='drop')
+        assert not PYTHON_FIX.search(last), last
     if phrase is not None:
         assert phrase.lower() in err.lower(), err
 
