@@ -603,7 +603,10 @@ def _load_graph(source, origin, destination, flow, zones, zone_id, quiet, readin
         from ._cli_io import attach_zones
 
         graph = attach_zones(graph, zones, zone_id, missing=missing or "error")
-        _progress(quiet, f"attached {zones.name}: polygons for {graph.n_zones:,} zones")
+        shapes = graph.geometry.geometry
+        with_shape = int((shapes.notna() & ~shapes.is_empty).sum())
+        _progress(quiet, f"attached {zones.name}: polygons for {with_shape:,} of "
+                  f"{graph.n_zones:,} zones")
     return graph
 
 

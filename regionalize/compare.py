@@ -203,6 +203,24 @@ def _check_overlap(x: pd.Index, name_x: str, y: pd.Index, name_y: str, min_overl
         + " Map recoded zones with crosswalk=, or pass min_overlap= to compare anyway.")
 
 
+def _warn_same_zones_written_apart(ia: pd.Index, ib: pd.Index, zones: pd.Index) -> None:
+    """Warn when ids that match nothing look like other ids written another way (leading
+    zeros lost, a trailing ``.0``): those zones would silently count as unassigned."""
+    import warnings
+
+    for idx, side in ((ia, "a"), (ib, "b")):
+        only = idx[~idx.isin(zones)]
+        if not len(only):
+            continue
+        others = zones[~zones.isin(idx)]
+        hint = id_format_hint(only, others)
+        if hint:
+            warnings.warn(
+                f"compare: {len(only):,} zone ids of {side} match no zone of the reference "
+                f"(first: {', '.join(map(repr, only[:3]))}) and count as unassigned, but "
+                f"they look like zones written another way.{hint}", UserWarning, stacklevel=3)
+
+
 def compare(a, b, *, graph=None, weights="residents", crosswalk=None,
             min_overlap: float = 0.5) -> Comparison:
     """Compare two partitions of the same zones (or of zones mapped by a crosswalk).
@@ -293,6 +311,7 @@ def compare(a, b, *, graph=None, weights="residents", crosswalk=None,
     else:
         zones = sa.index
         _check_overlap(sa.index, "a", sb.index, "b", min_overlap)
+    _warn_same_zones_written_apart(sa.index, sb.index, zones)
     la = sa.reindex(zones).astype(object)
     lb = sb.reindex(zones).astype(object)
     la = la.where(la.notna(), None)

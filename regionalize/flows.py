@@ -9,6 +9,7 @@ method that "changes" a FlowGraph returns a new one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -66,6 +67,24 @@ _NAN_FIX = says("Fill or drop missing flows before building the graph, or pass {
 _SUPPRESSED_FIX = says("Pass {} to read suppression markers ('-', '*', '..', 'x', '<3', "
                        "empty) as no flow, or clean the cells before loading.",
                        Fix("suppressed", "zero"))
+_COMMA_THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})+(\.\d+)?\s*$")
+
+
+def _text_number_fix(examples, default):
+    """The fix for non-numeric cells: numbers written with ',' between thousands
+    ('16,171.5') need ``thousands=','``; anything else gets ``default``."""
+    shown = [str(e) for e in examples]
+    if shown and all(_COMMA_THOUSANDS.match(e) for e in shown):
+        return says("They are numbers written with ',' between thousands: pass {}.",
+                    Fix("thousands", ","))
+    return default
+
+
+#: above this share of rows repeating a pair (and at least DUPLICATE_MIN_WARN rows), the ids
+#: are probably incomplete
+DUPLICATE_SHARE_WARN = 0.25
+DUPLICATE_MIN_WARN = 20
+
 _COLUMNS_FIX = says("Pass the right names with {}, {}, {}.", Fix("origin"), Fix("destination"),
                     Fix("flow"))
 
@@ -292,7 +311,7 @@ class FlowGraph:
                                f"{', '.join(map(repr, examples))})")
         values, bad_text = _to_float(flow_col)
         problems.add("non-numeric flows", bad_text[:3], count=len(bad_text),
-                     fix=_SUPPRESSED_FIX)
+                     fix=_text_number_fix(bad_text[:3], _SUPPRESSED_FIX))
         moe_values = None
         if moe:
             moe_values, bad_moe = _to_float(df[moe][has_id])
@@ -369,6 +388,11 @@ class FlowGraph:
             else:
                 split = (f"Of the repeats, {n_exact:,} are exact (same flow) and {n_clash:,} "
                          "contradict the first row (different flow). ")
+                if n_dup >= DUPLICATE_MIN_WARN and n_dup > DUPLICATE_SHARE_WARN * len(pair):
+                    split += (f"So many repeats ({n_dup / len(pair):.0%} of the rows) usually "
+                              "mean the ids are incomplete (e.g. a county code without its "
+                              "state code): name every column of the ids before adding "
+                              "anything up. ")
                 problems.add("duplicated origin-destination pairs",
                              [f"{ids[rows[k]]} → {ids[cols[k]]}"
                               for k in np.flatnonzero(repeat)[:3]],
@@ -377,6 +401,16 @@ class FlowGraph:
                                               "each exact repeat, or remove the repeats.",
                                               Fix("duplicates", "sum"),
                                               Fix("duplicates", "drop_identical")))
+        if duplicates == "sum" and n_dup >= DUPLICATE_MIN_WARN \
+                and n_dup > DUPLICATE_SHARE_WARN * len(pair):
+            import warnings
+
+            warnings.warn(
+                f"duplicates='sum' added up {n_dup:,} repeated origin-destination pairs, "
+                f"{n_dup / len(pair):.0%} of the rows: so many usually mean the ids are "
+                "incomplete (e.g. a county code without its state code), and the sums merge "
+                "different places. Check that the id columns identify every zone.",
+                UserWarning, stacklevel=3)
         problems.raise_if_any(InvalidODError)
 
         n = len(ids)
@@ -475,9 +509,10 @@ class FlowGraph:
             if non_numeric:
                 conv = matrix.apply(pd.to_numeric, errors="coerce")
                 bad = conv.isna() & matrix.notna()
-                problems.add("non-numeric cells", [str(v) for v in matrix.to_numpy()[bad.to_numpy()][:3]],
-                             count=int(bad.to_numpy().sum()),
-                             fix="Clean suppressed or footnoted cells before loading.")
+                shown = [str(v) for v in matrix.to_numpy()[bad.to_numpy()][:3]]
+                problems.add("non-numeric cells", shown, count=int(bad.to_numpy().sum()),
+                             fix=_text_number_fix(
+                                 shown, "Clean suppressed or footnoted cells before loading."))
                 problems.raise_if_any(InvalidODError)
                 values = conv.to_numpy(dtype=float)
             m = sp.coo_array(np.asarray(values, dtype=float)[:, order])

@@ -193,3 +193,12 @@ def test_control_characters_in_names_never_reach_the_terminal(files, capsys):
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\r" not in err and "\u202e" not in err
     assert "\\x1b[2J\\x1b[31mX\\r\\u202e" in err
+
+
+def test_names_whose_ids_match_nothing_are_an_error(files, capsys):
+    """--names whose ids are written another way ('1.0' for '01') must not attach nothing
+    and exit 0: one error naming --names-id and --id-width."""
+    (files / "names_float.csv").write_text("Code,name\n1.0,A\n2.0,B\n3.0,C\n")
+    assert main(["delineate", "ok.csv", "--names", "names_float.csv", "--names-id", "Code"]) == 2
+    err = capsys.readouterr().err
+    assert "names only 0 of the 3 zones" in err and "--names-id" in err

@@ -547,3 +547,27 @@ def test_reading_options_decorator_gives_a_typer_command_every_flag(tmp_path):
                  "--duplicates", "--id-width", "--id-collisions", "--names",
                  "--names-id", "--names-column", "--missing-geometry"]:
         assert flag in help_text, flag
+
+
+def test_comma_thousands_name_the_thousands_option():
+    """Cells such as '16,171.5' are numbers with ',' between thousands: the error names
+    thousands=',' (--thousands , on the CLI), not suppressed='zero'."""
+    df = pd.DataFrame({"origin": ["A", "A", "B"], "destination": ["A", "B", "B"],
+                       "flow": ["16,171.5", "1,146.9", "368,358.1"]})
+    with pytest.raises(rz.InvalidODError, match="thousands=','") as exc:
+        rz.FlowGraph.from_dataframe(df)
+    assert "suppressed" not in str(exc.value)
+
+
+def test_mass_repeats_say_the_ids_look_incomplete():
+    """A county code without its state code: most pairs repeat. The error says the ids look
+    incomplete, and summing them anyway warns."""
+    rng = np.random.default_rng(0)
+    county = rng.integers(1, 6, 200).astype(str)
+    work = rng.integers(1, 6, 200).astype(str)
+    df = pd.DataFrame({"origin": county, "destination": work,
+                       "flow": rng.integers(1, 100, 200)})
+    with pytest.raises(rz.InvalidODError, match="ids are incomplete"):
+        rz.FlowGraph.from_dataframe(df)
+    with pytest.warns(UserWarning, match="ids are incomplete"):
+        rz.FlowGraph.from_dataframe(df, duplicates="sum")

@@ -357,3 +357,14 @@ def test_option_helpers():
     assert intramax_options(k="5") == {"k": 5}
     with pytest.raises(CliInputError, match="--k must be a whole number"):
         intramax_options(k="2.5")
+
+
+def test_compare_warns_when_some_ids_lost_their_leading_zeros():
+    """Most ids match, but those that lost their zeros would silently count as unassigned:
+    a warning names them and the hint."""
+    ids = [f"{i:05d}" for i in range(1000, 1100)] + [f"{i:05d}" for i in range(1, 11)]
+    a = pd.Series([f"A{int(z) % 7}" for z in ids], index=ids)
+    b = a.copy()
+    b.index = [z if not z.startswith("0000") else z.lstrip("0") for z in ids]
+    with pytest.warns(UserWarning, match="leading zeros"):
+        rz.compare.compare(a, b)
