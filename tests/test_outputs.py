@@ -346,7 +346,7 @@ def test_cli_zones_that_are_a_plain_table_are_named(tmp_path, capsys):
 
 # ---------------------------------------------------------------- awkward ids round-trip
 AWKWARD = ["a,b", 'q"uote', "new\nline", "=1+1", "-5", "  sp ", "ünï😀", "NA", "x" * 300,
-           "[1]"]
+           "[1]", "cr\r=1|*x*", "\r=2"]
 
 
 @pytest.mark.parametrize("centres", [None, [["=1+1", "[1]"]], ["=1+1"], ["[1]"]])
@@ -404,3 +404,21 @@ def test_polygons_with_non_finite_coordinates_are_named(bad):
         shapes.loc["03", "geometry"] = Polygon([(0, 0), (bad, 1), (1, 0)])
     with pytest.raises(rz.InvalidZonesError, match="NaN or infinite coordinates.*03"):
         g.with_geometry(shapes)
+
+
+def test_a_carriage_return_in_a_name_stays_in_its_cell(h, graph, tmp_path):
+    """A bare CR in a name was written unquoted: spreadsheets and pandas started a new row at
+    it, and the formula after it escaped the apostrophe. Now the cell is quoted."""
+    import csv
+
+    g = graph.with_zones(pd.DataFrame({"name": ["x\r=1|*x*", *graph.zones["name"][1:]]},
+                                      index=graph.ids))
+    h2 = rz.delineate(g, ["01", "05"], tau=0.1, urban={"min_zones": 2})
+    h2.to_zone_csv(tmp_path / "z.csv")
+    h2.to_csv(tmp_path / "c")
+    for path in (tmp_path / "z.csv", tmp_path / "c" / "zones.csv"):
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+        assert len(rows) == 1 + g.n_zones
+        assert rows[1][1] == "x\r=1|*x*"
+    assert read_hierarchy(tmp_path / "c", g).graph.zones["name"].iloc[0] == "x\r=1|*x*"

@@ -191,6 +191,12 @@ def area_table_name(layer: str) -> str:
     return f"{layer}_areas"
 
 
+#: CSV rows end in CR LF (RFC 4180): Python's csv writer then quotes every cell holding a
+#: carriage return or a line feed, so that a name such as "x\r=1" stays one cell (with "\n"
+#: endings a bare "\r" went out unquoted and spreadsheets started a new row at it)
+CSV_LINE_END = "\r\n"
+
+
 def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells and column names escaped against spreadsheet formulas."""
     out = frame.copy()
@@ -418,7 +424,8 @@ def write_csv(h: Hierarchy, folder: str | PathLike, *, flows: bool = False,
     safe = _csv_safe if escape_formulas else (lambda frame: frame)
 
     def csv(frame: pd.DataFrame):
-        return lambda tmp: safe(frame).to_csv(tmp, index=False, encoding="utf-8")
+        return lambda tmp: safe(frame).to_csv(tmp, index=False, encoding="utf-8",
+                                              lineterminator=CSV_LINE_END)
 
     run.write("zones.csv", csv(_zones_frame(h, geometry=False)))
     for layer, name in zip(h.layers, names, strict=True):
@@ -488,7 +495,7 @@ def write_zone_table(h: Hierarchy, path: str | PathLike, *,
     if escape_formulas:
         frame = _csv_safe(frame)
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, encoding="utf-8")
+        frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator=CSV_LINE_END)
     return path
 
 
