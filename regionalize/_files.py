@@ -56,7 +56,9 @@ def _fsync(path: Path) -> None:
 
 
 def _temporary_name(path: Path, suffix: str) -> Path:
-    return path.with_name(f".{path.stem}.{secrets.token_hex(6)}{PARTIAL_MARK}{suffix}")
+    # the stem is cut so that a long (but valid) target name still leaves room for the
+    # marks: a file name has at most 255 bytes on common file systems
+    return path.with_name(f".{path.stem[:80]}.{secrets.token_hex(6)}{PARTIAL_MARK}{suffix}")
 
 
 @contextlib.contextmanager
@@ -146,6 +148,25 @@ def _writable_folder(folder: Path, option: str, target: Path) -> None:
         os.unlink(probe)
 
 
+def _as_path(path, option: str) -> Path:
+    """``path`` as a Path, or one error naming the option (not a str, NUL bytes)."""
+    if isinstance(path, bytes) or not isinstance(path, (str, PathLike)):
+        raise InvalidParameterError(
+            f"{option} must be a file or folder name (a str or a path). Got {path!r} instead.")
+    text = os.fspath(path)
+    if not text or "\0" in text:
+        raise InvalidParameterError(
+            f"{option} {text!r} is not a usable file name (empty, or holding a NUL "
+            "character).")
+    return Path(text)
+
+
+def _os_error(exc: OSError, path: Path, option: str) -> InvalidParameterError:
+    return InvalidParameterError(
+        f"Cannot write {path}: {exc.strerror or exc} (e.g. a name longer than the file "
+        f"system allows); choose another {option}.")
+
+
 def check_output_file(path: str | PathLike, option: str = "path", *,
                       create_parent: bool = False) -> Path:
     """Check, before any work, that a file can be written at ``path``.
@@ -166,6 +187,14 @@ def check_output_file(path: str | PathLike, option: str = "path", *,
         When ``path`` is an existing folder, its parent is missing (and not created) or is
         a file, or the parent is not writable.
     """
+    try:
+        return _check_output_file(_as_path(path, option), option, create_parent)
+    except OSError as exc:
+        raise _os_error(exc, Path(os.fspath(path)), option) from None
+
+
+def _check_output_file(path: Path, option: str, create_parent: bool) -> Path:
+    """The checks of :func:`check_output_file`."""
     path = Path(path)
     if path.is_dir():
         raise InvalidParameterError(
@@ -198,8 +227,16 @@ def check_output_folder(folder: str | PathLike, option: str = "folder", *,
     Raises
     ------
     InvalidParameterError
-        When ``folder`` is a file, cannot be created, or is not writable.
+        When ``folder`` is not a name, is a file, cannot be created, or is not writable.
     """
+    try:
+        return _check_output_folder(_as_path(folder, option), option, create)
+    except OSError as exc:
+        raise _os_error(exc, Path(os.fspath(folder)), option) from None
+
+
+def _check_output_folder(folder: Path, option: str, create: bool) -> Path:
+    """The checks of :func:`check_output_folder`."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise InvalidParameterError(

@@ -8,7 +8,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from .errors import Fix, InvalidZonesError, Message, Problems, says
+from .errors import Fix, InvalidZonesError, Message, Problems, check_int, says
 
 
 def normalise_ids(values, *, what: str = "zone ids", width: int | None = None,
@@ -44,6 +44,10 @@ def _object_text(s: pd.Series) -> pd.Series:
     return pd.Series([text(v) for v in s.to_numpy(dtype=object)], index=s.index, dtype=str)
 
 
+#: the widest zone code ``id_width`` pads to (census block codes have 15 digits)
+MAX_ID_WIDTH = 64
+
+
 def normalise_column(values, *, what: str = "zone ids", width: int | None = None,
                      merged: list | None = None) -> pd.Series:
     """Turn a column of zone ids into a string Series (pandas' own string dtype, not copied
@@ -62,6 +66,9 @@ def normalise_column(values, *, what: str = "zone ids", width: int | None = None
 
     Missing ids are an error: a flow or zone without an id cannot be placed.
     """
+    if width is not None:
+        width = check_int("the readers", "id_width", width, low=1, high=MAX_ID_WIDTH,
+                          note=" (the number of digits of a zone code)")
     s = pd.Series(values, copy=False)
     problems = Problems(f"Invalid {what}")
     missing = s.isna()

@@ -470,6 +470,13 @@ class FlowGraph:
                         allowed=["error", "merge"])
         problems = Problems("Invalid OD matrix")
         repairs: list[str] = []
+        dtypes = (matrix.dtypes.tolist() if isinstance(matrix, pd.DataFrame)
+                  else [getattr(matrix, "dtype", None)])
+        if any(d is not None and (pd.api.types.is_complex_dtype(d)
+                                  or pd.api.types.is_bool_dtype(d)) for d in dtypes):
+            raise InvalidODError(
+                "Invalid OD matrix: its cells are complex numbers or booleans, not counts of "
+                "people; build the matrix from the flow counts (real numbers).")
         if isinstance(matrix, pd.DataFrame):
             merged: list = []
             row_ids = normalise_ids(matrix.index, what="row ids", width=id_width, merged=merged)
@@ -715,6 +722,14 @@ class FlowGraph:
             geoms = geoms.copy()
             geoms[empty] = None
             gdf = gpd.GeoDataFrame({"geometry": geoms}, index=gdf.index, crs=gdf.crs)
+        absent = np.array([g is None for g in gdf.geometry.to_numpy()], dtype=bool)
+        if missing == "error" and absent.any():  # a row whose shape is None or empty
+            raise InvalidZonesError(
+                f"Invalid zone layer: {int(absent.sum()):,} zones whose polygon is empty or "
+                f"missing (first: {', '.join(map(str, self._ids[absent][:3]))}). "
+                + says("Pass {} to keep them without geometry (they are then exempt from "
+                       "the contiguity rules), or give them their polygons.",
+                       Fix("missing", "keep")))
         meta = dict(self._meta)
         geoms = gdf.geometry.to_numpy()
         present = np.array([g is not None for g in geoms], dtype=bool)
@@ -765,7 +780,15 @@ class FlowGraph:
         if self._geometry is None:
             raise InvalidZonesError("This FlowGraph has no geometry to reproject; attach a zone "
                                     "layer with with_geometry().")
-        return self._replace(geometry=self._geometry.to_crs(crs))
+        from pyproj.exceptions import CRSError
+
+        try:
+            return self._replace(geometry=self._geometry.to_crs(crs))
+        except CRSError as exc:
+            raise InvalidZonesError(
+                f"Cannot reproject to {crs!r}: not a coordinate reference system pyproj knows "
+                f"({exc}). Give an EPSG code (e.g. 3035 or 'EPSG:3035') or a WKT / PROJ "
+                "string.") from None
 
     # ------------------------------------------------------------------ properties
     @property
@@ -1113,7 +1136,11 @@ def _to_float(col: pd.Series) -> tuple[np.ndarray, list[str]]:
     Unparseable cells become 0 in the values (they are reported, and the table is rejected),
     so that they are not counted a second time as NaN flows.
     """
-    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+    if pd.api.types.is_complex_dtype(col):  # a complex count has no meaning: never truncate
+        return np.zeros(len(col)), [str(v) for v in col.tolist()]
+    if pd.api.types.is_bool_dtype(col):  # True / False are no counts (as in a CSV)
+        return np.zeros(len(col)), [str(v) for v in col.tolist()]
+    if pd.api.types.is_numeric_dtype(col):
         return col.to_numpy(dtype=float, na_value=np.nan), []
     conv = pd.to_numeric(col, errors="coerce")
     bad = (conv.isna() & col.notna()).to_numpy()

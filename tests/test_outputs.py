@@ -422,3 +422,55 @@ def test_a_carriage_return_in_a_name_stays_in_its_cell(h, graph, tmp_path):
         assert len(rows) == 1 + g.n_zones
         assert rows[1][1] == "x\r=1|*x*"
     assert read_hierarchy(tmp_path / "c", g).graph.zones["name"].iloc[0] == "x\r=1|*x*"
+
+
+# ---------------------------------------------------------------- the QA battery's finds
+@pytest.mark.parametrize("target", [5, None, b"x.gpkg", "", "a\x00b.gpkg", "x" * 300 + ".gpkg"])
+def test_output_names_that_are_no_names_are_refused(h, tmp_path, target):
+    path = target if not isinstance(target, str) or not target else str(tmp_path / target)
+    with pytest.raises(InvalidParameterError):
+        h.to_gpkg(path)
+    with pytest.raises(InvalidParameterError):
+        h.to_csv(path if path else "")
+
+
+def test_a_long_but_valid_name_is_written(h, tmp_path):
+    h.to_zone_csv(tmp_path / ("z" * 240 + ".csv"))
+    assert (tmp_path / ("z" * 240 + ".csv")).exists()
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"id_width": 10**9}, "id_width"), ({"id_width": 2.5}, "id_width"),
+    ({"id_width": 0}, "id_width"), ({"skiprows": 99_999_999_999}, "skiprows"),
+    ({"thousands": ".."}, "thousands"), ({"thousands": ".", "decimal": "."}, "same character"),
+])
+def test_reading_options_out_of_range_are_refused(tmp_path, kwargs, message):
+    path = tmp_path / "od.csv"
+    pd.DataFrame(FLOWS, columns=["origin", "destination", "flow"]).to_csv(path, index=False)
+    with pytest.raises(InvalidParameterError, match=message):
+        rz.read_flows(path, **kwargs)
+
+
+def test_complex_or_boolean_flows_are_refused():
+    import numpy as np
+
+    with pytest.raises(rz.InvalidODError, match="complex"):
+        rz.FlowGraph.from_matrix(np.ones((2, 2)) + 1j, ["a", "b"])
+    df = pd.DataFrame({"origin": ["a", "b"], "destination": ["b", "a"], "flow": [1 + 5j, 2]})
+    with pytest.raises(rz.InvalidODError, match="non-numeric"):
+        rz.FlowGraph.from_dataframe(df)
+
+
+def test_a_zone_whose_polygon_is_none_is_missing(graph):
+    bare = rz.FlowGraph.from_dataframe(pd.DataFrame(FLOWS, columns=["origin", "destination",
+                                                                     "flow"]))
+    shapes = squares()
+    shapes.loc["03", "geometry"] = None
+    with pytest.raises(rz.InvalidZonesError, match="empty or missing.*03"):
+        bare.with_geometry(shapes)
+    assert bare.with_geometry(shapes, missing="keep").geometry.geometry.isna().sum() == 1
+
+
+def test_an_unknown_crs_is_named(graph):
+    with pytest.raises(rz.InvalidZonesError, match="Cannot reproject"):
+        graph.to_crs("nope")

@@ -455,6 +455,36 @@ def _excel_table(raw: pd.DataFrame, *, name: str, skiprows: int | None,
 
 
 # ------------------------------------------------------------------------------ tables
+#: the most title or note lines ``skiprows`` skips (pandas builds the set of lines to skip:
+#: a huge count exhausts memory before reading anything)
+MAX_SKIPROWS = 1_000_000
+
+
+def _check_read_options(options: dict) -> None:
+    """``skiprows``, ``thousands`` and ``decimal`` as pandas can use them, or one error."""
+    from ..errors import check_int
+
+    if options.get("skiprows") is not None:
+        options["skiprows"] = check_int("the readers", "skiprows", options["skiprows"],
+                                        low=0, high=MAX_SKIPROWS,
+                                        note=" (title or note lines before the header)")
+    for key in ("thousands", "decimal"):
+        value = options.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or len(value) != 1 or value.isalnum() \
+                or value in "\r\n\"":
+            raise InvalidParameterError(
+                f"The {key!r} parameter of the readers must be one character that is not a "
+                f"letter, a digit, a quote or a line break (e.g. '.' or ','). Got {value!r} "
+                "instead.")
+    if options.get("thousands") is not None and options.get("thousands") == options.get(
+            "decimal"):
+        raise InvalidParameterError(
+            f"thousands= and decimal= are the same character ({options['thousands']!r}); a "
+            "number cannot use one mark for both.")
+
+
 def read_table(
     path: str | PathLike,
     *,
@@ -487,6 +517,7 @@ def read_table(
     path = Path(path)
     if not path.exists():
         raise DataNotFoundError(f"No such file: {path}.")
+    _check_read_options(read_kwargs)
     fmt = _format_of(path, format)
     want = read_kwargs.pop("_want", ())
     if sheet is not None and fmt != "excel":
@@ -607,6 +638,7 @@ def _parse_numbers(values: pd.Series, *, thousands: str | None, decimal: str | N
     commas is an error naming ``thousands='.'``, never silently read as fractions; numbers
     written with a decimal comma are an error naming ``decimal=','``.
     """
+    _check_read_options({"thousands": thousands, "decimal": decimal})
     if pd.api.types.is_bool_dtype(values) or (pd.api.types.is_numeric_dtype(values)):
         return values
     if values.dtype == object:
