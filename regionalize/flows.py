@@ -632,6 +632,8 @@ class FlowGraph:
         ``extra_zones='keep'`` instead).
         """
         check_parameter("FlowGraph.with_zones", "missing", missing, allowed=["error", "keep"])
+        if id_column is None and isinstance(table, pd.DataFrame):
+            _refuse_ambiguous_ids(table, self._ids, id_width)
         t = _zone_table(table, id_column, id_width)
         p = Problems("Invalid zone table")
         extra = t.index.difference(self._ids)
@@ -1198,6 +1200,36 @@ def _check_sums(matrix: sp.csr_array, ids: pd.Index) -> None:
             f"exactly (below {MIN_TOTAL:.3g} float64 numbers are subnormal and lose digits, "
             "so shares of such flows would be off). Flows are counts of people; check the "
             "flow column (units), or rescale: multiply the flows by 1e6.")
+
+
+#: column names that hold zone ids in a zone table
+ID_COLUMN_NAMES = ("zone", "zone_id", "id", "code")
+
+
+def _refuse_ambiguous_ids(table: pd.DataFrame, ids: pd.Index, width: int | None) -> None:
+    """A zone table joined by its index while a column such as ``zone`` holds ids too: when
+    the two disagree, joining by the index would silently give zones the attributes of
+    others. Refuse, naming ``id_column``."""
+    def as_ids(values):
+        try:
+            return normalise_ids(values, what="zone table ids", width=width)
+        except InvalidZonesError:
+            return None
+
+    by_index = as_ids(table.index)
+    for col in table.columns:
+        if str(col).strip().lower() not in ID_COLUMN_NAMES:
+            continue
+        by_col = as_ids(table[col])
+        if by_col is None or not by_col.isin(ids).any():
+            continue
+        if by_index is None or list(by_index) != list(by_col):
+            raise InvalidZonesError(
+                f"Invalid zone table: its column {col!r} holds zone ids "
+                f"({int(by_col.isin(ids).sum()):,} of them in the graph) and its index holds "
+                "others, so it is not clear which to join by. "
+                + says("Pass {} to join by the column, or make the index the zone ids "
+                       "(table.set_index(...)).", Fix("id_column", str(col))))
 
 
 def _zone_table(zones: pd.DataFrame, zone_id: str | None, width: int | None) -> pd.DataFrame:

@@ -474,3 +474,14 @@ def test_a_zone_whose_polygon_is_none_is_missing(graph):
 def test_an_unknown_crs_is_named(graph):
     with pytest.raises(rz.InvalidZonesError, match="Cannot reproject"):
         graph.to_crs("nope")
+
+
+def test_zone_table_with_ids_in_a_column_and_another_index_is_refused():
+    """Joining by the index while a 'zone' column disagrees gave zones others' names."""
+    import numpy as np
+
+    g = rz.FlowGraph.from_matrix(np.ones((3, 3)), ["1", "2", "3"])
+    t = pd.DataFrame({"zone": ["3", "2", "1"], "name": ["n3", "n2", "n1"]}, index=[1, 2, 3])
+    with pytest.raises(rz.InvalidZonesError, match="id_column='zone'"):
+        g.with_zones(t)
+    assert g.with_zones(t, id_column="zone").zones["name"].tolist() == ["n1", "n2", "n3"]
