@@ -107,8 +107,12 @@ METHOD_HELP = ("network (metropolitan, urban and megaregion layers), ttwa, intra
                "commuting-zones, leiden or infomap.")
 
 # options shared by several commands, declared once
-Origin = Annotated[str, typer.Option(help="Origin column of an OD file.")]
-Destination = Annotated[str, typer.Option(help="Destination column of an OD file.")]
+Origin = Annotated[list[str] | None, typer.Option(
+    help="Origin column of an OD file (default 'origin'); repeat it for codes split over "
+         "several columns, e.g. --origin state --origin county (with --id-width 2,3).")]
+Destination = Annotated[list[str] | None, typer.Option(
+    help="Destination column of an OD file (default 'destination'); repeat it for codes "
+         "split over several columns.")]
 Flow = Annotated[str, typer.Option(help="Flow column of an OD file.")]
 JsonOutput = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)]
@@ -311,6 +315,16 @@ def _progress(quiet: bool, text: str) -> None:
         _echo(text, err=True)
 
 
+def _columns(value, default: str):
+    """``--origin`` / ``--destination`` as given once (a column), several times (the columns
+    of a code split over several columns, joined), or not at all (the default name)."""
+    if value is None or (isinstance(value, list) and not value):
+        return default
+    if isinstance(value, list):
+        return value[0] if len(value) == 1 else list(value)
+    return value
+
+
 def _graph(source, origin="origin", destination="destination", flow="flow", quiet=True,
            **reading):
     """The FlowGraph of a data set, synthetic-N or an OD file, read with the reading options
@@ -319,6 +333,7 @@ def _graph(source, origin="origin", destination="destination", flow="flow", quie
     from ._cli_io import FILE_SUFFIXES, CliInputError, load_source
     from .datasets import DATASETS
 
+    origin, destination = _columns(origin, "origin"), _columns(destination, "destination")
     path = Path(source)
     if path.is_file() and path.suffix.lower() not in FILE_SUFFIXES:
         raise CliInputError(f"cannot tell the format of {path.name} from its suffix: name the "
@@ -402,8 +417,8 @@ def report_cmd(
     k: K = None,
     min_objective: MinObjective = None,
     cutoff: Cutoff = None,
-    origin: Origin = "origin",
-    destination: Destination = "destination",
+    origin: Origin = None,
+    destination: Destination = None,
     flow: Flow = "flow",
     json_output: JsonOutput = False,
     quiet: Quiet = False,
@@ -732,8 +747,8 @@ def delineate_cmd(
                                  "apostrophe, so spreadsheets show it as text)."),
     zones: Zones = None,
     zone_id: ZoneId = None,
-    origin: Origin = "origin",
-    destination: Destination = "destination",
+    origin: Origin = None,
+    destination: Destination = None,
     flow: Flow = "flow",
     json_output: JsonOutput = False,
     quiet: Quiet = False,
@@ -860,8 +875,8 @@ def evaluate(
                                         "of these centres (e.g. 21+26,22,11)."),
     tau: float = typer.Option(0.10, help="Share in (0, 1] an outside zone must send to a group "
                               "to be suggested (also the metropolitan link threshold)."),
-    origin: Origin = "origin",
-    destination: Destination = "destination",
+    origin: Origin = None,
+    destination: Destination = None,
     flow: Flow = "flow",
     json_output: JsonOutput = False,
     quiet: Quiet = False,
@@ -905,8 +920,8 @@ def sweep(
     max_order: int = typer.Option(None, help="Longest chain of links."),
     workers: Workers = None,
     scheduler: Scheduler = None,
-    origin: Origin = "origin",
-    destination: Destination = "destination",
+    origin: Origin = None,
+    destination: Destination = None,
     flow: Flow = "flow",
     json_output: JsonOutput = False,
     quiet: Quiet = False,
@@ -952,8 +967,8 @@ def stability(
     top: int = typer.Option(10, help="How many least stable zones to print."),
     workers: Workers = None,
     scheduler: Scheduler = None,
-    origin: Origin = "origin",
-    destination: Destination = "destination",
+    origin: Origin = None,
+    destination: Destination = None,
     flow: Flow = "flow",
     json_output: JsonOutput = False,
     quiet: Quiet = False,

@@ -202,3 +202,19 @@ def test_names_whose_ids_match_nothing_are_an_error(files, capsys):
     assert main(["delineate", "ok.csv", "--names", "names_float.csv", "--names-id", "Code"]) == 2
     err = capsys.readouterr().err
     assert "names only 0 of the 3 zones" in err and "--names-id" in err
+
+
+def test_codes_split_over_two_columns_repeat_origin_and_destination(files, capsys):
+    """The US Census layout: state and county FIPS in separate columns, stored as numbers.
+    --origin/--destination repeated with --id-width 2,3 join them into 5-digit codes."""
+    rows = ["h_state,h_county,w_state,w_county,workers"]
+    for hs, hc, ws, wc in [(1, 1, 1, 1), (1, 1, 2, 1), (2, 1, 2, 1), (2, 1, 1, 1),
+                           (1, 3, 1, 3), (1, 3, 1, 1)]:
+        rows.append(f"{hs},{hc},{ws},{wc},{500 if (hs, hc) == (ws, wc) else 40}")
+    (files / "split.csv").write_text("\n".join(rows) + "\n")
+    args = ["delineate", "split.csv", "--origin", "h_state", "--origin", "h_county",
+            "--destination", "w_state", "--destination", "w_county", "--flow", "workers",
+            "--id-width", "2,3", "--out", "split_areas.csv"]
+    assert main(args) == 0, capsys.readouterr().err
+    zones = pd.read_csv(files / "split_areas.csv", dtype=str)["zone"].tolist()
+    assert zones == ["01001", "01003", "02001"]
