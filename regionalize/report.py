@@ -21,6 +21,7 @@ import pandas as pd
 
 from ._files import check_output_file, write_text
 from ._markup import html_href, html_text
+from .errors import InvalidParameterError
 
 __all__ = ["write_report", "COLUMN_TITLES", "GLOSSARY"]
 
@@ -219,8 +220,16 @@ def _table(headers: list[str], rows: Iterable[list[str]], *, text_cols: Iterable
     return f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
 def _image(path: Path, caption: str) -> str:
-    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    raw = Path(path).read_bytes()
+    if not raw.startswith(_PNG_SIGNATURE):  # only pictures go into a shared report
+        raise InvalidParameterError(
+            f"images= of write_report: {Path(path).name} ({caption!r}) is not a PNG image; "
+            "give the PNG files of the maps (e.g. from Figure.savefig('map.png')).")
+    data = base64.b64encode(raw).decode("ascii")
     return f'<img alt="{html_text(caption)}" src="data:image/png;base64,{data}">'
 
 
@@ -529,6 +538,10 @@ def write_report(h, path, *, title: str | None = None,
 
     path = check_output_file(path, "path", create_parent=True)  # before any work
     g = h.graph
+    if title is not None and not isinstance(title, str):
+        raise InvalidParameterError(
+            f"The 'title' parameter of write_report must be a str or None. Got {title!r} "
+            "instead.")
     title = title or f"regionalize: {g.name or 'delineation'}"
     labels = _zone_labels(g)
     given_set = set(given_centres) if given_centres is not None else None

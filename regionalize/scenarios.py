@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from ._core.shares import link_components, resolve_share
 from ._ids import leading_zero_hint, normalise_ids
-from .errors import InvalidParameterError, InvalidZonesError, Problems
+from .errors import InvalidParameterError, InvalidZonesError, Problems, check_parameter
 from .partition import Partition
 
 __all__ = ["evaluate_grouping", "GroupingEvaluation"]
@@ -138,6 +138,7 @@ def evaluate_grouping(graph, grouping, *, against: Partition | None = None, tau:
     >>> ev.suggestions[["action", "zone", "towards"]].to_dict("records")
     [{'action': 'drop', 'zone': 'c', 'towards': 'd'}]
     """
+    tau = check_parameter("evaluate_grouping", "tau", tau, interval=(0, 1), closed="right")
     codes, names = _grouping_codes(graph, grouping)
     k = len(names)
     n = graph.n_zones

@@ -485,3 +485,19 @@ def test_zone_table_with_ids_in_a_column_and_another_index_is_refused():
     with pytest.raises(rz.InvalidZonesError, match="id_column='zone'"):
         g.with_zones(t)
     assert g.with_zones(t, id_column="zone").zones["name"].tolist() == ["n1", "n2", "n3"]
+
+
+def test_report_embeds_only_png_images_and_text_titles(h, tmp_path):
+    """images= embedded any file (e.g. /etc/passwd) as a picture; title=5 was accepted."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password")
+    with pytest.raises(InvalidParameterError, match="not a PNG image"):
+        write_report(h, tmp_path / "r.html", images={"map": secret})
+    with pytest.raises(InvalidParameterError, match="title"):
+        write_report(h, tmp_path / "r.html", title=5)
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_evaluate_grouping_tau_in_zero_one(graph):
+    with pytest.raises(InvalidParameterError, match="tau"):
+        rz.evaluate_grouping(graph, {"A": ["01", "02"]}, tau=0)
