@@ -689,15 +689,13 @@ def attach_names(graph, path: Path, id_column: str | None = None,
     names = names[names.index.isin(graph.ids)]
     missing = graph.ids.difference(names.index)
     if len(names) < 0.5 * graph.n_zones:  # most zones unnamed: the ids do not match
-        from .compare import id_format_hint
-
         raise CliInputError(
             f"--names {name} names only {len(names):,} of the {graph.n_zones:,} zones of the "
             f"flows: its ids (column {id_column!r}, first: "
             f"{', '.join(map(repr, list(extra[:3])))}) are not written like the flows' "
             f"(first: {', '.join(map(repr, list(graph.ids[:3])))})."
-            + id_format_hint(list(extra), list(missing)).replace("dtype=str", "text")
-            + " Choose the id column with --names-id, or pad codes with --id-width.")
+            + leading_zero_hint(list(extra), list(missing))
+            + " Choose the id column with --names-id (and pad codes with --id-width).")
     g = graph.with_zones(pd.DataFrame({"name": names}), missing="keep")
     notes = [f"attached zone names from {name} (column {name_column!r}, ids in "
              f"{id_column!r})"]

@@ -62,8 +62,7 @@ def _temporary_name(path: Path, suffix: str) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | PathLike, suffix: str | None = None, *,
-                create: bool = False) -> Iterator[Path]:
+def atomic_path(path: str | PathLike, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it over ``path`` on success only.
 
     Parameters
@@ -73,9 +72,6 @@ def atomic_path(path: str | PathLike, suffix: str | None = None, *,
     suffix : str, optional
         The temporary file's suffix (default: the target's), for writers that choose a
         format by suffix (GDAL's GeoPackage driver).
-    create : bool
-        Create the temporary file empty and exclusively before yielding it (for writers
-        that open an existing path); otherwise the writer creates it.
 
     On any exception (KeyboardInterrupt included) the temporary file and the side files a
     SQLite writer may leave (``-journal``, ``-wal``, ``-shm``) are removed and the target
@@ -85,8 +81,6 @@ def atomic_path(path: str | PathLike, suffix: str | None = None, *,
     suffix = path.suffix if suffix is None else suffix
     tmp = _temporary_name(path, suffix)
     try:
-        if create:
-            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600))
         yield tmp
         if not tmp.exists():
             raise FileNotFoundError(f"the writer did not create {tmp}")

@@ -1216,14 +1216,14 @@ def _refuse_ambiguous_ids(table: pd.DataFrame, ids: pd.Index, width: int | None)
         except InvalidZonesError:
             return None
 
-    by_index = as_ids(table.index)
     for col in table.columns:
         if str(col).strip().lower() not in ID_COLUMN_NAMES:
             continue
         by_col = as_ids(table[col])
         if by_col is None or not by_col.isin(ids).any():
             continue
-        if by_index is None or list(by_index) != list(by_col):
+        by_index = as_ids(table.index)  # only read when a column could hold the ids too
+        if by_index is None or not by_index.equals(by_col):
             raise InvalidZonesError(
                 f"Invalid zone table: its column {col!r} holds zone ids "
                 f"({int(by_col.isin(ids).sum()):,} of them in the graph) and its index holds "

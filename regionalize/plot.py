@@ -53,6 +53,13 @@ def _one_draw(fn):
     return wrapper
 
 
+def _side_legend(ax, handles: list, title: str) -> None:
+    """The legend of a map, right of the axes (nothing when there is nothing to show)."""
+    if handles:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
+                  title=matplotlib_text(title), title_fontsize=8, frameon=False)
+
+
 @_one_draw
 def plot_hierarchy(h, *, fill: str | None = None, outlines=None, crs=None, ax=None,
                    label_centres: int = 25, title: str | None = None, legend: bool = True,
@@ -151,10 +158,7 @@ def plot_hierarchy(h, *, fill: str | None = None, outlines=None, crs=None, ax=No
         if marked:
             handles.append(Line2D([], [], marker="o", color="black", linestyle="none",
                                   markersize=3, label="central zone (named)"))
-        if handles:
-            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                      fontsize=7, title=matplotlib_text(f"{fill} areas"), title_fontsize=8,
-                      frameon=False)
+        _side_legend(ax, handles, f"{fill} areas")
     outline_text = ", ".join(f"{layer} outlines" for layer in outlines)
     ax.set_title(title or matplotlib_text(f"{graph.name or 'zones'}: {fill} areas"
                                           + (f" with {outline_text}" if outlines else "")))
@@ -542,10 +546,7 @@ def plot_layer(h, layer: str, *, ax=None, crs=None, legend: bool = True,
         if centre.any():
             handles.append(Line2D([], [], marker="o", color="black", linestyle="none",
                                   markersize=3, label="central zone"))
-        if handles:
-            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                      fontsize=7, title=matplotlib_text(f"{layer} areas"), title_fontsize=8,
-                      frameon=False)
+        _side_legend(ax, handles, f"{layer} areas")
     ax.set_title(matplotlib_text(f"{graph.name or 'zones'}: {layer} areas ({part.n_areas}; "
                                  f"{n_unassigned} zones unassigned)"), fontsize=10)
     _declutter(ax, texts)
@@ -639,9 +640,7 @@ def plot_flows(graph, *, top: int = 100, ax=None, crs=None, min_flow: float | No
     if outlines is not None:
         handles.append(Line2D([], [], color="0.35", linewidth=0.8,
                               label=matplotlib_text(f"{outlines.name} boundary")))
-    if handles:
-        ax.legend(handles=handles, title="flow", loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                  fontsize=7, title_fontsize=8, frameon=False)
+    _side_legend(ax, handles, "flow")
     ax.set_axis_off()
     map_crs = target if target is not None else graph.crs
     _set_aspect(ax, map_crs)

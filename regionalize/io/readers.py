@@ -247,6 +247,18 @@ def _sniff_delimiter(path: Path, encoding: str, skiprows: int | None) -> str | N
         return None
 
 
+def _head_text(path: Path, encoding: str | None) -> str | None:
+    """The first 64 kB of a text file, decoded (undecodable bytes replaced); None when the
+    file cannot be opened or decoded at all."""
+    try:
+        enc, _ = _encoding_for(path, encoding)
+        with _open_raw(path) as fh:
+            return fh.read(1 << 16).decode(enc, errors="replace")
+    except (RegionalizeError, OSError, EOFError, LookupError, zlib.error, zipfile.BadZipFile,
+            lzma.LZMAError):
+        return None
+
+
 def _find_header_line(path: Path, encoding: str | None, want: Sequence[str],
                       sep: str | None) -> int | None:
     """The 0-based line of a text file holding all the names ``want`` as fields (the header
@@ -254,12 +266,8 @@ def _find_header_line(path: Path, encoding: str | None, want: Sequence[str],
     want = [str(w).strip() for w in want]
     if not want:
         return None
-    try:
-        enc, _ = _encoding_for(path, encoding)
-        with _open_raw(path) as fh:
-            text = fh.read(1 << 16).decode(enc, errors="replace")
-    except (RegionalizeError, OSError, EOFError, LookupError, zlib.error, zipfile.BadZipFile,
-            lzma.LZMAError):
+    text = _head_text(path, encoding)
+    if text is None:
         return None
     for k, line in enumerate(text.splitlines()[:200]):
         for delim in ([sep] if sep else [",", ";", "\t", "|"]):
@@ -272,12 +280,8 @@ def _find_header_line(path: Path, encoding: str | None, want: Sequence[str],
 def _modal_header_line(path: Path, encoding: str | None, sep: str | None) -> int | None:
     """The first line (of the first 200) with as many fields as the table's rows: the
     header of a matrix below title lines; None when the first line already is."""
-    try:
-        enc, _ = _encoding_for(path, encoding)
-        with _open_raw(path) as fh:
-            text = fh.read(1 << 16).decode(enc, errors="replace")
-    except (RegionalizeError, OSError, EOFError, LookupError, zlib.error, zipfile.BadZipFile,
-            lzma.LZMAError):
+    text = _head_text(path, encoding)
+    if text is None:
         return None
     lines = [ln for ln in text.splitlines()[:200]]
     if len(lines) < 3:
