@@ -2,7 +2,7 @@
 
 Each helper turns option values into the keyword arguments of a layer or method, or raises
 :class:`~regionalize._cli_io.CliInputError` (exit code 2) naming the flag to change, so
-that ``cli.py`` wires an option in a line or two:
+that a command (``_cli_*.py``) wires an option in a line or two:
 
 - :func:`read_centres_file` (``--centres-file``): centres by zone id or name, one per line;
 - :func:`centre_rule_options` (``--min-size``, ``--min-size-share``, ``--min-job-ratio``);
@@ -10,18 +10,28 @@ that ``cli.py`` wires an option in a line or two:
   ``--target-sc``);
 - :func:`intramax_options` (``--k``, ``--min-objective``);
 - :func:`parse_number` for options that also accept ``none`` (``--min-job-ratio none``).
+
+The options several commands share are declared here once, as ``Annotated`` typer options
+(``Origin``, ``JsonOutput``, ``Zones``, ...); the options of the methods (``--tau`` to
+``--cutoff``, :data:`METHOD_OPTIONS`) are added to ``delineate`` and ``report`` by one
+decorator, :func:`method_options`, and reach them as one dict.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
+import inspect
 import math
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from ._cli_io import CliInputError
 
 __all__ = ["read_centres_file", "parse_number", "centre_rule_options", "ttwa_options",
-           "intramax_options", "commuting_zone_options", "cbsa_options"]
+           "intramax_options", "commuting_zone_options", "cbsa_options", "method_options"]
 
 _HEADER_WORDS = {"zone", "zones", "id", "ids", "name", "names", "centre", "centres", "center",
                  "centers", "zone_id", "code"}
@@ -58,7 +68,7 @@ def parse_number(text, flag: str, *, low: float = 0.0, high: float = math.inf,
 
 # ---------------------------------------------------------------------------- centres
 def _zone_names(graph):
-    from .layers._common import zone_names
+    from ._areas import zone_names
 
     return zone_names(graph)
 
@@ -243,3 +253,126 @@ def cbsa_options(tau=None, csa_threshold=None) -> dict:
         out["csa_threshold"] = parse_number(csa_threshold, "--csa-threshold", closed="right",
                                             high=1.0, example="0.15")
     return out
+
+
+# ---------------------------------------------------------------------------- options
+# options shared by several commands, declared once
+SOURCE_HELP = ("A named data set (see `regionalize datasets`), synthetic-N, or an OD file "
+               "(CSV, Parquet or Excel): a long table, one row per origin-destination pair, "
+               "or a wide matrix (--matrix).")
+CENTRES_HELP = ("Metropolitan centres: comma-separated zone ids, '+' joins a polycentric core "
+                "(e.g. 21+26,22,11). Default: the data set's preset, else found by the size rule.")
+JSON_HELP = "Print only JSON on stdout: {command, ok, result, files, warnings}."
+QUIET_HELP = "No progress or warning text on stderr."
+WORKERS_HELP = "Run on N local processes (default: in this process)."
+SCHEDULER_HELP = "Run on a Dask cluster: the scheduler address, e.g. tcp://10.0.0.5:8786."
+METHOD_HELP = ("network (metropolitan, urban and megaregion layers), ttwa, intramax, flowbca, "
+               "commuting-zones, leiden or infomap.")
+
+Origin = Annotated[list[str] | None, typer.Option(
+    help="Origin column of an OD file (default 'origin'); repeat it for codes split over "
+         "several columns, e.g. --origin state --origin county (with --id-width 2,3).")]
+Destination = Annotated[list[str] | None, typer.Option(
+    help="Destination column of an OD file (default 'destination'); repeat it for codes "
+         "split over several columns.")]
+Flow = Annotated[str, typer.Option(help="Flow column of an OD file.")]
+JsonOutput = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)]
+Workers = Annotated[int, typer.Option(help=WORKERS_HELP)]
+Scheduler = Annotated[str, typer.Option(help=SCHEDULER_HELP)]
+Method = Annotated[str, typer.Option(help=METHOD_HELP)]
+Tau = Annotated[float, typer.Option(help="network: the link threshold, a share in (0, 1] "
+                                    "(default 0.10 or the data set's preset).")]
+MaxOrder = Annotated[int, typer.Option(help="network: the longest chain of links.")]
+Centres = Annotated[str, typer.Option(help="network: m" + CENTRES_HELP[1:])]
+K = Annotated[int, typer.Option(help="intramax: the number of areas (a stop rule; or "
+                                "--min-objective).")]
+Zones = Annotated[Path, typer.Option(help="Zone polygons (GeoPackage, GeoJSON, shapefile or "
+                                     "GeoParquet) to attach by id: areas are then kept "
+                                     "contiguous and can be mapped. Replaces a data set's "
+                                     "own polygons.")]
+ZoneId = Annotated[str, typer.Option(help="Id column of --zones (default: the first column "
+                                     "whose values match the OD zone ids).")]
+# the parameters of the methods (text, so that 'none' and the checks name the flag)
+CentresFile = Annotated[Path, typer.Option(
+    "--centres-file", help="network: metropolitan centres from a text file, one per line: a "
+    "zone id or a zone name (names holding ',' or '+' are read whole); '+' between the "
+    "zones of a polycentric core (Leeds+Bradford).")]
+MinSize = Annotated[str, typer.Option(
+    "--min-size", help="network: the smallest metropolitan centre, in jobs (default: "
+    "--min-size-share of all jobs); ttwa: the minimum size of an area, in employed "
+    "residents (uk2011: 3500).")]
+MinSizeShare = Annotated[str, typer.Option(
+    "--min-size-share", help="network: the smallest metropolitan centre as a share of all "
+    "jobs (default 0.01).")]
+MinJobRatio = Annotated[str, typer.Option(
+    "--min-job-ratio", help="network: the jobs per employed resident a metropolitan centre "
+    "needs (default 1; none drops the test).")]
+TtwaPreset = Annotated[str, typer.Option(
+    "--ttwa-preset", help="ttwa: uk2011 (default: ONS travel-to-work areas) or istat2011 "
+    "(Istat labour market areas); --min-size, --min-sc, --target-size and --target-sc "
+    "override it.")]
+MinSc = Annotated[str, typer.Option(
+    "--min-sc", help="ttwa: the minimum self-containment of an area (uk2011: 0.6667).")]
+TargetSc = Annotated[str, typer.Option(
+    "--target-sc", help="ttwa: the target self-containment (uk2011: 0.75).")]
+TargetSize = Annotated[str, typer.Option(
+    "--target-size", help="ttwa: the target size, in employed residents (uk2011: 25000).")]
+MinObjective = Annotated[str, typer.Option(
+    "--min-objective", help="intramax: stop when the best merge's objective falls below "
+    "this (a stop rule instead of, or with, --k).")]
+Cutoff = Annotated[str, typer.Option(
+    "--cutoff", help="commuting-zones: the height in [0, 1] at which the dendrogram is cut "
+    "(default 0.977, Tolbert & Sizer).")]
+Source = Annotated[str, typer.Argument(help=SOURCE_HELP)]
+
+#: the options of the methods (``delineate`` and ``report``), in the order ``--help`` lists
+#: them: parameter name -> (Annotated option, flag, the methods it applies to)
+METHOD_OPTIONS = {
+    "tau": (Tau, "--tau", ("network",)), "max_order": (MaxOrder, "--max-order", ("network",)),
+    "centres": (Centres, "--centres", ("network",)),
+    "centres_file": (CentresFile, "--centres-file", ("network",)),
+    "min_size": (MinSize, "--min-size", ("network", "ttwa")),
+    "min_size_share": (MinSizeShare, "--min-size-share", ("network",)),
+    "min_job_ratio": (MinJobRatio, "--min-job-ratio", ("network",)),
+    "ttwa_preset": (TtwaPreset, "--ttwa-preset", ("ttwa",)),
+    "min_sc": (MinSc, "--min-sc", ("ttwa",)),
+    "target_size": (TargetSize, "--target-size", ("ttwa",)),
+    "target_sc": (TargetSc, "--target-sc", ("ttwa",)),
+    "k": (K, "--k", ("intramax",)),
+    "min_objective": (MinObjective, "--min-objective", ("intramax",)),
+    "cutoff": (Cutoff, "--cutoff", ("commuting-zones",)),
+}
+
+
+def method_options(func):
+    """Add the options of the methods to a typer command and hand them to it as one dict.
+
+    The command declares a parameter ``opts: dict``; the decorator replaces it, in the
+    signature typer reads and at the same place, by the options of :data:`METHOD_OPTIONS`
+    (each defaulting to None: not given), and calls the command with ``opts={...}`` holding
+    all of them (for ``_cli_delineate.check_delineation_options``)::
+
+        @app.command("delineate")
+        @handled
+        @reading_options(geometry=True)
+        @method_options
+        def delineate_cmd(source: Source, method: Method = "network",
+                          opts: dict | None = None, ...): ...
+    """
+    sig = inspect.signature(func, eval_str=True)
+    params = list(sig.parameters.values())
+    at = [p.name for p in params].index("opts")
+    clash = {p.name for p in params} & set(METHOD_OPTIONS)
+    if clash:
+        raise TypeError(f"{func.__name__} already declares {sorted(clash)}")
+    extra = [inspect.Parameter(name, params[at].kind, default=None, annotation=kind)
+             for name, (kind, _, _) in METHOD_OPTIONS.items()]
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        opts = {name: kwargs.pop(name, None) for name in METHOD_OPTIONS}
+        return func(*args, opts=opts, **kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=[*params[:at], *extra, *params[at + 1:]])
+    return wrapper

@@ -8,15 +8,9 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._checks import check_graph, check_order, check_tau, short_repr
+from ._explain import collect_empty_layers, empty_layer_message
 from .errors import InvalidParameterError, plain_scalar
-from .layers._common import (
-    check_graph,
-    check_order,
-    check_tau,
-    collect_empty_layers,
-    empty_layer_message,
-    short_repr,
-)
 from .layers.megaregions import Megaregions
 from .layers.metropolitan import MetropolitanAreas
 from .layers.urban import UrbanAreas

@@ -14,6 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._areas import DEFAULT_CLASSES, area_ids, zone_names
+from ._core.constraint import Attachment
+from ._core.shares import strength_class
 from .errors import InvalidZonesError
 
 __all__ = ["Partition", "ROLES", "DETAIL_COLUMNS", "AREA_COLUMNS"]
@@ -95,6 +98,101 @@ class Partition:
         self._areas = areas
         self._params = dict(params or {})
         self.validate()
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_attachment(cls, graph, attachment: Attachment, cores: Sequence[np.ndarray], *,
+                        layer: str, kind: str | Sequence[str],
+                        names: Sequence[str | None] | None = None,
+                        classes: Sequence[float] = DEFAULT_CLASSES,
+                        params: Mapping[str, Any] | None = None,
+                        area_extra: pd.DataFrame | None = None) -> Partition:
+        """The Partition of an engine attachment (built and validated once).
+
+        Parameters
+        ----------
+        graph : FlowGraph
+            The zones (ids, names) the attachment is over.
+        attachment : Attachment
+            Per-zone area index (into ``cores``), order, share, via, role and reason.
+        cores : list of int arrays
+            Central zone positions of each area; an area's id joins its centres' ids
+            with ``+``. Areas no zone belongs to are left out.
+        layer : str
+            The layer name.
+        kind : str or list of str
+            The kind of every area, or one per core.
+        names : list of str or None, optional
+            Area names (default: the centres' zone names joined with ``+``).
+        classes : tuple of float
+            Strength classes of the links (see :func:`regionalize._core.shares.strength_class`).
+        params : mapping, optional
+            What produced the layer.
+        area_extra : DataFrame, optional
+            Extra area columns, indexed by area id.
+        """
+        details, areas = _attachment_tables(graph, attachment, cores, kind=kind, names=names,
+                                            classes=classes, area_extra=area_extra)
+        return cls(layer, graph.ids.to_numpy(), details, areas, params)
+
+    @classmethod
+    def from_codes(cls, graph, codes: np.ndarray, *, layer: str, kind: str,
+                   centres: Sequence[np.ndarray] | None = None,
+                   reasons: np.ndarray | None = None, roles: np.ndarray | None = None,
+                   params: Mapping[str, Any] | None = None,
+                   area_extra: pd.DataFrame | None = None) -> Partition:
+        """A Partition from per-zone area codes (``0..k-1``, ``-1`` for unassigned), as the
+        methods without an attachment (clusterings, merge trees) produce them.
+
+        Parameters
+        ----------
+        graph : FlowGraph
+            The zones the codes are over (graph order).
+        codes : int array
+            Area code per zone; codes need not be consecutive.
+        layer, kind : str
+            The layer name and the kind of every area.
+        centres : list of int arrays, optional
+            Central zone positions for each code (in ``np.unique`` order of the assigned
+            codes), for methods that have centres. Without them the method has no centres:
+            each area is identified and named by its zone with the most jobs (ties: zone
+            order), which stays a plain member (the area's ``centres`` tuple is empty).
+        reasons : object array, optional
+            Why each unassigned zone is unassigned (default: "not in any area of <layer>").
+        roles : object array, optional
+            Override roles (e.g. ``"enclave"``); default: centres "centre", others "member".
+        params : mapping, optional
+            What produced the layer.
+        area_extra : DataFrame, optional
+            Extra area columns, one row per area in ``np.unique`` order of the codes; a
+            column whose name the area table already has gets the suffix ``_method``.
+
+        Examples
+        --------
+        >>> import pandas as pd, regionalize as rz
+        >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(
+        ...     [("a", "a", 5), ("a", "b", 3), ("b", "b", 9), ("c", "c", 4)],
+        ...     columns=["origin", "destination", "flow"]))
+        >>> p = Partition.from_codes(g, np.array([0, 0, -1]), layer="toy", kind="cluster")
+        >>> p.labels.to_dict()
+        {'a': 'b', 'b': 'b', 'c': None}
+        >>> p.unassigned.to_dict()
+        {'c': 'not in any area of toy'}
+        """
+        attachment, cores = _codes_attachment(graph, codes, layer=layer, centres=centres,
+                                              reasons=reasons, roles=roles)
+        details, areas = _attachment_tables(graph, attachment, cores, kind=kind)
+        if centres is None:  # no centres: the identifying zone stays out of the centres
+            areas["centres"] = [()] * len(areas)
+            details.loc[details["role"] == "centre", "role"] = "member"
+            details["order"] = pd.array([pd.NA] * len(details), dtype="Int64")
+        if area_extra is not None:
+            extra = area_extra.reset_index(drop=True)
+            extra.index = areas.index
+            extra = extra.rename(columns={c: f"{c}_method" for c in extra.columns
+                                          if c in areas.columns})
+            areas = areas.join(extra)
+        return cls(layer, graph.ids.to_numpy(), details, areas, params)
 
     # ------------------------------------------------------------------ checks
     def validate(self) -> None:
@@ -219,3 +317,81 @@ class Partition:
     def equals(self, other: Partition) -> bool:
         return (isinstance(other, Partition) and self._ids.equals(other._ids)
                 and self._details.equals(other._details) and self._areas.equals(other._areas))
+
+
+def _attachment_tables(graph, res: Attachment, cores, *, kind, names=None,
+                       classes=DEFAULT_CLASSES, area_extra=None):
+    """The details and areas tables of an attachment (areas with no zone left out)."""
+    ids = graph.ids.to_numpy()
+    zname = zone_names(graph)
+    aid = area_ids(graph, cores)
+    kinds = [kind] * len(cores) if isinstance(kind, str) else list(kind)
+    names = names or [None] * len(cores)
+    area_of = np.array(aid + [None], dtype=object)[np.where(res.area >= 0, res.area, len(aid))]
+    via = np.where(res.via >= 0, ids[np.maximum(res.via, 0)], None)
+    order = pd.array(np.where(res.order >= 0, res.order, 0), dtype="Int64")
+    order[res.order < 0] = pd.NA
+    if (res.role == "enclave").any():
+        order[res.role == "enclave"] = pd.NA
+    index = pd.Index(ids, name="zone")
+
+    def text(values):  # object dtype: None stays None (pandas' str dtype would make it NaN)
+        return pd.Series(np.asarray(values, dtype=object), index=index, dtype=object)
+
+    details = pd.DataFrame({
+        "area": text(area_of),
+        "role": text(res.role),
+        "order": pd.Series(order, index=index),
+        "share": pd.Series(res.share, index=index),
+        "strength": pd.Series(strength_class(res.share, classes), index=index),
+        "via": text(via),
+        "reason": text(res.reason),
+    }, index=index)
+    counts = np.bincount(res.area[res.area >= 0], minlength=len(cores))
+    areas = pd.DataFrame({
+        "name": [n if n else "+".join(zname.iloc[c]) for n, c in zip(names, cores, strict=True)],
+        "centres": [tuple(ids[c]) for c in cores],
+        "kind": kinds,
+        "n_zones": counts,
+    }, index=pd.Index(aid, name="area"))
+    if area_extra is not None:
+        areas = areas.join(area_extra)
+    return details, areas.loc[counts > 0]
+
+
+def _codes_attachment(graph, codes, *, layer, centres, reasons, roles):
+    """Per-zone area codes as an engine attachment, with the cores of the areas: the given
+    centres, or (no centres) each area's zone with the most jobs (ties: zone order)."""
+    codes = np.asarray(codes, dtype=np.int64)
+    n = len(codes)
+    used, area = np.unique(codes[codes >= 0], return_inverse=True)
+    dense = np.full(n, -1, np.int64)
+    dense[codes >= 0] = area
+    k = len(used)
+    jobs = np.asarray(graph.jobs, float)
+    if centres is None:
+        zones = np.flatnonzero(dense >= 0)
+        order = zones[np.lexsort((zones, -jobs[zones], dense[zones]))]
+        first = np.ones(len(order), bool)
+        first[1:] = dense[order][1:] != dense[order][:-1]
+        heads = order[first]
+        cores = [np.array([h]) for h in heads]
+        role = np.where(dense >= 0, "member", "unassigned").astype(object)
+    else:
+        cores = [np.sort(np.asarray(c, dtype=np.int64)) for c in centres]
+        if len(cores) != k:
+            raise ValueError(f"{len(cores)} centre groups for {k} areas")
+        role = np.where(dense >= 0, "member", "unassigned").astype(object)
+        for c in cores:
+            role[c] = "centre"
+    if roles is not None:
+        role = np.where(dense >= 0, roles, "unassigned").astype(object)
+    reason = np.full(n, None, dtype=object)
+    if reasons is not None:
+        reason[dense < 0] = np.asarray(reasons, dtype=object)[dense < 0]
+    missing = (dense < 0) & pd.isna(reason)
+    reason[missing] = f"not in any area of {layer}"
+    order = np.where(role == "centre", 0, np.where(dense >= 0, 1, -1))
+    res = Attachment(dense, order.astype(np.int64), np.full(n, np.nan),
+                     np.full(n, -1, np.int64), role, reason)
+    return res, cores

@@ -13,10 +13,13 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ._areas import matrix_cells, quotient
+from ._core.shares import scale_rows
 from .errors import InvalidODError, check_parameter
 from .partition import Partition
 
-__all__ = ["area_quality", "quality", "directed_modularity", "area_codes"]
+__all__ = ["area_quality", "quality", "directed_modularity", "area_codes", "interchange",
+           "pair_interchange"]
 
 
 def area_codes(graph, labels) -> tuple[np.ndarray, list[str]]:
@@ -45,9 +48,7 @@ def _quotient(graph, codes: np.ndarray, n_codes: int, diagonal: str):
         m = m - sp.diags_array(graph.internal)
         m = sp.csr_array(m)
         m.eliminate_zeros()
-    p = sp.csr_array((np.ones(graph.n_zones), (np.arange(graph.n_zones), codes)),
-                     shape=(graph.n_zones, n_codes))
-    return sp.csr_array(p.T @ m @ p)
+    return quotient(m, codes, n_codes)
 
 
 def _products(r: np.ndarray, w: np.ndarray, internal: np.ndarray, total: float):
@@ -87,6 +88,52 @@ def _products(r: np.ndarray, w: np.ndarray, internal: np.ndarray, total: float):
             "it falls below the float64 range (5e-324). Rescale the flows: divide them by "
             "1e6.")
     return intramax, mod
+
+
+def interchange(q: sp.csr_array, residents: np.ndarray, jobs: np.ndarray) -> sp.csr_array:
+    """Employment interchange measure between units of a quotient graph (OMB, as a share):
+    ``E[u, v] = Q[u, v] / R_u + Q[v, u] / W_u`` — the share of u's employed residents working
+    in v plus the share of u's jobs held by residents of v. Diagonal excluded."""
+    q = sp.csr_array(q)
+    # rows divided by exact powers of two first: finite shares for subnormal totals too
+    e = scale_rows(q, residents) + scale_rows(sp.csr_array(q.T), jobs)
+    e = sp.csr_array(e)
+    e.setdiag(0)
+    e.eliminate_zeros()
+    return e
+
+
+def pair_interchange(graph, codes: np.ndarray, k: int) -> sp.csr_array:
+    """OMB employment interchange measure between areas (``k x k``, symmetric): for areas
+    A, B with A the smaller (by employed residents), ``F_AB / R_A + F_BA / W_A`` — the
+    :func:`interchange` of the smaller area towards the larger, divided directly (as OMB
+    computes it) rather than through exact power-of-two scaling. ``codes``: the area of each
+    zone (``-1`` for none)."""
+    q = quotient(graph.matrix, codes, k)
+    r = np.asarray(q.sum(axis=1)).ravel()
+    w = np.asarray(q.sum(axis=0)).ravel()
+    c = q.tocoo()
+    i, j, v = c.row, c.col, c.data
+    keep = i != j
+    i, j, v = i[keep], j[keep], v[keep]
+    # flows between each unordered pair in both directions
+    ab = sp.csr_array((v, (i, j)), shape=(k, k))
+    lo = np.minimum(i, j)
+    hi = np.maximum(i, j)
+    pairs = np.unique(np.stack([lo, hi], 1), axis=0)
+    a, b = pairs[:, 0], pairs[:, 1]
+    f_ab = matrix_cells(ab, a, b)
+    f_ba = matrix_cells(ab, b, a)
+    small_is_a = (r[a] < r[b]) | ((r[a] == r[b]) & (a < b))
+    s = np.where(small_is_a, a, b)
+    f_out = np.where(small_is_a, f_ab, f_ba)  # smaller -> larger
+    f_in = np.where(small_is_a, f_ba, f_ab)   # larger -> smaller
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = np.where(r[s] > 0, f_out / np.where(r[s] > 0, r[s], 1), 0) + \
+            np.where(w[s] > 0, f_in / np.where(w[s] > 0, w[s], 1), 0)
+    return sp.csr_array((np.concatenate([e, e]), (np.concatenate([a, b]),
+                                                 np.concatenate([b, a]))), shape=(k, k))
+
 
 
 def area_quality(graph, labels, *, diagonal: str = "keep", min_size: float = 3500,

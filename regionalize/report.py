@@ -287,7 +287,7 @@ def _size_rule(h, p: Mapping[str, Any]) -> str:
     threshold, share = p.get("min_size"), p.get("min_size_share")
     total = None
     try:
-        from .layers.metropolitan import size_measure
+        from ._centres import size_measure
 
         total = float(np.nansum(size_measure(h.graph, size)))
     except Exception:  # noqa: BLE001 - a description only: fall back to the share

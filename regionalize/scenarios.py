@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ._areas import quotient
 from ._core.shares import link_components, resolve_share
 from ._ids import leading_zero_hint, normalise_ids
 from .errors import InvalidParameterError, InvalidZonesError, Problems, check_parameter
@@ -156,8 +157,7 @@ def evaluate_grouping(graph, grouping, *, against: Partition | None = None, tau:
 
     # group-level flows from the sparse quotient (group k = everything outside)
     g_codes = np.where(codes >= 0, codes, k)
-    p = sp.csr_array((np.ones(n), (np.arange(n), g_codes)), shape=(n, k + 1))
-    q = sp.csr_array(p.T @ graph.matrix @ p)  # sparse: only its diagonal is needed
+    q = quotient(graph.matrix, g_codes, k + 1)  # sparse: only its diagonal is needed
     r = np.bincount(g_codes, weights=graph.residents, minlength=k + 1)[:k]
     w = np.bincount(g_codes, weights=graph.jobs, minlength=k + 1)[:k]
     internal = q.diagonal()[:k]

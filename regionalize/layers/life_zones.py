@@ -23,9 +23,24 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._areas import DEFAULT_CLASSES, quotient, zone_names
+from .._attach import attach_runner, contiguity_for, contiguity_params
 from .._base import Estimator
+from .._centres import CentreRule, rule_centres
+from .._checks import (
+    check_classes,
+    check_graph,
+    check_layer,
+    check_optional,
+    check_order,
+    check_tau,
+    check_text,
+    is_iterable,
+    short_repr,
+)
 from .._core.constraint import Attachment, row_best
 from .._core.shares import link_components, resolve_share
+from .._explain import explain_centres
 from .._ids import normalise_ids
 from ..errors import (
     InvalidODError,
@@ -36,24 +51,6 @@ from ..errors import (
     check_parameter,
 )
 from ..partition import Partition
-from ._common import (
-    DEFAULT_CLASSES,
-    attach_runner,
-    build_partition,
-    check_classes,
-    check_graph,
-    check_layer,
-    check_optional,
-    check_order,
-    check_tau,
-    check_text,
-    contiguity_for,
-    contiguity_params,
-    explain_centres,
-    is_iterable,
-    short_repr,
-    zone_names,
-)
 
 __all__ = ["LifeZones", "life_zones", "combine_life_zones", "accessibility",
            "read_facilities"]
@@ -390,7 +387,7 @@ class LifeZones(Estimator):
             explain_centres(params, res, rule=rule, n_found=len(cores),
                             kept=list(range(len(cores))), layer=layer, tau=self.tau,
                             min_zones=None)
-        self.partition_ = build_partition(
+        self.partition_ = Partition.from_attachment(
             graph, res, cores, layer=layer, kind="life zone",
             names=[names[m] for m in main], classes=self.classes, params=params,
             area_extra=extra)
@@ -418,8 +415,6 @@ class LifeZones(Estimator):
 
     # -------------------------------------------------------------- builders
     def _from_flows(self, graph, fac, groups, contig, owner):
-        from .metropolitan import MetropolitanAreas
-
         flows = self.flows
         if not flows.ids.equals(graph.ids):
             raise InvalidZonesError(f"{owner}: the purpose flows must be over the graph's zones "
@@ -435,11 +430,8 @@ class LifeZones(Estimator):
             capacity[pos] = fac["capacity"].to_numpy()
             cores = [np.array([c]) for c in np.sort(np.unique(pos))]
         else:
-            m = MetropolitanAreas(tau=self.tau, min_size_share=0.001, min_job_ratio=None,
-                                  contiguity=None)
-            from ._common import rule_centres
-
-            cores, _, rule = rule_centres(flows, m, components, None, groups=groups)
+            found_by = CentreRule(tau=self.tau, min_size_share=0.001, min_job_ratio=None)
+            cores, _, rule = rule_centres(flows, found_by, components, None, groups=groups)
             capacity = None
         run = attach_runner(components, self.tau, contig, max_order=self.max_order,
                             denominator=denom, groups=groups)
@@ -515,8 +507,7 @@ class LifeZones(Estimator):
         size = np.bincount(area[assigned], weights=pop[assigned], minlength=k)
         group = np.array([groups[c[0]] for c in cores])
         # interaction between catchments (both directions), without the diagonal
-        p_ = membership_of(area, k)
-        q = sp.csr_array(p_.T @ visits @ p_)
+        q = quotient(visits, area, k)
         q = sp.csr_array(q + q.T).tocoo()
         inter: list[dict[int, float]] = [{} for _ in range(k)]
         for i, j, w in zip(q.row.tolist(), q.col.tolist(), q.data.tolist(), strict=True):
@@ -598,11 +589,6 @@ class LifeZones(Estimator):
         self.lonely_ = lonely[keep]
         # members of merged catchments keep "via" = their own former centre, now a co-centre
         return res, [cores[i] for i in keep], capacity, [merged[i] for i in keep]
-
-
-def membership_of(area: np.ndarray, k: int) -> sp.csr_array:
-    rows = np.flatnonzero(area >= 0)
-    return sp.csr_array((np.ones(len(rows)), (rows, area[rows])), shape=(len(area), k))
 
 
 def _default_decay(cost: np.ndarray) -> float:
@@ -690,7 +676,7 @@ def combine_life_zones(graph, layers: Sequence[Partition], *, name: str = "life_
     reason = np.where(area < 0, "unassigned in most service layers", None).astype(object)
     res = Attachment(area, np.where(role == "centre", 0, np.where(area >= 0, 1, -1)),
                      np.full(n, np.nan), np.full(n, -1, np.int64), role, reason)
-    return build_partition(graph, res, cores, layer=name, kind="life zone",
+    return Partition.from_attachment(graph, res, cores, layer=name, kind="life zone",
                            params={"services": [p.name for p in layers], "min_shared": need,
                                    "side_by_side": "life_zones"})
 

@@ -9,41 +9,28 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._base import Estimator
-from .._core.constraint import Attachment, row_best
-from .._core.shares import scale_rows
-from .._ids import normalise_ids
-from ..errors import InvalidParameterError, InvalidZonesError, Problems, check_parameter
-from ..partition import Partition
-from ._common import (
-    build_partition,
+from .._checks import (
     check_bool,
     check_graph,
     check_ids,
     check_layer,
     check_optional,
     check_text,
-    report_empty,
     short_repr,
 )
+from .._core.constraint import Attachment, row_best
+from .._core.shares import scale_rows
+from .._explain import report_empty
+from .._ids import normalise_ids
+from ..errors import InvalidParameterError, InvalidZonesError, Problems, check_parameter
+from ..partition import Partition
+from ..quality import interchange
 
 __all__ = ["Megaregions", "megaregions", "interchange"]
 
 WEAK = "interaction below the threshold with every megaregion"
 NOT_GIVEN = "not in any of the given megaregions"
 NO_SEED = "the metropolitan layer has 0 areas, so no megaregion has a seed"
-
-
-def interchange(q: sp.csr_array, residents: np.ndarray, jobs: np.ndarray) -> sp.csr_array:
-    """Employment interchange measure between units of a quotient graph (OMB, as a share):
-    ``E[u, v] = Q[u, v] / R_u + Q[v, u] / W_u`` — the share of u's employed residents working
-    in v plus the share of u's jobs held by residents of v. Diagonal excluded."""
-    q = sp.csr_array(q)
-    # rows divided by exact powers of two first: finite shares for subnormal totals too
-    e = scale_rows(q, residents) + scale_rows(sp.csr_array(q.T), jobs)
-    e = sp.csr_array(e)
-    e.setdiag(0)
-    e.eliminate_zeros()
-    return e
 
 
 class Megaregions(Estimator):
@@ -191,7 +178,7 @@ class Megaregions(Estimator):
             area=area, order=np.where(role == "centre", 0, -1).astype(np.int64),
             share=np.full(n, np.nan), via=np.full(n, -1, np.int64), role=role,
             reason=reason.astype(object))
-        self.partition_ = build_partition(graph, res, [np.sort(c) for c in cores],
+        self.partition_ = Partition.from_attachment(graph, res, [np.sort(c) for c in cores],
                                           layer=layer, kind="megaregion",
                                           names=names, params=params)
         self.labels_ = self.partition_.labels

@@ -4,82 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
+from .._areas import DEFAULT_CLASSES
+from .._attach import attach_runner, contiguity_for, contiguity_params, run_with_minimum
 from .._base import Estimator
+from .._centres import CentreRule, candidate_mask, parse_centres, rule_centres, size_measure
+from .._checks import check_classes, check_graph, check_order, check_tau, check_text
 from .._core.shares import link_components, resolve_share
-from .._ids import normalise_ids
-from ..errors import InvalidParameterError, InvalidZonesError, check_parameter
+from .._explain import explain_centres
+from ..errors import check_parameter
 from ..partition import Partition
-from ._common import (
-    DEFAULT_CLASSES,
-    attach_runner,
-    build_partition,
-    check_classes,
-    check_graph,
-    check_ids,
-    check_order,
-    check_rule,
-    check_tau,
-    check_text,
-    contiguity_for,
-    contiguity_params,
-    explain_centres,
-    parse_centres,
-    rule_centres,
-    run_with_minimum,
-)
 
 __all__ = ["MetropolitanAreas", "metropolitan_areas", "size_measure", "candidate_mask"]
 
 
-def size_measure(graph, size: str) -> np.ndarray:
-    """Zone size for the centre rule: ``"jobs"``, ``"residents"``, or a zone-table column."""
-    if not isinstance(size, str):
-        size = None  # not a column name: falls through to the error below
-    if size == "jobs":
-        return np.asarray(graph.jobs, float)
-    if size == "residents":
-        return np.asarray(graph.residents, float)
-    if size is not None and size in graph.zones.columns:
-        try:
-            return graph.zones[size].to_numpy(dtype=float, na_value=0.0)
-        except (TypeError, ValueError):
-            raise InvalidParameterError(
-                f"The 'size' parameter names the zone column {size!r}, which is not numeric; "
-                "pass 'jobs', 'residents' or a column of numbers.") from None
-    raise InvalidParameterError(
-        f"The 'size' parameter must be 'jobs', 'residents' or a zone-table column "
-        f"({', '.join(map(str, graph.zones.columns)) or 'none'}). Got {size!r} instead.")
 
 
-def job_ratio(graph) -> np.ndarray:
-    """Jobs per employed resident of each zone (inf without residents, or when the ratio is
-    beyond float64, e.g. subnormal residents)."""
-    r, w = np.asarray(graph.residents, float), np.asarray(graph.jobs, float)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return np.where(r > 0, w / np.where(r > 0, r, 1), np.inf)
 
 
-def candidate_mask(graph, candidates) -> np.ndarray:
-    """Zones allowed to be centres: all (None), a boolean zone column, or a list of ids."""
-    n = graph.n_zones
-    if candidates is None:
-        return np.ones(n, bool)
-    if isinstance(candidates, str):
-        if candidates not in graph.zones.columns:
-            raise InvalidParameterError(
-                f"The 'candidates' column {candidates!r} is not in the zone table.")
-        return graph.zones[candidates].fillna(False).to_numpy(dtype=bool)
-    ids = normalise_ids(check_ids("the centre rule", "candidates", candidates),
-                        what="candidate ids")
-    pos = graph.ids.get_indexer(ids)
-    if (pos < 0).any():
-        raise InvalidZonesError(f"{int((pos < 0).sum())} candidate ids not in the graph "
-                                f"(first: {', '.join(ids[pos < 0][:3])}).")
-    mask = np.zeros(n, bool)
-    mask[pos] = True
-    return mask
 
 
 class MetropolitanAreas(Estimator):
@@ -198,10 +139,17 @@ class MetropolitanAreas(Estimator):
         check_tau(owner, "tau", self.tau)
         check_order(owner, self.max_order)
         check_parameter(owner, "dominance", self.dominance, allowed=["strict", "targets"])
-        check_rule(owner, self)
+        self._centre_rule().check(owner)
         check_order(owner, self.min_zones, "min_zones")
         check_classes(owner, self.classes)
         check_text(owner, "name", self.name)
+
+    def _centre_rule(self) -> CentreRule:
+        """The size rule for centres, from this layer's parameters."""
+        return CentreRule(size=self.size, min_size=self.min_size,
+                          min_size_share=self.min_size_share, min_job_ratio=self.min_job_ratio,
+                          candidates=self.candidates, tau=self.tau, merge_tau=self.merge_tau,
+                          cluster_cores=self.cluster_cores)
 
     def fit(self, graph) -> MetropolitanAreas:
         check_graph(type(self).__name__, graph)
@@ -214,7 +162,7 @@ class MetropolitanAreas(Estimator):
         if self.centres is not None:
             cores, names = parse_centres(graph, self.centres, owner)
         else:
-            cores, names, rule = rule_centres(graph, self, components, contig)
+            cores, names, rule = rule_centres(graph, self._centre_rule(), components, contig)
         run = attach_runner(components, self.tau, contig, max_order=self.max_order,
                             dominance=self.dominance, denominator=denom)
         min_zones = self.min_zones if self.min_zones is not None else \
@@ -226,7 +174,7 @@ class MetropolitanAreas(Estimator):
         params["centres"] = [list(graph.ids[c]) for c in cores]
         explain_centres(params, res, rule=rule, n_found=n_found, kept=kept,
                         layer=self.name or self.layer, tau=self.tau, min_zones=min_zones)
-        self.partition_: Partition = build_partition(
+        self.partition_: Partition = Partition.from_attachment(
             graph, res, cores, layer=self.name or self.layer, kind="metropolitan", names=names,
             classes=self.classes, params=params)
         self.labels_ = self.partition_.labels

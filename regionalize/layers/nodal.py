@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._areas import DEFAULT_CLASSES
 from .._base import Estimator
+from .._centres import size_measure
+from .._checks import check_classes, check_graph, check_text
 from .._core.constraint import Attachment, row_best
 from .._core.shares import combined, link_components, resolve_share
 from ..errors import check_parameter
 from ..partition import Partition
-from ._common import DEFAULT_CLASSES, build_partition, check_classes, check_graph, check_text
-from .metropolitan import size_measure
 
 __all__ = ["DominantFlows", "dominant_flows"]
 
@@ -97,7 +98,7 @@ class DominantFlows(Estimator):
             role=np.where(depth == 0, "centre", "member").astype(object),
             reason=np.full(n, None, dtype=object))
         cores = [np.array([z]) for z in centres]
-        self.partition_: Partition = build_partition(
+        self.partition_: Partition = Partition.from_attachment(
             graph, res, cores, layer=self.name or self.layer, kind="nodal region",
             classes=self.classes, params={"size": self.size, "share": share, "tau": self.tau})
         self.labels_ = self.partition_.labels

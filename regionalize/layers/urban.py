@@ -7,33 +7,25 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._areas import DEFAULT_CLASSES
+from .._attach import attach_runner, contiguity_for, contiguity_params, run_with_minimum
 from .._base import Estimator
-from .._core.constraint import Attachment, detached
-from .._core.shares import link_components, resolve_share
-from ..errors import InvalidZonesError, check_int, check_parameter
-from ..partition import Partition
-from ._common import (
-    DEFAULT_CLASSES,
-    attach_runner,
-    build_partition,
+from .._centres import CentreRule, parse_centres, rule_centres
+from .._checks import (
     check_bool,
     check_classes,
     check_graph,
     check_layer,
     check_optional,
     check_order,
-    check_rule,
     check_tau,
     check_text,
-    contiguity_for,
-    contiguity_params,
-    explain_centres,
-    likely_causes,
-    parse_centres,
-    report_empty,
-    rule_centres,
-    run_with_minimum,
 )
+from .._core.constraint import Attachment, detached
+from .._core.shares import link_components, resolve_share
+from .._explain import explain_centres, likely_causes, report_empty
+from ..errors import InvalidZonesError, check_int, check_parameter
+from ..partition import Partition
 
 __all__ = ["UrbanAreas", "urban_areas"]
 
@@ -122,6 +114,13 @@ class UrbanAreas(Estimator):
         self.name = name
 
 
+    def _centre_rule(self) -> CentreRule:
+        """The size rule for centres, from this layer's parameters."""
+        return CentreRule(size=self.size, min_size=self.min_size,
+                          min_size_share=self.min_size_share, min_job_ratio=self.min_job_ratio,
+                          candidates=self.candidates, tau=self.tau, merge_tau=self.merge_tau,
+                          cluster_cores=self.cluster_cores)
+
     def fit(self, graph, metropolitan: Partition | None = None) -> UrbanAreas:
         """Delineate; ``metropolitan`` is the metropolitan layer over the same zones."""
         owner = type(self).__name__
@@ -132,7 +131,7 @@ class UrbanAreas(Estimator):
         check_int(owner, "large_max_order", self.large_max_order, low=1)
         check_parameter(owner, "dominance", self.dominance, allowed=["strict", "targets"])
         check_bool(owner, "within_metropolitan", self.within_metropolitan)
-        check_rule(owner, self)
+        self._centre_rule().check(owner)
         check_int(owner, "min_zones", self.min_zones, low=1)
         check_optional(owner, "min_population", self.min_population)
         check_text(owner, "population_column", self.population_column, allow_none=False)
@@ -182,7 +181,7 @@ class UrbanAreas(Estimator):
                     f"{len(bad)} centres of small/medium urban areas lie in a large urban area "
                     f"(first: {', '.join(bad[:3])}); leave them out or lower large_max_order.")
         else:
-            cores, names, rule = rule_centres(graph, self, components, contig,
+            cores, names, rule = rule_centres(graph, self._centre_rule(), components, contig,
                                               eligible=eligible, groups=groups)
         run = attach_runner(components, self.tau, contig, max_order=self.max_order,
                             dominance=self.dominance, denominator=denom, groups=groups,
@@ -238,7 +237,7 @@ class UrbanAreas(Estimator):
         )
         all_cores = large_cores + list(cores)
         kinds = ["large urban"] * kl + ["small/medium urban"] * k
-        self.partition_ = build_partition(graph, merged, all_cores, layer=layer,
+        self.partition_ = Partition.from_attachment(graph, merged, all_cores, layer=layer,
                                           kind=kinds, names=large_names + list(names),
                                           classes=self.classes, params=params)
         self.labels_ = self.partition_.labels

@@ -22,56 +22,21 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from .._areas import matrix_cells
+from .._attach import contiguity_for
 from .._base import Estimator
 from ..errors import InvalidZonesError, check_parameter
-from ..layers._common import contiguity_for
 from ..layers.metropolitan import MetropolitanAreas
 from ..partition import Partition
-from ._common import partition_from_codes
+from ..quality import pair_interchange
 
 __all__ = ["CoreBasedAreas", "core_based_areas", "combined_areas", "interchange_between"]
 
+#: the OMB pair measure, now :func:`regionalize.quality.pair_interchange`
+interchange_between = pair_interchange
+
 NO_CBSA = "not in a core-based statistical area"
 ALONE = "its CBSA combines with no adjacent CBSA"
-
-
-def interchange_between(graph, codes: np.ndarray, k: int) -> sp.csr_array:
-    """OMB employment interchange measure between areas (``k x k``, symmetric): for areas
-    A, B with A the smaller (by employed residents), ``F_AB / R_A + F_BA / W_A``."""
-    n = graph.n_zones
-    rows = np.flatnonzero(codes >= 0)
-    p = sp.csr_array((np.ones(len(rows)), (rows, codes[rows])), shape=(n, k))
-    q = sp.csr_array(p.T @ graph.matrix @ p)
-    r = np.asarray(q.sum(axis=1)).ravel()
-    w = np.asarray(q.sum(axis=0)).ravel()
-    c = q.tocoo()
-    i, j, v = c.row, c.col, c.data
-    keep = i != j
-    i, j, v = i[keep], j[keep], v[keep]
-    # flows between each unordered pair in both directions
-    ab = sp.csr_array((v, (i, j)), shape=(k, k))
-    lo = np.minimum(i, j)
-    hi = np.maximum(i, j)
-    pairs = np.unique(np.stack([lo, hi], 1), axis=0)
-    a, b = pairs[:, 0], pairs[:, 1]
-    f_ab = _cells(ab, a, b)
-    f_ba = _cells(ab, b, a)
-    small_is_a = (r[a] < r[b]) | ((r[a] == r[b]) & (a < b))
-    s = np.where(small_is_a, a, b)
-    f_out = np.where(small_is_a, f_ab, f_ba)  # smaller -> larger
-    f_in = np.where(small_is_a, f_ba, f_ab)   # larger -> smaller
-    with np.errstate(divide="ignore", invalid="ignore"):
-        e = np.where(r[s] > 0, f_out / np.where(r[s] > 0, r[s], 1), 0) + \
-            np.where(w[s] > 0, f_in / np.where(w[s] > 0, w[s], 1), 0)
-    return sp.csr_array((np.concatenate([e, e]), (np.concatenate([a, b]),
-                                                 np.concatenate([b, a]))), shape=(k, k))
-
-
-def _cells(m: sp.csr_array, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """``m[rows, cols]`` as a float array (scipy returns a sparse array for empty indices)."""
-    if not len(rows):
-        return np.zeros(0)
-    return np.asarray(m[rows, cols], dtype=float).ravel()
 
 
 class CoreBasedAreas(Estimator):
@@ -129,14 +94,14 @@ class CoreBasedAreas(Estimator):
                                     "(graph.with_geometry) or pass contiguity=.")
         codes = self.cbsa_.codes()
         k = self.cbsa_.n_areas
-        eim = interchange_between(graph, codes, k)
+        eim = pair_interchange(graph, codes, k)
         adj = contig[0].tocoo()
         ca, cb = codes[adj.row], codes[adj.col]
         ok = (ca >= 0) & (cb >= 0) & (ca != cb)
         touch = sp.csr_array((np.ones(int(ok.sum())), (ca[ok], cb[ok])), shape=(k, k))
         touch.data[:] = 1.0
         pairs = sp.triu(touch, k=1).tocoo()
-        values = _cells(eim, pairs.row, pairs.col)
+        values = matrix_cells(eim, pairs.row, pairs.col)
         combine = values >= self.csa_threshold
         ids = list(areas.index)
         self.interchange_ = pd.DataFrame({
@@ -166,7 +131,7 @@ class CoreBasedAreas(Estimator):
                    for g in used]
         reasons = np.where(codes < 0, NO_CBSA, ALONE).astype(object)
         members = [tuple(ids[i] for i in np.flatnonzero(csa_of_cbsa == g)) for g in used]
-        self.csa_ = partition_from_codes(
+        self.csa_ = Partition.from_codes(
             graph, zone_csa, layer="csa", kind="combined statistical area", centres=centres,
             reasons=reasons, params={"csa_threshold": self.csa_threshold},
             area_extra=pd.DataFrame({"cbsas": members}))

@@ -20,7 +20,6 @@ from ..errors import (
     check_seed,
 )
 from ..partition import Partition
-from ._common import partition_from_codes
 
 __all__ = ["Leiden", "leiden", "Infomap", "infomap", "MissingExtraError"]
 
@@ -109,7 +108,7 @@ class Leiden(Estimator):
                                  resolution_parameter=float(resolution))
         codes = np.asarray(part.membership, dtype=np.int64)
         self.quality_ = float(part.quality())
-        self.partition_: Partition = partition_from_codes(
+        self.partition_: Partition = Partition.from_codes(
             graph, codes, layer=self.name or "leiden", kind="community",
             params={"engine": "leidenalg", "objective": self.objective,
                     "resolution": self.resolution, "seed": self.seed,
@@ -198,7 +197,7 @@ class Infomap(Estimator):
         codes = np.array([modules.get(i, -1) for i in range(graph.n_zones)], dtype=np.int64)
         reasons = np.full(graph.n_zones, "no flows: Infomap left it out", dtype=object)
         self.codelength_ = float(codelength)
-        self.partition_: Partition = partition_from_codes(
+        self.partition_: Partition = Partition.from_codes(
             graph, codes, layer=self.name or "infomap", kind="community", reasons=reasons,
             params={"engine": "infomap", "seed": self.seed, "diagonal": self.diagonal,
                     "trials": self.trials})

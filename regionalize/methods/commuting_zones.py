@@ -14,7 +14,6 @@ from .._base import Estimator
 from .._memory import check_dense
 from ..errors import InvalidParameterError, RegionalizeError, check_parameter
 from ..partition import Partition
-from ._common import partition_from_codes
 
 __all__ = ["CommutingZones", "commuting_zones", "proportional_flow"]
 
@@ -113,7 +112,7 @@ class CommutingZones(Estimator):
         codes[pos] = labels
         reasons = np.full(n, None, dtype=object)
         reasons[~active] = "no commuting flow in or out"
-        self.partition_: Partition = partition_from_codes(
+        self.partition_: Partition = Partition.from_codes(
             graph, codes, layer=self.name or "commuting_zone", kind="commuting zone",
             reasons=reasons, params={"cutoff": self.cutoff, "method": "average linkage on 1 - PF"})
         self.labels_ = self.partition_.labels

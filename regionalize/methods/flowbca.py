@@ -22,7 +22,6 @@ import scipy.sparse as sp
 from .._base import Estimator
 from ..errors import check_parameter
 from ..partition import Partition
-from ._common import partition_from_codes
 from .intramax import NO_FLOWS, check_k
 
 __all__ = ["FlowBCA", "flowbca", "flowbca_merges", "STOP_REASONS"]
@@ -388,7 +387,7 @@ class FlowBCA(Estimator):
             "internal_share": np.divide(internal[centres_pos], t, out=np.zeros(len(t)),
                                         where=t != 0),
         })
-        part = partition_from_codes(graph, codes, layer=self.name or self.layer,
+        part = Partition.from_codes(graph, codes, layer=self.name or self.layer,
                                     kind="flowbca cluster",
                                     centres=[np.array([c]) for c in centres_pos],
                                     reasons=reasons, params=params, area_extra=extra)

@@ -16,8 +16,10 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from .._areas import quotient
 from .._base import Estimator
-from ..layers._common import check_tau, parse_centres
+from .._centres import parse_centres
+from .._checks import check_tau
 from ..layers.metropolitan import MetropolitanAreas
 from ..partition import Partition
 
@@ -34,8 +36,7 @@ def merge_polycentric(graph, cities, merge_tau: float, owner: str) -> list[list[
     code = np.full(n, k, np.int64)  # k = "rest of the country"
     for i, c in enumerate(cores):
         code[c] = i
-    p = sp.csr_array((np.ones(n), (np.arange(n), code)), shape=(n, k + 1))
-    q = sp.csr_array(p.T @ graph.matrix @ p)[:k][:, :k].tocoo()  # city x city, sparse
+    q = quotient(graph.matrix, np.where(code < k, code, -1), k).tocoo()  # city x city, sparse
     r = np.asarray(graph.residents, float)
     res = np.bincount(code, weights=r, minlength=k + 1)[:k]
     off = (q.row != q.col) & (res[q.row] > 0)

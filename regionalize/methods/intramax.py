@@ -27,11 +27,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._attach import contiguity_for
 from .._base import Estimator
 from ..errors import InvalidODError, InvalidParameterError, check_parameter
-from ..layers._common import contiguity_for
 from ..partition import Partition
-from ._common import partition_from_codes
 
 __all__ = ["Intramax", "intramax", "intramax_merges", "NO_FLOWS"]
 
@@ -531,7 +530,7 @@ class Intramax(Estimator):
         params = {**self.get_params(), "k": k, "min_objective": min_objective,
                   "contiguity": "on" if self._contiguity_on else "off",
                   "n_merges": int(steps)}
-        return partition_from_codes(graph, codes, layer=self.name or self.layer,
+        return Partition.from_codes(graph, codes, layer=self.name or self.layer,
                                     kind="intramax region", reasons=reasons, params=params)
 
 
