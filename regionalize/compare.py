@@ -2,6 +2,8 @@
 
 Every measure works from one sparse contingency table. Unassigned zones (missing labels)
 count as singletons: they agree with nobody, in either partition.
+
+The module is callable: ``rz.compare(...)`` is :func:`compare`.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+
+from ._callable import make_module_callable
 
 __all__ = ["adjusted_rand_index", "normalized_mutual_info", "variation_of_information",
            "best_match", "compare", "contingency", "Comparison"]
@@ -346,3 +350,7 @@ def compare(a, b, *, graph=None, weights="residents", crosswalk=None,
         "zones_only_b": int((~sb.index.isin(sa.index)).sum()),
     }
     return Comparison(summary, fwd, back, differ)
+
+
+# calling the module calls its main function: rz.compare(...)
+make_module_callable(__name__)

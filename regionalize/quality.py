@@ -3,6 +3,8 @@
 Every measure is computed from the sparse quotient graph ``P^T F P`` of the partition (never
 a dense zone matrix). Unassigned zones count as areas of their own (singletons): they hold
 their flows, and leaving them out would flatter the partition.
+
+The module is callable: ``rz.quality(...)`` is :func:`quality`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ._areas import matrix_cells, quotient
+from ._callable import make_module_callable
 from ._core.shares import scale_rows
 from .errors import InvalidODError, check_parameter
 from .partition import Partition
@@ -224,3 +227,7 @@ def quality(graph, labels, *, diagonal: str = "keep", **validity_params) -> dict
         "intramax": float(np.nansum(areas["intramax"])),
         "diagonal": diagonal,
     }
+
+
+# calling the module calls its main function: rz.quality(...)
+make_module_callable(__name__)

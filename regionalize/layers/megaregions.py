@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,9 @@ from .._ids import normalise_ids
 from ..errors import InvalidParameterError, InvalidZonesError, Problems, check_parameter
 from ..partition import Partition
 from ..quality import interchange
+
+if TYPE_CHECKING:
+    from ..flows import FlowGraph
 
 __all__ = ["Megaregions", "megaregions", "interchange"]
 
@@ -70,29 +74,54 @@ class Megaregions(Estimator):
 
     layer = "megaregion"
 
-    def __init__(self, *, threshold: float = 0.15, merge_threshold: float | None = None,
-                 include_unassigned: bool = True, groups: Mapping | None = None,
-                 name: str | None = None):
+    def __init__(
+        self,
+        *,
+        threshold: float = 0.15,
+        merge_threshold: float | None = None,
+        include_unassigned: bool = True,
+        groups: Mapping | None = None,
+        name: str | None = None,
+    ):
         self.threshold = threshold
         self.merge_threshold = merge_threshold
         self.include_unassigned = include_unassigned
         self.groups = groups
         self.name = name
 
+    def fit(
+        self, graph: FlowGraph, metropolitan: Partition, urban: Partition | None = None
+    ) -> Megaregions:
+        """Group the metropolitan (and urban) areas of ``graph`` into megaregions.
 
-    def fit(self, graph, metropolitan: Partition, urban: Partition | None = None) -> Megaregions:
+        Parameters
+        ----------
+        graph : FlowGraph
+            The commuting flows (rows: where people live, columns: where they work).
+        metropolitan : Partition
+            The metropolitan layer over the same zones: each of its areas seeds a megaregion.
+        urban : Partition, optional
+            The urban layer, whose areas may join a megaregion.
+
+        Returns
+        -------
+        Megaregions
+            ``self``, with ``partition_`` set.
+        """
         owner = type(self).__name__
         check_graph(owner, graph)
         check_layer(owner, "metropolitan", metropolitan, graph, allow_none=False)
         check_layer(owner, "urban", urban, graph)
         check_parameter(owner, "threshold", self.threshold, interval=(0, 1), closed="right")
-        check_optional(owner, "merge_threshold", self.merge_threshold, interval=(0, 1),
-                       closed="right")
+        check_optional(
+            owner, "merge_threshold", self.merge_threshold, interval=(0, 1), closed="right"
+        )
         check_bool(owner, "include_unassigned", self.include_unassigned)
         if self.groups is not None and not isinstance(self.groups, Mapping):
             raise InvalidParameterError(
                 f"The 'groups' parameter of {owner} must be a mapping {{megaregion name: [zone "
-                f"ids]}} or None. Got {short_repr(self.groups)} instead.")
+                f"ids]}} or None. Got {short_repr(self.groups)} instead."
+            )
         check_text(owner, "name", self.name)
         n = graph.n_zones
         ids = graph.ids
@@ -140,11 +169,15 @@ class Megaregions(Estimator):
             u_res, u_job = q.residents, q.jobs
             while True:
                 # quotient of units onto current regions: shares of each unit to each region
-                member = sp.csr_array((np.ones(int((region >= 0).sum())),
-                                       (np.flatnonzero(region >= 0), region[region >= 0])),
-                                      shape=(n_units, max(k_seed, 1)))
-                to_r = sp.csr_array(q.matrix @ member)          # unit -> region flows
-                from_r = sp.csr_array(q.matrix.T @ member)      # region -> unit flows
+                member = sp.csr_array(
+                    (
+                        np.ones(int((region >= 0).sum())),
+                        (np.flatnonzero(region >= 0), region[region >= 0]),
+                    ),
+                    shape=(n_units, max(k_seed, 1)),
+                )
+                to_r = sp.csr_array(q.matrix @ member)  # unit -> region flows
+                from_r = sp.csr_array(q.matrix.T @ member)  # region -> unit flows
                 e = sp.csr_array(scale_rows(to_r, u_res) + scale_rows(from_r, u_job))
                 e = e.tocoo()
                 ok = movable[e.row] & (region[e.row] < 0) & (e.data >= self.threshold)
@@ -154,8 +187,10 @@ class Megaregions(Estimator):
                 region[r] = c
             area = region[unit]
             used = np.unique(region[:k_seed])
-            cores = [np.concatenate([seed_cores[s_] for s_ in range(k_seed) if region[s_] == g])
-                     for g in used]
+            cores = [
+                np.concatenate([seed_cores[s_] for s_ in range(k_seed) if region[s_] == g])
+                for g in used
+            ]
             names = ["+".join(names[s_] for s_ in range(k_seed) if region[s_] == g) for g in used]
             remap = np.full(max(k_seed, 1), -1, np.int64)
             remap[used] = np.arange(len(used))
@@ -170,17 +205,33 @@ class Megaregions(Estimator):
             params["empty_reason"] = NO_SEED
             reason[:] = NO_SEED
             why = metropolitan.params.get("empty_reason")
-            report_empty(layer, NO_SEED, [
-                "the metropolitan layer is empty" + (f" ({why})" if why else "")
-                + ": change its parameters first",
-                "give the megaregions yourself: groups={name: [zone ids]}"])
+            report_empty(
+                layer,
+                NO_SEED,
+                [
+                    "the metropolitan layer is empty"
+                    + (f" ({why})" if why else "")
+                    + ": change its parameters first",
+                    "give the megaregions yourself: groups={name: [zone ids]}",
+                ],
+            )
         res = Attachment(
-            area=area, order=np.where(role == "centre", 0, -1).astype(np.int64),
-            share=np.full(n, np.nan), via=np.full(n, -1, np.int64), role=role,
-            reason=reason.astype(object))
-        self.partition_ = Partition.from_attachment(graph, res, [np.sort(c) for c in cores],
-                                          layer=layer, kind="megaregion",
-                                          names=names, params=params)
+            area=area,
+            order=np.where(role == "centre", 0, -1).astype(np.int64),
+            share=np.full(n, np.nan),
+            via=np.full(n, -1, np.int64),
+            role=role,
+            reason=reason.astype(object),
+        )
+        self.partition_ = Partition.from_attachment(
+            graph,
+            res,
+            [np.sort(c) for c in cores],
+            layer=layer,
+            kind="megaregion",
+            names=names,
+            params=params,
+        )
         self.labels_ = self.partition_.labels
         return self
 
@@ -190,9 +241,10 @@ class Megaregions(Estimator):
         p = Problems("Invalid megaregion groups")
         names, cores = [], []
         for gi, (name, members) in enumerate(self.groups.items()):
-            zid = normalise_ids(check_ids(type(self).__name__, "groups", members,
-                                          label=f"group {name!r}, entry"),
-                                what="megaregion zone ids")
+            zid = normalise_ids(
+                check_ids(type(self).__name__, "groups", members, label=f"group {name!r}, entry"),
+                what="megaregion zone ids",
+            )
             pos = graph.ids.get_indexer(zid)
             p.add(f"ids of {name!r} not in the graph", list(zid[pos < 0]))
             pos = pos[pos >= 0]
@@ -205,11 +257,59 @@ class Megaregions(Estimator):
         if (split > 1).any():
             raise InvalidZonesError(
                 f"Invalid megaregion groups: {int((split > 1).sum())} metropolitan or urban "
-                "areas are split between megaregions; give whole areas.")
+                "areas are split between megaregions; give whole areas."
+            )
         return area, cores, names
 
 
-def megaregions(graph, metropolitan: Partition, urban: Partition | None = None,
-                **params) -> Partition:
-    """Function twin of :class:`Megaregions`."""
-    return Megaregions(**params).fit(graph, metropolitan, urban).partition_
+def megaregions(
+    graph: FlowGraph,
+    metropolitan: Partition,
+    urban: Partition | None = None,
+    *,
+    threshold: float = 0.15,
+    merge_threshold: float | None = None,
+    include_unassigned: bool = True,
+    groups: Mapping | None = None,
+    name: str | None = None,
+) -> Partition:
+    """Megaregions of ``graph``: :class:`Megaregions` fitted, as a Partition.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+        The commuting flows (rows: where people live, columns: where they work).
+    metropolitan : Partition
+        The metropolitan layer: each of its areas seeds a megaregion.
+    urban : Partition, optional
+        The urban layer, whose areas may join a megaregion.
+    threshold : float in (0, 1]
+        Interchange needed to join (default 0.15, the OMB combined-area level).
+    merge_threshold : float, optional
+        Interchange at which two seed metropolitan areas form one megaregion.
+    include_unassigned : bool
+        Let zones outside every urban and metropolitan area join too.
+    groups : mapping, optional
+        ``{megaregion name: [zone ids]}``: user-given megaregions (validated: a zone in at most
+        one group, whole urban and metropolitan areas not split).
+
+    Returns
+    -------
+    Partition
+        The megaregion layer (``Megaregions(...).fit(graph, metropolitan, urban).partition_``).
+
+    See Also
+    --------
+    Megaregions : the estimator, with the fitted attributes.
+    """
+    return (
+        Megaregions(
+            threshold=threshold,
+            merge_threshold=merge_threshold,
+            include_unassigned=include_unassigned,
+            groups=groups,
+            name=name,
+        )
+        .fit(graph, metropolitan, urban)
+        .partition_
+    )

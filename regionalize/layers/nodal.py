@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._areas import DEFAULT_CLASSES
@@ -12,6 +14,9 @@ from .._core.constraint import Attachment, row_best
 from .._core.shares import combined, link_components, resolve_share
 from ..errors import check_parameter
 from ..partition import Partition
+
+if TYPE_CHECKING:
+    from ..flows import FlowGraph
 
 __all__ = ["DominantFlows", "dominant_flows"]
 
@@ -53,20 +58,44 @@ class DominantFlows(Estimator):
 
     layer = "dominant"
 
-    def __init__(self, *, size: str = "inflows", share: str = "auto", tau: float = 0.0,
-                 classes=DEFAULT_CLASSES, name: str | None = None):
+    def __init__(
+        self,
+        *,
+        size: str = "inflows",
+        share: str = "auto",
+        tau: float = 0.0,
+        classes=DEFAULT_CLASSES,
+        name: str | None = None,
+    ):
         self.size = size
         self.share = share
         self.tau = tau
         self.classes = classes
         self.name = name
 
-    def fit(self, graph) -> DominantFlows:
+    def fit(self, graph: FlowGraph) -> DominantFlows:
+        """Build the dominant-flow tree of ``graph``.
+
+        Parameters
+        ----------
+        graph : FlowGraph
+            The commuting flows (rows: where people live, columns: where they work).
+
+        Returns
+        -------
+        DominantFlows
+            ``self``, with ``partition_`` set.
+        """
         owner = type(self).__name__
         check_graph(owner, graph)
         check_parameter(owner, "tau", self.tau, interval=(0, 1))
-        check_text(owner, "size", self.size, allow_none=False,
-                   what="'inflows', 'jobs', 'residents' or the name of a zone-table column")
+        check_text(
+            owner,
+            "size",
+            self.size,
+            allow_none=False,
+            what="'inflows', 'jobs', 'residents' or the name of a zone-table column",
+        )
         check_classes(owner, self.classes)
         check_text(owner, "name", self.name)
         share = resolve_share(self.share, graph.has_diagonal, owner)
@@ -93,18 +122,54 @@ class DominantFlows(Estimator):
         code[centres] = np.arange(len(centres))
         area = code[root]
         res = Attachment(
-            area=area, order=depth, share=dom_share,
+            area=area,
+            order=depth,
+            share=dom_share,
             via=np.where(parent != np.arange(n), parent, -1),
             role=np.where(depth == 0, "centre", "member").astype(object),
-            reason=np.full(n, None, dtype=object))
+            reason=np.full(n, None, dtype=object),
+        )
         cores = [np.array([z]) for z in centres]
         self.partition_: Partition = Partition.from_attachment(
-            graph, res, cores, layer=self.name or self.layer, kind="nodal region",
-            classes=self.classes, params={"size": self.size, "share": share, "tau": self.tau})
+            graph,
+            res,
+            cores,
+            layer=self.name or self.layer,
+            kind="nodal region",
+            classes=self.classes,
+            params={"size": self.size, "share": share, "tau": self.tau},
+        )
         self.labels_ = self.partition_.labels
         return self
 
 
-def dominant_flows(graph, **params) -> Partition:
-    """Function twin of :class:`DominantFlows`."""
-    return DominantFlows(**params).fit(graph).partition_
+def dominant_flows(
+    graph: FlowGraph,
+    *,
+    size: str = "inflows",
+    share: str = "auto",
+    tau: float = 0.0,
+    classes=DEFAULT_CLASSES,
+    name: str | None = None,
+) -> Partition:
+    """The dominant-flow (nodal) tree of ``graph``: :class:`DominantFlows` fitted, as a Partition.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+        The commuting flows (rows: where people live, columns: where they work).
+
+    Returns
+    -------
+    Partition
+        The nodal layer (``DominantFlows(...).fit(graph).partition_``).
+
+    See Also
+    --------
+    DominantFlows : the estimator, with the fitted attributes.
+    """
+    return (
+        DominantFlows(size=size, share=share, tau=tau, classes=classes, name=name)
+        .fit(graph)
+        .partition_
+    )

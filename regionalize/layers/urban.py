@@ -4,6 +4,7 @@ urban areas around the other cities."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,11 +28,16 @@ from .._explain import explain_centres, likely_causes, report_empty
 from ..errors import InvalidZonesError, check_int, check_parameter
 from ..partition import Partition
 
+if TYPE_CHECKING:
+    from ..flows import FlowGraph
+
 __all__ = ["UrbanAreas", "urban_areas"]
 
 OUTER_RING = "in a metropolitan area beyond its direct commuting belt"
-CUT_OFF = ("in a metropolitan direct commuting belt, but joined through a zone beyond it: "
-           "cut off from the large urban area by contiguity")
+CUT_OFF = (
+    "in a metropolitan direct commuting belt, but joined through a zone beyond it: "
+    "cut off from the large urban area by contiguity"
+)
 
 
 class UrbanAreas(Estimator):
@@ -83,15 +89,30 @@ class UrbanAreas(Estimator):
 
     layer = "urban"
 
-    def __init__(self, *, tau: float = 0.10, max_order: int | None = None, share: str = "auto",
-                 dominance: str = "strict", large_max_order: int = 1,
-                 within_metropolitan: bool = True, centres=None, size: str = "jobs",
-                 min_size: float | None = None, min_size_share: float = 0.001,
-                 min_job_ratio: float | None = 1.0, candidates=None,
-                 merge_tau: float | None = None, cluster_cores: bool = False, min_zones: int = 2,
-                 min_population: float | None = None, population_column: str = "population",
-                 contiguity="auto", classes: Sequence[float] = DEFAULT_CLASSES,
-                 name: str | None = None):
+    def __init__(
+        self,
+        *,
+        tau: float = 0.10,
+        max_order: int | None = None,
+        share: str = "auto",
+        dominance: str = "strict",
+        large_max_order: int = 1,
+        within_metropolitan: bool = True,
+        centres=None,
+        size: str = "jobs",
+        min_size: float | None = None,
+        min_size_share: float = 0.001,
+        min_job_ratio: float | None = 1.0,
+        candidates=None,
+        merge_tau: float | None = None,
+        cluster_cores: bool = False,
+        min_zones: int = 2,
+        min_population: float | None = None,
+        population_column: str = "population",
+        contiguity="auto",
+        classes: Sequence[float] = DEFAULT_CLASSES,
+        name: str | None = None,
+    ):
         self.tau = tau
         self.max_order = max_order
         self.share = share
@@ -113,16 +134,36 @@ class UrbanAreas(Estimator):
         self.classes = classes
         self.name = name
 
-
     def _centre_rule(self) -> CentreRule:
         """The size rule for centres, from this layer's parameters."""
-        return CentreRule(size=self.size, min_size=self.min_size,
-                          min_size_share=self.min_size_share, min_job_ratio=self.min_job_ratio,
-                          candidates=self.candidates, tau=self.tau, merge_tau=self.merge_tau,
-                          cluster_cores=self.cluster_cores)
+        return CentreRule(
+            size=self.size,
+            min_size=self.min_size,
+            min_size_share=self.min_size_share,
+            min_job_ratio=self.min_job_ratio,
+            candidates=self.candidates,
+            tau=self.tau,
+            merge_tau=self.merge_tau,
+            cluster_cores=self.cluster_cores,
+        )
 
-    def fit(self, graph, metropolitan: Partition | None = None) -> UrbanAreas:
-        """Delineate; ``metropolitan`` is the metropolitan layer over the same zones."""
+    def fit(self, graph: FlowGraph, metropolitan: Partition | None = None) -> UrbanAreas:
+        """Delineate the small and medium-sized urban areas of ``graph``.
+
+        Parameters
+        ----------
+        graph : FlowGraph
+            The commuting flows (rows: where people live, columns: where they work).
+        metropolitan : Partition, optional
+            The metropolitan layer over the same zones: its cores with their belt up to
+            ``large_max_order`` are the large urban areas; the small and medium-sized areas
+            form around them (see ``within_metropolitan``).
+
+        Returns
+        -------
+        UrbanAreas
+            ``self``, with ``partition_`` and ``labels_`` set.
+        """
         owner = type(self).__name__
         check_graph(owner, graph)
         check_layer(owner, "metropolitan", metropolitan, graph)
@@ -153,8 +194,7 @@ class UrbanAreas(Estimator):
             order = d["order"].to_numpy(dtype=float, na_value=np.inf)
             belt = (mcodes >= 0) & (order <= self.large_max_order)
             areas = metropolitan.areas
-            for i, (centres, name) in enumerate(zip(areas["centres"], areas["name"],
-                                                    strict=True)):
+            for i, (centres, name) in enumerate(zip(areas["centres"], areas["name"], strict=True)):
                 large_cores.append(np.sort(graph.ids.get_indexer(list(centres))))
                 large_names.append(name)
                 in_large[belt & (mcodes == i)] = i
@@ -164,8 +204,14 @@ class UrbanAreas(Estimator):
             # a belt member joined through a zone beyond the belt is cut off from its core:
             # it stays in the metropolitan area, not in the (one-piece) large urban area
             m_via = graph.ids.get_indexer(metropolitan.details["via"].fillna("").to_numpy())
-            cut_off = detached(in_large, np.where(belt, order, -1.0), contig[0], contig[1],
-                               missing=contig[3], via=np.where(belt, m_via, -1))
+            cut_off = detached(
+                in_large,
+                np.where(belt, order, -1.0),
+                contig[0],
+                contig[1],
+                missing=contig[3],
+                via=np.where(belt, m_via, -1),
+            )
             in_large[cut_off] = -1
         eligible = in_large < 0
         if metropolitan is not None and not self.within_metropolitan:
@@ -179,71 +225,200 @@ class UrbanAreas(Estimator):
             if bad:
                 raise InvalidZonesError(
                     f"{len(bad)} centres of small/medium urban areas lie in a large urban area "
-                    f"(first: {', '.join(bad[:3])}); leave them out or lower large_max_order.")
+                    f"(first: {', '.join(bad[:3])}); leave them out or lower large_max_order."
+                )
         else:
-            cores, names, rule = rule_centres(graph, self._centre_rule(), components, contig,
-                                              eligible=eligible, groups=groups)
-        run = attach_runner(components, self.tau, contig, max_order=self.max_order,
-                            dominance=self.dominance, denominator=denom, groups=groups,
-                            eligible=eligible)
+            cores, names, rule = rule_centres(
+                graph, self._centre_rule(), components, contig, eligible=eligible, groups=groups
+            )
+        run = attach_runner(
+            components,
+            self.tau,
+            contig,
+            max_order=self.max_order,
+            dominance=self.dominance,
+            denominator=denom,
+            groups=groups,
+            eligible=eligible,
+        )
         pop = None
         if self.min_population is not None:
             if self.population_column not in graph.zones.columns:
                 raise InvalidZonesError(
                     f"min_population needs a {self.population_column!r} zone column; attach it "
-                    "with graph.with_zones(...) or set population_column=.")
+                    "with graph.with_zones(...) or set population_column=."
+                )
             pop = graph.zones[self.population_column].to_numpy(dtype=float, na_value=0.0)
         n_found = len(cores)
-        res, kept = run_with_minimum(run, cores, min_zones=self.min_zones, population=pop,
-                                     min_population=self.min_population)
+        res, kept = run_with_minimum(
+            run, cores, min_zones=self.min_zones, population=pop, min_population=self.min_population
+        )
         cores, names = [cores[i] for i in kept], [names[i] for i in kept]
         k = len(cores)
         res.reason[~eligible & (in_large < 0)] = OUTER_RING
         res.reason[cut_off & (res.area < 0)] = CUT_OFF
-        params = {**self.get_params(), "share": share, **contiguity_params(graph, contig),
-                  "centres": [list(graph.ids[c]) for c in cores]}
+        params = {
+            **self.get_params(),
+            "share": share,
+            **contiguity_params(graph, contig),
+            "centres": [list(graph.ids[c]) for c in cores],
+        }
         layer = self.name or self.layer
         kl = len(large_cores)
-        explain_centres(params, res, rule=rule, n_found=n_found, kept=kept,
-                        layer=layer, tau=self.tau, min_zones=self.min_zones,
-                        min_population=self.min_population, extra=kl, warn=False)
+        explain_centres(
+            params,
+            res,
+            rule=rule,
+            n_found=n_found,
+            kept=kept,
+            layer=layer,
+            tau=self.tau,
+            min_zones=self.min_zones,
+            min_population=self.min_population,
+            extra=kl,
+            warn=False,
+        )
         if kl + k == 0:
-            no_large = ("no large urban area (the metropolitan layer has 0 areas)"
-                        if metropolitan is not None else "no metropolitan layer given")
+            no_large = (
+                "no large urban area (the metropolitan layer has 0 areas)"
+                if metropolitan is not None
+                else "no metropolitan layer given"
+            )
             small = params.get("empty_reason") or "none was found"
-            params["empty_reason"] = (f"{no_large}, and no small or medium-sized urban area: "
-                                      f"{small}")
-            causes = likely_causes(rule, tau=self.tau, min_zones=self.min_zones,
-                                   given=rule is None)
+            params["empty_reason"] = f"{no_large}, and no small or medium-sized urban area: {small}"
+            causes = likely_causes(rule, tau=self.tau, min_zones=self.min_zones, given=rule is None)
             report_empty(layer, params["empty_reason"], causes)
 
         # ---- one partition: large areas first, then small/medium ones
         area = np.where(in_large >= 0, in_large, np.where(res.area >= 0, res.area + kl, -1))
-        m_order = metropolitan.details["order"].to_numpy(dtype=float, na_value=-1) \
-            if metropolitan is not None else np.full(n, -1.0)
-        m_share = metropolitan.details["share"].to_numpy(dtype=float) \
-            if metropolitan is not None else np.full(n, np.nan)
-        m_via = graph.ids.get_indexer(metropolitan.details["via"].fillna("").to_numpy()) \
-            if metropolitan is not None else np.full(n, -1)
+        m_order = (
+            metropolitan.details["order"].to_numpy(dtype=float, na_value=-1)
+            if metropolitan is not None
+            else np.full(n, -1.0)
+        )
+        m_share = (
+            metropolitan.details["share"].to_numpy(dtype=float)
+            if metropolitan is not None
+            else np.full(n, np.nan)
+        )
+        m_via = (
+            graph.ids.get_indexer(metropolitan.details["via"].fillna("").to_numpy())
+            if metropolitan is not None
+            else np.full(n, -1)
+        )
         large = in_large >= 0
         merged = Attachment(
             area=area,
             order=np.where(large, m_order.astype(np.int64), res.order),
             share=np.where(large, m_share, res.share),
             via=np.where(large, m_via, res.via),
-            role=np.where(large, np.where(m_order == 0, "centre", "member"), res.role)
-            .astype(object),
+            role=np.where(large, np.where(m_order == 0, "centre", "member"), res.role).astype(
+                object
+            ),
             reason=np.where(large, None, res.reason).astype(object),
         )
         all_cores = large_cores + list(cores)
         kinds = ["large urban"] * kl + ["small/medium urban"] * k
-        self.partition_ = Partition.from_attachment(graph, merged, all_cores, layer=layer,
-                                          kind=kinds, names=large_names + list(names),
-                                          classes=self.classes, params=params)
+        self.partition_ = Partition.from_attachment(
+            graph,
+            merged,
+            all_cores,
+            layer=layer,
+            kind=kinds,
+            names=large_names + list(names),
+            classes=self.classes,
+            params=params,
+        )
         self.labels_ = self.partition_.labels
         return self
 
 
-def urban_areas(graph, metropolitan: Partition | None = None, **params) -> Partition:
-    """Function twin of :class:`UrbanAreas`: returns the Partition."""
-    return UrbanAreas(**params).fit(graph, metropolitan).partition_
+def urban_areas(
+    graph: FlowGraph,
+    metropolitan: Partition | None = None,
+    *,
+    tau: float = 0.1,
+    max_order: int | None = None,
+    share: str = "auto",
+    dominance: str = "strict",
+    large_max_order: int = 1,
+    within_metropolitan: bool = True,
+    centres=None,
+    size: str = "jobs",
+    min_size: float | None = None,
+    min_size_share: float = 0.001,
+    min_job_ratio: float | None = 1.0,
+    candidates=None,
+    merge_tau: float | None = None,
+    cluster_cores: bool = False,
+    min_zones: int = 2,
+    min_population: float | None = None,
+    population_column: str = "population",
+    contiguity="auto",
+    classes: Sequence[float] = DEFAULT_CLASSES,
+    name: str | None = None,
+) -> Partition:
+    """Small and medium-sized urban areas of ``graph``: :class:`UrbanAreas` fitted, as a Partition.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+        The commuting flows (rows: where people live, columns: where they work).
+    metropolitan : Partition, optional
+        The metropolitan layer over the same zones (see :class:`UrbanAreas`).
+    tau, max_order, share, dominance, contiguity, classes
+        As in :class:`MetropolitanAreas`, for the small and medium-sized urban areas.
+    large_max_order : int
+        A large urban area is a metropolitan core with its members up to this order
+        (default 1: the direct commuting belt).
+    within_metropolitan : bool
+        Allow small and medium-sized urban areas inside metropolitan areas (among zones
+        beyond the belt, never crossing a metropolitan boundary). When False, such zones
+        are unassigned with the reason "in a metropolitan area beyond its direct commuting
+        belt".
+    centres : optional
+        Centres of the small and medium-sized urban areas, as in :class:`MetropolitanAreas`;
+        found by rule when None (``size``, ``min_size``/``min_size_share``,
+        ``min_job_ratio``, ``candidates``, ``merge_tau``, ``cluster_cores``), among zones
+        outside large urban areas.
+    min_zones : int
+        Smallest number of zones (centre included) of a small/medium urban area; smaller
+        ones are dissolved and their zones unassigned with a reason.
+    min_population : float, optional
+        Smallest population (zone column ``population_column``) of such an area.
+
+    Returns
+    -------
+    Partition
+        The urban layer (``UrbanAreas(...).fit(graph, metropolitan).partition_``).
+
+    See Also
+    --------
+    UrbanAreas : the estimator, with the fitted attributes.
+    """
+    return (
+        UrbanAreas(
+            tau=tau,
+            max_order=max_order,
+            share=share,
+            dominance=dominance,
+            large_max_order=large_max_order,
+            within_metropolitan=within_metropolitan,
+            centres=centres,
+            size=size,
+            min_size=min_size,
+            min_size_share=min_size_share,
+            min_job_ratio=min_job_ratio,
+            candidates=candidates,
+            merge_tau=merge_tau,
+            cluster_cores=cluster_cores,
+            min_zones=min_zones,
+            min_population=min_population,
+            population_column=population_column,
+            contiguity=contiguity,
+            classes=classes,
+            name=name,
+        )
+        .fit(graph, metropolitan)
+        .partition_
+    )

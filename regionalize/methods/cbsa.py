@@ -17,6 +17,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -29,6 +31,9 @@ from ..errors import InvalidZonesError, check_parameter
 from ..layers.metropolitan import MetropolitanAreas
 from ..partition import Partition
 from ..quality import pair_interchange
+
+if TYPE_CHECKING:
+    from ..flows import FlowGraph
 
 __all__ = ["CoreBasedAreas", "core_based_areas", "combined_areas", "interchange_between"]
 
@@ -70,28 +75,61 @@ class CoreBasedAreas(Estimator):
         Every pair of adjacent CBSAs with their interchange measure and whether they combine.
     """
 
-    def __init__(self, centres=None, *, tau: float = 0.25, csa_threshold: float = 0.15,
-                 contiguity="auto", centre_rule: dict | None = None):
+    def __init__(
+        self,
+        centres=None,
+        *,
+        tau: float = 0.25,
+        csa_threshold: float = 0.15,
+        contiguity="auto",
+        centre_rule: dict | None = None,
+    ):
         self.centres = centres
         self.tau = tau
         self.csa_threshold = csa_threshold
         self.contiguity = contiguity
         self.centre_rule = centre_rule
 
-    def fit(self, graph) -> CoreBasedAreas:
-        check_parameter("CoreBasedAreas", "csa_threshold", self.csa_threshold,
-                        interval=(0, 2), closed="right")
+    def fit(self, graph: FlowGraph) -> CoreBasedAreas:
+        """Delineate the CBSAs and combine them into CSAs.
+
+        Parameters
+        ----------
+        graph : FlowGraph
+            The commuting flows (rows: where people live, columns: where they work).
+
+        Returns
+        -------
+        CoreBasedAreas
+            ``self``, with ``cbsa_``, ``csa_`` and ``interchange_`` set.
+        """
+        check_parameter(
+            "CoreBasedAreas", "csa_threshold", self.csa_threshold, interval=(0, 2), closed="right"
+        )
         rule = dict(self.centre_rule or {})
-        m = MetropolitanAreas(self.centres, tau=self.tau, max_order=1, share="either",
-                              contiguity=None, name="cbsa", **rule).fit(graph)
+        m = MetropolitanAreas(
+            self.centres,
+            tau=self.tau,
+            max_order=1,
+            share="either",
+            contiguity=None,
+            name="cbsa",
+            **rule,
+        ).fit(graph)
         areas = m.partition_.areas
-        self.cbsa_ = Partition("cbsa", graph.ids, m.partition_.details,
-                               areas.assign(kind="core-based statistical area"),
-                               {**m.partition_.params, "standard": "OMB 2010"})
+        self.cbsa_ = Partition(
+            "cbsa",
+            graph.ids,
+            m.partition_.details,
+            areas.assign(kind="core-based statistical area"),
+            {**m.partition_.params, "standard": "OMB 2010"},
+        )
         contig = contiguity_for(graph, self.contiguity)
         if contig is None:
-            raise InvalidZonesError("CSAs need county adjacency: attach polygons "
-                                    "(graph.with_geometry) or pass contiguity=.")
+            raise InvalidZonesError(
+                "CSAs need county adjacency: attach polygons "
+                "(graph.with_geometry) or pass contiguity=."
+            )
         codes = self.cbsa_.codes()
         k = self.cbsa_.n_areas
         eim = pair_interchange(graph, codes, k)
@@ -104,9 +142,14 @@ class CoreBasedAreas(Estimator):
         values = matrix_cells(eim, pairs.row, pairs.col)
         combine = values >= self.csa_threshold
         ids = list(areas.index)
-        self.interchange_ = pd.DataFrame({
-            "cbsa_a": [ids[i] for i in pairs.row], "cbsa_b": [ids[j] for j in pairs.col],
-            "interchange": values, "combined": combine})
+        self.interchange_ = pd.DataFrame(
+            {
+                "cbsa_a": [ids[i] for i in pairs.row],
+                "cbsa_b": [ids[j] for j in pairs.col],
+                "interchange": values,
+                "combined": combine,
+            }
+        )
         # a CBSA qualifying with several adjacent CBSAs combines with the one of highest
         # interchange (OMB): keep each CBSA's best qualifying link, then take components
         qi = np.concatenate([pairs.row[combine], pairs.col[combine]])
@@ -117,8 +160,9 @@ class CoreBasedAreas(Estimator):
         bi, bj, _ = row_best(qi, qj, qv, np.arange(k))
         best_link = np.zeros(len(pairs.row), bool)
         chosen = set(zip(np.minimum(bi, bj).tolist(), np.maximum(bi, bj).tolist(), strict=True))
-        best_link[[(a, b) in chosen for a, b in zip(pairs.row.tolist(), pairs.col.tolist(),
-                                                     strict=True)]] = True
+        best_link[
+            [(a, b) in chosen for a, b in zip(pairs.row.tolist(), pairs.col.tolist(), strict=True)]
+        ] = True
         self.interchange_["best_link"] = best_link
         link = sp.csr_array((np.ones(len(bi)), (bi, bj)), shape=(k, k))
         _, comp = connected_components(link, directed=False)
@@ -127,24 +171,122 @@ class CoreBasedAreas(Estimator):
         zone_csa = np.where(codes >= 0, csa_of_cbsa[np.maximum(codes, 0)], -1)
         used = np.unique(zone_csa[zone_csa >= 0])
         cores_by_cbsa = [np.sort(graph.ids.get_indexer(list(c))) for c in areas["centres"]]
-        centres = [np.concatenate([cores_by_cbsa[i] for i in np.flatnonzero(csa_of_cbsa == g)])
-                   for g in used]
+        centres = [
+            np.concatenate([cores_by_cbsa[i] for i in np.flatnonzero(csa_of_cbsa == g)])
+            for g in used
+        ]
         reasons = np.where(codes < 0, NO_CBSA, ALONE).astype(object)
         members = [tuple(ids[i] for i in np.flatnonzero(csa_of_cbsa == g)) for g in used]
         self.csa_ = Partition.from_codes(
-            graph, zone_csa, layer="csa", kind="combined statistical area", centres=centres,
-            reasons=reasons, params={"csa_threshold": self.csa_threshold},
-            area_extra=pd.DataFrame({"cbsas": members}))
+            graph,
+            zone_csa,
+            layer="csa",
+            kind="combined statistical area",
+            centres=centres,
+            reasons=reasons,
+            params={"csa_threshold": self.csa_threshold},
+            area_extra=pd.DataFrame({"cbsas": members}),
+        )
         self.partition_ = self.cbsa_
         self.labels_ = self.cbsa_.labels
         return self
 
 
-def core_based_areas(graph, centres=None, **params) -> Partition:
-    """Function twin of :class:`CoreBasedAreas`: the CBSA layer."""
-    return CoreBasedAreas(centres, **params).fit(graph).cbsa_
+def core_based_areas(
+    graph: FlowGraph,
+    centres=None,
+    *,
+    tau: float = 0.25,
+    csa_threshold: float = 0.15,
+    contiguity="auto",
+    centre_rule: dict | None = None,
+) -> Partition:
+    """OMB core-based statistical areas of ``graph``: the CBSA layer of :class:`CoreBasedAreas`.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+        The commuting flows (rows: where people live, columns: where they work).
+    centres : mapping or list, optional
+        Central counties, e.g. ``{cbsa code: [county fips, ...]}``
+        (:func:`regionalize.datasets.us_cbsa_centres`). When None, found by the size rule of
+        :class:`MetropolitanAreas` (``min_size`` etc. passed through ``centre_rule``).
+    tau : float
+        Outlying-county threshold (0.25).
+    csa_threshold : float
+        Employment interchange measure for combining adjacent CBSAs (0.15).
+    contiguity : "auto", None or Contiguity
+        Decides adjacency of CBSAs for CSAs (required for CSAs; built from polygons).
+    centre_rule : dict, optional
+        Parameters of the size rule when ``centres`` is None.
+
+    Returns
+    -------
+    Partition
+        The CBSA layer (``CoreBasedAreas(...).fit(graph).cbsa_``).
+
+    See Also
+    --------
+    CoreBasedAreas : the estimator, with the fitted attributes.
+    """
+    return (
+        CoreBasedAreas(
+            centres,
+            tau=tau,
+            csa_threshold=csa_threshold,
+            contiguity=contiguity,
+            centre_rule=centre_rule,
+        )
+        .fit(graph)
+        .cbsa_
+    )
 
 
-def combined_areas(graph, centres=None, **params) -> Partition:
-    """Function twin of :class:`CoreBasedAreas`: the CSA layer."""
-    return CoreBasedAreas(centres, **params).fit(graph).csa_
+def combined_areas(
+    graph: FlowGraph,
+    centres=None,
+    *,
+    tau: float = 0.25,
+    csa_threshold: float = 0.15,
+    contiguity="auto",
+    centre_rule: dict | None = None,
+) -> Partition:
+    """OMB combined statistical areas of ``graph``: the CSA layer of :class:`CoreBasedAreas`.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+        The commuting flows (rows: where people live, columns: where they work).
+    centres : mapping or list, optional
+        Central counties, e.g. ``{cbsa code: [county fips, ...]}``
+        (:func:`regionalize.datasets.us_cbsa_centres`). When None, found by the size rule of
+        :class:`MetropolitanAreas` (``min_size`` etc. passed through ``centre_rule``).
+    tau : float
+        Outlying-county threshold (0.25).
+    csa_threshold : float
+        Employment interchange measure for combining adjacent CBSAs (0.15).
+    contiguity : "auto", None or Contiguity
+        Decides adjacency of CBSAs for CSAs (required for CSAs; built from polygons).
+    centre_rule : dict, optional
+        Parameters of the size rule when ``centres`` is None.
+
+    Returns
+    -------
+    Partition
+        The CSA layer (``CoreBasedAreas(...).fit(graph).csa_``).
+
+    See Also
+    --------
+    CoreBasedAreas : the estimator, with the fitted attributes.
+    """
+    return (
+        CoreBasedAreas(
+            centres,
+            tau=tau,
+            csa_threshold=csa_threshold,
+            contiguity=contiguity,
+            centre_rule=centre_rule,
+        )
+        .fit(graph)
+        .csa_
+    )

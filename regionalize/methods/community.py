@@ -8,6 +8,8 @@ with flow weights; ``diagonal`` says whether internal flows enter as self-loops.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._base import Estimator
@@ -20,6 +22,9 @@ from ..errors import (
     check_seed,
 )
 from ..partition import Partition
+
+if TYPE_CHECKING:
+    from ..flows import FlowGraph
 
 __all__ = ["Leiden", "leiden", "Infomap", "infomap", "MissingExtraError"]
 
@@ -36,7 +41,8 @@ def _require(module: str, method: str, licence: str):
     except ImportError:
         raise MissingExtraError(
             f"{method} needs the optional package {module!r} ({licence}), which is not "
-            "installed. Install it with: pip install 'regionalize[community]'.") from None
+            "installed. Install it with: pip install 'regionalize[community]'."
+        ) from None
 
 
 #: the largest seed Infomap takes here: it is passed as ``seed + 1``, an unsigned 32-bit int
@@ -50,11 +56,13 @@ def _check_common(owner: str, graph, diagonal, name) -> None:
         raise InvalidParameterError(
             f"The 'graph' parameter of {owner} must be a FlowGraph (build one with "
             f"rz.read_flows or rz.FlowGraph.from_dataframe). Got {type(graph).__name__} "
-            "instead.")
+            "instead."
+        )
     check_parameter(owner, "diagonal", diagonal, allowed=["keep", "drop"])
     if name is not None and not isinstance(name, str):
         raise InvalidParameterError(
-            f"The 'name' parameter of {owner} must be a str or None. Got {name!r} instead.")
+            f"The 'name' parameter of {owner} must be a str or None. Got {name!r} instead."
+        )
 
 
 class Leiden(Estimator):
@@ -76,8 +84,16 @@ class Leiden(Estimator):
         (slower). leidenalg runs exactly this many, so a huge count runs that long.
     """
 
-    def __init__(self, *, objective: str = "modularity", resolution: float = 1.0, seed: int = 0,
-                 diagonal: str = "keep", n_iterations: int = 2, name: str | None = None):
+    def __init__(
+        self,
+        *,
+        objective: str = "modularity",
+        resolution: float = 1.0,
+        seed: int = 0,
+        diagonal: str = "keep",
+        n_iterations: int = 2,
+        name: str | None = None,
+    ):
         self.objective = objective
         self.resolution = resolution
         self.seed = seed
@@ -85,34 +101,65 @@ class Leiden(Estimator):
         self.n_iterations = n_iterations
         self.name = name
 
-    def fit(self, graph) -> Leiden:
+    def fit(self, graph: FlowGraph) -> Leiden:
+        """Find the communities of ``graph``.
+
+        Parameters
+        ----------
+        graph : FlowGraph
+            The commuting flows (rows: where people live, columns: where they work).
+
+        Returns
+        -------
+        Leiden
+            ``self``, with ``partition_`` set.
+        """
         owner = "Leiden"
         _check_common(owner, graph, self.diagonal, self.name)
         check_parameter(owner, "objective", self.objective, allowed=["modularity", "cpm"])
-        resolution = check_parameter(owner, "resolution", self.resolution,
-                                     interval=(0, np.inf))
+        resolution = check_parameter(owner, "resolution", self.resolution, interval=(0, np.inf))
         seed = check_seed(owner, self.seed, high=MAX_SEED_64)
         n_iterations = self.n_iterations
-        if not (isinstance(n_iterations, int) and not isinstance(n_iterations, bool)
-                and n_iterations == -1):
-            n_iterations = check_int(owner, "n_iterations", n_iterations, low=1,
-                                     note=", or -1 (until no improvement)")
+        if not (
+            isinstance(n_iterations, int)
+            and not isinstance(n_iterations, bool)
+            and n_iterations == -1
+        ):
+            n_iterations = check_int(
+                owner, "n_iterations", n_iterations, low=1, note=", or -1 (until no improvement)"
+            )
         la = _require("leidenalg", "Leiden", "GPL-3.0")
         g = graph.to_igraph(self_loops=self.diagonal == "keep")
         if self.objective == "modularity":
             _rescale_weights(g)
-        kind = la.RBConfigurationVertexPartition if self.objective == "modularity" \
+        kind = (
+            la.RBConfigurationVertexPartition
+            if self.objective == "modularity"
             else la.CPMVertexPartition
-        part = la.find_partition(g, kind, weights="weight", seed=seed,
-                                 n_iterations=n_iterations,
-                                 resolution_parameter=float(resolution))
+        )
+        part = la.find_partition(
+            g,
+            kind,
+            weights="weight",
+            seed=seed,
+            n_iterations=n_iterations,
+            resolution_parameter=float(resolution),
+        )
         codes = np.asarray(part.membership, dtype=np.int64)
         self.quality_ = float(part.quality())
         self.partition_: Partition = Partition.from_codes(
-            graph, codes, layer=self.name or "leiden", kind="community",
-            params={"engine": "leidenalg", "objective": self.objective,
-                    "resolution": self.resolution, "seed": self.seed,
-                    "diagonal": self.diagonal})
+            graph,
+            codes,
+            layer=self.name or "leiden",
+            kind="community",
+            params={
+                "engine": "leidenalg",
+                "objective": self.objective,
+                "resolution": self.resolution,
+                "seed": self.seed,
+                "diagonal": self.diagonal,
+            },
+        )
         self.labels_ = self.partition_.labels
         return self
 
@@ -142,9 +189,56 @@ def _rescale_weights(g) -> None:
         g.es["weight"] = np.ldexp(weights, -shift).tolist()
 
 
-def leiden(graph, **params) -> Partition:
-    """Function twin of :class:`Leiden`."""
-    return Leiden(**params).fit(graph).partition_
+def leiden(
+    graph: FlowGraph,
+    *,
+    objective: str = "modularity",
+    resolution: float = 1.0,
+    seed: int = 0,
+    diagonal: str = "keep",
+    n_iterations: int = 2,
+    name: str | None = None,
+) -> Partition:
+    """Leiden communities of ``graph``: :class:`Leiden` fitted, as a Partition.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+        The commuting flows (rows: where people live, columns: where they work).
+    objective : {"modularity", "cpm"}
+        Directed modularity with a resolution (``RBConfigurationVertexPartition``; resolution
+        1 is plain modularity) or the constant Potts model (``CPMVertexPartition``).
+    resolution : float >= 0
+    seed : int
+        The engine's random seed, in ``[0, 2**63 - 1]``: the same seed gives the same
+        partition.
+    diagonal : {"keep", "drop"}
+        Keep internal flows as self-loops (they raise each zone's own weight), or drop them.
+    n_iterations : int
+        Leiden iterations, >= 1 (leidenalg's default 2), or -1: until no improvement
+        (slower). leidenalg runs exactly this many, so a huge count runs that long.
+
+    Returns
+    -------
+    Partition
+        The communities (``Leiden(...).fit(graph).partition_``).
+
+    See Also
+    --------
+    Leiden : the estimator, with the fitted attributes.
+    """
+    return (
+        Leiden(
+            objective=objective,
+            resolution=resolution,
+            seed=seed,
+            diagonal=diagonal,
+            n_iterations=n_iterations,
+            name=name,
+        )
+        .fit(graph)
+        .partition_
+    )
 
 
 class Infomap(Estimator):
@@ -161,23 +255,36 @@ class Infomap(Estimator):
         Number of outer-loop trials (the best is kept), in ``[1, 2**31 - 1]``.
     """
 
-    def __init__(self, *, seed: int = 0, diagonal: str = "drop", trials: int = 1,
-                 name: str | None = None):
+    def __init__(
+        self, *, seed: int = 0, diagonal: str = "drop", trials: int = 1, name: str | None = None
+    ):
         self.seed = seed
         self.diagonal = diagonal
         self.trials = trials
         self.name = name
 
-    def fit(self, graph) -> Infomap:
+    def fit(self, graph: FlowGraph) -> Infomap:
+        """Find the modules of ``graph``.
+
+        Parameters
+        ----------
+        graph : FlowGraph
+            The commuting flows (rows: where people live, columns: where they work).
+
+        Returns
+        -------
+        Infomap
+            ``self``, with ``partition_`` set.
+        """
         owner = "Infomap"
         _check_common(owner, graph, self.diagonal, self.name)
-        seed = check_seed(owner, self.seed, high=MAX_INFOMAP_SEED,
-                          note=" (Infomap seeds are 32-bit)")
+        seed = check_seed(
+            owner, self.seed, high=MAX_INFOMAP_SEED, note=" (Infomap seeds are 32-bit)"
+        )
         trials = check_int(owner, "trials", self.trials, low=1, high=2**31 - 1)
         im_mod = _require("infomap", "Infomap", "AGPL-3.0")
         # Infomap's seeds start at 1: seed s is passed as s + 1, so every int >= 0 works
-        flags = f"--directed --two-level --silent --seed {seed + 1} " \
-                f"--num-trials {trials}"
+        flags = f"--directed --two-level --silent --seed {seed + 1} --num-trials {trials}"
         if self.diagonal == "keep":
             flags += " --include-self-links"
         im = im_mod.Infomap(flags)
@@ -185,8 +292,16 @@ class Infomap(Estimator):
         keep = np.ones(coo.nnz, bool) if self.diagonal == "keep" else coo.row != coo.col
         for i in range(graph.n_zones):
             im.add_node(i)
-        im.add_links(list(zip(coo.row[keep].tolist(), coo.col[keep].tolist(),
-                              coo.data[keep].tolist(), strict=True)))
+        im.add_links(
+            list(
+                zip(
+                    coo.row[keep].tolist(),
+                    coo.col[keep].tolist(),
+                    coo.data[keep].tolist(),
+                    strict=True,
+                )
+            )
+        )
         result = im.run()
         if result is not None and hasattr(result, "modules"):  # infomap >= 2.9: a Result
             modules = result.modules() if callable(result.modules) else result.modules
@@ -198,13 +313,51 @@ class Infomap(Estimator):
         reasons = np.full(graph.n_zones, "no flows: Infomap left it out", dtype=object)
         self.codelength_ = float(codelength)
         self.partition_: Partition = Partition.from_codes(
-            graph, codes, layer=self.name or "infomap", kind="community", reasons=reasons,
-            params={"engine": "infomap", "seed": self.seed, "diagonal": self.diagonal,
-                    "trials": self.trials})
+            graph,
+            codes,
+            layer=self.name or "infomap",
+            kind="community",
+            reasons=reasons,
+            params={
+                "engine": "infomap",
+                "seed": self.seed,
+                "diagonal": self.diagonal,
+                "trials": self.trials,
+            },
+        )
         self.labels_ = self.partition_.labels
         return self
 
 
-def infomap(graph, **params) -> Partition:
-    """Function twin of :class:`Infomap`."""
-    return Infomap(**params).fit(graph).partition_
+def infomap(
+    graph: FlowGraph,
+    *,
+    seed: int = 0,
+    diagonal: str = "drop",
+    trials: int = 1,
+    name: str | None = None,
+) -> Partition:
+    """Infomap modules of ``graph``: :class:`Infomap` fitted, as a Partition.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+        The commuting flows (rows: where people live, columns: where they work).
+    seed : int
+        An int in ``[0, 2**32 - 2]`` (passed to Infomap as ``seed + 1``: its seeds are
+        32-bit and start at 1).
+    diagonal : {"keep", "drop"}
+        Keep internal flows as self-links (Infomap's ``--include-self-links``) or drop them.
+    trials : int
+        Number of outer-loop trials (the best is kept), in ``[1, 2**31 - 1]``.
+
+    Returns
+    -------
+    Partition
+        The modules (``Infomap(...).fit(graph).partition_``).
+
+    See Also
+    --------
+    Infomap : the estimator, with the fitted attributes.
+    """
+    return Infomap(seed=seed, diagonal=diagonal, trials=trials, name=name).fit(graph).partition_

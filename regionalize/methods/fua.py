@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
@@ -23,8 +25,17 @@ from .._checks import check_tau
 from ..layers.metropolitan import MetropolitanAreas
 from ..partition import Partition
 
-__all__ = ["FunctionalUrbanAreas", "functional_urban_areas", "aires_attraction_villes",
-           "UrbanEmploymentAreas", "urban_employment_areas", "merge_polycentric"]
+if TYPE_CHECKING:
+    from ..flows import FlowGraph
+
+__all__ = [
+    "FunctionalUrbanAreas",
+    "functional_urban_areas",
+    "aires_attraction_villes",
+    "UrbanEmploymentAreas",
+    "urban_employment_areas",
+    "merge_polycentric",
+]
 
 
 def merge_polycentric(graph, cities, merge_tau: float, owner: str) -> list[list[str]]:
@@ -45,8 +56,10 @@ def merge_polycentric(graph, cities, merge_tau: float, owner: str) -> list[list[
     link = sp.csr_array((np.ones(int(tied.sum())), (i[tied], j[tied])), shape=(k, k))
     _, lab = connected_components(link, directed=False)  # either direction suffices
     ids = graph.ids.to_numpy()
-    groups = [np.sort(np.concatenate([cores[i] for i in np.flatnonzero(lab == g)]))
-              for g in range(lab.max() + 1)]
+    groups = [
+        np.sort(np.concatenate([cores[i] for i in np.flatnonzero(lab == g)]))
+        for g in range(lab.max() + 1)
+    ]
     return [list(ids[g]) for g in groups]
 
 
@@ -71,34 +84,95 @@ class FunctionalUrbanAreas(Estimator):
     layer = "fua"
     kind = "functional urban area"
 
-    def __init__(self, cities, *, tau: float = 0.15, merge_tau: float | None = 0.15,
-                 contiguity="auto", name: str | None = None):
+    def __init__(
+        self,
+        cities,
+        *,
+        tau: float = 0.15,
+        merge_tau: float | None = 0.15,
+        contiguity="auto",
+        name: str | None = None,
+    ):
         self.cities = cities
         self.tau = tau
         self.merge_tau = merge_tau
         self.contiguity = contiguity
         self.name = name
 
-    def fit(self, graph) -> FunctionalUrbanAreas:
+    def fit(self, graph: FlowGraph) -> FunctionalUrbanAreas:
+        """Delineate the functional urban areas of ``graph``.
+
+        Parameters
+        ----------
+        graph : FlowGraph
+            The commuting flows (rows: where people live, columns: where they work).
+
+        Returns
+        -------
+        FunctionalUrbanAreas
+            ``self``, with ``partition_`` set.
+        """
         owner = type(self).__name__
         check_tau(owner, "tau", self.tau)
         centres = self.cities
         if self.merge_tau is not None:
             check_tau(owner, "merge_tau", self.merge_tau)
             centres = merge_polycentric(graph, self.cities, self.merge_tau, owner)
-        m = MetropolitanAreas(centres, tau=self.tau, max_order=1, share="residents",
-                              contiguity=self.contiguity, name=self.name or self.layer).fit(graph)
+        m = MetropolitanAreas(
+            centres,
+            tau=self.tau,
+            max_order=1,
+            share="residents",
+            contiguity=self.contiguity,
+            name=self.name or self.layer,
+        ).fit(graph)
         p = m.partition_
         params = {**p.params, "definition": self.kind, "merge_tau": self.merge_tau}
-        self.partition_ = Partition(p.name, p.ids, p.details, p.areas.assign(kind=self.kind),
-                                    params)
+        self.partition_ = Partition(
+            p.name, p.ids, p.details, p.areas.assign(kind=self.kind), params
+        )
         self.labels_ = self.partition_.labels
         return self
 
 
-def functional_urban_areas(graph, cities, **params) -> Partition:
-    """Function twin of :class:`FunctionalUrbanAreas`."""
-    return FunctionalUrbanAreas(cities, **params).fit(graph).partition_
+def functional_urban_areas(
+    graph: FlowGraph,
+    cities,
+    *,
+    tau: float = 0.15,
+    merge_tau: float | None = 0.15,
+    contiguity="auto",
+    name: str | None = None,
+) -> Partition:
+    """Functional urban areas (EU-OECD) of ``graph``: :class:`FunctionalUrbanAreas` fitted, as a Partition.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+        The commuting flows (rows: where people live, columns: where they work).
+    cities : list or mapping
+        The cities (urban centres, pôles): ids or groups of ids, or ``{name: ids}``.
+    tau : float
+        Commuting-zone threshold (0.15: 15% of employed residents working in the city).
+    merge_tau : float or None
+        Cities exchanging at least this share (either way) form one polycentric city (0.15).
+    contiguity : "auto", None or Contiguity
+        One piece without enclaves (on by default when the graph has polygons).
+
+    Returns
+    -------
+    Partition
+        The FUA layer (``FunctionalUrbanAreas(...).fit(graph).partition_``).
+
+    See Also
+    --------
+    FunctionalUrbanAreas : the estimator, with the fitted attributes.
+    """
+    return (
+        FunctionalUrbanAreas(cities, tau=tau, merge_tau=merge_tau, contiguity=contiguity, name=name)
+        .fit(graph)
+        .partition_
+    )
 
 
 class _AAV(FunctionalUrbanAreas):
@@ -106,10 +180,45 @@ class _AAV(FunctionalUrbanAreas):
     kind = "aire d'attraction des villes"
 
 
-def aires_attraction_villes(graph, poles, **params) -> Partition:
+def aires_attraction_villes(
+    graph: FlowGraph,
+    poles,
+    *,
+    tau: float = 0.15,
+    merge_tau: float | None = 0.15,
+    contiguity="auto",
+    name: str | None = None,
+) -> Partition:
     """INSEE aires d'attraction des villes (2020): pôles and their couronnes at 15%, the
-    same rules as :class:`FunctionalUrbanAreas` (layer ``"aav"``)."""
-    return _AAV(poles, **params).fit(graph).partition_
+    same rules as :class:`FunctionalUrbanAreas` (layer ``"aav"``).
+
+    Parameters
+    ----------
+    graph : FlowGraph
+        The commuting flows (rows: where people live, columns: where they work).
+    poles : list or mapping
+        The cities (urban centres, pôles): ids or groups of ids, or ``{name: ids}``.
+    tau : float
+        Commuting-zone threshold (0.15: 15% of employed residents working in the city).
+    merge_tau : float or None
+        Cities exchanging at least this share (either way) form one polycentric city (0.15).
+    contiguity : "auto", None or Contiguity
+        One piece without enclaves (on by default when the graph has polygons).
+
+    Returns
+    -------
+    Partition
+        The AAV layer.
+
+    See Also
+    --------
+    FunctionalUrbanAreas : the estimator, with the fitted attributes.
+    """
+    return (
+        _AAV(poles, tau=tau, merge_tau=merge_tau, contiguity=contiguity, name=name)
+        .fit(graph)
+        .partition_
+    )
 
 
 class UrbanEmploymentAreas(Estimator):
@@ -119,26 +228,82 @@ class UrbanEmploymentAreas(Estimator):
     ``tau`` to (``dominance="targets"``), with no order cap by default.
     """
 
-    def __init__(self, cores, *, tau: float = 0.10, max_order: int | None = None,
-                 contiguity=None, name: str | None = None):
+    def __init__(
+        self,
+        cores,
+        *,
+        tau: float = 0.10,
+        max_order: int | None = None,
+        contiguity=None,
+        name: str | None = None,
+    ):
         self.cores = cores
         self.tau = tau
         self.max_order = max_order
         self.contiguity = contiguity
         self.name = name
 
-    def fit(self, graph) -> UrbanEmploymentAreas:
-        m = MetropolitanAreas(self.cores, tau=self.tau, max_order=self.max_order,
-                              share="residents", dominance="targets",
-                              contiguity=self.contiguity, name=self.name or "uea").fit(graph)
+    def fit(self, graph: FlowGraph) -> UrbanEmploymentAreas:
+        """Delineate the urban employment areas of ``graph``.
+
+        Parameters
+        ----------
+        graph : FlowGraph
+            The commuting flows (rows: where people live, columns: where they work).
+
+        Returns
+        -------
+        UrbanEmploymentAreas
+            ``self``, with ``partition_`` set.
+        """
+        m = MetropolitanAreas(
+            self.cores,
+            tau=self.tau,
+            max_order=self.max_order,
+            share="residents",
+            dominance="targets",
+            contiguity=self.contiguity,
+            name=self.name or "uea",
+        ).fit(graph)
         p = m.partition_
-        self.partition_ = Partition(p.name, p.ids, p.details,
-                                    p.areas.assign(kind="urban employment area"),
-                                    {**p.params, "definition": "Kanemoto-Tokuoka UEA"})
+        self.partition_ = Partition(
+            p.name,
+            p.ids,
+            p.details,
+            p.areas.assign(kind="urban employment area"),
+            {**p.params, "definition": "Kanemoto-Tokuoka UEA"},
+        )
         self.labels_ = self.partition_.labels
         return self
 
 
-def urban_employment_areas(graph, cores, **params) -> Partition:
-    """Function twin of :class:`UrbanEmploymentAreas`."""
-    return UrbanEmploymentAreas(cores, **params).fit(graph).partition_
+def urban_employment_areas(
+    graph: FlowGraph,
+    cores,
+    *,
+    tau: float = 0.1,
+    max_order: int | None = None,
+    contiguity=None,
+    name: str | None = None,
+) -> Partition:
+    """Urban employment areas of ``graph``: :class:`UrbanEmploymentAreas` fitted, as a Partition.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+        The commuting flows (rows: where people live, columns: where they work).
+
+    Returns
+    -------
+    Partition
+        The UEA layer (``UrbanEmploymentAreas(...).fit(graph).partition_``).
+
+    See Also
+    --------
+    UrbanEmploymentAreas : the estimator, with the fitted attributes.
+    """
+    return (
+        UrbanEmploymentAreas(cores, tau=tau, max_order=max_order, contiguity=contiguity, name=name)
+        .fit(graph)
+        .partition_
+    )
