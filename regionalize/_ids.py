@@ -111,14 +111,14 @@ def normalise_column(values, *, what: str = "zone ids", width: int | None = None
         problems.add("empty ids", [f"row {i}" for i in np.flatnonzero(empty.to_numpy())[:5]],
                      count=int(empty.sum()))
         if merged is not None and len(s):
-            _spellings(raw, s, merged)
+            spellings(raw, s, merged)
     problems.raise_if_any(InvalidZonesError)
     if width is not None:
         s = s.where(~s.str.fullmatch(r"\d+"), s.str.zfill(width))
     return s.reset_index(drop=True)
 
 
-def _spellings(raw: pd.Series, ids: pd.Series, merged: list) -> None:
+def spellings(raw: pd.Series, ids: pd.Series, merged: list) -> None:
     """Append to ``merged`` the groups of distinct raw spellings that gave one id."""
     text = raw.astype(str).to_numpy(dtype=object)
     norm = ids.to_numpy(dtype=object)
