@@ -29,14 +29,14 @@ h = rz.delineate(g, KOREA_METROPOLITAN_CENTRES, tau=0.20, max_order=2,
 urban = h["urban"]
 
 # commuting: the KTDB trips through the network-constraint engine, nested in urban areas
-commuting = rz.LifeZones("commuting", flows=g, tau=0.10, max_order=2, within=urban,
-                         population="residents", min_population=50_000).fit(g).partition_
+commuting = rz.LifeZones("commuting", tau=0.10, max_order=2, population="residents",
+                         min_population=50_000).fit(g, flows=g, within=urban).partition_
 # hospitals: nearest hospital (great-circle distance), big catchments; crossings reported
-hospital = rz.LifeZones("hospital", facilities=facilities, assignment="nearest",
-                        population="residents", min_population=300_000).fit(g).partition_
+hospital = rz.LifeZones("hospital", assignment="nearest", population="residents",
+                        min_population=300_000).fit(g, facilities=facilities).partition_
 # culture: Huff probabilities (capacity-weighted), smaller catchments
-culture = rz.LifeZones("culture", facilities=facilities, assignment="huff",
-                       population="residents", min_population=60_000).fit(g).partition_
+culture = rz.LifeZones("culture", assignment="huff", population="residents",
+                       min_population=60_000).fit(g, facilities=facilities).partition_
 combined = rz.combine_life_zones(g, [commuting, hospital, culture])
 h2 = h.with_layers(commuting, hospital, culture, combined)
 print(h2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import geopandas as gpd
@@ -279,3 +280,156 @@ def test_korea_service_layers_nest_or_are_reported(korea_life):
     gdf = h.to_geodataframe()
     assert {"life_commuting", "life_hospital", "urban"} <= set(gdf.columns)
     assert gdf.crs is not None and len(gdf) == 159
+
+
+# ---------------------------------------------------------------- data go to fit, not __init__
+DATA = ("flows", "facilities", "costs", "within")
+
+
+def same_partition(a, b):
+    assert a.name == b.name
+    assert a.details.equals(b.details)
+    assert a.areas.equals(b.areas)
+    assert a.params == b.params
+
+
+class TestDataInFit:
+    def test_parameters_only_in_the_signature_and_get_params(self, line):
+        fac = facilities([("a", "hospital", 10), ("e", "hospital", 20)])
+        names = LifeZones.param_names()
+        assert names == ["service", "assignment", "decay", "k", "max_cost", "min_population",
+                         "population", "tau", "max_order", "share", "contiguity", "classes",
+                         "name"]
+        new = LifeZones("hospital", k=3).fit(line, facilities=fac)
+        with pytest.warns(FutureWarning):
+            old = LifeZones("hospital", k=3, facilities=fac, costs=None)
+        for est in (new, old.fit(line)):
+            assert list(est.get_params()) == names
+            assert not set(DATA) & set(vars(est))  # data kept under no name of its own
+            assert repr(est) == "LifeZones(service='hospital', k=3)"
+        assert not set(DATA) & set(new.partition_.params)
+        assert set(inspect.signature(LifeZones.fit).parameters) == {"self", "graph", *DATA}
+
+    def test_old_form_warns_once_with_the_rewrite(self, line):
+        fac = facilities([("a", "hospital", 10), ("e", "hospital", 20)])
+        with pytest.warns(FutureWarning) as record:
+            LifeZones("hospital", facilities=fac)
+        assert len(record) == 1
+        assert str(record[0].message) == (
+            "Passing data to LifeZones() is deprecated and will stop working in a future "
+            "release: LifeZones() takes parameters only, the data (facilities) go to fit(). "
+            "Rewrite LifeZones('hospital', facilities=facilities).fit(graph) as "
+            "LifeZones('hospital').fit(graph, facilities=facilities).")
+        assert record[0].filename == __file__  # points at the caller, not at regionalize
+        # several data keywords and other parameters: still one warning, the exact rewrite
+        with pytest.warns(FutureWarning) as record:
+            LifeZones("commuting", within=None, tau=0.05, flows=line, min_population=50)
+        assert len(record) == 1
+        assert ("Rewrite LifeZones('commuting', min_population=50, tau=0.05, flows=flows, "
+                "within=within).fit(graph) as LifeZones('commuting', min_population=50, "
+                "tau=0.05).fit(graph, flows=flows, within=within).") in str(record[0].message)
+
+    def test_old_form_gives_the_new_result_on_a_toy(self, line):
+        fac = facilities([("a", "hospital", 10), ("e", "hospital", 20)])
+        urban = rz.metropolitan_areas(line, ["a", "e"], tau=0.3, contiguity=None)
+        costs = np.abs(np.arange(5.0)[:, None] - np.arange(5.0))
+        new = LifeZones("hospital", min_population=60).fit(line, facilities=fac, costs=costs,
+                                                           within=urban)
+        with pytest.warns(FutureWarning):
+            old = LifeZones("hospital", min_population=60, facilities=fac, costs=costs,
+                            within=urban)
+        same_partition(old.fit(line).partition_, new.partition_)
+        # the data given to __init__ are used by every fit; a data argument of fit only
+        # by that fit
+        same_partition(old.fit(line).partition_, new.partition_)
+        with pytest.raises(rz.InvalidParameterError, match="needs facilities="):
+            new.fit(line)
+
+    def test_both_given_is_an_error_naming_the_keyword(self, line):
+        fac = facilities([("a", "hospital", 10), ("e", "hospital", 20)])
+        urban = rz.metropolitan_areas(line, ["a", "e"], tau=0.3, contiguity=None)
+        costs = np.abs(np.arange(5.0)[:, None] - np.arange(5.0))
+        data = {"flows": line, "facilities": fac, "costs": costs, "within": urban}
+        for keyword, value in data.items():
+            with pytest.warns(FutureWarning):
+                est = LifeZones("hospital", **{keyword: value})
+            with pytest.raises(rz.InvalidParameterError) as err:
+                est.fit(line, **{keyword: value})
+            assert f"'{keyword}'" in str(err.value)
+            assert "given twice" in str(err.value) and "fit() only" in str(err.value)
+
+    def test_data_given_as_none_in_init_is_not_given(self, line):
+        fac = facilities([("a", "hospital", 10), ("e", "hospital", 20)])
+        with pytest.warns(FutureWarning):
+            est = LifeZones("hospital", facilities=None)
+        same_partition(est.fit(line, facilities=fac).partition_,
+                       LifeZones("hospital").fit(line, facilities=fac).partition_)
+
+    @pytest.mark.parametrize("keyword", ["facility", "flow", "graph", "data", "tua"])
+    def test_unknown_keyword_is_an_invalid_parameter_error(self, keyword):
+        with pytest.raises(rz.InvalidParameterError) as err:
+            LifeZones("hospital", **{keyword: 1})
+        text = str(err.value)
+        assert f"no parameter {keyword!r}" in text
+        assert "service, assignment, decay, k, max_cost, min_population, population" in text
+        assert "the data (flows, facilities, costs, within) go to fit()" in text
+        if keyword == "facility":
+            assert "Did you mean 'facilities'?" in text
+
+    def test_unknown_keyword_with_data_does_not_warn(self):
+        # the error comes first: no FutureWarning for a call that fails anyway
+        with pytest.raises(rz.InvalidParameterError, match="no parameter 'tua'"):
+            LifeZones("hospital", facilities=facilities([("a", "hospital", 1)]), tua=0.2)
+
+    def test_twin_equals_the_class(self, line):
+        fac = facilities([("a", "shop", 10), ("c", "shop", 5), ("e", "shop", 20)])
+        params = {"assignment": "huff", "decay": math.log(2), "min_population": 60, "k": 2}
+        same_partition(rz.life_zones(line, "shop", facilities=fac, **params),
+                       LifeZones("shop", **params).fit(line, facilities=fac).partition_)
+        twin = inspect.signature(rz.life_zones).parameters
+        assert not any(p.kind is p.VAR_KEYWORD for p in twin.values())
+        init = inspect.signature(LifeZones).parameters
+        for name in LifeZones.param_names()[1:]:
+            assert twin[name].default is init[name].default, name
+        assert {"graph", "service", *DATA} | set(LifeZones.param_names()) == set(twin)
+
+    def test_fit_data_of_the_wrong_kind_raise_only_regionalize_errors(self, line):
+        # the data left the __init__ signature (fuzzed in test_parameters): fuzz them here
+        fac = facilities([("a", "hospital", 10), ("e", "hospital", 20)])
+        bad_values = ["a", -1, float("nan"), [1], np.array([1, 2]), object(), 10**30]
+        escaped = []
+        for keyword in DATA:
+            for bad in bad_values:
+                try:
+                    LifeZones("hospital").fit(line, **{"facilities": fac, keyword: bad})
+                except rz.RegionalizeError:
+                    pass
+                except Exception as exc:  # noqa: BLE001 - what the test looks for
+                    escaped.append(f"fit({keyword}={bad!r}): {type(exc).__name__}: {exc}")
+        assert not escaped, "\n".join(escaped)
+
+
+def test_korea_old_form_warns_and_gives_the_same_layers(korea_life):
+    g, h, fac = korea_life
+    urban = h["urban"]
+    with pytest.warns(FutureWarning) as record:
+        old = LifeZones("commuting", flows=g, tau=0.10, max_order=2, within=urban,
+                        population="residents", min_population=50_000)
+    assert len(record) == 1
+    assert ("Rewrite LifeZones('commuting', min_population=50000, population='residents', "
+            "max_order=2, flows=flows, within=within).fit(graph) as "
+            "LifeZones('commuting', min_population=50000, population='residents', "
+            "max_order=2).fit(graph, flows=flows, within=within).") in str(record[0].message)
+    new = LifeZones("commuting", tau=0.10, max_order=2, population="residents",
+                    min_population=50_000).fit(g, flows=g, within=urban)
+    same_partition(old.fit(g).partition_, new.partition_)
+    same_partition(new.partition_, h["life_commuting"])  # the twin, in the fixture
+    with pytest.warns(FutureWarning) as record:
+        old = LifeZones("hospital", facilities=fac, population="residents",
+                        min_population=300_000)
+    assert len(record) == 1
+    new = LifeZones("hospital", population="residents", min_population=300_000).fit(
+        g, facilities=fac)
+    same_partition(old.fit(g).partition_, new.partition_)
+    same_partition(new.partition_, h["life_hospital"])
+    assert list(old.get_params()) == list(new.get_params()) == LifeZones.param_names()

@@ -210,14 +210,13 @@ def test_options_match_exactly(value):
                      "min_zones": np.int32(2), "large_max_order": np.int16(1)},
      {"tau": 0.2, "max_order": 2, "min_zones": 2, "large_max_order": 1}),
     (rz.DominantFlows, {"tau": np.float32(0.1)}, {"tau": 0.1}),
-    (partial(LifeZones, "school", facilities=FACILITIES), {"k": np.int32(3),
-                                                           "min_population": np.int64(30)},
+    (partial(LifeZones, "school"), {"k": np.int32(3), "min_population": np.int64(30)},
      {"k": 3, "min_population": 30}),
 ], ids=["metro-tau", "metro-order", "urban", "dominant", "life-zones-k"])
 def test_numpy_scalars_give_the_python_result_and_plain_params(g, call, params, python):
-    kw = {"costs": costs(g)} if isinstance(call, partial) else {}
-    a = call(**params, **kw).fit(g)
-    b = call(**{**params, **python}, **kw).fit(g)
+    kw = {"facilities": FACILITIES, "costs": costs(g)} if isinstance(call, partial) else {}
+    a = call(**params).fit(g, **kw)
+    b = call(**{**params, **python}).fit(g, **kw)
     assert a.partition_.labels.equals(b.partition_.labels)
     for name, value in python.items():
         got = a.get_params()[name]
@@ -282,7 +281,7 @@ def test_numpy_bools_still_refused_where_numbers_are_expected(g):
     (lambda g, m: rz.delineate(g, ["01"], tau="0.1"), "tau"),
     (lambda g, m: rz.delineate(g, ["01"], max_order=-1), "max_order"),
     # life zones
-    (lambda g, m: LifeZones(None, facilities=FACILITIES).fit(g), "service"),
+    (lambda g, m: LifeZones(None).fit(g, facilities=FACILITIES), "service"),
     (lambda g, m: rz.life_zones(g, "school", facilities=FACILITIES, k="3"), "k"),
     (lambda g, m: rz.life_zones(g, "school", facilities=FACILITIES, k=0), "k"),
     (lambda g, m: rz.life_zones(g, "school", facilities=FACILITIES, max_cost="far"),
@@ -352,8 +351,8 @@ def _fuzz_targets(g, metro):
         "UrbanAreas": (lambda **kw: rz.UrbanAreas(**kw).fit(g, metro), rz.UrbanAreas, ()),
         "Megaregions": (lambda **kw: rz.Megaregions(**kw).fit(g, metro), rz.Megaregions, ()),
         "DominantFlows": (lambda **kw: rz.DominantFlows(**kw).fit(g), rz.DominantFlows, ()),
-        "LifeZones": (lambda **kw: LifeZones(**{"service": "school", "facilities": fac,
-                                                "costs": costs(g), **kw}).fit(g),
+        "LifeZones": (lambda **kw: LifeZones(**{"service": "school", **kw}).fit(
+                          g, facilities=fac, costs=costs(g)),
                       LifeZones, ()),
         "combine_life_zones": (lambda **kw: combine_life_zones(g, **{"layers": [metro], **kw}),
                                combine_life_zones, ()),

@@ -17,6 +17,12 @@ no centre is unassigned with a reason.
 
 from __future__ import annotations
 
+import difflib
+import inspect
+import os
+import sys
+import types
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -59,6 +65,8 @@ NO_REACH = "no centre of this service within reach"
 OTHER_URBAN = "no centre of this service in its urban area"
 SMALL_ALONE = "its catchment is below the minimum population and has no neighbour to merge with"
 EARTH_RADIUS_M = 6_371_008.8
+#: the data of :meth:`LifeZones.fit` (given to ``LifeZones()`` before: deprecated)
+DATA = ("flows", "facilities", "costs", "within")
 
 
 # ---------------------------------------------------------------------------- inputs
@@ -248,9 +256,23 @@ def huff(rows, cols, cost, capacity, decay: float, n: int):
         return np.where(total[rows] > 0, w / total[rows], 0.0)
 
 
+def _caller_level() -> int:
+    """The ``stacklevel`` of a warning raised by the caller of this function that points at
+    the first frame outside regionalize (the base class wraps ``__init__``)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    frame: types.FrameType | None = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 # ---------------------------------------------------------------------------- the estimator
 class LifeZones(Estimator):
     """Life zones for one service.
+
+    Parameters are given here; the data (purpose flows, facilities, travel costs, the layer
+    to nest in) go to :meth:`fit`.
 
     **Complexity** (n zones, c centres, k nearest centres kept per zone): from flows as
     :class:`MetropolitanAreas`; from accessibility, the k nearest centres per zone come from
@@ -262,20 +284,12 @@ class LifeZones(Estimator):
     ----------
     service : str
         Service name (the layer is called ``life_{service}`` unless ``name`` is given).
-    flows : FlowGraph, optional
-        Purpose-specific OD flows over the same zones: build from flows (network constraint
-        at ``tau``). Without it, the service is built from accessibility.
-    facilities : DataFrame, optional
-        Facility table ``zone, service, capacity`` (see :func:`read_facilities`). Facility
-        zones are the service centres. Required for accessibility; with flows, centres are
-        found by rule (like :class:`MetropolitanAreas`, ``min_size_share``) when absent.
-    costs : DataFrame or matrix, optional
-        Travel costs (see :func:`cost_candidates`); default: distances between zone centroids.
     assignment : {"nearest", "huff"}
         Nearest centre (ties: larger capacity, then zone order), or highest Huff probability.
-    decay : float
+    decay : float, optional
         Huff distance decay per cost unit (e.g. per metre: 1/5000 halves attraction at ~3.5
-        km). Also used for the interaction between catchments when merging.
+        km). Also used for the interaction between catchments when merging. Default: a decay
+        halving attraction over the median candidate cost.
     k : int
         Candidate centres per zone when costs come from distances (nearest ``k``).
     max_cost : float, optional
@@ -284,73 +298,206 @@ class LifeZones(Estimator):
         Smallest catchment population; smaller catchments merge into a neighbour.
     population : str or array
         Zone column (default ``"population"``) or ``"residents"`` as a proxy.
-    within : Partition, optional
-        A layer (normally the urban areas) to nest in: zones only use centres of their own
-        area (zones outside every area use centres outside every area); a zone with none
-        is unassigned with a reason. Without it, crossings are reported by the Hierarchy.
     tau, max_order, share
         Network-constraint parameters for the flow builder.
     contiguity : "auto", None or Contiguity
         Decides which catchments are neighbours for the merge (and, for flows, keeps areas
         in one piece).
+    classes : tuple of float
+        Strength classes recorded for each link (default 5%, 10%, 20%).
+    name : str, optional
+        Layer name (default ``life_{service}``).
+    **deprecated_data
+        ``flows=``, ``facilities=``, ``costs=`` or ``within=`` given here still work, with a
+        ``FutureWarning`` saying how to rewrite the call: pass them to :meth:`fit`. They are
+        data, not parameters: never in ``get_params()``.
+
+    Attributes
+    ----------
+    partition_ : Partition
+        The service layer: one area per (merged) catchment, with ``service``,
+        ``n_centres``, ``capacity``, ``population``, ``merged_centres``, ``below_minimum``,
+        ``population_per_centre`` and ``population_per_capacity`` in its area table.
+    labels_ : pandas.Series
+        Area id per zone (None when unassigned).
 
     Warns
     -----
-    UserWarning
-        From flows with centres found by rule, when none is found: why, in the partition's
-        ``empty_reason`` and every zone's reason, and what to change.
+    FutureWarning
+        When data (``flows=``, ``facilities=``, ``costs=``, ``within=``) is given here
+        instead of to :meth:`fit`.
     """
 
-    def __init__(self, service: str, *, flows=None, facilities: pd.DataFrame | None = None,
-                 costs=None, assignment: str = "nearest", decay: float | None = None, k: int = 8,
-                 max_cost: float | None = None, min_population: float = 0.0,
-                 population="population", within: Partition | None = None, tau: float = 0.10,
+    def __init__(self, service: str, *, assignment: str = "nearest",
+                 decay: float | None = None, k: int = 8, max_cost: float | None = None,
+                 min_population: float = 0.0, population="population", tau: float = 0.10,
                  max_order: int | None = None, share: str = "auto", contiguity="auto",
-                 classes: Sequence[float] = DEFAULT_CLASSES, name: str | None = None):
+                 classes: Sequence[float] = DEFAULT_CLASSES, name: str | None = None,
+                 **deprecated_data):
         self.service = service
-        self.flows = flows
-        self.facilities = facilities
-        self.costs = costs
         self.assignment = assignment
         self.decay = decay
         self.k = k
         self.max_cost = max_cost
         self.min_population = min_population
         self.population = population
-        self.within = within
         self.tau = tau
         self.max_order = max_order
         self.share = share
         self.contiguity = contiguity
         self.classes = classes
         self.name = name
+        self._init_data = self._take_deprecated_data(deprecated_data)
 
-    def get_params(self) -> dict:
-        skip = {"flows", "facilities", "costs", "within"}
-        return {k: v for k, v in vars(self).items() if not k.endswith("_") and k not in skip}
+    def _take_deprecated_data(self, given: dict) -> dict:
+        """The data given to ``__init__`` (the old form): checked names, one FutureWarning
+        with the rewritten call; None values are dropped (nothing to carry to ``fit``)."""
+        unknown = [k for k in given if k not in DATA]
+        if unknown:
+            names = type(self).param_names()
+            close = difflib.get_close_matches(unknown[0], names + list(DATA), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise InvalidParameterError(
+                f"LifeZones has no parameter {unknown[0]!r}.{hint} Its parameters are: "
+                f"{', '.join(names)}; the data ({', '.join(DATA)}) go to fit().")
+        if not given:
+            return {}
+        data = [k for k in DATA if k in given]
+        params = self._call_text()
+        moved = ", ".join(f"{k}={k}" for k in data)
+        warnings.warn(
+            f"Passing data to LifeZones() is deprecated and will stop working in a future "
+            f"release: LifeZones() takes parameters only, the data ({', '.join(data)}) go to "
+            f"fit(). Rewrite LifeZones({params}, {moved}).fit(graph) as "
+            f"LifeZones({params}).fit(graph, {moved}).",
+            FutureWarning, stacklevel=_caller_level())
+        return {k: given[k] for k in data if given[k] is not None}
+
+    def _call_text(self) -> str:
+        """The arguments of this ``LifeZones(...)`` as they would be written: the service,
+        then ``name=value`` for each parameter that differs from its default ("..." for a
+        long value)."""
+        def text(value) -> str:
+            r = repr(value)
+            return r if len(r) <= 40 else "..."
+
+        out = [text(self.service)]
+        for p in inspect.signature(type(self).__init__).parameters.values():
+            if p.name in ("self", "service") or p.kind is p.VAR_KEYWORD:
+                continue
+            value = getattr(self, p.name)
+            try:
+                same = value is p.default or (type(value) is type(p.default) and
+                                              bool(value == p.default))
+            except Exception:  # arrays, frames: not comparable as one bool
+                same = False
+            if not same:
+                out.append(f"{p.name}={text(value)}")
+        return ", ".join(out)
+
+    def _data(self, flows, facilities, costs, within) -> tuple:
+        """The data of this fit: the arguments of ``fit``, else those given to ``__init__``
+        (deprecated); one of each, never both."""
+        given = {"flows": flows, "facilities": facilities, "costs": costs, "within": within}
+        both = [k for k in DATA if given[k] is not None and k in self._init_data]
+        if both:
+            raise InvalidParameterError(
+                f"The {both[0]!r} parameter of LifeZones({self.service!r}) was given twice: "
+                f"to LifeZones() (deprecated) and to fit(). Give it to fit() only.")
+        return tuple(given[k] if given[k] is not None else self._init_data.get(k)
+                     for k in DATA)
 
     # -------------------------------------------------------------- fit
-    def fit(self, graph) -> LifeZones:
+    def fit(self, graph, flows=None, *, facilities: pd.DataFrame | None = None, costs=None,
+            within: Partition | None = None) -> LifeZones:
+        """Build the service layer over the zones of ``graph``.
+
+        Parameters
+        ----------
+        graph : FlowGraph
+            The zones (with their population column and, for distances, geometry).
+        flows : FlowGraph, optional
+            Purpose-specific OD flows over the same zones (same ids, same order): build from
+            flows (network constraint at ``tau``). Without it, the service is built from
+            accessibility.
+        facilities : DataFrame, optional
+            Facility table ``zone, service, capacity`` (see :func:`read_facilities`); the
+            rows of ``service`` are used. Facility zones are the service centres. Required
+            for accessibility; with flows, centres are found by rule (like
+            :class:`MetropolitanAreas`, ``min_size_share``) when absent.
+        costs : DataFrame or matrix, optional
+            Travel costs (see :func:`cost_candidates`); default: distances between zone
+            centroids (great-circle metres in a geographic CRS, CRS units otherwise).
+        within : Partition, optional
+            A layer (normally the urban areas) to nest in: zones only use centres of their
+            own area (zones outside every area use centres outside every area); a zone with
+            none is unassigned with a reason. Without it, crossings are reported by the
+            Hierarchy.
+
+        Returns
+        -------
+        LifeZones
+            ``self``, with ``partition_`` and ``labels_`` set.
+
+        Raises
+        ------
+        InvalidParameterError
+            When neither ``facilities`` nor ``flows`` is given, a parameter or data argument
+            is of the wrong kind, or a data argument is given both here and (deprecated) to
+            ``LifeZones()``.
+        InvalidZonesError
+            For a facility table naming unknown zones, missing or negative capacities, or no
+            facility of the service; flows over other zones; zones without geometry when
+            distances are needed.
+        InvalidODError
+            For negative, missing or misshapen travel costs.
+
+        Warns
+        -----
+        UserWarning
+            From flows with centres found by rule, when none is found: why, in the
+            partition's ``empty_reason`` and every zone's reason, and what to change.
+
+        Examples
+        --------
+        Four zones in a row, one unit apart; schools in a (capacity 10) and d (capacity 20):
+
+        >>> import numpy as np
+        >>> import pandas as pd
+        >>> ids = ["a", "b", "c", "d"]
+        >>> g = rz.FlowGraph.from_matrix(np.eye(4) * 10, ids).with_zones(
+        ...     pd.DataFrame({"population": [100, 50, 30, 20]}, index=ids))
+        >>> schools = pd.DataFrame({"zone": ["a", "d"], "service": "school",
+        ...                         "capacity": [10, 20]})
+        >>> x = np.arange(4.0)
+        >>> lz = rz.LifeZones("school").fit(g, facilities=schools,
+        ...                                 costs=np.abs(x[:, None] - x))
+        >>> lz.labels_.to_dict()
+        {'a': 'a', 'b': 'a', 'c': 'd', 'd': 'd'}
+        >>> lz.partition_.areas["population"].to_dict()
+        {'a': 150.0, 'd': 50.0}
+        """
         check_text("LifeZones", "service", self.service, allow_none=False,
                    what="a str (the service name, e.g. 'school')")
         owner = f"LifeZones({self.service!r})"
-        self._check(owner, graph)
+        flows, facilities, costs, within = self._data(flows, facilities, costs, within)
+        self._check(owner, graph, flows, facilities, within)
         n = graph.n_zones
         pop = _population(graph, self.population)
-        groups = np.zeros(n, np.int64) if self.within is None else self.within.codes() + 1
+        groups = np.zeros(n, np.int64) if within is None else within.codes() + 1
         contig = contiguity_for(graph, self.contiguity)
         fac = None
-        if self.facilities is not None:
-            fac = read_facilities(self.facilities, graph, self.service)
-        elif self.flows is None:
+        if facilities is not None:
+            fac = read_facilities(facilities, graph, self.service)
+        elif flows is None:
             raise InvalidParameterError(
                 f"{owner} needs facilities= (accessibility) or flows= (purpose-specific OD).")
         rule = None
-        if self.flows is not None:
-            res, cores, capacity, visits, rule = self._from_flows(graph, fac, groups, contig,
-                                                                  owner)
+        if flows is not None:
+            res, cores, capacity, visits, rule = self._from_flows(graph, flows, fac, groups,
+                                                                  contig, owner)
         else:
-            res, cores, capacity, visits = self._from_access(graph, fac, groups)
+            res, cores, capacity, visits = self._from_access(graph, fac, groups, costs, within)
         res, cores, capacity, merged = self._merge_small(graph, res, cores, capacity, visits,
                                                          pop, contig, groups)
         names = zone_names(graph).to_numpy()
@@ -377,9 +524,9 @@ class LifeZones(Estimator):
         extra["population_per_capacity"] = np.where(
             extra["capacity"] > 0, extra["population"] / extra["capacity"].where(
                 extra["capacity"] > 0, 1.0), np.nan)
-        params = {**self.get_params(), "builder": "flows" if self.flows is not None
-                  else "accessibility", "nested_in": None if self.within is None
-                  else self.within.name, "side_by_side": "life_zones"}
+        params = {**self.get_params(), "builder": "flows" if flows is not None
+                  else "accessibility", "nested_in": None if within is None
+                  else within.name, "side_by_side": "life_zones"}
         layer = self.name or f"life_{self.service}"
         if contig is not None:
             params.update(contiguity_params(graph, contig))
@@ -394,15 +541,15 @@ class LifeZones(Estimator):
         self.labels_ = self.partition_.labels
         return self
 
-    def _check(self, owner: str, graph) -> None:
+    def _check(self, owner: str, graph, flows, facilities, within) -> None:
         check_graph(owner, graph)
-        if self.flows is not None:
-            check_graph(owner, self.flows, "flows")
-        if self.facilities is not None and not isinstance(self.facilities, pd.DataFrame):
+        if flows is not None:
+            check_graph(owner, flows, "flows")
+        if facilities is not None and not isinstance(facilities, pd.DataFrame):
             raise InvalidParameterError(
                 f"The 'facilities' parameter of {owner} must be a DataFrame with columns zone, "
-                f"service and capacity, or None. Got {short_repr(self.facilities)} instead.")
-        check_layer(owner, "within", self.within, graph)
+                f"service and capacity, or None. Got {short_repr(facilities)} instead.")
+        check_layer(owner, "within", within, graph)
         check_parameter(owner, "assignment", self.assignment, allowed=["nearest", "huff"])
         check_optional(owner, "decay", self.decay)
         check_int(owner, "k", self.k, low=1)
@@ -414,8 +561,7 @@ class LifeZones(Estimator):
         check_text(owner, "name", self.name)
 
     # -------------------------------------------------------------- builders
-    def _from_flows(self, graph, fac, groups, contig, owner):
-        flows = self.flows
+    def _from_flows(self, graph, flows, fac, groups, contig, owner):
         if not flows.ids.equals(graph.ids):
             raise InvalidZonesError(f"{owner}: the purpose flows must be over the graph's zones "
                                     "(same ids, same order); build them with the graph's ids.")
@@ -439,13 +585,13 @@ class LifeZones(Estimator):
         return res, cores, capacity, sp.csr_array(flows.matrix), \
             (rule if fac is None else None)
 
-    def _from_access(self, graph, fac, groups):
+    def _from_access(self, graph, fac, groups, costs, within):
         n = graph.n_zones
         centres = np.sort(np.unique(graph.ids.get_indexer(fac["zone"])))
         capacity = np.zeros(n)
         capacity[graph.ids.get_indexer(fac["zone"])] = fac["capacity"].to_numpy()
-        if self.costs is not None:
-            rows, cols, cost = cost_candidates(graph, centres, self.costs)
+        if costs is not None:
+            rows, cols, cost = cost_candidates(graph, centres, costs)
         else:
             rows, cols, cost = distance_candidates(graph, centres, self.k, groups)
         ok = groups[rows] == groups[centres[cols]]
@@ -475,7 +621,7 @@ class LifeZones(Estimator):
         via[centres] = -1
         role = np.where(order == 0, "centre", np.where(area >= 0, "member", "unassigned"))
         reason = np.full(n, None, dtype=object)
-        reason[area < 0] = OTHER_URBAN if self.within is not None else NO_REACH
+        reason[area < 0] = OTHER_URBAN if within is not None else NO_REACH
         res = Attachment(area, order.astype(np.int64), share, via.astype(np.int64),
                          role.astype(object), reason)
         # interaction between zones and centres: expected visits (population x probability)
@@ -599,9 +745,96 @@ def _default_decay(cost: np.ndarray) -> float:
     return float(np.log(2) / np.median(positive))
 
 
-def life_zones(graph, service: str, **params) -> Partition:
-    """Function twin of :class:`LifeZones`."""
-    return LifeZones(service, **params).fit(graph).partition_
+def life_zones(graph, service: str, *, flows=None, facilities: pd.DataFrame | None = None,
+               costs=None, within: Partition | None = None, assignment: str = "nearest",
+               decay: float | None = None, k: int = 8, max_cost: float | None = None,
+               min_population: float = 0.0, population="population", tau: float = 0.10,
+               max_order: int | None = None, share: str = "auto", contiguity="auto",
+               classes: Sequence[float] = DEFAULT_CLASSES, name: str | None = None) -> Partition:
+    """Life zones for one service: function twin of :class:`LifeZones`.
+
+    ``life_zones(graph, service, flows=..., facilities=..., costs=..., within=..., **p)`` is
+    ``LifeZones(service, **p).fit(graph, flows, facilities=..., costs=..., within=...)``
+    returning its ``partition_``.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+        The zones (with their population column and, for distances, geometry).
+    service : str
+        Service name (the layer is called ``life_{service}`` unless ``name`` is given).
+    flows : FlowGraph, optional
+        Purpose-specific OD flows over the same zones: build from flows (network constraint
+        at ``tau``). Without it, the service is built from accessibility.
+    facilities : DataFrame, optional
+        Facility table ``zone, service, capacity`` (see :func:`read_facilities`). Facility
+        zones are the service centres. Required for accessibility; with flows, centres are
+        found by rule when absent.
+    costs : DataFrame or matrix, optional
+        Travel costs (see :func:`cost_candidates`); default: distances between zone centroids.
+    within : Partition, optional
+        A layer (normally the urban areas) to nest in: zones only use centres of their own
+        area; a zone with none is unassigned with a reason.
+    assignment : {"nearest", "huff"}
+        Nearest centre (ties: larger capacity, then zone order), or highest Huff probability.
+    decay : float, optional
+        Huff distance decay per cost unit; default: halving attraction over the median
+        candidate cost.
+    k : int
+        Candidate centres per zone when costs come from distances (nearest ``k``).
+    max_cost : float, optional
+        Zones whose best centre is farther are unassigned ("no centre within reach").
+    min_population : float
+        Smallest catchment population; smaller catchments merge into a neighbour.
+    population : str or array
+        Zone column (default ``"population"``) or ``"residents"`` as a proxy.
+    tau, max_order, share
+        Network-constraint parameters for the flow builder.
+    contiguity : "auto", None or Contiguity
+        Decides which catchments are neighbours for the merge (and, for flows, keeps areas
+        in one piece).
+    classes : tuple of float
+        Strength classes recorded for each link (default 5%, 10%, 20%).
+    name : str, optional
+        Layer name (default ``life_{service}``).
+
+    Returns
+    -------
+    Partition
+        The service layer (see :attr:`LifeZones.partition_`).
+
+    Raises
+    ------
+    InvalidParameterError, InvalidZonesError, InvalidODError
+        As :meth:`LifeZones.fit`.
+
+    Examples
+    --------
+    Four zones in a row, one unit apart; hospitals in a (capacity 10) and d (capacity 20).
+    Nearest hospital first; then a minimum population of 100 merges d's catchment (c and d,
+    50 people) into a's:
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> ids = ["a", "b", "c", "d"]
+    >>> g = rz.FlowGraph.from_matrix(np.eye(4) * 10, ids).with_zones(
+    ...     pd.DataFrame({"population": [100, 50, 30, 20]}, index=ids))
+    >>> hospitals = pd.DataFrame({"zone": ["a", "d"], "service": "hospital",
+    ...                           "capacity": [10, 20]})
+    >>> x = np.arange(4.0)
+    >>> costs = np.abs(x[:, None] - x)
+    >>> rz.life_zones(g, "hospital", facilities=hospitals, costs=costs).labels.to_dict()
+    {'a': 'a', 'b': 'a', 'c': 'd', 'd': 'd'}
+    >>> p = rz.life_zones(g, "hospital", facilities=hospitals, costs=costs,
+    ...                   min_population=100)
+    >>> p.labels.to_dict(), p.areas.loc["a+d", "merged_centres"]
+    ({'a': 'a+d', 'b': 'a+d', 'c': 'a+d', 'd': 'a+d'}, ('d',))
+    """
+    return LifeZones(service, assignment=assignment, decay=decay, k=k, max_cost=max_cost,
+                     min_population=min_population, population=population, tau=tau,
+                     max_order=max_order, share=share, contiguity=contiguity, classes=classes,
+                     name=name).fit(graph, flows, facilities=facilities, costs=costs,
+                                    within=within).partition_
 
 
 # ---------------------------------------------------------------------------- combined layer
