@@ -103,7 +103,7 @@ def _pid_and_maxrss_kb() -> tuple[int, int]:
 
 
 def generate(data: Path, rows: int, zones: int, fine: int, seed: int) -> dict:
-    from regionalize.io.partitioned import write_synthetic_od
+    from regionalize.synthetic import write_synthetic_od
 
     t, table = best_of(lambda: write_synthetic_od(data, rows, fine, zones, seed=seed,
                                                   overwrite=True), 1)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._notes import NO_DIAGONAL_NOTE, no_geometry_error
 from .errors import InvalidParameterError, InvalidZonesError, Problems
 from .flows import FlowGraph
 from .partition import AREA_COLUMNS, Partition
@@ -36,12 +37,6 @@ UNASSIGNED = "(unassigned)"
 _ZONE_SUFFIXES = ("", "_name", "_role", "_order", "_strength", "_reason")
 
 _NESTING_COLUMNS = ["upper", "lower", "area", "upper_labels", "n_zones"]
-
-_NO_DIAGONAL_NOTE = (
-    "The flows have no diagonal (no intra-zone flows): internal flows miss everyone who "
-    "lives and works in the same zone, so self-containment would be understated and is "
-    "left as NaN. Use a table with intra-zone flows to compute it."
-)
 
 
 def _version() -> str:
@@ -62,14 +57,6 @@ def _as_tuple(centres: Any) -> tuple[str, ...]:
     if isinstance(centres, str):
         return (centres,)
     return tuple(str(c) for c in centres)
-
-
-def _no_geometry_error(what: str) -> InvalidZonesError:
-    return InvalidZonesError(
-        f"Cannot {what}: the Hierarchy's FlowGraph has no zone geometry. Attach the zone "
-        "polygons with h = h.with_geometry(zones_gdf) (which calls "
-        "graph.with_geometry(...)), or build the graph with geometry=; write tables without "
-        "geometry with to_csv(folder).")
 
 
 class Hierarchy:
@@ -322,7 +309,7 @@ class Hierarchy:
                 out = pd.concat([out, unassigned_row.copy()])
                 out.index.name = "area"
         if not self._graph.has_diagonal:
-            out.attrs["note"] = _NO_DIAGONAL_NOTE
+            out.attrs["note"] = NO_DIAGONAL_NOTE
         return out
 
     def _summary(self, p: Partition) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -451,7 +438,7 @@ class Hierarchy:
 
         geom = self._graph.geometry
         if geom is None:
-            raise _no_geometry_error("make a GeoDataFrame of the zones")
+            raise no_geometry_error("make a GeoDataFrame of the zones")
         frame = self.to_frame()
         return gpd.GeoDataFrame(frame, geometry=geom.geometry.reindex(frame.index).to_numpy(),
                                 crs=geom.crs)
@@ -477,7 +464,7 @@ class Hierarchy:
         p = self[layer]
         geom = self._graph.geometry
         if geom is None:
-            raise _no_geometry_error(f"dissolve layer {layer!r}")
+            raise no_geometry_error(f"dissolve layer {layer!r}")
         table = self.summary(layer, include_unassigned=include_unassigned)
         key = ("dissolve", layer)
         if key not in self._cache:

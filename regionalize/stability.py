@@ -33,6 +33,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from ._dask import import_distributed, is_distributed_client
 from ._memory import check_dense
 from .errors import (
     InvalidParameterError,
@@ -280,16 +281,6 @@ class ProcessExecutor(Executor):
         return f"ProcessExecutor(workers={self.workers})"
 
 
-def _import_distributed():
-    try:
-        import distributed
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "The Dask executor needs dask.distributed: pip install 'regionalize[distributed]' "
-            "(or pip install 'dask[distributed]').") from exc
-    return distributed
-
-
 class DaskExecutor(Executor):
     """Runs on a :class:`dask.distributed.Client`.
 
@@ -298,7 +289,7 @@ class DaskExecutor(Executor):
     """
 
     def __init__(self, client):
-        _import_distributed()
+        import_distributed()
         self.client = client
 
     def map(self, fn, items, **shared):
@@ -339,8 +330,7 @@ def resolve_executor(executor=None) -> Executor:
         workers = check_int("resolve_executor", "executor", executor, low=1,
                             high=MAX_WORKERS, note=" (a number of worker processes)")
         return SequentialExecutor() if workers == 1 else ProcessExecutor(workers)
-    if type(executor).__name__ == "Client" and type(executor).__module__.startswith(
-            "distributed"):
+    if is_distributed_client(executor):
         return DaskExecutor(executor)
     if callable(getattr(executor, "map", None)):
         return _ForeignExecutor(executor)

@@ -17,7 +17,7 @@ from regionalize.errors import (  # noqa: E402
     InvalidZonesError,
 )
 from regionalize.io import aggregate_flows  # noqa: E402
-from regionalize.io.partitioned import write_synthetic_od  # noqa: E402
+from regionalize.synthetic import write_synthetic_od  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -267,7 +267,7 @@ def test_lookup_of_fixed_width_digit_ids_agrees_with_the_hash_lookup():
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from regionalize.io.partitioned import _Lookup
+    from regionalize.io._od_tasks import Lookup as _Lookup
 
     rng = np.random.default_rng(5)
     fine = pa.array([f"{v:06d}" for v in rng.choice(10**6, 5000, replace=False)],

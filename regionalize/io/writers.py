@@ -50,6 +50,7 @@ from .._files import (
     escape_formula,
     file_digest,
 )
+from .._notes import NO_DIAGONAL_NOTE, no_geometry_error
 from ..errors import InvalidParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -100,8 +101,6 @@ def run_record(h: Hierarchy, *, flows: bool = False) -> dict[str, Any]:
         written alongside), ``area_columns`` (each layer's own area columns, for the
         reader) and ``tuple_columns`` (those of them holding tuples, written as text).
     """
-    from ..hierarchy import _NO_DIAGONAL_NOTE
-
     params = dict(h.params)
     g = h.graph
     return {
@@ -110,7 +109,7 @@ def run_record(h: Hierarchy, *, flows: bool = False) -> dict[str, Any]:
         "params": params,
         "layer_params": {name: dict(h[name].params) for name in h.layers},
         "graph": g.name,
-        "notes": [] if g.has_diagonal else [_NO_DIAGONAL_NOTE],
+        "notes": [] if g.has_diagonal else [NO_DIAGONAL_NOTE],
         "zones": g.n_zones,
         "totals": {"residents": g._residents_col, "jobs": g._jobs_col},
         "flows": bool(flows),
@@ -275,9 +274,7 @@ def _write_json(record: dict[str, Any], path: Path) -> None:
 
 def _require_geometry(h: Hierarchy, what: str) -> None:
     if h.graph.geometry is None:
-        from ..hierarchy import _no_geometry_error
-
-        raise _no_geometry_error(f"write {what}")
+        raise no_geometry_error(f"write {what}")
 
 
 # ---------------------------------------------------------------------- writers

@@ -20,10 +20,10 @@ import shapely
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-from .errors import InvalidParameterError, check_parameter
+from ..errors import InvalidParameterError, check_parameter
 
 if TYPE_CHECKING:
-    from .flows import FlowGraph
+    from ..flows import FlowGraph
 
 __all__ = ["synthetic_country", "PROJECTED_CRS", "ORIGIN"]
 
@@ -197,7 +197,7 @@ def _morton_order(xy: np.ndarray) -> np.ndarray:
     return np.argsort(code, kind="stable")
 
 
-def _zones(seats: np.ndarray, outline: shapely.Polygon) -> np.ndarray:
+def voronoi_zones(seats: np.ndarray, outline: shapely.Polygon) -> np.ndarray:
     """Voronoi cells of the seats clipped to the outline, one Polygon per seat, in order."""
     cells = shapely.get_parts(
         shapely.voronoi_polygons(shapely.MultiPoint(seats), extend_to=outline, ordered=True)
@@ -270,7 +270,7 @@ def _unique_names(rng: np.random.Generator, n: int) -> np.ndarray:
 # the generator
 
 
-def _synthetic_parts(
+def synthetic_parts(
     n_zones: int = 1000,
     *,
     seed: int = 0,
@@ -301,7 +301,7 @@ def _synthetic_parts(
     seats, label, centres, sizes, sigma = _settlements(rng, outline, n, n_cities, urban_share)
     order = _morton_order(seats)
     seats, label = seats[order], label[order]
-    cells = _zones(seats, outline)
+    cells = voronoi_zones(seats, outline)
     area = shapely.area(cells)
 
     # --- neighbours --------------------------------------------------------------------------
@@ -570,9 +570,9 @@ def synthetic_country(
     >>> g.meta["projected_crs"]
     'EPSG:3035'
     """
-    from .flows import FlowGraph
+    from ..flows import FlowGraph
 
-    matrix, ids, zones, geometry, meta = _synthetic_parts(
+    matrix, ids, zones, geometry, meta = synthetic_parts(
         n_zones, seed=seed, n_cities=n_cities, mean_population=mean_population,
         employment_rate=employment_rate, urban_share=urban_share, zone_area_km2=zone_area_km2,
         k=k, n_hubs=n_hubs, decay_km=decay_km, internal_share=internal_share,
