@@ -1,7 +1,8 @@
 """Dorling cartogram layout: circles at their places, pushed apart until none overlap.
 
-Not API: :func:`regionalize.monitor.dorling_layout` re-exports :func:`dorling_layout`, and
-:meth:`regionalize.monitor.Monitor.plot_dorling` draws with it.
+Not API: :func:`regionalize.monitor.dorling_layout` re-exports :func:`dorling_layout`;
+:meth:`regionalize.monitor.Monitor.dorling` (:mod:`regionalize.monitor.maps`) lays its
+circles out with it and :func:`regionalize.plot.change.dorling_map` draws them.
 
 The layout follows the idea of Dorling (1996, *Area Cartograms: Their Use and Creation*,
 CATMOG 59): every place is a circle whose area is proportional to its value, first drawn at

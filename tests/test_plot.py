@@ -304,8 +304,6 @@ def test_explore_no_geometry_raises(h_nogeo):
 
 def test_plot_layer_many_areas_touching_areas_differ():
     # 120 areas: more than the 54 distinct colours, so colours repeat - never across a border
-    from regionalize.methods._common import partition_from_codes
-
     g = rz.synthetic_country(600, seed=1)
     centroids = g.geometry.geometry.centroid
     x, y = centroids.x.to_numpy(), centroids.y.to_numpy()
@@ -327,7 +325,7 @@ def test_plot_layer_many_areas_touching_areas_differ():
     new[slots] = np.arange(len(slots))
     assert all(new[b] - new[a] == 54 for a, b in zip(first, second, strict=True))
     codes = new[codes]
-    part = partition_from_codes(g, codes, layer="cells", kind="cells")
+    part = rz.Partition.from_codes(g, codes, layer="cells", kind="cells")
     assert part.n_areas > 54
     ax = plot_layer(Hierarchy(g, [part]), "cells", legend=False)
     face = np.round(np.asarray(_zone_collection(ax).get_facecolor()), 4)
@@ -360,7 +358,7 @@ def test_maps_do_not_redraw_the_figure_while_drawing(h):
 def test_outlines_drop_gap_specks_and_islets_but_keep_real_parts():
     from shapely.geometry import MultiPolygon, Polygon, box
 
-    from regionalize.plot import _without_slivers
+    from regionalize.plot._geo import without_slivers as _without_slivers
 
     main = Polygon(box(0, 0, 100, 100).exterior, [box(50, 50, 50.5, 50.5).exterior])  # speck
     enclave = box(10, 10, 30, 30)  # a real hole: a whole zone of another area
