@@ -4,7 +4,7 @@
                                         [--data DIR] [--cluster] [--cleanup]
 
 Writes (or reuses, when ``DIR/manifest.json`` matches) a synthetic block-level table with
-``regionalize.io.partitioned.write_synthetic_od`` -- one Parquet file per million rows, 15-char
+``regionalize.synthetic.write_synthetic_od`` -- one Parquet file per million rows, 15-char
 block-like ids, a crosswalk block -> zone -- then aggregates it with ``aggregate_flows`` in a
 fresh subprocess per run, so that each peak is the run's own:
 

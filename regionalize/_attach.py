@@ -35,8 +35,8 @@ def exterior_zones(graph) -> np.ndarray | None:
     graph has no polygons.
     """
     key = ("exterior_zones",)
-    if key in graph._cache:
-        return graph._cache[key]
+    if key in graph.cache:
+        return graph.cache[key]
     import shapely
 
     geo = graph.geometry
@@ -53,7 +53,7 @@ def exterior_zones(graph) -> np.ndarray | None:
         hit = shapely.STRtree(geoms[present]).query(coast, predicate="dwithin", distance=tol)
         out[np.flatnonzero(present)[np.atleast_1d(hit)]] = True
     out.flags.writeable = False  # cached, and shared with redrawn graphs
-    graph._cache[key] = out
+    graph.cache[key] = out
     return out
 
 

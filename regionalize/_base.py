@@ -13,11 +13,12 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .errors import InvalidParameterError, plain_scalar
 
-__all__ = ["Estimator"]
+__all__ = ["Estimator", "checked_call"]
 
 E = TypeVar("E", bound="Estimator")
 
@@ -129,6 +130,26 @@ class Estimator:
         return f"{type(self).__name__}({', '.join(shown)})"
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def checked_call(function: F) -> F:
+    """Decorate a function twin so that a wrong keyword or argument count is one
+    :class:`~regionalize.errors.InvalidParameterError` naming its parameters (as the
+    estimator's own call), not Python's TypeError."""
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def checked(*args, **kwargs):
+        try:
+            signature.bind(*args, **kwargs)
+        except TypeError as err:
+            raise InvalidParameterError(_call_error(function, signature, kwargs, err)) from None
+        return function(*args, **kwargs)
+
+    return checked  # type: ignore[return-value]
+
+
 def _eq(a, b) -> bool:
     try:
         return bool(a == b)
@@ -136,7 +157,7 @@ def _eq(a, b) -> bool:
         return False
 
 
-def _unknown_text(cls: type, name: str, names: list[str]) -> str:
+def _unknown_text(cls: Any, name: str, names: list[str]) -> str:
     close = difflib.get_close_matches(name, names, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     return (
@@ -144,7 +165,7 @@ def _unknown_text(cls: type, name: str, names: list[str]) -> str:
     )
 
 
-def _call_error(cls: type, signature: inspect.Signature, kw: dict, err: TypeError) -> str:
+def _call_error(cls: Any, signature: inspect.Signature, kw: dict, err: TypeError) -> str:
     names = [
         p.name for p in signature.parameters.values() if p.name != "self" and p.kind not in _SKIP
     ]
@@ -162,7 +183,9 @@ def _call_error(cls: type, signature: inspect.Signature, kw: dict, err: TypeErro
         return (
             f"{cls.__name__} takes {len(positional)} positional argument"
             f"{'' if len(positional) == 1 else 's'} ({', '.join(positional) or 'none'}); "
-            f"give the others by name, e.g. {names[-1]}=... Its parameters are: "
+            f"give the others by name, e.g. "
+            f"{names[len(positional)] if len(names) > len(positional) else names[-1]}=... "
+            "Its parameters are: "
             f"{', '.join(names)}."
         )
     text = str(err)

@@ -707,4 +707,4 @@ def attach_names(graph, path: Path, id_column: str | None = None,
                      f"{', '.join(map(str, missing[:3]))})")
     meta = dict(g.meta)
     meta["repairs"] = [*meta.get("repairs", []), *notes]
-    return g._replace(meta=meta)
+    return g.replace(meta=meta)

@@ -122,10 +122,10 @@ def load_korea_ktdb(root: str | os.PathLike | None = None) -> FlowGraph:
     zones["kind"] = np.where(single, "metropolitan city",
                              np.where(codes.str[-3:].astype(int) < 500, "si", "gun"))
     zones["city"] = zones["kind"] != "gun"
-    g = g._replace(zones=zones)
+    g = g.replace(zones=zones)
     shapes = _read_zones(folder / "KR_SiGun_epsg4326.geojson")
     g = g.with_geometry(shapes[["SiGun_CD", "geometry"]], id_column="SiGun_CD")
-    return g._replace(meta={
+    return g.replace(meta={
         "source": str(folder),
         "dataset": "korea-ktdb-sigun",
         "unit": "passenger trips per day (all purposes)",
@@ -251,7 +251,7 @@ def load_us_counties(
     meta.update({"source": str(folder), "dataset": "us-counties-2009-2013",
                  "unit": "workers 16+ (ACS 5-year estimates)", "projected_crs": "EPSG:5070",
                  "quirks": quirks + list(meta.get("repairs", []))})
-    return g._replace(meta=meta)
+    return g.replace(meta=meta)
 
 
 def load_us_cbsa_2013(root: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -310,7 +310,7 @@ def _load_istat(stem: str, root, name: str, code_prefix: str) -> FlowGraph:
     g = read_flows(folder / f"{stem}.csv", "community_live", "community_work", "amount",
                    sep=",", zones=zones, geometry=shapes[["PRO_COM", "geometry"]],
                    geometry_id="PRO_COM", name=name)
-    return g._replace(meta={
+    return g.replace(meta={
         "source": str(folder), "dataset": name,
         "unit": "workers (2001 census commuting for work)", "projected_crs": "EPSG:32632",
         "quirks": [
@@ -378,7 +378,7 @@ def load_ew_ltla(root: str | os.PathLike | None = None) -> FlowGraph:
         {"geometry": gpd.points_from_xy(attrs["BNG_E"], attrs["BNG_N"])},
         index=attrs["LAD21CD"].to_numpy(), crs="EPSG:27700")
     g = g.with_geometry(points)
-    return g._replace(meta={
+    return g.replace(meta={
         "source": str(folder), "dataset": "ew-ltla-2021",
         "unit": "usual residents aged 16+ in employment (Census 2021, ODWP01EW)",
         "projected_crs": "EPSG:27700",

@@ -39,7 +39,7 @@ from ._flow_geometry import prepare_geometry
 from ._flow_values import MAX_TOTAL as MAX_TOTAL
 from ._flow_values import MIN_TOTAL as MIN_TOTAL
 from ._flow_values import SUPPRESSED_PATTERN as SUPPRESSED_PATTERN
-from ._flow_values import canonical, unsuppress
+from ._flow_values import canonical
 from ._ids import normalise_ids
 from .errors import InvalidZonesError
 
@@ -49,11 +49,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
 
 __all__ = ["FlowGraph"]
-
-#: the old private name of :func:`regionalize._flow_values.unsuppress`, still imported by
-#: :mod:`regionalize.io.readers`; to be dropped once it imports ``unsuppress``
-_unsuppress = unsuppress
-
 
 def _readonly(a: sp.csr_array) -> sp.csr_array:
     for arr in (a.data, a.indices, a.indptr):

@@ -21,8 +21,18 @@ from ._core.shares import scale_rows
 from .errors import InvalidODError, check_parameter
 from .partition import Partition
 
-__all__ = ["area_quality", "quality", "directed_modularity", "area_codes", "interchange",
-           "pair_interchange"]
+__all__ = [
+    "area_quality",
+    "quality",
+    "directed_modularity",
+    "area_codes",
+    "interchange",
+    "pair_interchange",
+    "validity",
+    "cohesion",
+    "validity_array",
+    "check_validity_params",
+]
 
 
 def area_codes(graph, labels) -> tuple[np.ndarray, list[str]]:
@@ -84,12 +94,14 @@ def _products(r: np.ndarray, w: np.ndarray, internal: np.ndarray, total: float):
     if (lost & ~np.isfinite(intramax)).any():
         raise InvalidODError(
             f"{what}: it grows as 1 / flows and with flows this small (total {total:.3g}) it "
-            "exceeds the float64 range (1.8e308). Rescale the flows: multiply them by 1e6.")
+            "exceeds the float64 range (1.8e308). Rescale the flows: multiply them by 1e6."
+        )
     if (lost & (intramax == 0)).any():
         raise InvalidODError(
             f"{what}: it shrinks as 1 / flows and with flows this large (total {total:.3g}) "
             "it falls below the float64 range (5e-324). Rescale the flows: divide them by "
-            "1e6.")
+            "1e6."
+        )
     return intramax, mod
 
 
@@ -130,18 +142,129 @@ def pair_interchange(graph, codes: np.ndarray, k: int) -> sp.csr_array:
     small_is_a = (r[a] < r[b]) | ((r[a] == r[b]) & (a < b))
     s = np.where(small_is_a, a, b)
     f_out = np.where(small_is_a, f_ab, f_ba)  # smaller -> larger
-    f_in = np.where(small_is_a, f_ba, f_ab)   # larger -> smaller
+    f_in = np.where(small_is_a, f_ba, f_ab)  # larger -> smaller
     with np.errstate(divide="ignore", invalid="ignore"):
-        e = np.where(r[s] > 0, f_out / np.where(r[s] > 0, r[s], 1), 0) + \
-            np.where(w[s] > 0, f_in / np.where(w[s] > 0, w[s], 1), 0)
-    return sp.csr_array((np.concatenate([e, e]), (np.concatenate([a, b]),
-                                                 np.concatenate([b, a]))), shape=(k, k))
+        e = np.where(r[s] > 0, f_out / np.where(r[s] > 0, r[s], 1), 0) + np.where(
+            w[s] > 0, f_in / np.where(w[s] > 0, w[s], 1), 0
+        )
+    return sp.csr_array(
+        (np.concatenate([e, e]), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(k, k)
+    )
 
 
+# ------------------------------------------------- validity and cohesion (Coombes & Bond)
+def validity_array(r, msc, msz, msc_p, tsz, tsc):
+    """Validity of areas with residents ``r`` and self-containment ``msc``, for the
+    parameters ``minSZ, minSC, tarSZ, tarSC`` (vectorised).
 
-def area_quality(graph, labels, *, diagonal: str = "keep", min_size: float = 3500,
-                 min_sc: float = 0.6667, target_size: float = 25000,
-                 target_sc: float = 0.75) -> pd.DataFrame:
+    The reference's arithmetic, operation by operation; 1 where ``msc`` is exactly 1.
+    """
+    y = np.minimum(msc / tsc, 1.0)
+    size = np.maximum((tsz - r) / (tsz - msz), 0.0)
+    z = 1 - ((1 - (msc_p / tsc)) * size)
+    v = y * z * (tsc / msc_p)
+    return np.where(msc == 1, 1.0, v)
+
+
+def check_validity_params(owner, min_size, min_sc, target_size, target_sc) -> None:
+    min_size, min_sc, target_size, target_sc = (
+        x.item() if isinstance(x, np.generic) else x
+        for x in (min_size, min_sc, target_size, target_sc)
+    )
+    check_parameter(owner, "target_sc", target_sc, interval=(0, 1), closed="right")
+    check_parameter(owner, "min_sc", min_sc, interval=(0, float(target_sc)), closed="right")
+    check_parameter(owner, "target_size", target_size, interval=(0, np.inf), closed="neither")
+    check_parameter(owner, "min_size", min_size, interval=(0, float(target_size)), closed="neither")
+
+
+def validity(
+    residents,
+    jobs,
+    internal,
+    *,
+    min_size: float = 3500,
+    min_sc: float = 0.6667,
+    target_size: float = 25000,
+    target_sc: float = 0.75,
+) -> np.ndarray:
+    """Coombes & Bond validity of areas (vectorised); an area is valid iff it is ``>= 1``.
+
+    Parameters
+    ----------
+    residents, jobs, internal : array-like
+        Employed residents ``R_A``, jobs ``W_A`` and internal flow ``C_AA`` of each area.
+    min_size, min_sc, target_size, target_sc : float
+        ``minSZ, minSC, tarSZ, tarSC`` (default: UK 2011).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``Y · Z · tarSC / minSC`` with ``Y = min(msc / tarSC, 1)``,
+        ``Z = 1 - (1 - minSC / tarSC) · max((tarSZ - R) / (tarSZ - minSZ), 0)`` and ``msc`` the
+        smaller of ``C/R`` and ``C/W``; 1 where ``msc`` is exactly 1 (as the reference does).
+        Self-containment is taken as 0 for an area without residents or jobs.
+
+    Examples
+    --------
+    The checks of the UK method (R = 14,250 halfway between the sizes):
+
+    >>> from regionalize.quality import validity
+    >>> v = validity([25000, 3500, 14250, 14250], [25000, 3500, 14250, 14250],
+    ...              [16667.5, 2625, 9975, 10260])
+    >>> v.round(4).tolist()
+    [1.0, 1.0, 0.9916, 1.02]
+
+    Exactly on the thresholds the reference's arithmetic falls one unit in the last place
+    short of 1, so such an area is not valid (in R as here):
+
+    >>> (v >= 1).tolist()
+    [False, False, False, True]
+    """
+    check_validity_params("validity", min_size, min_sc, target_size, target_sc)
+    r = np.asarray(residents, dtype=float)
+    w = np.asarray(jobs, dtype=float)
+    c = np.asarray(internal, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        msc = np.minimum(
+            np.where(r > 0, c / np.where(r > 0, r, 1), 0.0),
+            np.where(w > 0, c / np.where(w > 0, w, 1), 0.0),
+        )
+    return validity_array(
+        r, msc, float(min_size), float(min_sc), float(target_size), float(target_sc)
+    )
+
+
+def cohesion(flow_ab, flow_ba, residents_a, jobs_a, residents_b, jobs_b) -> np.ndarray:
+    """Cohesion ``C_AB² / (R_A · W_B) + C_BA² / (R_B · W_A)`` between areas (vectorised).
+
+    ``flow_ab`` are the commuters living in A and working in B. A term whose denominator is
+    zero counts 0 (as in the reference).
+
+    Examples
+    --------
+    >>> from regionalize.quality import cohesion
+    >>> float(cohesion(20, 10, 100, 80, 200, 250))
+    0.02225
+    """
+    ab, ba = np.asarray(flow_ab, float), np.asarray(flow_ba, float)
+    ra, wa = np.asarray(residents_a, float), np.asarray(jobs_a, float)
+    rb, wb = np.asarray(residents_b, float), np.asarray(jobs_b, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        one = np.where((ra > 0) & (wb > 0), ab / ra * ab / wb, 0.0)
+        two = np.where((rb > 0) & (wa > 0), ba / rb * ba / wa, 0.0)
+    return one + two
+
+
+def area_quality(
+    graph,
+    labels,
+    *,
+    diagonal: str = "keep",
+    min_size: float = 3500,
+    min_sc: float = 0.6667,
+    target_size: float = 25000,
+    target_sc: float = 0.75,
+) -> pd.DataFrame:
     """Per-area quality table.
 
     Columns: ``n_zones``, ``residents`` (row sums), ``jobs`` (column sums), ``internal``
@@ -161,8 +284,6 @@ def area_quality(graph, labels, *, diagonal: str = "keep", min_size: float = 350
     >>> q[["n_zones", "internal", "sc_supply"]].to_dict("index")
     {'X': {'n_zones': 2, 'internal': 20.0, 'sc_supply': 1.0}, '(unassigned c)': {'n_zones': 1, 'internal': 5.0, 'sc_supply': 1.0}}
     """
-    from .methods.ttwa import validity
-
     check_parameter("area_quality", "diagonal", diagonal, allowed=["keep", "drop"])
     codes, names = area_codes(graph, labels)
     k = len(names)
@@ -175,17 +296,35 @@ def area_quality(graph, labels, *, diagonal: str = "keep", min_size: float = 350
         sup = np.where(r > 0, internal / r, np.nan)
         dem = np.where(w > 0, internal / w, np.nan)
     intramax, mod = _products(r, w, internal, total)
-    val = validity(r, w, internal, min_size=min_size, min_sc=min_sc, target_size=target_size,
-                   target_sc=target_sc)
-    out = pd.DataFrame({
-        "n_zones": np.bincount(codes, minlength=k), "residents": r, "jobs": w,
-        "internal": internal, "sc_supply": sup, "sc_demand": dem, "validity": val,
-        "intramax": intramax, "modularity": mod,
-    }, index=pd.Index(names, name="area"))
+    val = validity(
+        r,
+        w,
+        internal,
+        min_size=min_size,
+        min_sc=min_sc,
+        target_size=target_size,
+        target_sc=target_sc,
+    )
+    out = pd.DataFrame(
+        {
+            "n_zones": np.bincount(codes, minlength=k),
+            "residents": r,
+            "jobs": w,
+            "internal": internal,
+            "sc_supply": sup,
+            "sc_demand": dem,
+            "validity": val,
+            "intramax": intramax,
+            "modularity": mod,
+        },
+        index=pd.Index(names, name="area"),
+    )
     out.attrs["diagonal"] = diagonal
     if not graph.has_diagonal:
-        out.attrs["note"] = ("the flows have no diagonal: internal flows and self-containment "
-                             "count only flows between different zones of an area")
+        out.attrs["note"] = (
+            "the flows have no diagonal: internal flows and self-containment "
+            "count only flows between different zones of an area"
+        )
     return out
 
 

@@ -15,6 +15,8 @@ result stays the same:
 Runs are independent and seeded from one :class:`numpy.random.SeedSequence`, so they can be
 spread over processes (:class:`ProcessExecutor`) or a Dask cluster (:class:`DaskExecutor`)
 with results identical to a sequential run.
+
+The module is callable: ``rz.stability(...)`` is :func:`stability`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from ._callable import make_module_callable
 from ._dask import import_distributed, is_distributed_client
 from ._memory import check_dense
 from .errors import (
@@ -209,7 +212,7 @@ def resample(graph: FlowGraph, *, method: str = "poisson", seed=None,
         data = np.clip(flows + sd * rng.standard_normal(len(flows)), 0.0, None)
     out = sp.csr_array((data, m.indices.copy(), m.indptr.copy()), shape=m.shape)
     out.eliminate_zeros()
-    return graph._replace(matrix=out)
+    return graph.replace(matrix=out)
 
 
 # ============================================================================ executors
@@ -718,17 +721,11 @@ def _consensus(graph, codes, centre, threshold, layer):
     groups = [np.flatnonzero((out == u) & is_centre) for u in used]
     centres = groups if all(len(g) for g in groups) else None
     reasons = np.full(n, f"in an area in fewer than {threshold:.0%} of the runs", dtype=object)
-    part = _partition_from_codes(graph, out, layer=layer, kind="consensus", centres=centres,
+    part = Partition.from_codes(graph, out, layer=layer, kind="consensus", centres=centres,
                                  reasons=reasons,
                                  params={"threshold": threshold, "runs": runs})
     co.data = co.data.astype(np.int64)
     return part, co
-
-
-def _partition_from_codes(*args, **kwargs):
-    from .methods._common import partition_from_codes
-
-    return partition_from_codes(*args, **kwargs)
 
 
 def sweep(graph: FlowGraph, delineate_fn: Callable, grid: Mapping[str, Sequence], *,
@@ -818,3 +815,7 @@ def sweep(graph: FlowGraph, delineate_fn: Callable, grid: Mapping[str, Sequence]
             table[name] = pd.Series(values, dtype=object)
     part, co = _consensus(graph, codes, centre, consensus, "consensus")
     return SweepResult(table, part, codes, co)
+
+
+# calling the module calls its main function: rz.stability(...)
+make_module_callable(__name__)

@@ -266,7 +266,7 @@ class TestSweep:
 
 def test_redrawn_graphs_reuse_the_polygon_work():
     # contiguity and the exterior zones depend on the polygons only: a redraw keeps them
-    from regionalize.layers._common import exterior_zones
+    from regionalize._attach import exterior_zones
 
     g = rz.synthetic_country(200, seed=3)
     c = g.build_contiguity(islands="nearest")

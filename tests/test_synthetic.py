@@ -13,9 +13,9 @@ from regionalize.errors import InvalidParameterError
 from regionalize.synthetic import (
     ORIGIN,
     PROJECTED_CRS,
-    _synthetic_parts,
-    _zones,
     synthetic_country,
+    synthetic_parts,
+    voronoi_zones,
 )
 
 N = 1500
@@ -24,7 +24,7 @@ SEED = 11
 
 @pytest.fixture(scope="module")
 def parts():
-    return _synthetic_parts(N, seed=SEED)
+    return synthetic_parts(N, seed=SEED)
 
 
 def _off_diagonal(matrix):
@@ -53,12 +53,12 @@ def _assert_same(a, b):
 
 
 def test_same_seed_gives_bit_identical_output():
-    _assert_same(_synthetic_parts(400, seed=3), _synthetic_parts(400, seed=3))
+    _assert_same(synthetic_parts(400, seed=3), synthetic_parts(400, seed=3))
 
 
 def test_different_seed_differs():
-    a = _synthetic_parts(400, seed=3)
-    b = _synthetic_parts(400, seed=4)
+    a = synthetic_parts(400, seed=3)
+    b = synthetic_parts(400, seed=4)
     assert a[0].nnz != b[0].nnz or not np.array_equal(a[0].data, b[0].data)
     assert not np.array_equal(a[2]["x"].to_numpy(), b[2]["x"].to_numpy())
     assert a[4]["seed"] == 3 and b[4]["seed"] == 4
@@ -144,7 +144,7 @@ def test_cells_split_by_the_coast_are_reassigned():
         outline,
     )
     assert shapely.get_type_id(raw[0]) == 6  # the unfixed cell is split in two
-    cells = _zones(seats, outline)
+    cells = voronoi_zones(seats, outline)
     assert (shapely.get_type_id(cells) == 3).all()
     assert shapely.is_valid(cells).all()
     assert shapely.contains_xy(cells, seats[:, 0], seats[:, 1]).all()
@@ -175,7 +175,7 @@ def test_flows_are_sparse_nonnegative_integers(parts):
 
 @pytest.mark.parametrize("k", [1, 10])
 def test_k_bounds_flows_per_row(k):
-    matrix, _, zones, _, _ = _synthetic_parts(300, seed=1, k=k)
+    matrix, _, zones, _, _ = synthetic_parts(300, seed=1, k=k)
     assert np.diff(matrix.indptr).max() <= k + 1
     np.testing.assert_array_equal(matrix.sum(axis=1), zones["employed_residents"].to_numpy())
 
@@ -195,7 +195,7 @@ def test_diagonal_share_in_documented_range(parts):
 
 
 def test_empty_diagonal_on_request():
-    matrix, _, zones, _, _ = _synthetic_parts(200, seed=2, internal_share=(0.0, 0.0))
+    matrix, _, zones, _, _ = synthetic_parts(200, seed=2, internal_share=(0.0, 0.0))
     assert (matrix.diagonal() == 0).all()
     np.testing.assert_array_equal(matrix.sum(axis=1), zones["employed_residents"].to_numpy())
 
@@ -265,7 +265,7 @@ def test_commuting_looks_real(parts):
 def test_bad_parameters_raise(kwargs, match):
     args = {"n_zones": 100, **kwargs}
     with pytest.raises(InvalidParameterError, match=match):
-        _synthetic_parts(**args)
+        synthetic_parts(**args)
     with pytest.raises(InvalidParameterError, match=match):
         synthetic_country(**args)
 
@@ -278,7 +278,7 @@ def test_bad_parameters_raise(kwargs, match):
     k=st.integers(1, 50),
 )
 def test_any_small_country_is_consistent(n, seed, urban, k):
-    matrix, ids, zones, geometry, _ = _synthetic_parts(n, seed=seed, urban_share=urban, k=k)
+    matrix, ids, zones, geometry, _ = synthetic_parts(n, seed=seed, urban_share=urban, k=k)
     assert matrix.shape == (n, n) and len(ids) == n and ids.is_unique
     assert (matrix.data > 0).all()
     assert np.diff(matrix.indptr).max() <= min(k, n - 1) + 1
@@ -294,7 +294,7 @@ def test_any_small_country_is_consistent(n, seed, urban, k):
 def test_synthetic_country_returns_a_flow_graph():
     flows = pytest.importorskip("regionalize.flows")
     graph = synthetic_country(300, seed=5)
-    matrix, ids, zones, geometry, meta = _synthetic_parts(300, seed=5)
+    matrix, ids, zones, geometry, meta = synthetic_parts(300, seed=5)
     assert isinstance(graph, flows.FlowGraph)
     assert graph.n_zones == 300
     assert graph.name == "synthetic-300-seed5"

@@ -174,9 +174,9 @@ def numeric_body(df: pd.DataFrame, cols: list, *, thousands, decimal, european: 
     values = parse_numbers(long, thousands=thousands, decimal=decimal, european=european,
                            name=name, what="cells", kind="matrix")
     if suppressed == "zero":
-        from ..flows import _unsuppress
+        from .._flow_values import unsuppress
 
-        values, n_masked, examples = _unsuppress(values)
+        values, n_masked, examples = unsuppress(values)
         if n_masked:
             repairs.append(f"read {n_masked} suppressed or missing cells as 0 (first: "
                            f"{', '.join(map(repr, examples))})")

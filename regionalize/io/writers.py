@@ -111,7 +111,7 @@ def run_record(h: Hierarchy, *, flows: bool = False) -> dict[str, Any]:
         "graph": g.name,
         "notes": [] if g.has_diagonal else [NO_DIAGONAL_NOTE],
         "zones": g.n_zones,
-        "totals": {"residents": g._residents_col, "jobs": g._jobs_col},
+        "totals": {"residents": g.residents_column, "jobs": g.jobs_column},
         "flows": bool(flows),
         "area_columns": {name: [str(c) for c in h[name].areas.columns] for name in h.layers},
         "tuple_columns": {name: _tuple_columns(h[name].areas) for name in h.layers},

@@ -31,7 +31,7 @@ import scipy.sparse as sp
 
 from .._areas import DEFAULT_CLASSES, quotient, zone_names
 from .._attach import attach_runner, contiguity_for, contiguity_params
-from .._base import Estimator
+from .._base import Estimator, checked_call
 from .._centres import CentreRule, rule_centres
 from .._checks import (
     check_classes,
@@ -47,19 +47,23 @@ from .._checks import (
 from .._core.constraint import Attachment, row_best
 from .._core.shares import link_components, resolve_share
 from .._explain import explain_centres
-from .._ids import normalise_ids
 from ..errors import (
-    InvalidODError,
     InvalidParameterError,
     InvalidZonesError,
-    Problems,
     check_int,
     check_parameter,
 )
 from ..partition import Partition
+from ._access import (
+    cost_candidates,
+    default_decay,
+    distance_candidates,
+    huff,
+    read_facilities,
+    zone_population,
+)
 
-__all__ = ["LifeZones", "life_zones", "combine_life_zones", "accessibility",
-           "read_facilities"]
+__all__ = ["LifeZones", "life_zones", "combine_life_zones", "accessibility", "read_facilities"]
 
 NO_REACH = "no centre of this service within reach"
 OTHER_URBAN = "no centre of this service in its urban area"
@@ -67,193 +71,6 @@ SMALL_ALONE = "its catchment is below the minimum population and has no neighbou
 EARTH_RADIUS_M = 6_371_008.8
 #: the data of :meth:`LifeZones.fit` (given to ``LifeZones()`` before: deprecated)
 DATA = ("flows", "facilities", "costs", "within")
-
-
-# ---------------------------------------------------------------------------- inputs
-def read_facilities(facilities: pd.DataFrame, graph, service: str | None = None) -> pd.DataFrame:
-    """Validate a facility table (columns ``zone``, ``service``, ``capacity``) against the
-    graph; returns the rows of ``service`` (all rows when None) aggregated per zone and
-    service, capacities summed. Unknown zones, missing or negative capacities and a service
-    without any facility are errors listing every case."""
-    if not isinstance(facilities, pd.DataFrame):
-        raise InvalidParameterError(
-            "The 'facilities' parameter must be a DataFrame with columns zone, service and "
-            f"capacity (one row per facility). Got {short_repr(facilities)} instead.")
-    p = Problems("Invalid facility table")
-    missing = [c for c in ("zone", "service", "capacity") if c not in facilities.columns]
-    if missing:
-        raise InvalidZonesError(
-            f"Invalid facility table: missing columns {missing}; it needs zone, service and "
-            f"capacity (it has {', '.join(map(str, facilities.columns))}).")
-    zones = normalise_ids(facilities["zone"], what="facility zone ids")
-    unknown = zones[~zones.isin(graph.ids)]
-    p.add("facilities in zones not in the graph", list(unknown[:3]), count=len(unknown),
-          fix="Correct the zone ids (text, with leading zeros) or drop those facilities.")
-    cap = pd.to_numeric(facilities["capacity"], errors="coerce").to_numpy(dtype=float)
-    bad = np.isnan(cap) | (cap < 0)
-    p.add("facilities with a missing or negative capacity",
-          [f"{z} ({s})" for z, s in zip(zones[bad][:3], facilities["service"][bad][:3],
-                                        strict=True)], count=int(bad.sum()))
-    services = facilities["service"].astype(str).to_numpy()
-    if service is not None and service not in set(services):
-        known = sorted(set(services))
-        p.add(f"rows for service {service!r}", [], count=0)
-        raise InvalidZonesError(
-            f"Invalid facility table: service {service!r} has no facility (services present: "
-            f"{', '.join(known) or 'none'}). Add its facilities, or build it from flows=.")
-    p.raise_if_any(InvalidZonesError)
-    table = pd.DataFrame({"zone": zones.to_numpy(), "service": services, "capacity": cap})
-    if service is not None:
-        table = table[table["service"] == service]
-    return table.groupby(["service", "zone"], sort=False, as_index=False)["capacity"].sum()
-
-
-def _population(graph, population) -> np.ndarray:
-    if isinstance(population, str):
-        if population == "residents":
-            return np.asarray(graph.residents, float)
-        if population not in graph.zones.columns:
-            raise InvalidParameterError(
-                f"The 'population' parameter names no zone column ({population!r}); pass a "
-                "column of the zone table or 'residents' (employed residents as a proxy).")
-        values = graph.zones[population].to_numpy(dtype=float, na_value=np.nan)
-    else:
-        try:
-            values = np.asarray(population, dtype=float)
-        except (TypeError, ValueError):
-            values = None
-        if values is None or values.shape != (graph.n_zones,):
-            raise InvalidParameterError(
-                "The 'population' parameter must be a zone column name, 'residents', or one "
-                f"number per zone ({graph.n_zones}). Got {short_repr(population)} instead.")
-    bad = np.isnan(values) | (values < 0)
-    if bad.any():
-        raise InvalidZonesError(
-            f"Invalid population: {int(bad.sum())} zones with a missing or negative value "
-            f"(first: {', '.join(graph.ids[bad][:3])}).")
-    return values
-
-
-def _points(graph):
-    """Zone reference points (representative points) and whether the CRS is geographic."""
-    geo = graph.geometry
-    if geo is None:
-        raise InvalidZonesError(
-            "Accessibility needs costs= or zone geometry to measure distances; attach polygons "
-            "or points with graph.with_geometry(...).")
-    g = geo.geometry
-    missing = g.isna().to_numpy() | g.is_empty.to_numpy()
-    if missing.any():
-        raise InvalidZonesError(
-            f"{int(missing.sum())} zones have no geometry (first: "
-            f"{', '.join(graph.ids[missing][:3])}); distances cannot be measured for them. "
-            "Pass costs= for them, or attach their geometry.")
-    pts = g.representative_point()
-    geographic = geo.crs is not None and geo.crs.is_geographic
-    return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()]), geographic
-
-
-def _unit_sphere(lonlat: np.ndarray) -> np.ndarray:
-    lon, lat = np.radians(lonlat[:, 0]), np.radians(lonlat[:, 1])
-    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
-
-
-def distance_candidates(graph, centres: np.ndarray, k: int, groups: np.ndarray | None = None):
-    """(zone, centre index, distance) for every zone's ``k`` nearest centres — within its own
-    group when ``groups`` is given (so nesting never hides a farther centre of the zone's own
-    area). Great-circle metres in a geographic CRS (a KD-tree on the unit sphere orders by
-    chord, which orders great-circle distance), straight-line CRS units otherwise."""
-    from scipy.spatial import cKDTree
-
-    xy, geographic = _points(graph)
-    coords = _unit_sphere(xy) if geographic else xy
-    n = len(xy)
-    groups = np.zeros(n, np.int64) if groups is None else groups
-    out_r, out_c, out_d = [], [], []
-    for g in np.unique(groups):
-        zones = np.flatnonzero(groups == g)
-        cidx = np.flatnonzero(groups[centres] == g)
-        if len(cidx) == 0:
-            continue
-        kk = int(min(k, len(cidx)))
-        dist, idx = cKDTree(coords[centres[cidx]]).query(coords[zones], k=kk)
-        dist, idx = dist.reshape(len(zones), kk), idx.reshape(len(zones), kk)
-        out_r.append(np.repeat(zones, kk))
-        out_c.append(cidx[idx.ravel()])
-        out_d.append(dist.ravel())
-    if not out_r:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    dist = np.concatenate(out_d)
-    if geographic:
-        dist = 2 * EARTH_RADIUS_M * np.arcsin(np.clip(dist / 2, 0, 1))
-    return np.concatenate(out_r), np.concatenate(out_c), dist
-
-
-def cost_candidates(graph, centres: np.ndarray, costs):
-    """(zone, centre index, cost) from a user cost table: a long DataFrame ``origin,
-    destination, cost``, or a square matrix (dense, sparse, or DataFrame) over the graph's
-    zones. Only pairs ending at a centre are kept. Negative or missing costs are errors."""
-    n = graph.n_zones
-    col_of = np.full(n, -1, np.int64)
-    col_of[centres] = np.arange(len(centres))
-    p = Problems("Invalid travel costs")
-    if isinstance(costs, pd.DataFrame) and {"origin", "destination", "cost"} <= set(costs.columns):
-        o = graph.ids.get_indexer(normalise_ids(costs["origin"], what="cost origin ids"))
-        d = graph.ids.get_indexer(normalise_ids(costs["destination"], what="cost ids"))
-        c = pd.to_numeric(costs["cost"], errors="coerce").to_numpy(dtype=float)
-        unknown = (o < 0) | (d < 0)
-        p.add("cost rows with zones not in the graph", [f"row {i}" for i in
-                                                        np.flatnonzero(unknown)[:3]],
-              count=int(unknown.sum()))
-        o, d, c = o[~unknown], d[~unknown], c[~unknown]
-    else:
-        if isinstance(costs, pd.DataFrame):
-            idx = normalise_ids(costs.index, what="cost matrix ids")
-            if not (idx.equals(graph.ids) and normalise_ids(costs.columns).equals(graph.ids)):
-                raise InvalidODError("A cost matrix must have the graph's zone ids, in order, as "
-                                     "index and columns.")
-            costs = costs.to_numpy(dtype=float)
-        m = sp.coo_array(costs) if sp.issparse(costs) else None
-        if m is None:
-            try:
-                arr = np.asarray(costs, dtype=float)
-            except (TypeError, ValueError):
-                raise InvalidParameterError(
-                    "The 'costs' parameter must be a long DataFrame (origin, destination, cost) "
-                    f"or an {n} x {n} matrix of numbers over the graph's zones. Got "
-                    f"{short_repr(costs)} instead.") from None
-            if arr.shape != (n, n):
-                raise InvalidODError(f"A cost matrix must be {n} x {n}; got {arr.shape}.")
-            sub = arr[:, centres]
-            o = np.repeat(np.arange(n), len(centres))
-            d = np.tile(centres, n)
-            c = sub.ravel()
-        else:
-            if m.shape != (n, n):
-                raise InvalidODError(f"A cost matrix must be {n} x {n}; got {m.shape}.")
-            o, d, c = m.row, m.col, m.data.astype(float)
-    neg = c < 0
-    p.add("negative costs", [f"{graph.ids[a]} → {graph.ids[b]}" for a, b in
-                             zip(o[neg][:3], d[neg][:3], strict=True)], count=int(neg.sum()),
-          fix="Costs are times or distances and cannot be negative.")
-    nan = np.isnan(c)
-    p.add("missing costs", [f"{graph.ids[a]} → {graph.ids[b]}" for a, b in
-                            zip(o[nan][:3], d[nan][:3], strict=True)], count=int(nan.sum()),
-          fix="Leave unreachable pairs out of a long table instead of giving NaN.")
-    p.raise_if_any(InvalidODError)
-    keep = col_of[d] >= 0
-    return o[keep], col_of[d[keep]], c[keep]
-
-
-def huff(rows, cols, cost, capacity, decay: float, n: int):
-    """Huff probabilities ``P(j | i) = cap_j exp(-decay c_ij) / sum_k cap_k exp(-decay c_ik)``
-    over the candidate pairs; stable for large costs (shifted by each zone's minimum)."""
-    base = np.full(n, np.inf)
-    np.minimum.at(base, rows, cost)
-    w = capacity[cols] * np.exp(-decay * (cost - base[rows]))
-    total = np.bincount(rows, weights=w, minlength=n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total[rows] > 0, w / total[rows], 0.0)
 
 
 def _caller_level() -> int:
@@ -328,12 +145,24 @@ class LifeZones(Estimator):
         instead of to :meth:`fit`.
     """
 
-    def __init__(self, service: str, *, assignment: str = "nearest",
-                 decay: float | None = None, k: int = 8, max_cost: float | None = None,
-                 min_population: float = 0.0, population="population", tau: float = 0.10,
-                 max_order: int | None = None, share: str = "auto", contiguity="auto",
-                 classes: Sequence[float] = DEFAULT_CLASSES, name: str | None = None,
-                 **deprecated_data):
+    def __init__(
+        self,
+        service: str,
+        *,
+        assignment: str = "nearest",
+        decay: float | None = None,
+        k: int = 8,
+        max_cost: float | None = None,
+        min_population: float = 0.0,
+        population="population",
+        tau: float = 0.10,
+        max_order: int | None = None,
+        share: str = "auto",
+        contiguity="auto",
+        classes: Sequence[float] = DEFAULT_CLASSES,
+        name: str | None = None,
+        **deprecated_data,
+    ):
         self.service = service
         self.assignment = assignment
         self.decay = decay
@@ -359,7 +188,8 @@ class LifeZones(Estimator):
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise InvalidParameterError(
                 f"LifeZones has no parameter {unknown[0]!r}.{hint} Its parameters are: "
-                f"{', '.join(names)}; the data ({', '.join(DATA)}) go to fit().")
+                f"{', '.join(names)}; the data ({', '.join(DATA)}) go to fit()."
+            )
         if not given:
             return {}
         data = [k for k in DATA if k in given]
@@ -370,13 +200,16 @@ class LifeZones(Estimator):
             f"release: LifeZones() takes parameters only, the data ({', '.join(data)}) go to "
             f"fit(). Rewrite LifeZones({params}, {moved}).fit(graph) as "
             f"LifeZones({params}).fit(graph, {moved}).",
-            FutureWarning, stacklevel=_caller_level())
+            FutureWarning,
+            stacklevel=_caller_level(),
+        )
         return {k: given[k] for k in data if given[k] is not None}
 
     def _call_text(self) -> str:
         """The arguments of this ``LifeZones(...)`` as they would be written: the service,
         then ``name=value`` for each parameter that differs from its default ("..." for a
         long value)."""
+
         def text(value) -> str:
             r = repr(value)
             return r if len(r) <= 40 else "..."
@@ -387,8 +220,9 @@ class LifeZones(Estimator):
                 continue
             value = getattr(self, p.name)
             try:
-                same = value is p.default or (type(value) is type(p.default) and
-                                              bool(value == p.default))
+                same = value is p.default or (
+                    type(value) is type(p.default) and bool(value == p.default)
+                )
             except Exception:  # arrays, frames: not comparable as one bool
                 same = False
             if not same:
@@ -403,13 +237,20 @@ class LifeZones(Estimator):
         if both:
             raise InvalidParameterError(
                 f"The {both[0]!r} parameter of LifeZones({self.service!r}) was given twice: "
-                f"to LifeZones() (deprecated) and to fit(). Give it to fit() only.")
-        return tuple(given[k] if given[k] is not None else self._init_data.get(k)
-                     for k in DATA)
+                f"to LifeZones() (deprecated) and to fit(). Give it to fit() only."
+            )
+        return tuple(given[k] if given[k] is not None else self._init_data.get(k) for k in DATA)
 
     # -------------------------------------------------------------- fit
-    def fit(self, graph, flows=None, *, facilities: pd.DataFrame | None = None, costs=None,
-            within: Partition | None = None) -> LifeZones:
+    def fit(
+        self,
+        graph,
+        flows=None,
+        *,
+        facilities: pd.DataFrame | None = None,
+        costs=None,
+        within: Partition | None = None,
+    ) -> LifeZones:
         """Build the service layer over the zones of ``graph``.
 
         Parameters
@@ -477,13 +318,18 @@ class LifeZones(Estimator):
         >>> lz.partition_.areas["population"].to_dict()
         {'a': 150.0, 'd': 50.0}
         """
-        check_text("LifeZones", "service", self.service, allow_none=False,
-                   what="a str (the service name, e.g. 'school')")
+        check_text(
+            "LifeZones",
+            "service",
+            self.service,
+            allow_none=False,
+            what="a str (the service name, e.g. 'school')",
+        )
         owner = f"LifeZones({self.service!r})"
         flows, facilities, costs, within = self._data(flows, facilities, costs, within)
         self._check(owner, graph, flows, facilities, within)
         n = graph.n_zones
-        pop = _population(graph, self.population)
+        pop = zone_population(graph, self.population)
         groups = np.zeros(n, np.int64) if within is None else within.codes() + 1
         contig = contiguity_for(graph, self.contiguity)
         fac = None
@@ -491,15 +337,18 @@ class LifeZones(Estimator):
             fac = read_facilities(facilities, graph, self.service)
         elif flows is None:
             raise InvalidParameterError(
-                f"{owner} needs facilities= (accessibility) or flows= (purpose-specific OD).")
+                f"{owner} needs facilities= (accessibility) or flows= (purpose-specific OD)."
+            )
         rule = None
         if flows is not None:
-            res, cores, capacity, visits, rule = self._from_flows(graph, flows, fac, groups,
-                                                                  contig, owner)
+            res, cores, capacity, visits, rule = self._from_flows(
+                graph, flows, fac, groups, contig, owner
+            )
         else:
             res, cores, capacity, visits = self._from_access(graph, fac, groups, costs, within)
-        res, cores, capacity, merged = self._merge_small(graph, res, cores, capacity, visits,
-                                                         pop, contig, groups)
+        res, cores, capacity, merged = self._merge_small(
+            graph, res, cores, capacity, visits, pop, contig, groups
+        )
         names = zone_names(graph).to_numpy()
         # each area is named after its own centre (not one merged into it): the one with the
         # largest capacity, ties by zone order
@@ -509,35 +358,57 @@ class LifeZones(Estimator):
             cap = capacity[own] if capacity is not None else np.zeros(len(own))
             main.append(own[np.lexsort((own, -cap))[0]])
         k = len(cores)
-        area_pop = np.bincount(res.area[res.area >= 0], weights=pop[res.area >= 0],
-                               minlength=k)
-        extra = pd.DataFrame({
-            "service": self.service,
-            "n_centres": [len(c) for c in cores],
-            "capacity": [float(capacity[c].sum()) if capacity is not None else np.nan
-                         for c in cores],
-            "population": area_pop,
-            "merged_centres": [tuple(graph.ids[m]) for m in merged],
-            "below_minimum": area_pop < self.min_population,
-        }, index=["+".join(graph.ids[c]) for c in cores])
+        area_pop = np.bincount(res.area[res.area >= 0], weights=pop[res.area >= 0], minlength=k)
+        extra = pd.DataFrame(
+            {
+                "service": self.service,
+                "n_centres": [len(c) for c in cores],
+                "capacity": [
+                    float(capacity[c].sum()) if capacity is not None else np.nan for c in cores
+                ],
+                "population": area_pop,
+                "merged_centres": [tuple(graph.ids[m]) for m in merged],
+                "below_minimum": area_pop < self.min_population,
+            },
+            index=["+".join(graph.ids[c]) for c in cores],
+        )
         extra["population_per_centre"] = extra["population"] / extra["n_centres"]
         extra["population_per_capacity"] = np.where(
-            extra["capacity"] > 0, extra["population"] / extra["capacity"].where(
-                extra["capacity"] > 0, 1.0), np.nan)
-        params = {**self.get_params(), "builder": "flows" if flows is not None
-                  else "accessibility", "nested_in": None if within is None
-                  else within.name, "side_by_side": "life_zones"}
+            extra["capacity"] > 0,
+            extra["population"] / extra["capacity"].where(extra["capacity"] > 0, 1.0),
+            np.nan,
+        )
+        params = {
+            **self.get_params(),
+            "builder": "flows" if flows is not None else "accessibility",
+            "nested_in": None if within is None else within.name,
+            "side_by_side": "life_zones",
+        }
         layer = self.name or f"life_{self.service}"
         if contig is not None:
             params.update(contiguity_params(graph, contig))
         if rule is not None:
-            explain_centres(params, res, rule=rule, n_found=len(cores),
-                            kept=list(range(len(cores))), layer=layer, tau=self.tau,
-                            min_zones=None)
+            explain_centres(
+                params,
+                res,
+                rule=rule,
+                n_found=len(cores),
+                kept=list(range(len(cores))),
+                layer=layer,
+                tau=self.tau,
+                min_zones=None,
+            )
         self.partition_ = Partition.from_attachment(
-            graph, res, cores, layer=layer, kind="life zone",
-            names=[names[m] for m in main], classes=self.classes, params=params,
-            area_extra=extra)
+            graph,
+            res,
+            cores,
+            layer=layer,
+            kind="life zone",
+            names=[names[m] for m in main],
+            classes=self.classes,
+            params=params,
+            area_extra=extra,
+        )
         self.labels_ = self.partition_.labels
         return self
 
@@ -548,7 +419,8 @@ class LifeZones(Estimator):
         if facilities is not None and not isinstance(facilities, pd.DataFrame):
             raise InvalidParameterError(
                 f"The 'facilities' parameter of {owner} must be a DataFrame with columns zone, "
-                f"service and capacity, or None. Got {short_repr(facilities)} instead.")
+                f"service and capacity, or None. Got {short_repr(facilities)} instead."
+            )
         check_layer(owner, "within", within, graph)
         check_parameter(owner, "assignment", self.assignment, allowed=["nearest", "huff"])
         check_optional(owner, "decay", self.decay)
@@ -563,8 +435,10 @@ class LifeZones(Estimator):
     # -------------------------------------------------------------- builders
     def _from_flows(self, graph, flows, fac, groups, contig, owner):
         if not flows.ids.equals(graph.ids):
-            raise InvalidZonesError(f"{owner}: the purpose flows must be over the graph's zones "
-                                    "(same ids, same order); build them with the graph's ids.")
+            raise InvalidZonesError(
+                f"{owner}: the purpose flows must be over the graph's zones "
+                "(same ids, same order); build them with the graph's ids."
+            )
         check_tau(owner, "tau", self.tau)
         check_order(owner, self.max_order)
         share = resolve_share(self.share, flows.has_diagonal, owner)
@@ -579,11 +453,11 @@ class LifeZones(Estimator):
             found_by = CentreRule(tau=self.tau, min_size_share=0.001, min_job_ratio=None)
             cores, _, rule = rule_centres(flows, found_by, components, None, groups=groups)
             capacity = None
-        run = attach_runner(components, self.tau, contig, max_order=self.max_order,
-                            denominator=denom, groups=groups)
+        run = attach_runner(
+            components, self.tau, contig, max_order=self.max_order, denominator=denom, groups=groups
+        )
         res = run(cores)
-        return res, cores, capacity, sp.csr_array(flows.matrix), \
-            (rule if fac is None else None)
+        return res, cores, capacity, sp.csr_array(flows.matrix), (rule if fac is None else None)
 
     def _from_access(self, graph, fac, groups, costs, within):
         n = graph.n_zones
@@ -602,7 +476,7 @@ class LifeZones(Estimator):
         # tie-break among centres: larger capacity first, then zone order
         tie = np.empty(len(centres), np.int64)
         tie[np.lexsort((centres, -cap))] = np.arange(len(centres))
-        decay = self.decay if self.decay is not None else _default_decay(cost)
+        decay = self.decay if self.decay is not None else default_decay(cost)
         prob = huff(rows, cols, cost, cap, decay, n)
         if self.assignment == "nearest":
             r, c, v = row_best(rows, cols, -cost, tie)
@@ -622,10 +496,11 @@ class LifeZones(Estimator):
         role = np.where(order == 0, "centre", np.where(area >= 0, "member", "unassigned"))
         reason = np.full(n, None, dtype=object)
         reason[area < 0] = OTHER_URBAN if within is not None else NO_REACH
-        res = Attachment(area, order.astype(np.int64), share, via.astype(np.int64),
-                         role.astype(object), reason)
+        res = Attachment(
+            area, order.astype(np.int64), share, via.astype(np.int64), role.astype(object), reason
+        )
         # interaction between zones and centres: expected visits (population x probability)
-        pop = _population(graph, self.population)
+        pop = zone_population(graph, self.population)
         visits = sp.csr_array((prob * pop[rows], (rows, centres[cols])), shape=(n, n))
         cores = [np.array([c]) for c in centres]
         return res, cores, capacity, visits
@@ -682,8 +557,11 @@ class LifeZones(Estimator):
                 pool = [c for c in touching[a] if alive[c] and group[c] == group[a]]
             if not pool:
                 pool = None  # no touching neighbour: any catchment of the same group
-            linked = [c for c in (pool if pool is not None else inter[a])
-                      if alive[c] and group[c] == group[a] and inter[a].get(c, 0) > 0]
+            linked = [
+                c
+                for c in (pool if pool is not None else inter[a])
+                if alive[c] and group[c] == group[a] and inter[a].get(c, 0) > 0
+            ]
             if linked:
                 best = min(linked, key=lambda c: (-inter[a][c], -size[c], c))
             elif pool:
@@ -730,27 +608,36 @@ class LifeZones(Estimator):
         remap = np.full(k, -1, np.int64)
         remap[keep] = np.arange(len(keep))
         res.area = np.where(area >= 0, remap[np.maximum(area, 0)], -1)
-        res.role = np.where(res.area < 0, "unassigned",
-                            np.where(res.order == 0, "centre", "member")).astype(object)
+        res.role = np.where(
+            res.area < 0, "unassigned", np.where(res.order == 0, "centre", "member")
+        ).astype(object)
         self.lonely_ = lonely[keep]
         # members of merged catchments keep "via" = their own former centre, now a co-centre
         return res, [cores[i] for i in keep], capacity, [merged[i] for i in keep]
 
 
-def _default_decay(cost: np.ndarray) -> float:
-    """A decay that halves attraction over the median nearest-candidate cost (scale-free)."""
-    positive = cost[cost > 0]
-    if len(positive) == 0:
-        return 1.0
-    return float(np.log(2) / np.median(positive))
-
-
-def life_zones(graph, service: str, *, flows=None, facilities: pd.DataFrame | None = None,
-               costs=None, within: Partition | None = None, assignment: str = "nearest",
-               decay: float | None = None, k: int = 8, max_cost: float | None = None,
-               min_population: float = 0.0, population="population", tau: float = 0.10,
-               max_order: int | None = None, share: str = "auto", contiguity="auto",
-               classes: Sequence[float] = DEFAULT_CLASSES, name: str | None = None) -> Partition:
+@checked_call
+def life_zones(
+    graph,
+    service: str,
+    *,
+    flows=None,
+    facilities: pd.DataFrame | None = None,
+    costs=None,
+    within: Partition | None = None,
+    assignment: str = "nearest",
+    decay: float | None = None,
+    k: int = 8,
+    max_cost: float | None = None,
+    min_population: float = 0.0,
+    population="population",
+    tau: float = 0.10,
+    max_order: int | None = None,
+    share: str = "auto",
+    contiguity="auto",
+    classes: Sequence[float] = DEFAULT_CLASSES,
+    name: str | None = None,
+) -> Partition:
     """Life zones for one service: function twin of :class:`LifeZones`.
 
     ``life_zones(graph, service, flows=..., facilities=..., costs=..., within=..., **p)`` is
@@ -830,16 +717,31 @@ def life_zones(graph, service: str, *, flows=None, facilities: pd.DataFrame | No
     >>> p.labels.to_dict(), p.areas.loc["a+d", "merged_centres"]
     ({'a': 'a+d', 'b': 'a+d', 'c': 'a+d', 'd': 'a+d'}, ('d',))
     """
-    return LifeZones(service, assignment=assignment, decay=decay, k=k, max_cost=max_cost,
-                     min_population=min_population, population=population, tau=tau,
-                     max_order=max_order, share=share, contiguity=contiguity, classes=classes,
-                     name=name).fit(graph, flows, facilities=facilities, costs=costs,
-                                    within=within).partition_
+    return (
+        LifeZones(
+            service,
+            assignment=assignment,
+            decay=decay,
+            k=k,
+            max_cost=max_cost,
+            min_population=min_population,
+            population=population,
+            tau=tau,
+            max_order=max_order,
+            share=share,
+            contiguity=contiguity,
+            classes=classes,
+            name=name,
+        )
+        .fit(graph, flows, facilities=facilities, costs=costs, within=within)
+        .partition_
+    )
 
 
 # ---------------------------------------------------------------------------- combined layer
-def combine_life_zones(graph, layers: Sequence[Partition], *, name: str = "life_zone",
-                       min_shared: int | None = None) -> Partition:
+def combine_life_zones(
+    graph, layers: Sequence[Partition], *, name: str = "life_zone", min_shared: int | None = None
+) -> Partition:
     """A combined life-zone layer: zones grouped when they share most of their service
     centres.
 
@@ -858,7 +760,8 @@ def combine_life_zones(graph, layers: Sequence[Partition], *, name: str = "life_
     if isinstance(layers, (Partition, str, bytes)) or not is_iterable(layers):
         raise InvalidParameterError(
             f"The 'layers' parameter of {owner} must be a list of service layers (Partitions "
-            f"from life_zones). Got {short_repr(layers)} instead.")
+            f"from life_zones). Got {short_repr(layers)} instead."
+        )
     layers = list(layers)
     if not layers:
         raise InvalidParameterError("combine_life_zones needs at least one service layer.")
@@ -866,8 +769,11 @@ def combine_life_zones(graph, layers: Sequence[Partition], *, name: str = "life_
         check_layer(owner, f"layers[{i}]", layer, graph, allow_none=False)
     check_text(owner, "name", name, allow_none=False)
     s = len(layers)
-    need = s // 2 + 1 if min_shared is None else check_int(owner, "min_shared", min_shared,
-                                                            low=1, high=s)
+    need = (
+        s // 2 + 1
+        if min_shared is None
+        else check_int(owner, "min_shared", min_shared, low=1, high=s)
+    )
     codes = np.column_stack([p.codes() for p in layers])  # n x s, -1 unassigned
     n = len(codes)
     combos, inverse = np.unique(codes, axis=0, return_inverse=True)
@@ -893,8 +799,9 @@ def combine_life_zones(graph, layers: Sequence[Partition], *, name: str = "life_
         seeds.append(int(c))
     group = np.where(seed_of[inverse] >= 0, seed_of[inverse], -1)
     # centre of each group: the zone that is a centre in most services (ties: zone order)
-    centre_count = np.column_stack([(p.details["role"] == "centre").to_numpy()
-                                    for p in layers]).sum(axis=1)
+    centre_count = np.column_stack(
+        [(p.details["role"] == "centre").to_numpy() for p in layers]
+    ).sum(axis=1)
     zones = np.flatnonzero(group >= 0)
     order = zones[np.lexsort((zones, -centre_count[zones], group[zones]))]
     head = np.ones(len(order), bool)
@@ -907,17 +814,39 @@ def combine_life_zones(graph, layers: Sequence[Partition], *, name: str = "life_
     role = np.where(area < 0, "unassigned", "member").astype(object)
     role[heads] = "centre"
     reason = np.where(area < 0, "unassigned in most service layers", None).astype(object)
-    res = Attachment(area, np.where(role == "centre", 0, np.where(area >= 0, 1, -1)),
-                     np.full(n, np.nan), np.full(n, -1, np.int64), role, reason)
-    return Partition.from_attachment(graph, res, cores, layer=name, kind="life zone",
-                           params={"services": [p.name for p in layers], "min_shared": need,
-                                   "side_by_side": "life_zones"})
+    res = Attachment(
+        area,
+        np.where(role == "centre", 0, np.where(area >= 0, 1, -1)),
+        np.full(n, np.nan),
+        np.full(n, -1, np.int64),
+        role,
+        reason,
+    )
+    return Partition.from_attachment(
+        graph,
+        res,
+        cores,
+        layer=name,
+        kind="life zone",
+        params={
+            "services": [p.name for p in layers],
+            "min_shared": need,
+            "side_by_side": "life_zones",
+        },
+    )
 
 
 # ---------------------------------------------------------------------------- indicators
-def accessibility(graph, facilities: pd.DataFrame, service: str, *, costs=None,
-                  desert_cost: float | None = None, population="population",
-                  k: int = 1) -> tuple[pd.DataFrame, dict]:
+def accessibility(
+    graph,
+    facilities: pd.DataFrame,
+    service: str,
+    *,
+    costs=None,
+    desert_cost: float | None = None,
+    population="population",
+    k: int = 1,
+) -> tuple[pd.DataFrame, dict]:
     """Per-zone accessibility to one service, and the indicators planners monitor.
 
     Returns
@@ -937,10 +866,13 @@ def accessibility(graph, facilities: pd.DataFrame, service: str, *, costs=None,
     check_int("accessibility", "k", k, low=1)
     check_optional("accessibility", "desert_cost", desert_cost)
     fac = read_facilities(facilities, graph, service)
-    pop = _population(graph, population)
+    pop = zone_population(graph, population)
     centres = np.sort(np.unique(graph.ids.get_indexer(fac["zone"])))
-    capacity = pd.Series(fac["capacity"].to_numpy(),
-                         index=graph.ids.get_indexer(fac["zone"])).groupby(level=0).sum()
+    capacity = (
+        pd.Series(fac["capacity"].to_numpy(), index=graph.ids.get_indexer(fac["zone"]))
+        .groupby(level=0)
+        .sum()
+    )
     if costs is not None:
         rows, cols, cost = cost_candidates(graph, centres, costs)
     else:
@@ -954,8 +886,10 @@ def accessibility(graph, facilities: pd.DataFrame, service: str, *, costs=None,
     nearest[r] = graph.ids.to_numpy()[centres[c]]
     desert = best > desert_cost if desert_cost is not None else np.zeros(n, bool)
     desert |= np.isnan(best)
-    zones = pd.DataFrame({"nearest_centre": nearest, "cost": best, "population": pop,
-                          "desert": desert}, index=graph.ids)
+    zones = pd.DataFrame(
+        {"nearest_centre": nearest, "cost": best, "population": pop, "desert": desert},
+        index=graph.ids,
+    )
     total = pop.sum()
     reach = ~np.isnan(best)
     order = np.argsort(best[reach])
@@ -966,13 +900,15 @@ def accessibility(graph, facilities: pd.DataFrame, service: str, *, costs=None,
         "service": service,
         "centres": int(len(centres)),
         "population": float(total),
-        "mean_cost": float(np.average(best[reach], weights=pop[reach])) if reach.any() and
-        pop[reach].sum() > 0 else float("nan"),
+        "mean_cost": float(np.average(best[reach], weights=pop[reach]))
+        if reach.any() and pop[reach].sum() > 0
+        else float("nan"),
         "median_cost": median,
         "desert_cost": desert_cost,
         "desert_share": float(pop[desert].sum() / total) if total > 0 else float("nan"),
         "population_per_centre": float(total / len(centres)),
         "population_per_capacity": float(catch.sum() / capacity.reindex(catch.index).sum())
-        if capacity.sum() > 0 else float("nan"),
+        if capacity.sum() > 0
+        else float("nan"),
     }
     return zones, summary

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._base import Estimator
+from .._base import Estimator, checked_call
 from .._checks import (
     check_bool,
     check_graph,
@@ -262,6 +262,7 @@ class Megaregions(Estimator):
         return area, cores, names
 
 
+@checked_call
 def megaregions(
     graph: FlowGraph,
     metropolitan: Partition,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from .._areas import DEFAULT_CLASSES
 from .._attach import attach_runner, contiguity_for, contiguity_params, run_with_minimum
-from .._base import Estimator
+from .._base import Estimator, checked_call
 from .._centres import CentreRule, candidate_mask, parse_centres, rule_centres, size_measure
 from .._checks import check_classes, check_graph, check_order, check_tau, check_text
 from .._core.shares import link_components, resolve_share
@@ -231,6 +231,7 @@ class MetropolitanAreas(Estimator):
         return self
 
 
+@checked_call
 def metropolitan_areas(
     graph: FlowGraph,
     centres=None,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._areas import DEFAULT_CLASSES
-from .._base import Estimator
+from .._base import Estimator, checked_call
 from .._centres import size_measure
 from .._checks import check_classes, check_graph, check_text
 from .._core.constraint import Attachment, row_best
@@ -143,6 +143,7 @@ class DominantFlows(Estimator):
         return self
 
 
+@checked_call
 def dominant_flows(
     graph: FlowGraph,
     *,

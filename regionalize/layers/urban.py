@@ -10,7 +10,7 @@ import numpy as np
 
 from .._areas import DEFAULT_CLASSES
 from .._attach import attach_runner, contiguity_for, contiguity_params, run_with_minimum
-from .._base import Estimator
+from .._base import Estimator, checked_call
 from .._centres import CentreRule, parse_centres, rule_centres
 from .._checks import (
     check_bool,
@@ -333,6 +333,7 @@ class UrbanAreas(Estimator):
         return self
 
 
+@checked_call
 def urban_areas(
     graph: FlowGraph,
     metropolitan: Partition | None = None,

@@ -26,7 +26,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .._areas import matrix_cells
 from .._attach import contiguity_for
-from .._base import Estimator
+from .._base import Estimator, checked_call
 from ..errors import InvalidZonesError, check_parameter
 from ..layers.metropolitan import MetropolitanAreas
 from ..partition import Partition
@@ -192,6 +192,7 @@ class CoreBasedAreas(Estimator):
         return self
 
 
+@checked_call
 def core_based_areas(
     graph: FlowGraph,
     centres=None,
@@ -242,6 +243,7 @@ def core_based_areas(
     )
 
 
+@checked_call
 def combined_areas(
     graph: FlowGraph,
     centres=None,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._base import Estimator
+from .._base import Estimator, checked_call
 from ..errors import (
     MAX_SEED_64,
     InvalidParameterError,
@@ -189,6 +189,7 @@ def _rescale_weights(g) -> None:
         g.es["weight"] = np.ldexp(weights, -shift).tolist()
 
 
+@checked_call
 def leiden(
     graph: FlowGraph,
     *,
@@ -329,6 +330,7 @@ class Infomap(Estimator):
         return self
 
 
+@checked_call
 def infomap(
     graph: FlowGraph,
     *,

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from .._areas import quotient
-from .._base import Estimator
+from .._base import Estimator, checked_call
 from .._centres import parse_centres
 from .._checks import check_tau
 from ..layers.metropolitan import MetropolitanAreas
@@ -135,6 +135,7 @@ class FunctionalUrbanAreas(Estimator):
         return self
 
 
+@checked_call
 def functional_urban_areas(
     graph: FlowGraph,
     cities,
@@ -180,6 +181,7 @@ class _AAV(FunctionalUrbanAreas):
     kind = "aire d'attraction des villes"
 
 
+@checked_call
 def aires_attraction_villes(
     graph: FlowGraph,
     poles,
@@ -277,6 +279,7 @@ class UrbanEmploymentAreas(Estimator):
         return self
 
 
+@checked_call
 def urban_employment_areas(
     graph: FlowGraph,
     cores,

@@ -107,20 +107,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._base import Estimator
+from .._base import Estimator, checked_call
 from .._ids import normalise_ids
 from ..errors import InvalidParameterError, InvalidZonesError, check_parameter
 from ..partition import Partition
-from ._common import partition_from_codes
-from .ttwa_engine import Engine, validity_array
+from ..quality import check_validity_params, cohesion, validity
+from .ttwa_engine import Engine
 
-__all__ = ["LabourMarketAreas", "labour_market_areas", "validity", "cohesion", "UK_2011",
-           "ISTAT_2011", "TTWA_PRESETS"]
+if TYPE_CHECKING:
+    from ..flows import FlowGraph
+
+__all__ = [
+    "LabourMarketAreas",
+    "labour_market_areas",
+    "validity",
+    "cohesion",
+    "UK_2011",
+    "ISTAT_2011",
+    "TTWA_PRESETS",
+]
 
 #: UK 2011 travel-to-work-area parameters (ONS): minSZ, minSC, tarSZ, tarSC
 UK_2011 = {"min_size": 3500, "min_sc": 0.6667, "target_size": 25000, "target_sc": 0.75}
@@ -138,8 +149,9 @@ ISTAT_2011 = {"min_size": 1000, "min_sc": 0.6667, "target_size": 10000, "target_
 #:   Areas*; R package ``LabourMarketAreas``, whose Sardinia example this module reproduces
 #:   with them): minimum size 1,000, target 10,000, minimum self-containment 0.6667,
 #:   target 0.75.
-TTWA_PRESETS = MappingProxyType({"uk2011": MappingProxyType(dict(UK_2011)),
-                                 "istat2011": MappingProxyType(dict(ISTAT_2011))})
+TTWA_PRESETS = MappingProxyType(
+    {"uk2011": MappingProxyType(dict(UK_2011)), "istat2011": MappingProxyType(dict(ISTAT_2011))}
+)
 _SIZES = ("min_size", "min_sc", "target_size", "target_sc")
 
 #: reference reserve-list cases (Franconi, D'Alò & Ichim 2016)
@@ -156,84 +168,6 @@ CASES = {
 
 
 # ---------------------------------------------------------------------------- formulas
-def _check_params(owner, min_size, min_sc, target_size, target_sc) -> None:
-    min_size, min_sc, target_size, target_sc = (
-        x.item() if isinstance(x, np.generic) else x
-        for x in (min_size, min_sc, target_size, target_sc))
-    check_parameter(owner, "target_sc", target_sc, interval=(0, 1), closed="right")
-    check_parameter(owner, "min_sc", min_sc, interval=(0, float(target_sc)), closed="right")
-    check_parameter(owner, "target_size", target_size, interval=(0, np.inf), closed="neither")
-    check_parameter(owner, "min_size", min_size, interval=(0, float(target_size)),
-                    closed="neither")
-
-
-def validity(residents, jobs, internal, *, min_size: float = 3500, min_sc: float = 0.6667,
-             target_size: float = 25000, target_sc: float = 0.75) -> np.ndarray:
-    """Coombes & Bond validity of areas (vectorised); an area is valid iff it is ``>= 1``.
-
-    Parameters
-    ----------
-    residents, jobs, internal : array-like
-        Employed residents ``R_A``, jobs ``W_A`` and internal flow ``C_AA`` of each area.
-    min_size, min_sc, target_size, target_sc : float
-        ``minSZ, minSC, tarSZ, tarSC`` (default: UK 2011).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``Y · Z · tarSC / minSC`` with ``Y = min(msc / tarSC, 1)``,
-        ``Z = 1 - (1 - minSC / tarSC) · max((tarSZ - R) / (tarSZ - minSZ), 0)`` and ``msc`` the
-        smaller of ``C/R`` and ``C/W``; 1 where ``msc`` is exactly 1 (as the reference does).
-        Self-containment is taken as 0 for an area without residents or jobs.
-
-    Examples
-    --------
-    The checks of the UK method (R = 14,250 halfway between the sizes):
-
-    >>> from regionalize.methods.ttwa import validity
-    >>> v = validity([25000, 3500, 14250, 14250], [25000, 3500, 14250, 14250],
-    ...              [16667.5, 2625, 9975, 10260])
-    >>> v.round(4).tolist()
-    [1.0, 1.0, 0.9916, 1.02]
-
-    Exactly on the thresholds the reference's arithmetic falls one unit in the last place
-    short of 1, so such an area is not valid (in R as here):
-
-    >>> (v >= 1).tolist()
-    [False, False, False, True]
-    """
-    _check_params("validity", min_size, min_sc, target_size, target_sc)
-    r = np.asarray(residents, dtype=float)
-    w = np.asarray(jobs, dtype=float)
-    c = np.asarray(internal, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        msc = np.minimum(np.where(r > 0, c / np.where(r > 0, r, 1), 0.0),
-                         np.where(w > 0, c / np.where(w > 0, w, 1), 0.0))
-    return validity_array(r, msc, float(min_size), float(min_sc), float(target_size),
-                          float(target_sc))
-
-
-def cohesion(flow_ab, flow_ba, residents_a, jobs_a, residents_b, jobs_b) -> np.ndarray:
-    """Cohesion ``C_AB² / (R_A · W_B) + C_BA² / (R_B · W_A)`` between areas (vectorised).
-
-    ``flow_ab`` are the commuters living in A and working in B. A term whose denominator is
-    zero counts 0 (as in the reference).
-
-    Examples
-    --------
-    >>> from regionalize.methods.ttwa import cohesion
-    >>> float(cohesion(20, 10, 100, 80, 200, 250))
-    0.02225
-    """
-    ab, ba = np.asarray(flow_ab, float), np.asarray(flow_ba, float)
-    ra, wa = np.asarray(residents_a, float), np.asarray(jobs_a, float)
-    rb, wb = np.asarray(residents_b, float), np.asarray(jobs_b, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        one = np.where((ra > 0) & (wb > 0), ab / ra * ab / wb, 0.0)
-        two = np.where((rb > 0) & (wa > 0), ba / rb * ba / wa, 0.0)
-    return one + two
-
-
 # ---------------------------------------------------------------------------- zero list
 def _zero_list(m: sp.csr_array):
     """Zones set aside, round by round: (active mask, round per zone, reason per zone)."""
@@ -360,11 +294,20 @@ class LabourMarketAreas(Estimator):
 
     layer = "ttwa"
 
-    def __init__(self, *, preset: str | None = "uk2011", min_size: float | None = None,
-                 min_sc: float | None = None, target_size: float | None = None,
-                 target_sc: float | None = None, contiguity=None,
-                 istat_quirks: bool = True, initial=None, max_iter: int | None = None,
-                 name: str | None = None):
+    def __init__(
+        self,
+        *,
+        preset: str | None = "uk2011",
+        min_size: float | None = None,
+        min_sc: float | None = None,
+        target_size: float | None = None,
+        target_sc: float | None = None,
+        contiguity=None,
+        istat_quirks: bool = True,
+        initial=None,
+        max_iter: int | None = None,
+        name: str | None = None,
+    ):
         self.preset = preset
         self.min_size = min_size
         self.min_sc = min_sc
@@ -382,25 +325,27 @@ class LabourMarketAreas(Estimator):
         if self.preset is not None:
             check_parameter(owner, "preset", self.preset, allowed=list(TTWA_PRESETS))
         base = TTWA_PRESETS[self.preset] if self.preset is not None else {}
-        out = {k: getattr(self, k) if getattr(self, k) is not None else base.get(k)
-               for k in _SIZES}
+        out = {k: getattr(self, k) if getattr(self, k) is not None else base.get(k) for k in _SIZES}
         missing = [k for k, v in out.items() if v is None]
         if missing:
             raise InvalidParameterError(
                 f"{owner} with preset=None needs all of min_size, min_sc, target_size and "
                 f"target_sc; missing {', '.join(missing)}. Give them, or a preset "
-                f"({', '.join(map(repr, TTWA_PRESETS))}).")
+                f"({', '.join(map(repr, TTWA_PRESETS))})."
+            )
         return out
 
     def _check(self):
         owner = type(self).__name__
-        _check_params(owner, *self._sizes().values())
+        check_validity_params(owner, *self._sizes().values())
         check_parameter(owner, "istat_quirks", self.istat_quirks, allowed=[True, False])
-        if self.max_iter is not None and (not isinstance(self.max_iter, (int, np.integer))
-                                          or self.max_iter < 1):
+        if self.max_iter is not None and (
+            not isinstance(self.max_iter, (int, np.integer)) or self.max_iter < 1
+        ):
             raise InvalidParameterError(
                 f"The 'max_iter' parameter of {owner} must be a positive int or None. Got "
-                f"{self.max_iter!r} instead.")
+                f"{self.max_iter!r} instead."
+            )
 
     def _initial_codes(self, graph) -> np.ndarray | None:
         if self.initial is None:
@@ -411,13 +356,15 @@ class LabourMarketAreas(Estimator):
         if not isinstance(init, pd.Series):
             raise InvalidParameterError(
                 "The 'initial' parameter of LabourMarketAreas must be a mapping or Series of "
-                f"labels by zone id. Got {type(init).__name__} instead.")
+                f"labels by zone id. Got {type(init).__name__} instead."
+            )
         idx = normalise_ids(init.index, what="initial labels")
         pos = graph.ids.get_indexer(idx)
         if (pos < 0).any():
             raise InvalidZonesError(
                 f"{int((pos < 0).sum())} zones of 'initial' are not in the graph (first: "
-                f"{', '.join(idx[pos < 0][:3])}).")
+                f"{', '.join(idx[pos < 0][:3])})."
+            )
         labels = np.full(graph.n_zones, None, dtype=object)
         labels[pos] = init.to_numpy(dtype=object)
         present = ~pd.isna(labels)
@@ -428,7 +375,7 @@ class LabourMarketAreas(Estimator):
     def fit(self, graph) -> LabourMarketAreas:
         """Delineate the areas of ``graph``: sets the attributes ending in ``_``; returns
         the estimator."""
-        from ..layers._common import contiguity_for
+        from .._attach import contiguity_for
 
         self._check()
         params = self._sizes()
@@ -442,14 +389,20 @@ class LabourMarketAreas(Estimator):
         if contig is not None:
             adj = sp.csr_array(contig[0])[pos][:, pos]
             adj.sort_indices()
-        eng = Engine(sub, params, adj=adj, quirks=bool(self.istat_quirks),
-                      initial=None if init_codes is None else init_codes[pos],
-                      max_iter=self.max_iter)
+        eng = Engine(
+            sub,
+            params,
+            adj=adj,
+            quirks=bool(self.istat_quirks),
+            initial=None if init_codes is None else init_codes[pos],
+            max_iter=self.max_iter,
+        )
         eng.run()
         before = eng.label.copy()
         joined = eng.assign_reserve()
-        self._build(graph, eng, pos, before, joined, rounds, zero_reasons, params,
-                    contig is not None)
+        self._build(
+            graph, eng, pos, before, joined, rounds, zero_reasons, params, contig is not None
+        )
         return self
 
     def _build(self, graph, eng, pos, before, joined, rounds, zero_reasons, params, contig):
@@ -460,8 +413,8 @@ class LabourMarketAreas(Estimator):
         codes = np.where(slot >= 2, slot, -1)
         reasons = np.full(n, None, dtype=object)
         reasons[~np.isin(np.arange(n), pos)] = np.asarray(
-            [f"{r} (zero list)" for r in zero_reasons[~np.isin(np.arange(n), pos)]],
-            dtype=object)
+            [f"{r} (zero list)" for r in zero_reasons[~np.isin(np.arange(n), pos)]], dtype=object
+        )
         reasons[(slot == 0)] = "reserve list: no commuting link to any area"
         used = np.unique(codes[codes >= 0])
         got = np.zeros(len(eng.rc), np.int64)
@@ -470,55 +423,159 @@ class LabourMarketAreas(Estimator):
         with np.errstate(divide="ignore", invalid="ignore"):
             sup, dem = cc / rc, cc / wc
         val = np.array([eng.validity(r, w, c) for r, w, c in zip(rc, wc, cc, strict=True)])
-        extra = pd.DataFrame({
-            "residents": rc, "jobs": wc, "internal": cc, "sc_supply": sup, "sc_demand": dem,
-            "validity": val, "valid": val >= 1, "from_reserve": got[used] > 0,
-            "n_reserve": got[used], "reference_id": eng.rid[used],
-        })
-        out_params = {**params, "preset": self.preset,
-                      "preset_overrides": [k for k in _SIZES if getattr(self, k) is not None]
-                      if self.preset is not None else [],
-                      "contiguity": "on" if contig else "off",
-                      "istat_quirks": bool(self.istat_quirks),
-                      "method": "Coombes & Bond 2008, Istat LabourMarketAreas 3.4 rules"}
-        self.partition_: Partition = partition_from_codes(
-            graph, codes, layer=self.name or self.layer, kind="labour market area",
-            reasons=reasons, params=out_params, area_extra=extra)
+        extra = pd.DataFrame(
+            {
+                "residents": rc,
+                "jobs": wc,
+                "internal": cc,
+                "sc_supply": sup,
+                "sc_demand": dem,
+                "validity": val,
+                "valid": val >= 1,
+                "from_reserve": got[used] > 0,
+                "n_reserve": got[used],
+                "reference_id": eng.rid[used],
+            }
+        )
+        out_params = {
+            **params,
+            "preset": self.preset,
+            "preset_overrides": [k for k in _SIZES if getattr(self, k) is not None]
+            if self.preset is not None
+            else [],
+            "contiguity": "on" if contig else "off",
+            "istat_quirks": bool(self.istat_quirks),
+            "method": "Coombes & Bond 2008, Istat LabourMarketAreas 3.4 rules",
+        }
+        self.partition_: Partition = Partition.from_codes(
+            graph,
+            codes,
+            layer=self.name or self.layer,
+            kind="labour market area",
+            reasons=reasons,
+            params=out_params,
+            area_extra=extra,
+        )
         self.labels_ = self.partition_.labels
         labels = self.labels_.to_numpy(dtype=object)
         res = eng.reserve
         zones = pos[np.asarray([r[0] for r in res], np.int64)] if res else np.empty(0, np.int64)
-        self.reserve_ = pd.DataFrame({
-            "case": np.asarray([r[1] for r in res], dtype=object),
-            "reason": np.asarray([CASES[r[1]] for r in res], dtype=object),
-            "iteration": np.asarray([r[2] for r in res], np.int64),
-            "from_cluster": np.asarray([r[3] for r in res], np.int64),
-            "cluster_validity": np.asarray([r[4] for r in res], float),
-        }, index=pd.Index(ids[zones], name="zone", dtype=object))
+        self.reserve_ = pd.DataFrame(
+            {
+                "case": np.asarray([r[1] for r in res], dtype=object),
+                "reason": np.asarray([CASES[r[1]] for r in res], dtype=object),
+                "iteration": np.asarray([r[2] for r in res], np.int64),
+                "from_cluster": np.asarray([r[3] for r in res], np.int64),
+                "cluster_validity": np.asarray([r[4] for r in res], float),
+            },
+            index=pd.Index(ids[zones], name="zone", dtype=object),
+        )
         # where each zone ended: an area id, or None (object column, None kept as None)
-        self.reserve_["area"] = pd.Series([None if pd.isna(x) else x for x in labels[zones]],
-                                          index=self.reserve_.index, dtype=object)
+        self.reserve_["area"] = pd.Series(
+            [None if pd.isna(x) else x for x in labels[zones]],
+            index=self.reserve_.index,
+            dtype=object,
+        )
         zero = ~np.isin(np.arange(n), pos)
         r, w, d = graph.residents, graph.jobs, graph.internal
-        self.zero_ = pd.DataFrame({
-            "reason": np.asarray(zero_reasons[zero], dtype=object),
-            "round": rounds[zero], "residents": r[zero], "jobs": w[zero], "internal": d[zero],
-        }, index=pd.Index(ids[zero], name="zone", dtype=object))
+        self.zero_ = pd.DataFrame(
+            {
+                "reason": np.asarray(zero_reasons[zero], dtype=object),
+                "round": rounds[zero],
+                "residents": r[zero],
+                "jobs": w[zero],
+                "internal": d[zero],
+            },
+            index=pd.Index(ids[zero], name="zone", dtype=object),
+        )
         hist = eng.history
-        self.history_ = pd.DataFrame({
-            "iteration": np.asarray([h[0] for h in hist], np.int64),
-            "cluster": np.asarray([h[1] for h in hist], np.int64),
-            "validity": np.asarray([h[2] for h in hist], float),
-            "zone": pd.Series([ids[pos[h[3]]] for h in hist], dtype=object),
-            "action": pd.Series([h[4] for h in hist], dtype=object),
-            "to": np.asarray([h[5] for h in hist], np.int64),
-        })
+        self.history_ = pd.DataFrame(
+            {
+                "iteration": np.asarray([h[0] for h in hist], np.int64),
+                "cluster": np.asarray([h[1] for h in hist], np.int64),
+                "validity": np.asarray([h[2] for h in hist], float),
+                "zone": pd.Series([ids[pos[h[3]]] for h in hist], dtype=object),
+                "action": pd.Series([h[4] for h in hist], dtype=object),
+                "to": np.asarray([h[5] for h in hist], np.int64),
+            }
+        )
         moves = np.zeros(n, np.int64)
         moves[pos] = eng.moves
         self.moves_ = pd.Series(moves, index=ids, name="moves")
         self.n_iterations_ = int(eng.iteration)
 
 
-def labour_market_areas(graph, **params) -> Partition:
-    """Function twin of :class:`LabourMarketAreas`: returns the Partition."""
-    return LabourMarketAreas(**params).fit(graph).partition_
+@checked_call
+def labour_market_areas(
+    graph: FlowGraph,
+    *,
+    preset: str | None = "uk2011",
+    min_size: float | None = None,
+    min_sc: float | None = None,
+    target_size: float | None = None,
+    target_sc: float | None = None,
+    contiguity=None,
+    istat_quirks: bool = True,
+    initial=None,
+    max_iter: int | None = None,
+    name: str | None = None,
+) -> Partition:
+    """Travel-to-work / labour market areas of ``graph``: :class:`LabourMarketAreas` fitted, as a
+    Partition.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+        The commuting flows (rows: where people live, columns: where they work).
+    preset : {"uk2011", "istat2011"} or None
+        A named parameter set (see :data:`TTWA_PRESETS`): ``"uk2011"`` (default; ONS 2011
+        TTWAs: 3,500, 0.6667, 25,000, 0.75) or ``"istat2011"`` (Istat 2011 labour market
+        areas: 1,000, 0.6667, 10,000, 0.75). The four numbers below, when given, override
+        it; with ``preset=None`` all four are required.
+    min_size, min_sc, target_size, target_sc : float, optional
+        ``minSZ`` (employed residents), ``minSC``, ``tarSZ``, ``tarSC``; None takes the
+        preset's value. Require ``0 < min_sc <= target_sc <= 1`` and
+        ``0 < min_size < target_size``. The values used, and the preset, are recorded in
+        the partition's params.
+    contiguity : None, "auto", "require" or Contiguity
+        None (default, as the reference): flows only. Otherwise a zone may only move to a
+        cluster with a member adjacent to it (a variant, not the reference); ``"auto"`` builds
+        rook contiguity from the graph's polygons (islands linked to their nearest zone) and
+        is off without polygons.
+    istat_quirks : bool
+        Reproduce the reference's stale validity of a cluster in the iteration after it gave
+        up one of several zones (default True; see choice point 11).
+    initial : mapping or Series, optional
+        Starting clusters (the reference's ``PartialClusterData``): a label per zone id;
+        zones with a missing label start in the reserve list. Zero-list zones are always
+        set aside. Default: every zone alone.
+    max_iter : int, optional
+        Safety cap on the loop (the reference has none); default ``100 · zones + 1000``.
+    name : str, optional
+        Layer name (default ``"ttwa"``).
+
+    Returns
+    -------
+    Partition
+        The labour market areas (``LabourMarketAreas(...).fit(graph).partition_``).
+
+    See Also
+    --------
+    LabourMarketAreas : the estimator, with the fitted attributes.
+    """
+    return (
+        LabourMarketAreas(
+            preset=preset,
+            min_size=min_size,
+            min_sc=min_sc,
+            target_size=target_size,
+            target_sc=target_sc,
+            contiguity=contiguity,
+            istat_quirks=istat_quirks,
+            initial=initial,
+            max_iter=max_iter,
+            name=name,
+        )
+        .fit(graph)
+        .partition_
+    )

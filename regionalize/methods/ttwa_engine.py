@@ -16,23 +16,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import RegionalizeError
+from ..quality import validity_array
 
-__all__ = ["Engine", "validity_array"]
+__all__ = ["Engine"]
 
 _RESERVE, _DETACHED = 0, 1  # slot numbers; clusters use slots 2, 3, ...
-
-
-def validity_array(r, msc, msz, msc_p, tsz, tsc):
-    """Validity of areas with residents ``r`` and self-containment ``msc``, for the
-    parameters ``minSZ, minSC, tarSZ, tarSC`` (vectorised).
-
-    The reference's arithmetic, operation by operation; 1 where ``msc`` is exactly 1.
-    """
-    y = np.minimum(msc / tsc, 1.0)
-    size = np.maximum((tsz - r) / (tsz - msz), 0.0)
-    z = 1 - ((1 - (msc_p / tsc)) * size)
-    v = y * z * (tsc / msc_p)
-    return np.where(msc == 1, 1.0, v)
 
 
 def _gather(ptr, rows):
@@ -49,24 +37,31 @@ def _gather(ptr, rows):
 class Engine:
     """The reference loop on the active zones, with per-cluster totals kept incrementally."""
 
-    def __init__(self, f: sp.csr_array, params, *, adj=None, quirks=True, initial=None,
-                 max_iter=None):
+    def __init__(
+        self, f: sp.csr_array, params, *, adj=None, quirks=True, initial=None, max_iter=None
+    ):
         m = f.shape[0]
         self.m = m
         f = sp.csr_array(f)
         f.sort_indices()
         t = sp.csr_array(f.T)
         t.sort_indices()
-        self.ptr, self.ind, self.dat = (f.indptr.astype(np.int64), f.indices.astype(np.int64),
-                                        np.asarray(f.data, float))
-        self.tptr, self.tind, self.tdat = (t.indptr.astype(np.int64),
-                                           t.indices.astype(np.int64), np.asarray(t.data, float))
+        self.ptr, self.ind, self.dat = (
+            f.indptr.astype(np.int64),
+            f.indices.astype(np.int64),
+            np.asarray(f.data, float),
+        )
+        self.tptr, self.tind, self.tdat = (
+            t.indptr.astype(np.int64),
+            t.indices.astype(np.int64),
+            np.asarray(t.data, float),
+        )
         self.d = f.diagonal().astype(float)
         self.rz = np.asarray(f.sum(axis=1)).ravel().astype(float)
         self.wz = np.asarray(f.sum(axis=0)).ravel().astype(float)
-        self.msz, self.msc, self.tsz, self.tsc = (float(params[k]) for k in
-                                                   ("min_size", "min_sc", "target_size",
-                                                    "target_sc"))
+        self.msz, self.msc, self.tsz, self.tsc = (
+            float(params[k]) for k in ("min_size", "min_sc", "target_size", "target_sc")
+        )
         self.k1 = 1 - (self.msc / self.tsc)
         self.k2 = self.tsc / self.msc
         self.den = self.tsz - self.msz
@@ -86,7 +81,7 @@ class Engine:
         self.stale: dict[int, float] = {}
         self.prev_stale: dict[int, float] = {}
         self.neg: set[int] = set()
-        self.reserve: list = []      # (zone, case, iteration, cluster rid, cluster validity)
+        self.reserve: list = []  # (zone, case, iteration, cluster rid, cluster validity)
         self.history: list = []
         self.moves = np.zeros(m, np.int64)
         self.iteration = 0
@@ -96,10 +91,12 @@ class Engine:
             self.label[:] = slots
             self.rid[slots] = np.arange(1, m + 1)
             self.rc[slots], self.wc[slots], self.cc[slots] = self.rz, self.wz, self.d
-            self.members[2:m + 2] = [{z} for z in range(m)]
-            self.ver[2:m + 2] = [1] * m
-            vals = [self.validity(r, w, c) for r, w, c in
-                    zip(self.rz.tolist(), self.wz.tolist(), self.d.tolist(), strict=True)]
+            self.members[2 : m + 2] = [{z} for z in range(m)]
+            self.ver[2 : m + 2] = [1] * m
+            vals = [
+                self.validity(r, w, c)
+                for r, w, c in zip(self.rz.tolist(), self.wz.tolist(), self.d.tolist(), strict=True)
+            ]
             self.heap = [(v, z + 1, 1, z + 2) for z, v in enumerate(vals)]
             heapq.heapify(self.heap)
         else:
@@ -236,9 +233,9 @@ class Engine:
         u, inv = np.unique(np.concatenate([lo, li]), return_inverse=True)
         k = len(u)
         cout = np.bincount(inv[: len(lo)], weights=vo, minlength=k)
-        cin = np.bincount(inv[len(lo):], weights=vi, minlength=k)
+        cin = np.bincount(inv[len(lo) :], weights=vi, minlength=k)
         if self.adj is not None:
-            nb = self.adj.indices[self.adj.indptr[z]:self.adj.indptr[z + 1]]
+            nb = self.adj.indices[self.adj.indptr[z] : self.adj.indptr[z + 1]]
             if len(nb):
                 ok = np.isin(u, self.label[nb])
                 if not ok.all():
@@ -267,8 +264,9 @@ class Engine:
         self.cc[b] += self.d[z] + flows
         self.moves[z] += 1
 
-    def _to_reserve(self, z: int, case: str, cluster_rid: int, cluster_v: float,
-                    to: int = 0) -> None:
+    def _to_reserve(
+        self, z: int, case: str, cluster_rid: int, cluster_v: float, to: int = 0
+    ) -> None:
         self.label[z] = _RESERVE
         self.reserve.append((z, case, self.iteration, cluster_rid, cluster_v))
         self.history.append((self.iteration, cluster_rid, cluster_v, z, case, to))
@@ -283,8 +281,9 @@ class Engine:
         u, cout, cin = cand
         b = int(u[i])
         flows = cout[i] + cin[i]
-        new = self.validity(self.rc[b] + self.rz[z], self.wc[b] + self.wz[z],
-                            self.cc[b] + self.d[z] + flows)
+        new = self.validity(
+            self.rc[b] + self.rz[z], self.wc[b] + self.wz[z], self.cc[b] + self.d[z] + flows
+        )
         if new >= self._old(b):
             self._join(z, b, flows)
             self._push(b)
@@ -303,7 +302,8 @@ class Engine:
             if self.iteration > self.max_iter:
                 raise RegionalizeError(
                     f"LabourMarketAreas did not converge in {self.max_iter:,} iterations; "
-                    "pass max_iter= to allow more.")
+                    "pass max_iter= to allow more."
+                )
             self.prev_stale, self.stale = self.stale, {}
             a_rid = int(self.rid[a])
             if len(self.members[a]) == 1:
@@ -320,8 +320,7 @@ class Engine:
         inflow from outside the cluster + residents - internal flow; ties to zone order)."""
         pos, seg = _gather(self.tptr, zones)
         outside = self.label[self.tind[pos]] != a
-        inflow = np.bincount(seg[outside], weights=self.tdat[pos][outside],
-                             minlength=len(zones))
+        inflow = np.bincount(seg[outside], weights=self.tdat[pos][outside], minlength=len(zones))
         key = (inflow + self.rz[zones]) - self.d[zones]
         return int(zones[int(np.argmax(key))])
 
@@ -373,7 +372,7 @@ class Engine:
             if cout + cin <= 0:
                 continue
             if self.adj is not None:
-                nb = self.adj.indices[self.adj.indptr[y]:self.adj.indptr[y + 1]]
+                nb = self.adj.indices[self.adj.indptr[y] : self.adj.indptr[y + 1]]
                 if len(nb) and not (self.label[nb] == p).any():
                     continue
             linked.append((s, y, cout, cin))
@@ -383,8 +382,10 @@ class Engine:
             self._kill(p)
             return
         if len(linked) > 1:  # ill-defined in the reference: take the most cohesive piece
-            strength = [cin / self.rc[p] * cin / self.wz[y] + cout / self.rz[y] * cout
-                        / self.wc[p] for _, y, cout, cin in linked]
+            strength = [
+                cin / self.rc[p] * cin / self.wz[y] + cout / self.rz[y] * cout / self.wc[p]
+                for _, y, cout, cin in linked
+            ]
             linked = [linked[int(np.argmax(strength))]]
         s, y, cout, cin = linked[0]
         y_v = self._val(s)
@@ -402,19 +403,25 @@ class Engine:
         flows = self.dat[pos][keep]
         r, w = self.rz[zones], self.wz[zones]
         if not len(flows):
-            vals = validity_array(r, np.zeros(len(zones)), self.msz, self.msc, self.tsz,
-                                  self.tsc)
+            vals = validity_array(r, np.zeros(len(zones)), self.msz, self.msc, self.tsz, self.tsc)
             return float(vals.min()), float(vals.max())
         # for one zone the validity is monotone in the flow: its extremes are at the
         # smallest and largest flow, except where the "msc == 1 -> 1" rule applies
-        ends = [validity_array(r, np.minimum(x / r, x / w), self.msz, self.msc, self.tsz,
-                               self.tsc) for x in (flows.min(), flows.max())]
+        ends = [
+            validity_array(r, np.minimum(x / r, x / w), self.msz, self.msc, self.tsz, self.tsc)
+            for x in (flows.min(), flows.max())
+        ]
         lo = np.minimum(ends[0], ends[1])
         hi = np.maximum(ends[0], ends[1])
         for i in np.flatnonzero((r == w) & np.isin(r, flows)):
-            vals = validity_array(np.full(len(flows), r[i]),
-                                  np.minimum(flows / r[i], flows / w[i]),
-                                  self.msz, self.msc, self.tsz, self.tsc)
+            vals = validity_array(
+                np.full(len(flows), r[i]),
+                np.minimum(flows / r[i], flows / w[i]),
+                self.msz,
+                self.msc,
+                self.tsz,
+                self.tsc,
+            )
             lo[i], hi[i] = vals.min(), vals.max()
         return float(lo.min()), float(hi.max())
 
@@ -428,8 +435,15 @@ class Engine:
             (y,) = self.members[s]
             self._kill(s)
             self.label[y] = _RESERVE
-            self.reserve.append((y, "piece", self.iteration, int(self.rid[s]), self.validity(
-                self.rz[y], self.wz[y], self.d[y])))
+            self.reserve.append(
+                (
+                    y,
+                    "piece",
+                    self.iteration,
+                    int(self.rid[s]),
+                    self.validity(self.rz[y], self.wz[y], self.d[y]),
+                )
+            )
         waiting = sorted((z for z in range(self.m) if self.label[z] == _RESERVE), reverse=True)
         joined = []
         while waiting:

@@ -11,8 +11,5 @@
 from .country import ORIGIN, PROJECTED_CRS, synthetic_country, synthetic_parts, voronoi_zones
 from .od_files import SyntheticOD, write_synthetic_od
 
-__all__ = ["synthetic_country", "PROJECTED_CRS", "ORIGIN", "write_synthetic_od", "SyntheticOD"]
-
-# the generator's parts under their former private names (tests/test_synthetic.py imports them)
-_synthetic_parts = synthetic_parts
-_zones = voronoi_zones
+__all__ = ["synthetic_country", "PROJECTED_CRS", "ORIGIN", "write_synthetic_od", "SyntheticOD",
+           "synthetic_parts", "voronoi_zones"]
