@@ -203,7 +203,7 @@ def _load_graph(source, origin, destination, flow, zones, zone_id, quiet, readin
         raise CliInputError("--missing-geometry only applies with --zones (the zone polygons).")
     graph = source_graph(source, origin, destination, flow, quiet, **reading)
     if zones is not None:
-        from ._cli_io import attach_zones
+        from ._cli_zones import attach_zones
 
         graph = attach_zones(graph, zones, zone_id, missing=missing or "error")
         shapes = graph.geometry.geometry

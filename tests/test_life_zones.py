@@ -13,7 +13,8 @@ from shapely.geometry import Point, box
 
 import regionalize as rz
 from regionalize.errors import InvalidODError, InvalidZonesError
-from regionalize.layers.life_zones import LifeZones, accessibility, combine_life_zones
+from regionalize.layers.life_zone_tools import accessibility, combine_life_zones
+from regionalize.layers.life_zones import LifeZones
 
 
 @pytest.fixture

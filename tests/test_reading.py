@@ -27,13 +27,12 @@ from regionalize._cli_io import (
     CLI_FLAGS,
     READING_OPTIONS,
     CliInputError,
-    attach_names,
-    attach_zones,
     load_source,
     read_source,
     reading_options,
     render_for_cli,
 )
+from regionalize._cli_zones import attach_names, attach_zones
 from regionalize.errors import Fix, Message, RegionalizeError, says
 from regionalize.io.readers import guess_encoding, is_total_name
 

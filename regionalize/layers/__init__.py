@@ -1,6 +1,7 @@
 """Delineation layers: metropolitan and urban areas, megaregions, life zones, nodal trees."""
 
-from .life_zones import LifeZones, accessibility, combine_life_zones, life_zones
+from .life_zone_tools import accessibility, combine_life_zones
+from .life_zones import LifeZones, life_zones
 from .megaregions import Megaregions, megaregions
 from .metropolitan import MetropolitanAreas, metropolitan_areas
 from .nodal import DominantFlows, dominant_flows

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._drawing import one_draw
 from ..errors import InvalidParameterError, check_parameter
 from ..flows import FlowGraph
 from ..hierarchy import Hierarchy
 from ..partition import Partition
-from ..plot._style import one_draw
 from . import boundaries, maps, tables
 from . import flows as flow_tables
 from .flows import aligned_matrix

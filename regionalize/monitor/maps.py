@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from .._cartogram import circle_radii, dorling_layout
+from .._geo import projected_zones
 from ..errors import InvalidParameterError, InvalidZonesError, check_parameter
 from ..hierarchy import Hierarchy
-from ..plot._geo import projected_zones
 from ..plot.change import centre_flows_map, change_map, dorling_map
 from .flows import year_matrix
 from .indicators import Indicators, as_year

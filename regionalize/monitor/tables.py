@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._geo import metres_per_unit, projected_zones
 from ..errors import InvalidParameterError, check_parameter
 from ..hierarchy import UNASSIGNED, Hierarchy
-from ..plot._geo import metres_per_unit, projected_zones
 from .indicators import Indicators, as_year, fmt_years
 from .units import Units, reporting_units
 
