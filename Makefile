@@ -1,12 +1,20 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   - create .venv, install regionalize, run the main job, write outputs/demo/
 #   make test   - create .venv with the test extras, run the whole test suite
+# The project's habits (CONTRIBUTING.md); the tools come from the test extra:
+#   make lint      - ruff check, ruff format --check, tools/check_layout.py
+#   make format    - ruff check --fix --select I (imports), then ruff format
+#   make typecheck - mypy against tools/mypy-baseline.txt (tools/typecheck.py)
+#   make check     - lint + typecheck + test
+#   make baselines - tools/finish.sh: format, regenerate the mypy baseline, lint + typecheck
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= outputs/demo
+# what ruff checks and formats
+LINT_PATHS := regionalize tests benchmarks examples tools
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint format typecheck check baselines clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +39,27 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/stability.py
 	$(BIN)/python benchmarks/dask_aggregate.py --cleanup
 
+# every step runs, then the target fails if any did
 lint: $(VENV)/.installed
-	$(BIN)/ruff check regionalize tests benchmarks examples
+	@status=0; \
+	echo "+ ruff check $(LINT_PATHS)"; $(BIN)/ruff check $(LINT_PATHS) || status=1; \
+	echo "+ ruff format --check $(LINT_PATHS)"; \
+	$(BIN)/ruff format --check --output-format concise $(LINT_PATHS) || { status=1; echo "(make format fixes this)"; }; \
+	echo "+ tools/check_layout.py"; $(BIN)/python tools/check_layout.py || status=1; \
+	exit $$status
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix --select I $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
+
+typecheck: $(VENV)/.installed
+	$(BIN)/python tools/typecheck.py
+
+check: lint typecheck test
+
+# the one command at the end of a refactor: format, new mypy baseline, then lint + typecheck
+baselines: $(VENV)/.installed
+	bash tools/finish.sh
 
 clean:
-	rm -rf $(VENV) outputs benchmarks/results .pytest_cache
+	rm -rf $(VENV) outputs benchmarks/results .pytest_cache .mypy_cache
