@@ -45,7 +45,8 @@ def rule_text(rule: dict) -> str:
 
 
 def found_text(rule: dict, dropped: int = 0, minimum: str | None = None) -> str:
-    """"6 centres found: at least 223,768 jobs (1% of all) and a job ratio >= 1"."""
+    """Say what the centre rule found, e.g. "6 centres found: at least 223,768 jobs (1% of
+    all) and a job ratio >= 1"."""
     k = rule["found"]
     text = f"{k} centre{'' if k == 1 else 's'} found: {rule_text(rule)}"
     return text + dropped_text(dropped, minimum, "of them ")

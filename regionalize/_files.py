@@ -256,7 +256,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def escape_formula(value: object) -> object:
-    """A text cell a spreadsheet will not run: ``'`` before a leading ``= + - @``, tab or CR.
+    r"""A text cell a spreadsheet will not run: ``'`` before a leading ``= + - @``, tab or CR.
 
     The usual convention (OWASP, "CSV injection"): the apostrophe makes Excel, LibreOffice
     and Google Sheets show the cell as text. Cells that already start with apostrophes
@@ -265,8 +265,8 @@ def escape_formula(value: object) -> object:
 
     Examples
     --------
-    >>> escape_formula("=HYPERLINK(\\"http://x\\")")
-    '\\'=HYPERLINK("http://x")'
+    >>> escape_formula("=HYPERLINK(\"http://x\")")
+    '\'=HYPERLINK("http://x")'
     >>> escape_formula("Busan"), escape_formula(-3)
     ('Busan', -3)
     >>> unescape_formula(escape_formula("'+1")) == "'+1"

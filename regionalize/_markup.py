@@ -59,7 +59,7 @@ def html_text(value: Any) -> str:
 
 
 def html_href(value: Any) -> str:
-    """A link target for an ``href`` attribute: a web address or a relative path, escaped.
+    r"""A link target for an ``href`` attribute: a web address or a relative path, escaped.
 
     Only ``http:``, ``https:`` and ``mailto:`` keep their scheme; anything else that reads as
     a scheme (``javascript:``, ``data:``, ``vbscript:``, even spelled with tabs, newlines or
@@ -78,7 +78,7 @@ def html_href(value: Any) -> str:
     --------
     >>> html_href("map.html"), html_href("https://example.org/?a=1&b=2")
     ('map.html', 'https://example.org/?a=1&amp;b=2')
-    >>> html_href(" java\\nscript:alert(1)")
+    >>> html_href(" java\nscript:alert(1)")
     './javascript:alert(1)'
     """
     url = _URL_DROPPED.sub("", _text(value).strip("".join(map(chr, range(33)))))
@@ -113,10 +113,10 @@ def map_text(value: Any) -> str:
 
 
 def markdown_cell(value: Any) -> str:
-    """Text for a Markdown table cell (or heading, list item): shown literally.
+    r"""Text for a Markdown table cell (or heading, list item): shown literally.
 
     ``& < > "`` become character references (no raw HTML), the Markdown punctuation
-    ``\\ ` * _ [ ] | ~ #`` is backslash-escaped (no emphasis, code, link or cell break) and
+    ``\ ` * _ [ ] | ~ #`` is backslash-escaped (no emphasis, code, link or cell break) and
     line breaks and other control characters become spaces (a row stays one line).
 
     Parameters
@@ -129,36 +129,36 @@ def markdown_cell(value: Any) -> str:
 
     Examples
     --------
-    >>> markdown_cell("a|b\\n<b>*c*</b>")
-    'a\\\\|b &lt;b&gt;\\\\*c\\\\*&lt;/b&gt;'
+    >>> markdown_cell("a|b\n<b>*c*</b>")
+    'a\\|b &lt;b&gt;\\*c\\*&lt;/b&gt;'
     """
     text = " ".join(_text(value).splitlines())
     return _CONTROL.sub(" ", text).translate(_MARKDOWN)
 
 
 def markdown_row(cells: Iterable[Any]) -> str:
-    """One Markdown table row, every cell through :func:`markdown_cell`.
+    r"""One Markdown table row, every cell through :func:`markdown_cell`.
 
     Examples
     --------
     >>> markdown_row(["01", "a|b", 3])
-    '| 01 | a\\\\|b | 3 |'
+    '| 01 | a\\|b | 3 |'
     """
     return "| " + " | ".join(markdown_cell(c) for c in cells) + " |"
 
 
 def matplotlib_text(value: Any) -> str:
-    """Text for a matplotlib label, title or legend entry: ``$`` escaped as ``\\$``.
+    r"""Text for a matplotlib label, title or legend entry: ``$`` escaped as ``\$``.
 
     matplotlib reads text between two ``$`` as mathtext: a name such as ``Cost $5 to $10``
-    would be drawn in math italics and one such as ``$\\frac{$`` would stop the figure from
+    would be drawn in math italics and one such as ``$\frac{$`` would stop the figure from
     being drawn at all. Escaped, it is drawn literally, alone or inside a string that holds
     mathtext of its own (e.g. a colour bar label given by the caller).
 
     Examples
     --------
     >>> matplotlib_text("Cost $5 to $10")
-    'Cost \\\\$5 to \\\\$10'
+    'Cost \\$5 to \\$10'
     """
     return _text(value).replace("$", "\\$")
 
@@ -167,16 +167,16 @@ _TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]
 
 
 def terminal_text(value: Any) -> str:
-    """Text for a terminal: control characters shown as escapes, never obeyed.
+    r"""Text for a terminal: control characters shown as escapes, never obeyed.
 
     A name holding ``ESC [ ...`` (ANSI sequences), a carriage return or a bidirectional
     override could recolour the terminal, rewrite the line above or disguise what a command
-    printed. They are written as ``\\x1b``, ``\\r``, ``\\u202e``...; newlines and tabs
+    printed. They are written as ``\x1b``, ``\r``, ``\u202e``...; newlines and tabs
     stay.
 
     Examples
     --------
-    >>> terminal_text("zone \\x1b[31mred\\x1b[0m\\r")
-    'zone \\\\x1b[31mred\\\\x1b[0m\\\\r'
+    >>> terminal_text("zone \x1b[31mred\x1b[0m\r")
+    'zone \\x1b[31mred\\x1b[0m\\r'
     """
     return _TERMINAL.sub(lambda m: repr(m.group())[1:-1], _text(value))

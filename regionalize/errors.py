@@ -63,6 +63,7 @@ class Fix:
 
     @property
     def has_value(self) -> bool:
+        """Whether the fix names a value for its parameter."""
         return self._value is not _ANY
 
     def python(self) -> str:
@@ -290,9 +291,11 @@ class Problems:
         return out
 
     def message(self) -> str:
+        """The problems as one rendered message."""
         return self.as_message().render()
 
     def raise_if_any(self, exc_type: type[RegionalizeError] = InvalidODError) -> None:
+        """Raise ``exc_type`` with every problem collected, if there is any."""
         if self._items:
             raise exc_type(self.as_message())
 

@@ -237,22 +237,27 @@ class Partition:
     # ------------------------------------------------------------------ access
     @property
     def name(self) -> str:
+        """The layer name (``"metropolitan"``, ``"urban"``, ...)."""
         return self._name
 
     @property
     def ids(self) -> pd.Index:
+        """Every zone id, in graph order."""
         return self._ids
 
     @property
     def details(self) -> pd.DataFrame:
+        """Per-zone table (area, role, order, share, strength, via, reason), a copy."""
         return self._details.copy()
 
     @property
     def areas(self) -> pd.DataFrame:
+        """Per-area table (name, centres, kind, n_zones and the layer's extra columns), a copy."""
         return self._areas.copy()
 
     @property
     def params(self) -> Mapping[str, Any]:
+        """The parameters that produced the layer and what it records about its run (read-only)."""
         return MappingProxyType(self._params)
 
     @property
@@ -263,6 +268,7 @@ class Partition:
 
     @property
     def n_areas(self) -> int:
+        """Number of areas."""
         return len(self._areas)
 
     @property
@@ -272,6 +278,7 @@ class Partition:
         return d.loc[d["area"].isna(), "reason"].copy()
 
     def members(self, area: str) -> pd.Index:
+        """Ids of the zones of ``area`` (KeyError naming the layer when there is no such area)."""
         if area not in self._areas.index:
             raise KeyError(f"no area {area!r} in layer {self._name!r}")
         return self._details.index[self._details["area"] == area]
@@ -288,6 +295,7 @@ class Partition:
         return iter(self._areas.index)
 
     def sizes(self) -> pd.Series:
+        """Number of zones per area."""
         return self._areas["n_zones"].copy()
 
     @property
@@ -315,6 +323,7 @@ class Partition:
         return text + ">"
 
     def equals(self, other: Partition) -> bool:
+        """Whether ``other`` is a Partition with the same zones, details and areas."""
         return (isinstance(other, Partition) and self._ids.equals(other._ids)
                 and self._details.equals(other._details) and self._areas.equals(other._areas))
 

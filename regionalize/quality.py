@@ -167,6 +167,8 @@ def validity_array(r, msc, msz, msc_p, tsz, tsc):
 
 
 def check_validity_params(owner, min_size, min_sc, target_size, target_sc) -> None:
+    """Check the four TTWA sizes of ``owner``: ``0 < min_sc <= target_sc <= 1`` and
+    ``0 < min_size < target_size``."""
     min_size, min_sc, target_size, target_sc = (
         x.item() if isinstance(x, np.generic) else x
         for x in (min_size, min_sc, target_size, target_sc)

@@ -114,7 +114,8 @@ def _check_digest(path: Path, record: dict[str, Any], verify: bool) -> None:
 def _tables(path: Path, verify: bool = True) -> tuple[
         dict[str, Any], pd.DataFrame, dict[str, pd.DataFrame], pd.DataFrame | None,
         pd.DataFrame | None, Any]:
-    """run record, zones, area tables, flows, zone attributes, zone geometry (or None)."""
+    """Read the run record, zones, area tables, flows, zone attributes and zone geometry
+    (or None) of a written hierarchy."""
     if path.is_dir():
         run_path = path / "run.json"
         if not run_path.exists():
