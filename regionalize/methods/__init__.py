@@ -12,6 +12,7 @@ from .fua import (
     urban_employment_areas,
 )
 from .intramax import Intramax, intramax
+from .merge_tree import MergeTree
 from .ttwa import TTWA_PRESETS, LabourMarketAreas, cohesion, labour_market_areas, validity
 
 __all__ = [
@@ -20,6 +21,6 @@ __all__ = [
     "FunctionalUrbanAreas", "functional_urban_areas", "aires_attraction_villes",
     "UrbanEmploymentAreas", "urban_employment_areas",
     "Leiden", "leiden", "Infomap", "infomap",
-    "Intramax", "intramax", "FlowBCA", "flowbca",
+    "Intramax", "intramax", "FlowBCA", "flowbca", "MergeTree",
     "LabourMarketAreas", "labour_market_areas", "validity", "cohesion", "TTWA_PRESETS",
 ]

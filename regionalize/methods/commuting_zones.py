@@ -8,12 +8,15 @@ resident labour force: employed residents, diagonal included), and the tree is c
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
-from .._base import Estimator
+from .._base import Estimator, checked_call
 from .._memory import check_dense
-from ..errors import InvalidParameterError, RegionalizeError, check_parameter
+from ..errors import InvalidParameterError, RegionalizeError, check_parameter, plain_scalar
 from ..partition import Partition
+from .intramax import check_k
+from .merge_tree import Cutter, MergeTree
 
 __all__ = ["CommutingZones", "commuting_zones", "proportional_flow"]
 
@@ -54,8 +57,13 @@ class CommutingZones(Estimator):
     ----------
     partition_ : Partition
         Areas have no centres (each is named after its zone with the most jobs).
+    tree_ : MergeTree
+        The dendrogram (:class:`~regionalize.methods.merge_tree.MergeTree`, heights = the
+        average-linkage distance): ``tree_.cut(k)`` is :meth:`cut`. Its leaves are the
+        zones with flows, its ``merges`` names the merged clusters by their first zone.
     linkage_ : numpy.ndarray
-        The scipy linkage matrix (full dendrogram) over the zones with flows.
+        The scipy linkage matrix (full dendrogram) over the zones with flows
+        (``tree_.Z``).
 
     Notes
     -----
@@ -65,6 +73,10 @@ class CommutingZones(Estimator):
     - Zones without employed residents (``R = 0``) have ``PF = 0`` with everyone and end up
       alone; zones with no flow at all are unassigned with a reason.
     - Average linkage needs all pairs: memory O(n²). Up to ``MAX_ZONES`` zones.
+    - The tree is built once: :meth:`cut` gives the zones at another cutoff (exactly
+      ``CommutingZones(cutoff)``) or at ``k`` zones without clustering again. Merges at one height
+      cannot be split (e.g. the pairs at ``PF >= 1``, all at distance 0): when such ties
+      straddle ``k``, ``cut(k)`` has fewer than ``k`` zones (scipy's ``maxclust``).
 
     Examples
     --------
@@ -80,7 +92,19 @@ class CommutingZones(Estimator):
         self.name = name
 
     def fit(self, graph) -> CommutingZones:
-        from scipy.cluster.hierarchy import fcluster, linkage
+        """Cluster the zones of ``graph`` (average linkage) and cut the tree at ``cutoff``.
+
+        Parameters
+        ----------
+        graph : FlowGraph
+            The flows, with the zones' employed residents (``graph.residents``).
+
+        Returns
+        -------
+        self : CommutingZones
+            Fitted: ``tree_``, ``linkage_``, ``partition_``, ``labels_``.
+        """
+        from scipy.cluster.hierarchy import linkage
 
         check_parameter("CommutingZones", "cutoff", self.cutoff, interval=(0, 1))
         n = graph.n_zones
@@ -106,19 +130,150 @@ class CommutingZones(Estimator):
         index = m * i - i * (i + 1) // 2 + (j - i - 1)
         dist = np.ones(m * (m - 1) // 2)
         dist[index] = np.clip(1.0 - v, 0.0, 1.0)
-        self.linkage_ = linkage(dist, method="average")
-        labels = fcluster(self.linkage_, t=self.cutoff, criterion="distance")
-        codes = np.full(n, -1, np.int64)
-        codes[pos] = labels
-        reasons = np.full(n, None, dtype=object)
-        reasons[~active] = "no commuting flow in or out"
-        self.partition_: Partition = Partition.from_codes(
-            graph, codes, layer=self.name or "commuting_zone", kind="commuting zone",
-            reasons=reasons, params={"cutoff": self.cutoff, "method": "average linkage on 1 - PF"})
+        z = linkage(dist, method="average")
+        leaves = graph.ids.to_numpy()[pos]
+        a, b = _first_zones(z, leaves)
+        merges = pd.DataFrame({
+            "step": np.arange(1, len(z) + 1, dtype=np.int64),
+            "a": pd.Series(a, dtype=object),
+            "b": pd.Series(b, dtype=object),
+            "distance": z[:, 2],
+            "size": z[:, 3].astype(np.int64),
+            "n_clusters": m - np.arange(1, len(z) + 1, dtype=np.int64),
+        })
+        cutter = _CommutingZonesCutter(graph, z, pos, self.cutoff,
+                                       self.name or "commuting_zone")
+        self.tree_ = MergeTree(leaves, z, merges, method="commuting_zones",
+                               measure="distance", kind="distance", cutter=cutter)
+        self.linkage_ = self.tree_.Z
+        self.partition_: Partition = self.tree_._partition(None, self.cutoff, stacklevel=4)
         self.labels_ = self.partition_.labels
         return self
 
+    def cut(self, k: int | None = None, *, cutoff: float | None = None) -> Partition:
+        """The commuting zones at another cut of the fitted tree.
 
-def commuting_zones(graph, cutoff: float = 0.977, **params) -> Partition:
-    """Function twin of :class:`CommutingZones`."""
-    return CommutingZones(cutoff, **params).fit(graph).partition_
+        Parameters
+        ----------
+        k : int, optional
+            Number of zones: scipy's ``fcluster(linkage_, k, criterion="maxclust")``, the
+            lowest cut with at most ``k`` clusters. It has exactly ``k`` unless several
+            merges at the same height straddle ``k`` (ties: the cut cannot split them and
+            has fewer).
+        cutoff : float in [0, 1], optional
+            Height of the cut, as the ``cutoff`` parameter: ``cut(cutoff=c)`` is exactly
+            ``CommutingZones(c).fit(graph).partition_`` (params included). Default (neither
+            given): the fitted ``cutoff``. With ``k`` too, the cut with more clusters (the
+            first rule met going up the tree).
+
+        Returns
+        -------
+        Partition
+            Labelled as scipy's ``fcluster`` numbers the clusters, as :meth:`fit` does;
+            ``params`` has the ``cutoff`` and/or ``k`` of the cut.
+        """
+        if "tree_" not in vars(self):
+            raise InvalidParameterError("This CommutingZones is not fitted yet; call "
+                                        "fit(graph).")
+        return self.tree_._partition(k, cutoff, stacklevel=4)
+
+
+def _first_zones(z: np.ndarray, leaves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The two clusters of each linkage row named by their first leaf, that of smaller
+    position first."""
+    n = len(leaves)
+    first = list(range(n)) + [0] * len(z)
+    a = np.empty(len(z), dtype=np.int64)
+    b = np.empty(len(z), dtype=np.int64)
+    for s, (x, y) in enumerate(z[:, :2].astype(np.int64).tolist()):
+        fx, fy = first[x], first[y]
+        a[s], b[s] = min(fx, fy), max(fx, fy)
+        first[n + s] = a[s]
+    return leaves[a], leaves[b]
+
+
+class _CommutingZonesCutter(Cutter):
+    """The cuts of a fitted commuting-zone tree (see :class:`MergeTree`)."""
+
+    def __init__(self, graph, z: np.ndarray, pos: np.ndarray, cutoff: float, layer: str):
+        self.graph = graph
+        self.z = z
+        self.pos = pos
+        self.cutoff = cutoff
+        self.layer = layer
+
+    def _labels(self, k, cutoff) -> tuple[np.ndarray, dict]:
+        from scipy.cluster.hierarchy import fcluster
+
+        k, cutoff = plain_scalar(k), plain_scalar(cutoff)
+        if k is None and cutoff is None:
+            cutoff = self.cutoff
+        check_k("CommutingZones", k)
+        if cutoff is not None:
+            check_parameter("CommutingZones", "cutoff", cutoff, interval=(0, 1))
+        params: dict = {}
+        labels = None
+        if cutoff is not None:
+            labels = fcluster(self.z, t=cutoff, criterion="distance")
+            params["cutoff"] = cutoff
+        if k is not None:
+            by_k = fcluster(self.z, t=k, criterion="maxclust")
+            if labels is None or len(np.unique(by_k)) > len(np.unique(labels)):
+                labels = by_k
+            params["k"] = k
+        params["method"] = "average linkage on 1 - PF"
+        return labels, params
+
+    def n_clusters(self, k, height) -> int:
+        return len(np.unique(self._labels(k, height)[0]))
+
+    def partition(self, k, height, *, stacklevel: int = 2) -> Partition:
+        graph = self.graph
+        n = graph.n_zones
+        labels, params = self._labels(k, height)
+        codes = np.full(n, -1, np.int64)
+        codes[self.pos] = labels
+        reasons = np.full(n, None, dtype=object)
+        active = np.zeros(n, dtype=bool)
+        active[self.pos] = True
+        reasons[~active] = "no commuting flow in or out"
+        return Partition.from_codes(graph, codes, layer=self.layer, kind="commuting zone",
+                                    reasons=reasons, params=params)
+
+
+@checked_call
+def commuting_zones(graph, cutoff: float = 0.977, *, name: str | None = None) -> Partition:
+    """US-style commuting zones of ``graph``: the function twin of :class:`CommutingZones`.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+        The flows, with the zones' employed residents (``graph.residents``).
+    cutoff : float in [0, 1]
+        Height at which the average-linkage tree of the dissimilarities ``1 - PF`` is cut
+        (default 0.977, Tolbert & Sizer's 1990 value).
+    name : str, optional
+        Layer name (default ``"commuting_zone"``).
+
+    Returns
+    -------
+    Partition
+        ``CommutingZones(cutoff, name=name).fit(graph).partition_``; areas have no centres.
+
+    See Also
+    --------
+    CommutingZones : the estimator; fitted once, its ``cut(k)`` or ``cut(cutoff=...)``
+        gives other cuts of the same tree.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regionalize.methods.commuting_zones import commuting_zones
+    >>> m = np.array([[80, 20, 0], [15, 85, 0], [0, 1, 99]], float)
+    >>> g = rz.FlowGraph.from_matrix(m, ["a", "b", "c"])
+    >>> commuting_zones(g).labels.to_dict()
+    {'a': 'b', 'b': 'b', 'c': 'c'}
+    >>> commuting_zones(g, cutoff=0.5).n_areas
+    3
+    """
+    return CommutingZones(cutoff, name=name).fit(graph).partition_

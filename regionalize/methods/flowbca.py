@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._base import Estimator
-from ..errors import check_parameter
+from .._base import Estimator, checked_call
+from ..errors import InvalidParameterError, check_parameter, plain_scalar
 from ..partition import Partition
 from .intramax import NO_FLOWS, check_k
+from .merge_tree import Cutter, MergeTree, linkage_matrix
 
 __all__ = ["FlowBCA", "flowbca", "flowbca_merges", "STOP_REASONS"]
 
@@ -61,6 +62,17 @@ def flowbca_merges(matrix, *, q: float | None = None, k: int | None = None,
         Flows inside each unit and its row total (diagonal included) at the stop; zones
         merged away keep their values at the time of their merge.
     """
+    return _flowbca_run(matrix, q=q, k=k, min_internal=min_internal,
+                        mean_internal=mean_internal, weighted_internal=weighted_internal,
+                        active=active)[:4]
+
+
+def _flowbca_run(matrix, *, q=None, k=None, min_internal=None, mean_internal=None,
+                 weighted_internal=None, active=None):
+    """:func:`flowbca_merges`, plus what its merge tree needs to cut it after any merge:
+    ``history`` = (internal and row total of every zone before the first merge, internal
+    and row total of the destination after each merge) and ``next_top``, the largest
+    relative flow left at the stop (the value the next merge would have had)."""
     m = sp.csr_array(matrix, dtype=np.float64)
     n = m.shape[0]
     if active is None:
@@ -93,6 +105,9 @@ def flowbca_merges(matrix, *, q: float | None = None, k: int | None = None,
     alive = np.asarray(active, dtype=bool).copy()
     n_units = int(alive.sum())
     stats = any(v is not None for v in (min_internal, mean_internal, weighted_internal))
+    internal0, total0 = internal.copy(), total.copy()
+    internal_after: list[float] = []
+    total_after: list[float] = []
 
     def g(u: int, v: int) -> float:  # relative flow u -> v between distinct units
         return row[u].get(v, 0.0) / den(u)
@@ -150,13 +165,18 @@ def flowbca_merges(matrix, *, q: float | None = None, k: int | None = None,
         merges.append((r, s, float(top), row[r][s]))
         touched = _merge(r, s, row, col, internal, tot, best_val, best_dst)
         total[s] = tot[s]
+        internal_after.append(float(internal[s]))
+        total_after.append(float(total[s]))
         rel[r] = -np.inf
         alive[r] = False
         n_units -= 1
         rel[s] = best_val[s] / den(s)
         for i in touched:
             rel[i] = best_val[i] / den(i)
-    return merges, stop, internal, total
+    next_top = float(rel.max()) if n_units else -np.inf
+    history = (internal0, total0, np.asarray(internal_after, dtype=np.float64),
+               np.asarray(total_after, dtype=np.float64))
+    return merges, stop, internal, total, history, next_top
 
 
 def _merge(r, s, row, col, internal, tot, best_val, best_dst) -> list[int]:
@@ -241,8 +261,17 @@ class FlowBCA(Estimator):
     Whatever the rules, merging stops when no positive relative flow is left (the default
     rule); with several rules it stops at the first one met.
 
+    The merge sequence does not depend on the rules (they only say when to stop), so the
+    run with rule ``k`` or ``q`` makes the first merges of the run without them: fit
+    ``FlowBCA()`` once (every merge until no positive relative flow is left) and
+    :meth:`cut` gives ``FlowBCA(k=...)`` or ``FlowBCA(q)`` for any ``k`` or ``q``, exactly.
+
     Attributes
     ----------
+    tree_ : MergeTree
+        The recorded merges (:class:`~regionalize.methods.merge_tree.MergeTree`, heights =
+        the relative flow of each merge, a similarity; ``merges_`` is its ``merges``). It
+        is partial: it stops where this fit stopped (see :meth:`cut`).
     merges_ : pandas.DataFrame
         One row per merge: ``step``, ``unit`` (the zone id naming the merged unit),
         ``destination`` (the unit it joined), ``relative_flow``, ``flow`` (absolute flow
@@ -329,7 +358,6 @@ class FlowBCA(Estimator):
         self.weighted_internal = weighted_internal
         self.name = name
 
-
     def _check(self) -> None:
         owner = type(self).__name__
         check_k(owner, self.k)
@@ -342,20 +370,31 @@ class FlowBCA(Estimator):
             check_parameter(owner, key, value, interval=(0, 1), closed="right")
 
     def fit(self, graph) -> FlowBCA:
-        """Run the merges on ``graph``; returns ``self``."""
+        """Run the merges on ``graph`` until a stop rule is met.
+
+        Parameters
+        ----------
+        graph : FlowGraph
+            The flows (rows = origins, diagonal = flows inside a zone).
+
+        Returns
+        -------
+        self : FlowBCA
+            Fitted: ``tree_``, ``merges_``, ``stop_reason_``, ``partition_``, ``labels_``.
+        """
         self._check()
         matrix = graph.matrix
         n = graph.n_zones
         active = (np.asarray(matrix.sum(axis=1)).ravel()
                   + np.asarray(matrix.sum(axis=0)).ravel()) > 0
-        merges, stop, internal, total = flowbca_merges(
+        merges, stop, internal, total, history, next_top = _flowbca_run(
             matrix, q=self.q, k=self.k, min_internal=self.min_internal,
             mean_internal=self.mean_internal, weighted_internal=self.weighted_internal,
             active=active)
         ids = graph.ids.to_numpy()
         r = np.array([mg[0] for mg in merges], dtype=np.int64)
         s = np.array([mg[1] for mg in merges], dtype=np.int64)
-        self.merges_ = pd.DataFrame({
+        table = pd.DataFrame({
             "step": np.arange(1, len(merges) + 1, dtype=np.int64),
             "unit": pd.Series(ids[r], dtype=object),
             "destination": pd.Series(ids[s], dtype=object),
@@ -364,50 +403,209 @@ class FlowBCA(Estimator):
             "n_clusters": int(active.sum()) - np.arange(1, len(merges) + 1, dtype=np.int64),
         })
         self.stop_reason_ = STOP_REASONS[stop]
-
-        # the merge tree: each merged zone points at the unit it joined
-        parent = np.full(n, -1, np.int64)
-        share = np.full(n, np.nan)
-        parent[r] = s
-        share[r] = self.merges_["relative_flow"].to_numpy()
-        root = np.arange(n)
-        depth = np.zeros(n, np.int64)
-        for i in reversed(range(len(merges))):  # a destination's own merge comes later
-            root[r[i]] = root[s[i]]
-            depth[r[i]] = depth[s[i]] + 1
-        codes = np.where(active, root, -1)
-        centres_pos = np.unique(codes[codes >= 0])
-        reasons = np.where(active, None, NO_FLOWS).astype(object)
+        rel = table["relative_flow"].to_numpy().copy()  # the tree's own, whatever merges_ becomes
+        layer = self.name or self.layer
+        cutter = _FlowBCACutter(graph, r, s, rel, active, history, next_top, stop,
+                                self.get_params(), layer, type(self).__name__)
+        # the destination keeps its name: the new cluster goes on under s
+        self.tree_ = MergeTree(ids, linkage_matrix(n, s, r, rel), table, method=self.layer,
+                               measure="relative_flow", kind="similarity", cutter=cutter,
+                               n_active=int(active.sum()))
+        self.merges_ = self.tree_.merges
         params = {**self.get_params(), "stop_reason": self.stop_reason_,
                   "n_merges": len(merges)}
-        t = total[centres_pos]
-        extra = pd.DataFrame({
-            "internal": internal[centres_pos],
-            "total": t,
-            "internal_share": np.divide(internal[centres_pos], t, out=np.zeros(len(t)),
-                                        where=t != 0),
-        })
-        part = Partition.from_codes(graph, codes, layer=self.name or self.layer,
-                                    kind="flowbca cluster",
-                                    centres=[np.array([c]) for c in centres_pos],
-                                    reasons=reasons, params=params, area_extra=extra)
-        details = part.details
-        merged = parent >= 0
-        via = np.full(n, None, dtype=object)
-        via[merged] = ids[parent[merged]]
-        details["via"] = pd.Series(via, index=details.index, dtype=object)
-        details["share"] = share
-        order = pd.array(depth, dtype="Int64")
-        order[~active] = pd.NA
-        details["order"] = order
-        self.partition_: Partition = Partition(part.name, part.ids, details, part.areas,
-                                               part.params)
+        self.partition_: Partition = _flowbca_partition(graph, r, s, rel, active, internal,
+                                                        total, params, layer)
         self.labels_ = self.partition_.labels
         return self
 
+    def cut(self, k: int | None = None, *, q: float | None = None) -> Partition:
+        """The clusters after the first merges of the fitted sequence.
 
-def flowbca(graph, q: float | None = None, **params) -> Partition:
-    """Function twin of :class:`FlowBCA`: returns the Partition.
+        Exactly the partition of ``FlowBCA(q, k=k, ...)`` fitted on the same graph with the
+        other parameters of this one (``min_internal``, ``mean_internal``,
+        ``weighted_internal``, ``name``): the merge sequence does not depend on the stop
+        rules, so that run makes the first merges of this one and stops at the first rule
+        met. The same as ``tree_.cut(k, height=q)``.
+
+        Parameters
+        ----------
+        k : int, optional
+            Stop when ``k`` clusters are left (zones without any flow are not counted).
+        q : float in (0, 1], optional
+            Stop when the largest relative flow is below ``q``.
+
+        Returns
+        -------
+        Partition
+            Its ``params`` are those of that run (``k`` and ``q`` the ones given here).
+
+        Raises
+        ------
+        InvalidParameterError
+            When that run would go on beyond the merges this fit recorded: this FlowBCA was
+            stopped by its own ``k`` or ``q`` earlier than the cut asks. Fit ``FlowBCA()``
+            (no ``k``, no ``q``: every merge is recorded) and cut that.
+        """
+        if "tree_" not in vars(self):
+            raise InvalidParameterError("This FlowBCA is not fitted yet; call fit(graph).")
+        return self.tree_._partition(k, q, stacklevel=4)
+
+
+def _flowbca_partition(graph, r: np.ndarray, s: np.ndarray, rel: np.ndarray,
+                       active: np.ndarray, internal: np.ndarray, total: np.ndarray,
+                       params: dict, layer: str) -> Partition:
+    """The clusters after the merges ``r[i] -> s[i]`` (relative flows ``rel``); ``internal``
+    and ``total`` are the units' flows inside and row totals after them."""
+    n = graph.n_zones
+    ids = graph.ids.to_numpy()
+    # the merge tree: each merged zone points at the unit it joined
+    parent = np.full(n, -1, np.int64)
+    share = np.full(n, np.nan)
+    parent[r] = s
+    share[r] = rel
+    root = np.arange(n)
+    depth = np.zeros(n, np.int64)
+    for i in reversed(range(len(r))):  # a destination's own merge comes later
+        root[r[i]] = root[s[i]]
+        depth[r[i]] = depth[s[i]] + 1
+    codes = np.where(active, root, -1)
+    centres_pos = np.unique(codes[codes >= 0])
+    reasons = np.where(active, None, NO_FLOWS).astype(object)
+    t = total[centres_pos]
+    extra = pd.DataFrame({
+        "internal": internal[centres_pos],
+        "total": t,
+        "internal_share": np.divide(internal[centres_pos], t, out=np.zeros(len(t)),
+                                    where=t != 0),
+    })
+    part = Partition.from_codes(graph, codes, layer=layer,
+                                kind="flowbca cluster",
+                                centres=[np.array([c]) for c in centres_pos],
+                                reasons=reasons, params=params, area_extra=extra)
+    details = part.details
+    merged = parent >= 0
+    via = np.full(n, None, dtype=object)
+    via[merged] = ids[parent[merged]]
+    details["via"] = pd.Series(via, index=details.index, dtype=object)
+    details["share"] = share
+    order = pd.array(depth, dtype="Int64")
+    order[~active] = pd.NA
+    details["order"] = order
+    return Partition(part.name, part.ids, details, part.areas, part.params)
+
+
+#: stop rules evaluated on the internal flows of the clusters
+_STATS_RULES = ("min_internal", "mean_internal", "weighted_internal")
+
+
+class _FlowBCACutter(Cutter):
+    """The cuts of a fitted flowbca merge sequence (see :class:`MergeTree`)."""
+
+    def __init__(self, graph, r, s, rel, active, history, next_top: float, stop: str,
+                 params: dict, layer: str, owner: str):
+        self.graph = graph
+        self.r, self.s, self.rel = r, s, rel
+        self.active = active
+        self.internal0, self.total0, self.internal_after, self.total_after = history
+        self.next_top = next_top
+        self.stop = stop
+        self.params = params
+        self.layer = layer
+        self.owner = owner
+
+    def _steps(self, k, q) -> tuple[int, str]:
+        """Merges made and stop key of the run with rules ``k``, ``q`` and the fitted
+        internal-flow rules: the engine's checks (k, no flow, q, internal flows, in this
+        order, before each merge) replayed on the recorded merges."""
+        check_k(self.owner, k)
+        if q is not None:
+            check_parameter(self.owner, "q", float(q) if isinstance(q, Real) and not
+                            isinstance(q, bool) else q, interval=(0, 1), closed="right")
+        n_last = len(self.r)
+        n_active = int(self.active.sum())
+        # before a recorded merge no rule of the fit held (its relative flow > 0, the
+        # internal-flow rules were tested and failed): only the cut's k and q can stop
+        at_k = max(n_active - k, 0) if k is not None else n_last + 1
+        at_q = n_last + 1
+        if q is not None:
+            below = np.flatnonzero(self.rel < q)
+            if len(below):
+                at_q = int(below[0])
+        steps = min(at_k, at_q)
+        if steps < n_last:
+            return steps, ("k" if steps == at_k else "q")
+        # at the end of the recorded merges, the checks the fit made there
+        if at_k <= n_last:
+            return n_last, "k"
+        if not self.next_top > 0:
+            return n_last, "no_flow"
+        if q is not None and self.next_top < q:
+            return n_last, "q"
+        if self.stop in _STATS_RULES:
+            return n_last, self.stop
+        rule = {"k": "k", "q": "q"}[self.stop]
+        raise InvalidParameterError(
+            f"{self.owner}.cut(k={k!r}, q={q!r}) needs merges beyond the {n_last} this fit "
+            f"recorded: it was fitted with {rule}={self.params[rule]!r}, which stopped the "
+            f"merges ({STOP_REASONS[self.stop]}). Fit {self.owner}() without k and q to "
+            f"record every merge, then cut it.")
+
+    def n_clusters(self, k, height) -> int:
+        return int(self.active.sum()) - self._steps(k, height)[0]
+
+    def partition(self, k, height, *, stacklevel: int = 2) -> Partition:
+        k, q = plain_scalar(k), plain_scalar(height)  # as the estimator stores them
+        steps, stop = self._steps(k, q)
+        internal, total = self.internal0.copy(), self.total0.copy()
+        if steps:
+            # the destination's values after its last merge among the first ones
+            dest = self.s[:steps][::-1]
+            last, at = np.unique(dest, return_index=True)
+            internal[last] = self.internal_after[:steps][::-1][at]
+            total[last] = self.total_after[:steps][::-1][at]
+        params = {**self.params, "q": q, "k": k, "stop_reason": STOP_REASONS[stop],
+                  "n_merges": steps}
+        return _flowbca_partition(self.graph, self.r[:steps], self.s[:steps],
+                                  self.rel[:steps], self.active, internal, total, params,
+                                  self.layer)
+
+
+@checked_call
+def flowbca(graph, q: float | None = None, *, k: int | None = None,
+            min_internal: float | None = None, mean_internal: float | None = None,
+            weighted_internal: float | None = None, name: str | None = None) -> Partition:
+    """The flowbca clusters of ``graph``: the function twin of :class:`FlowBCA`.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+        The flows (rows = origins, diagonal = flows inside a zone).
+    q : float in (0, 1], optional
+        Stop when the largest relative flow is below ``q`` (merges at exactly ``q`` are made).
+    k : int, optional
+        Stop when ``k`` clusters are left (zones without any flow are not counted).
+    min_internal : float in (0, 1], optional
+        Stop when every cluster keeps at least this share of its flows inside (``lm``).
+    mean_internal : float in (0, 1], optional
+        Stop when the mean internal relative flow over the clusters reaches it (``la``).
+    weighted_internal : float in (0, 1], optional
+        Stop when the row-total-weighted mean internal relative flow reaches it (``lw``).
+    name : str, optional
+        Layer name (default ``"flowbca"``).
+
+    Whatever the rules, merging stops when no positive relative flow is left; with several
+    rules it stops at the first one met.
+
+    Returns
+    -------
+    Partition
+        ``FlowBCA(q, k=k, ...).fit(graph).partition_``: areas named after their centre.
+
+    See Also
+    --------
+    FlowBCA : the estimator; ``FlowBCA().fit(graph).cut(k)`` gives this function's result
+        for any ``k`` (or ``q``) from one run.
 
     Examples
     --------
@@ -415,6 +613,8 @@ def flowbca(graph, q: float | None = None, **params) -> Partition:
     >>> g = rz.FlowGraph.from_matrix([[0, 6, 3], [0, 8, 0], [2, 1, 0]], ids=["x", "y", "z"])
     >>> flowbca(g).labels.to_dict()
     {'x': 'y', 'y': 'y', 'z': 'y'}
+    >>> flowbca(g, k=2).labels.to_dict()
+    {'x': 'y', 'y': 'y', 'z': 'z'}
     """
-    return FlowBCA(q, **params).fit(graph).partition_
-
+    return FlowBCA(q, k=k, min_internal=min_internal, mean_internal=mean_internal,
+                   weighted_internal=weighted_internal, name=name).fit(graph).partition_

@@ -28,9 +28,10 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._attach import contiguity_for
-from .._base import Estimator
+from .._base import Estimator, checked_call
 from ..errors import InvalidODError, InvalidParameterError, check_parameter
 from ..partition import Partition
+from .merge_tree import Cutter, MergeTree, linkage_matrix
 
 __all__ = ["Intramax", "intramax", "intramax_merges", "NO_FLOWS"]
 
@@ -341,6 +342,10 @@ class Intramax(Estimator):
 
     Attributes
     ----------
+    tree_ : MergeTree
+        The dendrogram (:class:`~regionalize.methods.merge_tree.MergeTree`, heights = the
+        objective, a similarity): ``tree_.cut(k)`` is :meth:`cut`; ``merges_`` and
+        ``linkage_`` are its ``merges`` and ``Z``.
     merges_ : pandas.DataFrame
         The dendrogram, one row per merge: ``step`` (1, 2, ...), ``a`` and ``b`` (the merged
         clusters, each named by its first zone in graph order; the new cluster keeps the
@@ -431,11 +436,6 @@ class Intramax(Estimator):
         self.contiguity = contiguity
         self.name = name
 
-
-    def get_params(self) -> dict:
-        return {"k": self.k, "min_objective": self.min_objective,
-                "contiguity": self.contiguity, "name": self.name}
-
     def __getattr__(self, name: str):
         # only reached when the attribute is not set: a fit without a stop rule has no regions
         if name in ("partition_", "labels_") and "merges_" in vars(self):
@@ -448,11 +448,23 @@ class Intramax(Estimator):
         check_positive(owner, "min_objective", self.min_objective)
 
     def fit(self, graph) -> Intramax:
-        """Build the full dendrogram of ``graph`` and cut it; returns ``self``.
+        """Build the full dendrogram of ``graph`` and cut it.
 
-        Without ``k`` and ``min_objective`` only the dendrogram is built (``merges_``,
-        ``linkage_``); ``partition_`` and ``labels_`` then raise, saying to pass one of them
-        or to call :meth:`cut` (merging everything into one region is no answer)."""
+        Without ``k`` and ``min_objective`` only the dendrogram is built (``tree_``,
+        ``merges_``, ``linkage_``); ``partition_`` and ``labels_`` then raise, saying to pass
+        one of them or to call :meth:`cut` (merging everything into one region is no answer).
+
+        Parameters
+        ----------
+        graph : FlowGraph
+            The flows; with ``contiguity`` set, its polygons (or the given Contiguity).
+
+        Returns
+        -------
+        self : Intramax
+            Fitted: ``tree_``, ``merges_``, ``linkage_``, ``n_components_``, and with a stop
+            rule ``partition_`` and ``labels_``.
+        """
         self._check()
         contig = contiguity_for(graph, self.contiguity)
         adjacency = contig[0] if contig is not None else None
@@ -460,12 +472,9 @@ class Intramax(Estimator):
         pairs, vals = intramax_merges(matrix, adjacency)
         n = graph.n_zones
         ids = graph.ids.to_numpy()
-        self._graph = graph
-        self._active = (np.asarray(matrix.sum(axis=1)).ravel()
-                        + np.asarray(matrix.sum(axis=0)).ravel()) > 0
-        self._pairs = pairs
-        self._contiguity_on = contig is not None
-        self.merges_ = pd.DataFrame({
+        active = (np.asarray(matrix.sum(axis=1)).ravel()
+                  + np.asarray(matrix.sum(axis=0)).ravel()) > 0
+        merges = pd.DataFrame({
             "step": np.arange(1, len(pairs) + 1, dtype=np.int64),
             "a": pd.Series(ids[pairs[:, 0]], dtype=object),
             "b": pd.Series(ids[pairs[:, 1]], dtype=object),
@@ -473,46 +482,89 @@ class Intramax(Estimator):
             "size": vals[:, 1].astype(np.int64),
             "n_clusters": vals[:, 2].astype(np.int64),
         })
-        self.linkage_ = _linkage(n, pairs, vals)
-        self.n_components_ = int(self._active.sum()) - len(pairs)
+        cutter = _IntramaxCutter(graph, pairs, vals[:, 0].copy(), active, contig is not None,
+                                 self.get_params(), self.name or self.layer,
+                                 type(self).__name__)
+        self.tree_ = MergeTree(ids, _linkage(n, pairs, vals), merges, method=self.layer,
+                               measure="objective", kind="similarity", cutter=cutter,
+                               n_active=int(active.sum()))
+        self.merges_ = self.tree_.merges
+        self.linkage_ = self.tree_.Z
+        self.n_components_ = self.tree_.n_components
         for stale in ("partition_", "labels_"):
             vars(self).pop(stale, None)
         if self.k is None and self.min_objective is None:
             return self
-        self.partition_: Partition = self.cut(self.k, min_objective=self.min_objective)
+        self.partition_: Partition = self.tree_._partition(self.k, self.min_objective,
+                                                           stacklevel=4)
         self.labels_ = self.partition_.labels
         return self
 
     def cut(self, k: int | None = None, *, min_objective: float | None = None) -> Partition:
         """The regions after the first merges of the fitted dendrogram.
 
+        The same as :meth:`MergeTree.cut <regionalize.methods.merge_tree.MergeTree.cut>` of
+        ``tree_`` with ``height=min_objective``: exactly the partition of
+        ``Intramax(k, min_objective=min_objective, ...)`` fitted with the same contiguity
+        and name.
+
         Parameters
         ----------
         k, min_objective
             As in the constructor; one of them is required (see :data:`NO_CUT`).
+
+        Returns
+        -------
+        Partition
         """
-        if "merges_" not in vars(self):
+        if "tree_" not in vars(self):
             raise InvalidParameterError("This Intramax is not fitted yet; call fit(graph).")
-        owner = type(self).__name__
-        check_k(owner, k)
-        check_positive(owner, "min_objective", min_objective)
+        return self.tree_._partition(k, min_objective, stacklevel=4)
+
+
+class _IntramaxCutter(Cutter):
+    """The cuts of a fitted Intramax dendrogram (see :class:`MergeTree`)."""
+
+    def __init__(self, graph, pairs: np.ndarray, objective: np.ndarray, active: np.ndarray,
+                 contiguity_on: bool, params: dict, layer: str, owner: str):
+        self.graph = graph
+        self.pairs = pairs
+        self.objective = objective
+        self.active = active
+        self.contiguity_on = contiguity_on
+        self.params = params
+        self.layer = layer
+        self.owner = owner
+
+    def _steps(self, k, min_objective) -> int:
+        check_k(self.owner, k)
+        check_positive(self.owner, "min_objective", min_objective)
         if k is None and min_objective is None:
             raise InvalidParameterError(NO_CUT)
-        graph, pairs = self._graph, self._pairs
-        n_active = int(self._active.sum())
-        steps = len(pairs)
+        n_active = int(self.active.sum())
+        steps = len(self.pairs)
         if k is not None:
             steps = min(steps, max(n_active - k, 0))
         if min_objective is not None:
-            below = np.flatnonzero(self.merges_["objective"].to_numpy() < min_objective)
+            below = np.flatnonzero(self.objective < min_objective)
             if len(below):
                 steps = min(steps, int(below[0]))
+        return steps
+
+    def n_clusters(self, k, height) -> int:
+        return int(self.active.sum()) - self._steps(k, height)
+
+    def partition(self, k, height, *, stacklevel: int = 2) -> Partition:
+        min_objective = height
+        steps = self._steps(k, min_objective)
+        graph, pairs = self.graph, self.pairs
+        n_active = int(self.active.sum())
         n_regions = n_active - steps
         if k is not None and n_regions > k and steps == len(pairs):
             warnings.warn(
                 f"Intramax cannot reach k={k} regions: the flows form {n_regions} groups with "
-                f"no {'adjacent ' if self._contiguity_on else ''}interaction between them, "
-                f"so the cut has {n_regions} regions.", UserWarning, stacklevel=2)
+                f"no {'adjacent ' if self.contiguity_on else ''}interaction between them, "
+                f"so the cut has {n_regions} regions.", UserWarning, stacklevel=stacklevel)
         parent = np.arange(graph.n_zones)
 
         def find(x: int) -> int:
@@ -525,28 +577,54 @@ class Intramax(Estimator):
             ra, rb = find(a), find(b)
             parent[max(ra, rb)] = min(ra, rb)
         codes = np.array([find(i) for i in range(graph.n_zones)], dtype=np.int64)
-        codes[~self._active] = -1
-        reasons = np.where(self._active, None, NO_FLOWS).astype(object)
-        params = {**self.get_params(), "k": k, "min_objective": min_objective,
-                  "contiguity": "on" if self._contiguity_on else "off",
+        codes[~self.active] = -1
+        reasons = np.where(self.active, None, NO_FLOWS).astype(object)
+        params = {**self.params, "k": k, "min_objective": min_objective,
+                  "contiguity": "on" if self.contiguity_on else "off",
                   "n_merges": int(steps)}
-        return Partition.from_codes(graph, codes, layer=self.name or self.layer,
+        return Partition.from_codes(graph, codes, layer=self.layer,
                                     kind="intramax region", reasons=reasons, params=params)
 
 
 def _linkage(n: int, pairs: np.ndarray, vals: np.ndarray) -> np.ndarray:
-    """scipy-style linkage rows from the representative pairs."""
-    current = {}  # representative zone -> scipy id of its cluster
-    out = np.empty((len(pairs), 4), dtype=np.float64)
-    for s, (a, b) in enumerate(pairs.tolist()):
-        ia, ib = current.get(a, a), current.get(b, b)
-        out[s] = (min(ia, ib), max(ia, ib), vals[s, 0], vals[s, 1])
-        current[a] = n + s
-    return out
+    """scipy-style linkage rows from the representative pairs (the new cluster keeps the
+    representative of the first)."""
+    return linkage_matrix(n, pairs[:, 0], pairs[:, 1], vals[:, 0], vals[:, 1])
 
 
-def intramax(graph, k: int | None = None, **params) -> Partition:
-    """Function twin of :class:`Intramax`: returns the Partition.
+@checked_call
+def intramax(graph, k: int | None = None, *, min_objective: float | None = None,
+             contiguity=None, name: str | None = None) -> Partition:
+    """Intramax regions of ``graph``: the function twin of :class:`Intramax`.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+        The flows (rows = origins, diagonal = flows within a zone).
+    k : int, optional
+        Number of regions (zones without any flow are not counted); fewer merges are
+        possible when the flows fall into more groups with no interaction between them (a
+        warning says so).
+    min_objective : float, optional
+        Stop at the first merge whose objective is below it (merges at exactly it are made).
+        With ``k`` too, the first rule met stops. One of ``k`` and ``min_objective`` is
+        required: without a stop rule :class:`~regionalize.errors.InvalidParameterError`
+        says so.
+    contiguity : None, "auto", "require" or Contiguity
+        None (default): any two clusters may merge; otherwise only adjacent ones (see
+        :class:`Intramax`).
+    name : str, optional
+        Layer name of the partition (default ``"intramax"``).
+
+    Returns
+    -------
+    Partition
+        ``Intramax(k, min_objective=..., contiguity=..., name=...).fit(graph).partition_``.
+
+    See Also
+    --------
+    Intramax : the estimator; fitted once, its ``cut(k)`` (or ``tree_.cut``) gives the
+        regions at other sizes without recomputing the dendrogram.
 
     Examples
     --------
@@ -555,5 +633,5 @@ def intramax(graph, k: int | None = None, **params) -> Partition:
     >>> intramax(g, k=2).labels.to_dict()
     {'x': 'y', 'y': 'y', 'z': 'z'}
     """
-    return Intramax(k, **params).fit(graph).partition_
-
+    return Intramax(k, min_objective=min_objective, contiguity=contiguity,
+                    name=name).fit(graph).partition_
