@@ -49,8 +49,9 @@ def run_case(name: str, repeat: int) -> dict:
     start = time.perf_counter()
     contiguity = graph.build_contiguity(islands="nearest")
     t["contiguity_build"] = time.perf_counter() - start
-    t["intramax_contiguity"], imc = best_of(lambda: Intramax(contiguity=contiguity).fit(graph),
-                                          repeat)
+    t["intramax_contiguity"], imc = best_of(
+        lambda: Intramax(contiguity=contiguity).fit(graph), repeat
+    )
     out["intramax_contiguity_merges"] = len(imc.merges_)
     out["intramax_contiguity_groups_left"] = imc.n_components_
 
@@ -61,7 +62,8 @@ def run_case(name: str, repeat: int) -> dict:
     if "name" in graph.zones.columns and fb1.partition_.n_areas <= 50:
         names = graph.zones["name"]
         out["flowbca_lm01_centres"] = sorted(
-            str(names[c[0]]) for c in fb1.partition_.areas["centres"])
+            str(names[c[0]]) for c in fb1.partition_.areas["centres"]
+        )
     first = fb.merges_.head(1)
     if len(first):
         unit, dest = first["unit"].iloc[0], first["destination"].iloc[0]
@@ -86,13 +88,19 @@ def main(argv=None) -> None:
             continue
         rows.append(row)
         timings = ", ".join(f"{k} {v:.3f}s" for k, v in row["timings_s"].items())
-        print(f"{name} ({row['zones']:,} zones, {row['flows']:,} flows): {timings}; "
-              f"intramax {row['intramax_merges']} merges ({row['intramax_groups_left']} "
-              f"groups left); flowbca {row['flowbca_default_clusters']} cluster(s) by "
-              f"default, {row['flowbca_lm01_clusters']} with min_internal=0.1", flush=True)
+        print(
+            f"{name} ({row['zones']:,} zones, {row['flows']:,} flows): {timings}; "
+            f"intramax {row['intramax_merges']} merges ({row['intramax_groups_left']} "
+            f"groups left); flowbca {row['flowbca_default_clusters']} cluster(s) by "
+            f"default, {row['flowbca_lm01_clusters']} with min_internal=0.1",
+            flush=True,
+        )
     RESULTS.mkdir(exist_ok=True)
-    env = {"python": platform.python_version(), "machine": platform.machine(),
-           "repeat": args.repeat}
+    env = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "repeat": args.repeat,
+    }
     path = RESULTS / "agglomerative.json"
     path.write_text(json.dumps({"env": env, "results": rows}, indent=2))
     print(f"wrote {path}")

@@ -105,8 +105,9 @@ def _pid_and_maxrss_kb() -> tuple[int, int]:
 def generate(data: Path, rows: int, zones: int, fine: int, seed: int) -> dict:
     from regionalize.synthetic import write_synthetic_od
 
-    t, table = best_of(lambda: write_synthetic_od(data, rows, fine, zones, seed=seed,
-                                                  overwrite=True), 1)
+    t, table = best_of(
+        lambda: write_synthetic_od(data, rows, fine, zones, seed=seed, overwrite=True), 1
+    )
     return {"generate_s": t, "generate_peak_mb": _mb(_maxrss_kb()), "total": table.total}
 
 
@@ -118,36 +119,57 @@ def run_case(case: str, data: Path) -> dict:
     load_before = os.getloadavg()[0]
     if case == "threads":
         with TreeSampler() as tree:
-            t, g = best_of(lambda: aggregate_flows(flows, crosswalk=crosswalk,
-                                                   scheduler="threads"), 1)
+            t, g = best_of(
+                lambda: aggregate_flows(flows, crosswalk=crosswalk, scheduler="threads"), 1
+            )
         peak = _mb(_maxrss_kb())
         detail = {"self_mb": peak}
         workers = os.cpu_count()
     elif case == "cluster":
         from dask.distributed import Client, LocalCluster
 
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+        with (
+            LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as client,
+        ):
             with TreeSampler() as tree:
-                t, g = best_of(lambda: aggregate_flows(flows, crosswalk=crosswalk,
-                                                       scheduler=client), 1)
+                t, g = best_of(
+                    lambda: aggregate_flows(flows, crosswalk=crosswalk, scheduler=client), 1
+                )
             workers_kb = client.run(_maxrss_kb)
             # a LocalCluster's nannies live in this process: count them only if they do not
-            nannies = {a: kb for a, kb in client.run(_pid_and_maxrss_kb, nanny=True).items()
-                       if kb[0] != os.getpid()}
-        detail = {"self_mb": _mb(_maxrss_kb()),
-                  "workers_mb": [_mb(v) for v in workers_kb.values()],
-                  "nannies_mb": [_mb(v[1]) for v in nannies.values()]}
+            nannies = {
+                a: kb
+                for a, kb in client.run(_pid_and_maxrss_kb, nanny=True).items()
+                if kb[0] != os.getpid()
+            }
+        detail = {
+            "self_mb": _mb(_maxrss_kb()),
+            "workers_mb": [_mb(v) for v in workers_kb.values()],
+            "nannies_mb": [_mb(v[1]) for v in nannies.values()],
+        }
         peak = detail["self_mb"] + sum(detail["workers_mb"]) + sum(detail["nannies_mb"])
         workers = 2
     else:
         raise SystemExit(f"unknown case {case!r}")
-    return {"scheduler": case, "workers": workers, "seconds": t, "peak_mb": peak,
-            "load_average_1min_after": os.getloadavg()[0],
-            "load_average_1min_before": load_before,
-            "tree_sampled_peak_mb": tree.peak_mb, "before_mb": _mb(base_kb), **detail,
-            "zones": g.n_zones, "zone_pairs": g.n_flows, "total": g.total,
-            "rows": g.meta["rows"], "partitions": g.meta["partitions"]}
+    return {
+        "scheduler": case,
+        "workers": workers,
+        "seconds": t,
+        "peak_mb": peak,
+        "load_average_1min_after": os.getloadavg()[0],
+        "load_average_1min_before": load_before,
+        "tree_sampled_peak_mb": tree.peak_mb,
+        "before_mb": _mb(base_kb),
+        **detail,
+        "zones": g.n_zones,
+        "zone_pairs": g.n_flows,
+        "total": g.total,
+        "rows": g.meta["rows"],
+        "partitions": g.meta["partitions"],
+    }
 
 
 def _subprocess(args: list[str]) -> dict:
@@ -168,16 +190,24 @@ def main(argv=None) -> None:
     ap.add_argument("--zones", type=int, default=3000)
     ap.add_argument("--fine", type=int, default=1_000_000, help="fine (block-like) ids")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--data", type=Path, default=None,
-                    help="folder of the generated table (default: under the temp folder)")
-    ap.add_argument("--cluster", action="store_true",
-                    help="also run on a LocalCluster of 2 worker processes")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="folder of the generated table (default: under the temp folder)",
+    )
+    ap.add_argument(
+        "--cluster", action="store_true", help="also run on a LocalCluster of 2 worker processes"
+    )
     ap.add_argument("--cleanup", action="store_true", help="delete the table afterwards")
     ap.add_argument("--case", help=argparse.SUPPRESS)  # internal: one run, print JSON
     ap.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    data = args.data or (Path(tempfile.gettempdir()) / "regionalize-bench"
-                         / f"od-{args.rows}-{args.zones}-{args.fine}-s{args.seed}")
+    data = args.data or (
+        Path(tempfile.gettempdir())
+        / "regionalize-bench"
+        / f"od-{args.rows}-{args.zones}-{args.fine}-s{args.seed}"
+    )
     if args.generate:
         print(json.dumps(generate(data, args.rows, args.zones, args.fine, args.seed)))
         return
@@ -186,11 +216,11 @@ def main(argv=None) -> None:
         return
 
     t0 = time.perf_counter()
-    wanted = {"n_rows": args.rows, "n_fine": args.fine, "n_zones": args.zones,
-              "seed": args.seed}
+    wanted = {"n_rows": args.rows, "n_fine": args.fine, "n_zones": args.zones, "seed": args.seed}
     manifest = data / "manifest.json"
     cached = manifest.exists() and all(
-        json.loads(manifest.read_text()).get(k) == v for k, v in wanted.items())
+        json.loads(manifest.read_text()).get(k) == v for k, v in wanted.items()
+    )
     gen = None
     if cached:
         print(f"reusing the table in {data}", flush=True)
@@ -198,11 +228,25 @@ def main(argv=None) -> None:
             gen = json.loads((data / "generation.json").read_text())
     else:
         print(f"writing {args.rows:,} rows to {data} ...", flush=True)
-        gen = _subprocess(["--generate", "--data", str(data), "--rows", str(args.rows),
-                           "--zones", str(args.zones), "--fine", str(args.fine),
-                           "--seed", str(args.seed)])
-        print(f"  written in {gen['generate_s']:.1f} s (peak {gen['generate_peak_mb']:.0f} MB)",
-              flush=True)
+        gen = _subprocess(
+            [
+                "--generate",
+                "--data",
+                str(data),
+                "--rows",
+                str(args.rows),
+                "--zones",
+                str(args.zones),
+                "--fine",
+                str(args.fine),
+                "--seed",
+                str(args.seed),
+            ]
+        )
+        print(
+            f"  written in {gen['generate_s']:.1f} s (peak {gen['generate_peak_mb']:.0f} MB)",
+            flush=True,
+        )
         (data / "generation.json").write_text(json.dumps(gen) + "\n")
     info = json.loads(manifest.read_text())
     flows_mb, crosswalk_mb = _disk_mb(data)
@@ -212,30 +256,48 @@ def main(argv=None) -> None:
         row["total_matches"] = row["total"] == info["total"]
         rows.append(row)
         tree = row["tree_sampled_peak_mb"]
-        print(f"{case:8s} {row['seconds']:8.1f} s  {args.rows / row['seconds']:12,.0f} rows/s  "
-              f"peak {row['peak_mb']:7.0f} MB"
-              + (f" (tree sampled {tree:.0f} MB)" if tree is not None else "")
-              + f"  {row['zones']:,} zones, {row['zone_pairs']:,} zone pairs, "
-              f"total ok: {row['total_matches']}", flush=True)
-    out = {"benchmark": "dask_aggregate", "rows": args.rows, "zones": args.zones,
-           "fine_ids": args.fine, "seed": args.seed, "partitions": info["partitions"],
-           "table_mb": flows_mb, "crosswalk_mb": crosswalk_mb, "data": str(data),
-           "generation": gen, "goal_peak_mb": GOAL_MB,
-           "env": {"python": platform.python_version(), "machine": platform.machine(),
-                   "cpus": os.cpu_count()},
-           "results": rows}
+        print(
+            f"{case:8s} {row['seconds']:8.1f} s  {args.rows / row['seconds']:12,.0f} rows/s  "
+            f"peak {row['peak_mb']:7.0f} MB"
+            + (f" (tree sampled {tree:.0f} MB)" if tree is not None else "")
+            + f"  {row['zones']:,} zones, {row['zone_pairs']:,} zone pairs, "
+            f"total ok: {row['total_matches']}",
+            flush=True,
+        )
+    out = {
+        "benchmark": "dask_aggregate",
+        "rows": args.rows,
+        "zones": args.zones,
+        "fine_ids": args.fine,
+        "seed": args.seed,
+        "partitions": info["partitions"],
+        "table_mb": flows_mb,
+        "crosswalk_mb": crosswalk_mb,
+        "data": str(data),
+        "generation": gen,
+        "goal_peak_mb": GOAL_MB,
+        "env": {
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "cpus": os.cpu_count(),
+        },
+        "results": rows,
+    }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "dask_aggregate.json").write_text(json.dumps(out, indent=2) + "\n")
-    head = ("| rows | zones | fine ids | partitions | table on disk | scheduler | seconds | "
-            "rows/s | peak MB | tree peak MB (sampled) | zone pairs | total ok |\n"
-            "|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|\n")
+    head = (
+        "| rows | zones | fine ids | partitions | table on disk | scheduler | seconds | "
+        "rows/s | peak MB | tree peak MB (sampled) | zone pairs | total ok |\n"
+        "|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|\n"
+    )
     body = "".join(
         f"| {args.rows:,} | {r['zones']:,} | {args.fine:,} | {info['partitions']} | "
         f"{flows_mb:,.0f} MB | {r['scheduler']} ({r['workers']}) | {r['seconds']:.1f} | "
         f"{args.rows / r['seconds']:,.0f} | {r['peak_mb']:,.0f} | "
         + (f"{r['tree_sampled_peak_mb']:,.0f}" if r["tree_sampled_peak_mb"] else "-")
         + f" | {r['zone_pairs']:,} | {r['total_matches']} |\n"
-        for r in rows)
+        for r in rows
+    )
     (RESULTS / "dask_aggregate.md").write_text(head + body)
     print(f"wrote {RESULTS / 'dask_aggregate.json'} and {RESULTS / 'dask_aggregate.md'}")
     if args.cleanup:

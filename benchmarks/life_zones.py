@@ -48,8 +48,7 @@ def run_case(n: int) -> dict:
     hospital = rz.life_zones(g, "hospital", facilities=fac, min_population=0.02 * total)
     timings["hospital"] = time.perf_counter() - t
     t = time.perf_counter()
-    shop = rz.life_zones(g, "shop", facilities=fac, assignment="huff",
-                         min_population=0.002 * total)
+    shop = rz.life_zones(g, "shop", facilities=fac, assignment="huff", min_population=0.002 * total)
     timings["shop"] = time.perf_counter() - t
     t = time.perf_counter()
     combined = rz.combine_life_zones(g, [commuting, hospital, shop])
@@ -60,9 +59,14 @@ def run_case(n: int) -> dict:
     timings["total"] = time.perf_counter() - t0
     for p in (commuting, hospital, shop, combined):
         layers[p.name] = p.n_areas
-    return {"zones": n, "flows": g.n_flows, "timings_s": timings, "areas": layers,
-            "hospital_desert_share_20km": summary["desert_share"],
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "zones": n,
+        "flows": g.n_flows,
+        "timings_s": timings,
+        "areas": layers,
+        "hospital_desert_share_20km": summary["desert_share"],
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def main(argv=None) -> None:
@@ -75,27 +79,37 @@ def main(argv=None) -> None:
         return
     rows = []
     for n in map(int, args.zones.split(",")):
-        proc = subprocess.run([sys.executable, __file__, "--case", str(n)], capture_output=True,
-                              text=True)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--case", str(n)], capture_output=True, text=True
+        )
         if proc.returncode:
             print(proc.stderr[-2000:], file=sys.stderr)
             continue
         row = json.loads(proc.stdout.strip().splitlines()[-1])
         rows.append(row)
         t = row["timings_s"]
-        print(f"{n:>7} zones: " + ", ".join(f"{k} {v:.2f}s" for k, v in t.items())
-              + f"; areas {row['areas']}; peak {row['peak_rss_mb']:.0f} MB", flush=True)
+        print(
+            f"{n:>7} zones: "
+            + ", ".join(f"{k} {v:.2f}s" for k, v in t.items())
+            + f"; areas {row['areas']}; peak {row['peak_rss_mb']:.0f} MB",
+            flush=True,
+        )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "life_zones.json").write_text(json.dumps(rows, indent=2))
-    lines = ["| zones | flows | commuting s | hospital s | shop s | combine s | "
-             "accessibility s | total s | areas | peak MB |", "|" + "---:|" * 10]
+    lines = [
+        "| zones | flows | commuting s | hospital s | shop s | combine s | "
+        "accessibility s | total s | areas | peak MB |",
+        "|" + "---:|" * 10,
+    ]
     for r in rows:
         t = r["timings_s"]
-        lines.append(f"| {r['zones']:,} | {r['flows']:,} | {t['commuting']:.2f} | "
-                     f"{t['hospital']:.2f} | {t['shop']:.2f} | {t['combine']:.2f} | "
-                     f"{t['accessibility']:.2f} | {t['total']:.2f} | "
-                     + ", ".join(f"{k} {v}" for k, v in r["areas"].items())
-                     + f" | {r['peak_rss_mb']:.0f} |")
+        lines.append(
+            f"| {r['zones']:,} | {r['flows']:,} | {t['commuting']:.2f} | "
+            f"{t['hospital']:.2f} | {t['shop']:.2f} | {t['combine']:.2f} | "
+            f"{t['accessibility']:.2f} | {t['total']:.2f} | "
+            + ", ".join(f"{k} {v}" for k, v in r["areas"].items())
+            + f" | {r['peak_rss_mb']:.0f} |"
+        )
     (RESULTS / "life_zones.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {RESULTS / 'life_zones.md'}")
 

@@ -52,9 +52,24 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 REAL = ["korea-ktdb-sigun", "us-counties-2009-2013", "sardinia-2001"]
 SYNTHETIC = ["synthetic-1000", "synthetic-10000", "synthetic-35000", "synthetic-100000"]
-STEPS = ["load", "build", "aggregate", "contiguity", "delineate", "quality", "ttwa", "intramax",
-         "flowbca", "commuting_zones", "leiden", "infomap", "peer_leidenalg", "peer_infomap",
-         "peer_louvain", "stability"]
+STEPS = [
+    "load",
+    "build",
+    "aggregate",
+    "contiguity",
+    "delineate",
+    "quality",
+    "ttwa",
+    "intramax",
+    "flowbca",
+    "commuting_zones",
+    "leiden",
+    "infomap",
+    "peer_leidenalg",
+    "peer_infomap",
+    "peer_louvain",
+    "stability",
+]
 PEERS = ["peer_leidenalg", "peer_infomap", "peer_louvain"]
 LARGE = 20_000  # zones: run once instead of best of N; stability 10 redraws
 
@@ -101,8 +116,13 @@ def measure(fn, repeat: int, budget: float) -> dict:
         return {"status": f"timeout (> {budget:.0f} s)"}
     finally:
         signal.alarm(0)
-    return {"status": "ok", "seconds": best, "peak_mb": peak / 1024,
-            "added_mb": (peak - before) / 1024 if reset else None, "value": value}
+    return {
+        "status": "ok",
+        "seconds": best,
+        "peak_mb": peak / 1024,
+        "added_mb": (peak - before) / 1024 if reset else None,
+        "value": value,
+    }
 
 
 def _metro_kwargs(preset: dict) -> dict:
@@ -117,8 +137,9 @@ def _quality_text(graph, labels) -> tuple[str, dict]:
     from regionalize.quality import quality
 
     q = quality(graph, labels)
-    return (f"{q['areas']} areas, modularity {q['modularity']:.3f}, "
-            f"internal {q['internal_share']:.1%}"), q
+    return (
+        f"{q['areas']} areas, modularity {q['modularity']:.3f}, internal {q['internal_share']:.1%}"
+    ), q
 
 
 def run_case(name: str, steps: list[str], repeat: int, budget: float) -> dict:
@@ -144,9 +165,12 @@ def run_case(name: str, steps: list[str], repeat: int, budget: float) -> dict:
             except Exception as exc:  # noqa: BLE001 - a figure must not lose the timing
                 res["quality"] = f"quality failed: {type(exc).__name__}: {exc}"
         out["steps"][step] = res
-        print(f"{name:24s} {step:16s} {res.get('seconds', float('nan')):9.3f} s "
-              f"{res.get('peak_mb', float('nan')):7.0f} MB  {res.get('quality', res['status'])}",
-              file=sys.stderr, flush=True)
+        print(
+            f"{name:24s} {step:16s} {res.get('seconds', float('nan')):9.3f} s "
+            f"{res.get('peak_mb', float('nan')):7.0f} MB  {res.get('quality', res['status'])}",
+            file=sys.stderr,
+            flush=True,
+        )
         return value
 
     def skip(step, why):
@@ -167,48 +191,75 @@ def run_case(name: str, steps: list[str], repeat: int, budget: float) -> dict:
     preset = delineation_preset(g)
 
     table = g.to_frame()
-    record("build", lambda: rz.FlowGraph.from_dataframe(table),
-           lambda v: (f"total conserved: {abs(v.total - g.total) <= 1e-9 * g.total}", {}))
+    record(
+        "build",
+        lambda: rz.FlowGraph.from_dataframe(table),
+        lambda v: (f"total conserved: {abs(v.total - g.total) <= 1e-9 * g.total}", {}),
+    )
     labels = np.arange(g.n_zones) // 10
-    record("aggregate", lambda: g.aggregate(labels, dissolve=False),
-           lambda v: (f"{v.n_zones:,} groups, total conserved: "
-                      f"{abs(v.total - g.total) <= 1e-9 * g.total}", {}))
+    record(
+        "aggregate",
+        lambda: g.aggregate(labels, dissolve=False),
+        lambda v: (
+            f"{v.n_zones:,} groups, total conserved: {abs(v.total - g.total) <= 1e-9 * g.total}",
+            {},
+        ),
+    )
     geo = g.geometry
     if geo is not None:
-        record("contiguity", lambda: rz.build_contiguity(geo, islands="keep"),
-               lambda c: (f"{c.n_links:,} links, {len(c.islands)} islands", {}))
+        record(
+            "contiguity",
+            lambda: rz.build_contiguity(geo, islands="keep"),
+            lambda c: (f"{c.n_links:,} links, {len(c.islands)} islands", {}),
+        )
     else:
         skip("contiguity", "no polygons")
 
     def full():
-        fresh = rz.FlowGraph(g.matrix, g.ids, g.zones, g.geometry, moe=g.moe, name=g.name,
-                             meta=g.meta)
+        fresh = rz.FlowGraph(
+            g.matrix, g.ids, g.zones, g.geometry, moe=g.moe, name=g.name, meta=g.meta
+        )
         return rz.delineate(fresh, **preset)
 
     def layers_text(h):
         areas = ", ".join(f"{layer} {h[layer].n_areas}" for layer in h.layers)
         text, q = _quality_text(g, h[h.layers[-1]].labels)
-        return f"{areas}; {h.layers[-1]}: {text}", {"areas": {x: h[x].n_areas for x in h.layers},
-                                                     **q}
+        return f"{areas}; {h.layers[-1]}: {text}", {
+            "areas": {x: h[x].n_areas for x in h.layers},
+            **q,
+        }
 
     h = record("delineate", full, layers_text)
     if h is None and "quality" in steps:
         h = full()
     if h is not None:
         lowest = h[h.layers[-1]].labels
-        record("quality", lambda: rz.quality.quality(g, lowest),
-               lambda q: (f"modularity {q['modularity']:.3f}, valid {q['valid_share']:.1%}", q))
+        record(
+            "quality",
+            lambda: rz.quality.quality(g, lowest),
+            lambda q: (f"modularity {q['modularity']:.3f}, valid {q['valid_share']:.1%}", q),
+        )
 
     def part_quality(p):
         return _quality_text(g, p.labels)
 
     m = rz.methods
-    record("ttwa", lambda: m.labour_market_areas(g, min_size=3500, min_sc=0.6667,
-                                                 target_size=25000, target_sc=0.75),
-           part_quality)
-    record("intramax", lambda: m.Intramax().fit(g),
-           lambda est: (f"{g.n_zones - 1} merges; at k={max(g.n_zones // 20, 2)}: "
-                        + _quality_text(g, est.cut(max(g.n_zones // 20, 2)).labels)[0], {}))
+    record(
+        "ttwa",
+        lambda: m.labour_market_areas(
+            g, min_size=3500, min_sc=0.6667, target_size=25000, target_sc=0.75
+        ),
+        part_quality,
+    )
+    record(
+        "intramax",
+        lambda: m.Intramax().fit(g),
+        lambda est: (
+            f"{g.n_zones - 1} merges; at k={max(g.n_zones // 20, 2)}: "
+            + _quality_text(g, est.cut(max(g.n_zones // 20, 2)).labels)[0],
+            {},
+        ),
+    )
     record("flowbca", lambda: m.flowbca(g), part_quality)
     if g.n_zones <= 20_000:
         record("commuting_zones", lambda: m.commuting_zones(g), part_quality)
@@ -225,9 +276,14 @@ def run_case(name: str, steps: list[str], repeat: int, budget: float) -> dict:
 
         runs = 100 if g.n_zones < LARGE else 10
         fn = partial(rz.metropolitan_areas, **_metro_kwargs(preset))
-        record("stability", lambda: rz.stability.stability(g, fn, runs=runs, seed=0),
-               lambda s: (f"{runs} runs, mean zone stability "
-                          f"{float(s.zones['stability'].mean()):.3f}", {"runs": runs}))
+        record(
+            "stability",
+            lambda: rz.stability.stability(g, fn, runs=runs, seed=0),
+            lambda s: (
+                f"{runs} runs, mean zone stability {float(s.zones['stability'].mean()):.3f}",
+                {"runs": runs},
+            ),
+        )
     return out
 
 
@@ -244,10 +300,13 @@ def _peers(g, record) -> None:
         import leidenalg
 
         ig_graph = g.to_igraph()
-        record("peer_leidenalg",
-               lambda: leidenalg.find_partition(ig_graph, leidenalg.ModularityVertexPartition,
-                                                weights="weight", seed=0),
-               lambda p: _quality_text(g, labels_of(p.membership)))
+        record(
+            "peer_leidenalg",
+            lambda: leidenalg.find_partition(
+                ig_graph, leidenalg.ModularityVertexPartition, weights="weight", seed=0
+            ),
+            lambda p: _quality_text(g, labels_of(p.membership)),
+        )
     except ImportError:
         pass
     try:
@@ -255,8 +314,9 @@ def _peers(g, record) -> None:
 
         coo = g.matrix.tocoo()
         off = coo.row != coo.col
-        links = list(zip(coo.row[off].tolist(), coo.col[off].tolist(),
-                         coo.data[off].tolist(), strict=True))
+        links = list(
+            zip(coo.row[off].tolist(), coo.col[off].tolist(), coo.data[off].tolist(), strict=True)
+        )
 
         def run_infomap():
             im = infomap.Infomap("--directed --two-level --silent --seed 1 --num-trials 1")
@@ -277,9 +337,11 @@ def _peers(g, record) -> None:
     import networkx as nx
 
     nx_graph = g.to_networkx()
-    record("peer_louvain",
-           lambda: nx.community.louvain_communities(nx_graph, weight="weight", seed=0),
-           lambda comms: _quality_text(g, labels_of(_membership(g, comms))))
+    record(
+        "peer_louvain",
+        lambda: nx.community.louvain_communities(nx_graph, weight="weight", seed=0),
+        lambda comms: _quality_text(g, labels_of(_membership(g, comms))),
+    )
 
 
 def _membership(g, communities):
@@ -303,10 +365,12 @@ def _fmt_s(res) -> str:
 
 
 def markdown(rows: list[dict], env: dict) -> str:
-    lines = ["# regionalize benchmark suite\n",
-             f"Python {env['python']}, {env['cpus']} CPUs, {env['machine']}; "
-             f"{env['date']}. Time: best of N (once above 20k zones); memory: the process's "
-             "peak during the step (`+` what the step added).\n"]
+    lines = [
+        "# regionalize benchmark suite\n",
+        f"Python {env['python']}, {env['cpus']} CPUs, {env['machine']}; "
+        f"{env['date']}. Time: best of N (once above 20k zones); memory: the process's "
+        "peak during the step (`+` what the step added).\n",
+    ]
     for r in rows:
         lines.append(f"\n## {r['case']} ({r['zones']:,} zones, {r['flows']:,} flows)\n")
         lines.append("| step | seconds | peak MB | +MB | quality figure |")
@@ -316,8 +380,10 @@ def markdown(rows: list[dict], env: dict) -> str:
                 lines.append(f"| {step} | {res['status']} | | | |")
                 continue
             added = "" if res.get("added_mb") is None else f"{res['added_mb']:.0f}"
-            lines.append(f"| {step} | {res['seconds']:.3g} | {res['peak_mb']:.0f} | {added} | "
-                         f"{res.get('quality', '')} |")
+            lines.append(
+                f"| {step} | {res['seconds']:.3g} | {res['peak_mb']:.0f} | {added} | "
+                f"{res.get('quality', '')} |"
+            )
         d = r["steps"].get("delineate")
         ratios = []
         for peer in PEERS:
@@ -325,17 +391,22 @@ def markdown(rows: list[dict], env: dict) -> str:
             if d and p and d["status"] == "ok" and p["status"] == "ok":
                 ratios.append(f"{peer[5:]} {d['seconds'] / p['seconds']:.2f}x")
         if ratios:
-            lines.append(f"\nfull `delineate` time over each peer's time: {', '.join(ratios)} "
-                         "(below 1: regionalize is faster).")
+            lines.append(
+                f"\nfull `delineate` time over each peer's time: {', '.join(ratios)} "
+                "(below 1: regionalize is faster)."
+            )
     slopes = scaling_slopes(rows)
     if slopes:
-        lines.append("\n## Scaling on synthetic countries (log-log slope of time against "
-                     "zones and against non-zero flows)\n")
+        lines.append(
+            "\n## Scaling on synthetic countries (log-log slope of time against "
+            "zones and against non-zero flows)\n"
+        )
         lines.append("| step | sizes | slope vs zones | slope vs flows | seconds at largest |")
         lines.append("|---|---|---:|---:|---:|")
         for step, s in slopes.items():
-            lines.append(f"| {step} | {s['sizes']} | {s['zones']:.2f} | {s['flows']:.2f} | "
-                         f"{s['last']:.3g} |")
+            lines.append(
+                f"| {step} | {s['sizes']} | {s['zones']:.2f} | {s['flows']:.2f} | {s['last']:.3g} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -347,8 +418,11 @@ def _synthetic_points(rows):
     for step in STEPS:
         if step == "stability":  # 100 redraws below 20k zones, 10 above: not one curve
             continue
-        pts = [(r["zones"], r["flows"], r["steps"][step]["seconds"], r["steps"][step]["peak_mb"])
-               for r in syn if r["steps"].get(step, {}).get("status") == "ok"]
+        pts = [
+            (r["zones"], r["flows"], r["steps"][step]["seconds"], r["steps"][step]["peak_mb"])
+            for r in syn
+            if r["steps"].get(step, {}).get("status") == "ok"
+        ]
         if len(pts) >= 2:
             yield step, np.array(pts, dtype=float)
 
@@ -359,10 +433,12 @@ def scaling_slopes(rows) -> dict:
     out = {}
     for step, p in _synthetic_points(rows):
         t = np.log(np.maximum(p[:, 2], 1e-6))
-        out[step] = {"sizes": ", ".join(f"{int(z):,}" for z in p[:, 0]),
-                     "zones": float(np.polyfit(np.log(p[:, 0]), t, 1)[0]),
-                     "flows": float(np.polyfit(np.log(p[:, 1]), t, 1)[0]),
-                     "last": float(p[-1, 2])}
+        out[step] = {
+            "sizes": ", ".join(f"{int(z):,}" for z in p[:, 0]),
+            "zones": float(np.polyfit(np.log(p[:, 0]), t, 1)[0]),
+            "flows": float(np.polyfit(np.log(p[:, 1]), t, 1)[0]),
+            "last": float(p[-1, 2]),
+        }
     return out
 
 
@@ -378,13 +454,20 @@ def scaling_plot(rows, path: Path) -> None:
     fig, axes = plt.subplots(1, 3, figsize=(16, 5.5))
     colours = plt.get_cmap("tab20")
     for i, (step, p) in enumerate(points):
-        kw = {"ls": "--" if step.startswith("peer_") else "-", "marker": "os^"[i % 3],
-              "color": colours(i % 20), "label": step}
+        kw = {
+            "ls": "--" if step.startswith("peer_") else "-",
+            "marker": "os^"[i % 3],
+            "color": colours(i % 20),
+            "label": step,
+        }
         axes[0].loglog(p[:, 0], p[:, 2], **kw)
         axes[1].loglog(p[:, 1], p[:, 2], **kw)
         axes[2].loglog(p[:, 0], p[:, 3], **kw)
-    for ax, (xl, yl) in zip(axes, [("zones", "seconds"), ("non-zero flows", "seconds"),
-                                   ("zones", "peak MB during the step")], strict=True):
+    for ax, (xl, yl) in zip(
+        axes,
+        [("zones", "seconds"), ("non-zero flows", "seconds"), ("zones", "peak MB during the step")],
+        strict=True,
+    ):
         ax.set_xlabel(xl)
         ax.set_ylabel(yl)
         ax.grid(True, which="both", alpha=0.3)
@@ -402,8 +485,11 @@ def main(argv=None) -> None:
     ap.add_argument("--repeat", type=int, default=3, help="best of N for each timed step")
     ap.add_argument("--budget", type=float, default=600.0, help="seconds allowed per step")
     ap.add_argument("--out", default="suite", help="name of the result files")
-    ap.add_argument("--report", action="store_true", help="only rewrite the Markdown and the "
-                    "plot from an existing <out>.json")
+    ap.add_argument(
+        "--report",
+        action="store_true",
+        help="only rewrite the Markdown and the plot from an existing <out>.json",
+    )
     ap.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case, print JSON
     args = ap.parse_args(argv)
     if args.report:
@@ -419,23 +505,41 @@ def main(argv=None) -> None:
         return
     rows = []
     for case in args.cases.split(","):
-        proc = subprocess.run([sys.executable, __file__, "--case", case, "--steps", args.steps,
-                               "--repeat", str(args.repeat), "--budget", str(args.budget)],
-                              stdout=subprocess.PIPE, text=True)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--case",
+                case,
+                "--steps",
+                args.steps,
+                "--repeat",
+                str(args.repeat),
+                "--budget",
+                str(args.budget),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         if proc.returncode != 0:
             print(f"{case}: failed (exit {proc.returncode})", file=sys.stderr)
             continue
         rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    env = {"python": platform.python_version(), "machine": platform.machine(),
-           "cpus": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M"),
-           "regionalize": __import__("regionalize").__version__}
+    env = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "regionalize": __import__("regionalize").__version__,
+    }
     write_reports(rows, env, args.out)
 
 
 def write_reports(rows: list[dict], env: dict, out: str) -> None:
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{out}.json").write_text(json.dumps(
-        {"env": env, "results": rows, "scaling": scaling_slopes(rows)}, indent=2))
+    (RESULTS / f"{out}.json").write_text(
+        json.dumps({"env": env, "results": rows, "scaling": scaling_slopes(rows)}, indent=2)
+    )
     (RESULTS / f"{out}.md").write_text(markdown(rows, env))
     scaling_plot(rows, RESULTS / f"{out}_scaling.png")
     print(f"wrote {RESULTS / (out + '.json')}, {out}.md, {out}_scaling.png")

@@ -35,8 +35,14 @@ def main() -> None:
 
     g = rz.datasets.load_us_counties(geometry=False)
     centres = rz.datasets.us_cbsa_centres(rz.datasets.load_us_cbsa_2013(), g.ids)
-    fn = partial(rz.metropolitan_areas, centres=centres, tau=0.25, max_order=1,
-                 share="either", contiguity=None)
+    fn = partial(
+        rz.metropolitan_areas,
+        centres=centres,
+        tau=0.25,
+        max_order=1,
+        share="either",
+        contiguity=None,
+    )
 
     def timed(executor):
         t = time.perf_counter()
@@ -47,28 +53,52 @@ def main() -> None:
     t_seq, ref = timed(None)
     rows.append({"executor": "sequential", "workers": 1, "seconds": t_seq, "same": True})
     t, res = timed(ProcessExecutor(2))
-    rows.append({"executor": "ProcessExecutor", "workers": 2, "seconds": t,
-                 "same": bool(np.array_equal(ref.labels, res.labels))})
+    rows.append(
+        {
+            "executor": "ProcessExecutor",
+            "workers": 2,
+            "seconds": t,
+            "same": bool(np.array_equal(ref.labels, res.labels)),
+        }
+    )
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
         print("dask.distributed not installed: Dask run skipped")
     else:
-        with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cl, \
-                Client(cl) as client:
+        with (
+            LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cl,
+            Client(cl) as client,
+        ):
             t, res = timed(client)
-        rows.append({"executor": "Dask LocalCluster (processes)", "workers": 2, "seconds": t,
-                     "same": bool(np.array_equal(ref.labels, res.labels))})
+        rows.append(
+            {
+                "executor": "Dask LocalCluster (processes)",
+                "workers": 2,
+                "seconds": t,
+                "same": bool(np.array_equal(ref.labels, res.labels)),
+            }
+        )
     for r in rows:
         r["speedup"] = t_seq / r["seconds"]
-        print(f"{r['executor']:32s} {r['workers']} workers  {r['seconds']:7.1f} s  "
-              f"x{r['speedup']:.2f}  identical labels: {r['same']}")
-    out = {"benchmark": "stability", "dataset": g.name, "zones": g.n_zones,
-           "flows": g.n_flows, "runs": args.runs, "method": "moe",
-           "delineation": "metropolitan_areas(CBSA 2013 centres, tau=0.25, max_order=1, "
-                          "share='either', contiguity=None)",
-           "cpus": os.cpu_count(), "python": platform.python_version(),
-           "mean_zone_stability": float(ref.zones["stability"].mean()), "results": rows}
+        print(
+            f"{r['executor']:32s} {r['workers']} workers  {r['seconds']:7.1f} s  "
+            f"x{r['speedup']:.2f}  identical labels: {r['same']}"
+        )
+    out = {
+        "benchmark": "stability",
+        "dataset": g.name,
+        "zones": g.n_zones,
+        "flows": g.n_flows,
+        "runs": args.runs,
+        "method": "moe",
+        "delineation": "metropolitan_areas(CBSA 2013 centres, tau=0.25, max_order=1, "
+        "share='either', contiguity=None)",
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "mean_zone_stability": float(ref.zones["stability"].mean()),
+        "results": rows,
+    }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "stability.json").write_text(json.dumps(out, indent=2) + "\n")
     print(f"wrote {RESULTS / 'stability.json'}")

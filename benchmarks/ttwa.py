@@ -37,16 +37,26 @@ def run(name: str, graph, params: dict, repeat: int) -> dict:
         best = min(best, time.perf_counter() - t)
     areas = m.partition_.areas
     row = {
-        "case": name, "zones": graph.n_zones, "flows": graph.n_flows, "params": params,
-        "time_s": round(best, 4), "iterations": m.n_iterations_,
-        "areas": int(m.partition_.n_areas), "valid": int(areas["valid"].sum()),
-        "from_reserve": int(areas["from_reserve"].sum()), "reserve": int(len(m.reserve_)),
+        "case": name,
+        "zones": graph.n_zones,
+        "flows": graph.n_flows,
+        "params": params,
+        "time_s": round(best, 4),
+        "iterations": m.n_iterations_,
+        "areas": int(m.partition_.n_areas),
+        "valid": int(areas["valid"].sum()),
+        "from_reserve": int(areas["from_reserve"].sum()),
+        "reserve": int(len(m.reserve_)),
         "reserve_cases": {k: int(v) for k, v in m.reserve_["case"].value_counts().items()},
-        "zero_list": int(len(m.zero_)), "unassigned": int(len(m.partition_.unassigned)),
+        "zero_list": int(len(m.zero_)),
+        "unassigned": int(len(m.partition_.unassigned)),
     }
-    print(f"{name:>24}: {best:7.3f} s  iterations {row['iterations']:>7,}  areas "
-          f"{row['areas']:>5,}  valid {row['valid']:>5,}  from reserve {row['from_reserve']:>4,}"
-          f"  reserve list {row['reserve']:>5,}  zero list {row['zero_list']}", flush=True)
+    print(
+        f"{name:>24}: {best:7.3f} s  iterations {row['iterations']:>7,}  areas "
+        f"{row['areas']:>5,}  valid {row['valid']:>5,}  from reserve {row['from_reserve']:>4,}"
+        f"  reserve list {row['reserve']:>5,}  zero list {row['zero_list']}",
+        flush=True,
+    )
     return row
 
 
@@ -60,16 +70,24 @@ def main(argv=None) -> None:
     from regionalize.methods.ttwa import ISTAT_2011, UK_2011
 
     rows = []
-    rows.append(run("us-counties UK 2011", rz.datasets.load_us_counties(geometry=False),
-                    UK_2011, args.repeat))
-    rows.append(run("sardinia Istat 2011", rz.datasets.load_sardinia(), ISTAT_2011,
-                    args.repeat))
+    rows.append(
+        run(
+            "us-counties UK 2011",
+            rz.datasets.load_us_counties(geometry=False),
+            UK_2011,
+            args.repeat,
+        )
+    )
+    rows.append(run("sardinia Istat 2011", rz.datasets.load_sardinia(), ISTAT_2011, args.repeat))
     for n in filter(None, args.synthetic.split(",")):
-        rows.append(run(f"synthetic-{n} UK 2011", rz.synthetic_country(int(n), seed=0),
-                        UK_2011, 1))
+        rows.append(run(f"synthetic-{n} UK 2011", rz.synthetic_country(int(n), seed=0), UK_2011, 1))
     RESULTS.mkdir(exist_ok=True)
-    out = {"python": sys.version.split()[0], "machine": platform.machine(),
-           "repeat": args.repeat, "cases": rows}
+    out = {
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+        "repeat": args.repeat,
+        "cases": rows,
+    }
     (RESULTS / "ttwa.json").write_text(json.dumps(out, indent=2) + "\n")
     print(f"wrote {RESULTS / 'ttwa.json'}")
 

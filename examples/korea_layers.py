@@ -17,7 +17,10 @@ pd.set_option("display.max_rows", 200)
 
 g = rz.datasets.load_korea_ktdb()
 h = rz.delineate(
-    g, KOREA_METROPOLITAN_CENTRES, tau=0.20, max_order=2,
+    g,
+    KOREA_METROPOLITAN_CENTRES,
+    tau=0.20,
+    max_order=2,
     urban={"candidates": "city", "min_job_ratio": None},
     megaregions={"merge_threshold": 0.15},
 )
@@ -35,7 +38,8 @@ for layer in h.layers:
         order = d.loc[z, "order"]
         return names[z] if pd.isna(order) else f"{names[z]} ({order})"
 
-    table["members (*centre*, order)"] = [", ".join(map(label, part.members(a)))
-                                          for a in table.index]
+    table["members (*centre*, order)"] = [
+        ", ".join(map(label, part.members(a))) for a in table.index
+    ]
     print(table.to_string())
     print("unassigned, by reason:", part.unassigned.value_counts().to_dict())

@@ -19,8 +19,8 @@ g = rz.datasets.load_korea_ktdb()
 metro = rz.metropolitan_areas(g, KOREA_METROPOLITAN_CENTRES, tau=0.20, max_order=2)
 ids = g.ids.to_series()
 scenarios = {
-    "Nakdonggang River Council": ["21", "38070", "38100"],          # Busan, Gimhae, Yangsan
-    "Haeoreum Alliance": ["26", "37010", "37020"],                   # Ulsan, Pohang, Gyeongju
+    "Nakdonggang River Council": ["21", "38070", "38100"],  # Busan, Gimhae, Yangsan
+    "Haeoreum Alliance": ["26", "37010", "37020"],  # Ulsan, Pohang, Gyeongju
     "Busan-Gyeongnam integration": ["21"] + list(ids[ids.str[:2] == "38"]),
     "Daegu-Gyeongbuk integration": ["22", "22520"] + list(ids[ids.str[:2] == "37"]),
 }
@@ -35,15 +35,28 @@ for name, zones in scenarios.items():
 for note in ev.notes:
     print("note:", note)
 groups = pd.concat(groups)
-cols = ["n_zones", "residents", "internal", "sc_supply", "sc_demand", "pulled_members",
-        "main_area_share", "reference_areas"]
+cols = [
+    "n_zones",
+    "residents",
+    "internal",
+    "sc_supply",
+    "sc_demand",
+    "pulled_members",
+    "main_area_share",
+    "reference_areas",
+]
 if "sc_supply_after_suggestions" in groups.columns:
     cols.insert(-1, "sc_supply_after_suggestions")
 print(groups[cols].to_string(float_format=lambda v: f"{v:,.3f}" if v < 10 else f"{v:,.0f}"))
 pulled = pd.concat(pulled)
 print("\nmembers pulled more strongly elsewhere:")
-print(pulled[["name", "group", "share_to_group", "strongest_other", "other_kind",
-              "share_to_other"]].to_string() if len(pulled) else "none")
+print(
+    pulled[
+        ["name", "group", "share_to_group", "strongest_other", "other_kind", "share_to_other"]
+    ].to_string()
+    if len(pulled)
+    else "none"
+)
 suggestions = pd.concat(suggestions)
 print("\nsmallest changes towards functional groupings:")
 print(suggestions.to_string(index=False) if len(suggestions) else "none")

@@ -33,14 +33,15 @@ def main() -> None:
     args = ap.parse_args()
 
     g = rz.datasets.load_korea_ktdb()
-    fn = partial(rz.metropolitan_areas, centres=rz.datasets.KOREA_METROPOLITAN_CENTRES,
-                 max_order=2)
+    fn = partial(rz.metropolitan_areas, centres=rz.datasets.KOREA_METROPOLITAN_CENTRES, max_order=2)
     grid = {"tau": TAUS}
     if args.dask:
         from dask.distributed import Client, LocalCluster
 
-        with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cl, \
-                Client(cl) as client:
+        with (
+            LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cl,
+            Client(cl) as client,
+        ):
             res = sweep(g, fn, grid, executor=client, summary=area_sizes)
     else:
         res = sweep(g, fn, grid, summary=area_sizes)

@@ -33,21 +33,27 @@ def main() -> None:
     g = rz.datasets.load_us_counties()  # with polygons: they bring the county names
     cbsa = rz.datasets.load_us_cbsa_2013()
     centres = rz.datasets.us_cbsa_centres(cbsa, g.ids)
-    fn = partial(rz.metropolitan_areas, centres=centres, tau=0.25, max_order=1,
-                 share="either", contiguity=None)
+    fn = partial(
+        rz.metropolitan_areas,
+        centres=centres,
+        tau=0.25,
+        max_order=1,
+        share="either",
+        contiguity=None,
+    )
 
     cluster = client = None
     executor = args.workers
     if args.dask:
         from dask.distributed import Client, LocalCluster
 
-        cluster = LocalCluster(n_workers=max(args.workers, 2), threads_per_worker=1,
-                               dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=max(args.workers, 2), threads_per_worker=1, dashboard_address=None
+        )
         client = executor = Client(cluster)
     try:
         t = time.perf_counter()
-        res = stability(g, fn, runs=args.runs, method="moe", seed=args.seed,
-                        executor=executor)
+        res = stability(g, fn, runs=args.runs, method="moe", seed=args.seed, executor=executor)
         elapsed = time.perf_counter() - t
     finally:
         if client is not None:
@@ -62,16 +68,16 @@ def main() -> None:
     z["modal_area"] = z["modal"].map(names)
     assigned = z[z["baseline"].notna()]
     print(f"\nbaseline: {res.baseline}")
-    print(f"counties in an area in the baseline: {len(assigned)}; always in the same area: "
-          f"{int((assigned['same'] == 1).sum())}; in it in < 90% of runs: "
-          f"{int((assigned['same'] < 0.9).sum())}")
+    print(
+        f"counties in an area in the baseline: {len(assigned)}; always in the same area: "
+        f"{int((assigned['same'] == 1).sum())}; in it in < 90% of runs: "
+        f"{int((assigned['same'] < 0.9).sum())}"
+    )
     outlying = z[(res.baseline.details["role"] != "centre")]
     flip = outlying[(outlying["stability"] < 1)]
-    print(f"non-central counties whose outcome changes in some run: {len(flip)} of "
-          f"{len(outlying)}")
+    print(f"non-central counties whose outcome changes in some run: {len(flip)} of {len(outlying)}")
 
-    cols = ["name", "state_fips", "baseline_area", "modal_area", "stability", "same",
-            "unassigned"]
+    cols = ["name", "state_fips", "baseline_area", "modal_area", "stability", "same", "unassigned"]
     print("\nleast stable counties:")
     least = z.sort_values(["stability", "same"], kind="stable").head(20)
     print(least[cols].fillna("-").to_string())

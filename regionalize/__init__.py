@@ -6,6 +6,7 @@ functional regions.
 """
 
 from . import compare, datasets, methods, plot, quality, stability
+from ._version import __version__
 from .delineate import delineate
 from .errors import (
     DataNotFoundError,
@@ -34,8 +35,6 @@ from .layers import (
 )
 from .partition import Partition
 from .scenarios import evaluate_grouping
-
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "FlowGraph",

@@ -11,8 +11,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["DEFAULT_CLASSES", "membership", "quotient", "zone_names", "area_ids",
-           "core_names", "matrix_cells"]
+__all__ = [
+    "DEFAULT_CLASSES",
+    "membership",
+    "quotient",
+    "zone_names",
+    "area_ids",
+    "core_names",
+    "matrix_cells",
+]
 
 DEFAULT_CLASSES = (0.05, 0.10, 0.20)
 

@@ -8,8 +8,14 @@ import numpy as np
 from ._core.constraint import attach, attach_contiguous
 from .errors import InvalidParameterError, InvalidZonesError, check_parameter
 
-__all__ = ["exterior_zones", "contiguity_for", "contiguity_params", "TOO_SMALL",
-           "attach_runner", "run_with_minimum"]
+__all__ = [
+    "exterior_zones",
+    "contiguity_for",
+    "contiguity_params",
+    "TOO_SMALL",
+    "attach_runner",
+    "run_with_minimum",
+]
 
 
 def union_of_zones(geoms: np.ndarray):
@@ -80,13 +86,15 @@ def contiguity_for(graph, contiguity):
             if contiguity == "require":
                 raise InvalidZonesError(
                     "contiguity='require' needs zone polygons; attach them with "
-                    "graph.with_geometry(...) or pass contiguity=None.")
+                    "graph.with_geometry(...) or pass contiguity=None."
+                )
             return None
         contiguity = graph.build_contiguity(islands="nearest")
     if not isinstance(contiguity, Contiguity):
         raise InvalidParameterError(
             "The 'contiguity' parameter must be 'auto', 'require', None or a Contiguity "
-            f"(from build_contiguity). Got {type(contiguity).__name__} instead.")
+            f"(from build_contiguity). Got {type(contiguity).__name__} instead."
+        )
     if not contiguity.ids.equals(graph.ids):
         contiguity = contiguity.subset(list(graph.ids))
     adj = contiguity.adjacency
@@ -114,18 +122,28 @@ TOO_SMALL = "its area was below the minimum size"
 def attach_runner(components, tau: float, contig, **kwargs):
     """``run(cores)``: the engine's attachment, with contiguity when ``contig`` is given
     (enclaves absorbed only when the exterior of the region is known)."""
+
     def run(cores):
         if contig is None:
             return attach(components, cores, tau, **kwargs)
-        return attach_contiguous(components, cores, tau, contig[0], exempt=contig[1],
-                                 exterior=contig[2], absorb_enclaves=contig[2] is not None,
-                                 missing=contig[3] if len(contig) > 3 else None, **kwargs)
+        return attach_contiguous(
+            components,
+            cores,
+            tau,
+            contig[0],
+            exempt=contig[1],
+            exterior=contig[2],
+            absorb_enclaves=contig[2] is not None,
+            missing=contig[3] if len(contig) > 3 else None,
+            **kwargs,
+        )
 
     return run
 
 
-def run_with_minimum(run, cores, *, min_zones: int = 1, population=None,
-                     min_population: float | None = None):
+def run_with_minimum(
+    run, cores, *, min_zones: int = 1, population=None, min_population: float | None = None
+):
     """Attach with ``run(cores)``; drop cores whose area is below the minimum size (zones, or
     population) and attach again without them, until every area is big enough. The zones of
     dropped areas may then join other areas; those left over get the reason TOO_SMALL.
@@ -139,8 +157,9 @@ def run_with_minimum(run, cores, *, min_zones: int = 1, population=None,
         counts = np.bincount(res.area[assigned], minlength=len(current))
         small = counts < min_zones
         if min_population is not None:
-            pop = np.bincount(res.area[assigned], weights=population[assigned],
-                              minlength=len(current))
+            pop = np.bincount(
+                res.area[assigned], weights=population[assigned], minlength=len(current)
+            )
             small |= pop < min_population
         if not small.any():
             break

@@ -84,8 +84,9 @@ def _pairs(pos: np.ndarray, r: np.ndarray, reach: float):
     found_i, found_j = [], []
     for a in range(len(classes)):
         for b in range(a, len(classes)):
-            hits = trees[a].sparse_distance_matrix(trees[b], tops[a] + tops[b] + reach,
-                                                   output_type="ndarray")
+            hits = trees[a].sparse_distance_matrix(
+                trees[b], tops[a] + tops[b] + reach, output_type="ndarray"
+            )
             if not len(hits):
                 continue
             gi = members[a][hits["i"]]
@@ -107,8 +108,16 @@ def _pairs(pos: np.ndarray, r: np.ndarray, reach: float):
     return i[keep], j[keep]
 
 
-def dorling_layout(x, y, radius, *, iterations: int = 1000, attraction: float = 0.1,
-                   gap: float = 0.0, tolerance: float = 0.01) -> DorlingLayout:
+def dorling_layout(
+    x,
+    y,
+    radius,
+    *,
+    iterations: int = 1000,
+    attraction: float = 0.1,
+    gap: float = 0.0,
+    tolerance: float = 0.01,
+) -> DorlingLayout:
     """Move circles apart until none overlap, keeping each near its own position.
 
     Parameters
@@ -156,8 +165,10 @@ def dorling_layout(x, y, radius, *, iterations: int = 1000, attraction: float = 
     pos = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)]).copy()
     r = np.asarray(radius, dtype=float).copy()
     if pos.shape[0] != r.shape[0]:
-        raise ValueError(f"x, y and radius must have the same length; got {pos.shape[0]} "
-                         f"positions and {r.shape[0]} radii")
+        raise ValueError(
+            f"x, y and radius must have the same length; got {pos.shape[0]} "
+            f"positions and {r.shape[0]} radii"
+        )
     if not (np.isfinite(pos).all() and np.isfinite(r).all()) or (r < 0).any():
         raise ValueError("positions must be finite and radii finite and >= 0")
     if not 0 <= attraction < 1:
@@ -167,8 +178,7 @@ def dorling_layout(x, y, radius, *, iterations: int = 1000, attraction: float = 
     if n < 2 or r.max() <= 0:
         return DorlingLayout(pos[:, 0], pos[:, 1], r, 0, 0.0, np.zeros(n))
     # coincident starting points: spread them deterministically (golden-angle directions)
-    _, first, inverse = np.unique(np.round(pos, 9), axis=0, return_index=True,
-                                  return_inverse=True)
+    _, first, inverse = np.unique(np.round(pos, 9), axis=0, return_index=True, return_inverse=True)
     inverse = inverse.ravel()
     dup = np.flatnonzero(first[inverse] != np.arange(n))
     if len(dup):
@@ -205,8 +215,10 @@ def dorling_layout(x, y, radius, *, iterations: int = 1000, attraction: float = 
         contacts = np.bincount(i, minlength=n) + np.bincount(j, minlength=n)
         scale = 1.0 / np.maximum(contacts, 1) ** _DAMPING
         for axis in (0, 1):
-            pos[:, axis] += scale * (np.bincount(i, weights=move_i[:, axis], minlength=n)
-                                     + np.bincount(j, weights=move_j[:, axis], minlength=n))
+            pos[:, axis] += scale * (
+                np.bincount(i, weights=move_i[:, axis], minlength=n)
+                + np.bincount(j, weights=move_j[:, axis], minlength=n)
+            )
         if pull:
             pos += pull * (start - pos)
     # the final positions may have moved after the last check: measure them

@@ -29,13 +29,24 @@ from ._core.constraint import find_centres
 from ._ids import normalise_ids
 from .errors import InvalidParameterError, InvalidZonesError, Problems, check_parameter
 
-__all__ = ["CENTRES_FORM", "centre_groups", "parse_centres", "CentreRule", "rule_centres",
-           "centre_rule_record", "size_measure", "job_ratio", "candidate_mask",
-           "cluster_adjacency"]
+__all__ = [
+    "CENTRES_FORM",
+    "centre_groups",
+    "parse_centres",
+    "CentreRule",
+    "rule_centres",
+    "centre_rule_record",
+    "size_measure",
+    "job_ratio",
+    "candidate_mask",
+    "cluster_adjacency",
+]
 
 
-CENTRES_FORM = ("zone ids (text such as '01', or ints), lists of ids (polycentric cores) or a "
-                "mapping {name: id or ids}")
+CENTRES_FORM = (
+    "zone ids (text such as '01', or ints), lists of ids (polycentric cores) or a "
+    "mapping {name: id or ids}"
+)
 
 
 def centre_groups(centres, owner: str) -> tuple[list[list], list[str | None]]:
@@ -49,7 +60,8 @@ def centre_groups(centres, owner: str) -> tuple[list[list], list[str | None]]:
     elif isinstance(centres, bytes) or not is_iterable(centres):
         raise InvalidParameterError(
             f"The 'centres' parameter of {owner} must be {CENTRES_FORM}, or None to find "
-            f"centres by rule. Got {short_repr(centres)} instead.")
+            f"centres by rule. Got {short_repr(centres)} instead."
+        )
     else:
         items = [(None, c) for c in centres]
         labels = [f"entry {i}" for i in range(len(items))]
@@ -70,7 +82,8 @@ def centre_groups(centres, owner: str) -> tuple[list[list], list[str | None]]:
     if bad:
         raise InvalidParameterError(
             f"The 'centres' parameter of {owner} must be {CENTRES_FORM}; {not_ids_text(bad)} "
-            f"(first: {'; '.join(bad[:3])}). Remove them or give the zones' ids.")
+            f"(first: {'; '.join(bad[:3])}). Remove them or give the zones' ids."
+        )
     return groups, names
 
 
@@ -83,16 +96,21 @@ def parse_centres(graph, centres, owner: str) -> tuple[list[np.ndarray], list[st
     p = Problems(f"Invalid centres for {owner}")
     pos = graph.ids.get_indexer(flat)
     missing = [z for z, q in zip(flat, pos, strict=True) if q < 0]
-    p.add("centre ids not in the graph", missing,
-          fix="Use zone ids of the graph (text, with leading zeros).")
+    p.add(
+        "centre ids not in the graph",
+        missing,
+        fix="Use zone ids of the graph (text, with leading zeros).",
+    )
     dup = pd.Index(flat)[pd.Index(flat).duplicated()]
     p.add("zones given as centres more than once", list(dup))
-    p.add("empty centre groups", [n or i for i, (n, g) in enumerate(zip(names, groups,
-                                                                         strict=True)) if not g])
+    p.add(
+        "empty centre groups",
+        [n or i for i, (n, g) in enumerate(zip(names, groups, strict=True)) if not g],
+    )
     p.raise_if_any(InvalidZonesError)
     cores, start = [], 0
     for g in groups:
-        cores.append(np.sort(pos[start:start + len(g)]).astype(np.int64))
+        cores.append(np.sort(pos[start : start + len(g)]).astype(np.int64))
         start += len(g)
     return cores, names
 
@@ -120,8 +138,13 @@ class CentreRule:
     def check(self, owner: str) -> None:
         """The parameters of the rule and of the minimum area size, checked whether centres
         are given or not; one error naming the parameter of ``owner``."""
-        check_text(owner, "size", self.size, allow_none=False,
-                   what="'jobs', 'residents' or the name of a zone-table column")
+        check_text(
+            owner,
+            "size",
+            self.size,
+            allow_none=False,
+            what="'jobs', 'residents' or the name of a zone-table column",
+        )
         check_optional(owner, "min_size", self.min_size)
         check_parameter(owner, "min_size_share", self.min_size_share, interval=(0, 1))
         check_optional(owner, "min_job_ratio", self.min_job_ratio)
@@ -146,10 +169,12 @@ def size_measure(graph, size: str) -> np.ndarray:
         except (TypeError, ValueError):
             raise InvalidParameterError(
                 f"The 'size' parameter names the zone column {size!r}, which is not numeric; "
-                "pass 'jobs', 'residents' or a column of numbers.") from None
+                "pass 'jobs', 'residents' or a column of numbers."
+            ) from None
     raise InvalidParameterError(
         f"The 'size' parameter must be 'jobs', 'residents' or a zone-table column "
-        f"({', '.join(map(str, graph.zones.columns)) or 'none'}). Got {size!r} instead.")
+        f"({', '.join(map(str, graph.zones.columns)) or 'none'}). Got {size!r} instead."
+    )
 
 
 def job_ratio(graph) -> np.ndarray:
@@ -168,14 +193,18 @@ def candidate_mask(graph, candidates) -> np.ndarray:
     if isinstance(candidates, str):
         if candidates not in graph.zones.columns:
             raise InvalidParameterError(
-                f"The 'candidates' column {candidates!r} is not in the zone table.")
+                f"The 'candidates' column {candidates!r} is not in the zone table."
+            )
         return graph.zones[candidates].fillna(False).to_numpy(dtype=bool)
-    ids = normalise_ids(check_ids("the centre rule", "candidates", candidates),
-                        what="candidate ids")
+    ids = normalise_ids(
+        check_ids("the centre rule", "candidates", candidates), what="candidate ids"
+    )
     pos = graph.ids.get_indexer(ids)
     if (pos < 0).any():
-        raise InvalidZonesError(f"{int((pos < 0).sum())} candidate ids not in the graph "
-                                f"(first: {', '.join(ids[pos < 0][:3])}).")
+        raise InvalidZonesError(
+            f"{int((pos < 0).sum())} candidate ids not in the graph "
+            f"(first: {', '.join(ids[pos < 0][:3])})."
+        )
     mask = np.zeros(n, bool)
     mask[pos] = True
     return mask
@@ -187,28 +216,37 @@ def cluster_adjacency(cluster_cores, contig):
     if not cluster_cores:
         return None
     if contig is None:
-        raise InvalidZonesError("cluster_cores=True needs contiguity (zone polygons, or a "
-                                "Contiguity passed as contiguity=).")
+        raise InvalidZonesError(
+            "cluster_cores=True needs contiguity (zone polygons, or a "
+            "Contiguity passed as contiguity=)."
+        )
     return contig[0]
 
 
-def rule_centres(graph, rule: CentreRule, components, contig, *, eligible=None,
-                 groups=None):
+def rule_centres(graph, rule: CentreRule, components, contig, *, eligible=None, groups=None):
     """Centres found by ``rule`` (zone positions per core), their names, and the rule as
     applied (see :func:`centre_rule_record`). ``eligible`` narrows the candidates further;
     ``groups`` (an int per zone) keeps each core, and the links that form it, inside one
     group."""
     size = size_measure(graph, rule.size)
-    threshold = rule.min_size if rule.min_size is not None else \
-        rule.min_size_share * size.sum()
+    threshold = rule.min_size if rule.min_size is not None else rule.min_size_share * size.sum()
     allowed = candidate_mask(graph, rule.candidates)
     if eligible is not None:
         allowed = allowed & eligible
     stats: dict = {}
-    cores = find_centres(components, size, rule.tau, candidates=allowed, min_size=threshold,
-                         job_ratio=job_ratio(graph), min_job_ratio=rule.min_job_ratio,
-                         merge_tau=rule.merge_tau, groups=groups,
-                         adjacency=cluster_adjacency(rule.cluster_cores, contig), stats=stats)
+    cores = find_centres(
+        components,
+        size,
+        rule.tau,
+        candidates=allowed,
+        min_size=threshold,
+        job_ratio=job_ratio(graph),
+        min_job_ratio=rule.min_job_ratio,
+        merge_tau=rule.merge_tau,
+        groups=groups,
+        adjacency=cluster_adjacency(rule.cluster_cores, contig),
+        stats=stats,
+    )
     largest = float(size[allowed].max()) if allowed.any() else 0.0
     record = centre_rule_record(rule, threshold, stats, largest)
     return cores, core_names(graph, cores, size), record
@@ -223,14 +261,20 @@ def centre_rule_record(rule: CentreRule, threshold: float, stats: dict, largest:
     size = rule.size
     what = {"jobs": "jobs", "residents": "employed residents"}.get(size, repr(size))
     return {
-        "size": size, "what": what, "min_size": float(threshold),
+        "size": size,
+        "what": what,
+        "min_size": float(threshold),
         "min_size_share": None if rule.min_size is not None else float(rule.min_size_share),
         "min_job_ratio": None if rule.min_job_ratio is None else float(rule.min_job_ratio),
-        "candidates": None if rule.candidates is None else (
-            rule.candidates if isinstance(rule.candidates, str) else "a list of zones"),
-        "tau": float(rule.tau), "cluster_cores": bool(rule.cluster_cores),
-        "zones_allowed": stats.get("candidates", 0), "zones_big_enough": stats.get("big_enough", 0),
+        "candidates": None
+        if rule.candidates is None
+        else (rule.candidates if isinstance(rule.candidates, str) else "a list of zones"),
+        "tau": float(rule.tau),
+        "cluster_cores": bool(rule.cluster_cores),
+        "zones_allowed": stats.get("candidates", 0),
+        "zones_big_enough": stats.get("big_enough", 0),
         "zones_with_job_ratio": stats.get("job_ratio_ok", 0),
-        "tied_to_bigger_centre": stats.get("tied", 0), "found": stats.get("found", 0),
+        "tied_to_bigger_centre": stats.get("tied", 0),
+        "found": stats.get("found", 0),
         "largest_size": largest,
     }

@@ -21,8 +21,18 @@ from .errors import (
 from .partition import Partition
 
 __all__ = [
-    "check_tau", "check_order", "check_optional", "check_bool", "check_text", "check_classes",
-    "check_graph", "check_layer", "check_ids", "short_repr", "is_iterable", "is_zone_id",
+    "check_tau",
+    "check_order",
+    "check_optional",
+    "check_bool",
+    "check_text",
+    "check_classes",
+    "check_graph",
+    "check_layer",
+    "check_ids",
+    "short_repr",
+    "is_iterable",
+    "is_zone_id",
     "not_ids_text",
 ]
 
@@ -49,15 +59,17 @@ def check_bool(owner: str, name: str, value) -> bool:
     return check_parameter(owner, name, value, allowed=[True, False])
 
 
-def check_text(owner: str, name: str, value, *, allow_none: bool = True,
-               what: str = "a str") -> str | None:
+def check_text(
+    owner: str, name: str, value, *, allow_none: bool = True, what: str = "a str"
+) -> str | None:
     """A string parameter (a layer name, a column name)."""
     if value is None and allow_none:
         return None
     if not isinstance(value, str):
         raise InvalidParameterError(
             f"The {name!r} parameter of {owner} must be {what}"
-            f"{' or None' if allow_none else ''}. Got {short_repr(value)} instead.")
+            f"{' or None' if allow_none else ''}. Got {short_repr(value)} instead."
+        )
     return value
 
 
@@ -66,9 +78,11 @@ def check_classes(owner: str, value) -> tuple[float, ...]:
     if isinstance(value, (str, bytes, Mapping)) or not is_iterable(value):
         raise InvalidParameterError(
             f"The 'classes' parameter of {owner} must be a list of shares in (0, 1], e.g. "
-            f"(0.05, 0.10, 0.20). Got {short_repr(value)} instead.")
-    return tuple(float(check_parameter(owner, "classes", v, interval=(0, 1), closed="right"))
-                 for v in value)
+            f"(0.05, 0.10, 0.20). Got {short_repr(value)} instead."
+        )
+    return tuple(
+        float(check_parameter(owner, "classes", v, interval=(0, 1), closed="right")) for v in value
+    )
 
 
 def check_graph(owner: str, graph, name: str = "graph"):
@@ -79,7 +93,8 @@ def check_graph(owner: str, graph, name: str = "graph"):
         raise InvalidParameterError(
             f"The {name!r} parameter of {owner} must be a FlowGraph (build one with "
             f"rz.read_flows or rz.FlowGraph.from_dataframe). Got {type(graph).__name__} "
-            "instead.")
+            "instead."
+        )
     return graph
 
 
@@ -91,11 +106,13 @@ def check_layer(owner: str, name: str, value, graph, *, allow_none: bool = True)
         raise InvalidParameterError(
             f"The {name!r} parameter of {owner} must be a Partition (a layer such as "
             f"rz.metropolitan_areas(graph, ...)){' or None' if allow_none else ''}. Got "
-            f"{type(value).__name__} instead.")
+            f"{type(value).__name__} instead."
+        )
     if not value.ids.equals(graph.ids):
         raise InvalidZonesError(
             f"The {name!r} layer of {owner} is over other zones than the graph; fit both on "
-            "the same FlowGraph.")
+            "the same FlowGraph."
+        )
     return value
 
 
@@ -122,8 +139,9 @@ def not_ids_text(bad: list) -> str:
 
 def is_zone_id(value) -> bool:
     """A zone id as users give it: text, or an int (numpy ints too; not a bool or float)."""
-    return isinstance(value, str) or (isinstance(value, (int, np.integer))
-                                      and not isinstance(value, (bool, np.bool_)))
+    return isinstance(value, str) or (
+        isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    )
 
 
 def check_ids(owner: str, name: str, values, *, alt: str = "", label: str = "entry") -> list:
@@ -135,12 +153,13 @@ def check_ids(owner: str, name: str, values, *, alt: str = "", label: str = "ent
         return [values]
     if isinstance(values, (bytes, Mapping)) or values is None or not is_iterable(values):
         raise InvalidParameterError(
-            f"The {name!r} parameter of {owner} must be {form}. Got {short_repr(values)} "
-            "instead.")
+            f"The {name!r} parameter of {owner} must be {form}. Got {short_repr(values)} instead."
+        )
     values = list(values)
     bad = [f"{label} {i}: {short_repr(v)}" for i, v in enumerate(values) if not is_zone_id(v)]
     if bad:
         raise InvalidParameterError(
             f"The {name!r} parameter of {owner} must be {form}; {not_ids_text(bad)} (first: "
-            f"{', '.join(bad[:3])}). Remove them or give the zones' ids.")
+            f"{', '.join(bad[:3])}). Remove them or give the zones' ids."
+        )
     return values

@@ -27,19 +27,25 @@ import typer
 from .errors import RegionalizeError
 
 _CONTEXT = {"help_option_names": ["-h", "--help"]}
-app = typer.Typer(help="Functional regions from commuting origin-destination data. "
-                  "Exit codes: 0 ok, 2 bad input, 1 unexpected error, 130 interrupted. "
-                  "With --json every command prints one JSON object on stdout: "
-                  '{"command", "ok", "result" (the command\'s own keys), "files" (written), '
-                  '"warnings"}; progress and warnings go to stderr (--quiet: none).',
-                  epilog="Start with: regionalize report OD.csv --zones ZONES.gpkg (then "
-                  "open outputs/OD/report.html).",
-                  no_args_is_help=True, add_completion=False, context_settings=_CONTEXT,
-                  rich_markup_mode=None)  # plain help: flags shown as flags, no boxes
-datasets_app = typer.Typer(help="List the named data sets, or describe one. "
-                           "`regionalize datasets` alone lists them.",
-                           add_completion=False, context_settings=_CONTEXT,
-                           rich_markup_mode=None)
+app = typer.Typer(
+    help="Functional regions from commuting origin-destination data. "
+    "Exit codes: 0 ok, 2 bad input, 1 unexpected error, 130 interrupted. "
+    "With --json every command prints one JSON object on stdout: "
+    '{"command", "ok", "result" (the command\'s own keys), "files" (written), '
+    '"warnings"}; progress and warnings go to stderr (--quiet: none).',
+    epilog="Start with: regionalize report OD.csv --zones ZONES.gpkg (then "
+    "open outputs/OD/report.html).",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings=_CONTEXT,
+    rich_markup_mode=None,
+)  # plain help: flags shown as flags, no boxes
+datasets_app = typer.Typer(
+    help="List the named data sets, or describe one. `regionalize datasets` alone lists them.",
+    add_completion=False,
+    context_settings=_CONTEXT,
+    rich_markup_mode=None,
+)
 app.add_typer(datasets_app, name="datasets")
 
 
@@ -76,14 +82,28 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _main_options(
-    json_output: Annotated[bool, typer.Option("--json", help="Every command prints only "
-                                              "JSON on stdout (same as the command's --json).")
-                           ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or warning text "
-                                        "on stderr, for every command.")] = False,
-    version: Annotated[bool, typer.Option("--version", help="Print 'regionalize <version>' "
-                                          "and exit.", callback=_print_version,
-                                          is_eager=True)] = False,
+    json_output: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Every command prints only JSON on stdout (same as the command's --json).",
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No progress or warning text on stderr, for every command."
+        ),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print 'regionalize <version>' and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
 ) -> None:
     """Functional regions from commuting origin-destination data."""
     _GLOBAL_FLAGS.update(json_output=json_output, quiet=quiet)
@@ -121,9 +141,16 @@ def handled(fn):
 
         def fail(message: str, code: int = 2):
             if as_json:
-                _print_json({"command": _RUN["command"], "ok": False, "result": None,
-                             "files": [], "warnings": list(_RUN["warnings"]),
-                             "error": message})
+                _print_json(
+                    {
+                        "command": _RUN["command"],
+                        "ok": False,
+                        "result": None,
+                        "files": [],
+                        "warnings": list(_RUN["warnings"]),
+                        "error": message,
+                    }
+                )
             _fail(message, code)
 
         try:
@@ -169,8 +196,15 @@ def emit(result: dict, as_json: bool, text: str, files=()) -> None:
     """The command's output: ``text`` for a person, or the shared JSON shape around
     ``result`` (see the docstring of ``cli.py``)."""
     if as_json:
-        _print_json({"command": _RUN["command"], "ok": True, "result": result,
-                     "files": [str(f) for f in files], "warnings": list(_RUN["warnings"])})
+        _print_json(
+            {
+                "command": _RUN["command"],
+                "ok": True,
+                "result": result,
+                "files": [str(f) for f in files],
+                "warnings": list(_RUN["warnings"]),
+            }
+        )
     else:
         echo(text)
 
@@ -204,8 +238,9 @@ def _columns(value, default: str):
     return value
 
 
-def source_graph(source, origin="origin", destination="destination", flow="flow", quiet=True,
-                 **reading):
+def source_graph(
+    source, origin="origin", destination="destination", flow="flow", quiet=True, **reading
+):
     """The FlowGraph of a data set, synthetic-N or an OD file, read with the reading options
     (:data:`regionalize._cli_io.READING_OPTIONS`); what the reader repaired (totals dropped,
     a table transposed, ...) is said on stderr."""
@@ -215,9 +250,11 @@ def source_graph(source, origin="origin", destination="destination", flow="flow"
     origin, destination = _columns(origin, "origin"), _columns(destination, "destination")
     path = Path(source)
     if path.is_file() and path.suffix.lower() not in FILE_SUFFIXES:
-        raise CliInputError(f"cannot tell the format of {path.name} from its suffix: name the "
-                            "file .csv (text, any delimiter; also .txt, .tsv, .gz), .parquet "
-                            "or .xlsx (also .xls, .ods).")
+        raise CliInputError(
+            f"cannot tell the format of {path.name} from its suffix: name the "
+            "file .csv (text, any delimiter; also .txt, .tsv, .gz), .parquet "
+            "or .xlsx (also .xls, .ods)."
+        )
     if source in DATASETS or path.is_file():  # the slow reads (not a bad name)
         progress(quiet, f"reading {source} ...")
     g = load_source(source, origin, destination, flow, **reading)
@@ -244,4 +281,3 @@ def metro_kwargs(graph, centres, tau=None, max_order=None) -> dict:
     if max_order is not None:
         kw["max_order"] = max_order
     return kw
-

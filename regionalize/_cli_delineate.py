@@ -45,14 +45,19 @@ def _say(quiet: bool):
 
 
 def _report_text(summary: dict, out: Path, layer_lines: list[str] | None = None) -> str:
-    lines = [f"{summary['dataset'] or 'flows'}: {summary['zones']:,} zones, "
-             f"{summary['flows']:,} flows, total {summary['total']:,.0f}", summary["hierarchy"]]
+    lines = [
+        f"{summary['dataset'] or 'flows'}: {summary['zones']:,} zones, "
+        f"{summary['flows']:,} flows, total {summary['total']:,.0f}",
+        summary["hierarchy"],
+    ]
     if layer_lines is not None:  # from the Hierarchy: why a layer is empty, its centres
         lines += layer_lines
     else:
         for layer, info in summary.get("layers", {}).items():
-            lines.append(f"{layer}: {_count(info['areas'], 'area')}, "
-                         f"{_count(info['unassigned_zones'], 'unassigned zone')}")
+            lines.append(
+                f"{layer}: {_count(info['areas'], 'area')}, "
+                f"{_count(info['unassigned_zones'], 'unassigned zone')}"
+            )
     lines.append(f"wrote {out}/: {', '.join(summary['files'])}")
     lines.append(f"open {out / 'report.html'} in a browser")
     return "\n".join(lines)
@@ -71,9 +76,14 @@ def _default_report_folder(source: str) -> Path:
 @method_options
 def report_cmd(
     source: Source,
-    out: Annotated[Path, typer.Option(help="Folder for the outputs (default: outputs/<name of "
-                                      "the input>); created if missing, files in it "
-                                      "replaced.")] = None,
+    out: Annotated[
+        Path,
+        typer.Option(
+            help="Folder for the outputs (default: outputs/<name of "
+            "the input>); created if missing, files in it "
+            "replaced."
+        ),
+    ] = None,
     zones: Zones = None,
     zone_id: ZoneId = None,
     method: Method = "network",
@@ -101,17 +111,26 @@ def report_cmd(
     summary = {"source": source, "method": method, **summary}
     for layer, extra in info.items():
         summary["layers"][layer].update(extra)
-    emit(summary, json_output, _report_text(summary, out, lines),
-         files=[out / f for f in summary["files"]])
+    emit(
+        summary,
+        json_output,
+        _report_text(summary, out, lines),
+        files=[out / f for f in summary["files"]],
+    )
 
 
 @app.command()
 @handled
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = DEMO_FOLDER,
-    dataset: Annotated[str, typer.Option(help="A named data set (see `regionalize datasets`) "
-                                         "or 'synthetic-N'. Default: Korea when the data "
-                                         "folder exists, else a synthetic country.")] = None,
+    dataset: Annotated[
+        str,
+        typer.Option(
+            help="A named data set (see `regionalize datasets`) "
+            "or 'synthetic-N'. Default: Korea when the data "
+            "folder exists, else a synthetic country."
+        ),
+    ] = None,
     json_output: JsonOutput = False,
     quiet: Quiet = False,
 ) -> None:
@@ -122,13 +141,15 @@ def demo(
 
     check_output_folder(out, "--out")  # before any work
     summary = run_demo(out, dataset, say=_say(quiet))
-    emit(summary, json_output, _report_text(summary, out),
-         files=[out / f for f in summary["files"]])
+    emit(
+        summary, json_output, _report_text(summary, out), files=[out / f for f in summary["files"]]
+    )
 
 
 # ---------------------------------------------------------------------------- delineate
-def _check_delineation_options(method: str, opts: dict, zones, zone_id,
-                               reading: dict | None = None) -> dict:
+def _check_delineation_options(
+    method: str, opts: dict, zones, zone_id, reading: dict | None = None
+) -> dict:
     """The checks `delineate` and `report` share, all before any data is read. ``opts``:
     the values of the options of :data:`~regionalize._cli_params.METHOD_OPTIONS` (None when
     not given). Returns the method's keyword arguments (for network: the metropolitan centre
@@ -151,17 +172,25 @@ def _check_delineation_options(method: str, opts: dict, zones, zone_id,
     if wrong:
         n = sum(map(len, wrong.values()))
         raise CliInputError(
-            "options that only apply to " + "; to ".join(
+            "options that only apply to "
+            + "; to ".join(
                 f"--method {' or '.join(methods)}: {', '.join(flags)}"
-                for methods, flags in wrong.items())
-            + f"; drop {'them' if n > 1 else 'it'} for --method {method}.")
+                for methods, flags in wrong.items()
+            )
+            + f"; drop {'them' if n > 1 else 'it'} for --method {method}."
+        )
     if zone_id is not None and zones is None:
         raise CliInputError("--zone-id only applies with --zones (the zone polygons).")
     if (reading or {}).get("missing_geometry") is not None and zones is None:
         raise CliInputError("--missing-geometry only applies with --zones (the zone polygons).")
     if method == "ttwa":
-        return ttwa_options(opts["ttwa_preset"], opts["min_size"], opts["min_sc"],
-                            opts["target_size"], opts["target_sc"])
+        return ttwa_options(
+            opts["ttwa_preset"],
+            opts["min_size"],
+            opts["min_sc"],
+            opts["target_size"],
+            opts["target_sc"],
+        )
     if method == "intramax":
         if opts["k"] is not None and opts["k"] < 1:
             raise CliInputError(f"--k must be a positive number of areas; got {opts['k']}.")
@@ -177,18 +206,28 @@ def _check_delineation_options(method: str, opts: dict, zones, zone_id,
         raise CliInputError("give --centres or --centres-file, not both.")
     parse_centres(opts["centres"])  # fail early on a malformed list
     if opts["centres_file"] is not None and not Path(opts["centres_file"]).is_file():
-        raise CliInputError(f"no such file: {opts['centres_file']} (--centres-file); check "
-                            "the path.")
+        raise CliInputError(
+            f"no such file: {opts['centres_file']} (--centres-file); check the path."
+        )
     rule = centre_rule_options(opts["min_size"], opts["min_size_share"], opts["min_job_ratio"])
-    given = [f for f in ("--centres", "--centres-file")
-             if opts[f[2:].replace("-", "_")] is not None]
+    given = [
+        f for f in ("--centres", "--centres-file") if opts[f[2:].replace("-", "_")] is not None
+    ]
     if rule and given:
-        flags = [f for f, v in [("--min-size", opts["min_size"]),
-                                ("--min-size-share", opts["min_size_share"]),
-                                ("--min-job-ratio", opts["min_job_ratio"])] if v is not None]
-        raise CliInputError(f"{', '.join(flags)} {'set' if len(flags) > 1 else 'sets'} the "
-                            f"rule that finds the centres, but {given[0]} gives them; drop "
-                            "one or the other.")
+        flags = [
+            f
+            for f, v in [
+                ("--min-size", opts["min_size"]),
+                ("--min-size-share", opts["min_size_share"]),
+                ("--min-job-ratio", opts["min_job_ratio"]),
+            ]
+            if v is not None
+        ]
+        raise CliInputError(
+            f"{', '.join(flags)} {'set' if len(flags) > 1 else 'sets'} the "
+            f"rule that finds the centres, but {given[0]} gives them; drop "
+            "one or the other."
+        )
     return rule
 
 
@@ -208,8 +247,9 @@ def _load_graph(source, origin, destination, flow, zones, zone_id, quiet, readin
         graph = attach_zones(graph, zones, zone_id, missing=missing or "error")
         shapes = graph.geometry.geometry
         with_shape = int((shapes.notna() & ~shapes.is_empty).sum())
-        progress(quiet, f"attached {zones.name}: polygons for {with_shape:,} of "
-                 f"{graph.n_zones:,} zones")
+        progress(
+            quiet, f"attached {zones.name}: polygons for {with_shape:,} of {graph.n_zones:,} zones"
+        )
     return graph
 
 
@@ -239,13 +279,19 @@ def _delineation(graph, method: str, opts: dict, kwargs: dict, quiet: bool):
 
         if opts["centres_file"] is not None:
             centres = read_centres_file(opts["centres_file"], graph)
-            progress(quiet, f"centres from {Path(opts['centres_file']).name}: "
-                     f"{'; '.join(centres)}")  # names may hold commas
+            progress(
+                quiet, f"centres from {Path(opts['centres_file']).name}: {'; '.join(centres)}"
+            )  # names may hold commas
         else:
             centres = parse_centres(opts["centres"])
-        return delineate_graph(graph, centres=centres, tau=opts["tau"],
-                               max_order=opts["max_order"], metropolitan=kwargs or None,
-                               say=_say(quiet))
+        return delineate_graph(
+            graph,
+            centres=centres,
+            tau=opts["tau"],
+            max_order=opts["max_order"],
+            metropolitan=kwargs or None,
+            say=_say(quiet),
+        )
     from .hierarchy import Hierarchy
 
     progress(quiet, f"{method}: running ...")
@@ -265,13 +311,18 @@ def _layer_lines(h) -> tuple[list[str], dict]:
     for layer in h.layers:
         p = h[layer]
         n_un = int(p.unassigned.size)
-        lines.append(f"{layer}: {_count(p.n_areas, 'area')}, {_count(n_un, 'unassigned zone')}"
-                     + (f": {p.empty_reason}" if p.empty_reason else ""))
+        lines.append(
+            f"{layer}: {_count(p.n_areas, 'area')}, {_count(n_un, 'unassigned zone')}"
+            + (f": {p.empty_reason}" if p.empty_reason else "")
+        )
         text = p.params.get("centre_rule_text")
         if text:
             lines.append(f"  centres: {text}")
-        info[layer] = {"empty_reason": p.empty_reason, "centre_rule_text": text,
-                       "centre_rule": p.params.get("centre_rule")}
+        info[layer] = {
+            "empty_reason": p.empty_reason,
+            "centre_rule_text": text,
+            "centre_rule": p.params.get("centre_rule"),
+        }
     return lines, info
 
 
@@ -292,14 +343,18 @@ def _output_target(out: str | None, fmt: str | None) -> tuple[Path, str] | None:
     folder = slash or path.is_dir() or path.suffix == ""
     kind = fmt or FORMATS.get(path.suffix.lower()) or ("csv-folder" if folder else None)
     if kind is None:
-        raise CliInputError(f"cannot tell the format of --out {text} from its suffix; end it "
-                            "in .csv (one table), .gpkg or .parquet, end it with / for a "
-                            "folder of CSV tables, or pass --format.")
+        raise CliInputError(
+            f"cannot tell the format of --out {text} from its suffix; end it "
+            "in .csv (one table), .gpkg or .parquet, end it with / for a "
+            "folder of CSV tables, or pass --format."
+        )
     if kind == "csv" and folder:
         kind = "csv-folder"
     if kind == "gpkg" and slash:
-        raise CliInputError(f"--out {text} ends with a slash, but a GeoPackage is one file: "
-                            "give a file name such as areas.gpkg.")
+        raise CliInputError(
+            f"--out {text} ends with a slash, but a GeoPackage is one file: "
+            "give a file name such as areas.gpkg."
+        )
     return path, kind
 
 
@@ -311,18 +366,33 @@ def delineate_cmd(
     source: Source,
     method: Method = "network",
     opts: dict | None = None,  # the options of the methods: method_options
-    out: Annotated[str, typer.Option(help="Write the result. FILE.csv: one table, a row per "
-                                     "zone with its area in every layer. DIR/ (trailing "
-                                     "slash, an existing folder or a name without suffix): a "
-                                     "folder of CSV tables with run.json that reloads the "
-                                     "run. FILE.gpkg: one GeoPackage. DIR.parquet: "
-                                     "GeoParquet tables.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="gpkg, parquet, csv or csv-folder "
-                                     "(default: from --out, see above).")] = None,
-    raw_csv: Annotated[bool, typer.Option("--raw-csv", help="Write CSV cells exactly as they "
-                                          "are (default: a cell starting with = + - @ gets a "
-                                          "leading apostrophe, so spreadsheets show it as "
-                                          "text).")] = False,
+    out: Annotated[
+        str,
+        typer.Option(
+            help="Write the result. FILE.csv: one table, a row per "
+            "zone with its area in every layer. DIR/ (trailing "
+            "slash, an existing folder or a name without suffix): a "
+            "folder of CSV tables with run.json that reloads the "
+            "run. FILE.gpkg: one GeoPackage. DIR.parquet: "
+            "GeoParquet tables."
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help="gpkg, parquet, csv or csv-folder (default: from --out, see above)."
+        ),
+    ] = None,
+    raw_csv: Annotated[
+        bool,
+        typer.Option(
+            "--raw-csv",
+            help="Write CSV cells exactly as they "
+            "are (default: a cell starting with = + - @ gets a "
+            "leading apostrophe, so spreadsheets show it as "
+            "text).",
+        ),
+    ] = False,
     zones: Zones = None,
     zone_id: ZoneId = None,
     origin: Origin = None,
@@ -347,17 +417,23 @@ def delineate_cmd(
             check_output_folder(path, "--out")
     graph = _load_graph(source, origin, destination, flow, zones, zone_id, quiet, reading)
     if target is not None and target[1] in ("gpkg", "parquet") and graph.geometry is None:
-        raise CliInputError(f"{graph.name or source} has no zone geometry, so it cannot be "
-                            f"written as {target[1]}; use --format csv (or --out FILE.csv), "
-                            "or attach polygons with --zones.")
+        raise CliInputError(
+            f"{graph.name or source} has no zone geometry, so it cannot be "
+            f"written as {target[1]}; use --format csv (or --out FILE.csv), "
+            "or attach polygons with --zones."
+        )
     h, _ = _delineation(graph, method, opts, kwargs, quiet)
     layer_lines, info = _layer_lines(h)
     layers = {}
     for layer in h.layers:
         table = h.summary(layer)
         cols = [c for c in ["name", "n_zones", "residents", "jobs"] if c in table.columns]
-        layers[layer] = {"areas": len(table), "unassigned_zones": int(h[layer].unassigned.size),
-                         **info[layer], "table": records(table[cols].rename_axis("area"))}
+        layers[layer] = {
+            "areas": len(table),
+            "unassigned_zones": int(h[layer].unassigned.size),
+            **info[layer],
+            "table": records(table[cols].rename_axis("area")),
+        }
     lines = [f"{graph.name or source}: {graph.n_zones:,} zones, method {method}", *layer_lines]
     written = []
     if target is not None:
@@ -373,11 +449,29 @@ def delineate_cmd(
             from .io.writers import write_zone_table
 
             written = [write_zone_table(h, path, escape_formulas=not raw_csv)]
-        lines.append(f"wrote {path}" + (" (one row per zone)" if kind == "csv" else
-                                        f" ({kind}: {', '.join(p.name for p in written)})"))
+        lines.append(
+            f"wrote {path}"
+            + (
+                " (one row per zone)"
+                if kind == "csv"
+                else f" ({kind}: {', '.join(p.name for p in written)})"
+            )
+        )
     written = [str(p) for p in written]
-    emit({"source": source, "dataset": graph.name, "zones": graph.n_zones, "method": method,
-          "hierarchy": repr(h), "layers": layers, "repairs": list(graph.meta.get("repairs", [])),
-          "out": out, "format": target[1] if target else None, "files": written},
-         json_output, "\n".join(lines), files=written)
-
+    emit(
+        {
+            "source": source,
+            "dataset": graph.name,
+            "zones": graph.n_zones,
+            "method": method,
+            "hierarchy": repr(h),
+            "layers": layers,
+            "repairs": list(graph.meta.get("repairs", [])),
+            "out": out,
+            "format": target[1] if target else None,
+            "files": written,
+        },
+        json_output,
+        "\n".join(lines),
+        files=written,
+    )

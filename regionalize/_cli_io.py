@@ -24,8 +24,21 @@ import typer
 from .errors import Fix, RegionalizeError
 from .stability import Executor, resolve_executor
 
-FILE_SUFFIXES = {".csv", ".txt", ".tsv", ".gz", ".bz2", ".zip", ".xz", ".parquet", ".pq",
-                 ".xlsx", ".xlsm", ".xls", ".ods"}
+FILE_SUFFIXES = {
+    ".csv",
+    ".txt",
+    ".tsv",
+    ".gz",
+    ".bz2",
+    ".zip",
+    ".xz",
+    ".parquet",
+    ".pq",
+    ".xlsx",
+    ".xlsm",
+    ".xls",
+    ".ods",
+}
 
 
 class CliInputError(RegionalizeError):
@@ -35,13 +48,26 @@ class CliInputError(RegionalizeError):
 # ---------------------------------------------------------------------------- errors
 #: the library's keyword -> the command line's flag, for every fix an error can name
 CLI_FLAGS = {
-    "origin": "--origin", "destination": "--destination", "flow": "--flow",
-    "matrix": "--matrix", "rows": "--rows", "sep": "--sep", "encoding": "--encoding",
-    "thousands": "--thousands", "decimal": "--decimal", "skiprows": "--skiprows",
-    "sheet": "--sheet", "footer": "--footer", "totals": "--totals",
-    "suppressed": "--suppressed", "duplicates": "--duplicates", "id_width": "--id-width",
-    "id_collisions": "--id-collisions", "missing": "--missing-geometry",
-    "names_id": "--names-id", "names_column": "--names-column",
+    "origin": "--origin",
+    "destination": "--destination",
+    "flow": "--flow",
+    "matrix": "--matrix",
+    "rows": "--rows",
+    "sep": "--sep",
+    "encoding": "--encoding",
+    "thousands": "--thousands",
+    "decimal": "--decimal",
+    "skiprows": "--skiprows",
+    "sheet": "--sheet",
+    "footer": "--footer",
+    "totals": "--totals",
+    "suppressed": "--suppressed",
+    "duplicates": "--duplicates",
+    "id_width": "--id-width",
+    "id_collisions": "--id-collisions",
+    "missing": "--missing-geometry",
+    "names_id": "--names-id",
+    "names_column": "--names-column",
 }
 
 #: keywords the command line has no flag for, as it says them instead (a matrix's ids are
@@ -74,7 +100,8 @@ def cli_fix_text(fix: Fix) -> str:
 
 _PLAIN_FIX = re.compile(
     r"\b(" + "|".join(sorted(CLI_FLAGS, key=len, reverse=True)) + r")="
-    r"('(?:[^'\\]|\\.)*'|\"[^\"]*\"|-?\d+(?:\.\d+)?|True)?")
+    r"('(?:[^'\\]|\\.)*'|\"[^\"]*\"|-?\d+(?:\.\d+)?|True)?"
+)
 
 
 def render_for_cli(exc: BaseException) -> str:
@@ -93,6 +120,7 @@ def render_for_cli(exc: BaseException) -> str:
     if isinstance(exc, RegionalizeError) and exc.fixes:
         text = exc.render(cli_fix_text)
     else:  # a message written as plain text: its keyword=value fixes, if any, by pattern
+
         def repl(m: re.Match) -> str:
             value = m.group(2)
             if value is None:
@@ -111,64 +139,134 @@ def render_for_cli(exc: BaseException) -> str:
 
 # ---------------------------------------------------------------------------- options
 # the reading options, declared once; names and values are the library's keywords
-Matrix = Annotated[bool, typer.Option(
-    "--matrix", help="The input is a wide matrix (one row per zone, a column per zone; ids "
-    "in the first column and the header), not a long origin,destination,flow table.")]
-Rows = Annotated[Literal["residence", "workplace"], typer.Option(
-    help="With --matrix: what the rows are. workplace: a table published workplace by "
-    "residence is transposed.")]
-Sep = Annotated[str, typer.Option(
-    help="CSV delimiter: , ; | tab (default: sniffed).")]
-Encoding = Annotated[str, typer.Option(
-    help="Text encoding: utf-8 (default; UTF-16 byte-order marks honoured), cp949, euc-kr, "
-    "cp1252, latin-1, utf-16-le, ... or auto to detect it.")]
-Thousands = Annotated[str, typer.Option(
-    help="The character grouping thousands in the flows (e.g. . for 1.234).")]
-Decimal = Annotated[str, typer.Option(
-    help="The decimal mark of the flows (e.g. , for 12,5; . to read 1.234 as a fraction).")]
-Skiprows = Annotated[int, typer.Option(
-    min=0, help="Lines to skip before the header (titles and notes above the table).")]
-Sheet = Annotated[list[str] | None, typer.Option(
-    help="Sheet of an Excel workbook (a name, or a position from 0); repeat it to read one "
-    "table split over several sheets.")]
-Footer = Annotated[Literal["error", "drop"], typer.Option(
-    help="Notes, sources or totals after the table: error, or drop them (recorded).")]
-Totals = Annotated[Literal["error", "drop", "keep"], typer.Option(
-    help="Total and subtotal rows, columns or ids (Total, Gesamt, 합계, All, or the sum of "
-    "the others): error, drop them (recorded), or keep them as zones.")]
-Suppressed = Annotated[Literal["error", "zero"], typer.Option(
-    help="Suppressed or empty cells (-, *, .., x, <3): error, or read them as zero.")]
-Duplicates = Annotated[Literal["error", "sum", "drop_identical"], typer.Option(
-    help="Repeated origin-destination rows: error, sum them, or drop_identical (keep one "
-    "of each exact repeat).")]
-IdWidth = Annotated[str, typer.Option(
-    "--id-width", help="Pad numeric ids with leading zeros to this width (codes stored as "
-    "numbers, e.g. 5 for 1001 -> 01001); one width per id column for codes joined from "
-    "several columns (e.g. 2,3 for state and county FIPS).")]
-IdCollisions = Annotated[Literal["error", "merge"], typer.Option(
-    "--id-collisions", help="Ids written two ways (SEOUL / Seoul, 1001 / 1001.0): error, or "
-    "merge them into one zone (recorded).")]
-Names = Annotated[Path, typer.Option(
-    help="A CSV (or Parquet / Excel) table of zone names to attach by id.")]
-NamesId = Annotated[str, typer.Option(
-    "--names-id", help="Id column of --names (default: the column matching the zone ids).")]
-NamesColumn = Annotated[str, typer.Option(
-    "--names-column", help="Name column of --names (default: a column called name, NAME, "
-    "*_name, *NM, ..., else the first text column).")]
-MissingGeometry = Annotated[Literal["error", "keep"], typer.Option(
-    "--missing-geometry", help="Zones of the flows without a polygon in --zones: error, or "
-    "keep them without geometry (recorded).")]
+Matrix = Annotated[
+    bool,
+    typer.Option(
+        "--matrix",
+        help="The input is a wide matrix (one row per zone, a column per zone; ids "
+        "in the first column and the header), not a long origin,destination,flow table.",
+    ),
+]
+Rows = Annotated[
+    Literal["residence", "workplace"],
+    typer.Option(
+        help="With --matrix: what the rows are. workplace: a table published workplace by "
+        "residence is transposed."
+    ),
+]
+Sep = Annotated[str, typer.Option(help="CSV delimiter: , ; | tab (default: sniffed).")]
+Encoding = Annotated[
+    str,
+    typer.Option(
+        help="Text encoding: utf-8 (default; UTF-16 byte-order marks honoured), cp949, euc-kr, "
+        "cp1252, latin-1, utf-16-le, ... or auto to detect it."
+    ),
+]
+Thousands = Annotated[
+    str, typer.Option(help="The character grouping thousands in the flows (e.g. . for 1.234).")
+]
+Decimal = Annotated[
+    str,
+    typer.Option(
+        help="The decimal mark of the flows (e.g. , for 12,5; . to read 1.234 as a fraction)."
+    ),
+]
+Skiprows = Annotated[
+    int,
+    typer.Option(min=0, help="Lines to skip before the header (titles and notes above the table)."),
+]
+Sheet = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Sheet of an Excel workbook (a name, or a position from 0); repeat it to read one "
+        "table split over several sheets."
+    ),
+]
+Footer = Annotated[
+    Literal["error", "drop"],
+    typer.Option(help="Notes, sources or totals after the table: error, or drop them (recorded)."),
+]
+Totals = Annotated[
+    Literal["error", "drop", "keep"],
+    typer.Option(
+        help="Total and subtotal rows, columns or ids (Total, Gesamt, 합계, All, or the sum of "
+        "the others): error, drop them (recorded), or keep them as zones."
+    ),
+]
+Suppressed = Annotated[
+    Literal["error", "zero"],
+    typer.Option(help="Suppressed or empty cells (-, *, .., x, <3): error, or read them as zero."),
+]
+Duplicates = Annotated[
+    Literal["error", "sum", "drop_identical"],
+    typer.Option(
+        help="Repeated origin-destination rows: error, sum them, or drop_identical (keep one "
+        "of each exact repeat)."
+    ),
+]
+IdWidth = Annotated[
+    str,
+    typer.Option(
+        "--id-width",
+        help="Pad numeric ids with leading zeros to this width (codes stored as "
+        "numbers, e.g. 5 for 1001 -> 01001); one width per id column for codes joined from "
+        "several columns (e.g. 2,3 for state and county FIPS).",
+    ),
+]
+IdCollisions = Annotated[
+    Literal["error", "merge"],
+    typer.Option(
+        "--id-collisions",
+        help="Ids written two ways (SEOUL / Seoul, 1001 / 1001.0): error, or "
+        "merge them into one zone (recorded).",
+    ),
+]
+Names = Annotated[
+    Path, typer.Option(help="A CSV (or Parquet / Excel) table of zone names to attach by id.")
+]
+NamesId = Annotated[
+    str,
+    typer.Option(
+        "--names-id", help="Id column of --names (default: the column matching the zone ids)."
+    ),
+]
+NamesColumn = Annotated[
+    str,
+    typer.Option(
+        "--names-column",
+        help="Name column of --names (default: a column called name, NAME, "
+        "*_name, *NM, ..., else the first text column).",
+    ),
+]
+MissingGeometry = Annotated[
+    Literal["error", "keep"],
+    typer.Option(
+        "--missing-geometry",
+        help="Zones of the flows without a polygon in --zones: error, or "
+        "keep them without geometry (recorded).",
+    ),
+]
 
 #: the reading options: parameter name -> (Annotated type, default); what
 #: :func:`reading_options` adds to a command and :func:`read_source` takes
 READING_OPTIONS = {
-    "matrix": (Matrix, False), "rows": (Rows, None), "sep": (Sep, None),
-    "encoding": (Encoding, None), "thousands": (Thousands, None),
-    "decimal": (Decimal, None), "skiprows": (Skiprows, None), "sheet": (Sheet, None),
-    "footer": (Footer, None), "totals": (Totals, None), "suppressed": (Suppressed, None),
-    "duplicates": (Duplicates, None), "id_width": (IdWidth, None),
-    "id_collisions": (IdCollisions, None), "names": (Names, None),
-    "names_id": (NamesId, None), "names_column": (NamesColumn, None),
+    "matrix": (Matrix, False),
+    "rows": (Rows, None),
+    "sep": (Sep, None),
+    "encoding": (Encoding, None),
+    "thousands": (Thousands, None),
+    "decimal": (Decimal, None),
+    "skiprows": (Skiprows, None),
+    "sheet": (Sheet, None),
+    "footer": (Footer, None),
+    "totals": (Totals, None),
+    "suppressed": (Suppressed, None),
+    "duplicates": (Duplicates, None),
+    "id_width": (IdWidth, None),
+    "id_collisions": (IdCollisions, None),
+    "names": (Names, None),
+    "names_id": (NamesId, None),
+    "names_column": (NamesColumn, None),
 }
 #: with --zones: what to do with zones of the flows that have no polygon
 GEOMETRY_OPTIONS = {"missing_geometry": (MissingGeometry, None)}
@@ -196,8 +294,10 @@ def reading_options(fn=None, *, geometry: bool = False):
         clash = names & set(options)
         if clash:
             raise TypeError(f"{func.__name__} already declares {sorted(clash)}")
-        extra = [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=default,
-                                   annotation=kind) for k, (kind, default) in options.items()]
+        extra = [
+            inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+            for k, (kind, default) in options.items()
+        ]
         positional = [p for p in params if p.kind != inspect.Parameter.KEYWORD_ONLY]
         keyword = [p for p in params if p.kind == inspect.Parameter.KEYWORD_ONLY]
         new_sig = sig.replace(parameters=[*positional, *keyword, *extra])
@@ -213,8 +313,7 @@ def reading_options(fn=None, *, geometry: bool = False):
     return decorate(fn) if fn is not None else decorate
 
 
-_SEP_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|",
-              "space": " "}
+_SEP_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " "}
 
 
 def _sep(value: str | None) -> str | None:
@@ -222,8 +321,9 @@ def _sep(value: str | None) -> str | None:
         return None
     sep = _SEP_WORDS.get(value.strip().lower(), value) if value.strip() else value
     if len(sep) != 1:
-        raise CliInputError(f"--sep must be one character (e.g. --sep ';', --sep tab); got "
-                            f"{value!r}.")
+        raise CliInputError(
+            f"--sep must be one character (e.g. --sep ';', --sep tab); got {value!r}."
+        )
     return sep
 
 
@@ -245,8 +345,10 @@ def id_width_value(value):
     except ValueError:
         widths = []
     if not widths or min(widths) < 1:
-        raise CliInputError(f"--id-width must be a positive width, or one per id column "
-                            f"(e.g. --id-width 5, --id-width 2,3); got {value!r}.")
+        raise CliInputError(
+            f"--id-width must be a positive width, or one per id column "
+            f"(e.g. --id-width 5, --id-width 2,3); got {value!r}."
+        )
     return widths[0] if len(widths) == 1 else widths
 
 
@@ -256,17 +358,33 @@ def _sheets(values):
     return values[0] if len(values) == 1 else list(values)
 
 
-def read_source(source: str, *, origin: str = "origin", destination: str = "destination",
-                flow: str = "flow", matrix: bool = False, rows: str | None = None,
-                sep: str | None = None, encoding: str | None = None,
-                thousands: str | None = None, decimal: str | None = None,
-                skiprows: int | None = None, sheet=None, footer: str | None = None,
-                totals: str | None = None, suppressed: str | None = None,
-                duplicates: str | None = None, id_width: int | None = None,
-                id_collisions: str | None = None, names: Path | str | None = None,
-                names_id: str | None = None, names_column: str | None = None,
-                zones: Path | str | None = None, zone_id: str | None = None,
-                missing_geometry: str | None = None):
+def read_source(
+    source: str,
+    *,
+    origin: str = "origin",
+    destination: str = "destination",
+    flow: str = "flow",
+    matrix: bool = False,
+    rows: str | None = None,
+    sep: str | None = None,
+    encoding: str | None = None,
+    thousands: str | None = None,
+    decimal: str | None = None,
+    skiprows: int | None = None,
+    sheet=None,
+    footer: str | None = None,
+    totals: str | None = None,
+    suppressed: str | None = None,
+    duplicates: str | None = None,
+    id_width: int | None = None,
+    id_collisions: str | None = None,
+    names: Path | str | None = None,
+    names_id: str | None = None,
+    names_column: str | None = None,
+    zones: Path | str | None = None,
+    zone_id: str | None = None,
+    missing_geometry: str | None = None,
+):
     """A FlowGraph from a named data set, ``synthetic-N`` or an OD file (CSV, Parquet,
     Excel; a long table, or a wide matrix with ``matrix=True``), with the reading options
     of the command line (the library's keywords, None for their defaults), then the zone
@@ -277,19 +395,33 @@ def read_source(source: str, *, origin: str = "origin", destination: str = "dest
     """
     from .datasets import DATASETS, load
 
-    given = {k: v for k, v in dict(
-        rows=rows, sep=sep, encoding=encoding, thousands=thousands, decimal=decimal,
-        skiprows=skiprows, sheet=sheet, footer=footer, totals=totals, suppressed=suppressed,
-        duplicates=duplicates, id_width=id_width, id_collisions=id_collisions).items()
-        if v not in (None, [], ())}
+    given = {
+        k: v
+        for k, v in dict(
+            rows=rows,
+            sep=sep,
+            encoding=encoding,
+            thousands=thousands,
+            decimal=decimal,
+            skiprows=skiprows,
+            sheet=sheet,
+            footer=footer,
+            totals=totals,
+            suppressed=suppressed,
+            duplicates=duplicates,
+            id_width=id_width,
+            id_collisions=id_collisions,
+        ).items()
+        if v not in (None, [], ())
+    }
     if matrix:
         given["matrix"] = True
     if names is None and (names_id is not None or names_column is not None):
-        raise CliInputError("--names-id and --names-column only apply with --names (the zone "
-                            "names file).")
+        raise CliInputError(
+            "--names-id and --names-column only apply with --names (the zone names file)."
+        )
     if zones is None and missing_geometry is not None:
-        raise CliInputError("--missing-geometry only applies with --zones (the zone "
-                            "polygons).")
+        raise CliInputError("--missing-geometry only applies with --zones (the zone polygons).")
     path = Path(source)
     if path.exists():
         graph = _read_file(path, origin, destination, flow, given)
@@ -302,8 +434,7 @@ def read_source(source: str, *, origin: str = "origin", destination: str = "dest
         elif source.startswith("synthetic-"):
             n = source.split("-", 1)[1]
             if not n.isdigit() or int(n) < 2:
-                raise CliInputError(f"bad synthetic data set {source!r}; use e.g. "
-                                    "synthetic-300.")
+                raise CliInputError(f"bad synthetic data set {source!r}; use e.g. synthetic-300.")
             from .synthetic import synthetic_country
 
             graph = synthetic_country(int(n), seed=0)
@@ -313,13 +444,19 @@ def read_source(source: str, *, origin: str = "origin", destination: str = "dest
             raise CliInputError(
                 f"Unknown data set {source!r}; choose one of {', '.join(DATASETS)} or "
                 "synthetic-N (see `regionalize datasets`), or give a CSV/Parquet/Excel OD "
-                "file.")
+                "file."
+            )
     if names is not None:
         width = id_width_value(id_width)
         from ._cli_zones import attach_names
 
-        graph = attach_names(graph, Path(names), names_id, names_column,
-                             id_width=width if isinstance(width, int) else None)
+        graph = attach_names(
+            graph,
+            Path(names),
+            names_id,
+            names_column,
+            id_width=width if isinstance(width, int) else None,
+        )
     if zones is not None:
         from ._cli_zones import attach_zones
 
@@ -344,36 +481,48 @@ def _read_file(path: Path, origin: str, destination: str, flow: str, given: dict
     try:
         if matrix:
             if "duplicates" in options:
-                raise CliInputError("--duplicates applies to long tables; a matrix has one "
-                                    "cell per pair (drop --duplicates, or --matrix).")
+                raise CliInputError(
+                    "--duplicates applies to long tables; a matrix has one "
+                    "cell per pair (drop --duplicates, or --matrix)."
+                )
             if (origin, destination, flow) != ("origin", "destination", "flow"):
-                raise CliInputError("--origin, --destination and --flow name the columns of "
-                                    "a long table; a matrix's ids are its first column and "
-                                    "its header (drop them, or --matrix).")
+                raise CliInputError(
+                    "--origin, --destination and --flow name the columns of "
+                    "a long table; a matrix's ids are its first column and "
+                    "its header (drop them, or --matrix)."
+                )
             return read_matrix(path, name=path.stem, **options)
         if "rows" in options:
-            raise CliInputError("--rows applies to a wide matrix (--matrix); a long table "
-                                "says which column is the origin with --origin.")
+            raise CliInputError(
+                "--rows applies to a wide matrix (--matrix); a long table "
+                "says which column is the origin with --origin."
+            )
         graph_keys = ("suppressed", "duplicates", "id_width", "id_collisions")
         graph_kwargs = {k: options.pop(k) for k in graph_keys if k in options}
-        return read_flows(path, origin, destination, flow, name=path.stem, **options,
-                          **graph_kwargs)
+        return read_flows(
+            path, origin, destination, flow, name=path.stem, **options, **graph_kwargs
+        )
     except KeyError as exc:
         raise CliInputError(
             f"{path.name} has no column {exc}; name the columns with --origin, "
-            "--destination and --flow.") from None
+            "--destination and --flow."
+        ) from None
 
 
-def load_source(source: str, origin: str = "origin", destination: str = "destination",
-                flow: str = "flow", **reading):
+def load_source(
+    source: str,
+    origin: str = "origin",
+    destination: str = "destination",
+    flow: str = "flow",
+    **reading,
+):
     """A FlowGraph from a named data set, ``synthetic-N`` or an OD file: :func:`read_source`
     with the column names first (``reading``: the options of :data:`READING_OPTIONS`).
 
     Errors are raised with their fixes already written as flags (:func:`for_cli`), so that
     a command line handler printing ``str(exc)`` says ``--footer drop``."""
     try:
-        return read_source(source, origin=origin, destination=destination, flow=flow,
-                           **reading)
+        return read_source(source, origin=origin, destination=destination, flow=flow, **reading)
     except RegionalizeError as exc:
         raise for_cli(exc) from None
 
@@ -407,16 +556,18 @@ def parse_centres(text: str | None) -> list | None:
 
 def check_tau(value: float | None, option: str = "--tau") -> None:
     if value is not None and not 0 < value <= 1:
-        raise CliInputError(f"{option} must be a share in (0, 1]; got {value:g} "
-                            f"(e.g. {option} 0.1 for 10%).")
+        raise CliInputError(
+            f"{option} must be a share in (0, 1]; got {value:g} (e.g. {option} 0.1 for 10%)."
+        )
 
 
 def parse_floats(text: str, option: str) -> list[float]:
     try:
         values = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise CliInputError(f"{option} must be comma-separated numbers (e.g. 0.05,0.1,0.2); "
-                            f"got {text!r}.") from None
+        raise CliInputError(
+            f"{option} must be comma-separated numbers (e.g. 0.05,0.1,0.2); got {text!r}."
+        ) from None
     if not values:
         raise CliInputError(f"{option} needs at least one value (e.g. 0.05,0.1,0.2).")
     for v in values:
@@ -440,14 +591,18 @@ def read_labels(path: str | Path, column: str | None = None) -> pd.Series:
     df = read_table(path, "label file")
     name = Path(path).name
     if "zone" not in df.columns:
-        raise CliInputError(f"{name} has no 'zone' column; the label file needs columns "
-                            "zone,label.")
+        raise CliInputError(
+            f"{name} has no 'zone' column; the label file needs columns zone,label."
+        )
     if column is None:
-        column = "label" if "label" in df.columns else (
-            df.columns[1] if len(df.columns) == 2 else None)
+        column = (
+            "label" if "label" in df.columns else (df.columns[1] if len(df.columns) == 2 else None)
+        )
     if column is None or column not in df.columns:
-        raise CliInputError(f"{name} has no label column {column or 'label'!r} (columns: "
-                            f"{', '.join(df.columns)}); pass --layer COLUMN.")
+        raise CliInputError(
+            f"{name} has no label column {column or 'label'!r} (columns: "
+            f"{', '.join(df.columns)}); pass --layer COLUMN."
+        )
     labels = df.set_index("zone")[column]
     if labels.index.duplicated().any():
         dup = labels.index[labels.index.duplicated()][0]
@@ -467,8 +622,10 @@ def read_grouping(path: str | Path) -> dict[str, list[str]]:
     df = read_table(path, "grouping file")
     missing = {"zone", "group"} - set(df.columns)
     if missing:
-        raise CliInputError(f"{Path(path).name} has no {', '.join(sorted(missing))} column; the "
-                            "grouping file needs columns zone,group.")
+        raise CliInputError(
+            f"{Path(path).name} has no {', '.join(sorted(missing))} column; the "
+            "grouping file needs columns zone,group."
+        )
     df = df.dropna(subset=["zone", "group"])
     if df.empty:
         raise CliInputError(f"{Path(path).name} has no rows; add zone,group rows.")
@@ -483,20 +640,24 @@ def make_executor(workers: int | None, scheduler: str | None):
         from .stability import MAX_WORKERS
 
         if not 1 <= workers <= MAX_WORKERS:
-            raise CliInputError(f"--workers must be between 1 and {MAX_WORKERS} (32 per core "
-                                f"here); got {workers}.")
+            raise CliInputError(
+                f"--workers must be between 1 and {MAX_WORKERS} (32 per core here); got {workers}."
+            )
     if scheduler is None:
         return workers, None
     try:
         from distributed import Client
     except ImportError:
-        raise CliInputError("--scheduler needs dask.distributed: pip install "
-                            "'dask[distributed]'.") from None
+        raise CliInputError(
+            "--scheduler needs dask.distributed: pip install 'dask[distributed]'."
+        ) from None
     try:
         client = Client(scheduler, timeout="10s")
     except (OSError, TimeoutError) as exc:
-        raise CliInputError(f"cannot connect to the Dask scheduler at {scheduler} ({exc}); "
-                            "check the address (e.g. tcp://host:8786).") from None
+        raise CliInputError(
+            f"cannot connect to the Dask scheduler at {scheduler} ({exc}); "
+            "check the address (e.g. tcp://host:8786)."
+        ) from None
     return client, client
 
 
@@ -518,8 +679,7 @@ class ProgressExecutor(Executor):
         self.inner = resolve_executor(executor)
         self.label = label
         self.quiet = quiet
-        self.sequential = (type(self.inner).__name__ == "SequentialExecutor"
-                           and sys.stderr.isatty())
+        self.sequential = type(self.inner).__name__ == "SequentialExecutor" and sys.stderr.isatty()
 
     def _say(self, text: str, end: str = "\n") -> None:
         if not self.quiet:

@@ -30,17 +30,44 @@ import typer
 
 from ._cli_io import CliInputError
 
-__all__ = ["read_centres_file", "parse_number", "centre_rule_options", "ttwa_options",
-           "intramax_options", "commuting_zone_options", "cbsa_options", "method_options"]
+__all__ = [
+    "read_centres_file",
+    "parse_number",
+    "centre_rule_options",
+    "ttwa_options",
+    "intramax_options",
+    "commuting_zone_options",
+    "cbsa_options",
+    "method_options",
+]
 
-_HEADER_WORDS = {"zone", "zones", "id", "ids", "name", "names", "centre", "centres", "center",
-                 "centers", "zone_id", "code"}
+_HEADER_WORDS = {
+    "zone",
+    "zones",
+    "id",
+    "ids",
+    "name",
+    "names",
+    "centre",
+    "centres",
+    "center",
+    "centers",
+    "zone_id",
+    "code",
+}
 _NONE_WORDS = {"none", "off", "no"}
 
 
-def parse_number(text, flag: str, *, low: float = 0.0, high: float = math.inf,
-                 closed: str = "both", allow_none: bool = False,
-                 example: str = "0.1") -> float | None:
+def parse_number(
+    text,
+    flag: str,
+    *,
+    low: float = 0.0,
+    high: float = math.inf,
+    closed: str = "both",
+    allow_none: bool = False,
+    example: str = "0.1",
+) -> float | None:
     """A number from an option value (str or number), checked against ``[low, high]``
     (``closed``: "both", "left", "right" or "neither"); ``none``/``off`` give None when
     ``allow_none``. Raises CliInputError naming ``flag``."""
@@ -54,15 +81,18 @@ def parse_number(text, flag: str, *, low: float = 0.0, high: float = math.inf,
         value = float(text)
     except (TypeError, ValueError):
         extra = " or none" if allow_none else ""
-        raise CliInputError(f"{flag} must be a number{extra} (e.g. {flag} {example}); got "
-                            f"{text!r}.") from None
+        raise CliInputError(
+            f"{flag} must be a number{extra} (e.g. {flag} {example}); got {text!r}."
+        ) from None
     lo_ok = value >= low if closed in ("both", "left") else value > low
     hi_ok = value <= high if closed in ("both", "right") else value < high
     if not (math.isfinite(value) and lo_ok and hi_ok):
         left = "[" if closed in ("both", "left") else "("
         right = "]" if closed in ("both", "right") and high != math.inf else ")"
-        raise CliInputError(f"{flag} must be in {left}{low:g}, {high:g}{right}; got {text!r} "
-                            f"(e.g. {flag} {example}).")
+        raise CliInputError(
+            f"{flag} must be in {left}{low:g}, {high:g}{right}; got {text!r} "
+            f"(e.g. {flag} {example})."
+        )
     return value
 
 
@@ -73,8 +103,9 @@ def _zone_names(graph):
     return zone_names(graph)
 
 
-def read_centres_file(path: str | Path, graph, *, flag: str = "--centres-file"
-                      ) -> dict[str, list[str]]:
+def read_centres_file(
+    path: str | Path, graph, *, flag: str = "--centres-file"
+) -> dict[str, list[str]]:
     """Centres from a text file: one centre per line, as a zone id or a zone name.
 
     - A line is first matched whole, as a zone id, then as a zone name (exactly, then
@@ -97,8 +128,10 @@ def read_centres_file(path: str | Path, graph, *, flag: str = "--centres-file"
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise CliInputError(f"{path.name} ({flag}) is not UTF-8 text; save it as UTF-8 (one "
-                            "zone id or name per line).") from None
+        raise CliInputError(
+            f"{path.name} ({flag}) is not UTF-8 text; save it as UTF-8 (one "
+            "zone id or name per line)."
+        ) from None
     ids = [str(z) for z in graph.ids]
     id_set = set(ids)
     names = _zone_names(graph)
@@ -116,8 +149,9 @@ def read_centres_file(path: str | Path, graph, *, flag: str = "--centres-file"
             if hit is not None:
                 if len(hit) > 1:
                     shown = ", ".join(f"{z} {names[z]}" for z in hit[:4])
-                    return None, (f"{entry!r} names {len(hit)} zones ({shown}); give the id "
-                                  "instead")
+                    return None, (
+                        f"{entry!r} names {len(hit)} zones ({shown}); give the id instead"
+                    )
                 return list(hit), None
         close = difflib.get_close_matches(entry, list(by_name), n=2, cutoff=0.75)
         hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
@@ -150,18 +184,24 @@ def read_centres_file(path: str | Path, graph, *, flag: str = "--centres-file"
             continue
         for z in core:
             if z in seen:
-                problems.append(f"line {number}: zone {z} ({names[z]}) is already a centre "
-                                f"(line {seen[z]})")
+                problems.append(
+                    f"line {number}: zone {z} ({names[z]}) is already a centre (line {seen[z]})"
+                )
             seen[z] = number
         out["+".join(str(names[z]) for z in core)] = core
     if problems:
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        raise CliInputError(f"{path.name} ({flag}): " + "; ".join(problems[:5]) + more
-                            + ". One centre per line: a zone id or name, '+' between the "
-                            "zones of a polycentric core.")
+        raise CliInputError(
+            f"{path.name} ({flag}): "
+            + "; ".join(problems[:5])
+            + more
+            + ". One centre per line: a zone id or name, '+' between the "
+            "zones of a polycentric core."
+        )
     if not out:
-        raise CliInputError(f"{path.name} ({flag}) lists no centre; write one zone id or name "
-                            "per line.")
+        raise CliInputError(
+            f"{path.name} ({flag}) lists no centre; write one zone id or name per line."
+        )
     return out
 
 
@@ -172,20 +212,20 @@ def centre_rule_options(min_size=None, min_size_share=None, min_job_ratio=None) 
     left out, so the layer's (or the data set preset's) defaults stay."""
     out: dict = {}
     if min_size is not None:
-        out["min_size"] = parse_number(min_size, "--min-size", closed="left",
-                                       example="50000")
+        out["min_size"] = parse_number(min_size, "--min-size", closed="left", example="50000")
     if min_size_share is not None:
-        out["min_size_share"] = parse_number(min_size_share, "--min-size-share", high=1.0,
-                                             example="0.01")
+        out["min_size_share"] = parse_number(
+            min_size_share, "--min-size-share", high=1.0, example="0.01"
+        )
     if min_job_ratio is not None:
-        out["min_job_ratio"] = parse_number(min_job_ratio, "--min-job-ratio",
-                                            allow_none=True, example="1")
+        out["min_job_ratio"] = parse_number(
+            min_job_ratio, "--min-job-ratio", allow_none=True, example="1"
+        )
     return out
 
 
 # ---------------------------------------------------------------------------- methods
-def ttwa_options(preset=None, min_size=None, min_sc=None, target_size=None,
-                 target_sc=None) -> dict:
+def ttwa_options(preset=None, min_size=None, min_sc=None, target_size=None, target_sc=None) -> dict:
     """Keyword arguments of :class:`~regionalize.methods.LabourMarketAreas` from
     ``--ttwa-preset`` (a name of :data:`~regionalize.methods.TTWA_PRESETS`), ``--min-size``,
     ``--min-sc``, ``--target-size`` and ``--target-sc`` (each overriding the preset)."""
@@ -195,23 +235,28 @@ def ttwa_options(preset=None, min_size=None, min_sc=None, target_size=None,
     if preset is not None:
         key = str(preset).strip().lower().replace("-", "").replace("_", "")
         if key not in TTWA_PRESETS:
-            raise CliInputError(f"unknown --ttwa-preset {preset!r}; choose "
-                                f"{', '.join(TTWA_PRESETS)}.")
+            raise CliInputError(
+                f"unknown --ttwa-preset {preset!r}; choose {', '.join(TTWA_PRESETS)}."
+            )
         out["preset"] = key
     for value, flag, name, high, closed, example in (
-            (min_size, "--min-size", "min_size", math.inf, "neither", "3500"),
-            (min_sc, "--min-sc", "min_sc", 1.0, "right", "0.6667"),
-            (target_size, "--target-size", "target_size", math.inf, "neither", "25000"),
-            (target_sc, "--target-sc", "target_sc", 1.0, "right", "0.75")):
+        (min_size, "--min-size", "min_size", math.inf, "neither", "3500"),
+        (min_sc, "--min-sc", "min_sc", 1.0, "right", "0.6667"),
+        (target_size, "--target-size", "target_size", math.inf, "neither", "25000"),
+        (target_sc, "--target-sc", "target_sc", 1.0, "right", "0.75"),
+    ):
         if value is not None:
             out[name] = parse_number(value, flag, high=high, closed=closed, example=example)
     sizes = {**(TTWA_PRESETS[out.get("preset", "uk2011")]), **out}
     if sizes["min_size"] >= sizes["target_size"]:
-        raise CliInputError(f"--min-size ({sizes['min_size']:g}) must be below --target-size "
-                            f"({sizes['target_size']:g}).")
+        raise CliInputError(
+            f"--min-size ({sizes['min_size']:g}) must be below --target-size "
+            f"({sizes['target_size']:g})."
+        )
     if sizes["min_sc"] > sizes["target_sc"]:
-        raise CliInputError(f"--min-sc ({sizes['min_sc']:g}) must not exceed --target-sc "
-                            f"({sizes['target_sc']:g}).")
+        raise CliInputError(
+            f"--min-sc ({sizes['min_sc']:g}) must not exceed --target-sc ({sizes['target_sc']:g})."
+        )
     return out
 
 
@@ -219,9 +264,11 @@ def intramax_options(k=None, min_objective=None) -> dict:
     """Keyword arguments of :class:`~regionalize.methods.Intramax` from ``--k`` and
     ``--min-objective``; one of them is required (Intramax has no stop rule of its own)."""
     if k is None and min_objective is None:
-        raise CliInputError("--method intramax needs a stop rule: --k N (the number of "
-                            "regions) or --min-objective X (stop when the best merge falls "
-                            "below X).")
+        raise CliInputError(
+            "--method intramax needs a stop rule: --k N (the number of "
+            "regions) or --min-objective X (stop when the best merge falls "
+            "below X)."
+        )
     out: dict = {}
     if k is not None:
         value = parse_number(k, "--k", low=1, example="20")
@@ -229,8 +276,9 @@ def intramax_options(k=None, min_objective=None) -> dict:
             raise CliInputError(f"--k must be a whole number of regions; got {k!r}.")
         out["k"] = int(value)
     if min_objective is not None:
-        out["min_objective"] = parse_number(min_objective, "--min-objective", closed="neither",
-                                            example="1e-6")
+        out["min_objective"] = parse_number(
+            min_objective, "--min-objective", closed="neither", example="1e-6"
+        )
     return out
 
 
@@ -250,86 +298,160 @@ def cbsa_options(tau=None, csa_threshold=None) -> dict:
     if tau is not None:
         out["tau"] = parse_number(tau, "--tau", closed="right", high=1.0, example="0.25")
     if csa_threshold is not None:
-        out["csa_threshold"] = parse_number(csa_threshold, "--csa-threshold", closed="right",
-                                            high=1.0, example="0.15")
+        out["csa_threshold"] = parse_number(
+            csa_threshold, "--csa-threshold", closed="right", high=1.0, example="0.15"
+        )
     return out
 
 
 # ---------------------------------------------------------------------------- options
 # options shared by several commands, declared once
-SOURCE_HELP = ("A named data set (see `regionalize datasets`), synthetic-N, or an OD file "
-               "(CSV, Parquet or Excel): a long table, one row per origin-destination pair, "
-               "or a wide matrix (--matrix).")
-CENTRES_HELP = ("Metropolitan centres: comma-separated zone ids, '+' joins a polycentric core "
-                "(e.g. 21+26,22,11). Default: the data set's preset, else found by the size rule.")
+SOURCE_HELP = (
+    "A named data set (see `regionalize datasets`), synthetic-N, or an OD file "
+    "(CSV, Parquet or Excel): a long table, one row per origin-destination pair, "
+    "or a wide matrix (--matrix)."
+)
+CENTRES_HELP = (
+    "Metropolitan centres: comma-separated zone ids, '+' joins a polycentric core "
+    "(e.g. 21+26,22,11). Default: the data set's preset, else found by the size rule."
+)
 JSON_HELP = "Print only JSON on stdout: {command, ok, result, files, warnings}."
 QUIET_HELP = "No progress or warning text on stderr."
 WORKERS_HELP = "Run on N local processes (default: in this process)."
 SCHEDULER_HELP = "Run on a Dask cluster: the scheduler address, e.g. tcp://10.0.0.5:8786."
-METHOD_HELP = ("network (metropolitan, urban and megaregion layers), ttwa, intramax, flowbca, "
-               "commuting-zones, leiden or infomap.")
+METHOD_HELP = (
+    "network (metropolitan, urban and megaregion layers), ttwa, intramax, flowbca, "
+    "commuting-zones, leiden or infomap."
+)
 
-Origin = Annotated[list[str] | None, typer.Option(
-    help="Origin column of an OD file (default 'origin'); repeat it for codes split over "
-         "several columns, e.g. --origin state --origin county (with --id-width 2,3).")]
-Destination = Annotated[list[str] | None, typer.Option(
-    help="Destination column of an OD file (default 'destination'); repeat it for codes "
-         "split over several columns.")]
+Origin = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Origin column of an OD file (default 'origin'); repeat it for codes split over "
+        "several columns, e.g. --origin state --origin county (with --id-width 2,3)."
+    ),
+]
+Destination = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Destination column of an OD file (default 'destination'); repeat it for codes "
+        "split over several columns."
+    ),
+]
 Flow = Annotated[str, typer.Option(help="Flow column of an OD file.")]
 JsonOutput = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)]
 Workers = Annotated[int, typer.Option(help=WORKERS_HELP)]
 Scheduler = Annotated[str, typer.Option(help=SCHEDULER_HELP)]
 Method = Annotated[str, typer.Option(help=METHOD_HELP)]
-Tau = Annotated[float, typer.Option(help="network: the link threshold, a share in (0, 1] "
-                                    "(default 0.10 or the data set's preset).")]
+Tau = Annotated[
+    float,
+    typer.Option(
+        help="network: the link threshold, a share in (0, 1] "
+        "(default 0.10 or the data set's preset)."
+    ),
+]
 MaxOrder = Annotated[int, typer.Option(help="network: the longest chain of links.")]
 Centres = Annotated[str, typer.Option(help="network: m" + CENTRES_HELP[1:])]
-K = Annotated[int, typer.Option(help="intramax: the number of areas (a stop rule; or "
-                                "--min-objective).")]
-Zones = Annotated[Path, typer.Option(help="Zone polygons (GeoPackage, GeoJSON, shapefile or "
-                                     "GeoParquet) to attach by id: areas are then kept "
-                                     "contiguous and can be mapped. Replaces a data set's "
-                                     "own polygons.")]
-ZoneId = Annotated[str, typer.Option(help="Id column of --zones (default: the first column "
-                                     "whose values match the OD zone ids).")]
+K = Annotated[
+    int, typer.Option(help="intramax: the number of areas (a stop rule; or --min-objective).")
+]
+Zones = Annotated[
+    Path,
+    typer.Option(
+        help="Zone polygons (GeoPackage, GeoJSON, shapefile or "
+        "GeoParquet) to attach by id: areas are then kept "
+        "contiguous and can be mapped. Replaces a data set's "
+        "own polygons."
+    ),
+]
+ZoneId = Annotated[
+    str,
+    typer.Option(
+        help="Id column of --zones (default: the first column whose values match the OD zone ids)."
+    ),
+]
 # the parameters of the methods (text, so that 'none' and the checks name the flag)
-CentresFile = Annotated[Path, typer.Option(
-    "--centres-file", help="network: metropolitan centres from a text file, one per line: a "
-    "zone id or a zone name (names holding ',' or '+' are read whole); '+' between the "
-    "zones of a polycentric core (Leeds+Bradford).")]
-MinSize = Annotated[str, typer.Option(
-    "--min-size", help="network: the smallest metropolitan centre, in jobs (default: "
-    "--min-size-share of all jobs); ttwa: the minimum size of an area, in employed "
-    "residents (uk2011: 3500).")]
-MinSizeShare = Annotated[str, typer.Option(
-    "--min-size-share", help="network: the smallest metropolitan centre as a share of all "
-    "jobs (default 0.01).")]
-MinJobRatio = Annotated[str, typer.Option(
-    "--min-job-ratio", help="network: the jobs per employed resident a metropolitan centre "
-    "needs (default 1; none drops the test).")]
-TtwaPreset = Annotated[str, typer.Option(
-    "--ttwa-preset", help="ttwa: uk2011 (default: ONS travel-to-work areas) or istat2011 "
-    "(Istat labour market areas); --min-size, --min-sc, --target-size and --target-sc "
-    "override it.")]
-MinSc = Annotated[str, typer.Option(
-    "--min-sc", help="ttwa: the minimum self-containment of an area (uk2011: 0.6667).")]
-TargetSc = Annotated[str, typer.Option(
-    "--target-sc", help="ttwa: the target self-containment (uk2011: 0.75).")]
-TargetSize = Annotated[str, typer.Option(
-    "--target-size", help="ttwa: the target size, in employed residents (uk2011: 25000).")]
-MinObjective = Annotated[str, typer.Option(
-    "--min-objective", help="intramax: stop when the best merge's objective falls below "
-    "this (a stop rule instead of, or with, --k).")]
-Cutoff = Annotated[str, typer.Option(
-    "--cutoff", help="commuting-zones: the height in [0, 1] at which the dendrogram is cut "
-    "(default 0.977, Tolbert & Sizer).")]
+CentresFile = Annotated[
+    Path,
+    typer.Option(
+        "--centres-file",
+        help="network: metropolitan centres from a text file, one per line: a "
+        "zone id or a zone name (names holding ',' or '+' are read whole); '+' between the "
+        "zones of a polycentric core (Leeds+Bradford).",
+    ),
+]
+MinSize = Annotated[
+    str,
+    typer.Option(
+        "--min-size",
+        help="network: the smallest metropolitan centre, in jobs (default: "
+        "--min-size-share of all jobs); ttwa: the minimum size of an area, in employed "
+        "residents (uk2011: 3500).",
+    ),
+]
+MinSizeShare = Annotated[
+    str,
+    typer.Option(
+        "--min-size-share",
+        help="network: the smallest metropolitan centre as a share of all jobs (default 0.01).",
+    ),
+]
+MinJobRatio = Annotated[
+    str,
+    typer.Option(
+        "--min-job-ratio",
+        help="network: the jobs per employed resident a metropolitan centre "
+        "needs (default 1; none drops the test).",
+    ),
+]
+TtwaPreset = Annotated[
+    str,
+    typer.Option(
+        "--ttwa-preset",
+        help="ttwa: uk2011 (default: ONS travel-to-work areas) or istat2011 "
+        "(Istat labour market areas); --min-size, --min-sc, --target-size and --target-sc "
+        "override it.",
+    ),
+]
+MinSc = Annotated[
+    str,
+    typer.Option(
+        "--min-sc", help="ttwa: the minimum self-containment of an area (uk2011: 0.6667)."
+    ),
+]
+TargetSc = Annotated[
+    str, typer.Option("--target-sc", help="ttwa: the target self-containment (uk2011: 0.75).")
+]
+TargetSize = Annotated[
+    str,
+    typer.Option(
+        "--target-size", help="ttwa: the target size, in employed residents (uk2011: 25000)."
+    ),
+]
+MinObjective = Annotated[
+    str,
+    typer.Option(
+        "--min-objective",
+        help="intramax: stop when the best merge's objective falls below "
+        "this (a stop rule instead of, or with, --k).",
+    ),
+]
+Cutoff = Annotated[
+    str,
+    typer.Option(
+        "--cutoff",
+        help="commuting-zones: the height in [0, 1] at which the dendrogram is cut "
+        "(default 0.977, Tolbert & Sizer).",
+    ),
+]
 Source = Annotated[str, typer.Argument(help=SOURCE_HELP)]
 
 #: the options of the methods (``delineate`` and ``report``), in the order ``--help`` lists
 #: them: parameter name -> (Annotated option, flag, the methods it applies to)
 METHOD_OPTIONS = {
-    "tau": (Tau, "--tau", ("network",)), "max_order": (MaxOrder, "--max-order", ("network",)),
+    "tau": (Tau, "--tau", ("network",)),
+    "max_order": (MaxOrder, "--max-order", ("network",)),
     "centres": (Centres, "--centres", ("network",)),
     "centres_file": (CentresFile, "--centres-file", ("network",)),
     "min_size": (MinSize, "--min-size", ("network", "ttwa")),
@@ -366,13 +488,15 @@ def method_options(func):
     clash = {p.name for p in params} & set(METHOD_OPTIONS)
     if clash:
         raise TypeError(f"{func.__name__} already declares {sorted(clash)}")
-    extra = [inspect.Parameter(name, params[at].kind, default=None, annotation=kind)
-             for name, (kind, _, _) in METHOD_OPTIONS.items()]
+    extra = [
+        inspect.Parameter(name, params[at].kind, default=None, annotation=kind)
+        for name, (kind, _, _) in METHOD_OPTIONS.items()
+    ]
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         opts = {name: kwargs.pop(name, None) for name in METHOD_OPTIONS}
         return func(*args, opts=opts, **kwargs)
 
-    wrapper.__signature__ = sig.replace(parameters=[*params[:at], *extra, *params[at + 1:]])
+    wrapper.__signature__ = sig.replace(parameters=[*params[:at], *extra, *params[at + 1 :]])
     return wrapper

@@ -34,8 +34,9 @@ MetroMaxOrder = Annotated[int, typer.Option(help="Longest chain of links.")]
 @reading_options
 def sweep(
     source: Source,
-    tau: Annotated[str, typer.Option(help="Comma-separated link thresholds in "
-                                     "(0, 1].")] = "0.05,0.1,0.2",
+    tau: Annotated[
+        str, typer.Option(help="Comma-separated link thresholds in (0, 1].")
+    ] = "0.05,0.1,0.2",
     centres: MetroCentres = None,
     max_order: MetroMaxOrder = None,
     workers: Workers = None,
@@ -64,10 +65,16 @@ def sweep(
         kw.pop("tau", None)
         fn = functools.partial(metropolitan_areas, **kw)
         res = sweep_fn(g, fn, {"tau": taus}, executor=executor)
-    emit({"dataset": g.name, "zones": g.n_zones, "table": records(res.table.drop(
-        columns="index", errors="ignore")), "consensus_areas": res.consensus.n_areas},
-         json_output, f"{res.table.to_string(index=False)}\n"
-         f"consensus: {res.consensus.n_areas} areas")
+    emit(
+        {
+            "dataset": g.name,
+            "zones": g.n_zones,
+            "table": records(res.table.drop(columns="index", errors="ignore")),
+            "consensus_areas": res.consensus.n_areas,
+        },
+        json_output,
+        f"{res.table.to_string(index=False)}\nconsensus: {res.consensus.n_areas} areas",
+    )
 
 
 # ---------------------------------------------------------------------------- stability
@@ -77,15 +84,23 @@ def sweep(
 def stability(
     source: Source,
     runs: Annotated[int, typer.Option(help="Number of redraws of the flows.")] = 100,
-    method: Annotated[str, typer.Option(help="How flows are redrawn: poisson, or moe (from "
-                                        "the margins of error, when the data have "
-                                        "them).")] = "poisson",
-    tau: Annotated[float, typer.Option(help="Link threshold in (0, 1] (default 0.10 or the "
-                                       "data set's preset).")] = None,
+    method: Annotated[
+        str,
+        typer.Option(
+            help="How flows are redrawn: poisson, or moe (from "
+            "the margins of error, when the data have "
+            "them)."
+        ),
+    ] = "poisson",
+    tau: Annotated[
+        float,
+        typer.Option(help="Link threshold in (0, 1] (default 0.10 or the data set's preset)."),
+    ] = None,
     centres: MetroCentres = None,
     max_order: MetroMaxOrder = None,
-    seed: Annotated[int, typer.Option(help="Random seed (results do not depend on "
-                                      "--workers).")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Random seed (results do not depend on --workers).")
+    ] = 0,
     top: Annotated[int, typer.Option(help="How many least stable zones to print.")] = 10,
     workers: Workers = None,
     scheduler: Scheduler = None,
@@ -112,12 +127,22 @@ def stability(
     with executor_for(workers, scheduler, "stability", quiet) as executor:
         g = source_graph(source, origin, destination, flow, quiet, **(reading or {}))
         if method == "moe" and g.moe is None:
-            raise CliInputError(f"{g.name or source} has no margins of error; use --method "
-                                "poisson.")
+            raise CliInputError(
+                f"{g.name or source} has no margins of error; use --method poisson."
+            )
         fn = functools.partial(metropolitan_areas, **metro_kwargs(g, centres, tau, max_order))
         res = stability_fn(g, fn, runs=runs, method=method, seed=seed, executor=executor)
     least = res.least_stable(top).rename_axis("zone")
-    emit({"dataset": g.name, "zones": g.n_zones, "runs": runs, "method": method,
-          "areas": len(res.areas), "mean_stability": float(res.zones["stability"].mean()),
-          "least_stable": records(least)}, json_output,
-         f"{res!r}\nleast stable zones:\n{least.to_string()}")
+    emit(
+        {
+            "dataset": g.name,
+            "zones": g.n_zones,
+            "runs": runs,
+            "method": method,
+            "areas": len(res.areas),
+            "mean_stability": float(res.zones["stability"].mean()),
+            "least_stable": records(least),
+        },
+        json_output,
+        f"{res!r}\nleast stable zones:\n{least.to_string()}",
+    )

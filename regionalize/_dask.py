@@ -16,7 +16,8 @@ def import_distributed():
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
             "The Dask executor needs dask.distributed: pip install 'regionalize[distributed]' "
-            "(or pip install 'dask[distributed]').") from exc
+            "(or pip install 'dask[distributed]')."
+        ) from exc
     return distributed
 
 

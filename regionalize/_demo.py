@@ -31,15 +31,21 @@ def delineation_preset(graph) -> dict:
 
         # the policy's five centres; 20% links, two orders; small/medium urban areas
         # centred on cities (si), trip table so no job-ratio rule; four-way megaregions
-        return {"centres": KOREA_METROPOLITAN_CENTRES, "tau": 0.20, "max_order": 2,
-                "urban": {"candidates": "city", "min_job_ratio": None},
-                "megaregions": {"merge_threshold": 0.15}}
+        return {
+            "centres": KOREA_METROPOLITAN_CENTRES,
+            "tau": 0.20,
+            "max_order": 2,
+            "urban": {"candidates": "city", "min_job_ratio": None},
+            "megaregions": {"merge_threshold": 0.15},
+        }
     if name.startswith("synthetic"):
         # synthetic zones are fine-grained (a city centre spans several zones) and the
         # country grows with the number of zones (its largest city holds < 1% of jobs
         # beyond ~30k zones): cluster touching job-rich zones into cores, 0.2% threshold
-        return {"metropolitan": {"cluster_cores": True, "min_size_share": 0.002},
-                "urban": {"cluster_cores": True}}
+        return {
+            "metropolitan": {"cluster_cores": True, "min_size_share": 0.002},
+            "urban": {"cluster_cores": True},
+        }
     return {}
 
 
@@ -71,8 +77,9 @@ def summarise(graph: FlowGraph, top: int = 10) -> dict:
     dest = table["inflows"].nlargest(top)
     coo = graph.matrix.tocoo()
     between = coo.row != coo.col
-    m = sp.csr_array((coo.data[between], (coo.row[between], coo.col[between])),
-                     shape=graph.matrix.shape)
+    m = sp.csr_array(
+        (coo.data[between], (coo.row[between], coo.col[between])), shape=graph.matrix.shape
+    )
     out = np.asarray(m.sum(axis=1)).ravel()
     largest = np.asarray(m.max(axis=1).toarray()).ravel()  # n x 1
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -90,17 +97,24 @@ def summarise(graph: FlowGraph, top: int = 10) -> dict:
         "zones_sending_10pct_to_one_zone": int((lead_share >= 0.10).sum()),
         "zones_sending_20pct_to_one_zone": int((lead_share >= 0.20).sum()),
         "top_destinations": [
-            {"zone": i, "name": names[i], "inflows": round(float(v), 1)} for i, v in dest.items()],
+            {"zone": i, "name": names[i], "inflows": round(float(v), 1)} for i, v in dest.items()
+        ],
         "top_flows": [
             {"from": names[r.origin], "to": names[r.destination], "flow": round(float(r.flow), 1)}
-            for r in off.itertuples()],
+            for r in off.itertuples()
+        ],
         "quirks": list(graph.meta.get("quirks", [])),
     }
-    if graph.geometry is not None and graph.geometry.geom_type.isin(
-            ["Polygon", "MultiPolygon"]).any():
+    if (
+        graph.geometry is not None
+        and graph.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).any()
+    ):
         c = graph.build_contiguity(islands="keep")
-        summary["contiguity"] = {"links": c.n_links, "islands": len(c.islands),
-                                 "components": c.n_components}
+        summary["contiguity"] = {
+            "links": c.n_links,
+            "islands": len(c.islands),
+            "components": c.n_components,
+        }
     return summary
 
 
@@ -108,14 +122,19 @@ def layer_progress(say: Callable[[str], None]):
     """A ``delineate(progress=...)`` callback that reports each layer through ``say``."""
 
     def report(layer, partition, seconds: float) -> None:
-        say(f"{layer}: {partition.n_areas} areas, {partition.unassigned.size} zones "
-            f"unassigned ({seconds:.1f} s)")
+        say(
+            f"{layer}: {partition.n_areas} areas, {partition.unassigned.size} zones "
+            f"unassigned ({seconds:.1f} s)"
+        )
 
     return report
 
 
-def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None,
-             say: Callable[[str], None] | None = None) -> dict:
+def run_demo(
+    out: str | Path = "outputs/demo",
+    dataset: str | None = None,
+    say: Callable[[str], None] | None = None,
+) -> dict:
     """``regionalize demo``: :func:`write_outputs` for the embedded default data set.
 
     The data set is ``dataset`` or, by default, Korea's KTDB table when the data folder
@@ -133,8 +152,7 @@ def run_demo(out: str | Path = "outputs/demo", dataset: str | None = None,
     return write_outputs(h, out, say=say, given_centres=given)
 
 
-def delineate_graph(graph, *, centres=None, tau=None, max_order=None, metropolitan=None,
-                    say=None):
+def delineate_graph(graph, *, centres=None, tau=None, max_order=None, metropolitan=None, say=None):
     """``rz.delineate`` with the data set's preset overridden by the options given; returns
     the Hierarchy and the layers whose centres were given (not found by rule).
 
@@ -163,8 +181,9 @@ def delineate_graph(graph, *, centres=None, tau=None, max_order=None, metropolit
     return h, given
 
 
-def write_outputs(h, out: str | Path, *, say: Callable[[str], None] | None = None,
-                  given_centres=None) -> dict:
+def write_outputs(
+    h, out: str | Path, *, say: Callable[[str], None] | None = None, given_centres=None
+) -> dict:
     """Write every output of a run into the folder ``out`` (checked by the caller).
 
     Writes ``summary.md`` / ``summary.json`` (the data, then every layer's area table),
@@ -190,10 +209,14 @@ def write_outputs(h, out: str | Path, *, say: Callable[[str], None] | None = Non
     summary["layers"] = {}
     for layer in h.layers:
         table = h.summary(layer)
-        cols = [c for c in ["name", "kind", "n_zones", "residents", "jobs",
-                            "self_containment_supply"] if c in table.columns]
+        cols = [
+            c
+            for c in ["name", "kind", "n_zones", "residents", "jobs", "self_containment_supply"]
+            if c in table.columns
+        ]
         summary["layers"][layer] = {
-            "areas": len(table), "unassigned_zones": int(h[layer].unassigned.size),
+            "areas": len(table),
+            "unassigned_zones": int(h[layer].unassigned.size),
             "table": json.loads(table[cols].to_json(orient="index")),
         }
     written: list[Path] = [write_text(out / "summary.md", _markdown(summary))]
@@ -216,8 +239,9 @@ def write_outputs(h, out: str | Path, *, say: Callable[[str], None] | None = Non
                 ax.figure.savefig(tmp, dpi=150, bbox_inches="tight")
             plt.close(ax.figure)
             written.append(out / "map.png")
-        outline = ("metropolitan" if "metropolitan" in h.layers else h.layers[0]) \
-            if polygons else None
+        outline = (
+            ("metropolitan" if "metropolitan" in h.layers else h.layers[0]) if polygons else None
+        )
         ax = plot_flows(h, top=60, outlines=h[outline] if outline else None)
         with atomic_path(out / "flows.png") as tmp:
             ax.figure.savefig(tmp, dpi=130, bbox_inches="tight")
@@ -241,14 +265,20 @@ def write_outputs(h, out: str | Path, *, say: Callable[[str], None] | None = Non
         links = {"zones.csv": "zones.csv"}
     from .report import write_report
 
-    images = {name: out / f for name, f in [("The layers", "map.png"),
-                                            ("The largest flows", "flows.png")]
-              if out / f in written}
-    written.append(write_report(h, out / "report.html", images=images, links=links,
-                                given_centres=given_centres))
+    images = {
+        name: out / f
+        for name, f in [("The layers", "map.png"), ("The largest flows", "flows.png")]
+        if out / f in written
+    }
+    written.append(
+        write_report(
+            h, out / "report.html", images=images, links=links, given_centres=given_centres
+        )
+    )
     summary["files"] = [p.name for p in [*written, out / "summary.json"]]
-    written.append(write_text(out / "summary.json",
-                              json.dumps(summary, indent=2, ensure_ascii=False)))
+    written.append(
+        write_text(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False))
+    )
     say("wrote the maps and report.html" if images else "wrote report.html")
     return summary
 
@@ -260,31 +290,54 @@ def _markdown(s: dict) -> str:
     from ._markup import markdown_cell as md
     from ._markup import markdown_row as row
 
-    lines = [f"# {md(s['dataset'] or 'unnamed data set')}", "",
-             f"- zones: {s['zones']:,}; non-zero flows: {s['flows']:,}; total: {s['total']:,.0f}",
-             f"- diagonal (internal flows): {'present' if s['diagonal'] else 'absent'}"
-             f" — shares use {s['share_denominator']} as denominator",
-             f"- zones sending >= 10% / >= 20% to a single other zone: "
-             f"{s['zones_sending_10pct_to_one_zone']} / {s['zones_sending_20pct_to_one_zone']}"]
+    lines = [
+        f"# {md(s['dataset'] or 'unnamed data set')}",
+        "",
+        f"- zones: {s['zones']:,}; non-zero flows: {s['flows']:,}; total: {s['total']:,.0f}",
+        f"- diagonal (internal flows): {'present' if s['diagonal'] else 'absent'}"
+        f" — shares use {s['share_denominator']} as denominator",
+        f"- zones sending >= 10% / >= 20% to a single other zone: "
+        f"{s['zones_sending_10pct_to_one_zone']} / {s['zones_sending_20pct_to_one_zone']}",
+    ]
     if "contiguity" in s:
         c = s["contiguity"]
-        lines.append(f"- contiguity: {c['links']:,} links, {c['islands']} islands, "
-                     f"{c['components']} components")
-    lines += ["", "## Largest destinations", "", "| zone | name | flows received |",
-              "|---|---|---:|"]
-    lines += [row([d["zone"], d["name"], f"{d['inflows']:,.0f}"])
-              for d in s["top_destinations"]]
+        lines.append(
+            f"- contiguity: {c['links']:,} links, {c['islands']} islands, "
+            f"{c['components']} components"
+        )
+    lines += [
+        "",
+        "## Largest destinations",
+        "",
+        "| zone | name | flows received |",
+        "|---|---|---:|",
+    ]
+    lines += [row([d["zone"], d["name"], f"{d['inflows']:,.0f}"]) for d in s["top_destinations"]]
     lines += ["", "## Largest flows", "", "| from | to | flow |", "|---|---|---:|"]
     lines += [row([f["from"], f["to"], f"{f['flow']:,.0f}"]) for f in s["top_flows"]]
     if "layers" in s:
         lines += ["", f"## Delineation: {md(s['hierarchy'])}"]
         for layer, info in s["layers"].items():
-            lines += ["", f"### {md(layer)}: {info['areas']} areas, {info['unassigned_zones']} "
-                      "zones unassigned", "", "| area | name | kind | zones | residents |",
-                      "|---|---|---|---:|---:|"]
-            lines += [row([a, r.get("name", ""), r.get("kind", ""), r.get("n_zones", ""),
-                           "" if r.get("residents") is None else f"{r['residents']:,.0f}"])
-                      for a, r in info["table"].items()]
+            lines += [
+                "",
+                f"### {md(layer)}: {info['areas']} areas, {info['unassigned_zones']} "
+                "zones unassigned",
+                "",
+                "| area | name | kind | zones | residents |",
+                "|---|---|---|---:|---:|",
+            ]
+            lines += [
+                row(
+                    [
+                        a,
+                        r.get("name", ""),
+                        r.get("kind", ""),
+                        r.get("n_zones", ""),
+                        "" if r.get("residents") is None else f"{r['residents']:,.0f}",
+                    ]
+                )
+                for a, r in info["table"].items()
+            ]
     if s["quirks"]:
         lines += ["", "## Known quirks of the source", ""] + [f"- {md(q)}" for q in s["quirks"]]
     return "\n".join(lines) + "\n"

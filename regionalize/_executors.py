@@ -17,8 +17,14 @@ from typing import Any
 from ._dask import import_distributed, is_distributed_client
 from .errors import InvalidParameterError, check_int, plain_scalar
 
-__all__ = ["Executor", "SequentialExecutor", "ProcessExecutor", "DaskExecutor",
-           "resolve_executor", "MAX_WORKERS"]
+__all__ = [
+    "Executor",
+    "SequentialExecutor",
+    "ProcessExecutor",
+    "DaskExecutor",
+    "resolve_executor",
+    "MAX_WORKERS",
+]
 
 #: values each worker process reads through :func:`call_shared` (set by its initializer)
 WORKER_SHARED: dict[str, Any] = {}
@@ -37,7 +43,6 @@ class Executor:
         raise NotImplementedError
 
 
-
 class SequentialExecutor(Executor):
     """Everything in this process, one item after the other."""
 
@@ -48,20 +53,16 @@ class SequentialExecutor(Executor):
         return "SequentialExecutor()"
 
 
-
 def install_shared(shared: dict) -> None:
     WORKER_SHARED.clear()
     WORKER_SHARED.update(shared)
-
 
 
 def call_shared(fn, item):
     return fn(item, **WORKER_SHARED)
 
 
-
 MAX_WORKERS = 32 * (os.cpu_count() or 1)
-
 
 
 class ProcessExecutor(Executor):
@@ -73,8 +74,9 @@ class ProcessExecutor(Executor):
     """
 
     def __init__(self, workers: int | None = None, *, mp_context=None):
-        self.workers = check_int("ProcessExecutor", "workers", workers, low=1,
-                                 high=MAX_WORKERS, allow_none=True)
+        self.workers = check_int(
+            "ProcessExecutor", "workers", workers, low=1, high=MAX_WORKERS, allow_none=True
+        )
         self.mp_context = mp_context
 
     def map(self, fn, items, **shared):
@@ -83,13 +85,16 @@ class ProcessExecutor(Executor):
             return []
         workers = min(self.workers or 1, len(items))  # never more processes than runs
         chunksize = max(1, math.ceil(len(items) / (4 * workers)))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=self.mp_context,
-                                 initializer=install_shared, initargs=(shared,)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=self.mp_context,
+            initializer=install_shared,
+            initargs=(shared,),
+        ) as pool:
             return list(pool.map(partial(call_shared, fn), items, chunksize=chunksize))
 
     def __repr__(self) -> str:
         return f"ProcessExecutor(workers={self.workers})"
-
 
 
 class DaskExecutor(Executor):
@@ -107,8 +112,9 @@ class DaskExecutor(Executor):
         items = list(items)
         if not items:
             return []
-        futures = {k: self.client.scatter([v], broadcast=True, hash=False)[0]
-                   for k, v in shared.items()}
+        futures = {
+            k: self.client.scatter([v], broadcast=True, hash=False)[0] for k, v in shared.items()
+        }
         try:
             tasks = self.client.map(fn, items, pure=False, **futures)
             return list(self.client.gather(tasks))
@@ -120,14 +126,12 @@ class DaskExecutor(Executor):
         return f"DaskExecutor({self.client!r})"
 
 
-
 class ForeignExecutor(Executor):
     def __init__(self, inner):
         self.inner = inner
 
     def map(self, fn, items, **shared):
         return list(self.inner.map(partial(fn, **shared), list(items)))
-
 
 
 def resolve_executor(executor=None) -> Executor:
@@ -140,8 +144,14 @@ def resolve_executor(executor=None) -> Executor:
     if isinstance(executor, Executor):
         return executor
     if isinstance(executor, int) and not isinstance(executor, bool):
-        workers = check_int("resolve_executor", "executor", executor, low=1,
-                            high=MAX_WORKERS, note=" (a number of worker processes)")
+        workers = check_int(
+            "resolve_executor",
+            "executor",
+            executor,
+            low=1,
+            high=MAX_WORKERS,
+            note=" (a number of worker processes)",
+        )
         return SequentialExecutor() if workers == 1 else ProcessExecutor(workers)
     if is_distributed_client(executor):
         return DaskExecutor(executor)
@@ -150,4 +160,5 @@ def resolve_executor(executor=None) -> Executor:
     raise InvalidParameterError(
         "The 'executor' parameter must be None, 'sequential', a number of worker processes, "
         f"a dask.distributed.Client or an object with a map(fn, items) method. Got "
-        f"{executor!r} instead.")
+        f"{executor!r} instead."
+    )

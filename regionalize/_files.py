@@ -30,9 +30,18 @@ from pathlib import Path
 
 from .errors import InvalidParameterError
 
-__all__ = ["atomic_path", "write_text", "write_bytes", "check_output_file",
-           "check_output_folder", "escape_formula", "unescape_formula", "file_digest",
-           "PARTIAL_MARK", "FORMULA_TRIGGERS"]
+__all__ = [
+    "atomic_path",
+    "write_text",
+    "write_bytes",
+    "check_output_file",
+    "check_output_folder",
+    "escape_formula",
+    "unescape_formula",
+    "file_digest",
+    "PARTIAL_MARK",
+    "FORMULA_TRIGGERS",
+]
 
 #: the marker in the names of temporary files (never a final name)
 PARTIAL_MARK = ".partial"
@@ -128,15 +137,16 @@ def write_text(path: str | PathLike, text: str, encoding: str = "utf-8") -> Path
 def _writable_folder(folder: Path, option: str, target: Path) -> None:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise InvalidParameterError(
-            f"Cannot write {target}: the folder {folder} is not writable; "
-            f"choose another {option}.")
+            f"Cannot write {target}: the folder {folder} is not writable; choose another {option}."
+        )
     # os.access can say yes on a read-only mount: try for real
     try:
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".regionalize-", suffix=PARTIAL_MARK)
     except OSError as exc:
         raise InvalidParameterError(
             f"Cannot write {target}: the folder {folder} is not writable "
-            f"({exc.strerror or exc}); choose another {option}.") from None
+            f"({exc.strerror or exc}); choose another {option}."
+        ) from None
     os.close(fd)
     with contextlib.suppress(OSError):
         os.unlink(probe)
@@ -146,23 +156,26 @@ def _as_path(path, option: str) -> Path:
     """``path`` as a Path, or one error naming the option (not a str, NUL bytes)."""
     if isinstance(path, bytes) or not isinstance(path, (str, PathLike)):
         raise InvalidParameterError(
-            f"{option} must be a file or folder name (a str or a path). Got {path!r} instead.")
+            f"{option} must be a file or folder name (a str or a path). Got {path!r} instead."
+        )
     text = os.fspath(path)
     if not text or "\0" in text:
         raise InvalidParameterError(
-            f"{option} {text!r} is not a usable file name (empty, or holding a NUL "
-            "character).")
+            f"{option} {text!r} is not a usable file name (empty, or holding a NUL character)."
+        )
     return Path(text)
 
 
 def _os_error(exc: OSError, path: Path, option: str) -> InvalidParameterError:
     return InvalidParameterError(
         f"Cannot write {path}: {exc.strerror or exc} (e.g. a name longer than the file "
-        f"system allows); choose another {option}.")
+        f"system allows); choose another {option}."
+    )
 
 
-def check_output_file(path: str | PathLike, option: str = "path", *,
-                      create_parent: bool = False) -> Path:
+def check_output_file(
+    path: str | PathLike, option: str = "path", *, create_parent: bool = False
+) -> Path:
     """Check, before any work, that a file can be written at ``path``.
 
     Parameters
@@ -193,28 +206,33 @@ def _check_output_file(path: Path, option: str, create_parent: bool) -> Path:
     if path.is_dir():
         raise InvalidParameterError(
             f"{option} {path} is a folder, but a file is expected here: give a file name "
-            f"such as {path / ('out' + (path.suffix or '.gpkg'))}.")
+            f"such as {path / ('out' + (path.suffix or '.gpkg'))}."
+        )
     parent = path.parent
     if not parent.exists():
         if not create_parent:
             raise InvalidParameterError(
                 f"Cannot write {path}: the folder {parent} does not exist; create it first "
-                f"or choose another {option}.")
+                f"or choose another {option}."
+            )
         try:
             parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise InvalidParameterError(
                 f"Cannot create the folder {parent} for {path} ({exc.strerror or exc}); "
-                f"choose another {option}.") from None
+                f"choose another {option}."
+            ) from None
     elif not parent.is_dir():
         raise InvalidParameterError(
-            f"Cannot write {path}: {parent} is a file, not a folder; choose another {option}.")
+            f"Cannot write {path}: {parent} is a file, not a folder; choose another {option}."
+        )
     _writable_folder(parent, option, path)
     return path
 
 
-def check_output_folder(folder: str | PathLike, option: str = "folder", *,
-                        create: bool = True) -> Path:
+def check_output_folder(
+    folder: str | PathLike, option: str = "folder", *, create: bool = True
+) -> Path:
     """Check, before any work, that files can be written in ``folder`` (created if missing
     when ``create``).
 
@@ -235,17 +253,20 @@ def _check_output_folder(folder: Path, option: str, create: bool) -> Path:
     if folder.exists() and not folder.is_dir():
         raise InvalidParameterError(
             f"{option} {folder} is a file, but a folder is expected here: give a folder "
-            f"name (without a file suffix), or remove the file.")
+            f"name (without a file suffix), or remove the file."
+        )
     if not folder.exists():
         if not create:
             raise InvalidParameterError(
-                f"The folder {folder} does not exist; create it or choose another {option}.")
+                f"The folder {folder} does not exist; create it or choose another {option}."
+            )
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise InvalidParameterError(
                 f"Cannot create the folder {folder} ({exc.strerror or exc}); "
-                f"choose another {option}.") from None
+                f"choose another {option}."
+            ) from None
     _writable_folder(folder, option, folder)
     return folder
 
@@ -272,15 +293,22 @@ def escape_formula(value: object) -> object:
     >>> unescape_formula(escape_formula("'+1")) == "'+1"
     True
     """
-    if isinstance(value, str) and value.lstrip("'")[:1] in FORMULA_TRIGGERS \
-            and value.lstrip("'") != "":
+    if (
+        isinstance(value, str)
+        and value.lstrip("'")[:1] in FORMULA_TRIGGERS
+        and value.lstrip("'") != ""
+    ):
         return "'" + value
     return value
 
 
 def unescape_formula(value: object) -> object:
     """The original text of a cell written by :func:`escape_formula`."""
-    if isinstance(value, str) and value[:1] == "'" and value.lstrip("'")[:1] in FORMULA_TRIGGERS \
-            and value.lstrip("'") != "":
+    if (
+        isinstance(value, str)
+        and value[:1] == "'"
+        and value.lstrip("'")[:1] in FORMULA_TRIGGERS
+        and value.lstrip("'") != ""
+    ):
         return value[1:]
     return value

@@ -49,35 +49,60 @@ def prepare_geometry(
         raise InvalidZonesError(
             f"Invalid zone layer: no id column {id_column!r}; it has "
             f"{', '.join(map(repr, map(str, geometry.columns)))}. Pass id_column= with the "
-            "column holding the zone ids.")
+            "column holding the zone ids."
+        )
     raw_ids = geometry[id_column] if id_column is not None else geometry.index.to_series()
     gids = normalise_ids(raw_ids, what="zone layer ids")
     check_unique(gids, "zone layer ids")
     if geometry.crs is None:
-        p.add("missing CRS", ["crs=None"], count=1,
-              fix="Set it with gdf.set_crs(...) (e.g. 'EPSG:4326' for longitude/latitude).")
+        p.add(
+            "missing CRS",
+            ["crs=None"],
+            count=1,
+            fix="Set it with gdf.set_crs(...) (e.g. 'EPSG:4326' for longitude/latitude).",
+        )
     elif crs is not None and not geometry.crs.equals(crs):
-        p.add("layer in another CRS", [f"{geometry.crs.to_string()} instead of {crs}"],
-              count=1, fix=f"Reproject it with gdf.to_crs({crs!r}).")
-    if current_crs is not None and geometry.crs is not None and crs is None \
-            and not geometry.crs.equals(current_crs):
-        p.add("layer in another CRS than the graph's current geometry",
-              [geometry.crs.to_string()], count=1,
-              fix=f"Reproject it with gdf.to_crs({current_crs.to_string()!r}).")
+        p.add(
+            "layer in another CRS",
+            [f"{geometry.crs.to_string()} instead of {crs}"],
+            count=1,
+            fix=f"Reproject it with gdf.to_crs({crs!r}).",
+        )
+    if (
+        current_crs is not None
+        and geometry.crs is not None
+        and crs is None
+        and not geometry.crs.equals(current_crs)
+    ):
+        p.add(
+            "layer in another CRS than the graph's current geometry",
+            [geometry.crs.to_string()],
+            count=1,
+            fix=f"Reproject it with gdf.to_crs({current_crs.to_string()!r}).",
+        )
     extras = gids.difference(ids)
     miss = ids.difference(gids)
     if extra == "error":
-        p.add("layer ids not in the graph", list(extras[:3]), count=len(extras),
-              fix=says("Pass {} to leave them out, or correct the ids.", Fix("extra", "drop"))
-                  + leading_zero_hint(miss, extras))
+        p.add(
+            "layer ids not in the graph",
+            list(extras[:3]),
+            count=len(extras),
+            fix=says("Pass {} to leave them out, or correct the ids.", Fix("extra", "drop"))
+            + leading_zero_hint(miss, extras),
+        )
     if missing == "error":
-        p.add("graph zones without geometry", list(miss[:3]), count=len(miss),
-              fix=says("Pass {} to keep them with an empty geometry.",
-                       Fix("missing", "keep")))
+        p.add(
+            "graph zones without geometry",
+            list(miss[:3]),
+            count=len(miss),
+            fix=says("Pass {} to keep them with an empty geometry.", Fix("missing", "keep")),
+        )
     p.raise_if_any(InvalidZonesError)
     gdf = gpd.GeoDataFrame(
         {"geometry": geometry.geometry.to_numpy()},
-        index=pd.Index(gids, name="zone"), crs=geometry.crs)
+        index=pd.Index(gids, name="zone"),
+        crs=geometry.crs,
+    )
     gdf = gdf.reindex(ids)
     geoms = gdf.geometry.to_numpy()
     empty = np.array([g is not None and g.is_empty for g in geoms])
@@ -90,9 +115,12 @@ def prepare_geometry(
         raise InvalidZonesError(
             f"Invalid zone layer: {int(absent.sum()):,} zones whose polygon is empty or "
             f"missing (first: {', '.join(map(str, ids[absent][:3]))}). "
-            + says("Pass {} to keep them without geometry (they are then exempt from "
-                   "the contiguity rules), or give them their polygons.",
-                   Fix("missing", "keep")))
+            + says(
+                "Pass {} to keep them without geometry (they are then exempt from "
+                "the contiguity rules), or give them their polygons.",
+                Fix("missing", "keep"),
+            )
+        )
     meta = dict(meta)
     geoms = gdf.geometry.to_numpy()
     present = np.array([g is not None for g in geoms], dtype=bool)
@@ -111,7 +139,8 @@ def prepare_geometry(
                 f"Invalid zone layer: {len(zones):,} zones whose polygons have NaN or "
                 f"infinite coordinates (first: {', '.join(map(str, zones[:3]))}). Fix or "
                 "drop those shapes (gdf.geometry.is_valid and shapely.get_coordinates "
-                "show them), or pass missing='keep' after setting them to None.")
+                "show them), or pass missing='keep' after setting them to None."
+            )
         invalid[present] = ~shapely.is_valid(geoms[present])
     if invalid.any():  # repair, and say so: GEOS set operations fail on invalid shapes
         import shapely
@@ -120,20 +149,25 @@ def prepare_geometry(
         fixed = geoms.copy()
         fixed[invalid] = shapely.make_valid(geoms[invalid])
         gdf = gpd.GeoDataFrame({"geometry": fixed}, index=gdf.index, crs=gdf.crs)
-        meta["repairs"] = [*meta.get("repairs", []),
-                           f"repaired {int(invalid.sum())} invalid geometries with "
-                           f"shapely.make_valid (first: " + ", ".join(
-                               f"{z}: {r}" for z, r in zip(ids[invalid][:3], reasons,
-                                                           strict=False)) + ")"]
+        meta["repairs"] = [
+            *meta.get("repairs", []),
+            f"repaired {int(invalid.sum())} invalid geometries with "
+            f"shapely.make_valid (first: "
+            + ", ".join(f"{z}: {r}" for z, r in zip(ids[invalid][:3], reasons, strict=False))
+            + ")",
+        ]
     if empty.any():
         meta.setdefault("repairs", []).append(
             f"{int(empty.sum())} empty geometries treated as missing (first: "
-            f"{', '.join(ids[empty][:3])})")
+            f"{', '.join(ids[empty][:3])})"
+        )
     if len(extras):
         meta.setdefault("repairs", []).append(
             f"dropped {len(extras)} zone-layer rows not in the flows (first: "
-            f"{', '.join(extras[:3])})")
+            f"{', '.join(extras[:3])})"
+        )
     if len(miss):
         meta.setdefault("repairs", []).append(
-            f"{len(miss)} zones have no geometry (first: {', '.join(miss[:3])})")
+            f"{len(miss)} zones have no geometry (first: {', '.join(miss[:3])})"
+        )
     return gdf, meta

@@ -19,9 +19,20 @@ import scipy.sparse as sp
 
 from .errors import Fix, InvalidODError, Problems, says
 
-__all__ = ["SUPPRESSED_PATTERN", "MAX_TOTAL", "MIN_TOTAL", "NAN_FIX", "SUPPRESSED_FIX",
-           "canonical", "examples_from_mask", "text_number_fix", "check_values", "to_float",
-           "unsuppress", "check_sums"]
+__all__ = [
+    "SUPPRESSED_PATTERN",
+    "MAX_TOTAL",
+    "MIN_TOTAL",
+    "NAN_FIX",
+    "SUPPRESSED_FIX",
+    "canonical",
+    "examples_from_mask",
+    "text_number_fix",
+    "check_values",
+    "to_float",
+    "unsuppress",
+    "check_sums",
+]
 
 
 def canonical(m, n: int) -> sp.csr_array:
@@ -42,14 +53,21 @@ def examples_from_mask(rows, cols, ids, mask, limit=3):
 #: cells statistics offices publish instead of a number when a flow is suppressed, masked
 #: or not available: "", "-", "–", "—", "*", "**", ".", "..", "...", "x", "X", ":", "c",
 #: "(c)", "n/a", "NA" and "<N" (fewer than N). ``suppressed="zero"`` reads them as 0.
-SUPPRESSED_PATTERN = (r"\s*(?:|[-–—]|\*{1,3}|\.{1,3}|[xX]|:|[cC]|\([cC]\)|[nN]/?[aA]"
-                      r"|<\s*=?\s*\d+(?:[.,]\d+)?)\s*")
+SUPPRESSED_PATTERN = (
+    r"\s*(?:|[-–—]|\*{1,3}|\.{1,3}|[xX]|:|[cC]|\([cC]\)|[nN]/?[aA]"
+    r"|<\s*=?\s*\d+(?:[.,]\d+)?)\s*"
+)
 
-NAN_FIX = says("Fill or drop missing flows before building the graph, or pass {} "
-               "if empty cells are suppressed small flows.", Fix("suppressed", "zero"))
-SUPPRESSED_FIX = says("Pass {} to read suppression markers ('-', '*', '..', 'x', '<3', "
-                      "empty) as no flow, or clean the cells before loading.",
-                      Fix("suppressed", "zero"))
+NAN_FIX = says(
+    "Fill or drop missing flows before building the graph, or pass {} "
+    "if empty cells are suppressed small flows.",
+    Fix("suppressed", "zero"),
+)
+SUPPRESSED_FIX = says(
+    "Pass {} to read suppression markers ('-', '*', '..', 'x', '<3', "
+    "empty) as no flow, or clean the cells before loading.",
+    Fix("suppressed", "zero"),
+)
 _COMMA_THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}(,\d{3})+(\.\d+)?\s*$")
 
 
@@ -58,22 +76,30 @@ def text_number_fix(examples, default):
     ('16,171.5') need ``thousands=','``; anything else gets ``default``."""
     shown = [str(e) for e in examples]
     if shown and all(_COMMA_THOUSANDS.match(e) for e in shown):
-        return says("They are numbers written with ',' between thousands: pass {}.",
-                    Fix("thousands", ","))
+        return says(
+            "They are numbers written with ',' between thousands: pass {}.", Fix("thousands", ",")
+        )
     return default
 
 
 def check_values(data: np.ndarray, rows, cols, ids, problems: Problems, what="flows") -> None:
     """Report NaN, negative and infinite values (flows or margins of error) in ``problems``."""
     nan = np.isnan(data)
-    problems.add(f"NaN {what}", examples_from_mask(rows, cols, ids, nan), count=int(nan.sum()),
-                 fix=NAN_FIX if what == "flows" else "Fill or drop missing values first.")
+    problems.add(
+        f"NaN {what}",
+        examples_from_mask(rows, cols, ids, nan),
+        count=int(nan.sum()),
+        fix=NAN_FIX if what == "flows" else "Fill or drop missing values first.",
+    )
     neg = data < 0
-    problems.add(f"negative {what}", examples_from_mask(rows, cols, ids, neg),
-                 count=int(neg.sum()), fix="Flows are counts of people and cannot be negative.")
+    problems.add(
+        f"negative {what}",
+        examples_from_mask(rows, cols, ids, neg),
+        count=int(neg.sum()),
+        fix="Flows are counts of people and cannot be negative.",
+    )
     inf = np.isinf(data)
-    problems.add(f"infinite {what}", examples_from_mask(rows, cols, ids, inf),
-                 count=int(inf.sum()))
+    problems.add(f"infinite {what}", examples_from_mask(rows, cols, ids, inf), count=int(inf.sum()))
 
 
 def to_float(col: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -130,17 +156,20 @@ def check_sums(matrix: sp.csr_array, ids: pd.Index) -> None:
         raise InvalidODError(
             f"Invalid OD table: {int(bad.sum()):,} zones whose flow totals overflow (first: "
             f"{', '.join(map(str, ids[bad][:3]))}). Flows are counts of people; check the "
-            "flow column (units, misread numbers).")
+            "flow column (units, misread numbers)."
+        )
     if not total <= MAX_TOTAL:
         shown = f"{total:.3g}" if np.isfinite(total) else "more than 1.8e+308 (overflow)"
         raise InvalidODError(
             f"Invalid OD table: the flows add up to {shown}, too large to be computed exactly "
             f"(the total must stay below {MAX_TOTAL:.3g}, where float64 arithmetic on sums "
             "of flows is still exact enough). Flows are counts of people; check the flow "
-            "column (units, misread numbers), or rescale: divide the flows by 1e6.")
+            "column (units, misread numbers), or rescale: divide the flows by 1e6."
+        )
     if 0 < total < MIN_TOTAL:
         raise InvalidODError(
             f"Invalid OD table: the flows add up to {total:.3g}, too small to be computed "
             f"exactly (below {MIN_TOTAL:.3g} float64 numbers are subnormal and lose digits, "
             "so shares of such flows would be off). Flows are counts of people; check the "
-            "flow column (units), or rescale: multiply the flows by 1e6.")
+            "flow column (units), or rescale: multiply the flows by 1e6."
+        )

@@ -6,11 +6,20 @@ from __future__ import annotations
 
 from .errors import InvalidZonesError
 
-__all__ = ["NO_GEOMETRY", "graph_of", "require_geometry", "target_crs", "project", "projected_zones",
-           "metres_per_unit"]
+__all__ = [
+    "NO_GEOMETRY",
+    "graph_of",
+    "require_geometry",
+    "target_crs",
+    "project",
+    "projected_zones",
+    "metres_per_unit",
+]
 
-NO_GEOMETRY = ("The graph has no geometry to map; attach zone polygons with "
-               "graph.with_geometry(...) (or h.with_geometry(...) for a Hierarchy).")
+NO_GEOMETRY = (
+    "The graph has no geometry to map; attach zone polygons with "
+    "graph.with_geometry(...) (or h.with_geometry(...) for a Hierarchy)."
+)
 
 
 def graph_of(obj):
@@ -18,12 +27,10 @@ def graph_of(obj):
     return obj.graph if hasattr(obj, "layers") and hasattr(obj, "graph") else obj
 
 
-
 def require_geometry(graph) -> None:
     """Raise InvalidZonesError when ``graph`` has no zone polygons."""
     if graph.geometry is None:
         raise InvalidZonesError(NO_GEOMETRY)
-
 
 
 def target_crs(graph, crs):
@@ -35,12 +42,10 @@ def target_crs(graph, crs):
     return None
 
 
-
 def project(gdf, target):
     """``gdf`` without empty geometries, in ``target`` (as it is when ``target`` is None)."""
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     return gdf.to_crs(target) if target is not None else gdf
-
 
 
 def projected_zones(graph, crs):
@@ -57,7 +62,6 @@ def projected_zones(graph, crs):
         target = zones.estimate_utm_crs()
         zones = zones.to_crs(target)
     return zones, (target if target is not None else zones.crs)
-
 
 
 def metres_per_unit(crs) -> float | None:

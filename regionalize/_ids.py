@@ -11,8 +11,9 @@ import pandas as pd
 from .errors import Fix, InvalidZonesError, Message, Problems, check_int, says
 
 
-def normalise_ids(values, *, what: str = "zone ids", width: int | None = None,
-                  merged: list | None = None) -> pd.Index:
+def normalise_ids(
+    values, *, what: str = "zone ids", width: int | None = None, merged: list | None = None
+) -> pd.Index:
     """Zone ids as a string :class:`pandas.Index` (object dtype); see :func:`normalise_column`."""
     s = normalise_column(values, what=what, width=width, merged=merged)
     return pd.Index(s.to_numpy(dtype=object), dtype=object, name="zone")
@@ -31,13 +32,18 @@ def _nfc(s: pd.Series) -> pd.Series:
 def _object_text(s: pd.Series) -> pd.Series:
     """An object column of mixed cells (a spreadsheet's ids): integral numbers as their
     integer text (``1001.0`` -> ``"1001"``), other cells as text."""
+
     def text(v):
         if isinstance(v, (bool, np.bool_)):
             return str(v)
         if isinstance(v, (int, np.integer)):
             return str(int(v))
-        if isinstance(v, (float, np.floating)) and np.isfinite(v) and float(v).is_integer() \
-                and abs(v) < 2.0**53:
+        if (
+            isinstance(v, (float, np.floating))
+            and np.isfinite(v)
+            and float(v).is_integer()
+            and abs(v) < 2.0**53
+        ):
             return str(int(v))
         return str(v)
 
@@ -48,8 +54,9 @@ def _object_text(s: pd.Series) -> pd.Series:
 MAX_ID_WIDTH = 64
 
 
-def normalise_column(values, *, what: str = "zone ids", width: int | None = None,
-                     merged: list | None = None) -> pd.Series:
+def normalise_column(
+    values, *, what: str = "zone ids", width: int | None = None, merged: list | None = None
+) -> pd.Series:
     """Turn a column of zone ids into a string Series (pandas' own string dtype, not copied
     into Python objects, so that long OD columns stay cheap).
 
@@ -67,8 +74,14 @@ def normalise_column(values, *, what: str = "zone ids", width: int | None = None
     Missing ids are an error: a flow or zone without an id cannot be placed.
     """
     if width is not None:
-        width = check_int("the readers", "id_width", width, low=1, high=MAX_ID_WIDTH,
-                          note=" (the number of digits of a zone code)")
+        width = check_int(
+            "the readers",
+            "id_width",
+            width,
+            low=1,
+            high=MAX_ID_WIDTH,
+            note=" (the number of digits of a zone code)",
+        )
     s = pd.Series(values, copy=False)
     problems = Problems(f"Invalid {what}")
     missing = s.isna()
@@ -108,8 +121,11 @@ def normalise_column(values, *, what: str = "zone ids", width: int | None = None
             s = _object_text(s)
         s = _nfc(s.astype(str).str.strip())
         empty = s == ""
-        problems.add("empty ids", [f"row {i}" for i in np.flatnonzero(empty.to_numpy())[:5]],
-                     count=int(empty.sum()))
+        problems.add(
+            "empty ids",
+            [f"row {i}" for i in np.flatnonzero(empty.to_numpy())[:5]],
+            count=int(empty.sum()),
+        )
         if merged is not None and len(s):
             spellings(raw, s, merged)
     problems.raise_if_any(InvalidZonesError)
@@ -173,8 +189,11 @@ def collision_examples(groups: list[list[str]], limit: int = 3) -> list[str]:
 
 
 def collision_fix() -> Message:
-    return says("Write each place's id one way, or pass {} to read each group as one zone "
-                "(the most frequent spelling).", Fix("id_collisions", "merge"))
+    return says(
+        "Write each place's id one way, or pass {} to read each group as one zone "
+        "(the most frequent spelling).",
+        Fix("id_collisions", "merge"),
+    )
 
 
 def collision_map(groups: list[list[str]], counts: pd.Series | None = None) -> dict[str, str]:
@@ -199,9 +218,13 @@ def check_collisions(ids, what: str, problems: Problems, id_collisions: str) -> 
     if id_collisions == "merge":
         counts = None if isinstance(ids, pd.Index) else pd.Series(ids).value_counts()
         return collision_map(groups, counts)
-    problems.add(f"groups of {what} written two ways (differing only by case or a trailing "
-                 "'.0'), which would split one place into two zones",
-                 collision_examples(groups), count=len(groups), fix=collision_fix())
+    problems.add(
+        f"groups of {what} written two ways (differing only by case or a trailing "
+        "'.0'), which would split one place into two zones",
+        collision_examples(groups),
+        count=len(groups),
+        fix=collision_fix(),
+    )
     return {}
 
 
@@ -210,8 +233,10 @@ def merged_note(merged: list, what: str) -> str | None:
     if not merged:
         return None
     shown = ", ".join(" and ".join(map(repr, g)) for g in merged[:3])
-    return (f"read {len(merged)} {what} written two ways (surrounding spaces or Unicode form) "
-            f"as one id each (first: {shown})")
+    return (
+        f"read {len(merged)} {what} written two ways (surrounding spaces or Unicode form) "
+        f"as one id each (first: {shown})"
+    )
 
 
 def check_unique(ids: pd.Index, what: str = "zone ids") -> None:
@@ -246,19 +271,28 @@ def leading_zero_hint(a, b) -> Message:
     if not a or not b:
         return Message()
     stripped = {x.lstrip("0") or "0": x for x in b if x.isdigit()}
-    pairs = [(x, stripped[x.lstrip("0") or "0"]) for x in a
-             if x.isdigit() and (x.lstrip("0") or "0") in stripped
-             and stripped[x.lstrip("0") or "0"] != x]
+    pairs = [
+        (x, stripped[x.lstrip("0") or "0"])
+        for x in a
+        if x.isdigit()
+        and (x.lstrip("0") or "0") in stripped
+        and stripped[x.lstrip("0") or "0"] != x
+    ]
     if not pairs:
         keys = {variant_key(x): x for x in b}
         same = [(x, keys[variant_key(x)]) for x in a if variant_key(x) in keys]
         if same:
-            return Message((f" The ids differ only by case or a trailing '.0' (e.g. "
-                            f"{same[0][0]!r} and {same[0][1]!r}): write them the same way on "
-                            "both sides.",))
+            return Message(
+                (
+                    f" The ids differ only by case or a trailing '.0' (e.g. "
+                    f"{same[0][0]!r} and {same[0][1]!r}): write them the same way on "
+                    "both sides.",
+                )
+            )
         return Message()
     short, long_ = min(pairs[0], key=len), max(pairs[0], key=len)
     width = max(len(y) for p in pairs for y in p)
-    return (f" The ids differ only by leading zeros (e.g. {short!r} and {long_!r}): "
-            + says("pass {} to pad the numeric codes, or read the id columns as text "
-                   "(dtype=str).", Fix("id_width", width)))
+    return f" The ids differ only by leading zeros (e.g. {short!r} and {long_!r}): " + says(
+        "pass {} to pad the numeric codes, or read the id columns as text (dtype=str).",
+        Fix("id_width", width),
+    )

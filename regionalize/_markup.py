@@ -17,16 +17,24 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["html_href", "html_text", "map_text", "markdown_cell", "markdown_row",
-           "matplotlib_text", "terminal_text"]
+__all__ = [
+    "html_href",
+    "html_text",
+    "map_text",
+    "markdown_cell",
+    "markdown_row",
+    "matplotlib_text",
+    "terminal_text",
+]
 
 # braces as entities: folium/branca render some HTML (the categorical legend) as a Jinja2
 # template, where "{{ ... }}" or "{% ... %}" in a name would be evaluated in Python
 _BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
 # Markdown: HTML specials as entities (no raw HTML), the rest backslash-escaped (no emphasis,
 # code spans, links, strike-through, table cells split, heading closing sequence)
-_MARKDOWN = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-                           **{c: "\\" + c for c in "\\`*_[]|~#"}})
+_MARKDOWN = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", **{c: "\\" + c for c in "\\`*_[]|~#"}}
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # URLs: browsers drop ASCII tabs and newlines anywhere (and C0 controls and spaces at the
 # ends) before reading the scheme

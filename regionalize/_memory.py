@@ -22,8 +22,22 @@ __all__ = ["available_memory", "check_dense", "parse_bytes"]
 
 ENV = "REGIONALIZE_MEMORY_LIMIT"
 
-_UNITS = {"": 1, "b": 1, "k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9,
-          "t": 1e12, "tb": 1e12, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1e3,
+    "kb": 1e3,
+    "m": 1e6,
+    "mb": 1e6,
+    "g": 1e9,
+    "gb": 1e9,
+    "t": 1e12,
+    "tb": 1e12,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+}
 
 
 def parse_bytes(value) -> float | None:
@@ -37,8 +51,9 @@ def parse_bytes(value) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise InvalidParameterError(f"A memory limit must be bytes or text like '8GB'; got "
-                                    f"{value!r}.")
+        raise InvalidParameterError(
+            f"A memory limit must be bytes or text like '8GB'; got {value!r}."
+        )
     if isinstance(value, (int, float)):
         return None if value <= 0 else float(value)
     text = str(value).strip().lower()
@@ -48,7 +63,8 @@ def parse_bytes(value) -> float | None:
     if not m or m.group(2) not in _UNITS:
         raise InvalidParameterError(
             f"Cannot read the memory limit {value!r}; use bytes or a number with a unit such "
-            f"as '8GB' or '512MiB', or 'off' to disable the check ({ENV}).")
+            f"as '8GB' or '512MiB', or 'off' to disable the check ({ENV})."
+        )
     return float(m.group(1)) * _UNITS[m.group(2)]
 
 
@@ -77,8 +93,16 @@ def _fmt(n: float) -> str:
     return f"{n:.0f} bytes"
 
 
-def check_dense(n_rows: int, n_cols: int, *, what: str, itemsize: int = 8, copies: float = 1,
-                fix: str = "", memory_limit="env") -> None:
+def check_dense(
+    n_rows: int,
+    n_cols: int,
+    *,
+    what: str,
+    itemsize: int = 8,
+    copies: float = 1,
+    fix: str = "",
+    memory_limit="env",
+) -> None:
     """Raise :class:`InsufficientMemoryError` if an ``n_rows x n_cols`` array would not fit.
 
     Parameters
@@ -122,9 +146,13 @@ def check_dense(n_rows: int, n_cols: int, *, what: str, itemsize: int = 8, copie
     need = float(n_rows) * float(n_cols) * itemsize * copies
     if need <= budget:
         return
-    where = (f"the {_fmt(budget)} allowed ({ENV} or memory_limit=)" if source is None
-             or source.startswith(ENV) else f"the {_fmt(budget)} of memory available")
+    where = (
+        f"the {_fmt(budget)} allowed ({ENV} or memory_limit=)"
+        if source is None or source.startswith(ENV)
+        else f"the {_fmt(budget)} of memory available"
+    )
     raise InsufficientMemoryError(
         f"{what} needs a dense {n_rows:,} x {n_cols:,} array: {_fmt(need)}, more than {where}. "
         + (fix + " " if fix else "")
-        + f"Set {ENV}=off (or memory_limit='off') to try anyway.")
+        + f"Set {ENV}=off (or memory_limit='off') to try anyway."
+    )

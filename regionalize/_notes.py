@@ -20,4 +20,5 @@ def no_geometry_error(what: str) -> InvalidZonesError:
         f"Cannot {what}: the Hierarchy's FlowGraph has no zone geometry. Attach the zone "
         "polygons with h = h.with_geometry(zones_gdf) (which calls "
         "graph.with_geometry(...)), or build the graph with geometry=; write tables without "
-        "geometry with to_csv(folder).")
+        "geometry with to_csv(folder)."
+    )

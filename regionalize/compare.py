@@ -14,8 +14,15 @@ import scipy.sparse as sp
 
 from ._callable import make_module_callable
 
-__all__ = ["adjusted_rand_index", "normalized_mutual_info", "variation_of_information",
-           "best_match", "compare", "contingency", "Comparison"]
+__all__ = [
+    "adjusted_rand_index",
+    "normalized_mutual_info",
+    "variation_of_information",
+    "best_match",
+    "compare",
+    "contingency",
+    "Comparison",
+]
 
 
 def _codes(labels) -> np.ndarray:
@@ -89,8 +96,12 @@ def normalized_mutual_info(a, b, average: str = "arithmetic") -> float:
     1.0
     """
     ha, hb, _, mi = _entropies(contingency(a, b))
-    denom = {"arithmetic": (ha + hb) / 2, "geometric": np.sqrt(ha * hb), "min": min(ha, hb),
-             "max": max(ha, hb)}[average]
+    denom = {
+        "arithmetic": (ha + hb) / 2,
+        "geometric": np.sqrt(ha * hb),
+        "min": min(ha, hb),
+        "max": max(ha, hb),
+    }[average]
     if denom == 0:
         return 1.0 if ha == hb else 0.0
     return float(max(0.0, min(1.0, mi / denom)))
@@ -133,8 +144,9 @@ def best_match(a, b, weights=None) -> pd.DataFrame:
 class Comparison:
     """The result of :func:`compare`: summary figures and tables (see there)."""
 
-    def __init__(self, summary: dict, areas: pd.DataFrame, reverse: pd.DataFrame,
-                 differ: pd.DataFrame):
+    def __init__(
+        self, summary: dict, areas: pd.DataFrame, reverse: pd.DataFrame, differ: pd.DataFrame
+    ):
         self.summary = summary
         self.areas = areas
         self.reverse = reverse
@@ -142,8 +154,10 @@ class Comparison:
 
     def __repr__(self) -> str:
         s = self.summary
-        return (f"<Comparison of {s['zones']} zones: ARI {s['ari']:.3f}, NMI {s['nmi']:.3f}, "
-                f"weighted overlap {s['overlap']:.3f}; {s['zones_differ']} zones differ>")
+        return (
+            f"<Comparison of {s['zones']} zones: ARI {s['ari']:.3f}, NMI {s['nmi']:.3f}, "
+            f"weighted overlap {s['overlap']:.3f}; {s['zones_differ']} zones differ>"
+        )
 
 
 def _strip_dot0(x: str) -> str:
@@ -167,21 +181,27 @@ def id_format_hint(only_x, only_y) -> str:
     " The ids differ only by a trailing '.0' and leading zeros (e.g. '1001.0' and '01001')"
     """
     by_key = {_id_key(v): v for v in (str(v) for v in list(only_y)[:10_000])}
-    pairs = [(v, by_key[_id_key(v)]) for v in (str(v) for v in list(only_x)[:10_000])
-             if _id_key(v) in by_key]
+    pairs = [
+        (v, by_key[_id_key(v)])
+        for v in (str(v) for v in list(only_x)[:10_000])
+        if _id_key(v) in by_key
+    ]
     if not pairs:
         return ""
     x, y = pairs[0]
     dot = _strip_dot0(x) != x or _strip_dot0(y) != y
     zeros = any(_strip_dot0(v).lstrip("0") != _strip_dot0(v) for v in (x, y))
     what = " and ".join(w for w, on in (("a trailing '.0'", dot), ("leading zeros", zeros)) if on)
-    return (f" The ids differ only by {what} (e.g. {x!r} and {y!r}): codes were read as "
-            "numbers; read the zone columns as text (dtype=str)"
-            + (", padded to their width (str.zfill)." if zeros else "."))
+    return (
+        f" The ids differ only by {what} (e.g. {x!r} and {y!r}): codes were read as "
+        "numbers; read the zone columns as text (dtype=str)"
+        + (", padded to their width (str.zfill)." if zeros else ".")
+    )
 
 
-def _check_overlap(x: pd.Index, name_x: str, y: pd.Index, name_y: str, min_overlap: float,
-                   both: bool = True) -> int:
+def _check_overlap(
+    x: pd.Index, name_x: str, y: pd.Index, name_y: str, min_overlap: float, both: bool = True
+) -> int:
     """Refuse two zone sets that share less than ``min_overlap`` of ``x`` (and of ``y`` when
     ``both``): the ids are then almost surely of another form or another zone system."""
     from .errors import InvalidZonesError
@@ -204,7 +224,8 @@ def _check_overlap(x: pd.Index, name_x: str, y: pd.Index, name_y: str, min_overl
         f"{len(only_x):,} (first: {', '.join(map(repr, only_x[:3])) or '-'}); only in "
         f"{name_y}: {len(only_y):,} (first: {', '.join(map(repr, only_y[:3])) or '-'})."
         + id_format_hint(only_x, only_y)
-        + " Map recoded zones with crosswalk=, or pass min_overlap= to compare anyway.")
+        + " Map recoded zones with crosswalk=, or pass min_overlap= to compare anyway."
+    )
 
 
 def _warn_same_zones_written_apart(ia: pd.Index, ib: pd.Index, zones: pd.Index) -> None:
@@ -222,11 +243,15 @@ def _warn_same_zones_written_apart(ia: pd.Index, ib: pd.Index, zones: pd.Index) 
             warnings.warn(
                 f"compare: {len(only):,} zone ids of {side} match no zone of the reference "
                 f"(first: {', '.join(map(repr, only[:3]))}) and count as unassigned, but "
-                f"they look like zones written another way.{hint}", UserWarning, stacklevel=3)
+                f"they look like zones written another way.{hint}",
+                UserWarning,
+                stacklevel=3,
+            )
 
 
-def compare(a, b, *, graph=None, weights="residents", crosswalk=None,
-            min_overlap: float = 0.5) -> Comparison:
+def compare(
+    a, b, *, graph=None, weights="residents", crosswalk=None, min_overlap: float = 0.5
+) -> Comparison:
     """Compare two partitions of the same zones (or of zones mapped by a crosswalk).
 
     Parameters
@@ -280,19 +305,23 @@ def compare(a, b, *, graph=None, weights="residents", crosswalk=None,
         if graph is None:
             raise InvalidParameterError(
                 f"The {side!r} parameter of compare is neither a Partition nor a Series "
-                "(zone id -> label); pass graph= to give the zones of a plain array.")
+                "(zone id -> label); pass graph= to give the zones of a plain array."
+            )
         values = np.asarray(x, dtype=object)
         if values.shape != (graph.n_zones,):
             raise InvalidParameterError(
                 f"The {side!r} parameter of compare must hold one label per zone of the "
-                f"graph ({graph.n_zones:,}) in graph order. Got shape {values.shape} instead.")
+                f"graph ({graph.n_zones:,}) in graph order. Got shape {values.shape} instead."
+            )
         return pd.Series(values, index=graph.ids)
 
     sa, sb = series(a, "a"), series(b, "b")
     if crosswalk is not None:
         cw = pd.Series(crosswalk)
-        cw = pd.Series(normalise_ids(cw.to_numpy(), what="crosswalk ids (A)").to_numpy(),
-                       index=normalise_ids(cw.index, what="crosswalk ids (B)"))
+        cw = pd.Series(
+            normalise_ids(cw.to_numpy(), what="crosswalk ids (A)").to_numpy(),
+            index=normalise_ids(cw.index, what="crosswalk ids (B)"),
+        )
         check_unique(cw.index, "crosswalk ids (B)")
         mapped = cw.reindex(sb.index)
         new = np.where(mapped.notna(), mapped.to_numpy(dtype=object), sb.index.to_numpy())
@@ -306,7 +335,8 @@ def compare(a, b, *, graph=None, weights="residents", crosswalk=None,
                     f"Invalid crosswalk: it maps zones of b with different labels onto the "
                     f"same zone of a ({len(bad):,} zones, first: "
                     f"{', '.join(map(repr, bad[:3]))}); compare cannot choose one label. "
-                    "Aggregate b's labels to a's zones first.")
+                    "Aggregate b's labels to a's zones first."
+                )
             sb = sb[~sb.index.duplicated()]
     if graph is not None:
         zones = graph.ids
@@ -323,8 +353,14 @@ def compare(a, b, *, graph=None, weights="residents", crosswalk=None,
     if weights is None or graph is None:
         w = np.ones(len(zones))
     elif isinstance(weights, str):
-        w = np.asarray(graph.residents if weights == "residents" else graph.jobs
-                       if weights == "jobs" else graph.zones[weights], dtype=float)
+        w = np.asarray(
+            graph.residents
+            if weights == "residents"
+            else graph.jobs
+            if weights == "jobs"
+            else graph.zones[weights],
+            dtype=float,
+        )
     else:
         w = np.asarray(weights, dtype=float)
     fwd = best_match(la.to_numpy(), lb.to_numpy(), w)
@@ -332,18 +368,21 @@ def compare(a, b, *, graph=None, weights="residents", crosswalk=None,
     mapped = la.map(fwd["best_match"])
     differ_mask = la.notna() & (mapped.astype(object) != lb.astype(object))
     differ_mask |= la.isna() != lb.isna()
-    differ = pd.DataFrame({"a": la[differ_mask], "b": lb[differ_mask],
-                           "a_best_match_in_b": mapped[differ_mask]})
+    differ = pd.DataFrame(
+        {"a": la[differ_mask], "b": lb[differ_mask], "a_best_match_in_b": mapped[differ_mask]}
+    )
     wa = fwd["weight"].sum()
     wb = back["weight"].sum()
     summary = {
         "zones": int(len(zones)),
-        "areas_a": int(la.dropna().nunique()), "areas_b": int(lb.dropna().nunique()),
+        "areas_a": int(la.dropna().nunique()),
+        "areas_b": int(lb.dropna().nunique()),
         "ari": adjusted_rand_index(la.to_numpy(), lb.to_numpy()),
         "nmi": normalized_mutual_info(la.to_numpy(), lb.to_numpy()),
         "vi": variation_of_information(la.to_numpy(), lb.to_numpy()),
         "overlap": float((fwd["overlap"] * fwd["weight"]).sum() / wa) if wa else float("nan"),
-        "overlap_reverse": float((back["overlap"] * back["weight"]).sum() / wb) if wb
+        "overlap_reverse": float((back["overlap"] * back["weight"]).sum() / wb)
+        if wb
         else float("nan"),
         "zones_differ": int(differ_mask.sum()),
         "zones_only_a": int((~sa.index.isin(sb.index)).sum()),

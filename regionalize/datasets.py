@@ -77,7 +77,8 @@ def _folder(name: str, root: str | os.PathLike | None) -> Path:
     if not path.is_dir():
         raise DataNotFoundError(
             f"Data set folder {name!r} not found in {base}; set {ENV_VAR} to the folder that "
-            f"contains {name}/.")
+            f"contains {name}/."
+        )
     return path
 
 
@@ -113,30 +114,37 @@ def load_korea_ktdb(root: str | os.PathLike | None = None) -> FlowGraph:
       ``graph.to_crs(5179)`` for metric work.
     """
     folder = _folder("korea-sigun-ktdb-od", root)
-    g = read_matrix(folder / "OD_SiGun_matrix.csv", id_column="sourceunit",
-                    label_columns=["sourceunit_nm"], name="korea-ktdb-sigun")
+    g = read_matrix(
+        folder / "OD_SiGun_matrix.csv",
+        id_column="sourceunit",
+        label_columns=["sourceunit_nm"],
+        name="korea-ktdb-sigun",
+    )
     zones = g.zones.rename(columns={"sourceunit_nm": "name"})
     codes = g.ids.to_series()
     single = codes.str.len() == 2  # Seoul, the metropolitan cities and Sejong: one unit each
     zones["province"] = codes.str[:2].to_numpy()
-    zones["kind"] = np.where(single, "metropolitan city",
-                             np.where(codes.str[-3:].astype(int) < 500, "si", "gun"))
+    zones["kind"] = np.where(
+        single, "metropolitan city", np.where(codes.str[-3:].astype(int) < 500, "si", "gun")
+    )
     zones["city"] = zones["kind"] != "gun"
     g = g.replace(zones=zones)
     shapes = _read_zones(folder / "KR_SiGun_epsg4326.geojson")
     g = g.with_geometry(shapes[["SiGun_CD", "geometry"]], id_column="SiGun_CD")
-    return g.replace(meta={
-        "source": str(folder),
-        "dataset": "korea-ktdb-sigun",
-        "unit": "passenger trips per day (all purposes)",
-        "projected_crs": "EPSG:5179",
-        "quirks": [
-            "all-purpose passenger trips, not commuting only",
-            "diagonal is zero: intra-unit trips absent",
-            "Seoul, metropolitan cities and Sejong are single units",
-            "KOSTAT census codes, not MOIS codes",
-        ],
-    })
+    return g.replace(
+        meta={
+            "source": str(folder),
+            "dataset": "korea-ktdb-sigun",
+            "unit": "passenger trips per day (all purposes)",
+            "projected_crs": "EPSG:5179",
+            "quirks": [
+                "all-purpose passenger trips, not commuting only",
+                "diagonal is zero: intra-unit trips absent",
+                "Seoul, metropolitan cities and Sejong are single units",
+                "KOSTAT census codes, not MOIS codes",
+            ],
+        }
+    )
 
 
 #: Korea's five metropolitan centres in the balanced-development policy (KOSTAT census codes):
@@ -205,18 +213,26 @@ def load_us_counties(
     has_county = raw["w_county_fips"].notna()
     domestic = has_county & ((w_state <= _US_DOMESTIC_MAX_STATE) | (w_state == 72))
     work = raw["w_state_fips"].str[-2:] + raw["w_county_fips"].str.strip()
-    keep_home = np.ones(len(raw), bool) if include_puerto_rico else \
-        (home.str[:2] != _PUERTO_RICO).to_numpy()
+    keep_home = (
+        np.ones(len(raw), bool)
+        if include_puerto_rico
+        else (home.str[:2] != _PUERTO_RICO).to_numpy()
+    )
     in_graph = domestic.to_numpy() & keep_home
     if not include_puerto_rico:
         in_graph &= (work.str[:2] != _PUERTO_RICO).fillna(True).to_numpy()
-    flows = pd.DataFrame({"origin": home, "destination": work,
-                          "flow": raw["flow"], "moe": raw["moe"]}).loc[in_graph]
+    flows = pd.DataFrame(
+        {"origin": home, "destination": work, "flow": raw["flow"], "moe": raw["moe"]}
+    ).loc[in_graph]
     outside = raw.loc[keep_home & ~in_graph].groupby(home[keep_home & ~in_graph])["flow"].sum()
     homes = pd.Index(sorted(home[keep_home].unique()), name="zone")
-    zones = pd.DataFrame({"state_fips": homes.str[:2].to_numpy(),
-                          "outside": outside.reindex(homes, fill_value=0).to_numpy()},
-                         index=homes)
+    zones = pd.DataFrame(
+        {
+            "state_fips": homes.str[:2].to_numpy(),
+            "outside": outside.reindex(homes, fill_value=0).to_numpy(),
+        },
+        index=homes,
+    )
     g = FlowGraph.from_dataframe(flows, moe="moe", zones=zones, name="us-counties-2009-2013")
     quirks = [
         "3 footer rows dropped",
@@ -226,8 +242,9 @@ def load_us_counties(
     if not include_puerto_rico:
         quirks.append("Puerto Rico left out; flows to Puerto Rico in 'outside'")
     if geometry:
-        shapes = _read_zones(folder.parent / "us-county-boundaries" / "counties-10m.json",
-                             layer="counties")
+        shapes = _read_zones(
+            folder.parent / "us-county-boundaries" / "counties-10m.json", layer="counties"
+        )
         import shapely
 
         invalid = int((~shapes.geometry.is_valid).sum())
@@ -235,8 +252,9 @@ def load_us_counties(
         shapes["geometry"] = shapely.make_valid(shapes.geometry.to_numpy())
         shapes["id"] = shapes["id"].replace(_US_POLYGON_RECODES)
         names = shapes.set_index("id")["name"]
-        g = g.with_geometry(shapes[["id", "geometry"]], id_column="id", extra="drop",
-                            missing="keep")
+        g = g.with_geometry(
+            shapes[["id", "geometry"]], id_column="id", extra="drop", missing="keep"
+        )
         name = names.reindex(g.ids)
         if "51515" in g.ids:
             name.loc["51515"] = "Bedford city"
@@ -248,9 +266,15 @@ def load_us_counties(
             "51610 Falls Church is an empty polygon at 1:10m: no geometry",
         ]
     meta = dict(g.meta)
-    meta.update({"source": str(folder), "dataset": "us-counties-2009-2013",
-                 "unit": "workers 16+ (ACS 5-year estimates)", "projected_crs": "EPSG:5070",
-                 "quirks": quirks + list(meta.get("repairs", []))})
+    meta.update(
+        {
+            "source": str(folder),
+            "dataset": "us-counties-2009-2013",
+            "unit": "workers 16+ (ACS 5-year estimates)",
+            "projected_crs": "EPSG:5070",
+            "quirks": quirks + list(meta.get("repairs", [])),
+        }
+    )
     return g.replace(meta=meta)
 
 
@@ -263,21 +287,32 @@ def load_us_cbsa_2013(root: str | os.PathLike | None = None) -> pd.DataFrame:
     Counties outside every CBSA are not listed.
     """
     folder = _folder("us-acs-county-commuting-2009-2013", root)
-    raw = read_table(folder / "cbsa2fipsxw_2013.csv", sep=",",
-                     text_columns=["cbsacode", "metrodivisioncode", "csacode",
-                                   "fipsstatecode", "fipscountycode"])
+    raw = read_table(
+        folder / "cbsa2fipsxw_2013.csv",
+        sep=",",
+        text_columns=[
+            "cbsacode",
+            "metrodivisioncode",
+            "csacode",
+            "fipsstatecode",
+            "fipscountycode",
+        ],
+    )
     raw = raw.dropna(subset=["fipsstatecode", "fipscountycode"])
     fips = raw["fipsstatecode"].str.zfill(2) + raw["fipscountycode"].str.zfill(3)
     kind = raw["metropolitanmicropolitanstatis"].str.split().str[0].str.lower()
-    out = pd.DataFrame({
-        "cbsa": raw["cbsacode"].to_numpy(),
-        "cbsa_title": raw["cbsatitle"].to_numpy(),
-        "kind": kind.to_numpy(),
-        "metro_division": raw["metrodivisioncode"].to_numpy(),
-        "csa": raw["csacode"].to_numpy(),
-        "csa_title": raw["csatitle"].to_numpy(),
-        "central": (raw["centraloutlyingcounty"] == "Central").to_numpy(),
-    }, index=pd.Index(fips.to_numpy(), name="zone"))
+    out = pd.DataFrame(
+        {
+            "cbsa": raw["cbsacode"].to_numpy(),
+            "cbsa_title": raw["cbsatitle"].to_numpy(),
+            "kind": kind.to_numpy(),
+            "metro_division": raw["metrodivisioncode"].to_numpy(),
+            "csa": raw["csacode"].to_numpy(),
+            "csa_title": raw["csatitle"].to_numpy(),
+            "central": (raw["centraloutlyingcounty"] == "Central").to_numpy(),
+        },
+        index=pd.Index(fips.to_numpy(), name="zone"),
+    )
     return out
 
 
@@ -294,34 +329,52 @@ def load_us_commuting_zones_1990(root: str | os.PathLike | None = None) -> pd.Se
     """The 1990 commuting zones of Tolbert & Sizer (USDA ERS): county FIPS -> CZ code."""
     folder = _folder("us-acs-county-commuting-2009-2013", root)
     raw = read_table(folder / "czones1990.csv", sep=",", text_columns=["fips", "czone1990"])
-    return pd.Series(raw["czone1990"].to_numpy(), index=pd.Index(raw["fips"].str.zfill(5),
-                                                                    name="zone"), name="cz1990")
+    return pd.Series(
+        raw["czone1990"].to_numpy(),
+        index=pd.Index(raw["fips"].str.zfill(5), name="zone"),
+        name="cz1990",
+    )
 
 
 # ---------------------------------------------------------------------------- Italy
 def _load_istat(stem: str, root, name: str, code_prefix: str) -> FlowGraph:
     folder = _folder("italy-sardinia-lma", root)
     shapes = _read_zones(folder / f"shp{stem}.geojson")
-    zones = pd.DataFrame({
-        "name": shapes["NOME_COM"].to_numpy(),
-        "province": shapes["COD_PRO"].to_numpy(),
-        "population": shapes["POP2001"].to_numpy(),
-    }, index=shapes["PRO_COM"].to_numpy())
-    g = read_flows(folder / f"{stem}.csv", "community_live", "community_work", "amount",
-                   sep=",", zones=zones, geometry=shapes[["PRO_COM", "geometry"]],
-                   geometry_id="PRO_COM", name=name)
-    return g.replace(meta={
-        "source": str(folder), "dataset": name,
-        "unit": "workers (2001 census commuting for work)", "projected_crs": "EPSG:32632",
-        "quirks": [
-            f"ISTAT municipality codes (PRO_COM, {code_prefix}xxx) stored as integers: "
-            "read as text",
-            "names from the polygons (NOME_COM), as published: both they and names_*.csv "
-            "dropped accented letters (e.g. 'Tortol' for Tortolì, 'Lod' for Lodè) and mix "
-            "upper and title case",
-            "diagonal present (people working in their municipality of residence)",
-        ],
-    })
+    zones = pd.DataFrame(
+        {
+            "name": shapes["NOME_COM"].to_numpy(),
+            "province": shapes["COD_PRO"].to_numpy(),
+            "population": shapes["POP2001"].to_numpy(),
+        },
+        index=shapes["PRO_COM"].to_numpy(),
+    )
+    g = read_flows(
+        folder / f"{stem}.csv",
+        "community_live",
+        "community_work",
+        "amount",
+        sep=",",
+        zones=zones,
+        geometry=shapes[["PRO_COM", "geometry"]],
+        geometry_id="PRO_COM",
+        name=name,
+    )
+    return g.replace(
+        meta={
+            "source": str(folder),
+            "dataset": name,
+            "unit": "workers (2001 census commuting for work)",
+            "projected_crs": "EPSG:32632",
+            "quirks": [
+                f"ISTAT municipality codes (PRO_COM, {code_prefix}xxx) stored as integers: "
+                "read as text",
+                "names from the polygons (NOME_COM), as published: both they and names_*.csv "
+                "dropped accented letters (e.g. 'Tortol' for Tortolì, 'Lod' for Lodè) and mix "
+                "upper and title case",
+                "diagonal present (people working in their municipality of residence)",
+            ],
+        }
+    )
 
 
 def load_sardinia(root: str | os.PathLike | None = None) -> FlowGraph:
@@ -368,26 +421,35 @@ def load_ew_ltla(root: str | os.PathLike | None = None) -> FlowGraph:
     folder = _folder("ew-2021-ltla-commuting", root)
     g = read_matrix(folder / "commuter_matrix.csv", id_column=0, sep=",", name="ew-ltla-2021")
     attrs = _read_zones(folder / "LAD_DEC_2021_GB_BFC.dbf")
-    zones = pd.DataFrame({
-        "name": attrs["LAD21NM"].to_numpy(),
-        "name_welsh": attrs["LAD21NMW"].to_numpy(),
-        "lon": attrs["LONG"].to_numpy(), "lat": attrs["LAT"].to_numpy(),
-    }, index=attrs["LAD21CD"].to_numpy())
+    zones = pd.DataFrame(
+        {
+            "name": attrs["LAD21NM"].to_numpy(),
+            "name_welsh": attrs["LAD21NMW"].to_numpy(),
+            "lon": attrs["LONG"].to_numpy(),
+            "lat": attrs["LAT"].to_numpy(),
+        },
+        index=attrs["LAD21CD"].to_numpy(),
+    )
     g = g.with_zones(zones)
     points = gpd.GeoDataFrame(
         {"geometry": gpd.points_from_xy(attrs["BNG_E"], attrs["BNG_N"])},
-        index=attrs["LAD21CD"].to_numpy(), crs="EPSG:27700")
+        index=attrs["LAD21CD"].to_numpy(),
+        crs="EPSG:27700",
+    )
     g = g.with_geometry(points)
-    return g.replace(meta={
-        "source": str(folder), "dataset": "ew-ltla-2021",
-        "unit": "usual residents aged 16+ in employment (Census 2021, ODWP01EW)",
-        "projected_crs": "EPSG:27700",
-        "quirks": [
-            "geometry is centroid points (no polygons in the source)",
-            "32 Scottish council areas appear only as workplaces (all-zero rows)",
-            "COVID-19 lockdown census: home workers on the diagonal",
-        ],
-    })
+    return g.replace(
+        meta={
+            "source": str(folder),
+            "dataset": "ew-ltla-2021",
+            "unit": "usual residents aged 16+ in employment (Census 2021, ODWP01EW)",
+            "projected_crs": "EPSG:27700",
+            "quirks": [
+                "geometry is centroid points (no polygons in the source)",
+                "32 Scottish council areas appear only as workplaces (all-zero rows)",
+                "COVID-19 lockdown census: home workers on the diagonal",
+            ],
+        }
+    )
 
 
 # ---------------------------------------------------------------------------- registry
@@ -400,33 +462,69 @@ class Dataset:
     loader: Callable[..., FlowGraph]
 
 
-DATASETS: dict[str, Dataset] = {d.name: d for d in [
-    Dataset("korea-ktdb-sigun", "korea-sigun-ktdb-od", 159,
-            "KTDB all-purpose trips between South Korean si/gun (no diagonal)", load_korea_ktdb),
-    Dataset("us-counties-2009-2013", "us-acs-county-commuting-2009-2013", 3221,
-            "ACS 2009-2013 county commuting with margins of error", load_us_counties),
-    Dataset("sardinia-2001", "italy-sardinia-lma", 377,
-            "2001 census commuting between Sardinian municipalities", load_sardinia),
-    Dataset("brindisi-2001", "italy-sardinia-lma", 20,
-            "2001 census commuting between municipalities of Brindisi", load_brindisi),
-    Dataset("ew-ltla-2021", "ew-2021-ltla-commuting", 363,
-            "Census 2021 England & Wales LTLA commuting (centroids only)", load_ew_ltla),
-]}
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in [
+        Dataset(
+            "korea-ktdb-sigun",
+            "korea-sigun-ktdb-od",
+            159,
+            "KTDB all-purpose trips between South Korean si/gun (no diagonal)",
+            load_korea_ktdb,
+        ),
+        Dataset(
+            "us-counties-2009-2013",
+            "us-acs-county-commuting-2009-2013",
+            3221,
+            "ACS 2009-2013 county commuting with margins of error",
+            load_us_counties,
+        ),
+        Dataset(
+            "sardinia-2001",
+            "italy-sardinia-lma",
+            377,
+            "2001 census commuting between Sardinian municipalities",
+            load_sardinia,
+        ),
+        Dataset(
+            "brindisi-2001",
+            "italy-sardinia-lma",
+            20,
+            "2001 census commuting between municipalities of Brindisi",
+            load_brindisi,
+        ),
+        Dataset(
+            "ew-ltla-2021",
+            "ew-2021-ltla-commuting",
+            363,
+            "Census 2021 England & Wales LTLA commuting (centroids only)",
+            load_ew_ltla,
+        ),
+    ]
+}
 
 
 def list_datasets(root: str | os.PathLike | None = None) -> pd.DataFrame:
     """The named data sets, with whether each is present in the data folder."""
     base = Path(root) if root is not None else data_dir(required=False)
-    return pd.DataFrame([
-        {"name": d.name, "zones": d.zones, "available": bool(base and (base / d.folder).is_dir()),
-         "folder": d.folder, "description": d.description}
-        for d in DATASETS.values()
-    ]).set_index("name")
+    return pd.DataFrame(
+        [
+            {
+                "name": d.name,
+                "zones": d.zones,
+                "available": bool(base and (base / d.folder).is_dir()),
+                "folder": d.folder,
+                "description": d.description,
+            }
+            for d in DATASETS.values()
+        ]
+    ).set_index("name")
 
 
 def load(name: str, root: str | os.PathLike | None = None, **kwargs) -> FlowGraph:
     """Load a named data set (see :func:`list_datasets`)."""
     if name not in DATASETS:
         raise InvalidParameterError(
-            f"Unknown data set {name!r}; choose one of {', '.join(DATASETS)}.")
+            f"Unknown data set {name!r}; choose one of {', '.join(DATASETS)}."
+        )
     return DATASETS[name].loader(root, **kwargs)

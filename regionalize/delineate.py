@@ -84,10 +84,13 @@ def delineate(
         raise InvalidParameterError(
             "The 'progress' parameter of delineate must be a callable "
             "progress(layer, partition, seconds) or None. Got "
-            f"{short_repr(progress)} instead.")
+            f"{short_repr(progress)} instead."
+        )
     shared = {"tau": tau, "max_order": max_order, "share": share, "contiguity": contiguity}
-    m_params = {**shared, **_options("metropolitan", metropolitan, MetropolitanAreas,
-                                     exclude=("centres",))}
+    m_params = {
+        **shared,
+        **_options("metropolitan", metropolitan, MetropolitanAreas, exclude=("centres",)),
+    }
     u_params = {**shared, **_options("urban", urban, UrbanAreas)}
     mg_params = None
     megaregions = plain_scalar(megaregions)  # np.False_ leaves the layer out too
@@ -103,54 +106,77 @@ def delineate(
 
     # an empty layer is said once, for the whole run, from the first layer that is empty
     with collect_empty_layers() as empty:
-        metro = timed("metropolitan",
-                      lambda: MetropolitanAreas(centres, **m_params).fit(graph))
+        metro = timed("metropolitan", lambda: MetropolitanAreas(centres, **m_params).fit(graph))
         urb = timed("urban", lambda: UrbanAreas(**u_params).fit(graph, metro.partition_))
         layers = [metro.partition_, urb.partition_]
-        params: dict[str, Any] = {"metropolitan": dict(metro.partition_.params),
-                                  "urban": dict(urb.partition_.params)}
+        params: dict[str, Any] = {
+            "metropolitan": dict(metro.partition_.params),
+            "urban": dict(urb.partition_.params),
+        }
         if mg_params is not None:
-            mega = timed("megaregion", lambda: Megaregions(**mg_params).fit(
-                graph, metro.partition_, urb.partition_))
+            mega = timed(
+                "megaregion",
+                lambda: Megaregions(**mg_params).fit(graph, metro.partition_, urb.partition_),
+            )
             layers.insert(0, mega.partition_)
             params["megaregion"] = dict(mega.partition_.params)
     if empty:
         params["empty_layers"] = {layer: reason for layer, reason, _ in empty}
         text = "delineate: " + empty_layer_message(*empty[0])
         if len(empty) > 1:
-            text += " Empty too: " + "; ".join(f"{layer} ({reason})"
-                                              for layer, reason, _ in empty[1:]) + "."
+            text += (
+                " Empty too: "
+                + "; ".join(f"{layer} ({reason})" for layer, reason, _ in empty[1:])
+                + "."
+            )
         warnings.warn(text, UserWarning, stacklevel=2)
-    params["graph"] = {"name": graph.name, "zones": graph.n_zones, "flows": graph.n_flows,
-                       "total": graph.total, "diagonal": graph.has_diagonal}
+    params["graph"] = {
+        "name": graph.name,
+        "zones": graph.n_zones,
+        "flows": graph.n_flows,
+        "total": graph.total,
+        "diagonal": graph.has_diagonal,
+    }
     return Hierarchy(graph, layers, params=params)
 
 
-def _options(option: str, value, estimator: type, *, flag: bool = False,
-             exclude: tuple[str, ...] = ()) -> dict:
+def _options(
+    option: str, value, estimator: type, *, flag: bool = False, exclude: tuple[str, ...] = ()
+) -> dict:
     """The keyword arguments of ``estimator`` given as ``option``: a mapping of its parameter
     names (None: no overrides; with ``flag``, True: its defaults). One InvalidParameterError
     naming ``option`` for anything else, and for keys that are not parameters of the layer."""
-    valid = [n for n, p in inspect.signature(estimator.__init__).parameters.items()
-             if n != "self" and p.kind is p.KEYWORD_ONLY and n not in exclude]
+    valid = [
+        n
+        for n, p in inspect.signature(estimator.__init__).parameters.items()
+        if n != "self" and p.kind is p.KEYWORD_ONLY and n not in exclude
+    ]
     if flag and value is True:
         return {}
     if not flag and value is None:
         return {}
     if not isinstance(value, Mapping):
-        what = ("a dict of keyword arguments of {cls}, True for its defaults or False to "
-                "leave the layer out" if flag else
-                "a dict of keyword arguments of {cls}, or None for the defaults")
+        what = (
+            "a dict of keyword arguments of {cls}, True for its defaults or False to "
+            "leave the layer out"
+            if flag
+            else "a dict of keyword arguments of {cls}, or None for the defaults"
+        )
         raise InvalidParameterError(
             f"The {option!r} parameter of delineate must be "
             f"{what.format(cls=estimator.__name__)}, e.g. {{{valid[0]!r}: ...}}. Got "
-            f"{short_repr(value)} instead.")
+            f"{short_repr(value)} instead."
+        )
     unknown = [k for k in value if k not in valid]
     if unknown:
-        hint = " (pass centres= to delineate itself)" if "centres" in unknown and \
-            "centres" in exclude else ""
+        hint = (
+            " (pass centres= to delineate itself)"
+            if "centres" in unknown and "centres" in exclude
+            else ""
+        )
         raise InvalidParameterError(
             f"The {option!r} parameter of delineate has keys that are not parameters of "
             f"{estimator.__name__}: {', '.join(map(repr, unknown))}{hint}. Valid keys: "
-            f"{', '.join(valid)}.")
+            f"{', '.join(valid)}."
+        )
     return dict(value)

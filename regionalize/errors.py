@@ -76,8 +76,10 @@ class Fix:
     def __eq__(self, other) -> bool:
         if isinstance(other, tuple):
             return tuple(self) == other
-        return isinstance(other, Fix) and (self.keyword, self._value) == (other.keyword,
-                                                                           other._value)
+        return isinstance(other, Fix) and (self.keyword, self._value) == (
+            other.keyword,
+            other._value,
+        )
 
     def __hash__(self) -> int:
         return hash((self.keyword, repr(self._value)))
@@ -233,7 +235,7 @@ EXAMPLE_CHARS = 60
 def _fmt_examples(examples: Sequence[object], limit: int = 3) -> str:
     def short(e: object) -> str:
         text = str(e)
-        return text if len(text) <= EXAMPLE_CHARS else text[:EXAMPLE_CHARS - 1] + "…"
+        return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1] + "…"
 
     shown = ", ".join(short(e) for e in list(examples)[:limit])
     return shown + (", ..." if len(examples) > limit else "")
@@ -406,9 +408,11 @@ def check_parameter(
         if ok:
             if not isinstance(value, (int, float)):
                 value = int(value) if isinstance(value, Integral) else float(value)
-            ok = (isinstance(value, int) or math.isfinite(value)) and \
-                (value >= lo if left == "[" else value > lo) and \
-                (value <= hi if right == "]" else value < hi)
+            ok = (
+                (isinstance(value, int) or math.isfinite(value))
+                and (value >= lo if left == "[" else value > lo)
+                and (value <= hi if right == "]" else value < hi)
+            )
         if not ok:
             raise InvalidParameterError(
                 f"The {name!r} parameter of {owner} must be a float in "
@@ -461,8 +465,14 @@ def check_int(
 MAX_SEED_64 = 2**63 - 1
 
 
-def check_seed(owner: str, value: object, *, high: int | None = MAX_SEED_64, note: str = "",
-               allow_none: bool = False) -> int | None:
+def check_seed(
+    owner: str,
+    value: object,
+    *,
+    high: int | None = MAX_SEED_64,
+    note: str = "",
+    allow_none: bool = False,
+) -> int | None:
     """A random seed: a non-negative int up to ``high`` (None: no bound; numpy integers; bools
     refused), as a Python ``int``. See :func:`check_int`.
 

@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["FlowGraph"]
 
+
 def _readonly(a: sp.csr_array) -> sp.csr_array:
     for arr in (a.data, a.indices, a.indptr):
         arr.flags.writeable = False
@@ -101,8 +102,18 @@ class FlowGraph:
            [ 20.,   0.]])
     """
 
-    __slots__ = ("_matrix", "_ids", "_zones", "_geometry", "_moe", "_name", "_meta",
-                 "_residents_col", "_jobs_col", "_cache")
+    __slots__ = (
+        "_matrix",
+        "_ids",
+        "_zones",
+        "_geometry",
+        "_moe",
+        "_name",
+        "_meta",
+        "_residents_col",
+        "_jobs_col",
+        "_cache",
+    )
 
     def __init__(
         self,
@@ -207,11 +218,28 @@ class FlowGraph:
             non-numeric flows, duplicated pairs, ids not in the zone table.
         """
         parts = build_from_dataframe(
-            df, origin, destination, flow, moe=moe, zones=zones, zone_id=zone_id,
-            duplicates=duplicates, extra_zones=extra_zones, id_width=id_width,
-            suppressed=suppressed, id_collisions=id_collisions, meta=meta)
-        return cls._from_parts(parts, name=name, residents=residents, jobs=jobs,
-                               geometry=geometry, geometry_id=geometry_id)
+            df,
+            origin,
+            destination,
+            flow,
+            moe=moe,
+            zones=zones,
+            zone_id=zone_id,
+            duplicates=duplicates,
+            extra_zones=extra_zones,
+            id_width=id_width,
+            suppressed=suppressed,
+            id_collisions=id_collisions,
+            meta=meta,
+        )
+        return cls._from_parts(
+            parts,
+            name=name,
+            residents=residents,
+            jobs=jobs,
+            geometry=geometry,
+            geometry_id=geometry_id,
+        )
 
     @classmethod
     def from_matrix(
@@ -245,17 +273,39 @@ class FlowGraph:
         moe : array-like, optional
             Margins of error with the same shape and ids as ``matrix``.
         """
-        parts = build_from_matrix(matrix, ids, zones=zones, zone_id=zone_id, moe=moe,
-                                  id_width=id_width, id_collisions=id_collisions, meta=meta)
-        return cls._from_parts(parts, name=name, residents=residents, jobs=jobs,
-                               geometry=geometry, geometry_id=geometry_id)
+        parts = build_from_matrix(
+            matrix,
+            ids,
+            zones=zones,
+            zone_id=zone_id,
+            moe=moe,
+            id_width=id_width,
+            id_collisions=id_collisions,
+            meta=meta,
+        )
+        return cls._from_parts(
+            parts,
+            name=name,
+            residents=residents,
+            jobs=jobs,
+            geometry=geometry,
+            geometry_id=geometry_id,
+        )
 
     @classmethod
-    def _from_parts(cls, parts: Parts, *, name: str | None, residents: str | None,
-                    jobs: str | None, geometry: gpd.GeoDataFrame | None,
-                    geometry_id: str | None) -> FlowGraph:
-        graph = cls(parts.matrix, parts.ids, parts.zones, None, moe=parts.moe, name=name,
-                    meta=parts.meta)
+    def _from_parts(
+        cls,
+        parts: Parts,
+        *,
+        name: str | None,
+        residents: str | None,
+        jobs: str | None,
+        geometry: gpd.GeoDataFrame | None,
+        geometry_id: str | None,
+    ) -> FlowGraph:
+        graph = cls(
+            parts.matrix, parts.ids, parts.zones, None, moe=parts.moe, name=name, meta=parts.meta
+        )
         graph = graph._with_totals(residents, jobs)
         if geometry is not None:
             graph = graph.with_geometry(geometry, id_column=geometry_id)
@@ -272,17 +322,31 @@ class FlowGraph:
         With the same polygons and ids, the cache entries that depend on the polygons alone
         (see :attr:`cache`) carry over.
         """
-        state = dict(matrix=self._matrix, ids=self._ids, zones=self._zones,
-                     geometry=self._geometry, moe=self._moe, name=self._name, meta=self._meta,
-                     residents=self._residents_col, jobs=self._jobs_col)
+        state = dict(
+            matrix=self._matrix,
+            ids=self._ids,
+            zones=self._zones,
+            geometry=self._geometry,
+            moe=self._moe,
+            name=self._name,
+            meta=self._meta,
+            residents=self._residents_col,
+            jobs=self._jobs_col,
+        )
         state.update(changes)
-        new = FlowGraph(state.pop("matrix"), state.pop("ids"), state.pop("zones"),
-                        state.pop("geometry"), **state)
+        new = FlowGraph(
+            state.pop("matrix"),
+            state.pop("ids"),
+            state.pop("zones"),
+            state.pop("geometry"),
+            **state,
+        )
         if new._geometry is self._geometry and new._ids.equals(self._ids):
             # what depends on the polygons alone (contiguity, the exterior zones) carries
             # over: a redrawn or re-weighted graph does not rebuild it
-            new._cache.update({k: v for k, v in self._cache.items()
-                               if k[0] in _GEOMETRY_CACHE_KEYS})
+            new._cache.update(
+                {k: v for k, v in self._cache.items() if k[0] in _GEOMETRY_CACHE_KEYS}
+            )
         return new
 
     _replace = replace  # the former private spelling, still used by other modules
@@ -309,13 +373,15 @@ class FlowGraph:
         a zone without flows cannot be placed in the matrix (build the graph with
         ``extra_zones='keep'`` instead).
         """
-        t = zone_attributes(table, self._ids, id_column=id_column, missing=missing,
-                            id_width=id_width)
+        t = zone_attributes(
+            table, self._ids, id_column=id_column, missing=missing, id_width=id_width
+        )
         zones = self._zones.drop(columns=[c for c in t.columns if c in self._zones.columns])
         zones = zones.join(t.reindex(self._ids))
         g = self.replace(zones=zones)
-        return g._with_totals(residents if residents else self._residents_col,
-                              jobs if jobs else self._jobs_col)
+        return g._with_totals(
+            residents if residents else self._residents_col, jobs if jobs else self._jobs_col
+        )
 
     def with_geometry(
         self,
@@ -340,16 +406,25 @@ class FlowGraph:
             The CRS the layer is expected to have (anything pyproj accepts): a layer in
             another CRS is an error rather than a silent mismatch.
         """
-        gdf, meta = prepare_geometry(geometry, self._ids, self.crs, self._meta,
-                                     id_column=id_column, extra=extra, missing=missing, crs=crs)
+        gdf, meta = prepare_geometry(
+            geometry,
+            self._ids,
+            self.crs,
+            self._meta,
+            id_column=id_column,
+            extra=extra,
+            missing=missing,
+            crs=crs,
+        )
         return self.replace(geometry=gdf, meta=meta)
-
 
     def to_crs(self, crs) -> FlowGraph:
         """Return a new FlowGraph with its geometry reprojected to ``crs``."""
         if self._geometry is None:
-            raise InvalidZonesError("This FlowGraph has no geometry to reproject; attach a zone "
-                                    "layer with with_geometry().")
+            raise InvalidZonesError(
+                "This FlowGraph has no geometry to reproject; attach a zone "
+                "layer with with_geometry()."
+            )
         from pyproj.exceptions import CRSError
 
         try:
@@ -358,7 +433,8 @@ class FlowGraph:
             raise InvalidZonesError(
                 f"Cannot reproject to {crs!r}: not a coordinate reference system pyproj knows "
                 f"({exc}). Give an EPSG code (e.g. 3035 or 'EPSG:3035') or a WKT / PROJ "
-                "string.") from None
+                "string."
+            ) from None
 
     # ------------------------------------------------------------------ properties
     @property
@@ -495,11 +571,17 @@ class FlowGraph:
         """Per-zone table: residents, jobs, internal flows, in/out flows, job ratio."""
         r, w, ii = self.residents, self.jobs, self.internal
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = pd.DataFrame({
-                "residents": r, "jobs": w, "internal": ii,
-                "outflows": self.outflows, "inflows": self.inflows,
-                "job_ratio": np.where(r > 0, w / r, np.nan),
-            }, index=self._ids)
+            out = pd.DataFrame(
+                {
+                    "residents": r,
+                    "jobs": w,
+                    "internal": ii,
+                    "outflows": self.outflows,
+                    "inflows": self.inflows,
+                    "job_ratio": np.where(r > 0, w / r, np.nan),
+                },
+                index=self._ids,
+            )
         return out
 
     # ------------------------------------------------------------------ transforms
@@ -560,17 +642,22 @@ class FlowGraph:
             g = self._geometry.copy()
             g["_label"] = codes
             d = g.dissolve(by="_label")
-            geom = gpd.GeoDataFrame({"geometry": d.geometry.to_numpy()},
-                                    index=new_ids[d.index.to_numpy()], crs=g.crs).reindex(new_ids)
+            geom = gpd.GeoDataFrame(
+                {"geometry": d.geometry.to_numpy()}, index=new_ids[d.index.to_numpy()], crs=g.crs
+            ).reindex(new_ids)
         res = self._residents_col if self._residents_col in zt.columns else None
         job = self._jobs_col if self._jobs_col in zt.columns else None
-        meta = {"aggregated_from": self._name, **{k_: v for k_, v in self._meta.items()
-                                                   if k_ not in ("repairs",)}}
-        return FlowGraph(q, new_ids, zt, geom, moe=moe, name=name, meta=meta,
-                         residents=res, jobs=job)
+        meta = {
+            "aggregated_from": self._name,
+            **{k_: v for k_, v in self._meta.items() if k_ not in ("repairs",)},
+        }
+        return FlowGraph(
+            q, new_ids, zt, geom, moe=moe, name=name, meta=meta, residents=res, jobs=job
+        )
 
-    def subgraph(self, ids: Sequence[str], *, keep_totals: bool = True,
-                 name: str | None = None) -> FlowGraph:
+    def subgraph(
+        self, ids: Sequence[str], *, keep_totals: bool = True, name: str | None = None
+    ) -> FlowGraph:
         """The flows among a subset of zones, in the order given.
 
         With ``keep_totals`` (default) the residents and jobs of each zone stay those of the
@@ -594,19 +681,30 @@ class FlowGraph:
             zt["jobs_total"] = self.jobs[pos]
             res, job = "residents_total", "jobs_total"
         geom = self._geometry.iloc[pos].copy() if self._geometry is not None else None
-        return FlowGraph(sub, new_ids, zt, geom, moe=moe, name=name or self._name,
-                         meta={**self._meta, "subgraph_of": self._name}, residents=res, jobs=job)
+        return FlowGraph(
+            sub,
+            new_ids,
+            zt,
+            geom,
+            moe=moe,
+            name=name or self._name,
+            meta={**self._meta, "subgraph_of": self._name},
+            residents=res,
+            jobs=job,
+        )
 
     # ------------------------------------------------------------------ conversions
     def to_frame(self, *, diagonal: bool = True) -> pd.DataFrame:
         """The flows as a long table ``origin, destination, flow`` (and ``moe``), zeros omitted."""
         coo = self._matrix.tocoo()
         keep = np.ones(coo.nnz, bool) if diagonal else coo.row != coo.col
-        out = pd.DataFrame({
-            "origin": self._ids.to_numpy()[coo.row[keep]],
-            "destination": self._ids.to_numpy()[coo.col[keep]],
-            "flow": coo.data[keep],
-        })
+        out = pd.DataFrame(
+            {
+                "origin": self._ids.to_numpy()[coo.row[keep]],
+                "destination": self._ids.to_numpy()[coo.col[keep]],
+                "flow": coo.data[keep],
+            }
+        )
         if self._moe is not None:
             out["moe"] = np.asarray(self._moe[coo.row[keep], coo.col[keep]]).ravel()
         return out
@@ -621,8 +719,9 @@ class FlowGraph:
         coo = self._matrix.tocoo()
         keep = np.ones(coo.nnz, bool) if self_loops else coo.row != coo.col
         ids = self._ids.to_numpy()
-        g.add_weighted_edges_from(zip(ids[coo.row[keep]], ids[coo.col[keep]],
-                                      coo.data[keep].tolist(), strict=True))
+        g.add_weighted_edges_from(
+            zip(ids[coo.row[keep]], ids[coo.col[keep]], coo.data[keep].tolist(), strict=True)
+        )
         return g
 
     def to_igraph(self, *, self_loops: bool = True) -> igraph.Graph:
@@ -645,8 +744,10 @@ class FlowGraph:
         Keyword arguments go to :func:`regionalize.contiguity.build_contiguity`.
         """
         if self._geometry is None:
-            raise InvalidZonesError("This FlowGraph has no geometry; attach a zone layer with "
-                                    "with_geometry() before building contiguity.")
+            raise InvalidZonesError(
+                "This FlowGraph has no geometry; attach a zone layer with "
+                "with_geometry() before building contiguity."
+            )
         key = ("contiguity", tuple(sorted(kwargs.items())))
         if key not in self._cache:
             from .contiguity import build_contiguity
@@ -664,8 +765,10 @@ class FlowGraph:
         return self._zones.equals(other._zones)
 
     def __repr__(self) -> str:
-        parts = [f"total {self.total:,.0f}",
-                 "diagonal present" if self.has_diagonal else "no diagonal"]
+        parts = [
+            f"total {self.total:,.0f}",
+            "diagonal present" if self.has_diagonal else "no diagonal",
+        ]
         if self._moe is not None:
             parts.append("margins of error")
         n_iso = len(self.isolates)
@@ -675,19 +778,28 @@ class FlowGraph:
             crs = self._geometry.crs
             parts.append(f"geometry {crs.to_string() if crs is not None else 'without CRS'}")
         label = f" {self._name!r}" if self._name else ""
-        return (f"<FlowGraph{label} of {self.n_zones:,} zones and {self.n_flows:,} flows "
-                f"({'; '.join(parts)})>")
+        return (
+            f"<FlowGraph{label} of {self.n_zones:,} zones and {self.n_flows:,} flows "
+            f"({'; '.join(parts)})>"
+        )
 
     def _repr_html_(self) -> str:
-        rows = [("zones", f"{self.n_zones:,}"), ("flows (non-zero pairs)", f"{self.n_flows:,}"),
-                ("total", f"{self.total:,.0f}"),
-                ("internal (diagonal)", f"{self.internal.sum():,.0f}" if self.has_diagonal
-                 else "absent"),
-                ("zone attributes", ", ".join(map(str, self._zones.columns)) or "none"),
-                ("geometry", "none" if self._geometry is None else str(self._geometry.crs))]
+        rows = [
+            ("zones", f"{self.n_zones:,}"),
+            ("flows (non-zero pairs)", f"{self.n_flows:,}"),
+            ("total", f"{self.total:,.0f}"),
+            (
+                "internal (diagonal)",
+                f"{self.internal.sum():,.0f}" if self.has_diagonal else "absent",
+            ),
+            ("zone attributes", ", ".join(map(str, self._zones.columns)) or "none"),
+            ("geometry", "none" if self._geometry is None else str(self._geometry.crs)),
+        ]
         from ._markup import html_text  # names are user data: shown as text, never markup
 
-        body = "".join(f"<tr><th style='text-align:left'>{html_text(k)}</th>"
-                       f"<td>{html_text(v)}</td></tr>" for k, v in rows)
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html_text(k)}</th><td>{html_text(v)}</td></tr>"
+            for k, v in rows
+        )
         title = html_text(f"FlowGraph {self._name}" if self._name else "FlowGraph")
         return f"<table><caption>{title}</caption>{body}</table>"

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ._notes import NO_DIAGONAL_NOTE, no_geometry_error
+from ._version import __version__
 from .errors import InvalidParameterError, InvalidZonesError, Problems
 from .flows import FlowGraph
 from .partition import AREA_COLUMNS, Partition
@@ -40,8 +41,6 @@ _NESTING_COLUMNS = ["upper", "lower", "area", "upper_labels", "n_zones"]
 
 
 def _version() -> str:
-    from . import __version__
-
     return __version__
 
 
@@ -121,16 +120,25 @@ class Hierarchy:
 
     __slots__ = ("_graph", "_layers", "_params", "_nesting", "_cache")
 
-    def __init__(self, graph: FlowGraph, layers: Sequence[Partition], *,
-                 params: Mapping[str, Any] | None = None):
+    def __init__(
+        self,
+        graph: FlowGraph,
+        layers: Sequence[Partition],
+        *,
+        params: Mapping[str, Any] | None = None,
+    ):
         if not isinstance(graph, FlowGraph):
             raise TypeError(f"Hierarchy needs a FlowGraph; got {type(graph).__name__}.")
         if isinstance(layers, Partition):
-            raise TypeError("Pass the layers as a list of Partitions, top layer first "
-                            "(e.g. [metropolitan, urban]); got a single Partition.")
+            raise TypeError(
+                "Pass the layers as a list of Partitions, top layer first "
+                "(e.g. [metropolitan, urban]); got a single Partition."
+            )
         if isinstance(layers, Mapping) or isinstance(layers, str):
-            raise TypeError("Pass the layers as a list of Partitions, top layer first; got "
-                            f"a {type(layers).__name__}.")
+            raise TypeError(
+                "Pass the layers as a list of Partitions, top layer first; got "
+                f"a {type(layers).__name__}."
+            )
         layers = list(layers)
         if not layers:
             raise InvalidParameterError("A Hierarchy needs at least one layer (Partition).")
@@ -174,8 +182,10 @@ class Hierarchy:
         try:
             return self._layers[layer]
         except (KeyError, TypeError):
-            raise KeyError(f"no layer {layer!r} in this Hierarchy; its layers are "
-                           f"{', '.join(map(repr, self._layers))}") from None
+            raise KeyError(
+                f"no layer {layer!r} in this Hierarchy; its layers are "
+                f"{', '.join(map(repr, self._layers))}"
+            ) from None
 
     def __len__(self) -> int:
         return len(self._layers)
@@ -196,8 +206,7 @@ class Hierarchy:
         params = {k: v for k, v in self._params.items() if k != "version"}
         return Hierarchy(graph, list(self._layers.values()), params=params)
 
-    def with_layers(self, *layers: Partition, params: Mapping[str, Any] | None = None
-                    ) -> Hierarchy:
+    def with_layers(self, *layers: Partition, params: Mapping[str, Any] | None = None) -> Hierarchy:
         """A new Hierarchy with ``layers`` added below the existing ones (e.g. life zones
         under the urban areas); ``params`` are merged into the run's parameters."""
         merged = {**_copy_params(self._params), **_copy_params(params or {})}
@@ -256,13 +265,16 @@ class Hierarchy:
         """Raise :class:`InvalidZonesError` listing the violations when layers do not nest."""
         problems = Problems("Layers are not nested")
         for (upper, lower), rows in self._nesting.groupby(["upper", "lower"], sort=False):
-            examples = [f"{r.area} across {' + '.join(_label_text(u) for u in r.upper_labels)}"
-                        for r in rows.itertuples()]
+            examples = [
+                f"{r.area} across {' + '.join(_label_text(u) for u in r.upper_labels)}"
+                for r in rows.itertuples()
+            ]
             problems.add(f"areas of {lower!r} straddling areas of {upper!r}", examples)
         if len(problems):
             raise InvalidZonesError(
                 problems.message() + " Each lower area must lie within one upper area, or "
-                "entirely outside all of them; Hierarchy.nesting() lists every violation.")
+                "entirely outside all of them; Hierarchy.nesting() lists every violation."
+            )
 
     # ------------------------------------------------------------------ tables
     def summary(self, layer: str, *, include_unassigned: bool = False) -> pd.DataFrame:
@@ -304,7 +316,8 @@ class Hierarchy:
             if UNASSIGNED in out.index:
                 raise InvalidZonesError(
                     f"Layer {layer!r} has an area with id {UNASSIGNED!r}, which would clash "
-                    "with the row of unassigned zones; rename that area.")
+                    "with the row of unassigned zones; rename that area."
+                )
             if unassigned_row is not None:
                 out = pd.concat([out, unassigned_row.copy()])
                 out.index.name = "area"
@@ -364,14 +377,21 @@ class Hierarchy:
         population = None
         if "population" in zones.columns:
             pop = pd.to_numeric(zones["population"], errors="coerce").to_numpy(dtype=float)
-            population = (pd.Series(pop).groupby(slot).sum(min_count=1)
-                          .reindex(range(k + 1)).to_numpy(dtype=float))
+            population = (
+                pd.Series(pop)
+                .groupby(slot)
+                .sum(min_count=1)
+                .reindex(range(k + 1))
+                .to_numpy(dtype=float)
+            )
             cols["population"] = population[1:]
-        cols.update({
-            "internal": internal[1:],
-            "self_containment_supply": supply[1:],
-            "self_containment_demand": demand[1:],
-        })
+        cols.update(
+            {
+                "internal": internal[1:],
+                "self_containment_supply": supply[1:],
+                "self_containment_demand": demand[1:],
+            }
+        )
         table = pd.DataFrame(cols, index=index)
         extra = [c for c in areas.columns if c not in AREA_COLUMNS and c not in table.columns]
         for c in extra:
@@ -380,13 +400,23 @@ class Hierarchy:
         unassigned_row = None
         if n_zones[0]:
             row: dict[str, Any] = {
-                "name": [UNASSIGNED], "kind": ["unassigned"], "centres": [""],
-                "centre_names": [""], "n_zones": [n_zones[0]], "residents": [residents[0]],
-                "jobs": [jobs[0]]}
+                "name": [UNASSIGNED],
+                "kind": ["unassigned"],
+                "centres": [""],
+                "centre_names": [""],
+                "n_zones": [n_zones[0]],
+                "residents": [residents[0]],
+                "jobs": [jobs[0]],
+            }
             if population is not None:
                 row["population"] = [population[0]]
-            row.update({"internal": [np.nan], "self_containment_supply": [np.nan],
-                        "self_containment_demand": [np.nan]})
+            row.update(
+                {
+                    "internal": [np.nan],
+                    "self_containment_supply": [np.nan],
+                    "self_containment_demand": [np.nan],
+                }
+            )
             for c in extra:
                 row[c] = [None]
             unassigned_row = pd.DataFrame(row, index=pd.Index([UNASSIGNED], name="area"))
@@ -421,7 +451,8 @@ class Hierarchy:
             cols[f"{name}_role"] = _none_for_na(d["role"]).to_numpy()
             cols[f"{name}_order"] = _nullable_int(d["order"])
             cols[f"{name}_strength"] = pd.to_numeric(d["strength"], errors="coerce").to_numpy(
-                dtype=float)
+                dtype=float
+            )
             cols[f"{name}_reason"] = _none_for_na(d["reason"]).to_numpy()
         return pd.DataFrame(cols, index=index)
 
@@ -440,8 +471,9 @@ class Hierarchy:
         if geom is None:
             raise no_geometry_error("make a GeoDataFrame of the zones")
         frame = self.to_frame()
-        return gpd.GeoDataFrame(frame, geometry=geom.geometry.reindex(frame.index).to_numpy(),
-                                crs=geom.crs)
+        return gpd.GeoDataFrame(
+            frame, geometry=geom.geometry.reindex(frame.index).to_numpy(), crs=geom.crs
+        )
 
     def dissolve(self, layer: str, *, include_unassigned: bool = False) -> gpd.GeoDataFrame:
         """One (multi)polygon per area of ``layer``: the union of its zones, with the
@@ -472,11 +504,14 @@ class Hierarchy:
             polys = geom.geometry.to_numpy()
             order = np.argsort(codes, kind="stable")
             bounds = np.searchsorted(codes[order], np.arange(-1, p.n_areas + 1))
-            unions = [shapely.union_all(polys[order[bounds[j]:bounds[j + 1]]])
-                      for j in range(p.n_areas + 1)]
+            unions = [
+                shapely.union_all(polys[order[bounds[j] : bounds[j + 1]]])
+                for j in range(p.n_areas + 1)
+            ]
             # slot 0 = unassigned zones, 1..k = areas in table order
             self._cache[key] = np.array(
-                [None if u is None or u.is_empty else u for u in unions], dtype=object)
+                [None if u is None or u.is_empty else u for u in unions], dtype=object
+            )
         unions = self._cache[key]
         shapes = list(unions[1:]) + ([unions[0]] if len(table) > p.n_areas else [])
         out = gpd.GeoDataFrame(table, geometry=shapes, crs=geom.crs)
@@ -497,8 +532,9 @@ class Hierarchy:
 
         return write_parquet(self, folder, flows=flows)
 
-    def to_csv(self, folder: str | PathLike, *, flows: bool = False,
-               escape_formulas: bool = True) -> list[Path]:
+    def to_csv(
+        self, folder: str | PathLike, *, flows: bool = False, escape_formulas: bool = True
+    ) -> list[Path]:
         """Write CSV tables and ``run.json``; see :func:`regionalize.io.writers.write_csv`
         (text cells that a spreadsheet would run as formulas get a leading apostrophe unless
         ``escape_formulas=False``)."""
@@ -545,12 +581,15 @@ class Hierarchy:
         return text + ">"
 
     def _repr_html_(self) -> str:
-        head = ("<tr><th style='text-align:left'>layer</th><th>areas</th>"
-                "<th>unassigned zones</th><th>nested?</th></tr>")
+        head = (
+            "<tr><th style='text-align:left'>layer</th><th>areas</th>"
+            "<th>unassigned zones</th><th>nested?</th></tr>"
+        )
         body = "".join(
             f"<tr><th style='text-align:left'>{html.escape(name)}</th><td>{n:,}</td>"
             f"<td>{u:,}</td><td>{html.escape(nested)}</td></tr>"
-            for name, n, u, nested in self._layer_rows())
+            for name, n, u, nested in self._layer_rows()
+        )
         caption = f"Hierarchy over {self._graph.n_zones:,} zones"
         if self._graph.name:
             caption += f" of {html.escape(str(self._graph.name))}"
@@ -586,20 +625,23 @@ def _check_names(names: list[str]) -> None:
     if dup:
         raise InvalidParameterError(
             f"Layer names must be unique; repeated: {', '.join(map(repr, dup))}. Give each "
-            "Partition its own name.")
+            "Partition its own name."
+        )
     reserved = {"name", "zone", "geometry"}
     clash = [n for n in names if n in reserved]
     if clash:
         raise InvalidParameterError(
             f"Layer names {', '.join(map(repr, clash))} are reserved (they are columns of "
-            "the zone table: 'name', 'zone', 'geometry'); rename the layer.")
+            "the zone table: 'name', 'zone', 'geometry'); rename the layer."
+        )
     columns = [n + s for n in names for s in _ZONE_SUFFIXES]
     dup_cols = sorted({c for c in columns if columns.count(c) > 1})
     if dup_cols:
         raise InvalidParameterError(
             f"Layer names give clashing zone-table columns ({', '.join(map(repr, dup_cols))}); "
             "rename a layer so that no name is another's name plus '_name', '_role', "
-            "'_order', '_strength' or '_reason'.")
+            "'_order', '_strength' or '_reason'."
+        )
 
 
 def _check_zones(p: Partition, graph: FlowGraph) -> None:
@@ -615,11 +657,15 @@ def _check_zones(p: Partition, graph: FlowGraph) -> None:
             problems.add("repeated zone ids in the layer", list(p.ids[p.ids.duplicated()][:3]))
         else:
             first = int(np.flatnonzero(p.ids.to_numpy() != graph.ids.to_numpy())[0])
-            problems.add("zones in another order than the graph",
-                         [f"position {first}: {p.ids[first]} instead of {graph.ids[first]}"],
-                         count=1)
-    msg = problems.message() + (" Build each layer on this graph, with its ids in graph order "
-                                "(Partition(name, graph.ids, ...)).")
+            problems.add(
+                "zones in another order than the graph",
+                [f"position {first}: {p.ids[first]} instead of {graph.ids[first]}"],
+                count=1,
+            )
+    msg = problems.message() + (
+        " Build each layer on this graph, with its ids in graph order "
+        "(Partition(name, graph.ids, ...))."
+    )
     raise InvalidZonesError(msg)
 
 
@@ -635,7 +681,7 @@ def _nesting_table(layers: list[Partition]) -> pd.DataFrame:
     for i, upper in enumerate(layers):
         cu = upper.codes()
         upper_ids = list(upper.areas.index)
-        for lower in layers[i + 1:]:
+        for lower in layers[i + 1 :]:
             if _side_by_side(upper, lower):
                 continue
             cl = lower.codes()
@@ -654,5 +700,12 @@ def _nesting_table(layers: list[Partition]) -> pd.DataFrame:
                 labels = tuple(None if u < 0 else upper_ids[u] for u, _ in ranked)
                 rows.append((upper.name, lower.name, lower_ids[code], labels, int(sizes[code])))
     out = pd.DataFrame(rows, columns=_NESTING_COLUMNS)
-    return out.astype({"upper": object, "lower": object, "area": object,
-                       "upper_labels": object, "n_zones": np.int64})
+    return out.astype(
+        {
+            "upper": object,
+            "lower": object,
+            "area": object,
+            "upper_labels": object,
+            "n_zones": np.int64,
+        }
+    )

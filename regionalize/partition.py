@@ -65,8 +65,14 @@ class Partition:
 
     __slots__ = ("_name", "_ids", "_details", "_areas", "_params")
 
-    def __init__(self, name: str, ids: Sequence[str], details: pd.DataFrame,
-                 areas: pd.DataFrame, params: Mapping[str, Any] | None = None):
+    def __init__(
+        self,
+        name: str,
+        ids: Sequence[str],
+        details: pd.DataFrame,
+        areas: pd.DataFrame,
+        params: Mapping[str, Any] | None = None,
+    ):
         ids = pd.Index(list(ids), dtype=object, name="zone")
         problems = []
         if ids.has_duplicates:
@@ -75,12 +81,13 @@ class Partition:
             problems.append("zones listed twice in details")
         extra = details.index.difference(ids)
         if len(extra):
-            problems.append(f"{len(extra)} detail rows for unknown zones (first: "
-                            f"{', '.join(map(str, extra[:3]))})")
+            problems.append(
+                f"{len(extra)} detail rows for unknown zones (first: "
+                f"{', '.join(map(str, extra[:3]))})"
+            )
         if areas.index.has_duplicates:
             problems.append("repeated area ids")
-        if "centres" in areas.columns and any(
-                not isinstance(c, tuple) for c in areas["centres"]):
+        if "centres" in areas.columns and any(not isinstance(c, tuple) for c in areas["centres"]):
             problems.append("area centres must be tuples of zone ids")
         if problems:
             raise InvalidZonesError(f"Invalid partition {name!r}: " + "; ".join(problems) + ".")
@@ -101,12 +108,19 @@ class Partition:
 
     # ------------------------------------------------------------------ building
     @classmethod
-    def from_attachment(cls, graph, attachment: Attachment, cores: Sequence[np.ndarray], *,
-                        layer: str, kind: str | Sequence[str],
-                        names: Sequence[str | None] | None = None,
-                        classes: Sequence[float] = DEFAULT_CLASSES,
-                        params: Mapping[str, Any] | None = None,
-                        area_extra: pd.DataFrame | None = None) -> Partition:
+    def from_attachment(
+        cls,
+        graph,
+        attachment: Attachment,
+        cores: Sequence[np.ndarray],
+        *,
+        layer: str,
+        kind: str | Sequence[str],
+        names: Sequence[str | None] | None = None,
+        classes: Sequence[float] = DEFAULT_CLASSES,
+        params: Mapping[str, Any] | None = None,
+        area_extra: pd.DataFrame | None = None,
+    ) -> Partition:
         """The Partition of an engine attachment (built and validated once).
 
         Parameters
@@ -131,16 +145,25 @@ class Partition:
         area_extra : DataFrame, optional
             Extra area columns, indexed by area id.
         """
-        details, areas = _attachment_tables(graph, attachment, cores, kind=kind, names=names,
-                                            classes=classes, area_extra=area_extra)
+        details, areas = _attachment_tables(
+            graph, attachment, cores, kind=kind, names=names, classes=classes, area_extra=area_extra
+        )
         return cls(layer, graph.ids.to_numpy(), details, areas, params)
 
     @classmethod
-    def from_codes(cls, graph, codes: np.ndarray, *, layer: str, kind: str,
-                   centres: Sequence[np.ndarray] | None = None,
-                   reasons: np.ndarray | None = None, roles: np.ndarray | None = None,
-                   params: Mapping[str, Any] | None = None,
-                   area_extra: pd.DataFrame | None = None) -> Partition:
+    def from_codes(
+        cls,
+        graph,
+        codes: np.ndarray,
+        *,
+        layer: str,
+        kind: str,
+        centres: Sequence[np.ndarray] | None = None,
+        reasons: np.ndarray | None = None,
+        roles: np.ndarray | None = None,
+        params: Mapping[str, Any] | None = None,
+        area_extra: pd.DataFrame | None = None,
+    ) -> Partition:
         """A Partition from per-zone area codes (``0..k-1``, ``-1`` for unassigned), as the
         methods without an attachment (clusterings, merge trees) produce them.
 
@@ -179,8 +202,9 @@ class Partition:
         >>> p.unassigned.to_dict()
         {'c': 'not in any area of toy'}
         """
-        attachment, cores = _codes_attachment(graph, codes, layer=layer, centres=centres,
-                                              reasons=reasons, roles=roles)
+        attachment, cores = _codes_attachment(
+            graph, codes, layer=layer, centres=centres, reasons=reasons, roles=roles
+        )
         details, areas = _attachment_tables(graph, attachment, cores, kind=kind)
         if centres is None:  # no centres: the identifying zone stays out of the centres
             areas["centres"] = [()] * len(areas)
@@ -189,8 +213,9 @@ class Partition:
         if area_extra is not None:
             extra = area_extra.reset_index(drop=True)
             extra.index = areas.index
-            extra = extra.rename(columns={c: f"{c}_method" for c in extra.columns
-                                          if c in areas.columns})
+            extra = extra.rename(
+                columns={c: f"{c}_method" for c in extra.columns if c in areas.columns}
+            )
             areas = areas.join(extra)
         return cls(layer, graph.ids.to_numpy(), details, areas, params)
 
@@ -203,20 +228,24 @@ class Partition:
         missing_area_cols = [c for c in AREA_COLUMNS if c not in self._areas.columns]
         if missing_cols or missing_area_cols:
             raise InvalidZonesError(
-                f"Partition {self._name!r}: missing columns {missing_cols + missing_area_cols}.")
+                f"Partition {self._name!r}: missing columns {missing_cols + missing_area_cols}."
+            )
         problems = []
         unassigned = d["area"].isna()
         no_reason = unassigned & d["reason"].isna()
         if no_reason.any():
-            problems.append(f"{int(no_reason.sum())} unassigned zones without a reason "
-                            f"(first: {', '.join(d.index[no_reason][:3])})")
+            problems.append(
+                f"{int(no_reason.sum())} unassigned zones without a reason "
+                f"(first: {', '.join(d.index[no_reason][:3])})"
+            )
         bad_role = ~d["role"].isin(ROLES)
         if bad_role.any():
             problems.append(f"{int(bad_role.sum())} zones with an unknown role")
         role_mismatch = unassigned != (d["role"] == "unassigned")
         if role_mismatch.any():
-            problems.append(f"{int(role_mismatch.sum())} zones whose role disagrees with their "
-                            "area")
+            problems.append(
+                f"{int(role_mismatch.sum())} zones whose role disagrees with their area"
+            )
         unknown = ~unassigned & ~d["area"].isin(self._areas.index)
         if unknown.any():
             problems.append(f"{int(unknown.sum())} zones in areas missing from the area table")
@@ -232,7 +261,9 @@ class Partition:
                     problems.append(f"central zone {c} is not a member of its area {area}")
                     break
         if problems:
-            raise InvalidZonesError(f"Invalid partition {self._name!r}: " + "; ".join(problems) + ".")
+            raise InvalidZonesError(
+                f"Invalid partition {self._name!r}: " + "; ".join(problems) + "."
+            )
 
     # ------------------------------------------------------------------ access
     @property
@@ -314,22 +345,30 @@ class Partition:
         notes = [f"{n_un} unassigned"]
         n_geo = len(self.no_geometry)
         if n_geo:
-            notes.append(f"{n_geo} zone{'' if n_geo == 1 else 's'} without a polygon, exempt "
-                         "from contiguity")
-        text = (f"<Partition {self._name!r}: {self.n_areas} areas over {len(self._ids)} zones"
-                f" ({'; '.join(notes)})")
+            notes.append(
+                f"{n_geo} zone{'' if n_geo == 1 else 's'} without a polygon, exempt from contiguity"
+            )
+        text = (
+            f"<Partition {self._name!r}: {self.n_areas} areas over {len(self._ids)} zones"
+            f" ({'; '.join(notes)})"
+        )
         if self.n_areas == 0 and self.empty_reason:
             text += f": {self.empty_reason}"
         return text + ">"
 
     def equals(self, other: Partition) -> bool:
         """Whether ``other`` is a Partition with the same zones, details and areas."""
-        return (isinstance(other, Partition) and self._ids.equals(other._ids)
-                and self._details.equals(other._details) and self._areas.equals(other._areas))
+        return (
+            isinstance(other, Partition)
+            and self._ids.equals(other._ids)
+            and self._details.equals(other._details)
+            and self._areas.equals(other._areas)
+        )
 
 
-def _attachment_tables(graph, res: Attachment, cores, *, kind, names=None,
-                       classes=DEFAULT_CLASSES, area_extra=None):
+def _attachment_tables(
+    graph, res: Attachment, cores, *, kind, names=None, classes=DEFAULT_CLASSES, area_extra=None
+):
     """The details and areas tables of an attachment (areas with no zone left out)."""
     ids = graph.ids.to_numpy()
     zname = zone_names(graph)
@@ -347,22 +386,30 @@ def _attachment_tables(graph, res: Attachment, cores, *, kind, names=None,
     def text(values):  # object dtype: None stays None (pandas' str dtype would make it NaN)
         return pd.Series(np.asarray(values, dtype=object), index=index, dtype=object)
 
-    details = pd.DataFrame({
-        "area": text(area_of),
-        "role": text(res.role),
-        "order": pd.Series(order, index=index),
-        "share": pd.Series(res.share, index=index),
-        "strength": pd.Series(strength_class(res.share, classes), index=index),
-        "via": text(via),
-        "reason": text(res.reason),
-    }, index=index)
+    details = pd.DataFrame(
+        {
+            "area": text(area_of),
+            "role": text(res.role),
+            "order": pd.Series(order, index=index),
+            "share": pd.Series(res.share, index=index),
+            "strength": pd.Series(strength_class(res.share, classes), index=index),
+            "via": text(via),
+            "reason": text(res.reason),
+        },
+        index=index,
+    )
     counts = np.bincount(res.area[res.area >= 0], minlength=len(cores))
-    areas = pd.DataFrame({
-        "name": [n if n else "+".join(zname.iloc[c]) for n, c in zip(names, cores, strict=True)],
-        "centres": [tuple(ids[c]) for c in cores],
-        "kind": kinds,
-        "n_zones": counts,
-    }, index=pd.Index(aid, name="area"))
+    areas = pd.DataFrame(
+        {
+            "name": [
+                n if n else "+".join(zname.iloc[c]) for n, c in zip(names, cores, strict=True)
+            ],
+            "centres": [tuple(ids[c]) for c in cores],
+            "kind": kinds,
+            "n_zones": counts,
+        },
+        index=pd.Index(aid, name="area"),
+    )
     if area_extra is not None:
         areas = areas.join(area_extra)
     return details, areas.loc[counts > 0]
@@ -401,6 +448,7 @@ def _codes_attachment(graph, codes, *, layer, centres, reasons, roles):
     missing = (dense < 0) & pd.isna(reason)
     reason[missing] = f"not in any area of {layer}"
     order = np.where(role == "centre", 0, np.where(dense >= 0, 1, -1))
-    res = Attachment(dense, order.astype(np.int64), np.full(n, np.nan),
-                     np.full(n, -1, np.int64), role, reason)
+    res = Attachment(
+        dense, order.astype(np.int64), np.full(n, np.nan), np.full(n, -1, np.int64), role, reason
+    )
     return res, cores

@@ -68,61 +68,81 @@ _QUALITY_TITLES = {
 
 #: the glossary: (term, explanation); sources are named in the text
 GLOSSARY = [
-    ("Functional area",
-     "A group of zones that people live and work in together: most residents work inside "
-     "it and most jobs are held by residents. Unlike administrative boundaries, functional "
-     "areas are drawn from the commuting flows themselves."),
-    ("Employed residents and jobs",
-     "Counted from the flows: the employed residents of a zone are all flows leaving it "
-     "(including people working in their own zone), its jobs all flows arriving in it. They "
-     "are in the units of the flows: people for census commuting tables, trips for a trip "
-     "table."),
-    ("Centre (central zone), member, order",
-     "Each area of the network-constraint layers grows around a centre (one zone, or "
-     "several zones forming one polycentric core). A zone joins directly (first order) "
-     "when at least the link threshold of its commuters goes to the centre and the centre "
-     "is its main destination; higher orders join through a zone already in the area."),
-    ("Link threshold (tau)",
-     "The smallest share of a zone's commuters that counts as a link, e.g. 10%. The usual "
-     "strength classes are 5%, 10% and 20%: a higher threshold gives smaller, tighter "
-     "areas and leaves more zones outside every area."),
-    ("Self-containment",
-     "Supply side: the share of the area's employed residents who also work in the area. "
-     "Demand side: the share of the area's jobs held by people living in the area. The UK "
-     "Office for National Statistics draws travel-to-work areas (TTWAs, 2011, with the "
-     "method of Coombes and Bond 2008) so that, generally, at least 75% of an area's "
-     "resident workforce work in the area and at least 75% of the people working there "
-     "live there, with at least 3,500 workers; for areas of more than 25,000 workers, "
-     "self-containment as low as 66.7% is accepted."),
-    ("TTWA validity",
-     "The ONS trade-off between size and self-containment in one number (Coombes and Bond "
-     "2008): with the UK parameters (at least 3,500 workers and 66.7% self-containment, "
-     "target 25,000 workers and 75%), an area is valid when its validity is 1 or more. The "
-     "lower of the two self-containments counts. It is a yardstick, not a rule of this "
-     "delineation: metropolitan areas of a trip table, or life zones, are not meant to "
-     "meet it."),
-    ("Share of commuters living and working in the same area",
-     "All flows that stay inside an area (including people working in their own zone), as "
-     "a share of all flows. Zones in no area count as areas of their own."),
-    ("Modularity",
-     "How much more commuting stays inside the areas than expected if each zone's "
-     "commuters went to destinations in proportion to their jobs alone (directed "
-     "modularity, Leicht and Newman 2008). 0 means no more than chance; the maximum is "
-     "below 1. Newman and Girvan (2004) report that networks with clear community "
-     "structure typically reach 0.3 to 0.7, and values above about 0.3 are usually taken "
-     "as meaningful structure (Clauset, Newman and Moore 2004)."),
-    ("ARI and NMI (comparing two delineations)",
-     "Used by `regionalize compare`, e.g. against an official delineation or another year. "
-     "The adjusted Rand index (ARI, Hubert and Arabie 1985) is 1 for identical groupings "
-     "and about 0 for groupings no more alike than chance (it can be negative); Steinley "
-     "(2004) reads 0.90 or more as excellent agreement, 0.80 good, 0.65 moderate and less "
-     "than 0.65 poor. Normalised mutual information (NMI) runs from 0 (independent) to 1 "
-     "(identical); it has no agreed thresholds and tends to be higher than the ARI for the "
-     "same pair."),
-    ("Zones in no area (unassigned)",
-     "Zones whose commuting ties to every area stay below the threshold, or that the rules "
-     "left out (for example a centre too small to hold an area); the reason is given for "
-     "each."),
+    (
+        "Functional area",
+        "A group of zones that people live and work in together: most residents work inside "
+        "it and most jobs are held by residents. Unlike administrative boundaries, functional "
+        "areas are drawn from the commuting flows themselves.",
+    ),
+    (
+        "Employed residents and jobs",
+        "Counted from the flows: the employed residents of a zone are all flows leaving it "
+        "(including people working in their own zone), its jobs all flows arriving in it. They "
+        "are in the units of the flows: people for census commuting tables, trips for a trip "
+        "table.",
+    ),
+    (
+        "Centre (central zone), member, order",
+        "Each area of the network-constraint layers grows around a centre (one zone, or "
+        "several zones forming one polycentric core). A zone joins directly (first order) "
+        "when at least the link threshold of its commuters goes to the centre and the centre "
+        "is its main destination; higher orders join through a zone already in the area.",
+    ),
+    (
+        "Link threshold (tau)",
+        "The smallest share of a zone's commuters that counts as a link, e.g. 10%. The usual "
+        "strength classes are 5%, 10% and 20%: a higher threshold gives smaller, tighter "
+        "areas and leaves more zones outside every area.",
+    ),
+    (
+        "Self-containment",
+        "Supply side: the share of the area's employed residents who also work in the area. "
+        "Demand side: the share of the area's jobs held by people living in the area. The UK "
+        "Office for National Statistics draws travel-to-work areas (TTWAs, 2011, with the "
+        "method of Coombes and Bond 2008) so that, generally, at least 75% of an area's "
+        "resident workforce work in the area and at least 75% of the people working there "
+        "live there, with at least 3,500 workers; for areas of more than 25,000 workers, "
+        "self-containment as low as 66.7% is accepted.",
+    ),
+    (
+        "TTWA validity",
+        "The ONS trade-off between size and self-containment in one number (Coombes and Bond "
+        "2008): with the UK parameters (at least 3,500 workers and 66.7% self-containment, "
+        "target 25,000 workers and 75%), an area is valid when its validity is 1 or more. The "
+        "lower of the two self-containments counts. It is a yardstick, not a rule of this "
+        "delineation: metropolitan areas of a trip table, or life zones, are not meant to "
+        "meet it.",
+    ),
+    (
+        "Share of commuters living and working in the same area",
+        "All flows that stay inside an area (including people working in their own zone), as "
+        "a share of all flows. Zones in no area count as areas of their own.",
+    ),
+    (
+        "Modularity",
+        "How much more commuting stays inside the areas than expected if each zone's "
+        "commuters went to destinations in proportion to their jobs alone (directed "
+        "modularity, Leicht and Newman 2008). 0 means no more than chance; the maximum is "
+        "below 1. Newman and Girvan (2004) report that networks with clear community "
+        "structure typically reach 0.3 to 0.7, and values above about 0.3 are usually taken "
+        "as meaningful structure (Clauset, Newman and Moore 2004).",
+    ),
+    (
+        "ARI and NMI (comparing two delineations)",
+        "Used by `regionalize compare`, e.g. against an official delineation or another year. "
+        "The adjusted Rand index (ARI, Hubert and Arabie 1985) is 1 for identical groupings "
+        "and about 0 for groupings no more alike than chance (it can be negative); Steinley "
+        "(2004) reads 0.90 or more as excellent agreement, 0.80 good, 0.65 moderate and less "
+        "than 0.65 poor. Normalised mutual information (NMI) runs from 0 (independent) to 1 "
+        "(identical); it has no agreed thresholds and tends to be higher than the ARI for the "
+        "same pair.",
+    ),
+    (
+        "Zones in no area (unassigned)",
+        "Zones whose commuting ties to every area stay below the threshold, or that the rules "
+        "left out (for example a centre too small to hold an area); the reason is given for "
+        "each.",
+    ),
 ]
 
 #: what each recorded parameter means, in a few words
@@ -161,8 +181,12 @@ PARAMETER_HELP = {
     "method": "method and its reference",
 }
 
-_SHARE_WORDS = {"residents": "employed residents", "outcommuters": "out-commuters",
-                "jobs": "jobs", "either": "employed residents or jobs"}
+_SHARE_WORDS = {
+    "residents": "employed residents",
+    "outcommuters": "out-commuters",
+    "jobs": "jobs",
+    "either": "employed residents or jobs",
+}
 
 
 # ---------------------------------------------------------------------- formatting
@@ -201,9 +225,15 @@ def _swatch(colour: str | None) -> str:
     return f'<span class="sw" style="background:{html_text(colour)}"></span>' if colour else ""
 
 
-def _table(headers: list[str], rows: Iterable[list[str]], *, text_cols: Iterable[int] = (0,),
-           raw_cols: Iterable[int] = (), titles: Mapping[int, str] | None = None,
-           css: str | None = None) -> str:
+def _table(
+    headers: list[str],
+    rows: Iterable[list[str]],
+    *,
+    text_cols: Iterable[int] = (0,),
+    raw_cols: Iterable[int] = (),
+    titles: Mapping[int, str] | None = None,
+    css: str | None = None,
+) -> str:
     """An HTML table; every cell escaped except the ``raw_cols`` (already HTML)."""
     text_cols, raw_cols, titles = set(text_cols), set(raw_cols), dict(titles or {})
 
@@ -211,11 +241,19 @@ def _table(headers: list[str], rows: Iterable[list[str]], *, text_cols: Iterable
         return ' class="t"' if i in text_cols else ""
 
     head = "".join(
-        f"<th{cls(i)}" + (f' title="{html_text(titles[i])}"' if i in titles else "")
-        + f">{html_text(h)}</th>" for i, h in enumerate(headers))
+        f"<th{cls(i)}"
+        + (f' title="{html_text(titles[i])}"' if i in titles else "")
+        + f">{html_text(h)}</th>"
+        for i, h in enumerate(headers)
+    )
     body = "".join(
-        "<tr>" + "".join(f"<td{cls(i)}>{c if i in raw_cols else html_text(c)}</td>"
-                         for i, c in enumerate(row)) + "</tr>" for row in rows)
+        "<tr>"
+        + "".join(
+            f"<td{cls(i)}>{c if i in raw_cols else html_text(c)}</td>" for i, c in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
     klass = f' class="{html_text(css)}"' if css else ""
     return f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -228,7 +266,8 @@ def _image(path: Path, caption: str) -> str:
     if not raw.startswith(_PNG_SIGNATURE):  # only pictures go into a shared report
         raise InvalidParameterError(
             f"images= of write_report: {Path(path).name} ({caption!r}) is not a PNG image; "
-            "give the PNG files of the maps (e.g. from Figure.savefig('map.png')).")
+            "give the PNG files of the maps (e.g. from Figure.savefig('map.png'))."
+        )
     data = base64.b64encode(raw).decode("ascii")
     return f'<img alt="{html_text(caption)}" src="data:image/png;base64,{data}">'
 
@@ -257,26 +296,33 @@ def _centre_sentence(h, layer: str, given: bool | None) -> str | None:
     n = len(cores)
     labels = _zone_labels(h.graph)
     areas = h[layer].areas
-    area_of_core = {tuple(c): name for c, name in zip(areas["centres"], areas["name"],
-                                                        strict=True)} \
-        if "centres" in areas.columns else {}
+    area_of_core = (
+        {tuple(c): name for c, name in zip(areas["centres"], areas["name"], strict=True)}
+        if "centres" in areas.columns
+        else {}
+    )
     # a core by the name of its area ("Busan-Ulsan"), else by its zones' names
-    core_text = "; ".join(str(area_of_core.get(c) or " + ".join(str(labels.get(z, z))
-                                                                for z in c))
-                          for c in cores[:12])
+    core_text = "; ".join(
+        str(area_of_core.get(c) or " + ".join(str(labels.get(z, z)) for z in c)) for c in cores[:12]
+    )
     if n > 12:
         core_text += f"; ... {n - 12} more"
     small = " of small and medium-sized urban areas" if "large_max_order" in p else ""
     if given:
-        return (f"{n} centre{'s' if n != 1 else ''}{small} given: {core_text}."
-                if n else f"No centres{small} given.")
+        return (
+            f"{n} centre{'s' if n != 1 else ''}{small} given: {core_text}."
+            if n
+            else f"No centres{small} given."
+        )
     rule = _size_rule(h, p)
     plural = "s" if n != 1 else ""
     if n == 0:
         return f"No centre{small} was found by the size rule: {rule}."
     if given is None:
-        return (f"{n} centre{plural}{small} ({core_text}). When centres are not given, they "
-                f"are found by the size rule: {rule}.")
+        return (
+            f"{n} centre{plural}{small} ({core_text}). When centres are not given, they "
+            f"are found by the size rule: {rule}."
+        )
     return f"{n} centre{plural}{small} found by the size rule: {rule}. They are: {core_text}."
 
 
@@ -302,20 +348,26 @@ def _size_rule(h, p: Mapping[str, Any]) -> str:
     else:
         first = f"at least {_pct(share)} of all {word}"
     if p.get("cluster_cores"):
-        notes.append("touching zones that qualify form one core whose total counts, each "
-                     "zone holding at least a tenth of that")
+        notes.append(
+            "touching zones that qualify form one core whose total counts, each "
+            "zone holding at least a tenth of that"
+        )
     parts = [first + (f" ({'; '.join(notes)})" if notes else "")]
     ratio = p.get("min_job_ratio")
     if ratio is not None:
         parts.append(f"a job ratio (jobs / employed residents) of at least {float(ratio):g}")
     if p.get("candidates") is not None:
         cand = p["candidates"]
-        parts.append(f"among the zones marked in column {cand!r}" if isinstance(cand, str)
-                     else f"among {len(list(cand))} candidate zones")
+        parts.append(
+            f"among the zones marked in column {cand!r}"
+            if isinstance(cand, str)
+            else f"among {len(list(cand))} candidate zones"
+        )
     tau = p.get("tau")
     if tau is not None:
-        parts.append(f"not itself sending {_pct(tau, 0)} or more of its commuters to a "
-                     "larger centre")
+        parts.append(
+            f"not itself sending {_pct(tau, 0)} or more of its commuters to a larger centre"
+        )
     if p.get("merge_tau") is not None:
         parts.append(f"centres linked at {_pct(p['merge_tau'], 0)} or more form one core")
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
@@ -330,26 +382,37 @@ def _attach_sentence(p: Mapping[str, Any], large: bool = False) -> str | None:
     if order == 1:
         chain = "Only direct links to the centre count"
     elif order is None:
-        chain = ("Zones may also join through a zone already in the area, step by step "
-                 "with no limit on the number of steps")
+        chain = (
+            "Zones may also join through a zone already in the area, step by step "
+            "with no limit on the number of steps"
+        )
     else:
-        chain = (f"Zones may also join through a zone already in the area, up to {order} "
-                 "steps from the centre")
-    text = (f"A zone joins an area when at least {_pct(tau, 0)} of its {denom} go to the "
-            "area's centre (summed over the zones of a multi-zone core) and that is its "
-            f"largest such link. {chain}.")
+        chain = (
+            f"Zones may also join through a zone already in the area, up to {order} "
+            "steps from the centre"
+        )
+    text = (
+        f"A zone joins an area when at least {_pct(tau, 0)} of its {denom} go to the "
+        "area's centre (summed over the zones of a multi-zone core) and that is its "
+        f"largest such link. {chain}."
+    )
     if large:
-        text = (f"Large urban areas are the metropolitan cores with the zones linked to them "
-                f"up to order {p.get('large_max_order')}. Small and medium-sized urban areas: "
-                + text[0].lower() + text[1:])
+        text = (
+            f"Large urban areas are the metropolitan cores with the zones linked to them "
+            f"up to order {p.get('large_max_order')}. Small and medium-sized urban areas: "
+            + text[0].lower()
+            + text[1:]
+        )
     if p.get("min_zones"):
         text += f" An area needs at least {p['min_zones']} zones"
         if p.get("min_population"):
             text += f" and {float(p['min_population']):,.0f} inhabitants"
         text += "."
     if p.get("contiguity") == "on":
-        text += (" Each area is one connected piece of territory: detached members are "
-                 "released, zones enclosed by one area are absorbed.")
+        text += (
+            " Each area is one connected piece of territory: detached members are "
+            "released, zones enclosed by one area are absorbed."
+        )
     return text
 
 
@@ -367,9 +430,13 @@ def _how(h, layer: str, given: bool | None) -> list[str]:
                 + " join the megaregion with which their employment interchange (the share "
                 f"of their commuters going there plus the share of their jobs held from "
                 f"there) is largest, when it is at least {_pct(p['threshold'], 0)}."
-                + (f" Metropolitan areas with an interchange of "
-                   f"{_pct(p['merge_threshold'], 0)} or more share one megaregion."
-                   if p.get("merge_threshold") is not None else ""))
+                + (
+                    f" Metropolitan areas with an interchange of "
+                    f"{_pct(p['merge_threshold'], 0)} or more share one megaregion."
+                    if p.get("merge_threshold") is not None
+                    else ""
+                )
+            )
         return out
     centres = _centre_sentence(h, layer, given)
     if centres:
@@ -383,23 +450,30 @@ def _how(h, layer: str, given: bool | None) -> list[str]:
 
 
 # ---------------------------------------------------------------------- members
-def _members_html(h, layer: str, labels: pd.Series, colours: Mapping[str, str] | None,
-                  max_areas: int = 300) -> str:
+def _members_html(
+    h, layer: str, labels: pd.Series, colours: Mapping[str, str] | None, max_areas: int = 300
+) -> str:
     """One collapsible list per area (largest first): its centre(s), the zones joined
     directly and those joined through another member, by name; then the zones in no area,
     by reason."""
     part = h[layer]
     d = part.details
-    frame = pd.DataFrame({
-        "label": labels.reindex(d.index).astype(str).to_numpy(),
-        "area": d["area"].astype(object).to_numpy(),
-        "role": d["role"].astype(object).to_numpy(),
-        "order": pd.to_numeric(d["order"], errors="coerce").astype("Float64")
-        .to_numpy(dtype=float, na_value=np.nan),
-    }, index=d.index)
+    frame = pd.DataFrame(
+        {
+            "label": labels.reindex(d.index).astype(str).to_numpy(),
+            "area": d["area"].astype(object).to_numpy(),
+            "role": d["role"].astype(object).to_numpy(),
+            "order": pd.to_numeric(d["order"], errors="coerce")
+            .astype("Float64")
+            .to_numpy(dtype=float, na_value=np.nan),
+        },
+        index=d.index,
+    )
     frame["group"] = np.select(
         [frame["role"] == "centre", frame["order"] == 1, frame["order"] > 1],
-        ["centre", "direct", "further"], default="other")
+        ["centre", "direct", "further"],
+        default="other",
+    )
     by_area = {a: g for a, g in frame[frame["area"].notna()].groupby("area", sort=False)}
     sizes = part.areas["n_zones"].sort_values(ascending=False, kind="stable")
 
@@ -414,20 +488,29 @@ def _members_html(h, layer: str, labels: pd.Series, colours: Mapping[str, str] |
         groups = {k: v["label"] for k, v in members.groupby("group", sort=False)}
         only_other = set(groups) <= {"other"}
         parts = []
-        for key, title in (("centre", "Centre"), ("direct", "Joined directly"),
-                           ("further", "Joined through another member"),
-                           ("other", "Members" if only_other else "Other members")):
+        for key, title in (
+            ("centre", "Centre"),
+            ("direct", "Joined directly"),
+            ("further", "Joined through another member"),
+            ("other", "Members" if only_other else "Other members"),
+        ):
             if key in groups:
                 zs = groups[key]
-                parts.append(f"<strong>{html_text(title)} ({len(zs):,}):</strong> {html_text(names(zs))}")
+                parts.append(
+                    f"<strong>{html_text(title)} ({len(zs):,}):</strong> {html_text(names(zs))}"
+                )
         n = len(members)
         colour = _swatch(colours.get(a)) if colours else ""
-        blocks.append(f"<details><summary>{colour}{html_text(part.areas.at[a, 'name'])} "
-                      f"&middot; {n:,} zone{'s' if n != 1 else ''}</summary>"
-                      f"<p>{'<br>'.join(parts)}</p></details>")
+        blocks.append(
+            f"<details><summary>{colour}{html_text(part.areas.at[a, 'name'])} "
+            f"&middot; {n:,} zone{'s' if n != 1 else ''}</summary>"
+            f"<p>{'<br>'.join(parts)}</p></details>"
+        )
     if len(sizes) > max_areas:
-        blocks.append(f'<p class="note">{len(sizes) - max_areas:,} smaller areas are listed '
-                      "in the zone table (files).</p>")
+        blocks.append(
+            f'<p class="note">{len(sizes) - max_areas:,} smaller areas are listed '
+            "in the zone table (files).</p>"
+        )
     un = part.unassigned
     if len(un):
         reasons = un.astype(object).where(un.notna(), "no reason recorded").astype(str)
@@ -437,7 +520,8 @@ def _members_html(h, layer: str, labels: pd.Series, colours: Mapping[str, str] |
             blocks.append(
                 f"<details><summary>{swatch}In no area: {html_text(reason)} &middot; "
                 f"{n:,} zone{'s' if n != 1 else ''}</summary>"
-                f"<p>{html_text(names(labels.reindex(zs.index).astype(str)))}</p></details>")
+                f"<p>{html_text(names(labels.reindex(zs.index).astype(str)))}</p></details>"
+            )
     return "".join(blocks)
 
 
@@ -447,18 +531,31 @@ def _param_value(key: str, v: Any, names: Mapping[tuple, str] | None = None) -> 
     their area (``21+26 (Busan-Ulsan)``)."""
     if key == "centres" and isinstance(v, list | tuple):
         cores = [tuple(map(str, c)) if isinstance(c, list | tuple) else (str(c),) for c in v]
-        items = ["+".join(c) + (f" ({names[c]})" if names and names.get(c) not in
-                                (None, "+".join(c)) else "") for c in cores]
-        text = "; ".join(items[:30]) + (f"; ... {len(items) - 30} more" if len(items) > 30
-                                         else "")
+        items = [
+            "+".join(c)
+            + (f" ({names[c]})" if names and names.get(c) not in (None, "+".join(c)) else "")
+            for c in cores
+        ]
+        text = "; ".join(items[:30]) + (f"; ... {len(items) - 30} more" if len(items) > 30 else "")
         return f"{len(items)}: {text}" if items else "none"
     if isinstance(v, Mapping):
         return "; ".join(f"{k}: {_param_value(str(k), x)}" for k, x in v.items())
     if isinstance(v, list | tuple):
         return ", ".join(f"{x:g}" if isinstance(x, float) else _fmt(x) for x in v)
-    if isinstance(v, float) and 0 < v < 1 and key in ("tau", "min_size_share", "merge_tau",
-                                                       "threshold", "merge_threshold",
-                                                       "min_sc", "target_sc"):
+    if (
+        isinstance(v, float)
+        and 0 < v < 1
+        and key
+        in (
+            "tau",
+            "min_size_share",
+            "merge_tau",
+            "threshold",
+            "merge_threshold",
+            "min_sc",
+            "target_sc",
+        )
+    ):
         return f"{v:g} ({_pct(v, 2 if v < 0.01 else 1)})"
     if v is None:
         return "(not set)"
@@ -467,8 +564,15 @@ def _param_value(key: str, v: Any, names: Mapping[tuple, str] | None = None) -> 
     return _fmt(v)
 
 
-_RULE_KEYS = ("size", "min_size", "min_size_share", "min_job_ratio", "candidates", "merge_tau",
-              "cluster_cores")
+_RULE_KEYS = (
+    "size",
+    "min_size",
+    "min_size_share",
+    "min_job_ratio",
+    "candidates",
+    "merge_tau",
+    "cluster_cores",
+)
 
 
 def _parameters_html(h, given: set[str] | None) -> str:
@@ -478,30 +582,45 @@ def _parameters_html(h, given: set[str] | None) -> str:
         if not p:
             continue
         areas = h[layer].areas
-        names = {tuple(map(str, c)): n for c, n in zip(areas["centres"], areas["name"],
-                                                        strict=True)} \
-            if "centres" in areas.columns else {}
+        names = (
+            {tuple(map(str, c)): n for c, n in zip(areas["centres"], areas["name"], strict=True)}
+            if "centres" in areas.columns
+            else {}
+        )
         unused = (given is not None and layer in given) or p.get("centres_given") is True
-        rows = [[str(k), _param_value(str(k), v, names),
-                 PARAMETER_HELP.get(str(k), "")
-                 + (" (not used: the centres were given)" if unused and k in _RULE_KEYS
-                    else "")]
-                for k, v in p.items()]
-        parts.append(f"<h3>{html_text(layer)}</h3>"
-                     + _table(["parameter", "value", "meaning"], rows, text_cols=(0, 1, 2),
-                              css="params"))
-    run = [[str(k), _param_value(str(k), v)] for k, v in dict(h.params).items()
-           if k not in h.layers and k != "graph"]
+        rows = [
+            [
+                str(k),
+                _param_value(str(k), v, names),
+                PARAMETER_HELP.get(str(k), "")
+                + (" (not used: the centres were given)" if unused and k in _RULE_KEYS else ""),
+            ]
+            for k, v in p.items()
+        ]
+        parts.append(
+            f"<h3>{html_text(layer)}</h3>"
+            + _table(["parameter", "value", "meaning"], rows, text_cols=(0, 1, 2), css="params")
+        )
+    run = [
+        [str(k), _param_value(str(k), v)]
+        for k, v in dict(h.params).items()
+        if k not in h.layers and k != "graph"
+    ]
     if run:
         parts.append("<h3>run</h3>" + _table(["parameter", "value"], run, text_cols=(0, 1)))
     return "".join(parts)
 
 
 # ---------------------------------------------------------------------- the report
-def write_report(h, path, *, title: str | None = None,
-                 images: Mapping[str, str | os.PathLike] | None = None,
-                 links: Mapping[str, str] | None = None,
-                 given_centres: Iterable[str] | None = None) -> Path:
+def write_report(
+    h,
+    path,
+    *,
+    title: str | None = None,
+    images: Mapping[str, str | os.PathLike] | None = None,
+    links: Mapping[str, str] | None = None,
+    given_centres: Iterable[str] | None = None,
+) -> Path:
     """Write one self-contained HTML file describing a Hierarchy, for planners.
 
     Sections: what was delineated; how each layer was made (the centre rule with its
@@ -540,8 +659,8 @@ def write_report(h, path, *, title: str | None = None,
     g = h.graph
     if title is not None and not isinstance(title, str):
         raise InvalidParameterError(
-            f"The 'title' parameter of write_report must be a str or None. Got {title!r} "
-            "instead.")
+            f"The 'title' parameter of write_report must be a str or None. Got {title!r} instead."
+        )
     title = title or f"regionalize: {g.name or 'delineation'}"
     labels = _zone_labels(g)
     given_set = set(given_centres) if given_centres is not None else None
@@ -552,24 +671,34 @@ def write_report(h, path, *, title: str | None = None,
 
         colours = area_colours(h, colour_layer).to_dict()
 
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-             f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
-             f"<title>{html_text(title)}</title><style>{_STYLE}</style></head><body>",
-             f"<h1>{html_text(title)}</h1>"]
+    parts = [
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
+        f"<title>{html_text(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{html_text(title)}</h1>",
+    ]
     layer_list = ", ".join(f"{layer} ({h[layer].n_areas} areas)" for layer in h.layers)
     parts.append(
         f'<p class="lead">Functional areas drawn from the commuting flows between '
         f"{g.n_zones:,} zones ({g.n_flows:,} non-zero flows, {g.total:,.0f} in total). "
-        f"Layers, top first: {html_text(layer_list)}.</p>")
+        f"Layers, top first: {html_text(layer_list)}.</p>"
+    )
     parts.append(f'<p class="note">{html_text(repr(h))}<br>{html_text(repr(g))}</p>')
     if not g.has_diagonal:
-        parts.append('<p class="note">The flows have no diagonal (no flows inside a zone): '
-                     "self-containment counts only flows between the zones of an area, so it "
-                     "reads lower than in census tables that include people working in "
-                     "their own zone.</p>")
+        parts.append(
+            '<p class="note">The flows have no diagonal (no flows inside a zone): '
+            "self-containment counts only flows between the zones of an area, so it "
+            "reads lower than in census tables that include people working in "
+            "their own zone.</p>"
+        )
     if links:
-        parts.append("<p>Other outputs: " + " &middot; ".join(
-            f'<a href="{html_href(v)}">{html_text(k)}</a>' for k, v in links.items()) + "</p>")
+        parts.append(
+            "<p>Other outputs: "
+            + " &middot; ".join(
+                f'<a href="{html_href(v)}">{html_text(k)}</a>' for k, v in links.items()
+            )
+            + "</p>"
+        )
 
     # how the layers were made
     how = []
@@ -578,19 +707,22 @@ def write_report(h, path, *, title: str | None = None,
         given = (layer in given_set) if given_set is not None else p.get("centres_given")
         sentences = _how(h, layer, given)
         if sentences:
-            how.append(f"<li><strong>{html_text(layer)}</strong>: {html_text(' '.join(sentences))}</li>")
+            how.append(
+                f"<li><strong>{html_text(layer)}</strong>: {html_text(' '.join(sentences))}</li>"
+            )
     if how:
-        parts.append("<h2>How the areas were found</h2><ul class='how'>" + "".join(how)
-                     + "</ul>")
+        parts.append("<h2>How the areas were found</h2><ul class='how'>" + "".join(how) + "</ul>")
     # what was repaired or changed when the data was read (a transposed matrix, dropped
     # totals, a detected encoding): the planner must see it beside the result
     repairs = [str(r) for r in (g.meta.get("repairs") or [])]
     quirks = [str(q) for q in (g.meta.get("quirks") or [])]
     if repairs or quirks:
-        parts.append("<h2>How the data was read</h2><ul class='how'>"
-                     + "".join(f"<li>{html_text(r)}</li>" for r in repairs)
-                     + "".join(f"<li>known quirk of the source: {html_text(q)}</li>"
-                               for q in quirks) + "</ul>")
+        parts.append(
+            "<h2>How the data was read</h2><ul class='how'>"
+            + "".join(f"<li>{html_text(r)}</li>" for r in repairs)
+            + "".join(f"<li>known quirk of the source: {html_text(q)}</li>" for q in quirks)
+            + "</ul>"
+        )
 
     # quality per layer
     rows, qualities = [], {}
@@ -599,21 +731,44 @@ def write_report(h, path, *, title: str | None = None,
         qualities[layer] = area_quality(g, h[layer])
         mod = q["modularity"]
         mod_cls = "ok" if mod > 0.3 else "weak"
-        rows.append([layer, _fmt(q["areas"]), _fmt(q["unassigned_zones"]),
-                     _pct(q["internal_share"]), _pct(q["sc_supply"]), _pct(q["sc_demand"]),
-                     _pct(q["valid_share"], 0),
-                     f'<span class="{mod_cls}">{html_text(f"{mod:.3f}")}</span>'])
+        rows.append(
+            [
+                layer,
+                _fmt(q["areas"]),
+                _fmt(q["unassigned_zones"]),
+                _pct(q["internal_share"]),
+                _pct(q["sc_supply"]),
+                _pct(q["sc_demand"]),
+                _pct(q["valid_share"], 0),
+                f'<span class="{mod_cls}">{html_text(f"{mod:.3f}")}</span>',
+            ]
+        )
     parts.append(
         "<h2>Layers and quality</h2>"
         "<p>Self-containment is the residents-weighted (supply) or jobs-weighted (demand) "
         "mean over the areas. The UK travel-to-work areas aim at 75% (66.7% for the largest "
         "areas); modularity above about 0.3 is usually taken as meaningful structure "
         "(green). See the glossary below.</p>"
-        + _table(["layer", *[_QUALITY_TITLES[k] for k in ("areas", "unassigned_zones",
-                                                            "internal_share", "sc_supply",
-                                                            "sc_demand", "valid_share",
-                                                            "modularity")]],
-                 rows, raw_cols=(7,)))
+        + _table(
+            [
+                "layer",
+                *[
+                    _QUALITY_TITLES[k]
+                    for k in (
+                        "areas",
+                        "unassigned_zones",
+                        "internal_share",
+                        "sc_supply",
+                        "sc_demand",
+                        "valid_share",
+                        "modularity",
+                    )
+                ],
+            ],
+            rows,
+            raw_cols=(7,),
+        )
+    )
 
     for caption, img in (images or {}).items():
         parts.append(f"<h2>{html_text(caption)}</h2>{_image(Path(img), str(caption))}")
@@ -622,14 +777,32 @@ def write_report(h, path, *, title: str | None = None,
     for layer in h.layers:
         table = h.summary(layer)
         aq = qualities[layer]  # the same figures as the quality table above
-        table = table.assign(**{
-            col: [aq[src].get(str(a), np.nan) for a in table.index]
-            for col, src in (("self_containment_supply", "sc_supply"),
-                             ("self_containment_demand", "sc_demand"),
-                             ("validity", "validity"))})
-        cols = [c for c in ["name", "kind", "centre_names", "n_zones", "residents", "jobs",
-                            "population", "self_containment_supply",
-                            "self_containment_demand", "validity"] if c in table.columns]
+        table = table.assign(
+            **{
+                col: [aq[src].get(str(a), np.nan) for a in table.index]
+                for col, src in (
+                    ("self_containment_supply", "sc_supply"),
+                    ("self_containment_demand", "sc_demand"),
+                    ("validity", "validity"),
+                )
+            }
+        )
+        cols = [
+            c
+            for c in [
+                "name",
+                "kind",
+                "centre_names",
+                "n_zones",
+                "residents",
+                "jobs",
+                "population",
+                "self_containment_supply",
+                "self_containment_demand",
+                "validity",
+            ]
+            if c in table.columns
+        ]
         if "kind" in cols and table["kind"].astype(str).nunique() <= 1:
             cols.remove("kind")  # one kind: says nothing
         table = table.sort_values("n_zones", ascending=False, kind="stable")
@@ -645,42 +818,81 @@ def write_report(h, path, *, title: str | None = None,
                 elif c == "validity":
                     cells.append("" if pd.isna(v) else f"{v:.2f}")
                 elif c == "centre_names":
-                    centres = h[layer].areas["centres"].get(a, ()) \
-                        if "centres" in h[layer].areas.columns else ()
-                    cells.append(", ".join(str(labels.get(z, z)) for z in centres)
-                                 if isinstance(centres, tuple) and centres else _fmt(v))
+                    centres = (
+                        h[layer].areas["centres"].get(a, ())
+                        if "centres" in h[layer].areas.columns
+                        else ()
+                    )
+                    cells.append(
+                        ", ".join(str(labels.get(z, z)) for z in centres)
+                        if isinstance(centres, tuple) and centres
+                        else _fmt(v)
+                    )
                 elif c == "name":
-                    cells.append((_swatch(colours.get(a)) if with_colour else "")
-                                 + html_text(_fmt(v)))
+                    cells.append(
+                        (_swatch(colours.get(a)) if with_colour else "") + html_text(_fmt(v))
+                    )
                 else:
                     cells.append(_fmt(v))
             body.append(cells)
         text_cols = [i for i, c in enumerate(cols) if c in ("name", "kind", "centre_names")]
         parts.append(f"<h2>Layer {html_text(layer)}: {len(table)} areas</h2>")
-        note = ("Largest areas first. " + ("The colour squares are the areas' colours on the "
-                                           "maps. " if with_colour else "")
-                + (f"The {len(table) - 60:,} smaller areas are in the files. "
-                   if len(table) > 60 else ""))
+        note = (
+            "Largest areas first. "
+            + ("The colour squares are the areas' colours on the maps. " if with_colour else "")
+            + (
+                f"The {len(table) - 60:,} smaller areas are in the files. "
+                if len(table) > 60
+                else ""
+            )
+        )
         parts.append(f'<p class="note">{html_text(note)}</p>')
-        parts.append(_table([COLUMN_TITLES.get(c, c) for c in cols], body, text_cols=text_cols,
-                            raw_cols=(0,) if cols and cols[0] == "name" else ()))
-        parts.append(f"<h3>Members of each area of {html_text(layer)}</h3>"
-                     '<p class="note">Click an area to list its zones.</p>'
-                     + _members_html(h, layer, labels, colours if with_colour else None))
+        parts.append(
+            _table(
+                [COLUMN_TITLES.get(c, c) for c in cols],
+                body,
+                text_cols=text_cols,
+                raw_cols=(0,) if cols and cols[0] == "name" else (),
+            )
+        )
+        parts.append(
+            f"<h3>Members of each area of {html_text(layer)}</h3>"
+            '<p class="note">Click an area to list its zones.</p>'
+            + _members_html(h, layer, labels, colours if with_colour else None)
+        )
 
     nesting = h.nesting()
     if len(nesting):
-        rows = [[str(r.lower), str(h[r.lower].areas["name"].get(r.area, r.area)), str(r.upper),
-                 ", ".join("(none)" if u is None else str(h[r.upper].areas["name"].get(u, u))
-                           for u in r.upper_labels), _fmt(r.n_zones)]
-                for r in nesting.itertuples()]
-        parts.append(f"<h2>Nesting: {len(nesting)} areas cross a boundary of a layer above"
-                     "</h2>" + _table(["layer", "area", "layer above", "its areas there",
-                                       "zones"], rows, text_cols=(0, 1, 2, 3)))
+        rows = [
+            [
+                str(r.lower),
+                str(h[r.lower].areas["name"].get(r.area, r.area)),
+                str(r.upper),
+                ", ".join(
+                    "(none)" if u is None else str(h[r.upper].areas["name"].get(u, u))
+                    for u in r.upper_labels
+                ),
+                _fmt(r.n_zones),
+            ]
+            for r in nesting.itertuples()
+        ]
+        parts.append(
+            f"<h2>Nesting: {len(nesting)} areas cross a boundary of a layer above"
+            "</h2>"
+            + _table(
+                ["layer", "area", "layer above", "its areas there", "zones"],
+                rows,
+                text_cols=(0, 1, 2, 3),
+            )
+        )
 
-    parts.append("<h2>Glossary</h2><dl>" + "".join(
-        f"<dt>{html_text(term)}</dt><dd>{html_text(text)}</dd>" for term, text in GLOSSARY)
-        + "</dl>")
+    parts.append(
+        "<h2>Glossary</h2><dl>"
+        + "".join(
+            f"<dt>{html_text(term)}</dt><dd>{html_text(text)}</dd>" for term, text in GLOSSARY
+        )
+        + "</dl>"
+    )
     parts.append("<h2>Parameters of the run</h2>" + _parameters_html(h, given_set))
     parts.append("</body></html>")
     return write_text(path, "\n".join(parts))

@@ -45,8 +45,10 @@ class GroupingEvaluation:
 
     def __repr__(self) -> str:
         pulled = int(self.members["pulled"].sum())
-        return (f"<GroupingEvaluation of {len(self.groups)} groups, "
-                f"{len(self.members)} member zones ({pulled} pulled elsewhere)>")
+        return (
+            f"<GroupingEvaluation of {len(self.groups)} groups, "
+            f"{len(self.members)} member zones ({pulled} pulled elsewhere)>"
+        )
 
 
 def _grouping_codes(graph, grouping) -> tuple[np.ndarray, list[str]]:
@@ -59,9 +61,12 @@ def _grouping_codes(graph, grouping) -> tuple[np.ndarray, list[str]]:
                 members = [members]
             ids = normalise_ids(list(members), what=f"ids of {name!r}")
             pos = graph.ids.get_indexer(ids)
-            p.add(f"ids of {name!r} not in the graph", list(ids[pos < 0]),
-                  fix="Use the graph's zone ids (text, with leading zeros)."
-                      + leading_zero_hint(ids[pos < 0], graph.ids))
+            p.add(
+                f"ids of {name!r} not in the graph",
+                list(ids[pos < 0]),
+                fix="Use the graph's zone ids (text, with leading zeros)."
+                + leading_zero_hint(ids[pos < 0], graph.ids),
+            )
             pos = pos[pos >= 0]
             p.add("zones in two groups", list(graph.ids[pos[codes[pos] >= 0]]))
             codes[pos] = gi
@@ -72,12 +77,20 @@ def _grouping_codes(graph, grouping) -> tuple[np.ndarray, list[str]]:
     idx = normalise_ids(labels.index, what="grouping zone ids")
     p = Problems("Invalid grouping")
     dup = idx[idx.duplicated()]
-    p.add("zones listed twice", list(dict.fromkeys(dup)), count=len(dup),
-          fix="Each zone belongs to one group at most; keep one row per zone.")
+    p.add(
+        "zones listed twice",
+        list(dict.fromkeys(dup)),
+        count=len(dup),
+        fix="Each zone belongs to one group at most; keep one row per zone.",
+    )
     unknown = idx[~idx.isin(graph.ids)]
-    p.add("zone ids not in the graph", list(unknown), count=len(unknown),
-          fix="Use the graph's zone ids (text, with leading zeros)."
-              + leading_zero_hint(unknown, graph.ids.difference(idx)))
+    p.add(
+        "zone ids not in the graph",
+        list(unknown),
+        count=len(unknown),
+        fix="Use the graph's zone ids (text, with leading zeros)."
+        + leading_zero_hint(unknown, graph.ids.difference(idx)),
+    )
     p.raise_if_any(InvalidZonesError)
     labels = pd.Series(labels.to_numpy(dtype=object), index=idx).reindex(graph.ids)
     fac, uniques = pd.factorize(labels, sort=True)
@@ -97,18 +110,21 @@ def _grouping_series(grouping) -> pd.Series:
             raise InvalidParameterError(
                 "The 'grouping' parameter of evaluate_grouping, as a DataFrame, must hold the "
                 "zone ids (a 'zone' column, or the index) and one group column. Got columns "
-                f"{', '.join(map(repr, map(str, grouping.columns)))} instead.")
+                f"{', '.join(map(repr, map(str, grouping.columns)))} instead."
+            )
         return df.iloc[:, 0]
     if isinstance(grouping, pd.Series):
         return grouping
     raise InvalidParameterError(
         "The 'grouping' parameter of evaluate_grouping must be a mapping {group name: [zone "
         "ids]}, a Partition, a Series (zone id -> group) or a DataFrame (zone, group). Got "
-        f"{type(grouping).__name__} instead.")
+        f"{type(grouping).__name__} instead."
+    )
 
 
-def evaluate_grouping(graph, grouping, *, against: Partition | None = None, tau: float = 0.10,
-                      share: str = "auto") -> GroupingEvaluation:
+def evaluate_grouping(
+    graph, grouping, *, against: Partition | None = None, tau: float = 0.10, share: str = "auto"
+) -> GroupingEvaluation:
     """Score a proposed grouping of zones against the flows (and a reference layer).
 
     Parameters
@@ -149,8 +165,7 @@ def evaluate_grouping(graph, grouping, *, against: Partition | None = None, tau:
     for comp in components[1:]:
         link = sp.csr_array(link.maximum(comp))
     ids = graph.ids.to_numpy()
-    names_z = graph.zones["name"].astype(str).to_numpy() if "name" in graph.zones.columns \
-        else ids
+    names_z = graph.zones["name"].astype(str).to_numpy() if "name" in graph.zones.columns else ids
     ref = against.codes() if against is not None else None
     # reference areas are reported by name (planners read names; ids stay in the layer)
     ref_ids = list(against.areas["name"]) if against is not None else []
@@ -184,24 +199,52 @@ def evaluate_grouping(graph, grouping, *, against: Partition | None = None, tau:
                 key = ("zone", ids[j])
             cand[key] = cand.get(key, 0.0) + v
         best = max(cand.items(), key=lambda kv: (kv[1], kv[0])) if cand else (("", None), 0.0)
-        rows.append({"zone": ids[z], "name": names_z[z], "group": names[codes[z]],
-                     "share_to_group": own, "strongest_other": best[0][1],
-                     "other_kind": best[0][0] or None, "share_to_other": best[1],
-                     "pulled": best[1] > own})
+        rows.append(
+            {
+                "zone": ids[z],
+                "name": names_z[z],
+                "group": names[codes[z]],
+                "share_to_group": own,
+                "strongest_other": best[0][1],
+                "other_kind": best[0][0] or None,
+                "share_to_other": best[1],
+                "pulled": best[1] > own,
+            }
+        )
     del lc
-    members = pd.DataFrame(rows).set_index("zone") if rows else pd.DataFrame(
-        columns=["name", "group", "share_to_group", "strongest_other", "other_kind",
-                 "share_to_other", "pulled"])
+    members = (
+        pd.DataFrame(rows).set_index("zone")
+        if rows
+        else pd.DataFrame(
+            columns=[
+                "name",
+                "group",
+                "share_to_group",
+                "strongest_other",
+                "other_kind",
+                "share_to_other",
+                "pulled",
+            ]
+        )
+    )
 
-    groups = pd.DataFrame({
-        "n_zones": np.bincount(codes[codes >= 0], minlength=k),
-        "residents": r, "jobs": w, "internal": internal,
-    }, index=pd.Index(names, name="group"))
+    groups = pd.DataFrame(
+        {
+            "n_zones": np.bincount(codes[codes >= 0], minlength=k),
+            "residents": r,
+            "jobs": w,
+            "internal": internal,
+        },
+        index=pd.Index(names, name="group"),
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         groups["sc_supply"] = np.where(r > 0, internal / r, np.nan)
         groups["sc_demand"] = np.where(w > 0, internal / w, np.nan)
-    groups["pulled_members"] = members.groupby("group")["pulled"].sum().reindex(
-        groups.index, fill_value=0).astype(int) if len(members) else 0
+    groups["pulled_members"] = (
+        members.groupby("group")["pulled"].sum().reindex(groups.index, fill_value=0).astype(int)
+        if len(members)
+        else 0
+    )
     if ref is not None:
         spans, main_share = [], []
         for gi in range(k):
@@ -216,12 +259,24 @@ def evaluate_grouping(graph, grouping, *, against: Partition | None = None, tau:
     # suggestions: drop pulled members; add outside zones tied to the group
     sugg = []
     for z, row in members[members["pulled"]].iterrows() if len(members) else []:
-        sugg.append({"group": row["group"], "action": "drop", "zone": z, "name": row["name"],
-                     "towards": row["strongest_other"], "share": row["share_to_other"]})
+        sugg.append(
+            {
+                "group": row["group"],
+                "action": "drop",
+                "zone": z,
+                "name": row["name"],
+                "towards": row["strongest_other"],
+                "share": row["share_to_other"],
+            }
+        )
     out_rows = np.flatnonzero(codes < 0)
-    to_group = sp.csr_array(link @ sp.csr_array(
-        (np.ones(int((codes >= 0).sum())), (np.flatnonzero(codes >= 0), codes[codes >= 0])),
-        shape=(n, max(k, 1))))
+    to_group = sp.csr_array(
+        link
+        @ sp.csr_array(
+            (np.ones(int((codes >= 0).sum())), (np.flatnonzero(codes >= 0), codes[codes >= 0])),
+            shape=(n, max(k, 1)),
+        )
+    )
     for z in out_rows:
         lo, hi = to_group.indptr[z], to_group.indptr[z + 1]
         if lo == hi:
@@ -231,10 +286,19 @@ def evaluate_grouping(graph, grouping, *, against: Partition | None = None, tau:
         lo2, hi2 = link.indptr[z], link.indptr[z + 1]
         outside_best = link.data[lo2:hi2][codes[link.indices[lo2:hi2]] < 0].max(initial=0.0)
         if v >= tau and v > outside_best:
-            sugg.append({"group": names[gi], "action": "add", "zone": ids[z],
-                         "name": names_z[z], "towards": names[gi], "share": float(v)})
-    suggestions = pd.DataFrame(sugg, columns=["group", "action", "zone", "name", "towards",
-                                              "share"])
+            sugg.append(
+                {
+                    "group": names[gi],
+                    "action": "add",
+                    "zone": ids[z],
+                    "name": names_z[z],
+                    "towards": names[gi],
+                    "share": float(v),
+                }
+            )
+    suggestions = pd.DataFrame(
+        sugg, columns=["group", "action", "zone", "name", "towards", "share"]
+    )
     if len(suggestions):
         after = []
         for gi, name in enumerate(names):
@@ -248,6 +312,8 @@ def evaluate_grouping(graph, grouping, *, against: Partition | None = None, tau:
         groups["sc_supply_after_suggestions"] = after
     notes = []
     if not graph.has_diagonal:
-        notes.append("the flows have no diagonal: self-containment counts only flows between "
-                     "different zones of a group")
+        notes.append(
+            "the flows have no diagonal: self-containment counts only flows between "
+            "different zones of a group"
+        )
     return GroupingEvaluation(groups, members, suggestions, notes)

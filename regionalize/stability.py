@@ -79,7 +79,8 @@ def _check_graph(owner: str, graph) -> None:
         raise InvalidParameterError(
             f"The 'graph' parameter of {owner} must be a FlowGraph (build one with "
             f"rz.read_flows or rz.FlowGraph.from_dataframe). Got {type(graph).__name__} "
-            "instead.")
+            "instead."
+        )
 
 
 def _check_callable(owner: str, name: str, fn, form: str, *, allow_none: bool = False):
@@ -88,22 +89,27 @@ def _check_callable(owner: str, name: str, fn, form: str, *, allow_none: bool = 
     if not callable(fn):
         raise InvalidParameterError(
             f"The {name!r} parameter of {owner} must be a callable {form}"
-            f"{' or None' if allow_none else ''}. Got {type(fn).__name__} instead.")
+            f"{' or None' if allow_none else ''}. Got {type(fn).__name__} instead."
+        )
 
 
 def _check_layer_name(owner: str, layer) -> None:
     if layer is not None and not isinstance(layer, str):
         raise InvalidParameterError(
             f"The 'layer' parameter of {owner} must be a layer name (str) or None. Got "
-            f"{layer!r} instead.")
+            f"{layer!r} instead."
+        )
 
 
 def _check_random_seed(owner: str, seed, *, generator: bool = False):
     """A seed numpy takes: None, a non-negative int, a list of them, a SeedSequence (and,
     with ``generator``, a Generator); returned with numpy integers as Python ints."""
     seed = plain_scalar(seed)
-    if seed is None or isinstance(seed, np.random.SeedSequence) or \
-            (generator and isinstance(seed, np.random.Generator)):
+    if (
+        seed is None
+        or isinstance(seed, np.random.SeedSequence)
+        or (generator and isinstance(seed, np.random.Generator))
+    ):
         return seed
     if isinstance(seed, (list, tuple)) and seed:
         return [check_seed(owner, s, high=None) for s in seed]
@@ -112,26 +118,32 @@ def _check_random_seed(owner: str, seed, *, generator: bool = False):
     also = ", a numpy.random.Generator" if generator else ""
     raise InvalidParameterError(
         f"The 'seed' parameter of {owner} must be a non-negative int, a list of them, a "
-        f"numpy.random.SeedSequence{also} or None. Got {seed!r} instead.")
+        f"numpy.random.SeedSequence{also} or None. Got {seed!r} instead."
+    )
 
 
 # ============================================================================ resampling
 def _moe_at(graph: FlowGraph) -> np.ndarray:
     """The margins of error at the stored flows of ``graph.matrix`` (0 where none)."""
     m, moe = graph.matrix, graph.moe
-    if moe.shape == m.shape and np.array_equal(moe.indptr, m.indptr) and \
-            np.array_equal(moe.indices, m.indices):
+    if (
+        moe.shape == m.shape
+        and np.array_equal(moe.indptr, m.indptr)
+        and np.array_equal(moe.indices, m.indices)
+    ):
         return np.asarray(moe.data, float)
     n = m.shape[1]
     moe = sp.csr_array(moe)
     moe.sum_duplicates()  # canonical: sorted indices, so the keys below are sorted
     key_m = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr)) * n + m.indices
-    key_e = np.repeat(np.arange(moe.shape[0], dtype=np.int64), np.diff(moe.indptr)) * n + \
-        moe.indices
+    key_e = (
+        np.repeat(np.arange(moe.shape[0], dtype=np.int64), np.diff(moe.indptr)) * n + moe.indices
+    )
     pos = np.searchsorted(key_e, key_m)
     pos_ok = np.minimum(pos, max(len(key_e) - 1, 0))
-    found = (pos < len(key_e)) & (key_e[pos_ok] == key_m) if len(key_e) else \
-        np.zeros(len(key_m), bool)
+    found = (
+        (pos < len(key_e)) & (key_e[pos_ok] == key_m) if len(key_e) else np.zeros(len(key_m), bool)
+    )
     out = np.zeros(len(key_m))
     out[found] = moe.data[pos_ok[found]]
     return out
@@ -141,8 +153,9 @@ def _moe_at(graph: FlowGraph) -> np.ndarray:
 POISSON_MAX_MEAN = float(np.iinfo(np.int64).max) - 10 * float(np.iinfo(np.int64).max) ** 0.5
 
 
-def resample(graph: FlowGraph, *, method: str = "poisson", seed=None,
-             moe_level: float = 0.90) -> FlowGraph:
+def resample(
+    graph: FlowGraph, *, method: str = "poisson", seed=None, moe_level: float = 0.90
+) -> FlowGraph:
     """One random redraw of the flows of ``graph``.
 
     Parameters
@@ -200,14 +213,16 @@ def resample(graph: FlowGraph, *, method: str = "poisson", seed=None,
                 f"resample(method='poisson') draws each flow as a count of people, and the "
                 f"largest flow ({float(flows.max()):.3g}) is beyond what a Poisson draw can "
                 f"hold ({POISSON_MAX_MEAN:.3g}). Check the units of the flows (rescale them "
-                "to counts of people), or use method='moe' with margins of error.")
+                "to counts of people), or use method='moe' with margins of error."
+            )
         data = rng.poisson(flows).astype(np.float64)
     else:
         if graph.moe is None:
             raise InvalidParameterError(
                 "resample(method='moe') needs margins of error, and this graph has none "
                 "(build it with FlowGraph.from_dataframe(..., moe='column'), or use "
-                "method='poisson').")
+                "method='poisson')."
+            )
         from scipy.stats import norm
 
         sd = _moe_at(graph) / norm.ppf(0.5 + moe_level / 2)
@@ -233,16 +248,19 @@ def _as_partition(out, layer: str | None) -> Partition:
         if layer is None:
             raise InvalidParameterError(
                 f"delineate_fn returned a Hierarchy with layers {list(out.layers)}: pass "
-                "layer= to say which one to assess.")
+                "layer= to say which one to assess."
+            )
         try:
             return out[layer]
         except KeyError:
             raise InvalidParameterError(
                 f"The 'layer' parameter names no layer of the Hierarchy returned by "
-                f"delineate_fn ({layer!r}); its layers are {list(out.layers)}.") from None
+                f"delineate_fn ({layer!r}); its layers are {list(out.layers)}."
+            ) from None
     raise RegionalizeError(
         f"delineate_fn must return a Partition (or a Hierarchy with layer=). Got "
-        f"{type(out).__name__}.")
+        f"{type(out).__name__}."
+    )
 
 
 @dataclass(frozen=True)
@@ -297,11 +315,13 @@ def _match(run: _Run, base: _Run, n_base: int) -> np.ndarray:
     n = len(rc) + 1
     score = sp.coo_array(
         (np.where(run.centre & base.centre, n, 1)[both], (rc[both], bc[both])),
-        shape=(k_run, max(n_base, 1))).tocsr()
+        shape=(k_run, max(n_base, 1)),
+    ).tocsr()
     score.sum_duplicates()
     coo = score.tocoo()
-    best = _first_per_row(coo.row.astype(np.int64), coo.col.astype(np.int64),
-                          coo.data.astype(np.int64), k_run)
+    best = _first_per_row(
+        coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(np.int64), k_run
+    )
     best = np.where(best >= 0, best, UNMATCHED)
     return np.where(rc >= 0, best[np.maximum(rc, 0)] if k_run else UNMATCHED, UNASSIGNED)
 
@@ -312,8 +332,9 @@ def _modal(labels: np.ndarray, n_base: int, prefer: np.ndarray):
     runs, n = labels.shape
     shift = 2  # states -2, -1, 0..k-1 -> 0..k+1
     zone = np.tile(np.arange(n), runs)
-    counts = sp.coo_array((np.ones(runs * n, np.int64), (zone, labels.ravel() + shift)),
-                          shape=(n, n_base + shift)).tocsr()
+    counts = sp.coo_array(
+        (np.ones(runs * n, np.int64), (zone, labels.ravel() + shift)), shape=(n, n_base + shift)
+    ).tocsr()
     counts.sum_duplicates()
     coo = counts.tocoo()
     r, c, v = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(np.int64)
@@ -373,20 +394,31 @@ class StabilityResult:
         return z.sort_values(["stability", "same"], kind="stable").head(k)
 
     def __repr__(self) -> str:
-        return (f"<StabilityResult: {self.params['runs']} runs ({self.params['method']}) of "
-                f"{len(self.areas)} areas over {len(self.zones)} zones; mean zone stability "
-                f"{self.zones['stability'].mean():.3f}>")
+        return (
+            f"<StabilityResult: {self.params['runs']} runs ({self.params['method']}) of "
+            f"{len(self.areas)} areas over {len(self.zones)} zones; mean zone stability "
+            f"{self.zones['stability'].mean():.3f}>"
+        )
 
 
 def _check_runs(runs):
     if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
         raise InvalidParameterError(
-            f"The 'runs' parameter of stability must be a positive int. Got {runs!r} instead.")
+            f"The 'runs' parameter of stability must be a positive int. Got {runs!r} instead."
+        )
 
 
-def stability(graph: FlowGraph, delineate_fn: Callable, *, runs: int = 100,
-              method: str = "poisson", seed=0, executor=None, layer: str | None = None,
-              moe_level: float = 0.90) -> StabilityResult:
+def stability(
+    graph: FlowGraph,
+    delineate_fn: Callable,
+    *,
+    runs: int = 100,
+    method: str = "poisson",
+    seed=0,
+    executor=None,
+    layer: str | None = None,
+    moe_level: float = 0.90,
+) -> StabilityResult:
     """Delineate ``runs`` redraws of the flows and measure how often each zone stays put.
 
     Parameters
@@ -457,18 +489,32 @@ def stability(graph: FlowGraph, delineate_fn: Callable, *, runs: int = 100,
     check_parameter(_OWNER, "moe_level", moe_level, interval=(0, 1), closed="neither")
     seed = _check_random_seed(_OWNER, seed)
     _check_layer_name(_OWNER, layer)
-    check_dense(runs, graph.n_zones, what=f"stability with runs={runs:,}", itemsize=4,
-                copies=3, fix="Use fewer runs.")
+    check_dense(
+        runs,
+        graph.n_zones,
+        what=f"stability with runs={runs:,}",
+        itemsize=4,
+        copies=3,
+        fix="Use fewer runs.",
+    )
     if method == "moe" and graph.moe is None:
         resample(graph, method="moe")  # raises the explanatory error
     ex = resolve_executor(executor)
     base_part = _as_partition(delineate_fn(graph), layer)
     base = _run_of(base_part)
     n_base = base_part.n_areas
-    seeds = (seed if isinstance(seed, np.random.SeedSequence)
-             else np.random.SeedSequence(seed)).spawn(runs)
-    out = ex.map(_stability_task, seeds, graph=graph, delineate_fn=delineate_fn,
-                 method=method, moe_level=moe_level, layer=layer)
+    seeds = (
+        seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    ).spawn(runs)
+    out = ex.map(
+        _stability_task,
+        seeds,
+        graph=graph,
+        delineate_fn=delineate_fn,
+        method=method,
+        moe_level=moe_level,
+        layer=layer,
+    )
     run_codes = np.vstack([r.codes for r in out]).astype(np.int32)
     labels = np.vstack([_match(r, base, n_base) for r in out]).astype(np.int32)
     n = graph.n_zones
@@ -486,12 +532,18 @@ def stability(graph: FlowGraph, delineate_fn: Callable, *, runs: int = 100,
         out[codes >= 0] = area_ids[codes[codes >= 0]]
         return out
 
-    zones = pd.DataFrame({
-        "baseline": pd.Series(area_of(bcodes), dtype=object, index=graph.ids),
-        "modal": pd.Series(area_of(modal), dtype=object, index=graph.ids),
-        "stability": share, "same": same, "unassigned": unassigned, "unmatched": unmatched,
-        "n_states": n_states,
-    }, index=pd.Index(graph.ids, name="zone"))
+    zones = pd.DataFrame(
+        {
+            "baseline": pd.Series(area_of(bcodes), dtype=object, index=graph.ids),
+            "modal": pd.Series(area_of(modal), dtype=object, index=graph.ids),
+            "stability": share,
+            "same": same,
+            "unassigned": unassigned,
+            "unmatched": unmatched,
+            "n_states": n_states,
+        },
+        index=pd.Index(graph.ids, name="zone"),
+    )
 
     # per area
     member = bcodes >= 0
@@ -505,20 +557,32 @@ def stability(graph: FlowGraph, delineate_fn: Callable, *, runs: int = 100,
     key = flat_run[assigned] * n_base + lab[assigned]
     run_size = np.bincount(key, minlength=runs * n_base).reshape(runs, n_base)
     hit = assigned & (lab == np.tile(bcodes, runs))
-    inter = np.bincount(flat_run[hit] * n_base + lab[hit],
-                        minlength=runs * n_base).reshape(runs, n_base)
+    inter = np.bincount(flat_run[hit] * n_base + lab[hit], minlength=runs * n_base).reshape(
+        runs, n_base
+    )
     union = sizes[None, :] + run_size - inter
     with np.errstate(invalid="ignore", divide="ignore"):
         jac = np.where(union > 0, inter / union, 0.0)
-    areas = pd.DataFrame({
-        "name": base_part.areas["name"].to_numpy(),
-        "n_zones": sizes.astype(np.int64),
-        "stability": mean_stab, "same": mean_same,
-        "exists": (run_size > 0).mean(axis=0) if runs else np.zeros(n_base),
-        "jaccard": jac.mean(axis=0), "mean_zones": run_size.mean(axis=0),
-    }, index=base_part.areas.index)
-    params = {"runs": runs, "method": method, "seed": seed, "moe_level": moe_level,
-              "layer": layer, "executor": repr(ex)}
+    areas = pd.DataFrame(
+        {
+            "name": base_part.areas["name"].to_numpy(),
+            "n_zones": sizes.astype(np.int64),
+            "stability": mean_stab,
+            "same": mean_same,
+            "exists": (run_size > 0).mean(axis=0) if runs else np.zeros(n_base),
+            "jaccard": jac.mean(axis=0),
+            "mean_zones": run_size.mean(axis=0),
+        },
+        index=base_part.areas.index,
+    )
+    params = {
+        "runs": runs,
+        "method": method,
+        "seed": seed,
+        "moe_level": moe_level,
+        "layer": layer,
+        "executor": repr(ex),
+    }
     return StabilityResult(zones, areas, labels, run_codes, base_part, params)
 
 
@@ -553,21 +617,22 @@ class SweepResult:
     coassignment: sp.csr_array
 
     def __repr__(self) -> str:
-        return (f"<SweepResult: {len(self.table)} runs; consensus of "
-                f"{self.consensus.n_areas} areas>")
+        return f"<SweepResult: {len(self.table)} runs; consensus of {self.consensus.n_areas} areas>"
 
 
 def _grid(grid: Mapping[str, Sequence]) -> list[dict]:
     if not isinstance(grid, Mapping) or not grid:
         raise InvalidParameterError(
-            "The 'grid' parameter of sweep must be a non-empty mapping {parameter: values}.")
+            "The 'grid' parameter of sweep must be a non-empty mapping {parameter: values}."
+        )
     names = list(grid)
     values = []
     for name in names:
         v = grid[name]
         if isinstance(v, (str, bytes)) or not isinstance(v, Iterable):
             raise InvalidParameterError(
-                f"The grid values of {name!r} must be a list of values. Got {v!r} instead.")
+                f"The grid values of {name!r} must be a list of values. Got {v!r} instead."
+            )
         v = list(v)
         if not v:
             raise InvalidParameterError(f"The grid lists no value for {name!r}.")
@@ -603,16 +668,29 @@ def _consensus(graph, codes, centre, threshold, layer):
     groups = [np.flatnonzero((out == u) & is_centre) for u in used]
     centres = groups if all(len(g) for g in groups) else None
     reasons = np.full(n, f"in an area in fewer than {threshold:.0%} of the runs", dtype=object)
-    part = Partition.from_codes(graph, out, layer=layer, kind="consensus", centres=centres,
-                                 reasons=reasons,
-                                 params={"threshold": threshold, "runs": runs})
+    part = Partition.from_codes(
+        graph,
+        out,
+        layer=layer,
+        kind="consensus",
+        centres=centres,
+        reasons=reasons,
+        params={"threshold": threshold, "runs": runs},
+    )
     co.data = co.data.astype(np.int64)
     return part, co
 
 
-def sweep(graph: FlowGraph, delineate_fn: Callable, grid: Mapping[str, Sequence], *,
-          executor=None, summary: Callable[[Partition], Mapping] | None = None,
-          layer: str | None = None, consensus: float = 0.5) -> SweepResult:
+def sweep(
+    graph: FlowGraph,
+    delineate_fn: Callable,
+    grid: Mapping[str, Sequence],
+    *,
+    executor=None,
+    summary: Callable[[Partition], Mapping] | None = None,
+    layer: str | None = None,
+    consensus: float = 0.5,
+) -> SweepResult:
     """Delineate ``graph`` for every combination of parameters in ``grid``.
 
     Parameters
@@ -671,25 +749,33 @@ def sweep(graph: FlowGraph, delineate_fn: Callable, grid: Mapping[str, Sequence]
     {'A': 'S', 'B': 'S', 'S': 'S'}
     """
     _check_graph("sweep", graph)
-    _check_callable("sweep", "delineate_fn", delineate_fn,
-                    "delineate_fn(graph, **params) -> Partition")
+    _check_callable(
+        "sweep", "delineate_fn", delineate_fn, "delineate_fn(graph, **params) -> Partition"
+    )
     combos = _grid(grid)
     check_parameter("sweep", "consensus", consensus, interval=(0, 1), closed="right")
-    _check_callable("sweep", "summary", summary, "summary(partition) -> mapping",
-                    allow_none=True)
+    _check_callable("sweep", "summary", summary, "summary(partition) -> mapping", allow_none=True)
     _check_layer_name("sweep", layer)
     ex = resolve_executor(executor)
-    out = ex.map(_sweep_task, combos, graph=graph, delineate_fn=delineate_fn, layer=layer,
-                 summary=summary)
+    out = ex.map(
+        _sweep_task, combos, graph=graph, delineate_fn=delineate_fn, layer=layer, summary=summary
+    )
     codes = np.vstack([r.codes for r in out]).astype(np.int32)
     centre = np.vstack([r.centre for r in out])
     rows = []
     for params, r in zip(combos, out, strict=True):
         k = len(np.unique(r.codes[r.codes >= 0]))
         n_assigned = int((r.codes >= 0).sum())
-        rows.append({**params, "n_areas": k, "n_assigned": n_assigned,
-                     "n_unassigned": len(r.codes) - n_assigned,
-                     "zones_per_area": n_assigned / k if k else np.nan, **r.summary})
+        rows.append(
+            {
+                **params,
+                "n_areas": k,
+                "n_assigned": n_assigned,
+                "n_unassigned": len(r.codes) - n_assigned,
+                "zones_per_area": n_assigned / k if k else np.nan,
+                **r.summary,
+            }
+        )
     table = pd.DataFrame(rows)
     for name in combos[0]:  # keep None (e.g. max_order=None) as None, not NaN
         values = [c[name] for c in combos]

@@ -32,9 +32,15 @@ if PROFILE not in ("regionalize", "explore", "long"):
 #: whether examples are random (an exploration run) or fixed (the test suite)
 RANDOM = PROFILE in ("explore", "long")
 
-_COMMON = {"deadline": None, "print_blob": True,
-           "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large,
-                                     HealthCheck.filter_too_much]}
+_COMMON = {
+    "deadline": None,
+    "print_blob": True,
+    "suppress_health_check": [
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+}
 _FIXED = {"derandomize": True, "database": None}
 
 settings.register_profile("regionalize", max_examples=30, **_COMMON, **_FIXED)

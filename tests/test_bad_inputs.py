@@ -41,8 +41,11 @@ def assert_clear(err: Exception, *, count: str, example: str, fix: str) -> None:
 
 
 def squares(ids, crs="EPSG:3857") -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"geometry": [box(1000 * i, 0, 1000 * (i + 1), 1000)
-                                          for i in range(len(ids))]}, index=list(ids), crs=crs)
+    return gpd.GeoDataFrame(
+        {"geometry": [box(1000 * i, 0, 1000 * (i + 1), 1000) for i in range(len(ids))]},
+        index=list(ids),
+        crs=crs,
+    )
 
 
 def toy() -> FlowGraph:
@@ -54,8 +57,9 @@ def test_footer_rows_are_an_error_naming_footer_drop(tmp_path):
     path = write(tmp_path, HEADER + BODY + "Source: Census 2020,,\nNote: * suppressed,,\n")
     with pytest.raises(InvalidODError) as err:
         rz.read_flows(path)
-    assert_clear(err.value, count="the last 2 rows", example="'Source: Census 2020'",
-                 fix="footer='drop'")
+    assert_clear(
+        err.value, count="the last 2 rows", example="'Source: Census 2020'", fix="footer='drop'"
+    )
 
 
 def test_footer_drop_repairs_and_records(tmp_path):
@@ -76,8 +80,9 @@ def test_matrix_total_row_is_an_error_or_dropped(tmp_path):
     path = write(tmp_path, "code,01,02\n01,50,30\n02,10,80\nTotal,60,110\n")
     with pytest.raises(InvalidODError) as err:
         rz.read_matrix(path)
-    assert_clear(err.value, count="the last 1 rows", example="'Total, 60, 110'",
-                 fix="footer='drop'")
+    assert_clear(
+        err.value, count="the last 1 rows", example="'Total, 60, 110'", fix="footer='drop'"
+    )
     g = rz.read_matrix(path, footer="drop")
     assert g.matrix.toarray().tolist() == [[50, 30], [10, 80]]
     assert "dropped 1 footer" in g.meta["repairs"][0]
@@ -89,8 +94,12 @@ def test_suppressed_cells_are_an_error_naming_suppressed_zero(tmp_path, marker):
     path = write(tmp_path, HEADER + BODY.replace("01,02,30", f"01,02,{marker}"))
     with pytest.raises(InvalidODError) as err:
         rz.read_flows(path)
-    assert_clear(err.value, count="1 non-numeric flows", example=f"(first: {marker})",
-                 fix="suppressed='zero'")
+    assert_clear(
+        err.value,
+        count="1 non-numeric flows",
+        example=f"(first: {marker})",
+        fix="suppressed='zero'",
+    )
 
 
 def test_empty_cells_are_an_error_naming_suppressed_zero(tmp_path):
@@ -105,8 +114,7 @@ def test_suppressed_zero_reads_markers_as_no_flow(tmp_path, marker):
     path = write(tmp_path, HEADER + BODY.replace("01,02,30", f"01,02,{marker}"))
     g = rz.read_flows(path, suppressed="zero")
     assert g.matrix[0, 1] == 0 and g.total == 200
-    assert g.meta["repairs"] == [f"read 1 suppressed or missing flows as 0 (first: "
-                                 f"{marker!r})"]
+    assert g.meta["repairs"] == [f"read 1 suppressed or missing flows as 0 (first: {marker!r})"]
 
 
 def test_suppressed_zero_keeps_other_text_an_error(tmp_path):
@@ -119,7 +127,9 @@ def test_suppressed_cells_in_a_wide_matrix(tmp_path):
     path = write(tmp_path, "code,01,02\n01,50,-\n02,<5,80\n")
     with pytest.raises(InvalidODError) as err:
         rz.read_matrix(path)
-    assert_clear(err.value, count="2 non-numeric cells", example="(first: ", fix="suppressed='zero'")
+    assert_clear(
+        err.value, count="2 non-numeric cells", example="(first: ", fix="suppressed='zero'"
+    )
     g = rz.read_matrix(path, suppressed="zero")
     assert g.matrix.toarray().tolist() == [[50, 0], [0, 80]]
     assert "read 2 suppressed or missing cells as 0" in g.meta["repairs"][0]
@@ -178,8 +188,12 @@ def test_ids_that_lost_leading_zeros_against_the_zone_table_say_id_width():
     zones = pd.DataFrame({"population": [10, 20]}, index=["01001", "06037"])
     with pytest.raises(InvalidODError) as err:
         FlowGraph.from_dataframe(df, zones=zones)
-    assert_clear(err.value, count="2 origin/destination ids not in the zone table",
-                 example="1001", fix="pass id_width=5")
+    assert_clear(
+        err.value,
+        count="2 origin/destination ids not in the zone table",
+        example="1001",
+        fix="pass id_width=5",
+    )
     assert FlowGraph.from_dataframe(df, zones=zones, id_width=5).n_zones == 2
 
 
@@ -187,8 +201,9 @@ def test_ids_too_large_or_infinite_for_codes():
     df = pd.DataFrame({"origin": [1e30, 2.0], "destination": [2.0, np.inf], "flow": [1, 2]})
     with pytest.raises(InvalidZonesError) as err:
         FlowGraph.from_dataframe(df)
-    assert_clear(err.value, count="1 numeric ids too large or infinite", example="1e+30",
-                 fix="dtype=str")
+    assert_clear(
+        err.value, count="1 numeric ids too large or infinite", example="1e+30", fix="dtype=str"
+    )
 
 
 def test_ids_differ_between_flows_and_polygons():
@@ -196,8 +211,7 @@ def test_ids_differ_between_flows_and_polygons():
     shapes = squares(["01", "02", "99"])
     with pytest.raises(InvalidZonesError) as err:
         g.with_geometry(shapes)
-    assert_clear(err.value, count="1 layer ids not in the graph", example="99",
-                 fix="extra='drop'")
+    assert_clear(err.value, count="1 layer ids not in the graph", example="99", fix="extra='drop'")
     assert "1 graph zones without geometry (first: 03)" in str(err.value)
     assert "missing='keep'" in str(err.value)
     repaired = g.with_geometry(shapes, extra="drop", missing="keep")
@@ -214,28 +228,37 @@ def test_ids_differ_from_polygons_by_leading_zeros_say_id_width():
 
 # ---------------------------------------------------------------- duplicated and contradicting rows
 def test_duplicated_rows_counted_as_exact_or_contradicting():
-    df = pd.DataFrame({"origin": ["01", "01", "01", "02", "02"],
-                       "destination": ["02", "02", "01", "01", "01"],
-                       "flow": [30, 30, 50, 10, 12]})
+    df = pd.DataFrame(
+        {
+            "origin": ["01", "01", "01", "02", "02"],
+            "destination": ["02", "02", "01", "01", "01"],
+            "flow": [30, 30, 50, 10, 12],
+        }
+    )
     with pytest.raises(InvalidODError) as err:
         FlowGraph.from_dataframe(df)
-    assert_clear(err.value, count="2 duplicated origin-destination pairs",
-                 example="01 → 02", fix="duplicates='drop_identical'")
+    assert_clear(
+        err.value,
+        count="2 duplicated origin-destination pairs",
+        example="01 → 02",
+        fix="duplicates='drop_identical'",
+    )
     assert "1 are exact (same flow) and 1 contradict" in str(err.value)
 
 
 def test_duplicates_drop_identical_keeps_one_and_rejects_contradictions():
-    exact = pd.DataFrame({"origin": ["01", "01", "02"], "destination": ["02", "02", "02"],
-                          "flow": [30, 30, 80]})
+    exact = pd.DataFrame(
+        {"origin": ["01", "01", "02"], "destination": ["02", "02", "02"], "flow": [30, 30, 80]}
+    )
     g = FlowGraph.from_dataframe(exact, duplicates="drop_identical")
     assert g.matrix[0, 1] == 30 and g.total == 110
-    assert g.meta["repairs"] == ["dropped 1 exact repeats of origin-destination rows (same "
-                                 "pair, same flow)"]
+    assert g.meta["repairs"] == [
+        "dropped 1 exact repeats of origin-destination rows (same pair, same flow)"
+    ]
     clash = exact.assign(flow=[30, 31, 80])
     with pytest.raises(InvalidODError) as err:
         FlowGraph.from_dataframe(clash, duplicates="drop_identical")
-    assert_clear(err.value, count="1 contradicting rows", example="01 → 02",
-                 fix="duplicates='sum'")
+    assert_clear(err.value, count="1 contradicting rows", example="01 → 02", fix="duplicates='sum'")
 
 
 def test_duplicated_column_names():
@@ -247,8 +270,9 @@ def test_duplicated_column_names():
 # ---------------------------------------------------------------- zones and flows
 def test_zones_only_as_origins_or_only_as_destinations():
     # 03 only sends, 04 only receives: both are zones; the long table needs no padding
-    df = pd.DataFrame({"origin": ["01", "01", "03"], "destination": ["01", "04", "01"],
-                       "flow": [5, 2, 3]})
+    df = pd.DataFrame(
+        {"origin": ["01", "01", "03"], "destination": ["01", "04", "01"], "flow": [5, 2, 3]}
+    )
     g = FlowGraph.from_dataframe(df)
     assert g.ids.tolist() == ["01", "03", "04"]
     assert g.jobs.tolist() == [8, 0, 2] and g.residents.tolist() == [7, 3, 0]
@@ -256,8 +280,12 @@ def test_zones_only_as_origins_or_only_as_destinations():
     wide = pd.DataFrame({"01": [5, 3], "04": [2, 0]}, index=["01", "03"])
     with pytest.raises(InvalidODError) as err:
         FlowGraph.from_matrix(wide)
-    assert_clear(err.value, count="1 row ids missing from the columns", example="03",
-                 fix="add all-zero rows/columns")
+    assert_clear(
+        err.value,
+        count="1 row ids missing from the columns",
+        example="03",
+        fix="add all-zero rows/columns",
+    )
 
 
 def test_zero_flow_zones_are_unassigned_with_a_reason():
@@ -298,8 +326,7 @@ def test_disconnected_graph_each_part_on_its_own():
     h = rz.delineate(g, ["a2", "b1"], tau=0.1)
     labels = h["metropolitan"].labels
     assert labels["a1"] == labels["a2"] != labels["b1"] == labels["b2"]
-    for p in (flowbca(g), labour_market_areas(g, min_size=10, target_size=100),
-              commuting_zones(g)):
+    for p in (flowbca(g), labour_market_areas(g, min_size=10, target_size=100), commuting_zones(g)):
         lab = p.labels  # no area reaches across the two parts
         assert not {lab["a1"], lab["a2"]} & {lab["b1"], lab["b2"]}, p.name
     # asking Intramax for fewer regions than there are parts says so, and gives the parts
@@ -310,9 +337,11 @@ def test_disconnected_graph_each_part_on_its_own():
 
 def test_island_polygon_follows_the_islands_policy():
     ids = ["01", "02", "03"]
-    shapes = gpd.GeoDataFrame({"geometry": [box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000),
-                                            box(5000, 0, 6000, 1000)]}, index=ids,
-                              crs="EPSG:3857")
+    shapes = gpd.GeoDataFrame(
+        {"geometry": [box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000), box(5000, 0, 6000, 1000)]},
+        index=ids,
+        crs="EPSG:3857",
+    )
     m = np.array([[50, 30, 0], [10, 80, 0], [0, 40, 60]], float)
     g = FlowGraph.from_matrix(m, ids, geometry=shapes)
     keep = rz.build_contiguity(shapes, islands="keep")
@@ -328,23 +357,42 @@ def test_island_polygon_follows_the_islands_policy():
 def test_centres_not_in_the_data():
     with pytest.raises(InvalidZonesError) as err:
         rz.delineate(toy(), ["02", "99", "1"])
-    assert_clear(err.value, count="2 centre ids not in the graph", example="99, 1",
-                 fix="Use zone ids of the graph")
+    assert_clear(
+        err.value,
+        count="2 centre ids not in the graph",
+        example="99, 1",
+        fix="Use zone ids of the graph",
+    )
 
 
 @pytest.mark.parametrize("value", [0, -0.1, 1.5, float("nan"), "0.1", None])
-@pytest.mark.parametrize("call", [
-    lambda g, v: rz.delineate(g, ["02"], tau=v),
-    lambda g, v: rz.metropolitan_areas(g, ["02"], tau=v),
-    lambda g, v: rz.urban_areas(g, tau=v),
-    lambda g, v: rz.delineate(g, ["02"], megaregions={"threshold": v}),
-    lambda g, v: flowbca(g, q=v) if v is not None else flowbca(g, q=2.0),
-    lambda g, v: labour_market_areas(g, target_sc=v) if v is not None
-    else labour_market_areas(g, target_sc=1.5),  # None: the preset's target_sc
-    lambda g, v: commuting_zones(g, cutoff=v),
-    lambda g, v: rz.methods.functional_urban_areas(g, ["02"], tau=v),
-], ids=["delineate", "metropolitan", "urban", "megaregion", "flowbca", "ttwa",
-        "commuting_zones", "fua"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda g, v: rz.delineate(g, ["02"], tau=v),
+        lambda g, v: rz.metropolitan_areas(g, ["02"], tau=v),
+        lambda g, v: rz.urban_areas(g, tau=v),
+        lambda g, v: rz.delineate(g, ["02"], megaregions={"threshold": v}),
+        lambda g, v: flowbca(g, q=v) if v is not None else flowbca(g, q=2.0),
+        lambda g, v: (
+            labour_market_areas(g, target_sc=v)
+            if v is not None
+            else labour_market_areas(g, target_sc=1.5)
+        ),  # None: the preset's target_sc
+        lambda g, v: commuting_zones(g, cutoff=v),
+        lambda g, v: rz.methods.functional_urban_areas(g, ["02"], tau=v),
+    ],
+    ids=[
+        "delineate",
+        "metropolitan",
+        "urban",
+        "megaregion",
+        "flowbca",
+        "ttwa",
+        "commuting_zones",
+        "fua",
+    ],
+)
 def test_thresholds_outside_zero_one(call, value, request):
     if value == 0 and "commuting_zones" in request.node.name:
         pytest.skip("cutoff is a height in [0, 1] of the dendrogram: 0 (all apart) is valid")
@@ -359,8 +407,10 @@ def test_invalid_geometry_repaired_with_make_valid_and_recorded():
     shapes.loc["02", "geometry"] = bowtie
     g = toy().with_geometry(shapes)
     assert g.geometry.geometry.is_valid.all()
-    assert "repaired 1 invalid geometries with shapely.make_valid (first: 02: " \
-           "Self-intersection" in g.meta["repairs"][0]
+    assert (
+        "repaired 1 invalid geometries with shapely.make_valid (first: 02: "
+        "Self-intersection" in g.meta["repairs"][0]
+    )
     h = rz.delineate(g, ["02"])  # GEOS no longer fails on the dissolve
     assert h.dissolve("metropolitan").geometry.is_valid.all()
 
@@ -369,8 +419,9 @@ def test_missing_geometry_is_an_error_or_kept_empty():
     shapes = squares(["01", "02"])
     with pytest.raises(InvalidZonesError) as err:
         toy().with_geometry(shapes)
-    assert_clear(err.value, count="1 graph zones without geometry", example="03",
-                 fix="missing='keep'")
+    assert_clear(
+        err.value, count="1 graph zones without geometry", example="03", fix="missing='keep'"
+    )
     g = toy().with_geometry(shapes, missing="keep")
     assert g.geometry.geometry.isna().tolist() == [False, False, True]
     h = rz.delineate(g, ["02"])
@@ -445,10 +496,18 @@ def test_memory_limit_values(monkeypatch):
 def test_duplicates_with_margins_of_error():
     """Regression (found by tests/test_fuzz.py): repeated pairs with a margin-of-error column
     crashed with "output array is read-only" instead of the duplicates error."""
-    df = pd.DataFrame({"origin": ["01", "01", "01"], "destination": ["02", "02", "02"],
-                       "flow": [5.0, 5.0, 5.0], "moe": [1.0, 1.0, 2.0]})
-    with pytest.raises(InvalidODError, match="2 duplicated origin-destination pairs.*1 are "
-                                             "exact .* and 1 contradict"):
+    df = pd.DataFrame(
+        {
+            "origin": ["01", "01", "01"],
+            "destination": ["02", "02", "02"],
+            "flow": [5.0, 5.0, 5.0],
+            "moe": [1.0, 1.0, 2.0],
+        }
+    )
+    with pytest.raises(
+        InvalidODError,
+        match="2 duplicated origin-destination pairs.*1 are exact .* and 1 contradict",
+    ):
         FlowGraph.from_dataframe(df, moe="moe")
     with pytest.raises(InvalidODError, match="1 contradicting rows"):
         FlowGraph.from_dataframe(df, moe="moe", duplicates="drop_identical")
@@ -459,8 +518,7 @@ def test_wide_parquet_matrix_checked_before_reading(tmp_path):
     frame.to_parquet(tmp_path / "m.parquet", index=False)
     with pytest.raises(InsufficientMemoryError, match=r"read_matrix \(m.parquet\)"):
         rz.read_matrix(tmp_path / "m.parquet", memory_limit=16)
-    assert rz.read_matrix(tmp_path / "m.parquet").matrix.toarray().tolist() == [[50, 30],
-                                                                                [10, 80]]
+    assert rz.read_matrix(tmp_path / "m.parquet").matrix.toarray().tolist() == [[50, 30], [10, 80]]
 
 
 def test_a_text_column_passed_as_flow_is_not_called_a_footer(tmp_path):

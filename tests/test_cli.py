@@ -18,13 +18,13 @@ runner = CliRunner()
 
 def test_demo_on_synthetic_country(tmp_path):
     out = tmp_path / "demo"
-    result = runner.invoke(app, ["demo", "--dataset", "synthetic-300", "--out", str(out),
-                                 "--json"])
+    result = runner.invoke(app, ["demo", "--dataset", "synthetic-300", "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     summary = _result(result, "demo")  # progress goes to stderr
     assert "metropolitan: " in result.stderr
     assert sorted(Path(f).name for f in json.loads(result.stdout)["files"]) == sorted(
-        summary["files"])
+        summary["files"]
+    )
     assert summary["zones"] == 300 and summary["diagonal"]
     assert summary["contiguity"]["components"] == 1
     for name in ["summary.md", "summary.json", "hierarchy.gpkg", "map.png", "flows.png"]:
@@ -41,8 +41,9 @@ def test_demo_on_korea(tmp_path, data_dir):
     assert summary["share_denominator"] == "out-flows"  # KTDB has no diagonal
     assert summary["top_destinations"][0]["name"] == "Seoul"
     # the policy's five metropolitan areas and four megaregions
-    assert summary["hierarchy"] == ("<Hierarchy over 159 zones: megaregion=4, metropolitan=5, "
-                                    "urban=23>")
+    assert summary["hierarchy"] == (
+        "<Hierarchy over 159 zones: megaregion=4, metropolitan=5, urban=23>"
+    )
     assert summary["layers"]["metropolitan"]["table"]["21+26"]["name"] == "Busan-Ulsan"
 
 
@@ -96,8 +97,7 @@ def test_datasets_list_json():
 def test_datasets_describe(data_dir):
     out = _ok(["datasets", "describe", "brindisi-2001"]).stdout
     assert "20 zones" in out and "municipalities of the province of Brindisi" in out
-    data = _result(_ok(["datasets", "describe", "korea-ktdb-sigun", "--json"]),
-                   "datasets describe")
+    data = _result(_ok(["datasets", "describe", "korea-ktdb-sigun", "--json"]), "datasets describe")
     assert data["zones"] == 159 and any("diagonal" in q for q in data["quirks"])
     assert "The diagonal is zero" in data["doc"]
 
@@ -111,8 +111,19 @@ def test_delineate_network_gpkg(tmp_path, data_dir):
     import geopandas as gpd
 
     out = tmp_path / "sub" / "brindisi.gpkg"
-    result = _ok(["delineate", "brindisi-2001", "--centres", "74001", "--tau", "0.1",
-                  "--out", str(out), "--json"])
+    result = _ok(
+        [
+            "delineate",
+            "brindisi-2001",
+            "--centres",
+            "74001",
+            "--tau",
+            "0.1",
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
     data = _result(result, "delineate")
     assert data["zones"] == 20 and data["format"] == "gpkg"
     assert json.loads(result.stdout)["files"] == [str(out)]
@@ -134,12 +145,35 @@ def test_delineate_od_file_methods_csv(tmp_path):
     g = synthetic_country(60, seed=0)
     od = g.to_frame().rename(columns={"origin": "home", "destination": "work", "flow": "n"})
     od.to_csv(tmp_path / "od.csv", index=False)
-    for method, extra in [("intramax", ["--k", "5"]), ("ttwa", []), ("flowbca", []),
-                          ("commuting-zones", [])]:
+    for method, extra in [
+        ("intramax", ["--k", "5"]),
+        ("ttwa", []),
+        ("flowbca", []),
+        ("commuting-zones", []),
+    ]:
         out = tmp_path / f"{method}.csv"
-        data = _result(_ok(["delineate", str(tmp_path / "od.csv"), "--origin", "home",
-                            "--destination", "work", "--flow", "n", "--method", method,
-                            *extra, "--out", str(out), "--json", "-q"]), "delineate")
+        data = _result(
+            _ok(
+                [
+                    "delineate",
+                    str(tmp_path / "od.csv"),
+                    "--origin",
+                    "home",
+                    "--destination",
+                    "work",
+                    "--flow",
+                    "n",
+                    "--method",
+                    method,
+                    *extra,
+                    "--out",
+                    str(out),
+                    "--json",
+                    "-q",
+                ]
+            ),
+            "delineate",
+        )
         layer_name = method if method != "commuting-zones" else "commuting_zone"
         layer = data["layers"][layer_name]
         assert layer["areas"] > 0
@@ -155,8 +189,7 @@ def test_delineate_parquet_folder(tmp_path):
     import geopandas as gpd
 
     out = tmp_path / "syn.parquet"
-    data = _result(_ok(["delineate", "synthetic-200", "--out", str(out), "--json"]),
-                   "delineate")
+    data = _result(_ok(["delineate", "synthetic-200", "--out", str(out), "--json"]), "delineate")
     assert data["layers"]["metropolitan"]["areas"] > 0 and data["format"] == "parquet"
     assert len(gpd.read_parquet(out / "zones.parquet")) == 200
 
@@ -166,10 +199,11 @@ def test_delineate_bad_arguments(tmp_path):
     _bad(["delineate", str(tmp_path / "missing.csv")], "no such file")
     _bad(["delineate", "synthetic-50", "--tau", "1.5"], "--tau must be a share in (0, 1]")
     _bad(["delineate", "synthetic-50", "--method", "kmeans"], "unknown --method 'kmeans'")
-    _bad(["delineate", "synthetic-50", "--method", "ttwa", "--tau", "0.2"],
-         "only apply to --method network")
-    _bad(["delineate", "synthetic-50", "--out", str(tmp_path / "x.shp")],
-         "cannot tell the format")
+    _bad(
+        ["delineate", "synthetic-50", "--method", "ttwa", "--tau", "0.2"],
+        "only apply to --method network",
+    )
+    _bad(["delineate", "synthetic-50", "--out", str(tmp_path / "x.shp")], "cannot tell the format")
     _bad(["delineate", "synthetic-50", "--centres", "nowhere"], "nowhere")
 
 
@@ -193,18 +227,48 @@ def test_compare_label_files(tmp_path):
 def test_compare_delineate_outputs_weighted(tmp_path, data_dir):
     for m in ["intramax", "ttwa"]:
         extra = ["--k", "4"] if m == "intramax" else []
-        _ok(["delineate", "brindisi-2001", "--method", m, *extra, "--out",
-             str(tmp_path / f"{m}.csv"), "-q"])
+        _ok(
+            [
+                "delineate",
+                "brindisi-2001",
+                "--method",
+                m,
+                *extra,
+                "--out",
+                str(tmp_path / f"{m}.csv"),
+                "-q",
+            ]
+        )
     # crosswalk maps B's ids to A's: identity here
-    (tmp_path / "cw.csv").write_text("b,a\n" + "".join(
-        f"{z},{z}\n" for z in pd.read_csv(tmp_path / "ttwa.csv", dtype=str).zone))
-    data = _result(_ok(["compare", str(tmp_path / "intramax.csv"), str(tmp_path / "ttwa.csv"),
-                        "--layer", "intramax", "--layer-b", "ttwa", "--graph", "brindisi-2001",
-                        "--crosswalk", str(tmp_path / "cw.csv"), "--json", "-q"]), "compare")
+    (tmp_path / "cw.csv").write_text(
+        "b,a\n" + "".join(f"{z},{z}\n" for z in pd.read_csv(tmp_path / "ttwa.csv", dtype=str).zone)
+    )
+    data = _result(
+        _ok(
+            [
+                "compare",
+                str(tmp_path / "intramax.csv"),
+                str(tmp_path / "ttwa.csv"),
+                "--layer",
+                "intramax",
+                "--layer-b",
+                "ttwa",
+                "--graph",
+                "brindisi-2001",
+                "--crosswalk",
+                str(tmp_path / "cw.csv"),
+                "--json",
+                "-q",
+            ]
+        ),
+        "compare",
+    )
     assert data["weighted"] and data["zones"] == 20
     assert data["areas_a"] == 4 and 0 <= data["ari"] <= 1
-    _bad(["compare", str(tmp_path / "intramax.csv"), str(tmp_path / "ttwa.csv"), "--layer",
-          "ttwa"], "no label column 'ttwa'")
+    _bad(
+        ["compare", str(tmp_path / "intramax.csv"), str(tmp_path / "ttwa.csv"), "--layer", "ttwa"],
+        "no label column 'ttwa'",
+    )
 
 
 def test_compare_bad_arguments(tmp_path):
@@ -219,8 +283,20 @@ def test_compare_bad_arguments(tmp_path):
 def test_evaluate_grouping(tmp_path, data_dir):
     grouping = tmp_path / "g.csv"
     grouping.write_text("zone,group\n74001,A\n74012,A\n74003,B\n74008,B\n")
-    data = _result(_ok(["evaluate", "brindisi-2001", str(grouping), "--against-centres",
-                        "74001", "--json", "-q"]), "evaluate")
+    data = _result(
+        _ok(
+            [
+                "evaluate",
+                "brindisi-2001",
+                str(grouping),
+                "--against-centres",
+                "74001",
+                "--json",
+                "-q",
+            ]
+        ),
+        "evaluate",
+    )
     assert {g["group"] for g in data["groups"]} == {"A", "B"}
     assert data["pulled"] and all(m["pulled"] for m in data["pulled"])
     assert {"drop", "add"} >= {s["action"] for s in data["suggestions"]}
@@ -240,13 +316,15 @@ def test_evaluate_bad_arguments(tmp_path):
 
 # ---------------------------------------------------------------------------- sweep
 def test_sweep_table(data_dir):
-    result = _ok(["sweep", "brindisi-2001", "--tau", "0.05,0.1,0.2", "--centres", "74001",
-                  "--json"])
+    result = _ok(
+        ["sweep", "brindisi-2001", "--tau", "0.05,0.1,0.2", "--centres", "74001", "--json"]
+    )
     data = _result(result, "sweep")
     assert [r["tau"] for r in data["table"]] == [0.05, 0.1, 0.2]
     assert all(r["n_areas"] == 1 for r in data["table"])
     assert [r["n_assigned"] for r in data["table"]] == sorted(
-        (r["n_assigned"] for r in data["table"]), reverse=True)
+        (r["n_assigned"] for r in data["table"]), reverse=True
+    )
     assert "sweep" in result.stderr  # progress on stderr, JSON alone on stdout
     quiet = _ok(["sweep", "synthetic-300", "--tau", "0.1,0.2", "--workers", "2", "--quiet"])
     assert quiet.stderr == "" and "n_areas" in quiet.stdout
@@ -256,23 +334,54 @@ def test_sweep_bad_arguments():
     _bad(["sweep", "synthetic-50", "--tau", "0.1,1.5"], "--tau must be a share in (0, 1]")
     _bad(["sweep", "synthetic-50", "--tau", "a,b"], "comma-separated numbers")
     _bad(["sweep", "atlantis"], "Unknown data set 'atlantis'")
-    _bad(["sweep", "synthetic-50", "--workers", "2", "--scheduler", "tcp://x:1"],
-         "either --workers or --scheduler")
+    _bad(
+        ["sweep", "synthetic-50", "--workers", "2", "--scheduler", "tcp://x:1"],
+        "either --workers or --scheduler",
+    )
 
 
 def test_sweep_on_dask_scheduler():
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=":0") as cluster:
-        data = _result(_ok(["sweep", "synthetic-100", "--tau", "0.1,0.2", "--scheduler",
-                            cluster.scheduler_address, "--json", "-q"]), "sweep")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
+        data = _result(
+            _ok(
+                [
+                    "sweep",
+                    "synthetic-100",
+                    "--tau",
+                    "0.1,0.2",
+                    "--scheduler",
+                    cluster.scheduler_address,
+                    "--json",
+                    "-q",
+                ]
+            ),
+            "sweep",
+        )
     assert len(data["table"]) == 2
 
 
 # ---------------------------------------------------------------------------- stability
 def test_stability_least_stable(data_dir):
-    data = _result(_ok(["stability", "brindisi-2001", "--runs", "8", "--centres", "74001",
-                        "--top", "5", "--json", "-q"]), "stability")
+    data = _result(
+        _ok(
+            [
+                "stability",
+                "brindisi-2001",
+                "--runs",
+                "8",
+                "--centres",
+                "74001",
+                "--top",
+                "5",
+                "--json",
+                "-q",
+            ]
+        ),
+        "stability",
+    )
     assert data["runs"] == 8 and data["areas"] == 1 and len(data["least_stable"]) == 5
     assert 0 <= data["mean_stability"] <= 1
     stab = [r["stability"] for r in data["least_stable"]]
@@ -283,8 +392,7 @@ def test_stability_least_stable(data_dir):
 
 def test_stability_bad_arguments():
     _bad(["stability", "synthetic-50", "--method", "bootstrap"], "unknown --method")
-    _bad(["stability", "synthetic-50", "--method", "moe", "--runs", "2"],
-         "no margins of error")
+    _bad(["stability", "synthetic-50", "--method", "moe", "--runs", "2"], "no margins of error")
     _bad(["stability", "synthetic-50", "--runs", "0"], "--runs must be")
     _bad(["stability", "synthetic-50", "--tau", "1.5"], "--tau must be")
     _bad(["stability", "atlantis"], "Unknown data set 'atlantis'")
@@ -303,13 +411,16 @@ def test_unexpected_error_exit_code(monkeypatch):
 
 
 # ------------------------------------------------------------- the installed entry point
-@pytest.mark.parametrize("argv, message", [
-    (["delineate", "synthetic-50", "--bogus"], "No such option: --bogus"),
-    (["delineate"], "Missing argument 'source'"),
-    (["delineate", "synthetic-50", "--tau", "abc"], "Invalid value for '--tau'"),
-    (["stability", "synthetic-50", "--runs", "many"], "Invalid value for '--runs'"),
-    (["frobnicate"], "No such command 'frobnicate'"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["delineate", "synthetic-50", "--bogus"], "No such option: --bogus"),
+        (["delineate"], "Missing argument 'source'"),
+        (["delineate", "synthetic-50", "--tau", "abc"], "Invalid value for '--tau'"),
+        (["stability", "synthetic-50", "--runs", "many"], "Invalid value for '--runs'"),
+        (["frobnicate"], "No such command 'frobnicate'"),
+    ],
+)
 def test_main_usage_errors_are_one_line_exit_2(capsys, argv, message):
     from regionalize.cli import main
 
@@ -363,23 +474,27 @@ def test_delineate_od_file_with_zone_polygons(tmp_path):
 
     g, od, polygons = _od_and_polygons(tmp_path)
     out = tmp_path / "areas.gpkg"
-    result = runner.invoke(app, ["delineate", str(od), "--zones", str(polygons), "--out",
-                                 str(out), "--json", "--quiet"])
+    result = runner.invoke(
+        app,
+        ["delineate", str(od), "--zones", str(polygons), "--out", str(out), "--json", "--quiet"],
+    )
     assert result.exit_code == 0, result.output
     data = _result(result, "delineate")
     assert data["zones"] == 150 and data["format"] == "gpkg"
     written = gpd.read_file(out, layer="zones")
     assert len(written) == 150 and written.geometry.notna().all()
     # the id column was found by its values (not the first column, which is a label)
-    result = runner.invoke(app, ["delineate", str(od), "--zones", str(polygons), "--zone-id",
-                                 "code", "--quiet"])
+    result = runner.invoke(
+        app, ["delineate", str(od), "--zones", str(polygons), "--zone-id", "code", "--quiet"]
+    )
     assert result.exit_code == 0, result.output
 
 
 def test_delineate_zone_polygons_bad_arguments(tmp_path):
     _, od, polygons = _od_and_polygons(tmp_path)
-    result = runner.invoke(app, ["delineate", str(od), "--zones", str(polygons), "--zone-id",
-                                 "nope"])
+    result = runner.invoke(
+        app, ["delineate", str(od), "--zones", str(polygons), "--zone-id", "nope"]
+    )
     assert result.exit_code == 2
     assert "--zone-id 'nope' is not a column" in result.output
     result = runner.invoke(app, ["delineate", str(od), "--zone-id", "code"])
@@ -394,8 +509,9 @@ def test_progress_lines_per_layer_unless_quiet(capsys):
     assert main(["delineate", "synthetic-120"]) == 0
     err = capsys.readouterr().err
     for layer in ("metropolitan", "urban", "megaregion"):
-        assert any(line.startswith(f"{layer}: ") and line.endswith(" s)")
-                   for line in err.splitlines()), err
+        assert any(
+            line.startswith(f"{layer}: ") and line.endswith(" s)") for line in err.splitlines()
+        ), err
     assert main(["delineate", "synthetic-120", "--quiet"]) == 0
     assert capsys.readouterr().err == ""
 
@@ -409,8 +525,19 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"regionalize {__version__}"
 
 
-COMMANDS = [[], ["report"], ["demo"], ["delineate"], ["compare"], ["evaluate"], ["sweep"],
-            ["stability"], ["datasets"], ["datasets", "list"], ["datasets", "describe"]]
+COMMANDS = [
+    [],
+    ["report"],
+    ["demo"],
+    ["delineate"],
+    ["compare"],
+    ["evaluate"],
+    ["sweep"],
+    ["stability"],
+    ["datasets"],
+    ["datasets", "list"],
+    ["datasets", "describe"],
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "regionalize")
@@ -443,8 +570,9 @@ def test_every_command_json_has_the_shared_shape(tmp_path, capsys):
 
     g, od = _od_file(tmp_path)
     ids = list(g.ids)
-    labels = _labels_file(tmp_path / "a.csv", {z: "x" if i < 30 else "y"
-                                                for i, z in enumerate(ids)})
+    labels = _labels_file(
+        tmp_path / "a.csv", {z: "x" if i < 30 else "y" for i, z in enumerate(ids)}
+    )
     grouping = tmp_path / "g.csv"
     grouping.write_text("zone,group\n" + "".join(f"{z},G\n" for z in ids[:5]))
     cases = [
@@ -510,36 +638,59 @@ def test_warnings_go_to_stderr_and_json(monkeypatch, capsys):
 
 
 # ------------------------------------------------------------- delineate --out
-INJECT = ("origin,destination,flow\n=HYPERLINK(\"x\"),=HYPERLINK(\"x\"),50\n"
-          "=HYPERLINK(\"x\"),+1,10\n+1,+1,40\n+1,=HYPERLINK(\"x\"),5\n02,02,30\n02,+1,3\n")
+INJECT = (
+    'origin,destination,flow\n=HYPERLINK("x"),=HYPERLINK("x"),50\n'
+    '=HYPERLINK("x"),+1,10\n+1,+1,40\n+1,=HYPERLINK("x"),5\n02,02,30\n02,+1,3\n'
+)
 
 
 def test_delineate_out_csv_is_one_table_with_formulas_escaped(tmp_path):
     od = tmp_path / "od.csv"
     od.write_text(INJECT)
     out = tmp_path / "sub" / "areas.csv"  # a missing folder is created
-    result = _ok(["delineate", str(od), "--out", str(out), "--method", "intramax", "--k", "2",
-                  "-q"])
+    result = _ok(
+        ["delineate", str(od), "--out", str(out), "--method", "intramax", "--k", "2", "-q"]
+    )
     assert f"wrote {out} (one row per zone)" in result.stdout
     assert out.is_file()
     text = out.read_text()
     assert text.splitlines()[0] == "zone,intramax,intramax_name"
     table = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert sorted(table.zone) == sorted(["'=HYPERLINK(\"x\")", "'+1", "02"])
+    assert sorted(table.zone) == sorted(['\'=HYPERLINK("x")', "'+1", "02"])
     assert not table.apply(lambda c: c.str.match(r"^[=+\-@]")).any().any()
     # --raw-csv: the values as they are
-    _ok(["delineate", str(od), "--out", str(out), "--method", "intramax", "--k", "2", "-q",
-         "--raw-csv"])
+    _ok(
+        [
+            "delineate",
+            str(od),
+            "--out",
+            str(out),
+            "--method",
+            "intramax",
+            "--k",
+            "2",
+            "-q",
+            "--raw-csv",
+        ]
+    )
     raw = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert sorted(raw.zone) == sorted(["=HYPERLINK(\"x\")", "+1", "02"])
+    assert sorted(raw.zone) == sorted(['=HYPERLINK("x")', "+1", "02"])
 
 
 def test_delineate_out_csv_has_names_and_every_layer(tmp_path):
     out = tmp_path / "zones.csv"
     _ok(["delineate", "synthetic-120", "--out", str(out), "-q"])
     table = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(table.columns) == ["zone", "name", "megaregion", "megaregion_name",
-                                   "metropolitan", "metropolitan_name", "urban", "urban_name"]
+    assert list(table.columns) == [
+        "zone",
+        "name",
+        "megaregion",
+        "megaregion_name",
+        "metropolitan",
+        "metropolitan_name",
+        "urban",
+        "urban_name",
+    ]
     assert len(table) == 120 and table.zone.str.len().eq(6).all()  # leading zeros kept
     g = rz.synthetic_country(120, seed=0)
     assert list(table.name) == list(g.zones["name"])
@@ -556,8 +707,10 @@ def test_delineate_out_folder_of_csv_tables_only_when_asked(tmp_path, how):
     elif how == "no-suffix":
         args, folder = ["--out", str(tmp_path / "runs")], tmp_path / "runs"
     else:
-        args, folder = ["--out", str(tmp_path / "x.csv"), "--format", "csv-folder"], \
-            tmp_path / "x.csv"
+        args, folder = (
+            ["--out", str(tmp_path / "x.csv"), "--format", "csv-folder"],
+            tmp_path / "x.csv",
+        )
     data = _result(_ok(["delineate", "synthetic-80", *args, "--json", "-q"]), "delineate")
     assert data["format"] == "csv-folder" and folder.is_dir()
     names = {Path(f).name for f in data["files"]}
@@ -575,29 +728,64 @@ def test_delineate_out_checked_before_computing(tmp_path, monkeypatch):
     monkeypatch.setattr(cli_io, "load_source", no_work)
     (tmp_path / "file").write_text("x")
     (tmp_path / "dir.csv").mkdir()
-    _bad(["delineate", "synthetic-60", "--out", str(tmp_path / "file" / "x.csv")],
-         "is a file, not a folder")
-    _bad(["delineate", "synthetic-60", "--out", str(tmp_path / "x.gpkg") + "/"],
-         "a GeoPackage is one file")
-    _bad(["delineate", "synthetic-60", "--out", str(tmp_path / "x.txt")],
-         "cannot tell the format")
+    _bad(
+        ["delineate", "synthetic-60", "--out", str(tmp_path / "file" / "x.csv")],
+        "is a file, not a folder",
+    )
+    _bad(
+        ["delineate", "synthetic-60", "--out", str(tmp_path / "x.gpkg") + "/"],
+        "a GeoPackage is one file",
+    )
+    _bad(["delineate", "synthetic-60", "--out", str(tmp_path / "x.txt")], "cannot tell the format")
     _bad(["delineate", "synthetic-60", "--format", "csv"], "--format applies to --out")
-    _bad(["delineate", "synthetic-60", "--out", str(tmp_path / "a.csv"), "--format", "xls"],
-         "unknown --format 'xls'")
+    _bad(
+        ["delineate", "synthetic-60", "--out", str(tmp_path / "a.csv"), "--format", "xls"],
+        "unknown --format 'xls'",
+    )
 
 
 # ------------------------------------------------------------- every parameter reachable
-METHOD_FLAGS = ["--method", "--tau", "--max-order", "--centres", "--centres-file", "--min-size",
-                "--min-size-share", "--min-job-ratio", "--ttwa-preset", "--min-sc",
-                "--target-size", "--target-sc", "--k", "--min-objective", "--cutoff"]
-READING_FLAGS = ["--matrix", "--rows", "--sep", "--encoding", "--thousands", "--decimal",
-                 "--skiprows", "--sheet", "--footer", "--totals", "--suppressed",
-                 "--duplicates", "--id-width", "--id-collisions", "--names", "--names-id",
-                 "--names-column"]
+METHOD_FLAGS = [
+    "--method",
+    "--tau",
+    "--max-order",
+    "--centres",
+    "--centres-file",
+    "--min-size",
+    "--min-size-share",
+    "--min-job-ratio",
+    "--ttwa-preset",
+    "--min-sc",
+    "--target-size",
+    "--target-sc",
+    "--k",
+    "--min-objective",
+    "--cutoff",
+]
+READING_FLAGS = [
+    "--matrix",
+    "--rows",
+    "--sep",
+    "--encoding",
+    "--thousands",
+    "--decimal",
+    "--skiprows",
+    "--sheet",
+    "--footer",
+    "--totals",
+    "--suppressed",
+    "--duplicates",
+    "--id-width",
+    "--id-collisions",
+    "--names",
+    "--names-id",
+    "--names-column",
+]
 
 
-@pytest.mark.parametrize("command", ["delineate", "report", "evaluate", "sweep", "stability",
-                                     "compare"])
+@pytest.mark.parametrize(
+    "command", ["delineate", "report", "evaluate", "sweep", "stability", "compare"]
+)
 def test_every_command_that_reads_takes_the_reading_options(capsys, command):
     from regionalize.cli import main
 
@@ -612,34 +800,49 @@ def test_every_command_that_reads_takes_the_reading_options(capsys, command):
 
 def test_method_parameters_reach_the_methods(tmp_path):
     g, od = _od_file(tmp_path, 80)
-    data = _result(_ok(["delineate", str(od), "--min-size-share", "0.05", "--min-job-ratio",
-                        "none", "--json", "-q"]), "delineate")
+    data = _result(
+        _ok(
+            [
+                "delineate",
+                str(od),
+                "--min-size-share",
+                "0.05",
+                "--min-job-ratio",
+                "none",
+                "--json",
+                "-q",
+            ]
+        ),
+        "delineate",
+    )
     rule = data["layers"]["metropolitan"]["centre_rule"]
     assert rule["min_size_share"] == 0.05 and rule["min_job_ratio"] is None
-    assert data["layers"]["metropolitan"]["centre_rule_text"].startswith(
-        f"{rule['found']} centre")
-    h = rz.delineate(rz.read_flows(od),
-                     metropolitan={"min_size_share": 0.05, "min_job_ratio": None})
+    assert data["layers"]["metropolitan"]["centre_rule_text"].startswith(f"{rule['found']} centre")
+    h = rz.delineate(
+        rz.read_flows(od), metropolitan={"min_size_share": 0.05, "min_job_ratio": None}
+    )
     assert data["layers"]["metropolitan"]["areas"] == h["metropolitan"].n_areas
-    for args, layer, n in [(["--method", "intramax", "--k", "4"], "intramax", 4),
-                           (["--method", "ttwa", "--ttwa-preset", "istat2011", "--min-size",
-                             "500"], "ttwa", None),
-                           (["--method", "commuting-zones", "--cutoff", "0.5"],
-                            "commuting_zone", None)]:
+    for args, layer, n in [
+        (["--method", "intramax", "--k", "4"], "intramax", 4),
+        (["--method", "ttwa", "--ttwa-preset", "istat2011", "--min-size", "500"], "ttwa", None),
+        (["--method", "commuting-zones", "--cutoff", "0.5"], "commuting_zone", None),
+    ]:
         data = _result(_ok(["delineate", str(od), *args, "--json", "-q"]), "delineate")
         assert list(data["layers"]) == [layer]
         assert n is None or data["layers"][layer]["areas"] == n
         if layer == "ttwa":  # the same areas as the Python call with the same parameters
-            ttwa = rz.methods.labour_market_areas(rz.read_flows(od), preset="istat2011",
-                                                  min_size=500)
+            ttwa = rz.methods.labour_market_areas(
+                rz.read_flows(od), preset="istat2011", min_size=500
+            )
             assert data["layers"]["ttwa"]["areas"] == ttwa.n_areas
 
 
 def test_an_empty_layer_says_why_in_text_and_json(tmp_path):
     g, od = _od_file(tmp_path)
     result = _ok(["delineate", str(od), "--min-size-share", "1"])
-    assert re.search(r"^metropolitan: 0 areas, 60 unassigned zones: no centre was found",
-                     result.stdout, re.M), result.stdout
+    assert re.search(
+        r"^metropolitan: 0 areas, 60 unassigned zones: no centre was found", result.stdout, re.M
+    ), result.stdout
     assert "warning: " in result.stderr
     result = _ok(["delineate", str(od), "--min-size-share", "1", "--json", "-q"])
     data = _result(result, "delineate")
@@ -648,8 +851,10 @@ def test_an_empty_layer_says_why_in_text_and_json(tmp_path):
 
 
 def test_a_centre_rule_replaces_a_presets_centres(data_dir):
-    data = _result(_ok(["delineate", "korea-ktdb-sigun", "--min-size-share", "0.05",
-                        "--json", "-q"]), "delineate")
+    data = _result(
+        _ok(["delineate", "korea-ktdb-sigun", "--min-size-share", "0.05", "--json", "-q"]),
+        "delineate",
+    )
     assert "found" in data["layers"]["metropolitan"]["centre_rule_text"]
     data = _result(_ok(["delineate", "korea-ktdb-sigun", "--json", "-q"]), "delineate")
     assert "given" in data["layers"]["metropolitan"]["centre_rule_text"]
@@ -658,29 +863,47 @@ def test_a_centre_rule_replaces_a_presets_centres(data_dir):
 def test_workers_beyond_the_machine_are_refused_in_cli_terms():
     from regionalize.stability import MAX_WORKERS
 
-    _bad(["sweep", "synthetic-50", "--workers", str(MAX_WORKERS + 1)],
-         f"--workers must be between 1 and {MAX_WORKERS} (32 per core here)")
+    _bad(
+        ["sweep", "synthetic-50", "--workers", str(MAX_WORKERS + 1)],
+        f"--workers must be between 1 and {MAX_WORKERS} (32 per core here)",
+    )
     _bad(["stability", "synthetic-50", "--workers", "0"], "--workers must be between 1")
 
 
 def test_compare_graph_takes_its_own_columns_and_reading_options(tmp_path):
     g, od = _od_file(tmp_path)
     renamed = tmp_path / "renamed.csv"
-    g.to_frame().rename(columns={"origin": "home", "destination": "work", "flow": "n"}) \
-        .to_csv(renamed, index=False, sep=";")
+    g.to_frame().rename(columns={"origin": "home", "destination": "work", "flow": "n"}).to_csv(
+        renamed, index=False, sep=";"
+    )
     labels = tmp_path / "labels.csv"
-    pd.DataFrame({"zone": list(g.ids), "label": ["a"] * 30 + ["b"] * 30}).to_csv(labels,
-                                                                                  index=False)
+    pd.DataFrame({"zone": list(g.ids), "label": ["a"] * 30 + ["b"] * 30}).to_csv(
+        labels, index=False
+    )
     result = _bad(["compare", str(labels), str(labels), "--graph", str(renamed)], "--origin")
     assert "origin=" not in result.stderr
-    out = _ok(["compare", str(labels), str(labels), "--graph", str(renamed), "--origin",
-               "home", "--destination", "work", "--flow", "n", "--sep", ";"]).stdout
+    out = _ok(
+        [
+            "compare",
+            str(labels),
+            str(labels),
+            "--graph",
+            str(renamed),
+            "--origin",
+            "home",
+            "--destination",
+            "work",
+            "--flow",
+            "n",
+            "--sep",
+            ";",
+        ]
+    ).stdout
     assert "weighted by residents" in out
     _bad(["compare", str(labels), str(labels), "--origin", "home"], "only applies with --graph")
 
 
-def test_method_parameters_are_checked_before_any_data_is_read(tmp_path, capsys,
-                                                               monkeypatch):
+def test_method_parameters_are_checked_before_any_data_is_read(tmp_path, capsys, monkeypatch):
     from regionalize import _cli_io
     from regionalize.cli import main
 
@@ -700,13 +923,17 @@ def test_method_parameters_are_checked_before_any_data_is_read(tmp_path, capsys,
         (["--centres-file", str(tmp_path / "nope.txt")], "no such file"),
         (["--min-size-share", "0.1", "--centres", "01"], "drop one or the other"),
         (["--min-job-ratio", "x"], "--min-job-ratio must be a number or none"),
-        (["--method", "leiden", "--min-sc", "0.5", "--cutoff", "0.5"],
-         "options that only apply to --method ttwa: --min-sc; to --method commuting-zones: "
-         "--cutoff; drop them for --method leiden."),
+        (
+            ["--method", "leiden", "--min-sc", "0.5", "--cutoff", "0.5"],
+            "options that only apply to --method ttwa: --min-sc; to --method commuting-zones: "
+            "--cutoff; drop them for --method leiden.",
+        ),
         (["--missing-geometry", "keep"], "only applies with --zones"),
     ]:
-        for command in (["delineate", "synthetic-60"],
-                        ["report", "synthetic-60", "--out", str(tmp_path / "r")]):
+        for command in (
+            ["delineate", "synthetic-60"],
+            ["report", "synthetic-60", "--out", str(tmp_path / "r")],
+        ):
             assert main([*command, *args]) == 2, args
             err = capsys.readouterr().err
             assert err.startswith("error: ") and message in err, err

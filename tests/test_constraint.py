@@ -20,15 +20,30 @@ from regionalize.errors import InvalidParameterError, InvalidZonesError
 #   C: C->C 89, C->B 8 (8%), C->S 3 (3%)          R_C = 100
 #   E: E->E 280, E->S 20                          R_E = 300
 #   D: D->D 110, D->E 40 (26.7%)                  R_D = 150
-DESIGN_TOY = [("S", "S", 900), ("S", "A", 60), ("S", "E", 40), ("A", "A", 130), ("A", "S", 60),
-              ("A", "B", 10), ("B", "B", 81), ("B", "A", 15), ("B", "S", 4), ("C", "C", 89),
-              ("C", "B", 8), ("C", "S", 3), ("E", "E", 280), ("E", "S", 20), ("D", "D", 110),
-              ("D", "E", 40)]
+DESIGN_TOY = [
+    ("S", "S", 900),
+    ("S", "A", 60),
+    ("S", "E", 40),
+    ("A", "A", 130),
+    ("A", "S", 60),
+    ("A", "B", 10),
+    ("B", "B", 81),
+    ("B", "A", 15),
+    ("B", "S", 4),
+    ("C", "C", 89),
+    ("C", "B", 8),
+    ("C", "S", 3),
+    ("E", "E", 280),
+    ("E", "S", 20),
+    ("D", "D", 110),
+    ("D", "E", 40),
+]
 
 
 def graph_of(rows, **kwargs):
     return rz.FlowGraph.from_dataframe(
-        pd.DataFrame(rows, columns=["origin", "destination", "flow"]), **kwargs)
+        pd.DataFrame(rows, columns=["origin", "destination", "flow"]), **kwargs
+    )
 
 
 @pytest.fixture
@@ -110,8 +125,15 @@ class TestRules:
 
     def test_strict_dominance_at_higher_orders(self):
         # Y's largest flow (30%) goes to U, which never attaches; 20% goes to A (attached)
-        rows = [("S", "S", 100), ("A", "A", 50), ("A", "S", 50), ("U", "U", 100),
-                ("Y", "Y", 50), ("Y", "U", 30), ("Y", "A", 20)]
+        rows = [
+            ("S", "S", 100),
+            ("A", "A", 50),
+            ("A", "S", 50),
+            ("U", "U", 100),
+            ("Y", "Y", 50),
+            ("Y", "U", 30),
+            ("Y", "A", 20),
+        ]
         g = graph_of(rows)
         strict = rz.metropolitan_areas(g, ["S"], tau=0.10)
         assert strict.labels["Y"] is None
@@ -121,14 +143,12 @@ class TestRules:
 
     def test_first_order_dominance_is_among_centres(self):
         # X sends more to the non-centre U (47%) than to centre S (36%): S still takes it
-        rows = [("S", "S", 100), ("U", "U", 100), ("X", "X", 17), ("X", "U", 47),
-                ("X", "S", 36)]
+        rows = [("S", "S", 100), ("U", "U", 100), ("X", "X", 17), ("X", "U", 47), ("X", "S", 36)]
         assert rz.metropolitan_areas(graph_of(rows), ["S"], tau=0.2).labels["X"] == "S"
 
     def test_share_rules(self):
         # X: 50 stay, 25 go to S, 25 elsewhere. Residents share 25%, out-commuter share 50%.
-        rows = [("S", "S", 100), ("O", "O", 100), ("X", "X", 50), ("X", "S", 25),
-                ("X", "O", 25)]
+        rows = [("S", "S", 100), ("O", "O", 100), ("X", "X", 50), ("X", "S", 25), ("X", "O", 25)]
         g = graph_of(rows)
         assert rz.metropolitan_areas(g, ["S"], tau=0.4).labels["X"] is None
         assert rz.metropolitan_areas(g, ["S"], tau=0.4, share="outcommuters").labels["X"] == "S"
@@ -143,8 +163,7 @@ class TestRules:
         # X's residents: 15% to P and 15% to Q -> 30% supply share to {P, Q}
         rows = [("P", "P", 100), ("Q", "Q", 100), ("X", "X", 70), ("X", "P", 15), ("X", "Q", 15)]
         g = graph_of(rows)
-        assert rz.metropolitan_areas(g, [["P", "Q"]], tau=0.25, share="either").labels["X"] \
-            == "P+Q"
+        assert rz.metropolitan_areas(g, [["P", "Q"]], tau=0.25, share="either").labels["X"] == "P+Q"
 
     def test_auto_share_without_diagonal_uses_outcommuters(self, toy):
         off = graph_of([r for r in DESIGN_TOY if r[0] != r[1]])
@@ -170,13 +189,18 @@ class TestRules:
         m = rz.MetropolitanAreas(tau=0.10, min_size=300).fit(toy)
         assert list(m.partition_.areas.index) == ["E"]
         # E sends 6.7% to S: a merge threshold of 5% makes one polycentric core
-        m = rz.MetropolitanAreas(tau=0.10, min_size=300, min_job_ratio=None,
-                                 merge_tau=0.05).fit(toy)
+        m = rz.MetropolitanAreas(tau=0.10, min_size=300, min_job_ratio=None, merge_tau=0.05).fit(
+            toy
+        )
         assert list(m.partition_.areas.index) == ["E+S"]
 
     def test_groups_are_not_crossed(self, toy):
-        res = core.attach(link_components(toy, "residents")[0], [np.array([4])], 0.05,
-                          groups=np.array([0, 1, 1, 0, 0, 0]))  # ids: A B C D E S
+        res = core.attach(
+            link_components(toy, "residents")[0],
+            [np.array([4])],
+            0.05,
+            groups=np.array([0, 1, 1, 0, 0, 0]),
+        )  # ids: A B C D E S
         # S (position 5) is the centre; A is in another group than S and stays out
         assert res.area[0] == -1 and res.reason[0] == core.BELOW
 
@@ -185,13 +209,22 @@ class TestContiguity:
     # A line of zones 0-1-2-3 and a zone 4 adjacent only to 3; centre 0.
     # Zone 4 sends 50% to the centre but is not adjacent to any member unless 3 joins.
     def line(self, with_3):
-        rows = [("0", "0", 100), ("1", "1", 50), ("1", "0", 50), ("2", "2", 50), ("2", "1", 50),
-                ("3", "3", 100 if not with_3 else 40), ("4", "4", 50), ("4", "0", 50)]
+        rows = [
+            ("0", "0", 100),
+            ("1", "1", 50),
+            ("1", "0", 50),
+            ("2", "2", 50),
+            ("2", "1", 50),
+            ("3", "3", 100 if not with_3 else 40),
+            ("4", "4", 50),
+            ("4", "0", 50),
+        ]
         if with_3:
             rows.append(("3", "2", 60))
         g = graph_of(rows)
-        adj = sp.csr_array((np.ones(8), ([0, 1, 1, 2, 2, 3, 3, 4], [1, 0, 2, 1, 3, 2, 4, 3])),
-                           shape=(5, 5))
+        adj = sp.csr_array(
+            (np.ones(8), ([0, 1, 1, 2, 2, 3, 3, 4], [1, 0, 2, 1, 3, 2, 4, 3])), shape=(5, 5)
+        )
         return g, Contiguity.from_sparse(adj, list(g.ids))
 
     def test_detached_member_is_released(self):
@@ -208,8 +241,15 @@ class TestContiguity:
 
     def test_released_zone_attaches_elsewhere(self):
         # two centres: 0 (left) and 5 (right of 4). 4 prefers 0 (50%) but touches only 5 (30%)
-        rows = [("0", "0", 100), ("1", "1", 50), ("1", "0", 50), ("4", "4", 20), ("4", "0", 50),
-                ("4", "5", 30), ("5", "5", 100)]
+        rows = [
+            ("0", "0", 100),
+            ("1", "1", 50),
+            ("1", "0", 50),
+            ("4", "4", 20),
+            ("4", "0", 50),
+            ("4", "5", 30),
+            ("5", "5", 100),
+        ]
         g = graph_of(rows)
         adj = sp.csr_array((np.ones(4), ([0, 1, 2, 3], [1, 0, 3, 2])), shape=(4, 4))  # 0-1, 4-5
         c = Contiguity.from_sparse(adj, list(g.ids))
@@ -267,9 +307,11 @@ class TestInvariants:
 class TestBadParameters:
     @pytest.mark.parametrize("tau", [0, -0.1, 1.5, "0.1"])
     def test_tau_range(self, toy, tau):
-        with pytest.raises(InvalidParameterError,
-                           match=r"'tau' parameter of MetropolitanAreas must be a float in "
-                                 r"\(0, 1\]"):
+        with pytest.raises(
+            InvalidParameterError,
+            match=r"'tau' parameter of MetropolitanAreas must be a float in "
+            r"\(0, 1\]",
+        ):
             rz.metropolitan_areas(toy, ["S"], tau=tau)
 
     def test_max_order(self, toy):
@@ -288,19 +330,45 @@ class TestUrbanAndMegaregions:
     def country(self):
         # Metropolis M with belt A (first order) and B (second order, through A);
         # town T with villages V (40%) and W (5%: too weak); lone town L.
-        rows = [("M", "M", 1000), ("A", "A", 50), ("A", "M", 50), ("B", "B", 50), ("B", "A", 50),
-                ("T", "T", 200), ("T", "M", 10), ("V", "V", 60), ("V", "T", 40), ("W", "W", 95),
-                ("W", "T", 5), ("L", "L", 100), ("L", "T", 1)]
+        rows = [
+            ("M", "M", 1000),
+            ("A", "A", 50),
+            ("A", "M", 50),
+            ("B", "B", 50),
+            ("B", "A", 50),
+            ("T", "T", 200),
+            ("T", "M", 10),
+            ("V", "V", 60),
+            ("V", "T", 40),
+            ("W", "W", 95),
+            ("W", "T", 5),
+            ("L", "L", 100),
+            ("L", "T", 1),
+        ]
         return graph_of(rows)
 
     def test_large_and_small_urban_areas(self, country):
         metro = rz.metropolitan_areas(country, ["M"], tau=0.2)
-        assert labels(metro) == {"A": "M", "B": "M", "L": None, "M": "M", "T": None, "V": None,
-                                 "W": None}
+        assert labels(metro) == {
+            "A": "M",
+            "B": "M",
+            "L": None,
+            "M": "M",
+            "T": None,
+            "V": None,
+            "W": None,
+        }
         urban = rz.urban_areas(country, metro, tau=0.2, centres=["T", "L"], min_zones=2)
         # the large urban area is M with its direct belt A; B (second order) is beyond it
-        assert labels(urban) == {"A": "M", "B": None, "L": None, "M": "M", "T": "T", "V": "T",
-                                 "W": None}
+        assert labels(urban) == {
+            "A": "M",
+            "B": None,
+            "L": None,
+            "M": "M",
+            "T": "T",
+            "V": "T",
+            "W": None,
+        }
         assert urban.areas["kind"].to_dict() == {"M": "large urban", "T": "small/medium urban"}
         # L had no zone attached: its area is dissolved, with a reason
         assert urban.unassigned["L"] == "its area was below the minimum size"
@@ -315,8 +383,9 @@ class TestUrbanAndMegaregions:
         assert apart.labels["T"] is None
         joined = rz.megaregions(country, metro, urban, threshold=0.02, include_unassigned=False)
         assert joined.labels["T"] == joined.labels["V"] == "M"
-        given = rz.megaregions(country, metro, urban, groups={"North": ["M", "A", "B"],
-                                                               "South": ["T", "V"]})
+        given = rz.megaregions(
+            country, metro, urban, groups={"North": ["M", "A", "B"], "South": ["T", "V"]}
+        )
         assert given.areas["name"].tolist() == ["North", "South"]
         with pytest.raises(InvalidZonesError, match="split between megaregions"):
             rz.megaregions(country, metro, urban, groups={"X": ["M", "A"], "Y": ["B"]})
@@ -338,9 +407,18 @@ class TestClusteredCores:
     # are villages sending 40% of their workers to P and Q.
     @pytest.fixture
     def city(self):
-        rows = [("P", "P", 50), ("Q", "Q", 40), ("P", "Q", 5), ("Q", "P", 5),
-                ("R", "R", 10), ("R", "Q", 10), ("S", "S", 30), ("S", "P", 20),
-                ("T", "T", 30), ("T", "Q", 20)]
+        rows = [
+            ("P", "P", 50),
+            ("Q", "Q", 40),
+            ("P", "Q", 5),
+            ("Q", "P", 5),
+            ("R", "R", 10),
+            ("R", "Q", 10),
+            ("S", "S", 30),
+            ("S", "P", 20),
+            ("T", "T", 30),
+            ("T", "Q", 20),
+        ]
         g = graph_of(rows)
         order = list(g.ids)  # P Q R S T
         pairs = [("S", "P"), ("P", "Q"), ("Q", "R"), ("R", "T")]
@@ -355,12 +433,18 @@ class TestClusteredCores:
         with pytest.warns(UserWarning, match="cluster_cores=True"):
             zone_rule = rz.metropolitan_areas(g, tau=0.3, min_size=100, contiguity=c)
         assert zone_rule.n_areas == 0
-        clustered = rz.metropolitan_areas(g, tau=0.3, min_size=100, contiguity=c,
-                                          cluster_cores=True)
+        clustered = rz.metropolitan_areas(
+            g, tau=0.3, min_size=100, contiguity=c, cluster_cores=True
+        )
         assert clustered.areas["centres"].tolist() == [("P", "Q")]
         # R (tied to Q at 50%) is a suburb, not part of the core; S and T attach at 40%
-        assert clustered.labels.to_dict() == {"P": "P+Q", "Q": "P+Q", "R": "P+Q", "S": "P+Q",
-                                              "T": "P+Q"}
+        assert clustered.labels.to_dict() == {
+            "P": "P+Q",
+            "Q": "P+Q",
+            "R": "P+Q",
+            "S": "P+Q",
+            "T": "P+Q",
+        }
         assert clustered.details.loc["R", "role"] == "member"
 
     def test_clustering_needs_contiguity(self, city):

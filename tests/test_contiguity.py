@@ -31,8 +31,7 @@ def grid(nrows: int = 3, ncols: int = 3, *, shrink: float = 0.0, crs=None) -> gp
         for c in range(ncols):
             codes.append(f"{r}{c}")
             geoms.append(box(c + shrink, r + shrink, c + 1 - shrink, r + 1 - shrink))
-    return gpd.GeoDataFrame({"code": codes, "pop": np.arange(len(codes))}, geometry=geoms,
-                            crs=crs)
+    return gpd.GeoDataFrame({"code": codes, "pop": np.arange(len(codes))}, geometry=geoms, crs=crs)
 
 
 def with_zone(gdf: gpd.GeoDataFrame, code: str, geom) -> gpd.GeoDataFrame:
@@ -90,8 +89,11 @@ def test_grid_matrices():
 def test_shared_length_in_crs_units():
     # Squares of side 1000 (metres in a projected CRS): the shared side is 1000 long; a
     # half-overlapping side shares 500.
-    g = gpd.GeoSeries([box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000),
-                       box(0, 1000, 500, 2000)], index=["a", "b", "c"], crs="EPSG:3857")
+    g = gpd.GeoSeries(
+        [box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000), box(0, 1000, 500, 2000)],
+        index=["a", "b", "c"],
+        crs="EPSG:3857",
+    )
     c = build_contiguity(g)
     sl = c.shared_length.toarray()
     assert sl[0, 1] == pytest.approx(1000.0)
@@ -145,8 +147,9 @@ def test_island_nearest_links_the_closest_square():
     assert c.n_links == 13 and c.n_components == 1
     # Added links carry no shared length.
     assert c.shared_length.nnz == 24
-    assert repr(c) == ("<Contiguity of 10 zones and 13 links "
-                       "(rook; 1 island linked to nearest; 1 component)>")
+    assert repr(c) == (
+        "<Contiguity of 10 zones and 13 links (rook; 1 island linked to nearest; 1 component)>"
+    )
 
 
 def test_island_nearest_k2_and_ties_by_id():
@@ -172,9 +175,11 @@ def test_two_islands_nearest_each_other_make_one_link():
 
 def test_island_error_lists_islands():
     g = with_zone(with_zone(grid(), "i1", box(20, 0, 21, 1)), "i2", box(30, 0, 31, 1))
-    with pytest.raises(InvalidZonesError,
-                       match=r"2 islands \(zones with no rook neighbour\) \(first: i1, i2\)\. "
-                             r"Pass islands='nearest'"):
+    with pytest.raises(
+        InvalidZonesError,
+        match=r"2 islands \(zones with no rook neighbour\) \(first: i1, i2\)\. "
+        r"Pass islands='nearest'",
+    ):
         build_contiguity(g, "code", islands="error")
     # No island, no error.
     assert build_contiguity(grid(), "code", islands="error").n_links == 12
@@ -192,10 +197,12 @@ def test_rook_point_contact_is_an_island_but_linked_at_distance_zero():
 
 def test_nearest_in_geographic_crs_is_geodesic_metres():
     # 0.1-degree squares near 37N, 126-126.3E; an island 0.7 degree east of the grid.
-    squares = [box(126 + 0.1 * c, 37 + 0.1 * r, 126.1 + 0.1 * c, 37.1 + 0.1 * r)
-               for r in range(3) for c in range(3)]
-    g = gpd.GeoDataFrame({"code": [f"{k}" for k in range(9)]}, geometry=squares,
-                         crs="EPSG:4326")
+    squares = [
+        box(126 + 0.1 * c, 37 + 0.1 * r, 126.1 + 0.1 * c, 37.1 + 0.1 * r)
+        for r in range(3)
+        for c in range(3)
+    ]
+    g = gpd.GeoDataFrame({"code": [f"{k}" for k in range(9)]}, geometry=squares, crs="EPSG:4326")
     g = with_zone(g, "isl", box(127.0, 37.02, 127.1, 37.08))
     c = build_contiguity(g, "code", islands="nearest")
     assert c.neighbors("isl") == ["2"]  # the square at 126.2-126.3E, 37.0-37.1N
@@ -246,10 +253,14 @@ def test_geometry_collection_keeps_its_polygons_and_points_are_an_error():
     gc = shapely.GeometryCollection([box(3, 0, 4, 1), shapely.LineString([(3, 0), (9, 9)])])
     c = build_contiguity(with_zone(grid(), "gc", gc), "code")
     assert c.neighbors("gc") == ["02"]
-    pts = gpd.GeoSeries([shapely.Point(0, 0), shapely.Point(1, 1), box(0, 0, 1, 1)],
-                        index=["p", "q", "r"])
-    with pytest.raises(InvalidZonesError, match=r"2 zones whose geometry is not a polygon "
-                                                r"\(first: p \(Point\), q \(Point\)\)"):
+    pts = gpd.GeoSeries(
+        [shapely.Point(0, 0), shapely.Point(1, 1), box(0, 0, 1, 1)], index=["p", "q", "r"]
+    )
+    with pytest.raises(
+        InvalidZonesError,
+        match=r"2 zones whose geometry is not a polygon "
+        r"\(first: p \(Point\), q \(Point\)\)",
+    ):
         build_contiguity(pts)
 
 
@@ -295,8 +306,10 @@ def test_ids_from_index_column_and_sequence():
 
 
 def test_ids_keep_input_order_and_leading_zeros():
-    g = gpd.GeoDataFrame({"fips": ["01003", "01001", "10001"]},
-                         geometry=[box(2, 0, 3, 1), box(0, 0, 1, 1), box(1, 0, 2, 1)])
+    g = gpd.GeoDataFrame(
+        {"fips": ["01003", "01001", "10001"]},
+        geometry=[box(2, 0, 3, 1), box(0, 0, 1, 1), box(1, 0, 2, 1)],
+    )
     c = build_contiguity(g, "fips")
     assert list(c.ids) == ["01003", "01001", "10001"]  # not sorted
     assert c.neighbors("10001") == ["01003", "01001"]  # in ids order
@@ -317,17 +330,29 @@ def test_id_errors():
         build_contiguity([box(0, 0, 1, 1)])
 
 
-@pytest.mark.parametrize(("kwargs", "pattern"), [
-    ({"rule": "bishop"}, r"'rule' parameter of build_contiguity must be one of 'rook', "
-                         r"'queen'\. Got 'bishop'"),
-    ({"islands": "drop"}, r"'islands' parameter of build_contiguity must be one of 'keep', "
-                          r"'nearest', 'error'\. Got 'drop'"),
-    ({"tolerance": -1.0}, r"'tolerance' parameter of build_contiguity must be a float in "
-                          r"\[0, inf\)\. Got -1\.0"),
-    ({"tolerance": "1"}, r"'tolerance' parameter"),
-    ({"k": 0}, r"'k' parameter of build_contiguity must be an integer >= 1\. Got 0"),
-    ({"k": 1.5}, r"'k' parameter"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        (
+            {"rule": "bishop"},
+            r"'rule' parameter of build_contiguity must be one of 'rook', "
+            r"'queen'\. Got 'bishop'",
+        ),
+        (
+            {"islands": "drop"},
+            r"'islands' parameter of build_contiguity must be one of 'keep', "
+            r"'nearest', 'error'\. Got 'drop'",
+        ),
+        (
+            {"tolerance": -1.0},
+            r"'tolerance' parameter of build_contiguity must be a float in "
+            r"\[0, inf\)\. Got -1\.0",
+        ),
+        ({"tolerance": "1"}, r"'tolerance' parameter"),
+        ({"k": 0}, r"'k' parameter of build_contiguity must be an integer >= 1\. Got 0"),
+        ({"k": 1.5}, r"'k' parameter"),
+    ],
+)
 def test_parameter_errors(kwargs, pattern):
     with pytest.raises(InvalidParameterError, match=pattern):
         build_contiguity(grid(), "code", **kwargs)
@@ -415,15 +440,19 @@ def test_contains_len_neighbors_errors_and_pickle():
 
 
 def test_input_not_modified():
-    g = with_zone(with_zone(grid(), "bow", shapely.Polygon([(3, 0), (4, 1), (4, 0), (3, 1)])),
-                  "far", box(10, 0, 11, 1))
+    g = with_zone(
+        with_zone(grid(), "bow", shapely.Polygon([(3, 0), (4, 1), (4, 0), (3, 1)])),
+        "far",
+        box(10, 0, 11, 1),
+    )
     g.loc[g["code"] == "00", "geometry"] = None
     before = g.copy()
     build_contiguity(g, "code", islands="nearest", rule="queen")
     build_contiguity(g, "code", tolerance=0.1)
     pd.testing.assert_frame_equal(g.drop(columns="geometry"), before.drop(columns="geometry"))
     assert list(shapely.to_wkb(g.geometry.to_numpy()[1:])) == list(
-        shapely.to_wkb(before.geometry.to_numpy()[1:]))
+        shapely.to_wkb(before.geometry.to_numpy()[1:])
+    )
     assert g.geometry.iloc[0] is None
     assert not shapely.is_prepared(g.geometry.to_numpy()[1:]).any()
     assert list(g.columns) == ["code", "pop", "geometry"]
@@ -466,8 +495,11 @@ def _layer_with_traps() -> gpd.GeoDataFrame:
 
 
 @settings(max_examples=25, deadline=None)
-@given(perm=st.permutations(list(range(19))),
-       rule=st.sampled_from(["rook", "queen"]), k=st.integers(1, 3))
+@given(
+    perm=st.permutations(list(range(19))),
+    rule=st.sampled_from(["rook", "queen"]),
+    k=st.integers(1, 3),
+)
 def test_shuffling_rows_gives_the_same_links(perm, rule, k):
     g = _layer_with_traps()
     ref = build_contiguity(g, "code", rule=rule, islands="nearest", k=k)
@@ -542,9 +574,12 @@ def test_korea_islands_nearest(korea):
     assert links == {"36660": "36600", "36670": "36600", "38090": "38050", "38550": "38060"}
     # Geodesic metres: the straits under the bridges are 100-400 m wide in the polygons.
     assert c.added_links["distance"].between(100, 400).all()
-    assert repr(c) == ("<Contiguity of 159 zones and 407 links "
-                       "(rook; 4 islands linked to nearest; 1 component)>")
-    with pytest.raises(InvalidZonesError, match=r"4 islands .* \(first: 36660, 36670, 38090, \.\.\.\)"):
+    assert repr(c) == (
+        "<Contiguity of 159 zones and 407 links (rook; 4 islands linked to nearest; 1 component)>"
+    )
+    with pytest.raises(
+        InvalidZonesError, match=r"4 islands .* \(first: 36660, 36670, 38090, \.\.\.\)"
+    ):
         build_contiguity(korea, "SiGun_CD", islands="error")
 
 

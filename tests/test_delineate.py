@@ -48,20 +48,25 @@ def test_repeatable(country, hierarchy):
 
 def test_flow_scaling_and_relabelling(country, hierarchy):
     flows = country.to_frame()
-    scaled = rz.FlowGraph.from_dataframe(flows.assign(flow=flows["flow"] * 3),
-                                         geometry=country.geometry)
+    scaled = rz.FlowGraph.from_dataframe(
+        flows.assign(flow=flows["flow"] * 3), geometry=country.geometry
+    )
     h2 = rz.delineate(scaled)
     for layer in hierarchy.layers:
         pd.testing.assert_series_equal(h2[layer].labels, hierarchy[layer].labels)
     rename = {z: f"R{z}" for z in country.ids}
     relabelled = rz.FlowGraph.from_dataframe(
-        flows.assign(origin=flows["origin"].map(rename),
-                     destination=flows["destination"].map(rename)),
-        geometry=country.geometry.rename(index=rename))
+        flows.assign(
+            origin=flows["origin"].map(rename), destination=flows["destination"].map(rename)
+        ),
+        geometry=country.geometry.rename(index=rename),
+    )
     h3 = rz.delineate(relabelled)
     for layer in hierarchy.layers:
-        expect = [None if a is None else "+".join(f"R{z}" for z in a.split("+"))
-                  for a in hierarchy[layer].labels]
+        expect = [
+            None if a is None else "+".join(f"R{z}" for z in a.split("+"))
+            for a in hierarchy[layer].labels
+        ]
         got = h3[layer].labels.reindex([rename[z] for z in country.ids])
         assert got.tolist() == expect
 
@@ -78,8 +83,11 @@ def test_inputs_unmodified(country):
 def test_delineate_reports_progress_per_layer():
     g = rz.synthetic_country(300, seed=4)
     seen = []
-    h = rz.delineate(g, metropolitan={"cluster_cores": True, "min_size_share": 0.002},
-                     progress=lambda layer, part, seconds: seen.append((layer, part, seconds)))
+    h = rz.delineate(
+        g,
+        metropolitan={"cluster_cores": True, "min_size_share": 0.002},
+        progress=lambda layer, part, seconds: seen.append((layer, part, seconds)),
+    )
     assert [s[0] for s in seen] == ["metropolitan", "urban", "megaregion"]
     for layer, part, seconds in seen:
         assert part.equals(h[layer]) and seconds >= 0

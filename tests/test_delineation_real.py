@@ -55,8 +55,9 @@ def test_korea_metropolitan_shape(korea, korea_metro):
 
 @pytest.mark.parametrize("candidates", ["city", None])
 def test_korea_small_and_medium_urban_areas(korea, korea_metro, candidates):
-    urban = rz.urban_areas(korea, korea_metro, tau=0.20, max_order=2, min_job_ratio=None,
-                           candidates=candidates)
+    urban = rz.urban_areas(
+        korea, korea_metro, tau=0.20, max_order=2, min_job_ratio=None, candidates=candidates
+    )
     areas = urban.areas
     smua = areas[areas["kind"] == "small/medium urban"]
     assert (smua["n_zones"] >= 2).all()

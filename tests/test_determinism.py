@@ -30,14 +30,28 @@ for name, run in runs.items():
 
 def _run(hash_seed: str) -> dict[str, str]:
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-    out = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True,
-                         text=True, check=True, timeout=600).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    ).stdout
     return dict(line.split(" ", 1) for line in out.splitlines())
 
 
 def test_results_do_not_depend_on_string_hashing():
     a, b = _run("0"), _run("4242")
-    assert sorted(a) == ["commuting_zones", "delineate", "dominant_flows", "flowbca",
-                         "intramax", "leiden", "life_zones", "ttwa"]
+    assert sorted(a) == [
+        "commuting_zones",
+        "delineate",
+        "dominant_flows",
+        "flowbca",
+        "intramax",
+        "leiden",
+        "life_zones",
+        "ttwa",
+    ]
     for name in a:
         assert a[name] == b[name], name

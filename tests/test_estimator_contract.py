@@ -144,9 +144,13 @@ def test_every_public_estimator_is_covered():
 def test_parameters_come_from_the_signature(cls, korea):
     est = CASES[cls][0](korea)
     sig = inspect.signature(cls.__init__)
-    names = [p for p in sig.parameters if p != "self"
-             and sig.parameters[p].kind not in (inspect.Parameter.VAR_KEYWORD,
-                                                 inspect.Parameter.VAR_POSITIONAL)]
+    names = [
+        p
+        for p in sig.parameters
+        if p != "self"
+        and sig.parameters[p].kind
+        not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)
+    ]
     assert list(est.get_params()) == names == cls.param_names()
     # set_params round-trips and returns the estimator
     params = est.get_params()
@@ -181,14 +185,19 @@ def test_function_twin_spells_out_the_parameters_and_agrees(cls, korea, layers):
 
 
 TWINS = {
-    rz.MetropolitanAreas: [rz.metropolitan_areas], rz.UrbanAreas: [rz.urban_areas],
-    rz.Megaregions: [rz.megaregions], rz.DominantFlows: [rz.dominant_flows],
+    rz.MetropolitanAreas: [rz.metropolitan_areas],
+    rz.UrbanAreas: [rz.urban_areas],
+    rz.Megaregions: [rz.megaregions],
+    rz.DominantFlows: [rz.dominant_flows],
     rz.LifeZones: [rz.life_zones],
     M.CoreBasedAreas: [M.core_based_areas, M.combined_areas],
     M.FunctionalUrbanAreas: [M.functional_urban_areas],
     M.UrbanEmploymentAreas: [M.urban_employment_areas],
-    M.CommutingZones: [M.commuting_zones], M.LabourMarketAreas: [M.labour_market_areas],
-    M.Intramax: [M.intramax], M.FlowBCA: [M.flowbca], M.Leiden: [M.leiden],
+    M.CommutingZones: [M.commuting_zones],
+    M.LabourMarketAreas: [M.labour_market_areas],
+    M.Intramax: [M.intramax],
+    M.FlowBCA: [M.flowbca],
+    M.Leiden: [M.leiden],
     M.Infomap: [M.infomap],
 }
 
@@ -205,7 +214,8 @@ def test_twin_signature_lists_every_parameter(cls):
         for name in names:  # same defaults as the estimator
             default = inspect.signature(cls.__init__).parameters[name].default
             assert sig.parameters[name].default == default or (
-                default is inspect.Parameter.empty), (twin.__name__, name)
+                default is inspect.Parameter.empty
+            ), (twin.__name__, name)
         doc = twin.__doc__ or ""
         assert "Parameters" in doc and "Returns" in doc, twin.__name__
 
@@ -224,9 +234,13 @@ def test_a_wrong_keyword_is_one_clear_error(cls, korea):
     first = cls.param_names()[-1]
     with pytest.raises(InvalidParameterError, match=f"Did you mean '{first}'"):
         est.set_params(**{first + "x": 1})
-    required = [p for p in inspect.signature(cls.__init__).parameters.values()
-                if p.name != "self" and p.default is inspect.Parameter.empty
-                and p.kind == p.POSITIONAL_OR_KEYWORD]
+    required = [
+        p
+        for p in inspect.signature(cls.__init__).parameters.values()
+        if p.name != "self"
+        and p.default is inspect.Parameter.empty
+        and p.kind == p.POSITIONAL_OR_KEYWORD
+    ]
     args = [est.get_params()[p.name] for p in required]
     with pytest.raises(InvalidParameterError, match="Its parameters are"):
         cls(*args, **{first + "x": 1})

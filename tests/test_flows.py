@@ -18,11 +18,13 @@ def toy_df():
     # Three zones; "01" and "02" exchange commuters, "03" sends 20 to "02" and keeps nobody.
     #   residents (row sums incl. diagonal): 01 = 50+30 = 80, 02 = 80+10 = 90, 03 = 20
     #   jobs (column sums):                  01 = 50+10 = 60, 02 = 30+80+20 = 130, 03 = 0
-    return pd.DataFrame({
-        "origin": ["01", "01", "02", "02", "03"],
-        "destination": ["01", "02", "02", "01", "02"],
-        "flow": [50, 30, 80, 10, 20],
-    })
+    return pd.DataFrame(
+        {
+            "origin": ["01", "01", "02", "02", "03"],
+            "destination": ["01", "02", "02", "01", "02"],
+            "flow": [50, 30, 80, 10, 20],
+        }
+    )
 
 
 @pytest.fixture
@@ -60,13 +62,15 @@ class TestTotals:
         assert not g.has_diagonal
         assert "no diagonal" in repr(g)
         # a stored zero on the diagonal is not a diagonal
-        g0 = FlowGraph.from_dataframe(pd.concat([off, pd.DataFrame(
-            {"origin": ["01"], "destination": ["01"], "flow": [0]})]))
+        g0 = FlowGraph.from_dataframe(
+            pd.concat([off, pd.DataFrame({"origin": ["01"], "destination": ["01"], "flow": [0]})])
+        )
         assert not g0.has_diagonal and g0.n_flows == 3
 
     def test_supplied_residents_and_jobs(self, toy_df):
-        zones = pd.DataFrame({"employed": [100, 95, 25], "workplaces": [70, 140, 5]},
-                             index=["01", "02", "03"])
+        zones = pd.DataFrame(
+            {"employed": [100, 95, 25], "workplaces": [70, 140, 5]}, index=["01", "02", "03"]
+        )
         g = FlowGraph.from_dataframe(toy_df, zones=zones, residents="employed", jobs="workplaces")
         np.testing.assert_array_equal(g.residents, [100, 95, 25])
         np.testing.assert_array_equal(g.jobs, [70, 140, 5])
@@ -76,8 +80,14 @@ class TestTotals:
     def test_summary_table(self, toy):
         s = toy.summary()
         assert s.loc["02", "job_ratio"] == pytest.approx(130 / 90)
-        assert list(s.columns) == ["residents", "jobs", "internal", "outflows", "inflows",
-                                   "job_ratio"]
+        assert list(s.columns) == [
+            "residents",
+            "jobs",
+            "internal",
+            "outflows",
+            "inflows",
+            "job_ratio",
+        ]
 
     def test_isolates(self, toy_df):
         zones = pd.DataFrame({"population": [1, 2, 3, 4]}, index=["01", "02", "03", "04"])
@@ -88,14 +98,20 @@ class TestTotals:
 
 class TestIds:
     def test_leading_zeros_kept_and_sorted(self):
-        df = pd.DataFrame({"origin": ["0010", "010", "10"], "destination": ["10", "0010", "010"],
-                           "flow": [1, 2, 3]})
+        df = pd.DataFrame(
+            {
+                "origin": ["0010", "010", "10"],
+                "destination": ["10", "0010", "010"],
+                "flow": [1, 2, 3],
+            }
+        )
         g = FlowGraph.from_dataframe(df)
         assert list(g.ids) == ["0010", "010", "10"]  # three different zones
 
     def test_numeric_ids_become_text(self):
-        df = pd.DataFrame({"origin": [90001, 90002], "destination": [90002, 90001],
-                           "flow": [1.0, 2.0]})
+        df = pd.DataFrame(
+            {"origin": [90001, 90002], "destination": [90002, 90001], "flow": [1.0, 2.0]}
+        )
         assert list(FlowGraph.from_dataframe(df).ids) == ["90001", "90002"]
         df_f = df.astype({"origin": float, "destination": float})
         assert list(FlowGraph.from_dataframe(df_f).ids) == ["90001", "90002"]
@@ -113,25 +129,33 @@ class TestIds:
 
 class TestBadInput:
     def test_all_problems_in_one_error(self):
-        df = pd.DataFrame({
-            "origin": ["A", "A", "B", "C", None],
-            "destination": ["B", "B", "C", "A", "A"],
-            "flow": [1, 2, -3, np.nan, 4],
-        })
+        df = pd.DataFrame(
+            {
+                "origin": ["A", "A", "B", "C", None],
+                "destination": ["B", "B", "C", "A", "A"],
+                "flow": [1, 2, -3, np.nan, 4],
+            }
+        )
         with pytest.raises(InvalidODError) as err:
             FlowGraph.from_dataframe(df)
         msg = str(err.value)
-        for part in ["1 rows without an origin or destination id", "1 NaN flows (first: C → A)",
-                     "1 negative flows (first: B → C)",
-                     "1 duplicated origin-destination pairs (first: A → B)",
-                     "duplicates='sum'"]:
+        for part in [
+            "1 rows without an origin or destination id",
+            "1 NaN flows (first: C → A)",
+            "1 negative flows (first: B → C)",
+            "1 duplicated origin-destination pairs (first: A → B)",
+            "duplicates='sum'",
+        ]:
             assert part in msg
 
-    @pytest.mark.parametrize("flows, match", [
-        (["-", "3"], r"1 non-numeric flows \(first: -\)"),
-        (["<3", "*"], r"2 non-numeric flows \(first: <3, \*\)"),
-        ([np.inf, 1], "1 infinite flows"),
-    ])
+    @pytest.mark.parametrize(
+        "flows, match",
+        [
+            (["-", "3"], r"1 non-numeric flows \(first: -\)"),
+            (["<3", "*"], r"2 non-numeric flows \(first: <3, \*\)"),
+            ([np.inf, 1], "1 infinite flows"),
+        ],
+    )
     def test_bad_flow_values(self, flows, match):
         df = pd.DataFrame({"origin": ["A", "B"], "destination": ["B", "A"], "flow": flows})
         with pytest.raises(InvalidODError, match=match):
@@ -166,8 +190,10 @@ class TestBadInput:
         assert list(dropped.ids) == ["01", "02", "03"]
 
     def test_bad_policy_parameter(self, toy_df):
-        with pytest.raises(InvalidParameterError,
-                           match="'duplicates' parameter of FlowGraph.from_dataframe must be one of"):
+        with pytest.raises(
+            InvalidParameterError,
+            match="'duplicates' parameter of FlowGraph.from_dataframe must be one of",
+        ):
             FlowGraph.from_dataframe(toy_df, duplicates="mean")
 
     def test_inputs_not_modified(self, toy_df):
@@ -213,8 +239,9 @@ class TestFromMatrix:
     def test_zone_table_must_match(self):
         dense, ids = random_graph(n=3)
         with pytest.raises(InvalidZonesError, match="1 zone-table ids not in the matrix"):
-            FlowGraph.from_matrix(dense, ids, zones=pd.DataFrame({"p": [1, 2, 3, 4]},
-                                                                 index=ids + ["zzz"]))
+            FlowGraph.from_matrix(
+                dense, ids, zones=pd.DataFrame({"p": [1, 2, 3, 4]}, index=ids + ["zzz"])
+            )
 
 
 class TestAggregate:
@@ -247,10 +274,12 @@ class TestAggregate:
             toy.aggregate(["A", None, "B"])
 
     def test_attributes_summed_and_moe_combined(self):
-        df = pd.DataFrame({"o": ["a", "a", "b"], "d": ["a", "b", "c"], "f": [10, 20, 30],
-                           "m": [3.0, 4.0, 12.0]})
-        zones = pd.DataFrame({"population": [100, 200, 300], "name": ["x", "y", "z"]},
-                             index=["a", "b", "c"])
+        df = pd.DataFrame(
+            {"o": ["a", "a", "b"], "d": ["a", "b", "c"], "f": [10, 20, 30], "m": [3.0, 4.0, 12.0]}
+        )
+        zones = pd.DataFrame(
+            {"population": [100, 200, 300], "name": ["x", "y", "z"]}, index=["a", "b", "c"]
+        )
         g = FlowGraph.from_dataframe(df, "o", "d", "f", moe="m", zones=zones)
         q = g.aggregate({"a": "G", "b": "G", "c": "H"})
         assert q.zones.loc["G", "population"] == 300
@@ -260,8 +289,11 @@ class TestAggregate:
         assert q.moe[0, 1] == pytest.approx(12.0)
 
     def test_geometry_dissolved(self, toy_df):
-        geo = gpd.GeoDataFrame({"geometry": [box(0, 0, 1, 1), box(1, 0, 2, 1), box(5, 5, 6, 6)]},
-                               index=["01", "02", "03"], crs="EPSG:3857")
+        geo = gpd.GeoDataFrame(
+            {"geometry": [box(0, 0, 1, 1), box(1, 0, 2, 1), box(5, 5, 6, 6)]},
+            index=["01", "02", "03"],
+            crs="EPSG:3857",
+        )
         g = FlowGraph.from_dataframe(toy_df, geometry=geo)
         q = g.aggregate(["A", "A", "B"])
         assert q.geometry.loc["A"].geometry.area == pytest.approx(2.0)
@@ -286,9 +318,13 @@ class TestSubgraph:
 class TestGeometry:
     @pytest.fixture
     def squares(self):
-        return gpd.GeoDataFrame({"code": ["01", "02", "03"],
-                                 "geometry": [box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)]},
-                                crs="EPSG:4326")
+        return gpd.GeoDataFrame(
+            {
+                "code": ["01", "02", "03"],
+                "geometry": [box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)],
+            },
+            crs="EPSG:4326",
+        )
 
     def test_attach_by_column(self, toy, squares):
         g = toy.with_geometry(squares, id_column="code")

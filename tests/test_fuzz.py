@@ -27,13 +27,57 @@ from regionalize.errors import RegionalizeError
 TIME_LIMIT = 10.0
 
 ID_CELLS = st.one_of(
-    st.sampled_from(["01", "1", "001", "02", "2", "A", "b", "", " ", "NA", "nan", "-",
-                     "서울", "Città", '"01"', "0x1", "1e3", "1.5", "9" * 25, "None"]),
+    st.sampled_from(
+        [
+            "01",
+            "1",
+            "001",
+            "02",
+            "2",
+            "A",
+            "b",
+            "",
+            " ",
+            "NA",
+            "nan",
+            "-",
+            "서울",
+            "Città",
+            '"01"',
+            "0x1",
+            "1e3",
+            "1.5",
+            "9" * 25,
+            "None",
+        ]
+    ),
     st.text(max_size=6),
 )
 FLOW_CELLS = st.one_of(
-    st.sampled_from(["5", "0", "-3", "1e309", "-0", "nan", "inf", "1,234", " 7 ", "3.5",
-                     "", "-", "*", "<3", "..", "x", "(c)", "TRUE", "1e-320", "0x10"]),
+    st.sampled_from(
+        [
+            "5",
+            "0",
+            "-3",
+            "1e309",
+            "-0",
+            "nan",
+            "inf",
+            "1,234",
+            " 7 ",
+            "3.5",
+            "",
+            "-",
+            "*",
+            "<3",
+            "..",
+            "x",
+            "(c)",
+            "TRUE",
+            "1e-320",
+            "0x10",
+        ]
+    ),
     st.integers(-10, 10**6).map(str),
     st.text(max_size=5),
 )
@@ -70,15 +114,23 @@ def outcome_of(read, *args, **kwargs):
 @st.composite
 def long_csv(draw) -> tuple[bytes, dict]:
     sep = draw(SEPS)
-    header = draw(st.one_of(
-        st.just(["origin", "destination", "flow"]),
-        st.permutations(["origin", "destination", "flow"]),
-        st.lists(st.sampled_from(["origin", "destination", "flow", "flow", "x", ""]),
-                 min_size=0, max_size=5),
-    ))
+    header = draw(
+        st.one_of(
+            st.just(["origin", "destination", "flow"]),
+            st.permutations(["origin", "destination", "flow"]),
+            st.lists(
+                st.sampled_from(["origin", "destination", "flow", "flow", "x", ""]),
+                min_size=0,
+                max_size=5,
+            ),
+        )
+    )
     n_rows = draw(st.integers(0, 12))
-    rows = [[draw(ID_CELLS), draw(ID_CELLS), draw(FLOW_CELLS)][:draw(st.integers(1, 4))]
-            + draw(st.lists(FLOW_CELLS, max_size=1)) for _ in range(n_rows)]
+    rows = [
+        [draw(ID_CELLS), draw(ID_CELLS), draw(FLOW_CELLS)][: draw(st.integers(1, 4))]
+        + draw(st.lists(FLOW_CELLS, max_size=1))
+        for _ in range(n_rows)
+    ]
     lines = [sep.join(header)] + [sep.join(r) for r in rows]
     if draw(st.booleans()):
         lines.append(draw(st.sampled_from(["Source: census", "Total,,99", "", "# note"])))
@@ -86,13 +138,18 @@ def long_csv(draw) -> tuple[bytes, dict]:
         lines.insert(0, draw(st.sampled_from(["Table 1", "", '"quoted title'])))
     text = draw(st.sampled_from(["\n", "\r\n"])).join(lines)
     data = text.encode(draw(ENCODINGS), errors="ignore")
-    options = draw(st.fixed_dictionaries({}, optional={
-        "footer": st.sampled_from(["error", "drop"]),
-        "suppressed": st.sampled_from(["error", "zero"]),
-        "duplicates": st.sampled_from(["error", "sum", "drop_identical"]),
-        "encoding": st.sampled_from([None, "auto", "latin-1"]),
-        "id_width": st.sampled_from([None, 3]),
-    }))
+    options = draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "footer": st.sampled_from(["error", "drop"]),
+                "suppressed": st.sampled_from(["error", "zero"]),
+                "duplicates": st.sampled_from(["error", "sum", "drop_identical"]),
+                "encoding": st.sampled_from([None, "auto", "latin-1"]),
+                "id_width": st.sampled_from([None, 3]),
+            },
+        )
+    )
     return data, options
 
 
@@ -135,19 +192,24 @@ def wide_csv(draw) -> bytes:
     return "\n".join(lines).encode(draw(ENCODINGS), errors="ignore")
 
 
-@given(data=wide_csv(), footer=st.sampled_from(["error", "drop"]),
-       suppressed=st.sampled_from(["error", "zero"]))
+@given(
+    data=wide_csv(),
+    footer=st.sampled_from(["error", "drop"]),
+    suppressed=st.sampled_from(["error", "zero"]),
+)
 @budget(150)
 def test_malformed_wide_csv(data, footer, suppressed):
     with tempfile.TemporaryDirectory() as folder:
-        outcome_of(rz.read_matrix, _write(folder, "m.csv", data), footer=footer,
-                   suppressed=suppressed)
+        outcome_of(
+            rz.read_matrix, _write(folder, "m.csv", data), footer=footer, suppressed=suppressed
+        )
 
 
 COLUMN_VALUES = st.one_of(
     st.lists(st.one_of(st.none(), st.integers(-5, 10**12)), min_size=1, max_size=8),
-    st.lists(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)),
-             min_size=1, max_size=8),
+    st.lists(
+        st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)), min_size=1, max_size=8
+    ),
     st.lists(st.one_of(st.none(), st.text(max_size=4)), min_size=1, max_size=8),
     st.lists(st.booleans(), min_size=1, max_size=8),
 )
@@ -155,8 +217,14 @@ COLUMN_VALUES = st.one_of(
 
 @st.composite
 def frames(draw) -> pd.DataFrame:
-    names = draw(st.lists(st.sampled_from(["origin", "destination", "flow", "moe", "x"]),
-                          min_size=0, max_size=5, unique=True))
+    names = draw(
+        st.lists(
+            st.sampled_from(["origin", "destination", "flow", "moe", "x"]),
+            min_size=0,
+            max_size=5,
+            unique=True,
+        )
+    )
     n = draw(st.integers(0, 8))
     data = {}
     for name in names:

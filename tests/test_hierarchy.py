@@ -32,43 +32,54 @@ def flows_frame(diagonal: bool = True) -> pd.DataFrame:
     return df if diagonal else df[df.origin != df.destination]
 
 
-
-
 def zone_table() -> pd.DataFrame:
     return pd.DataFrame({"name": NAMES, "population": POPULATION}, index=IDS)
 
 
 def make_graph(*, diagonal=True, geometry=True, zones=True) -> FlowGraph:
-    return FlowGraph.from_dataframe(flows_frame(diagonal), zones=zone_table() if zones else None,
-                                    geometry=squares() if geometry else None)
+    return FlowGraph.from_dataframe(
+        flows_frame(diagonal),
+        zones=zone_table() if zones else None,
+        geometry=squares() if geometry else None,
+    )
 
 
 def make_partition(name, members, centres, names, ids=IDS) -> Partition:
     """A Partition document written by hand: centres have order 0, other members order 1."""
-    return hand_partition(name, members, centres, ids, names=names,
-                          params={"threshold": 0.1})
+    return hand_partition(name, members, centres, ids, names=names, params={"threshold": 0.1})
 
 
 def metropolitan(ids=IDS) -> Partition:
     # M1 = 01 02 03 (centre 01), M2 = 05 06 (two centres); 04, 07, 08 unassigned
-    return make_partition("metropolitan", {"M1": ["01", "02", "03"], "M2": ["05", "06"]},
-                          {"M1": ("01",), "M2": ("05", "06")},
-                          {"M1": "Alpha metro", "M2": "Epsilon-Zeta metro"}, ids=ids)
+    return make_partition(
+        "metropolitan",
+        {"M1": ["01", "02", "03"], "M2": ["05", "06"]},
+        {"M1": ("01",), "M2": ("05", "06")},
+        {"M1": "Alpha metro", "M2": "Epsilon-Zeta metro"},
+        ids=ids,
+    )
 
 
 def urban() -> Partition:
     # U1 = 01 02 inside M1, U2 = 05 inside M2, U3 = 07 08 outside all metropolitan areas
     # (nested: "unassigned" is a label of its own); 03, 04, 06 unassigned
-    return make_partition("urban", {"U1": ["01", "02"], "U2": ["05"], "U3": ["07", "08"]},
-                          {"U1": ("01",), "U2": ("05",), "U3": ("07",)},
-                          {"U1": "Alpha", "U2": "Epsilon", "U3": "Eta"})
+    return make_partition(
+        "urban",
+        {"U1": ["01", "02"], "U2": ["05"], "U3": ["07", "08"]},
+        {"U1": ("01",), "U2": ("05",), "U3": ("07",)},
+        {"U1": "Alpha", "U2": "Epsilon", "U3": "Eta"},
+    )
 
 
 def bad() -> Partition:
     # B1 = 03 04 05 straddles M1 (03), no metro (04) and M2 (05); in the urban layer it is
     # split between unassigned (03, 04) and U2 (05). B2 = 01 02 nests everywhere.
-    return make_partition("bad", {"B1": ["03", "04", "05"], "B2": ["01", "02"]},
-                          {"B1": ("04",), "B2": ("01",)}, {"B1": "Delta", "B2": "Alpha"})
+    return make_partition(
+        "bad",
+        {"B1": ["03", "04", "05"], "B2": ["01", "02"]},
+        {"B1": ("04",), "B2": ("01",)},
+        {"B1": "Delta", "B2": "Alpha"},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -131,29 +142,44 @@ class TestAccess:
 class TestConstruction:
     def test_layer_with_missing_zone_is_named(self, graph):
         short = metropolitan(ids=IDS[:-1])
-        with pytest.raises(InvalidZonesError,
-                           match=r"Layer 'metropolitan'.*1 graph zones missing from the layer "
-                                 r"\(first: 08\)"):
+        with pytest.raises(
+            InvalidZonesError,
+            match=r"Layer 'metropolitan'.*1 graph zones missing from the layer "
+            r"\(first: 08\)",
+        ):
             Hierarchy(graph, [urban(), short])
 
     def test_layer_in_another_order(self, graph):
         swapped = metropolitan(ids=["02", "01", *IDS[2:]])
-        with pytest.raises(InvalidZonesError,
-                           match=r"Layer 'metropolitan'.*another order.*position 0: 02 "
-                                 r"instead of 01"):
+        with pytest.raises(
+            InvalidZonesError,
+            match=r"Layer 'metropolitan'.*another order.*position 0: 02 "
+            r"instead of 01",
+        ):
             Hierarchy(graph, [swapped])
 
-    @pytest.mark.parametrize("layers, error, match", [
-        (lambda: [metropolitan(), metropolitan()], InvalidParameterError, "repeated: 'metro"),
-        (lambda: [], InvalidParameterError, "at least one layer"),
-        (lambda: metropolitan(), TypeError, "list of Partitions"),
-        (lambda: [metropolitan(), "urban"], TypeError, "Layer 1 is a str"),
-        (lambda: [make_partition("name", {"A": ["01"]}, {"A": ("01",)}, {"A": "a"})],
-         InvalidParameterError, "reserved"),
-        (lambda: [urban(), make_partition("urban_name", {"A": ["01"]}, {"A": ("01",)},
-                                          {"A": "a"})],
-         InvalidParameterError, "clashing zone-table columns"),
-    ])
+    @pytest.mark.parametrize(
+        "layers, error, match",
+        [
+            (lambda: [metropolitan(), metropolitan()], InvalidParameterError, "repeated: 'metro"),
+            (lambda: [], InvalidParameterError, "at least one layer"),
+            (lambda: metropolitan(), TypeError, "list of Partitions"),
+            (lambda: [metropolitan(), "urban"], TypeError, "Layer 1 is a str"),
+            (
+                lambda: [make_partition("name", {"A": ["01"]}, {"A": ("01",)}, {"A": "a"})],
+                InvalidParameterError,
+                "reserved",
+            ),
+            (
+                lambda: [
+                    urban(),
+                    make_partition("urban_name", {"A": ["01"]}, {"A": ("01",)}, {"A": "a"}),
+                ],
+                InvalidParameterError,
+                "clashing zone-table columns",
+            ),
+        ],
+    )
     def test_bad_layers(self, graph, layers, error, match):
         with pytest.raises(error, match=match):
             Hierarchy(graph, layers())
@@ -169,8 +195,7 @@ class TestNesting:
         # U3 lies outside every metropolitan area: unassigned counts as a label, so it nests
         assert h.is_nested
         n = h.nesting()
-        assert n.empty and list(n.columns) == ["upper", "lower", "area", "upper_labels",
-                                               "n_zones"]
+        assert n.empty and list(n.columns) == ["upper", "lower", "area", "upper_labels", "n_zones"]
         h.check_nesting()  # does not raise
 
     def test_violations_recorded_not_raised(self, h_bad):
@@ -179,20 +204,32 @@ class TestNesting:
         # every pair of layers is checked, not only neighbours: B1 against metropolitan (two
         # layers up) and against urban. Ties keep areas in table order, unassigned last.
         assert n.to_dict("records") == [
-            {"upper": "metropolitan", "lower": "bad", "area": "B1",
-             "upper_labels": ("M1", "M2", None), "n_zones": 3},
-            {"upper": "urban", "lower": "bad", "area": "B1",
-             "upper_labels": (None, "U2"), "n_zones": 3},  # 03 and 04 unassigned, 05 in U2
+            {
+                "upper": "metropolitan",
+                "lower": "bad",
+                "area": "B1",
+                "upper_labels": ("M1", "M2", None),
+                "n_zones": 3,
+            },
+            {
+                "upper": "urban",
+                "lower": "bad",
+                "area": "B1",
+                "upper_labels": (None, "U2"),
+                "n_zones": 3,
+            },  # 03 and 04 unassigned, 05 in U2
         ]
 
     def test_check_nesting_message(self, h_bad):
         with pytest.raises(InvalidZonesError) as err:
             h_bad.check_nesting()
         msg = str(err.value)
-        assert msg.startswith("Layers are not nested: 1 areas of 'bad' straddling areas of "
-                              "'metropolitan' (first: B1 across M1 + M2 + (unassigned)); 1 "
-                              "areas of 'bad' straddling areas of 'urban' (first: B1 across "
-                              "(unassigned) + U2).")
+        assert msg.startswith(
+            "Layers are not nested: 1 areas of 'bad' straddling areas of "
+            "'metropolitan' (first: B1 across M1 + M2 + (unassigned)); 1 "
+            "areas of 'bad' straddling areas of 'urban' (first: B1 across "
+            "(unassigned) + U2)."
+        )
         assert "Hierarchy.nesting()" in msg
 
     def test_straddling_the_unassigned_boundary(self, graph):
@@ -205,7 +242,9 @@ class TestNesting:
         # urban above metropolitan: M1 = 01 02 03 spans U1 and unassigned
         n = Hierarchy(graph, [urban(), metropolitan()]).nesting()
         assert n.set_index("area")["upper_labels"].to_dict() == {
-            "M1": ("U1", None), "M2": ("U2", None)}  # M2: 05 in U2, 06 unassigned (a tie)
+            "M1": ("U1", None),
+            "M2": ("U2", None),
+        }  # M2: 05 in U2, 06 unassigned (a tie)
 
 
 # ---------------------------------------------------------------------------- summary
@@ -214,11 +253,25 @@ class TestSummary:
         s = h.summary("metropolitan")
         assert list(s.index) == ["M1", "M2"] and s.index.name == "area"
         assert list(s.columns) == [
-            "name", "kind", "centres", "centre_names", "n_zones", "residents", "jobs",
-            "population", "internal", "self_containment_supply", "self_containment_demand"]
+            "name",
+            "kind",
+            "centres",
+            "centre_names",
+            "n_zones",
+            "residents",
+            "jobs",
+            "population",
+            "internal",
+            "self_containment_supply",
+            "self_containment_demand",
+        ]
         m1, m2 = s.loc["M1"], s.loc["M2"]
         assert (m1["name"], m1["kind"], m1["centres"], m1["centre_names"]) == (
-            "Alpha metro", "metropolitan", "01", "Alpha")
+            "Alpha metro",
+            "metropolitan",
+            "01",
+            "Alpha",
+        )
         assert (m2["centres"], m2["centre_names"]) == ("05+06", "Epsilon+Zeta")
         assert s["n_zones"].tolist() == [3, 2]
         # M1 = 01 02 03: residents 110 + 75 + 40 = 225; jobs 140 + 50 + 30 = 220;
@@ -261,8 +314,9 @@ class TestSummary:
         h.to_csv(tmp_path)  # the caveat travels with the files
         run = json.loads((tmp_path / "run.json").read_text("utf-8"))
         assert run["notes"] == [s.attrs["note"]]
-        assert pd.read_csv(tmp_path / "metropolitan_areas.csv")[
-            "self_containment_supply"].isna().all()
+        assert (
+            pd.read_csv(tmp_path / "metropolitan_areas.csv")["self_containment_supply"].isna().all()
+        )
 
     def test_without_names_or_population(self):
         h = Hierarchy(make_graph(zones=False, geometry=False), [metropolitan()])
@@ -285,13 +339,26 @@ class TestTables:
         assert list(f.index) == IDS and f.index.name == "zone"
         assert list(f.columns) == [
             "name",
-            "metropolitan", "metropolitan_name", "metropolitan_role", "metropolitan_order",
-            "metropolitan_strength", "metropolitan_reason",
-            "urban", "urban_name", "urban_role", "urban_order", "urban_strength",
-            "urban_reason"]
+            "metropolitan",
+            "metropolitan_name",
+            "metropolitan_role",
+            "metropolitan_order",
+            "metropolitan_strength",
+            "metropolitan_reason",
+            "urban",
+            "urban_name",
+            "urban_role",
+            "urban_order",
+            "urban_strength",
+            "urban_reason",
+        ]
         row = f.loc["06"]
-        assert (row["name"], row["metropolitan"], row["metropolitan_name"],
-                row["metropolitan_role"]) == ("Zeta", "M2", "Epsilon-Zeta metro", "centre")
+        assert (
+            row["name"],
+            row["metropolitan"],
+            row["metropolitan_name"],
+            row["metropolitan_role"],
+        ) == ("Zeta", "M2", "Epsilon-Zeta metro", "centre")
         assert f.loc["02", "metropolitan_order"] == 1 and f.loc["02", "urban_strength"] == 0.2
         assert f["metropolitan_order"].dtype == "Int64"
         assert pd.isna(f.loc["04", "metropolitan"])
@@ -304,8 +371,9 @@ class TestTables:
         frame.iloc[:, 1] = "X"
         summ.loc["U1", "residents"] = -1
         nest.loc[0] = ["a", "b", "c", (), 1]
-        for got, expected in zip((h.labels(), h.to_frame(), h.summary("urban"), h.nesting()),
-                                 before, strict=True):
+        for got, expected in zip(
+            (h.labels(), h.to_frame(), h.summary("urban"), h.nesting()), before, strict=True
+        ):
             pd.testing.assert_frame_equal(got, expected)
         with pytest.raises(AttributeError):
             h.graph = None  # type: ignore[misc]
@@ -340,23 +408,28 @@ class TestGeometry:
 
     def test_without_geometry_clear_errors(self, tmp_path):
         h = Hierarchy(make_graph(geometry=False), [metropolitan()])
-        for call in (h.to_geodataframe, lambda: h.dissolve("metropolitan"),
-                     lambda: h.to_gpkg(tmp_path / "out.gpkg"),
-                     lambda: h.to_parquet(tmp_path / "pq")):
+        for call in (
+            h.to_geodataframe,
+            lambda: h.dissolve("metropolitan"),
+            lambda: h.to_gpkg(tmp_path / "out.gpkg"),
+            lambda: h.to_parquet(tmp_path / "pq"),
+        ):
             with pytest.raises(InvalidZonesError, match=r"no zone geometry.*with_geometry"):
                 call()
         assert not list(tmp_path.iterdir())  # nothing half-written
         h.to_csv(tmp_path / "csv")  # CSV needs no geometry
-        assert h.with_geometry(squares()).dissolve("metropolitan").loc["M2"].geometry.area \
-            == pytest.approx(2e6)
+        assert h.with_geometry(squares()).dissolve("metropolitan").loc[
+            "M2"
+        ].geometry.area == pytest.approx(2e6)
 
 
 # ---------------------------------------------------------------------------- display
 class TestDisplay:
     def test_repr_pinned(self, h, h_bad):
         assert repr(h) == "<Hierarchy over 8 zones: metropolitan=2, urban=3>"
-        assert repr(h_bad) == ("<Hierarchy over 8 zones: metropolitan=2, urban=3, bad=2 "
-                               "(not nested: 2 violations)>")
+        assert repr(h_bad) == (
+            "<Hierarchy over 8 zones: metropolitan=2, urban=3, bad=2 (not nested: 2 violations)>"
+        )
 
     def test_repr_html(self, h_bad):
         out = h_bad._repr_html_()
@@ -375,8 +448,9 @@ def _assert_zone_tables(zones: pd.DataFrame, h: Hierarchy) -> None:
         got = [None if pd.isna(v) else v for v in z[col]]
         want = [None if pd.isna(v) else v for v in expected[col]]
         assert got == want, col
-    np.testing.assert_allclose(z["urban_strength"].to_numpy(dtype=float),
-                               expected["urban_strength"].to_numpy(dtype=float))
+    np.testing.assert_allclose(
+        z["urban_strength"].to_numpy(dtype=float), expected["urban_strength"].to_numpy(dtype=float)
+    )
 
 
 def _assert_area_table(areas: pd.DataFrame, h: Hierarchy, layer: str) -> None:
@@ -385,8 +459,9 @@ def _assert_area_table(areas: pd.DataFrame, h: Hierarchy, layer: str) -> None:
     assert list(a.index) == list(expected.index)
     assert a["centres"].tolist() == expected["centres"].tolist()  # e.g. "05+06" as text
     assert a["name"].tolist() == expected["name"].tolist()
-    np.testing.assert_allclose(a["internal"].to_numpy(dtype=float),
-                               expected["internal"].to_numpy(dtype=float))
+    np.testing.assert_allclose(
+        a["internal"].to_numpy(dtype=float), expected["internal"].to_numpy(dtype=float)
+    )
 
 
 def _assert_run(run: dict, h: Hierarchy) -> None:
@@ -403,8 +478,12 @@ class TestWriters:
         path = h.to_gpkg(tmp_path / "regions.gpkg")
         assert path == tmp_path / "regions.gpkg"
         layers = dict(pyogrio.list_layers(path))
-        assert layers == {"zones": "Polygon", "metropolitan_areas": "Polygon",
-                          "urban_areas": "Polygon", "run": None}
+        assert layers == {
+            "zones": "Polygon",
+            "metropolitan_areas": "Polygon",
+            "urban_areas": "Polygon",
+            "run": None,
+        }
         zones = gpd.read_file(path, layer="zones")
         assert zones.crs == "EPSG:3857"
         _assert_zone_tables(zones, h)
@@ -413,15 +492,20 @@ class TestWriters:
         assert m.set_index("area").geometry.area.tolist() == pytest.approx([3e6, 2e6])
         run = pyogrio.read_dataframe(path, layer="run")
         assert len(run) == 1
-        record = {c: json.loads(run.at[0, c])
-                  for c in ("params", "layers", "layer_params", "notes")}
+        record = {
+            c: json.loads(run.at[0, c]) for c in ("params", "layers", "layer_params", "notes")
+        }
         record["version"] = run.at[0, "version"]
         _assert_run(record, h)
 
     def test_gpkg_mixed_polygons_promoted(self, graph, tmp_path):
         # S1 = 01 + 03 is in two pieces, S2 = 05 in one: the layer becomes MultiPolygon
-        split = make_partition("split", {"S1": ["01", "03"], "S2": ["05"]},
-                               {"S1": ("01",), "S2": ("05",)}, {"S1": "a", "S2": "b"})
+        split = make_partition(
+            "split",
+            {"S1": ["01", "03"], "S2": ["05"]},
+            {"S1": ("01",), "S2": ("05",)},
+            {"S1": "a", "S2": "b"},
+        )
         path = Hierarchy(graph, [split]).to_gpkg(tmp_path / "split.gpkg")
         assert dict(pyogrio.list_layers(path))["split_areas"] == "MultiPolygon"
         areas = gpd.read_file(path, layer="split_areas").set_index("area")
@@ -429,8 +513,12 @@ class TestWriters:
 
     def test_parquet_round_trip(self, h, tmp_path):
         written = h.to_parquet(tmp_path / "out")
-        assert [p.name for p in written] == ["zones.parquet", "metropolitan_areas.parquet",
-                                             "urban_areas.parquet", "run.json"]
+        assert [p.name for p in written] == [
+            "zones.parquet",
+            "metropolitan_areas.parquet",
+            "urban_areas.parquet",
+            "run.json",
+        ]
         zones = gpd.read_parquet(tmp_path / "out" / "zones.parquet")
         assert zones.crs == "EPSG:3857"
         _assert_zone_tables(zones, h)
@@ -441,7 +529,11 @@ class TestWriters:
     def test_csv_round_trip(self, h, tmp_path):
         h.to_csv(tmp_path)
         assert sorted(p.name for p in tmp_path.iterdir()) == [
-            "metropolitan_areas.csv", "run.json", "urban_areas.csv", "zones.csv"]
+            "metropolitan_areas.csv",
+            "run.json",
+            "urban_areas.csv",
+            "zones.csv",
+        ]
         assert (tmp_path / "zones.csv").read_text("utf-8").splitlines()[1].startswith("01,")
         zones = pd.read_csv(tmp_path / "zones.csv", dtype={"zone": str})
         _assert_zone_tables(zones, h)
@@ -455,8 +547,10 @@ class TestWriters:
         h = Hierarchy(graph, [Partition("metropolitan", IDS, p.details, areas)])
         h.to_csv(tmp_path)
         h.to_parquet(tmp_path)
-        for table in (pd.read_csv(tmp_path / "metropolitan_areas.csv"),
-                      pd.read_parquet(tmp_path / "metropolitan_areas.parquet")):
+        for table in (
+            pd.read_csv(tmp_path / "metropolitan_areas.csv"),
+            pd.read_parquet(tmp_path / "metropolitan_areas.parquet"),
+        ):
             assert table["neighbours"].tolist() == ["M2", "M1+X"]
 
     def test_existing_file_replaced_and_no_temporary_left(self, h, tmp_path):
@@ -466,8 +560,12 @@ class TestWriters:
         h.to_gpkg(path)
         h.to_csv(tmp_path)
         assert sorted(p.name for p in tmp_path.iterdir()) == [
-            "metropolitan_areas.csv", "regions.gpkg", "run.json", "urban_areas.csv",
-            "zones.csv"]
+            "metropolitan_areas.csv",
+            "regions.gpkg",
+            "run.json",
+            "urban_areas.csv",
+            "zones.csv",
+        ]
         assert len(gpd.read_file(path, layer="zones")) == 8
         assert (tmp_path / "zones.csv").read_text("utf-8").startswith("zone,name,")
 

@@ -32,9 +32,11 @@ FILES = {
     "centres.txt": b"A\n",
     "twice.txt": b"A\n01\n",
     "group.csv": b"zone,group\n01,g\n02,g\n",
-    "inject.csv": (b"origin,destination,flow\n<script>alert(1)</script>,<script>alert(1)</script>"
-                   b",100\n<script>alert(1)</script>,=cmd|' /C calc'!A0,10\n"
-                   b"=cmd|' /C calc'!A0,=cmd|' /C calc'!A0,50\n"),
+    "inject.csv": (
+        b"origin,destination,flow\n<script>alert(1)</script>,<script>alert(1)</script>"
+        b",100\n<script>alert(1)</script>,=cmd|' /C calc'!A0,10\n"
+        b"=cmd|' /C calc'!A0,=cmd|' /C calc'!A0,50\n"
+    ),
 }
 
 #: (arguments, expected exit code or None for "0 or 2", phrase of stderr or None)
@@ -71,8 +73,10 @@ CASES = [
     (["delineate", "ok.csv", "--out", "/proc/x.gpkg"], 2, "--out"),
     (["delineate", "ok.csv", "--origin", "nope"], 2, "--origin"),
     (["delineate", "huge.csv", "--method", "intramax", "--k", "1"], 2, "overflow"),
-    *[(["delineate", "ok.csv", "--method", m], 0, None)
-      for m in ["ttwa", "flowbca", "commuting-zones", "leiden", "infomap"]],
+    *[
+        (["delineate", "ok.csv", "--method", m], 0, None)
+        for m in ["ttwa", "flowbca", "commuting-zones", "leiden", "infomap"]
+    ],
     # Intramax has no stop rule of its own: one region for the whole table is no answer
     (["delineate", "ok.csv", "--method", "intramax"], 2, "--k"),
     (["delineate", "synthetic-1"], 2, "synthetic"),
@@ -84,60 +88,64 @@ CASES = [
     (["delineate"], 2, None),
     (["--no-such-flag"], 2, None),
     # the parameters of the methods: every value checked, named by its flag
-    *[(["delineate", "ok.csv", *extra], 2, flag) for extra, flag in [
-        (["--min-size-share", "nan"], "--min-size-share"),
-        (["--min-size-share", "inf"], "--min-size-share"),
-        (["--min-size-share", "-0.1"], "--min-size-share"),
-        (["--min-size", "-5"], "--min-size"),
-        (["--min-size", "1e999"], "--min-size"),
-        (["--min-job-ratio", "nan"], "--min-job-ratio"),
-        (["--min-job-ratio", ""], "--min-job-ratio"),
-        (["--centres-file", "nope.txt"], "no such file"),
-        (["--centres-file", "bytes.csv"], "UTF-8"),
-        (["--centres-file", "empty.csv"], "lists no centre"),
-        (["--centres-file", "twice.txt", "--names", "names.csv"], "already a centre"),
-        (["--centres-file", "centres.txt", "--centres", "01"], "not both"),
-        (["--centres-file", "centres.txt", "--min-size", "5"], "--min-size"),
-        (["--method", "ttwa", "--min-sc", "1.5"], "--min-sc"),
-        (["--method", "ttwa", "--target-sc", "0.5", "--min-sc", "0.6"], "--target-sc"),
-        (["--method", "ttwa", "--ttwa-preset", ""], "--ttwa-preset"),
-        (["--method", "ttwa", "--target-size", "0"], "--target-size"),
-        (["--method", "intramax", "--min-objective", "0"], "--min-objective"),
-        (["--method", "intramax", "--min-objective", "nan"], "--min-objective"),
-        (["--method", "commuting-zones", "--cutoff", "-1"], "--cutoff"),
-        (["--method", "commuting-zones", "--cutoff", "nan"], "--cutoff"),
-        (["--method", "leiden", "--cutoff", "0.5"], "--cutoff"),
-        (["--method", "network", "--k", "3"], "--k"),
-        (["--method", "flowbca", "--min-size", "3"], "--min-size"),
-    ]],
+    *[
+        (["delineate", "ok.csv", *extra], 2, flag)
+        for extra, flag in [
+            (["--min-size-share", "nan"], "--min-size-share"),
+            (["--min-size-share", "inf"], "--min-size-share"),
+            (["--min-size-share", "-0.1"], "--min-size-share"),
+            (["--min-size", "-5"], "--min-size"),
+            (["--min-size", "1e999"], "--min-size"),
+            (["--min-job-ratio", "nan"], "--min-job-ratio"),
+            (["--min-job-ratio", ""], "--min-job-ratio"),
+            (["--centres-file", "nope.txt"], "no such file"),
+            (["--centres-file", "bytes.csv"], "UTF-8"),
+            (["--centres-file", "empty.csv"], "lists no centre"),
+            (["--centres-file", "twice.txt", "--names", "names.csv"], "already a centre"),
+            (["--centres-file", "centres.txt", "--centres", "01"], "not both"),
+            (["--centres-file", "centres.txt", "--min-size", "5"], "--min-size"),
+            (["--method", "ttwa", "--min-sc", "1.5"], "--min-sc"),
+            (["--method", "ttwa", "--target-sc", "0.5", "--min-sc", "0.6"], "--target-sc"),
+            (["--method", "ttwa", "--ttwa-preset", ""], "--ttwa-preset"),
+            (["--method", "ttwa", "--target-size", "0"], "--target-size"),
+            (["--method", "intramax", "--min-objective", "0"], "--min-objective"),
+            (["--method", "intramax", "--min-objective", "nan"], "--min-objective"),
+            (["--method", "commuting-zones", "--cutoff", "-1"], "--cutoff"),
+            (["--method", "commuting-zones", "--cutoff", "nan"], "--cutoff"),
+            (["--method", "leiden", "--cutoff", "0.5"], "--cutoff"),
+            (["--method", "network", "--k", "3"], "--k"),
+            (["--method", "flowbca", "--min-size", "3"], "--min-size"),
+        ]
+    ],
     (["delineate", "ok.csv", "--method", "intramax", "--min-objective", "1e308"], None, None),
     (["delineate", "ok.csv", "--method", "commuting-zones", "--cutoff", "0"], None, None),
     (["delineate", "ok.csv", "--method", "commuting-zones", "--cutoff", "1"], None, None),
     (["delineate", "ok.csv", "--method", "ttwa", "--ttwa-preset", "ISTAT2011"], 0, None),
     (["delineate", "ok.csv", "--min-size-share", "1"], 0, None),
     (["delineate", "ok.csv", "--min-size", "1e300", "--min-job-ratio", "none"], 0, None),
-    (["delineate", "ok.csv", "--centres-file", "centres.txt", "--names", "names.csv"], 0,
-     None),
+    (["delineate", "ok.csv", "--centres-file", "centres.txt", "--names", "names.csv"], 0, None),
     # the reading options, on every command that reads
-    *[(["delineate", "ok.csv", *extra], 2, flag) for extra, flag in [
-        (["--sep", "ab"], "--sep"),
-        (["--thousands", "ab"], "--thousands"),
-        (["--sheet", "x"], "--sheet"),
-        (["--id-width", "0"], "--id-width"),
-        (["--id-width", "x"], "--id-width"),
-        (["--skiprows", "99"], None),
-        (["--encoding", "no-such-codec"], "no-such-codec"),
-        (["--names", "bytes.csv"], "--names"),
-        (["--names", "nope.csv"], "no such file"),
-        (["--names", "names.csv", "--names-column", "x"], "--names-column"),
-        (["--names-column", "name"], "--names"),
-        (["--matrix", "--origin", "a"], "--origin"),
-    ]],
+    *[
+        (["delineate", "ok.csv", *extra], 2, flag)
+        for extra, flag in [
+            (["--sep", "ab"], "--sep"),
+            (["--thousands", "ab"], "--thousands"),
+            (["--sheet", "x"], "--sheet"),
+            (["--id-width", "0"], "--id-width"),
+            (["--id-width", "x"], "--id-width"),
+            (["--skiprows", "99"], None),
+            (["--encoding", "no-such-codec"], "no-such-codec"),
+            (["--names", "bytes.csv"], "--names"),
+            (["--names", "nope.csv"], "no such file"),
+            (["--names", "names.csv", "--names-column", "x"], "--names-column"),
+            (["--names-column", "name"], "--names"),
+            (["--matrix", "--origin", "a"], "--origin"),
+        ]
+    ],
     (["delineate", "ok.csv", "--names", "names.csv", "--skiprows", "0"], 0, None),
     (["delineate", "ok.csv", "--matrix"], 2, "check the first column"),
     (["delineate", "inject.csv", "--names", "inject.csv"], None, None),
-    (["report", "ok.csv", "--footer", "drop", "--out", "r", "--min-size-share", "0.5"], 0,
-     None),
+    (["report", "ok.csv", "--footer", "drop", "--out", "r", "--min-size-share", "0.5"], 0, None),
     (["report", "ok.csv", "--out", "r", "--method", "intramax"], 2, "--k"),
     (["evaluate", "ok.csv", "group.csv", "--sep", ";"], None, None),
     (["evaluate", "synthetic-20", "group.csv", "--footer", "drop"], 2, "--footer"),
@@ -145,8 +153,7 @@ CASES = [
     (["sweep", "ok.csv", "--workers", "0"], 2, "--workers"),
     (["stability", "ok.csv", "--runs", "2", "--workers", "99999999"], 2, "32 per core"),
     (["stability", "ok.csv", "--runs", "2", "--totals", "keep"], 0, None),
-    (["compare", "names.csv", "names.csv", "--graph", "synthetic-20", "--sep", ";"], 2,
-     "--sep"),
+    (["compare", "names.csv", "names.csv", "--graph", "synthetic-20", "--sep", ";"], 2, "--sep"),
     (["compare", "names.csv", "names.csv", "--thousands", "."], 2, "--graph"),
 ]
 
@@ -163,8 +170,9 @@ def files(tmp_path, monkeypatch):
     return tmp_path
 
 
-@pytest.mark.parametrize(("args", "code", "phrase"), CASES,
-                         ids=[" ".join(c[0])[:60] for c in CASES])
+@pytest.mark.parametrize(
+    ("args", "code", "phrase"), CASES, ids=[" ".join(c[0])[:60] for c in CASES]
+)
 def test_hostile_command_lines(files, capsys, args, code, phrase):
     got = main(list(args))
     err = capsys.readouterr().err
@@ -208,13 +216,34 @@ def test_codes_split_over_two_columns_repeat_origin_and_destination(files, capsy
     """The US Census layout: state and county FIPS in separate columns, stored as numbers.
     --origin/--destination repeated with --id-width 2,3 join them into 5-digit codes."""
     rows = ["h_state,h_county,w_state,w_county,workers"]
-    for hs, hc, ws, wc in [(1, 1, 1, 1), (1, 1, 2, 1), (2, 1, 2, 1), (2, 1, 1, 1),
-                           (1, 3, 1, 3), (1, 3, 1, 1)]:
+    for hs, hc, ws, wc in [
+        (1, 1, 1, 1),
+        (1, 1, 2, 1),
+        (2, 1, 2, 1),
+        (2, 1, 1, 1),
+        (1, 3, 1, 3),
+        (1, 3, 1, 1),
+    ]:
         rows.append(f"{hs},{hc},{ws},{wc},{500 if (hs, hc) == (ws, wc) else 40}")
     (files / "split.csv").write_text("\n".join(rows) + "\n")
-    args = ["delineate", "split.csv", "--origin", "h_state", "--origin", "h_county",
-            "--destination", "w_state", "--destination", "w_county", "--flow", "workers",
-            "--id-width", "2,3", "--out", "split_areas.csv"]
+    args = [
+        "delineate",
+        "split.csv",
+        "--origin",
+        "h_state",
+        "--origin",
+        "h_county",
+        "--destination",
+        "w_state",
+        "--destination",
+        "w_county",
+        "--flow",
+        "workers",
+        "--id-width",
+        "2,3",
+        "--out",
+        "split_areas.csv",
+    ]
     assert main(args) == 0, capsys.readouterr().err
     zones = pd.read_csv(files / "split_areas.csv", dtype=str)["zone"].tolist()
     assert zones == ["01001", "01003", "02001"]

@@ -42,8 +42,18 @@ def adjacency(graph, pairs):
 #  C    .    .   20   20   | 40
 #  D    .   10   20   10   | 40
 #  D:  50   50   40   40      (E: a zone of the zone table with no flow at all)
-INTRAMAX_TOY = [("A", "A", 40), ("A", "B", 10), ("B", "A", 10), ("B", "B", 30), ("B", "D", 10),
-                ("C", "C", 20), ("C", "D", 20), ("D", "B", 10), ("D", "C", 20), ("D", "D", 10)]
+INTRAMAX_TOY = [
+    ("A", "A", 40),
+    ("A", "B", 10),
+    ("B", "A", 10),
+    ("B", "B", 30),
+    ("B", "D", 10),
+    ("C", "C", 20),
+    ("C", "D", 20),
+    ("D", "B", 10),
+    ("D", "C", 20),
+    ("D", "D", 10),
+]
 
 
 @pytest.fixture
@@ -71,12 +81,12 @@ class TestIntramax:
         assert im.n_components_ == 1
         assert im.partition_.unassigned.to_dict() == {"E": NO_FLOWS}
         # scipy-style linkage: leaves 0..4 (A..E); C+D -> 5, A+B -> 6, then 6+5 -> 7
-        assert im.linkage_ == pytest.approx(np.array([[2, 3, 0.025, 2], [0, 1, 0.008, 2],
-                                                      [5, 6, 0.0025, 4]]))
+        assert im.linkage_ == pytest.approx(
+            np.array([[2, 3, 0.025, 2], [0, 1, 0.008, 2], [5, 6, 0.0025, 4]])
+        )
 
     def test_cut_at_k(self, im_toy):
-        assert labels(intramax(im_toy, k=2)) == {"A": "A", "B": "A", "C": "C", "D": "C",
-                                                 "E": None}
+        assert labels(intramax(im_toy, k=2)) == {"A": "A", "B": "A", "C": "C", "D": "C", "E": None}
         three = intramax(im_toy, k=3)
         assert three.n_areas == 3 and three.labels["C"] == three.labels["D"]
         assert three.labels["A"] != three.labels["B"]
@@ -110,10 +120,10 @@ class TestIntramax:
         #         but is not adjacent, C-A is adjacent without interaction) -> A+BD
         # step 3: ABD (O = D = 140) is now adjacent to C: 20/(40*140) + 20/(140*40) = 0.00714
         #         (larger than the step before: the objective is not monotone)
-        assert im.merges_[["a", "b"]].to_numpy().tolist() == [["B", "D"], ["A", "B"],
-                                                              ["A", "C"]]
+        assert im.merges_[["a", "b"]].to_numpy().tolist() == [["B", "D"], ["A", "B"], ["A", "C"]]
         assert im.merges_["objective"].to_numpy() == pytest.approx(
-            [0.010, 2 * 10 / (50 * 90), 2 * 20 / (40 * 140)])
+            [0.010, 2 * 10 / (50 * 90), 2 * 20 / (40 * 140)]
+        )
         # named by the zone with most jobs (A and B tie at 50: the first in graph order)
         assert labels(im.cut(2)) == {"A": "A", "B": "A", "C": "C", "D": "A", "E": None}
 
@@ -134,23 +144,39 @@ class TestIntramax:
 
     def test_ties_go_to_the_first_zones(self):
         # two identical pairs: P-Q and R-S have the same objective; P-Q first
-        rows = [(z, z, 10) for z in "PQRS"] + [("P", "Q", 5), ("Q", "P", 5), ("R", "S", 5),
-                                               ("S", "R", 5)]
+        rows = [(z, z, 10) for z in "PQRS"] + [
+            ("P", "Q", 5),
+            ("Q", "P", 5),
+            ("R", "S", 5),
+            ("S", "R", 5),
+        ]
         m = Intramax().fit(graph_of(rows)).merges_
         assert m[["a", "b"]].to_numpy().tolist()[:2] == [["P", "Q"], ["R", "S"]]
         assert m["objective"][0] == m["objective"][1]
-        renamed = [({"P": "R", "Q": "S", "R": "P", "S": "Q"}[o],
-                    {"P": "R", "Q": "S", "R": "P", "S": "Q"}[d], f) for o, d, f in rows]
-        assert Intramax().fit(graph_of(renamed)).merges_[["a", "b"]].to_numpy().tolist()[0] \
-            == ["P", "Q"]
+        renamed = [
+            (
+                {"P": "R", "Q": "S", "R": "P", "S": "Q"}[o],
+                {"P": "R", "Q": "S", "R": "P", "S": "Q"}[d],
+                f,
+            )
+            for o, d, f in rows
+        ]
+        assert Intramax().fit(graph_of(renamed)).merges_[["a", "b"]].to_numpy().tolist()[0] == [
+            "P",
+            "Q",
+        ]
 
     def test_flow_scaling_divides_the_objective(self, im_toy):
-        scaled = graph_of([(o, d, 7 * f) for o, d, f in INTRAMAX_TOY],
-                          zones=pd.DataFrame(index=list("ABCDE")), extra_zones="keep")
+        scaled = graph_of(
+            [(o, d, 7 * f) for o, d, f in INTRAMAX_TOY],
+            zones=pd.DataFrame(index=list("ABCDE")),
+            extra_zones="keep",
+        )
         a, b = Intramax().fit(im_toy), Intramax().fit(scaled)
         assert a.merges_[["a", "b"]].equals(b.merges_[["a", "b"]])
         assert b.merges_["objective"].to_numpy() == pytest.approx(
-            a.merges_["objective"].to_numpy() / 7)
+            a.merges_["objective"].to_numpy() / 7
+        )
 
     def test_deterministic_and_input_unmodified(self, im_toy):
         before = im_toy.matrix.copy()
@@ -158,14 +184,17 @@ class TestIntramax:
         assert all(r.equals(runs[0]) for r in runs)
         assert (im_toy.matrix != before).nnz == 0
 
-    @pytest.mark.parametrize("kwargs, match", [
-        ({"k": 0}, "'k' parameter of Intramax"),
-        ({"k": 2.5}, "'k' parameter of Intramax must be an int"),
-        ({"k": "3"}, "'k' parameter of Intramax must be an int"),
-        ({"min_objective": 0}, "'min_objective' parameter of Intramax"),
-        ({"min_objective": -1.0}, "'min_objective' parameter of Intramax"),
-        ({"contiguity": "yes"}, "'contiguity' parameter"),
-    ])
+    @pytest.mark.parametrize(
+        "kwargs, match",
+        [
+            ({"k": 0}, "'k' parameter of Intramax"),
+            ({"k": 2.5}, "'k' parameter of Intramax must be an int"),
+            ({"k": "3"}, "'k' parameter of Intramax must be an int"),
+            ({"min_objective": 0}, "'min_objective' parameter of Intramax"),
+            ({"min_objective": -1.0}, "'min_objective' parameter of Intramax"),
+            ({"contiguity": "yes"}, "'contiguity' parameter"),
+        ],
+    )
     def test_bad_parameters(self, im_toy, kwargs, match):
         with pytest.raises(InvalidParameterError, match=match):
             intramax(im_toy, **kwargs)
@@ -185,8 +214,9 @@ def brute_intramax(M, adj=None):
             for y in alive:
                 if y <= x or M[x, y] + M[y, x] == 0 or (A is not None and not A[x, y]):
                     continue
-                v = (M[x, y] / (out_tot[x] * in_tot[y]) if M[x, y] else 0.0) + \
-                    (M[y, x] / (out_tot[y] * in_tot[x]) if M[y, x] else 0.0)
+                v = (M[x, y] / (out_tot[x] * in_tot[y]) if M[x, y] else 0.0) + (
+                    M[y, x] / (out_tot[y] * in_tot[x]) if M[y, x] else 0.0
+                )
                 key = (-v, min(rep[x], rep[y]), max(rep[x], rep[y]))
                 if best is None or key < best[0]:
                     best = (key, x, y)
@@ -220,8 +250,7 @@ def test_intramax_engine_matches_brute_force(seed):
             a = np.triu(rng.random((n, n)) < 0.3, 1)
             adj = a | a.T
         ref = brute_intramax(M, adj)
-        pairs, vals = intramax_merges(sp.csr_array(M),
-                                      None if adj is None else sp.csr_array(adj))
+        pairs, vals = intramax_merges(sp.csr_array(M), None if adj is None else sp.csr_array(adj))
         assert pairs.tolist() == [[a, b] for a, b, _ in ref]
         assert vals[:, 0] == pytest.approx([v for *_, v in ref], rel=1e-12)
 
@@ -258,8 +287,14 @@ def test_intramax_us_full_dendrogram(data_dir):
 # b: 4 to a, 20 inside, 1 to d    R = 25   b->a 0.16, b->d 0.04
 # c: 8 to d                       R = 8    c->d 1.0
 # d: 15 inside                    R = 15   (nothing out)
-BCA_TOY = [("a", "b", 10), ("b", "a", 4), ("b", "b", 20), ("b", "d", 1), ("c", "d", 8),
-           ("d", "d", 15)]
+BCA_TOY = [
+    ("a", "b", 10),
+    ("b", "a", 4),
+    ("b", "b", 20),
+    ("b", "d", 1),
+    ("c", "d", 8),
+    ("d", "d", 15),
+]
 
 
 @pytest.fixture
@@ -277,7 +312,10 @@ class TestFlowBCA:
         #         R = 35).
         # step 3: b->d = 1/35 = 0.0286: b joins d; no flow between units is left.
         assert m.merges_[["unit", "destination"]].to_numpy().tolist() == [
-            ["c", "d"], ["a", "b"], ["b", "d"]]
+            ["c", "d"],
+            ["a", "b"],
+            ["b", "d"],
+        ]
         assert m.merges_["relative_flow"].to_numpy() == pytest.approx([1.0, 1.0, 1 / 35])
         assert m.merges_["flow"].tolist() == [8.0, 10.0, 1.0]
         assert m.stop_reason_ == "no positive relative flow is left between units"
@@ -322,17 +360,21 @@ class TestFlowBCA:
         # a: 6 to c, 3 to b, 1 inside (R 10): a->c 0.6;  b: 6 to c, 4 inside: b->c 0.6
         # a and b tie for c; a sends 0.3 to b and b nothing to a, so b merges first
         # (flowbcaR 1.1.0 / flowbca.ado caveat 1), then a->c = (6 + 3)/10 = 0.9.
-        rows = [("a", "c", 6), ("a", "b", 3), ("a", "a", 1), ("b", "c", 6), ("b", "b", 4),
-                ("c", "c", 10)]
+        rows = [
+            ("a", "c", 6),
+            ("a", "b", 3),
+            ("a", "a", 1),
+            ("b", "c", 6),
+            ("b", "b", 4),
+            ("c", "c", 10),
+        ]
         m = FlowBCA().fit(graph_of(rows))
-        assert m.merges_[["unit", "destination"]].to_numpy().tolist() == [["b", "c"],
-                                                                          ["a", "c"]]
+        assert m.merges_[["unit", "destination"]].to_numpy().tolist() == [["b", "c"], ["a", "c"]]
         assert m.merges_["relative_flow"].to_numpy() == pytest.approx([0.6, 0.9])
 
     def test_zone_without_flows_is_unassigned(self):
         zones = pd.DataFrame(index=["a", "b", "c", "z"])
-        g = graph_of([("a", "b", 5), ("b", "b", 5), ("c", "c", 3)], zones=zones,
-                     extra_zones="keep")
+        g = graph_of([("a", "b", 5), ("b", "b", 5), ("c", "c", 3)], zones=zones, extra_zones="keep")
         p = flowbca(g)
         assert labels(p) == {"a": "b", "b": "b", "c": "c", "z": None}
         assert p.unassigned.to_dict() == {"z": NO_FLOWS}
@@ -348,15 +390,18 @@ class TestFlowBCA:
         assert all(r.equals(runs[0]) for r in runs)
         assert (bca_toy.matrix != before).nnz == 0
 
-    @pytest.mark.parametrize("kwargs, match", [
-        ({"q": 0}, r"'q' parameter of FlowBCA must be a float in \(0, 1\]"),
-        ({"q": 1.5}, "'q' parameter of FlowBCA"),
-        ({"k": 0}, "'k' parameter of FlowBCA"),
-        ({"k": 1.0}, "'k' parameter of FlowBCA must be an int"),
-        ({"min_internal": 1.2}, "'min_internal' parameter of FlowBCA"),
-        ({"mean_internal": -0.1}, "'mean_internal' parameter of FlowBCA"),
-        ({"weighted_internal": "0.5"}, "'weighted_internal' parameter of FlowBCA"),
-    ])
+    @pytest.mark.parametrize(
+        "kwargs, match",
+        [
+            ({"q": 0}, r"'q' parameter of FlowBCA must be a float in \(0, 1\]"),
+            ({"q": 1.5}, "'q' parameter of FlowBCA"),
+            ({"k": 0}, "'k' parameter of FlowBCA"),
+            ({"k": 1.0}, "'k' parameter of FlowBCA must be an int"),
+            ({"min_internal": 1.2}, "'min_internal' parameter of FlowBCA"),
+            ({"mean_internal": -0.1}, "'mean_internal' parameter of FlowBCA"),
+            ({"weighted_internal": "0.5"}, "'weighted_internal' parameter of FlowBCA"),
+        ],
+    )
     def test_bad_parameters(self, bca_toy, kwargs, match):
         with pytest.raises(InvalidParameterError, match=match):
             flowbca(bca_toy, **kwargs)
@@ -376,8 +421,11 @@ def dense_flowbca(F, q=None, k=None, lm=None, la=None, lw=None):
         if not top > 0 or (q is not None and top < q):
             break
         share = np.divide(F.diagonal(), rows, out=np.zeros(len(rows)), where=rows != 0)
-        if (lm is not None and share.min() >= lm) or (la is not None and share.mean() >= la) \
-                or (lw is not None and share @ rows / rows.sum() >= lw):
+        if (
+            (lm is not None and share.min() >= lm)
+            or (la is not None and share.mean() >= la)
+            or (lw is not None and share @ rows / rows.sum() >= lw)
+        ):
             break
         ind = [(int(i), int(j)) for j in range(len(S)) for i in range(len(S)) if S[i, j] == top]
         T = G.copy()
@@ -405,8 +453,7 @@ def dense_flowbca(F, q=None, k=None, lm=None, la=None, lw=None):
     return merges
 
 
-@pytest.mark.parametrize("rule", [{}, {"q": 0.3}, {"k": 3}, {"lm": 0.2}, {"la": 0.5},
-                                  {"lw": 0.6}])
+@pytest.mark.parametrize("rule", [{}, {"q": 0.3}, {"k": 3}, {"lm": 0.2}, {"la": 0.5}, {"lw": 0.6}])
 def test_flowbca_engine_matches_dense_reference(rule):
     names = {"lm": "min_internal", "la": "mean_internal", "lw": "weighted_internal"}
     rng = np.random.default_rng(len(str(rule)))
@@ -415,8 +462,9 @@ def test_flowbca_engine_matches_dense_reference(rule):
         M = (rng.random((n, n)) < rng.uniform(0.1, 0.6)) * rng.integers(1, 4, (n, n))
         M[np.arange(n), np.arange(n)] *= rng.random(n) < 0.5
         M[np.arange(n), (np.arange(n) + 1) % n] += 1  # every zone has flows
-        got, _, _, _ = flowbca_merges(sp.csr_array(M),
-                                      **{names.get(a, a): v for a, v in rule.items()})
+        got, _, _, _ = flowbca_merges(
+            sp.csr_array(M), **{names.get(a, a): v for a, v in rule.items()}
+        )
         assert [(r, s) for r, s, *_ in got] == dense_flowbca(M, **rule)
 
 
@@ -425,15 +473,33 @@ def test_flowbca_ktdb_published_clusters(data_dir):
     name = g.zones["name"]
     m = FlowBCA(min_internal=0.1).fit(g)
     centres = sorted(name[c[0]] for c in m.partition_.areas["centres"])
-    assert centres == ["Andong", "Busan", "Cheongsong", "Daegu", "Daejeon", "Gwangju",
-                       "Jeonju", "Jinju", "Mokpo", "Sangju", "Seoul", "Suncheon", "Yeongju"]
+    assert centres == [
+        "Andong",
+        "Busan",
+        "Cheongsong",
+        "Daegu",
+        "Daejeon",
+        "Gwangju",
+        "Jeonju",
+        "Jinju",
+        "Mokpo",
+        "Sangju",
+        "Seoul",
+        "Suncheon",
+        "Yeongju",
+    ]
     first = m.merges_.iloc[0]
     assert (name[first["unit"]], name[first["destination"]]) == ("Gyeongsan", "Daegu")
     assert first["relative_flow"] == pytest.approx(0.77535, abs=1e-5)
     # internal shares printed in the flowbcaR README (Lm = 0.205: Cheongsong)
     share = m.partition_.areas.set_index("name")["internal_share"]
-    assert share[["Seoul", "Busan", "Daegu", "Gwangju", "Daejeon"]].round(3).tolist() == \
-        [0.969, 0.846, 0.824, 0.625, 0.609]
+    assert share[["Seoul", "Busan", "Daegu", "Gwangju", "Daejeon"]].round(3).tolist() == [
+        0.969,
+        0.846,
+        0.824,
+        0.625,
+        0.609,
+    ]
     assert share.min() == pytest.approx(0.205, abs=5e-4)
     assert m.partition_.sizes().sum() == 159
 

@@ -27,8 +27,9 @@ def test_ids_from_several_columns(tmp_path):
 
 
 def test_parquet_round_trip(tmp_path):
-    df = pd.DataFrame({"origin": ["a", "a", "b"], "destination": ["a", "b", "b"],
-                       "flow": [1.0, 2.0, 3.0]})
+    df = pd.DataFrame(
+        {"origin": ["a", "a", "b"], "destination": ["a", "b", "b"], "flow": [1.0, 2.0, 3.0]}
+    )
     path = tmp_path / "od.parquet"
     df.to_parquet(path)
     assert read_flows(path).equals(read_flows(df))

@@ -22,8 +22,7 @@ def line():
     # five zones on a line, 1 m apart (x = 0..4), populations 100, 50, 30, 20, 10
     ids = ["a", "b", "c", "d", "e"]
     rows = [(z, z, 10) for z in ids] + [("b", "a", 5), ("d", "e", 5)]
-    g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
-                                                                "flow"]))
+    g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination", "flow"]))
     zones = pd.DataFrame({"population": [100, 50, 30, 20, 10]}, index=ids)
     geo = gpd.GeoDataFrame(geometry=[Point(x, 0) for x in range(5)], index=ids, crs="EPSG:3857")
     return g.with_zones(zones).with_geometry(geo)
@@ -68,13 +67,17 @@ class TestAccessibilityBuilder:
         fac = facilities([("a", "library", 1)])
         p = rz.life_zones(line, "library", facilities=fac, max_cost=2.5)
         assert p.labels.to_dict() == {"a": "a", "b": "a", "c": "a", "d": None, "e": None}
-        assert p.unassigned.to_dict() == {"d": "no centre of this service within reach",
-                                          "e": "no centre of this service within reach"}
+        assert p.unassigned.to_dict() == {
+            "d": "no centre of this service within reach",
+            "e": "no centre of this service within reach",
+        }
 
     def test_cost_table(self, line):
         # travel times: e is a fast 1 minute from everyone, a is 10 minutes
-        costs = pd.DataFrame([(z, c, 1.0 if c == "e" else 10.0) for z in "abcde" for c in "ae"],
-                             columns=["origin", "destination", "cost"])
+        costs = pd.DataFrame(
+            [(z, c, 1.0 if c == "e" else 10.0) for z in "abcde" for c in "ae"],
+            columns=["origin", "destination", "cost"],
+        )
         fac = facilities([("a", "school", 1), ("e", "school", 1)])
         p = rz.life_zones(line, "school", facilities=fac, costs=costs)
         assert p.labels.to_dict() == {"a": "a", "b": "e", "c": "e", "d": "e", "e": "e"}
@@ -89,18 +92,25 @@ class TestAccessibilityBuilder:
         assert p.labels["c"] is None
         assert p.unassigned["c"] == "no centre of this service in its urban area"
 
-
     def test_nesting_finds_a_far_centre_of_the_own_area(self, line):
         # with k=1 the nearest hospital of b is a (1 m), but b is put in e's area: it must
         # still find e (3 m away), the only hospital of its own area
-        areas = pd.DataFrame({"area": ["A", "E", None, "E", "E"],
-                              "role": ["centre", "member", "unassigned", "member", "centre"],
-                              "order": pd.array([0, 1, None, 1, 0], dtype="Int64"),
-                              "share": np.nan, "strength": np.nan, "via": None,
-                              "reason": [None, None, "test", None, None]},
-                             index=list("abcde"))
-        table = pd.DataFrame({"name": ["A", "E"], "centres": [("a",), ("e",)],
-                              "kind": "urban", "n_zones": [1, 3]}, index=["A", "E"])
+        areas = pd.DataFrame(
+            {
+                "area": ["A", "E", None, "E", "E"],
+                "role": ["centre", "member", "unassigned", "member", "centre"],
+                "order": pd.array([0, 1, None, 1, 0], dtype="Int64"),
+                "share": np.nan,
+                "strength": np.nan,
+                "via": None,
+                "reason": [None, None, "test", None, None],
+            },
+            index=list("abcde"),
+        )
+        table = pd.DataFrame(
+            {"name": ["A", "E"], "centres": [("a",), ("e",)], "kind": "urban", "n_zones": [1, 3]},
+            index=["A", "E"],
+        )
         upper = rz.Partition("urban", list("abcde"), areas, table)
         fac = facilities([("a", "hospital", 10), ("e", "hospital", 10)])
         p = rz.life_zones(line, "hospital", facilities=fac, within=upper, k=1)
@@ -110,19 +120,22 @@ class TestAccessibilityBuilder:
 class TestBadInput:
     def test_facilities_in_unknown_zones(self, line):
         fac = facilities([("a", "hospital", 10), ("zz", "hospital", 5), ("yy", "hospital", 1)])
-        with pytest.raises(InvalidZonesError,
-                           match=r"2 facilities in zones not in the graph \(first: zz, yy\)"):
+        with pytest.raises(
+            InvalidZonesError, match=r"2 facilities in zones not in the graph \(first: zz, yy\)"
+        ):
             rz.life_zones(line, "hospital", facilities=fac)
 
     def test_service_without_centre(self, line):
         fac = facilities([("a", "hospital", 10)])
-        with pytest.raises(InvalidZonesError,
-                           match="service 'school' has no facility .*services present: hospital"):
+        with pytest.raises(
+            InvalidZonesError, match="service 'school' has no facility .*services present: hospital"
+        ):
             rz.life_zones(line, "school", facilities=fac)
 
     def test_negative_and_missing_costs(self, line):
-        costs = pd.DataFrame({"origin": ["b", "c"], "destination": ["a", "a"],
-                              "cost": [-1.0, np.nan]})
+        costs = pd.DataFrame(
+            {"origin": ["b", "c"], "destination": ["a", "a"], "cost": [-1.0, np.nan]}
+        )
         fac = facilities([("a", "hospital", 10)])
         with pytest.raises(InvalidODError) as err:
             rz.life_zones(line, "hospital", facilities=fac, costs=costs)
@@ -140,22 +153,38 @@ class TestBadInput:
 
 class TestFlowBuilder:
     def test_design_toy_with_population_merge(self):
-        rows = [("S", "S", 900), ("S", "A", 60), ("S", "E", 40), ("A", "A", 130),
-                ("A", "S", 60), ("A", "B", 10), ("B", "B", 81), ("B", "A", 15), ("B", "S", 4),
-                ("C", "C", 89), ("C", "B", 8), ("C", "S", 3), ("E", "E", 280), ("E", "S", 20),
-                ("D", "D", 110), ("D", "E", 40)]
-        flows = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin",
-                                                                        "destination", "flow"]))
-        pop = pd.DataFrame({"population": [200, 100, 100, 150, 300, 1000]},
-                           index=["A", "B", "C", "D", "E", "S"])
+        rows = [
+            ("S", "S", 900),
+            ("S", "A", 60),
+            ("S", "E", 40),
+            ("A", "A", 130),
+            ("A", "S", 60),
+            ("A", "B", 10),
+            ("B", "B", 81),
+            ("B", "A", 15),
+            ("B", "S", 4),
+            ("C", "C", 89),
+            ("C", "B", 8),
+            ("C", "S", 3),
+            ("E", "E", 280),
+            ("E", "S", 20),
+            ("D", "D", 110),
+            ("D", "E", 40),
+        ]
+        flows = rz.FlowGraph.from_dataframe(
+            pd.DataFrame(rows, columns=["origin", "destination", "flow"])
+        )
+        pop = pd.DataFrame(
+            {"population": [200, 100, 100, 150, 300, 1000]}, index=["A", "B", "C", "D", "E", "S"]
+        )
         g = flows.with_zones(pop)
         fac = facilities([("S", "commute", 1), ("E", "commute", 1)])
         p = rz.life_zones(g, "commute", flows=flows, facilities=fac, tau=0.05, max_order=2)
         # the same memberships as the network-constraint toy
-        assert p.labels.to_dict() == {"A": "S", "B": "S", "C": None, "D": "E", "E": "E",
-                                      "S": "S"}
-        merged = rz.life_zones(g, "commute", flows=flows, facilities=fac, tau=0.05,
-                               max_order=2, min_population=500)
+        assert p.labels.to_dict() == {"A": "S", "B": "S", "C": None, "D": "E", "E": "E", "S": "S"}
+        merged = rz.life_zones(
+            g, "commute", flows=flows, facilities=fac, tau=0.05, max_order=2, min_population=500
+        )
         # E's catchment {E, D} has 450 people: it merges into S's (the only other catchment)
         assert set(merged.labels.dropna()) == {"E+S"}
         # named after the centre of the catchment that absorbed the other (equal capacities)
@@ -181,8 +210,9 @@ def test_accessibility_indicators_by_hand(line):
 def test_great_circle_distances():
     # two zones one degree of latitude apart on a meridian: 111.2 km
     g = rz.FlowGraph.from_matrix(np.array([[1.0, 0.0], [0.0, 1.0]]), ["n", "s"])
-    geo = gpd.GeoDataFrame(geometry=[Point(10, 46), Point(10, 45)], index=["n", "s"],
-                           crs="EPSG:4326")
+    geo = gpd.GeoDataFrame(
+        geometry=[Point(10, 46), Point(10, 45)], index=["n", "s"], crs="EPSG:4326"
+    )
     g = g.with_geometry(geo).with_zones(pd.DataFrame({"population": [1, 1]}, index=["n", "s"]))
     zones, _ = accessibility(g, facilities([("n", "x", 1)]), "x")
     assert zones.loc["s", "cost"] == pytest.approx(111_195, rel=1e-3)
@@ -193,21 +223,34 @@ def test_combined_layer_groups_zones_sharing_most_centres():
     #   service 1: {p, q} {r, s};  service 2: {p, q, r} {s};  service 3: {p} {q, r, s}
     ids = ["p", "q", "r", "s"]
     g = rz.FlowGraph.from_matrix(np.eye(4), ids).with_geometry(
-        gpd.GeoDataFrame(geometry=[box(i, 0, i + 1, 1) for i in range(4)], index=ids,
-                         crs="EPSG:3857"))
+        gpd.GeoDataFrame(
+            geometry=[box(i, 0, i + 1, 1) for i in range(4)], index=ids, crs="EPSG:3857"
+        )
+    )
 
     def layer(name, groups):
         labels = {z: min(grp) for grp in groups for z in grp}
-        d = pd.DataFrame({"area": [labels[z] for z in ids],
-                          "role": ["centre" if labels[z] == z else "member" for z in ids],
-                          "order": pd.array([0 if labels[z] == z else 1 for z in ids],
-                                            dtype="Int64"),
-                          "share": np.nan, "strength": np.nan, "via": None, "reason": None},
-                         index=ids)
-        areas = pd.DataFrame({"name": [min(grp) for grp in groups],
-                              "centres": [(min(grp),) for grp in groups], "kind": "life zone",
-                              "n_zones": [len(grp) for grp in groups]},
-                             index=[min(grp) for grp in groups])
+        d = pd.DataFrame(
+            {
+                "area": [labels[z] for z in ids],
+                "role": ["centre" if labels[z] == z else "member" for z in ids],
+                "order": pd.array([0 if labels[z] == z else 1 for z in ids], dtype="Int64"),
+                "share": np.nan,
+                "strength": np.nan,
+                "via": None,
+                "reason": None,
+            },
+            index=ids,
+        )
+        areas = pd.DataFrame(
+            {
+                "name": [min(grp) for grp in groups],
+                "centres": [(min(grp),) for grp in groups],
+                "kind": "life zone",
+                "n_zones": [len(grp) for grp in groups],
+            },
+            index=[min(grp) for grp in groups],
+        )
         return rz.Partition(name, ids, d, areas)
 
     s1 = layer("s1", [{"p", "q"}, {"r", "s"}])
@@ -225,8 +268,15 @@ def test_combined_layer_groups_zones_sharing_most_centres():
 
 
 def test_side_by_side_layers_in_a_hierarchy(line):
-    fac = facilities([("a", "hospital", 10), ("e", "hospital", 20), ("a", "school", 1),
-                      ("c", "school", 1), ("e", "school", 1)])
+    fac = facilities(
+        [
+            ("a", "hospital", 10),
+            ("e", "hospital", 20),
+            ("a", "school", 1),
+            ("c", "school", 1),
+            ("e", "school", 1),
+        ]
+    )
     metro = rz.metropolitan_areas(line, ["a", "e"], tau=0.3, contiguity=None)
     h = rz.Hierarchy(line, [metro])
     hospital = rz.life_zones(line, "hospital", facilities=fac)
@@ -251,15 +301,30 @@ def korea_life(data_dir):
     from regionalize.datasets import KOREA_METROPOLITAN_CENTRES
 
     g = rz.datasets.load_korea_ktdb()
-    fac = pd.read_csv(Path(__file__).parents[1] / "examples" / "data" /
-                      "korea_illustrative_facilities.csv", dtype={"zone": str})
-    h = rz.delineate(g, KOREA_METROPOLITAN_CENTRES, tau=0.20, max_order=2,
-                     urban={"candidates": "city", "min_job_ratio": None})
-    commuting = rz.life_zones(g, "commuting", flows=g, tau=0.10, max_order=2,
-                              within=h["urban"], population="residents",
-                              min_population=50_000)
-    hospital = rz.life_zones(g, "hospital", facilities=fac, population="residents",
-                             min_population=300_000)
+    fac = pd.read_csv(
+        Path(__file__).parents[1] / "examples" / "data" / "korea_illustrative_facilities.csv",
+        dtype={"zone": str},
+    )
+    h = rz.delineate(
+        g,
+        KOREA_METROPOLITAN_CENTRES,
+        tau=0.20,
+        max_order=2,
+        urban={"candidates": "city", "min_job_ratio": None},
+    )
+    commuting = rz.life_zones(
+        g,
+        "commuting",
+        flows=g,
+        tau=0.10,
+        max_order=2,
+        within=h["urban"],
+        population="residents",
+        min_population=50_000,
+    )
+    hospital = rz.life_zones(
+        g, "hospital", facilities=fac, population="residents", min_population=300_000
+    )
     return g, h.with_layers(commuting, hospital), fac
 
 
@@ -276,8 +341,9 @@ def test_korea_service_layers_nest_or_are_reported(korea_life):
     hosp = h["life_hospital"]
     assert hosp.details["area"].notna().all()
     assert ((hosp.areas["population"] >= 300_000) | hosp.areas["below_minimum"]).all()
-    assert {z for a in hosp.areas.index for z in a.split("+")} <= set(fac.loc[
-        fac["service"] == "hospital", "zone"])
+    assert {z for a in hosp.areas.index for z in a.split("+")} <= set(
+        fac.loc[fac["service"] == "hospital", "zone"]
+    )
     gdf = h.to_geodataframe()
     assert {"life_commuting", "life_hospital", "urban"} <= set(gdf.columns)
     assert gdf.crs is not None and len(gdf) == 159
@@ -298,9 +364,21 @@ class TestDataInFit:
     def test_parameters_only_in_the_signature_and_get_params(self, line):
         fac = facilities([("a", "hospital", 10), ("e", "hospital", 20)])
         names = LifeZones.param_names()
-        assert names == ["service", "assignment", "decay", "k", "max_cost", "min_population",
-                         "population", "tau", "max_order", "share", "contiguity", "classes",
-                         "name"]
+        assert names == [
+            "service",
+            "assignment",
+            "decay",
+            "k",
+            "max_cost",
+            "min_population",
+            "population",
+            "tau",
+            "max_order",
+            "share",
+            "contiguity",
+            "classes",
+            "name",
+        ]
         new = LifeZones("hospital", k=3).fit(line, facilities=fac)
         with pytest.warns(FutureWarning):
             old = LifeZones("hospital", k=3, facilities=fac, costs=None)
@@ -320,25 +398,30 @@ class TestDataInFit:
             "Passing data to LifeZones() is deprecated and will stop working in a future "
             "release: LifeZones() takes parameters only, the data (facilities) go to fit(). "
             "Rewrite LifeZones('hospital', facilities=facilities).fit(graph) as "
-            "LifeZones('hospital').fit(graph, facilities=facilities).")
+            "LifeZones('hospital').fit(graph, facilities=facilities)."
+        )
         assert record[0].filename == __file__  # points at the caller, not at regionalize
         # several data keywords and other parameters: still one warning, the exact rewrite
         with pytest.warns(FutureWarning) as record:
             LifeZones("commuting", within=None, tau=0.05, flows=line, min_population=50)
         assert len(record) == 1
-        assert ("Rewrite LifeZones('commuting', min_population=50, tau=0.05, flows=flows, "
-                "within=within).fit(graph) as LifeZones('commuting', min_population=50, "
-                "tau=0.05).fit(graph, flows=flows, within=within).") in str(record[0].message)
+        assert (
+            "Rewrite LifeZones('commuting', min_population=50, tau=0.05, flows=flows, "
+            "within=within).fit(graph) as LifeZones('commuting', min_population=50, "
+            "tau=0.05).fit(graph, flows=flows, within=within)."
+        ) in str(record[0].message)
 
     def test_old_form_gives_the_new_result_on_a_toy(self, line):
         fac = facilities([("a", "hospital", 10), ("e", "hospital", 20)])
         urban = rz.metropolitan_areas(line, ["a", "e"], tau=0.3, contiguity=None)
         costs = np.abs(np.arange(5.0)[:, None] - np.arange(5.0))
-        new = LifeZones("hospital", min_population=60).fit(line, facilities=fac, costs=costs,
-                                                           within=urban)
+        new = LifeZones("hospital", min_population=60).fit(
+            line, facilities=fac, costs=costs, within=urban
+        )
         with pytest.warns(FutureWarning):
-            old = LifeZones("hospital", min_population=60, facilities=fac, costs=costs,
-                            within=urban)
+            old = LifeZones(
+                "hospital", min_population=60, facilities=fac, costs=costs, within=urban
+            )
         same_partition(old.fit(line).partition_, new.partition_)
         # the data given to __init__ are used by every fit; a data argument of fit only
         # by that fit
@@ -363,8 +446,10 @@ class TestDataInFit:
         fac = facilities([("a", "hospital", 10), ("e", "hospital", 20)])
         with pytest.warns(FutureWarning):
             est = LifeZones("hospital", facilities=None)
-        same_partition(est.fit(line, facilities=fac).partition_,
-                       LifeZones("hospital").fit(line, facilities=fac).partition_)
+        same_partition(
+            est.fit(line, facilities=fac).partition_,
+            LifeZones("hospital").fit(line, facilities=fac).partition_,
+        )
 
     @pytest.mark.parametrize("keyword", ["facility", "flow", "graph", "data", "tua"])
     def test_unknown_keyword_is_an_invalid_parameter_error(self, keyword):
@@ -385,8 +470,10 @@ class TestDataInFit:
     def test_twin_equals_the_class(self, line):
         fac = facilities([("a", "shop", 10), ("c", "shop", 5), ("e", "shop", 20)])
         params = {"assignment": "huff", "decay": math.log(2), "min_population": 60, "k": 2}
-        same_partition(rz.life_zones(line, "shop", facilities=fac, **params),
-                       LifeZones("shop", **params).fit(line, facilities=fac).partition_)
+        same_partition(
+            rz.life_zones(line, "shop", facilities=fac, **params),
+            LifeZones("shop", **params).fit(line, facilities=fac).partition_,
+        )
         twin = inspect.signature(rz.life_zones).parameters
         assert not any(p.kind is p.VAR_KEYWORD for p in twin.values())
         init = inspect.signature(LifeZones).parameters
@@ -414,23 +501,33 @@ def test_korea_old_form_warns_and_gives_the_same_layers(korea_life):
     g, h, fac = korea_life
     urban = h["urban"]
     with pytest.warns(FutureWarning) as record:
-        old = LifeZones("commuting", flows=g, tau=0.10, max_order=2, within=urban,
-                        population="residents", min_population=50_000)
+        old = LifeZones(
+            "commuting",
+            flows=g,
+            tau=0.10,
+            max_order=2,
+            within=urban,
+            population="residents",
+            min_population=50_000,
+        )
     assert len(record) == 1
-    assert ("Rewrite LifeZones('commuting', min_population=50000, population='residents', "
-            "max_order=2, flows=flows, within=within).fit(graph) as "
-            "LifeZones('commuting', min_population=50000, population='residents', "
-            "max_order=2).fit(graph, flows=flows, within=within).") in str(record[0].message)
-    new = LifeZones("commuting", tau=0.10, max_order=2, population="residents",
-                    min_population=50_000).fit(g, flows=g, within=urban)
+    assert (
+        "Rewrite LifeZones('commuting', min_population=50000, population='residents', "
+        "max_order=2, flows=flows, within=within).fit(graph) as "
+        "LifeZones('commuting', min_population=50000, population='residents', "
+        "max_order=2).fit(graph, flows=flows, within=within)."
+    ) in str(record[0].message)
+    new = LifeZones(
+        "commuting", tau=0.10, max_order=2, population="residents", min_population=50_000
+    ).fit(g, flows=g, within=urban)
     same_partition(old.fit(g).partition_, new.partition_)
     same_partition(new.partition_, h["life_commuting"])  # the twin, in the fixture
     with pytest.warns(FutureWarning) as record:
-        old = LifeZones("hospital", facilities=fac, population="residents",
-                        min_population=300_000)
+        old = LifeZones("hospital", facilities=fac, population="residents", min_population=300_000)
     assert len(record) == 1
     new = LifeZones("hospital", population="residents", min_population=300_000).fit(
-        g, facilities=fac)
+        g, facilities=fac
+    )
     same_partition(old.fit(g).partition_, new.partition_)
     same_partition(new.partition_, h["life_hospital"])
     assert list(old.get_params()) == list(new.get_params()) == LifeZones.param_names()

@@ -34,8 +34,16 @@ PIPE = "a|b"
 NEWLINE = "new\nline\r\nend"
 MARKS = "`code` *em* _u_ [link](http://x) ~~s~~ \\* # end"
 #: one hostile name per zone (ids 01..08); the first must read "Saint-Étienne & <Lyon>"
-ZONE_NAMES = ["Saint-Étienne & <Lyon>", SCRIPT, IMG, ATTR, PIPE, NEWLINE, MARKS,
-              "{{ 7*7 }} {% if 1 %}j2{% endif %} &lt;"]
+ZONE_NAMES = [
+    "Saint-Étienne & <Lyon>",
+    SCRIPT,
+    IMG,
+    ATTR,
+    PIPE,
+    NEWLINE,
+    MARKS,
+    "{{ 7*7 }} {% if 1 %}j2{% endif %} &lt;",
+]
 AREA_NAMES = {"M1": "<img src=y onerror=alert(2)> & co", "M2": "{{ 6*7 }} | <b>bold</b>"}
 LAYER = "<svg onload=alert(3)>metro|`x`"
 GRAPH_NAME = '<svg/onload=alert(4)> "g" & <script>alert(5)</script>'
@@ -51,8 +59,13 @@ def _graph() -> FlowGraph:
 
 
 def _partition(name: str = LAYER):
-    return hand_partition(name, {"M1": ["01", "02", "03"], "M2": ["05", "06"]},
-                          {"M1": ("01",), "M2": ("05", "06")}, IDS, names=AREA_NAMES)
+    return hand_partition(
+        name,
+        {"M1": ["01", "02", "03"], "M2": ["05", "06"]},
+        {"M1": ("01",), "M2": ("05", "06")},
+        IDS,
+        names=AREA_NAMES,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -117,8 +130,9 @@ def _reads_as(strings: list[str], original: str) -> bool:
 
 
 # ---------------------------------------------------------------------------- the toolkit
-@pytest.mark.parametrize("text", [*ZONE_NAMES, *AREA_NAMES.values(), LAYER, GRAPH_NAME,
-                                  COLUMN, "", "plain", "&amp;"])
+@pytest.mark.parametrize(
+    "text", [*ZONE_NAMES, *AREA_NAMES.values(), LAYER, GRAPH_NAME, COLUMN, "", "plain", "&amp;"]
+)
 def test_html_text_and_map_text_escape_once(text):
     for escape in (html_text, map_text):
         out = escape(text)
@@ -128,12 +142,19 @@ def test_html_text_and_map_text_escape_once(text):
     assert html_text(None) == "" and markdown_cell(None) == ""
 
 
-@pytest.mark.parametrize("url, kept", [("map.html", True), ("https://x.org/a?b=1&c=2", True),
-                                       ("sub/a b.gpkg", True), ("mailto:a@b.c", True),
-                                       ("javascript:alert(1)", False),
-                                       (" JaVa\tScRiPt:alert(1)", False),
-                                       ("data:text/html,<script>alert(1)</script>", False),
-                                       ('x" onclick="alert(1)', True)])
+@pytest.mark.parametrize(
+    "url, kept",
+    [
+        ("map.html", True),
+        ("https://x.org/a?b=1&c=2", True),
+        ("sub/a b.gpkg", True),
+        ("mailto:a@b.c", True),
+        ("javascript:alert(1)", False),
+        (" JaVa\tScRiPt:alert(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ('x" onclick="alert(1)', True),
+    ],
+)
 def test_html_href_never_runs_code(url, kept):
     out = html_href(url)
     assert '"' not in out and "<" not in out
@@ -150,7 +171,7 @@ def _cells(row: str) -> list[str]:
     while i < len(row) - 1:
         ch = row[i]
         if ch == "\\":
-            cell += row[i:i + 2]
+            cell += row[i : i + 2]
             i += 2
             continue
         if ch == "|":
@@ -172,8 +193,9 @@ def _flat(text: str) -> str:
     return " ".join(text.splitlines())
 
 
-@pytest.mark.parametrize("text", [*ZONE_NAMES, *AREA_NAMES.values(), LAYER, COLUMN, "a\\|b",
-                                  "ends with \\"])
+@pytest.mark.parametrize(
+    "text", [*ZONE_NAMES, *AREA_NAMES.values(), LAYER, COLUMN, "a\\|b", "ends with \\"]
+)
 def test_markdown_cell_keeps_one_cell_and_reads_literally(text):
     row = markdown_row(["01", text, 3])
     assert "\n" not in row and "\r" not in row
@@ -232,15 +254,18 @@ def _notebook_html(obj) -> str:
 
 
 def _monitor(h):
-    table = pd.DataFrame({f"{SCRIPT}_2010": range(8), f"{SCRIPT}_2020": range(1, 9)},
-                         index=IDS)
+    table = pd.DataFrame({f"{SCRIPT}_2010": range(8), f"{SCRIPT}_2020": range(1, 9)}, index=IDS)
     return monitor(h, table)
 
 
 @pytest.mark.parametrize("kind", ["FlowGraph", "Hierarchy", "Partition", "Monitor"])
 def test_notebook_html_is_inert_and_reads_as_the_names(kind, graph, h):
-    obj = {"FlowGraph": lambda: graph, "Hierarchy": lambda: h,
-           "Partition": lambda: h[LAYER], "Monitor": lambda: _monitor(h)}[kind]()
+    obj = {
+        "FlowGraph": lambda: graph,
+        "Hierarchy": lambda: h,
+        "Partition": lambda: h[LAYER],
+        "Monitor": lambda: _monitor(h),
+    }[kind]()
     out = _notebook_html(obj)
     page = _Parse(out)
     _assert_inert(page)
@@ -248,8 +273,12 @@ def test_notebook_html_is_inert_and_reads_as_the_names(kind, graph, h):
     for payload in PAYLOADS:
         assert payload not in out
     text = "".join(page.text)
-    names = {"FlowGraph": [GRAPH_NAME, COLUMN], "Hierarchy": [GRAPH_NAME, LAYER],
-             "Partition": [LAYER], "Monitor": [SCRIPT, LAYER]}[kind]
+    names = {
+        "FlowGraph": [GRAPH_NAME, COLUMN],
+        "Hierarchy": [GRAPH_NAME, LAYER],
+        "Partition": [LAYER],
+        "Monitor": [SCRIPT, LAYER],
+    }[kind]
     for name in names:
         assert name in text, (kind, name)
 
@@ -266,16 +295,22 @@ def summary_md(graph, h):
     s = summarise(graph)
     s["hierarchy"] = repr(h)
     table = h.summary(LAYER)[["name", "kind", "n_zones", "residents"]]
-    s["layers"] = {LAYER: {"areas": len(table), "unassigned_zones": 3,
-                           "table": json.loads(table.to_json(orient="index"))}}
+    s["layers"] = {
+        LAYER: {
+            "areas": len(table),
+            "unassigned_zones": 3,
+            "table": json.loads(table.to_json(orient="index")),
+        }
+    }
     s["quirks"] = [f"zone {IMG} repaired"]
     return s, _markdown(s)
 
 
 def test_summary_md_tables_keep_their_cells(summary_md):
     s, text = summary_md
-    rows = [line for line in text.splitlines()
-            if line.startswith("|") and not set(line) <= set("|-: ")]  # not the delimiter rows
+    rows = [
+        line for line in text.splitlines() if line.startswith("|") and not set(line) <= set("|-: ")
+    ]  # not the delimiter rows
     assert len(rows) > 10
     header = None
     for line in rows:
@@ -286,7 +321,8 @@ def test_summary_md_tables_keep_their_cells(summary_md):
     shown = {_unmark(c) for line in rows for c in _cells(line)}
     for name in ZONE_NAMES:  # every zone is a destination or sends a flow in the toy
         if any(d["name"] == name for d in s["top_destinations"]) or any(
-                name in (f["from"], f["to"]) for f in s["top_flows"]):
+            name in (f["from"], f["to"]) for f in s["top_flows"]
+        ):
             assert _flat(name) in shown, name
     for name in AREA_NAMES.values():
         assert name in shown
@@ -318,8 +354,12 @@ def test_summary_md_renders_literally(summary_md):
 def test_report_is_inert_and_reads_as_the_names(h, tmp_path):
     from regionalize.report import write_report
 
-    path = write_report(h, tmp_path / "report.html", title=GRAPH_NAME,
-                        links={LAYER: "javascript:alert(1)", "map": "map.html"})
+    path = write_report(
+        h,
+        tmp_path / "report.html",
+        title=GRAPH_NAME,
+        links={LAYER: "javascript:alert(1)", "map": "map.html"},
+    )
     out = path.read_text(encoding="utf-8")
     page = _Parse(out)
     _assert_inert(page)
@@ -347,21 +387,35 @@ def test_static_maps_draw_names_literally():
 
     from regionalize.plot import plot_flows, plot_hierarchy, plot_layer, plot_tree
 
-    graph = FlowGraph.from_dataframe(pd.DataFrame(FLOWS, columns=["origin", "destination",
-                                                                  "flow"]),
-                                     geometry=squares(), name="$g$ & $h")
-    part = hand_partition("l$a$yer", {"M1": ["01", "02", "03"], "M2": ["05", "06"]},
-                          {"M1": ("01",), "M2": ("05", "06")}, IDS, names=DOLLARS)
+    graph = FlowGraph.from_dataframe(
+        pd.DataFrame(FLOWS, columns=["origin", "destination", "flow"]),
+        geometry=squares(),
+        name="$g$ & $h",
+    )
+    part = hand_partition(
+        "l$a$yer",
+        {"M1": ["01", "02", "03"], "M2": ["05", "06"]},
+        {"M1": ("01",), "M2": ("05", "06")},
+        IDS,
+        names=DOLLARS,
+    )
     h = Hierarchy(graph, [part])
     try:
-        for draw, named in ((lambda: plot_layer(h, "l$a$yer"), True),
-                            (lambda: plot_hierarchy(h), True), (lambda: plot_tree(h), True),
-                            (lambda: plot_flows(h, top=5), False)):
+        for draw, named in (
+            (lambda: plot_layer(h, "l$a$yer"), True),
+            (lambda: plot_hierarchy(h), True),
+            (lambda: plot_tree(h), True),
+            (lambda: plot_flows(h, top=5), False),
+        ):
             ax = draw()
             ax.figure.savefig(io.BytesIO(), format="png", dpi=40)  # mathtext would raise
             legend = ax.get_legend()
-            texts = [*ax.texts, ax.title, *(legend.get_texts() if legend else []),
-                     *([legend.get_title()] if legend else [])]
+            texts = [
+                *ax.texts,
+                ax.title,
+                *(legend.get_texts() if legend else []),
+                *([legend.get_title()] if legend else []),
+            ]
             shown = []
             for t in texts:
                 s = t.get_text()

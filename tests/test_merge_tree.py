@@ -36,13 +36,24 @@ from regionalize.methods.merge_tree import MergeTree
 #  C    .   2  33  15   .
 #  D    .   .  15  30   5
 #  E    .   .   .   5  45
-TOY = [("A", "A", 40), ("A", "B", 10), ("B", "A", 10), ("B", "B", 38), ("B", "C", 2),
-       ("C", "B", 2), ("C", "C", 33), ("C", "D", 15), ("D", "C", 15), ("D", "D", 30),
-       ("D", "E", 5), ("E", "D", 5), ("E", "E", 45)]
+TOY = [
+    ("A", "A", 40),
+    ("A", "B", 10),
+    ("B", "A", 10),
+    ("B", "B", 38),
+    ("B", "C", 2),
+    ("C", "B", 2),
+    ("C", "C", 33),
+    ("C", "D", 15),
+    ("D", "C", 15),
+    ("D", "D", 30),
+    ("D", "E", 5),
+    ("E", "D", 5),
+    ("E", "E", 45),
+]
 # the same five, plus F-G exchanging only with each other, H working only at home and
 # X without any flow: three groups of interacting zones and one zone left out
-TOY_PARTS = TOY + [("F", "F", 20), ("F", "G", 6), ("G", "F", 4), ("G", "G", 10),
-                   ("H", "H", 7)]
+TOY_PARTS = TOY + [("F", "F", 20), ("F", "G", 6), ("G", "F", 4), ("G", "G", 10), ("H", "H", 7)]
 
 ESTIMATORS = {
     "intramax": lambda **kw: Intramax(**kw),
@@ -52,7 +63,8 @@ ESTIMATORS = {
 
 def graph_of(rows, **kwargs):
     return rz.FlowGraph.from_dataframe(
-        pd.DataFrame(rows, columns=["origin", "destination", "flow"]), **kwargs)
+        pd.DataFrame(rows, columns=["origin", "destination", "flow"]), **kwargs
+    )
 
 
 def same(a: rz.Partition, b: rz.Partition, params: bool = True) -> bool:
@@ -85,8 +97,10 @@ def same_grouping(part: rz.Partition, codes: pd.Series) -> bool:
     if not (labels.isna() == (codes < 0)).all():
         return False
     pairs = pd.DataFrame({"a": labels, "b": codes})[labels.notna()]
-    return bool((pairs.groupby("a")["b"].nunique() == 1).all()
-                and (pairs.groupby("b")["a"].nunique() == 1).all())
+    return bool(
+        (pairs.groupby("a")["b"].nunique() == 1).all()
+        and (pairs.groupby("b")["a"].nunique() == 1).all()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -111,14 +125,24 @@ class TestToyByHand:
         tree = Intramax().fit(toy).tree_
         assert isinstance(tree, MergeTree) and tree.complete and tree.n_merges == 4
         assert tree.merges[["a", "b"]].to_numpy().tolist() == [
-            ["C", "D"], ["A", "B"], ["C", "E"], ["A", "C"]]
+            ["C", "D"],
+            ["A", "B"],
+            ["C", "E"],
+            ["A", "C"],
+        ]
         assert tree.heights == pytest.approx([0.012, 0.008, 0.002, 1 / 3750])
         # scipy numbering: leaves 0-4, CD = 5, AB = 6, CDE = 7
         assert tree.Z[:, [0, 1, 3]].tolist() == [[2, 3, 2], [0, 1, 2], [4, 5, 3], [6, 7, 5]]
         assert is_valid_linkage(tree.Z)
         assert tree.kind == "similarity" and tree.measure == "objective"
-        assert [tree.n_clusters(h) for h in (0.02, 0.012, 0.01, 0.005, 0.001, 1e-4)] == \
-            [5, 4, 4, 3, 2, 1]
+        assert [tree.n_clusters(h) for h in (0.02, 0.012, 0.01, 0.005, 0.001, 1e-4)] == [
+            5,
+            4,
+            4,
+            3,
+            2,
+            1,
+        ]
         assert repr(tree) == "MergeTree(intramax: 5 zones, 4 merges, objective 0.012 .. 0.000267)"
 
     def test_flowbca(self, toy):
@@ -130,14 +154,27 @@ class TestToyByHand:
         # 4: A -> C 2/100 = 0.02 beats C -> A 2/150
         tree = FlowBCA().fit(toy).tree_
         assert tree.merges[["unit", "destination"]].to_numpy().tolist() == [
-            ["D", "C"], ["B", "A"], ["E", "C"], ["A", "C"]]
+            ["D", "C"],
+            ["B", "A"],
+            ["E", "C"],
+            ["A", "C"],
+        ]
         assert tree.heights == pytest.approx([0.3, 0.2, 0.1, 0.02])
         assert tree.Z[:, [0, 1, 3]].tolist() == [[2, 3, 2], [0, 1, 2], [4, 5, 3], [6, 7, 5]]
         assert tree.kind == "similarity" and tree.measure == "relative_flow"
         assert [tree.n_clusters(q) for q in (0.5, 0.3, 0.15, 0.05, 0.01)] == [5, 4, 3, 2, 1]
         frame = tree.to_frame()
-        assert list(frame.columns) == ["step", "left", "right", "height", "size",
-                                       "n_clusters", "unit", "destination", "flow"]
+        assert list(frame.columns) == [
+            "step",
+            "left",
+            "right",
+            "height",
+            "size",
+            "n_clusters",
+            "unit",
+            "destination",
+            "flow",
+        ]
         assert frame["n_clusters"].tolist() == [4, 3, 2, 1]
         # the cut keeps flowbca's centres, links and internal flows
         p = tree.cut(2)
@@ -152,18 +189,22 @@ class TestToyByHand:
         tree = CommutingZones().fit(toy).tree_
         assert tree.heights == pytest.approx([0.4, 0.6, 0.9, 5.92 / 6])
         assert tree.merges[["a", "b"]].to_numpy().tolist() == [
-            ["C", "D"], ["A", "B"], ["C", "E"], ["A", "C"]]
+            ["C", "D"],
+            ["A", "B"],
+            ["C", "E"],
+            ["A", "C"],
+        ]
         assert tree.Z[:, [0, 1, 3]].tolist() == [[2, 3, 2], [0, 1, 2], [4, 5, 3], [6, 7, 5]]
         assert tree.kind == "distance" and tree.measure == "distance"
-        assert [tree.n_clusters(c) for c in (0.3, 0.4, 0.5, 0.7, 0.95, 1.0)] == \
-            [5, 4, 4, 3, 2, 1]
+        assert [tree.n_clusters(c) for c in (0.3, 0.4, 0.5, 0.7, 0.95, 1.0)] == [5, 4, 4, 3, 2, 1]
         # default: the fitted cutoff 0.977
         assert same(tree.cut(), CommutingZones().fit(toy).partition_)
 
     @pytest.mark.parametrize("method", ["intramax", "flowbca", "commuting_zones"])
     def test_cuts_by_hand(self, toy, method):
-        est = {"intramax": Intramax, "flowbca": FlowBCA,
-               "commuting_zones": CommutingZones}[method]().fit(toy)
+        est = {"intramax": Intramax, "flowbca": FlowBCA, "commuting_zones": CommutingZones}[
+            method
+        ]().fit(toy)
         expected = {
             5: {"A": "A", "B": "B", "C": "C", "D": "D", "E": "E"},
             4: {"A": "A", "B": "B", "C": "C", "D": "C", "E": "E"},
@@ -224,8 +265,9 @@ def test_commuting_zones_k_is_scipy_maxclust(toy):
 def test_commuting_zones_k_with_tied_heights():
     # three zones exchanging all their workers: both merges at distance 0, a tie that no
     # cut splits: maxclust gives 1 cluster for k = 2 (fewer than asked), 3 for k = 3
-    g = rz.FlowGraph.from_matrix(np.array([[0, 5, 5], [5, 0, 5], [5, 5, 0]], float),
-                                 ["a", "b", "c"])
+    g = rz.FlowGraph.from_matrix(
+        np.array([[0, 5, 5], [5, 0, 5], [5, 5, 0]], float), ["a", "b", "c"]
+    )
     cz = CommutingZones().fit(g)
     assert cz.tree_.heights.tolist() == [0.0, 0.0]
     assert [cz.cut(k).n_areas for k in (1, 2, 3)] == [1, 1, 3]
@@ -263,14 +305,17 @@ def test_commuting_zones_shallowest_and_deepest_cuts(toy_parts):
     alone, deepest = tree.cut(7), tree.cut(1)
     assert alone.n_areas == 7 and alone.labels.dropna().tolist() == list("ABCDEFG")
     assert deepest.n_areas == 1 and nested(alone, deepest)
-    assert deepest.unassigned.to_dict() == {"H": "no commuting flow in or out",
-                                            "X": "no commuting flow in or out"}
+    assert deepest.unassigned.to_dict() == {
+        "H": "no commuting flow in or out",
+        "X": "no commuting flow in or out",
+    }
 
 
 @pytest.mark.parametrize("method", ["intramax", "flowbca", "commuting_zones"])
 def test_cuts_are_nested(toy_parts, method):
-    est = {"intramax": Intramax, "flowbca": FlowBCA,
-           "commuting_zones": CommutingZones}[method]().fit(toy_parts)
+    est = {"intramax": Intramax, "flowbca": FlowBCA, "commuting_zones": CommutingZones}[
+        method
+    ]().fit(toy_parts)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         cuts = [est.cut(k) for k in range(1, est.tree_.n_active + 1)]
@@ -328,7 +373,7 @@ def test_real_flowbca_cut_equals_the_run(real):
         run = FlowBCA(k=k).fit(real)
         assert cut.n_areas == k and same(cut, run.partition_)
         # the run's merges are the first ones of the full sequence
-        assert run.merges_.equals(full.merges_.iloc[:len(run.merges_)])
+        assert run.merges_.equals(full.merges_.iloc[: len(run.merges_)])
     for coarse, fine in zip(cuts, cuts[1:], strict=False):
         assert nested(fine, coarse)
     for q in [0.5, 0.2, float(tree.heights[30])]:  # the last: a recorded relative flow
@@ -358,9 +403,18 @@ def test_real_flowbca_partial_trees(korea):
             k20.cut(**bad)
 
 
-@pytest.mark.parametrize("params", [{}, {"k": 12}, {"q": 0.3}, {"min_internal": 0.1},
-                                    {"mean_internal": 0.6}, {"weighted_internal": 0.8},
-                                    {"q": 0.2, "k": 30, "min_internal": 0.2}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"k": 12},
+        {"q": 0.3},
+        {"min_internal": 0.1},
+        {"mean_internal": 0.6},
+        {"weighted_internal": 0.8},
+        {"q": 0.2, "k": 30, "min_internal": 0.2},
+    ],
+)
 def test_flowbca_cut_with_its_own_rules_is_its_partition(korea, params):
     m = FlowBCA(**params).fit(korea)
     assert same(m.cut(m.k, q=m.q), m.partition_)
@@ -381,9 +435,8 @@ def test_real_commuting_zones_cut_equals_the_run(real):
         p = cz.cut(k)
         assert nested(p, cz.cut(max(k - 1, 1)))
         if k == 1 or h[m - k - 1] < h[m - k]:  # no tie straddles k: exactly k, and the
-            assert p.n_areas == k               # cut at its last merge's height is the same
-            assert same(p, CommutingZones(float(h[m - k - 1])).fit(real).partition_,
-                        params=False)
+            assert p.n_areas == k  # cut at its last merge's height is the same
+            assert same(p, CommutingZones(float(h[m - k - 1])).fit(real).partition_, params=False)
 
 
 def test_korea_commuting_zones_ties_give_fewer(korea):
@@ -391,8 +444,14 @@ def test_korea_commuting_zones_ties_give_fewer(korea):
     # merges at height 0 cannot be split, so any k from 144 to 158 gives 143 zones
     tree = CommutingZones().fit(korea).tree_
     assert (tree.heights == 0).sum() == 16 and tree.heights[16] > 0
-    assert [tree.cut(k).n_areas for k in (142, 143, 144, 150, 158, 159)] == \
-        [142, 143, 143, 143, 143, 159]
+    assert [tree.cut(k).n_areas for k in (142, 143, 144, 150, 158, 159)] == [
+        142,
+        143,
+        143,
+        143,
+        143,
+        159,
+    ]
 
 
 def test_us_commuting_zones_cut_equals_the_run(data_dir):
@@ -461,14 +520,16 @@ def test_numpy_scalars_are_stored_plain(toy):
 
 
 # ------------------------------------------------------------------ function twins
-@pytest.mark.parametrize("cls, twin", [(Intramax, intramax), (FlowBCA, flowbca),
-                                       (CommutingZones, commuting_zones)])
+@pytest.mark.parametrize(
+    "cls, twin", [(Intramax, intramax), (FlowBCA, flowbca), (CommutingZones, commuting_zones)]
+)
 def test_twin_signature_is_the_class_signature(cls, twin):
     init = list(inspect.signature(cls.__init__).parameters.values())[1:]
     fn = list(inspect.signature(twin).parameters.values())
     assert fn[0].name == "graph"
-    assert [(p.name, p.default, p.kind) for p in fn[1:]] == \
-        [(p.name, p.default, p.kind) for p in init]
+    assert [(p.name, p.default, p.kind) for p in fn[1:]] == [
+        (p.name, p.default, p.kind) for p in init
+    ]
     doc = twin.__doc__
     for section in ("Parameters", "Returns", "See Also", "Examples"):
         assert section in doc

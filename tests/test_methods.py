@@ -21,16 +21,21 @@ cz_mod = importlib.import_module("regionalize.methods.commuting_zones")
 
 
 def graph(rows, **kw):
-    return rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
-                                                                   "flow"]), **kw)
+    return rz.FlowGraph.from_dataframe(
+        pd.DataFrame(rows, columns=["origin", "destination", "flow"]), **kw
+    )
 
 
 def line_contiguity(g):
     ids = list(g.ids)
     n = len(ids)
-    adj = sp.csr_array((np.ones(2 * (n - 1)), (list(range(n - 1)) + list(range(1, n)),
-                                               list(range(1, n)) + list(range(n - 1)))),
-                       shape=(n, n))
+    adj = sp.csr_array(
+        (
+            np.ones(2 * (n - 1)),
+            (list(range(n - 1)) + list(range(1, n)), list(range(1, n)) + list(range(n - 1))),
+        ),
+        shape=(n, n),
+    )
     return Contiguity.from_sparse(adj, ids)
 
 
@@ -64,8 +69,9 @@ class TestCommutingZones:
         p = rz.methods.commuting_zones(g)
         cz = rz.datasets.load_us_commuting_zones_1990()
         common = g.ids.intersection(cz.index)
-        ari = adjusted_rand_index(p.labels.reindex(common).to_numpy(),
-                                  cz.reindex(common).to_numpy())
+        ari = adjusted_rand_index(
+            p.labels.reindex(common).to_numpy(), cz.reindex(common).to_numpy()
+        )
         # 1990 zones from 1990 flows: 741 zones; 2009-2013 flows give fewer, larger ones
         assert 550 <= p.labels.reindex(common).nunique() <= 741
         assert ari > 0.6
@@ -83,8 +89,14 @@ class TestCBSA:
     def test_csa_best_tie_only(self):
         # three CBSAs in a row X - Y - Z; Y qualifies with both (X 30%, Z 20%) but combines
         # only with its strongest tie X; Z's only qualifying tie is Y, so Z joins X+Y too
-        rows = [("X", "X", 1000), ("Y", "Y", 70), ("Y", "X", 30), ("Z", "Z", 800),
-                ("Z", "Y", 5), ("Y", "Z", 0.001)]
+        rows = [
+            ("X", "X", 1000),
+            ("Y", "Y", 70),
+            ("Y", "X", 30),
+            ("Z", "Z", 800),
+            ("Z", "Y", 5),
+            ("Y", "Z", 0.001),
+        ]
         g = graph(rows)
         c = line_contiguity(g)
         m = cbsa_mod.CoreBasedAreas(["X", "Y", "Z"], contiguity=c).fit(g)
@@ -108,8 +120,10 @@ class TestCBSA:
             for code, csa in mapping.items():
                 if isinstance(csa, str):
                     groups.setdefault(csa, set()).add(code)
-            return {code: groups[csa] - {code} if isinstance(csa, str) else set()
-                    for code, csa in mapping.items()}
+            return {
+                code: groups[csa] - {code} if isinstance(csa, str) else set()
+                for code, csa in mapping.items()
+            }
 
         a, b = partners(ours), partners({c: off.get(c) for c in ours})
         same = np.mean([a[c] == b[c] for c in ours])
@@ -122,8 +136,16 @@ class TestParameterisations:
     def region(self):
         # cities P and Q exchange 20% (one polycentric city); V sends 30% to P; W sends
         # 30% to V (second order: not in a FUA, in a UEA)
-        rows = [("P", "P", 80), ("P", "Q", 20), ("Q", "Q", 90), ("Q", "P", 10),
-                ("V", "V", 70), ("V", "P", 30), ("W", "W", 70), ("W", "V", 30)]
+        rows = [
+            ("P", "P", 80),
+            ("P", "Q", 20),
+            ("Q", "Q", 90),
+            ("Q", "P", 10),
+            ("V", "V", 70),
+            ("V", "P", 30),
+            ("W", "W", 70),
+            ("W", "V", 30),
+        ]
         return graph(rows)
 
     def test_fua_polycentric_no_chaining(self, region):
@@ -140,8 +162,12 @@ class TestParameterisations:
 class TestCommunity:
     @pytest.fixture
     def two_blocks(self):
-        rows = [(a, b, 10 if (a < "d") == (b < "d") else 1) for a in "abcdef" for b in "abcdef"
-                if a != b]
+        rows = [
+            (a, b, 10 if (a < "d") == (b < "d") else 1)
+            for a in "abcdef"
+            for b in "abcdef"
+            if a != b
+        ]
         return graph(rows)
 
     @pytest.mark.parametrize("method", [leiden, infomap])

@@ -40,20 +40,19 @@ from regionalize.partition import Partition  # noqa: E402
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # a later year: 02->01 30->45, 06->05 20->15, 03->05 10->0, 07->08 5->8, new 04->01 3
-FLOWS_LATER = [f for f in FLOWS if (f[0], f[1]) not in
-               {("02", "01"), ("06", "05"), ("03", "05"), ("07", "08")}] + [
-    ("02", "01", 45), ("06", "05", 15), ("07", "08", 8), ("04", "01", 3)]  # total 446
-POP_2010 = [1000, 500, 300, 200, 800, 400, 250, 150]   # total 3600
-POP_2020 = [1100, 600, 330, 180, 760, 440, 240, 150]   # total 3800
-JOBS_2020 = [140, 50, 30, 10, 115, 40, 35, 20]          # the column sums, total 440
-
-
+FLOWS_LATER = [
+    f for f in FLOWS if (f[0], f[1]) not in {("02", "01"), ("06", "05"), ("03", "05"), ("07", "08")}
+] + [("02", "01", 45), ("06", "05", 15), ("07", "08", 8), ("04", "01", 3)]  # total 446
+POP_2010 = [1000, 500, 300, 200, 800, 400, 250, 150]  # total 3600
+POP_2020 = [1100, 600, 330, 180, 760, 440, 240, 150]  # total 3800
+JOBS_2020 = [140, 50, 30, 10, 115, 40, 35, 20]  # the column sums, total 440
 
 
 def make_graph(flows=FLOWS, geometry=True) -> rz.FlowGraph:
     df = pd.DataFrame(flows, columns=["origin", "destination", "flow"])
-    return rz.FlowGraph.from_dataframe(df, zones=pd.DataFrame({"name": NAMES}, index=IDS),
-                                       geometry=squares() if geometry else None)
+    return rz.FlowGraph.from_dataframe(
+        df, zones=pd.DataFrame({"name": NAMES}, index=IDS), geometry=squares() if geometry else None
+    )
 
 
 def make_partition(name, members, centres) -> Partition:
@@ -61,15 +60,19 @@ def make_partition(name, members, centres) -> Partition:
     return hand_partition(name, members, centres, IDS, reason="no link")
 
 
-MEGA = make_partition("mega", {"M": ["01", "02", "03", "04", "05", "06"]},
-                      {"M": ["01", "05"]})
-METRO = make_partition("metropolitan", {"01": ["01", "02", "03"], "05": ["05", "06"]},
-                       {"01": ["01"], "05": ["05"]})
-URBAN = make_partition("urban", {"01": ["01", "02"], "05": ["05", "06"], "07": ["07", "08"]},
-                       {"01": ["01"], "05": ["05"], "07": ["07"]})
+MEGA = make_partition("mega", {"M": ["01", "02", "03", "04", "05", "06"]}, {"M": ["01", "05"]})
+METRO = make_partition(
+    "metropolitan", {"01": ["01", "02", "03"], "05": ["05", "06"]}, {"01": ["01"], "05": ["05"]}
+)
+URBAN = make_partition(
+    "urban",
+    {"01": ["01", "02"], "05": ["05", "06"], "07": ["07", "08"]},
+    {"01": ["01"], "05": ["05"], "07": ["07"]},
+)
 # delineated again later: 03 switches to "05", 04 joins "01", 06 leaves
-METRO_LATER = make_partition("metropolitan", {"01": ["01", "02", "04"], "05": ["05", "03"]},
-                             {"01": ["01"], "05": ["05"]})
+METRO_LATER = make_partition(
+    "metropolitan", {"01": ["01", "02", "04"], "05": ["05", "03"]}, {"01": ["01"], "05": ["05"]}
+)
 
 
 def long_table() -> pd.DataFrame:
@@ -79,8 +82,14 @@ def long_table() -> pd.DataFrame:
 
 
 def wide_table() -> pd.DataFrame:
-    return pd.DataFrame({"zone": IDS, "population_2010": POP_2010,
-                         "population_2020": POP_2020, "jobs_2020": JOBS_2020})
+    return pd.DataFrame(
+        {
+            "zone": IDS,
+            "population_2010": POP_2010,
+            "population_2020": POP_2020,
+            "jobs_2020": JOBS_2020,
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -95,14 +104,21 @@ def h(graph):
 
 @pytest.fixture(scope="module")
 def m(h):
-    return monitor(h, long_table(), zone="zone", year="year",
-                   flows={2010: h.graph, 2020: make_graph(FLOWS_LATER)})
+    return monitor(
+        h,
+        long_table(),
+        zone="zone",
+        year="year",
+        flows={2010: h.graph, 2020: make_graph(FLOWS_LATER)},
+    )
 
 
 # ---------------------------------------------------------------------------- reading
 def test_repr_and_access(m):
-    assert repr(m) == ("<Monitor over 8 zones: population 2010-2020, jobs 2020; flows "
-                       "2010, 2020; layers mega, metropolitan, urban>")
+    assert repr(m) == (
+        "<Monitor over 8 zones: population 2010-2020, jobs 2020; flows "
+        "2010, 2020; layers mega, metropolitan, urban>"
+    )
     assert m.indicators == ("population", "jobs")
     assert m.years == (2010, 2020)
     assert m.years_of("jobs") == (2020,)  # empty for every zone in 2010: not measured
@@ -122,18 +138,22 @@ def test_wide_forms_read_like_the_long_form(h, m, form):
         other = monitor(h, wide_table(), zone="zone")
     elif form == "multiindex":
         wide = wide_table().set_index("zone")
-        wide.columns = pd.MultiIndex.from_tuples([(2010, "population"), (2020, "population"),
-                                                  (2020, "jobs")])
+        wide.columns = pd.MultiIndex.from_tuples(
+            [(2010, "population"), (2020, "population"), (2020, "jobs")]
+        )
         other = monitor(h, wide)
     elif form == "index":  # ids in the index, the separator changed
         wide = wide_table().set_index("zone")
         wide.columns = [c.replace("_", ":") for c in wide.columns]
         other = monitor(h, wide, sep=":")
     else:  # bare years, one indicator named by values=
-        other = monitor(h, pd.DataFrame({2010: POP_2010, "2020": POP_2020}, index=IDS),
-                        values="population")
-    pd.testing.assert_frame_equal(other.growth("metropolitan", indicator="population"),
-                                  m.growth("metropolitan", indicator="population"))
+        other = monitor(
+            h, pd.DataFrame({2010: POP_2010, "2020": POP_2020}, index=IDS), values="population"
+        )
+    pd.testing.assert_frame_equal(
+        other.growth("metropolitan", indicator="population"),
+        m.growth("metropolitan", indicator="population"),
+    )
     if form != "bare":
         assert other.years_of("jobs") == (2020,)
 
@@ -165,8 +185,9 @@ def test_by_area_by_hand(m):
     assert every.loc[("01", 2020), "population"] == 2030
     assert every.loc[("01", 2020), "jobs"] == 140 + 50 + 30
     assert "(unassigned)" not in m.by_area("metropolitan", 2020, include_unassigned=False).index
-    assert "(unassigned)" not in m.by_area("metropolitan",
-                                           include_unassigned=False).index.get_level_values(0)
+    assert "(unassigned)" not in m.by_area(
+        "metropolitan", include_unassigned=False
+    ).index.get_level_values(0)
 
 
 def test_by_role_by_hand(m):
@@ -193,7 +214,8 @@ def test_growth_by_hand(m):
     assert g["pct_change"].tolist() == pytest.approx([230 / 1800, 0, -0.05, 200 / 3600])
     # compound annual rate over ten years
     assert g["annual_rate"].tolist() == pytest.approx(
-        [(2030 / 1800) ** 0.1 - 1, 0.0, 0.95 ** 0.1 - 1, (3800 / 3600) ** 0.1 - 1])
+        [(2030 / 1800) ** 0.1 - 1, 0.0, 0.95**0.1 - 1, (3800 / 3600) ** 0.1 - 1]
+    )
     assert g["share_2020"].tolist() == pytest.approx([2030 / 3800, 1200 / 3800, 0.15, 1.0])
     assert g.loc["(unassigned)", "share_change"] == pytest.approx(0.15 - 1 / 6)
     roles = m.growth("metropolitan", indicator="population", by="role")
@@ -201,7 +223,8 @@ def test_growth_by_hand(m):
     assert roles.loc[("(total)", "all"), "change"] == 200
     zones = m.growth(None, 2010, 2020, indicator="population", total=False)
     assert zones["pct_change"].tolist() == pytest.approx(
-        [0.1, 0.2, 0.1, -0.1, -0.05, 0.1, -0.04, 0.0])
+        [0.1, 0.2, 0.1, -0.1, -0.05, 0.1, -0.04, 0.0]
+    )
     assert zones.loc["04", "name"] == "Delta"
 
 
@@ -228,14 +251,15 @@ def test_concentration_by_hand(m):
     assert z["hoover"] == pytest.approx(13 / 30)
     assert z["gini"] == pytest.approx(8600 * 2 / (2 * 25 * 720))
     # against land area (1 km^2 a zone): shares 36, 24, 4, 5, 3 vs 27, 18, 9, 9, 9 (/72)
-    land = m.concentration("metropolitan", 2010, indicator="population",
-                           reference="land").loc[2010]
+    land = m.concentration("metropolitan", 2010, indicator="population", reference="land").loc[2010]
     assert land["hoover"] == pytest.approx(15 / 72)
     # jobs against population in 2020, areas grouped: 220, 155, 65 of 440 vs 2030, 1200, 570
-    jobs = m.concentration("metropolitan", 2020, indicator="jobs", reference="population",
-                           unassigned="group").loc[2020]
-    expect = 0.5 * (abs(220 / 440 - 2030 / 3800) + abs(155 / 440 - 1200 / 3800)
-                    + abs(65 / 440 - 570 / 3800))
+    jobs = m.concentration(
+        "metropolitan", 2020, indicator="jobs", reference="population", unassigned="group"
+    ).loc[2020]
+    expect = 0.5 * (
+        abs(220 / 440 - 2030 / 3800) + abs(155 / 440 - 1200 / 3800) + abs(65 / 440 - 570 / 3800)
+    )
     assert jobs["hoover"] == pytest.approx(expect)
     # every year, and zones as units
     every = m.concentration(None, indicator="population")
@@ -247,13 +271,21 @@ def test_concentration_by_hand(m):
 def test_flows_by_hand(m):
     f = m.flows("metropolitan")
     a, b, u = f.loc["01"], f.loc["05"], f.loc["(unassigned)"]
-    assert (a["within_centre"], a["centre_to_surrounding"], a["surrounding_to_centre"],
-            a["within_surrounding"]) == (100, 10, 30 + 10, 40 + 5 + 20)
+    assert (
+        a["within_centre"],
+        a["centre_to_surrounding"],
+        a["surrounding_to_centre"],
+        a["within_surrounding"],
+    ) == (100, 10, 30 + 10, 40 + 5 + 20)
     assert (a["internal"], a["to_other_areas"], a["to_unassigned"]) == (215, 10, 0)  # 03->05
     assert (a["from_other_areas"], a["from_unassigned"]) == (0, 5)  # 04->03
     assert a["share_to_centre"] == pytest.approx(40 / (75 + 40))
-    assert (b["within_centre"], b["centre_to_surrounding"], b["surrounding_to_centre"],
-            b["within_surrounding"]) == (80, 10, 20, 30)
+    assert (
+        b["within_centre"],
+        b["centre_to_surrounding"],
+        b["surrounding_to_centre"],
+        b["within_surrounding"],
+    ) == (80, 10, 20, 30)
     assert (b["from_other_areas"], b["from_unassigned"]) == (10, 5)  # 03->05, 04->05
     # unassigned zones 04, 07, 08: 10 to areas; 10 + 25 + 5 + 15 + 10 among themselves
     assert (u["to_other_areas"], u["to_unassigned"], u["from_unassigned"]) == (10, 65, 65)
@@ -278,11 +310,16 @@ def test_flow_totals_and_matrix(m):
     assert t.sum() == 440
     fm = m.flow_matrix("metropolitan")
     assert fm.set_index(["from_area", "to_area"])["flow"].to_dict() == {
-        ("01", "01"): 215, ("01", "05"): 10, ("05", "05"): 140,
-        ("(unassigned)", "01"): 5, ("(unassigned)", "05"): 5,
-        ("(unassigned)", "(unassigned)"): 65}
+        ("01", "01"): 215,
+        ("01", "05"): 10,
+        ("05", "05"): 140,
+        ("(unassigned)", "01"): 5,
+        ("(unassigned)", "05"): 5,
+        ("(unassigned)", "(unassigned)"): 65,
+    }
     roles = m.flow_matrix("metropolitan", roles=True).set_index(
-        ["from_area", "from_role", "to_area", "to_role"])["flow"]
+        ["from_area", "from_role", "to_area", "to_role"]
+    )["flow"]
     assert roles[("01", "surrounding", "05", "centre")] == 10
     assert roles[("(unassigned)", "unassigned", "01", "surrounding")] == 5
     assert roles.sum() == 440
@@ -317,15 +354,19 @@ def test_membership_change_by_hand(h):
     assert ch.loc["04", "area_before"] is None
     assert ch.loc["04", "name"] == "Delta"
     # areas with other ids, matched by shared zones: the same changes
-    renamed = make_partition("metropolitan", {"X": ["01", "02", "04"], "Y": ["05", "03"]},
-                             {"X": ["01"], "Y": ["05"]})
+    renamed = make_partition(
+        "metropolitan", {"X": ["01", "02", "04"], "Y": ["05", "03"]}, {"X": ["01"], "Y": ["05"]}
+    )
     by_overlap = membership_change(METRO, renamed, match="overlap")
     assert by_overlap["change"].to_dict() == {"03": "switched", "04": "joined", "06": "left"}
     by_id = membership_change(METRO, renamed)  # ids differ: every member "switched"
     assert set(by_id.index) == {"01", "02", "03", "04", "05", "06"}
     # a surrounding zone becoming a centre
-    promoted = make_partition("metropolitan", {"01": ["01", "02", "03"], "05": ["05", "06"]},
-                              {"01": ["01", "02"], "05": ["05"]})
+    promoted = make_partition(
+        "metropolitan",
+        {"01": ["01", "02", "03"], "05": ["05", "06"]},
+        {"01": ["01", "02"], "05": ["05"]},
+    )
     assert membership_change(METRO, promoted)["change"].to_dict() == {"02": "role"}
 
 
@@ -345,28 +386,61 @@ def test_compare_boundaries_by_hand(m, h):
 
 
 # ---------------------------------------------------------------------------- bad input
-@pytest.mark.parametrize("edit, error, match", [
-    (lambda t: pd.concat([t, pd.DataFrame({"zone": ["99", "98"], "year": [2010, 2010],
-                                           "population": [1, 2]})]),
-     InvalidZonesError, r"2 rows for zones not in the Hierarchy \(first: 99, 98\).*"
-                        r"unknown='drop'"),
-    (lambda t: t[t.zone != "08"],
-     InvalidZonesError, r"2 zones of the Hierarchy missing from the table \(zone, year\) "
-                        r"\(first: 08 \(2010\), 08 \(2020\)\).*missing='zero'"),
-    (lambda t: t.assign(population=t.population.where(t.zone != "03", np.nan)),
-     InvalidZonesError, r"2 empty values \(first: 'population' of 03 \(2010\)"),
-    (lambda t: t.assign(population=t.population.where(t.zone != "04", -5)),
-     InvalidZonesError, r"2 negative 'population' values \(first: 04 \(2010\): -5, "
-                        r"04 \(2020\): -5\).*negative='allow'"),
-    (lambda t: t.assign(population=t.population.astype(object).where(
-        (t.zone != "03") | (t.year != 2020), "n/a")),
-     InvalidZonesError, r"1 non-numeric 'population' values \(first: 03 \(2020\): 'n/a'\)"),
-    (lambda t: pd.concat([t, t.iloc[[0]]]),
-     InvalidZonesError, r"1 duplicated \(zone, year\) rows \(first: 01 \(2010\)\).*"
-                        r"duplicates='sum'"),
-    (lambda t: t.assign(year=t.year.astype(str).where(t.zone != "02", "2010a")),
-     InvalidZonesError, r"2 rows whose year is not a whole number \(first: row 1: '2010a'"),
-])
+@pytest.mark.parametrize(
+    "edit, error, match",
+    [
+        (
+            lambda t: pd.concat(
+                [
+                    t,
+                    pd.DataFrame(
+                        {"zone": ["99", "98"], "year": [2010, 2010], "population": [1, 2]}
+                    ),
+                ]
+            ),
+            InvalidZonesError,
+            r"2 rows for zones not in the Hierarchy \(first: 99, 98\).*"
+            r"unknown='drop'",
+        ),
+        (
+            lambda t: t[t.zone != "08"],
+            InvalidZonesError,
+            r"2 zones of the Hierarchy missing from the table \(zone, year\) "
+            r"\(first: 08 \(2010\), 08 \(2020\)\).*missing='zero'",
+        ),
+        (
+            lambda t: t.assign(population=t.population.where(t.zone != "03", np.nan)),
+            InvalidZonesError,
+            r"2 empty values \(first: 'population' of 03 \(2010\)",
+        ),
+        (
+            lambda t: t.assign(population=t.population.where(t.zone != "04", -5)),
+            InvalidZonesError,
+            r"2 negative 'population' values \(first: 04 \(2010\): -5, "
+            r"04 \(2020\): -5\).*negative='allow'",
+        ),
+        (
+            lambda t: t.assign(
+                population=t.population.astype(object).where(
+                    (t.zone != "03") | (t.year != 2020), "n/a"
+                )
+            ),
+            InvalidZonesError,
+            r"1 non-numeric 'population' values \(first: 03 \(2020\): 'n/a'\)",
+        ),
+        (
+            lambda t: pd.concat([t, t.iloc[[0]]]),
+            InvalidZonesError,
+            r"1 duplicated \(zone, year\) rows \(first: 01 \(2010\)\).*"
+            r"duplicates='sum'",
+        ),
+        (
+            lambda t: t.assign(year=t.year.astype(str).where(t.zone != "02", "2010a")),
+            InvalidZonesError,
+            r"2 rows whose year is not a whole number \(first: row 1: '2010a'",
+        ),
+    ],
+)
 def test_bad_tables(h, edit, error, match):
     table = edit(long_table()[["zone", "year", "population"]])
     with pytest.raises(error, match=match):
@@ -388,8 +462,7 @@ def test_repairs_on_request(h):
     t = long_table()[["zone", "year", "population"]]
     extra = pd.DataFrame({"zone": ["99", "01"], "year": [2010, 2010], "population": [1, 7]})
     t = pd.concat([t[t.zone != "08"], extra])
-    got = monitor(h, t, zone="zone", year="year", unknown="drop", missing="zero",
-                  duplicates="sum")
+    got = monitor(h, t, zone="zone", year="year", unknown="drop", missing="zero", duplicates="sum")
     assert got.value("population", 2010)["01"] == 1007
     assert got.value("population", 2020)["08"] == 0
     assert len(got.notes) == 3
@@ -401,11 +474,17 @@ def test_repairs_on_request(h):
 
 
 def test_missing_years_and_names(m, h):
-    with pytest.raises(InvalidParameterError, match=r"Year 2005 is not in the indicator table "
-                       r"for 'population'; its years are 2010, 2020"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"Year 2005 is not in the indicator table "
+        r"for 'population'; its years are 2010, 2020",
+    ):
         m.growth("metropolitan", 2005, 2020, indicator="population")
-    with pytest.raises(InvalidParameterError, match=r"Year 2010 is not .* 'jobs'; its years "
-                       r"are 2020"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"Year 2010 is not .* 'jobs'; its years "
+        r"are 2020",
+    ):
         m.growth("metropolitan", 2010, 2020, indicator="jobs")
     with pytest.raises(InvalidParameterError, match="Year 1999 is not in the indicator table"):
         m.by_area("metropolitan", 1999)
@@ -428,8 +507,11 @@ def test_bad_parameters_and_columns(h):
         monitor(h, wide_table(), zone="zone", unknown="ignore")
     with pytest.raises(InvalidParameterError, match="no column 'year'"):
         monitor(h, wide_table(), zone="zone", year="year")
-    with pytest.raises(InvalidParameterError, match=r"1 columns of the wide table are not "
-                       r"'<indicator>_<year>' \(first: 'name'\).*values="):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"1 columns of the wide table are not "
+        r"'<indicator>_<year>' \(first: 'name'\).*values=",
+    ):
         monitor(h, wide_table().assign(name=NAMES), zone="zone")
     with pytest.raises(InvalidParameterError, match="bare year columns"):
         monitor(h, pd.DataFrame({2010: POP_2010}, index=IDS))
@@ -443,15 +525,27 @@ def test_flows_over_other_zones_are_refused(h):
     df = pd.DataFrame(FLOWS[:-2], columns=["origin", "destination", "flow"])  # no 08 -> ...
     df = df[df.destination != "08"]
     other = rz.FlowGraph.from_dataframe(df)
-    with pytest.raises(InvalidZonesError, match=r"Invalid flows for year 2020: 1 zones of the "
-                       r"Hierarchy missing from the flows \(first: 08\)"):
+    with pytest.raises(
+        InvalidZonesError,
+        match=r"Invalid flows for year 2020: 1 zones of the "
+        r"Hierarchy missing from the flows \(first: 08\)",
+    ):
         monitor(h, flows={2020: other})
     # the same zones in another order are realigned
     shuffled = rz.FlowGraph.from_dataframe(
         pd.DataFrame(FLOWS, columns=["origin", "destination", "flow"]),
-        zones=pd.DataFrame(index=IDS[::-1]))
-    assert monitor(h, flows={2020: shuffled}).flow_totals("metropolitan", 2020).tolist() == \
-        [180, 20, 60, 95, 10, 0, 10, 65]
+        zones=pd.DataFrame(index=IDS[::-1]),
+    )
+    assert monitor(h, flows={2020: shuffled}).flow_totals("metropolitan", 2020).tolist() == [
+        180,
+        20,
+        60,
+        95,
+        10,
+        0,
+        10,
+        65,
+    ]
 
 
 def test_inputs_are_not_modified(h):
@@ -514,8 +608,13 @@ def test_plot_change_zones_and_areas(m, tmp_path):
     cbar = ax.figure.axes[-1]
     assert "population" in cbar.get_ylabel() and "2010-2020" in cbar.get_ylabel()
     _saved(ax, tmp_path / "zones.png")
-    ax = m.plot_change(layer="metropolitan", indicator="population", measure="change",
-                       symmetric=False, zones=IDS[:6])
+    ax = m.plot_change(
+        layer="metropolitan",
+        indicator="population",
+        measure="change",
+        symmetric=False,
+        zones=IDS[:6],
+    )
     _saved(ax, tmp_path / "areas.png")
 
 
@@ -535,8 +634,14 @@ def test_plot_dorling_and_centre_flows(m, tmp_path):
     assert len(circles[0].get_paths()) == 5
     _saved(ax, tmp_path / "dorling.png")
     share = pd.Series({"01": 0.4, "05": 0.2}, name="share to centre")
-    ax = m.plot_dorling(2020, layer="metropolitan", indicator="population", color=share,
-                        unassigned="drop", background=False)
+    ax = m.plot_dorling(
+        2020,
+        layer="metropolitan",
+        indicator="population",
+        color=share,
+        unassigned="drop",
+        background=False,
+    )
     _saved(ax, tmp_path / "dorling_series.png")
     ax = m.plot_centre_flows("metropolitan", 2020)
     lines = [c for c in ax.collections if c.get_gid() == "centre_flows"]
@@ -556,9 +661,14 @@ def test_maps_need_geometry():
 @pytest.fixture(scope="module")
 def korea(data_dir):
     g = rz.datasets.load_korea_ktdb(data_dir)
-    h = rz.delineate(g, rz.datasets.KOREA_METROPOLITAN_CENTRES, tau=0.20, max_order=2,
-                     urban={"candidates": "city", "min_job_ratio": None},
-                     megaregions={"merge_threshold": 0.15})
+    h = rz.delineate(
+        g,
+        rz.datasets.KOREA_METROPOLITAN_CENTRES,
+        tau=0.20,
+        max_order=2,
+        urban={"candidates": "city", "min_job_ratio": None},
+        megaregions={"merge_threshold": 0.15},
+    )
     return monitor(h)
 
 
@@ -583,7 +693,8 @@ def test_korea_trips_between_centres_and_surroundings(korea):
     # Busan-Ulsan: two central units, trips between them are "within the centre"
     busan, ulsan = g.ids.get_loc("21"), g.ids.get_loc("26")
     assert f.loc["21+26", "within_centre"] == pytest.approx(
-        dense[busan, ulsan] + dense[ulsan, busan])
+        dense[busan, ulsan] + dense[ulsan, busan]
+    )
     assert (f.loc[f.index != "(unassigned)", "surrounding_to_centre"] > 0).all()
 
 

@@ -66,8 +66,10 @@ def _problems(text: str) -> list[str]:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
 def test_notebook_stored_without_outputs(path):
     problems = _problems(path.read_text(encoding="utf-8"))
-    assert not problems, (f"{path.name}: {'; '.join(problems)}. Clear the outputs before "
-                          "committing (Jupyter: Edit > Clear Outputs of All Cells).")
+    assert not problems, (
+        f"{path.name}: {'; '.join(problems)}. Clear the outputs before "
+        "committing (Jupyter: Edit > Clear Outputs of All Cells)."
+    )
 
 
 def _git(*args: str) -> subprocess.CompletedProcess | None:
@@ -102,11 +104,16 @@ def jupyter_path(tmp_path_factory):
     root = tmp_path_factory.mktemp("jupyter")
     spec = root / "kernels" / KERNEL
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "Python 3 (regionalize notebook tests)",
-        "language": "python",
-    }), encoding="utf-8")
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3 (regionalize notebook tests)",
+                "language": "python",
+            }
+        ),
+        encoding="utf-8",
+    )
     return root
 
 
@@ -122,8 +129,7 @@ def test_notebook_runs(path, data_dir, jupyter_path, tmp_path, monkeypatch):
     missing = [d for d in REQUIRES.get(path.stem, []) if not available.get(d, False)]
     if missing:
         pytest.skip(f"data set(s) {', '.join(missing)} not in {data_dir}")
-    paths = [str(jupyter_path), *filter(None, os.environ.get("JUPYTER_PATH", "").split(
-        os.pathsep))]
+    paths = [str(jupyter_path), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
     monkeypatch.setenv("JUPYTER_PATH", os.pathsep.join(paths))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("REGIONALIZE_DATA", str(data_dir))
@@ -131,14 +137,19 @@ def test_notebook_runs(path, data_dir, jupyter_path, tmp_path, monkeypatch):
     work.mkdir()
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, kernel_name=KERNEL, timeout=600,
-                            resources={"metadata": {"path": str(work)}})
+    client = NotebookClient(
+        nb, kernel_name=KERNEL, timeout=600, resources={"metadata": {"path": str(work)}}
+    )
     client.execute()
 
-    printed = [(k, out.get("text", ""))
-               for k, cell in enumerate(nb.cells) if cell.cell_type == "code"
-               for out in cell.outputs
-               if out.output_type == "stream" and out.name == "stderr"]
+    printed = [
+        (k, out.get("text", ""))
+        for k, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if out.output_type == "stream" and out.name == "stderr"
+    ]
     assert not printed, f"{path.name} printed to stderr (warnings?): {printed}"
-    assert not list(work.iterdir()), \
+    assert not list(work.iterdir()), (
         f"{path.name} left files in its working directory: {sorted(os.listdir(work))}"
+    )

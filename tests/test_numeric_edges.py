@@ -55,8 +55,9 @@ def table(seed: int, n: int) -> tuple[np.ndarray, list[str]]:
     m = np.where(rng.random((n, n)) < 0.35, rng.integers(1, 200, (n, n)), 0).astype(float)
     m[np.arange(n), np.arange(n)] = rng.integers(50, 800, n)
     hubs = rng.choice(n, size=max(1, n // 5), replace=False)
-    m[:, hubs] += np.where(rng.random((n, len(hubs))) < 0.5,
-                           rng.integers(0, 300, (n, len(hubs))), 0)
+    m[:, hubs] += np.where(
+        rng.random((n, len(hubs))) < 0.5, rng.integers(0, 300, (n, len(hubs))), 0
+    )
     m = np.where(m > 0, m + rng.permutation(n * n).reshape(n, n) / (4.0 * n * n), 0)
     return m, [f"{i:03d}" for i in range(n)]
 
@@ -65,9 +66,15 @@ def squares(ids) -> gpd.GeoDataFrame:
     """The zones as 1 km squares on a grid (for the methods that need adjacency)."""
     k = int(np.ceil(np.sqrt(len(ids))))
     return gpd.GeoDataFrame(
-        {"geometry": [box(1000 * (i % k), 1000 * (i // k), 1000 * (i % k + 1),
-                          1000 * (i // k + 1)) for i in range(len(ids))]},
-        index=list(ids), crs="EPSG:3857")
+        {
+            "geometry": [
+                box(1000 * (i % k), 1000 * (i // k), 1000 * (i % k + 1), 1000 * (i // k + 1))
+                for i in range(len(ids))
+            ]
+        },
+        index=list(ids),
+        crs="EPSG:3857",
+    )
 
 
 def graph(m, ids, scale: float = 1.0, *, polygons: bool = False) -> rz.FlowGraph:
@@ -90,21 +97,26 @@ METHODS = {
     "delineate": (lambda g, c: _layers(rz.delineate(g, tau=0.1)), False),
     "metropolitan_areas": (lambda g, c: [rz.metropolitan_areas(g, tau=0.1)], False),
     "urban_areas": (lambda g, c: [rz.urban_areas(g, tau=0.2)], False),
-    "megaregions": (lambda g, c: [rz.megaregions(g, rz.metropolitan_areas(g, tau=0.05))],
-                    False),
-    "life_zones": (lambda g, c: [rz.life_zones(g, "work", flows=g, population="residents",
-                                               tau=0.1)], False),
+    "megaregions": (lambda g, c: [rz.megaregions(g, rz.metropolitan_areas(g, tau=0.05))], False),
+    "life_zones": (
+        lambda g, c: [rz.life_zones(g, "work", flows=g, population="residents", tau=0.1)],
+        False,
+    ),
     "dominant_flows": (lambda g, c: [rz.dominant_flows(g)], False),
-    "ttwa": (lambda g, c: [labour_market_areas(g, min_size=100 * c, target_size=1000 * c)],
-             False),
+    "ttwa": (lambda g, c: [labour_market_areas(g, min_size=100 * c, target_size=1000 * c)], False),
     "intramax": (lambda g, c: [intramax(g, k=3)], False),
     "intramax_contiguous": (lambda g, c: [intramax(g, k=3, contiguity="require")], True),
     "flowbca": (lambda g, c: [flowbca(g), flowbca(g, min_internal=0.6)], False),
     "commuting_zones": (lambda g, c: [commuting_zones(g, cutoff=0.9)], False),
     "leiden": (lambda g, c: [leiden(g, seed=0)], False),
     "infomap": (lambda g, c: [infomap(g, seed=0)], False),
-    "cbsa": (lambda g, c: [core_based_areas(g, _biggest(g), tau=0.1),
-                           combined_areas(g, None, tau=0.1, csa_threshold=0.05)], True),
+    "cbsa": (
+        lambda g, c: [
+            core_based_areas(g, _biggest(g), tau=0.1),
+            combined_areas(g, None, tau=0.1, csa_threshold=0.05),
+        ],
+        True,
+    ),
     "fua": (lambda g, c: [functional_urban_areas(g, _biggest(g), contiguity=None)], False),
 }
 
@@ -138,9 +150,12 @@ def _cases():
         for scale in SCALES:
             marks = []
             if name in ("leiden", "infomap"):
-                marks.append(pytest.mark.skipif(
-                    not _installed("leidenalg" if name == "leiden" else "infomap"),
-                    reason="optional engine not installed"))
+                marks.append(
+                    pytest.mark.skipif(
+                        not _installed("leidenalg" if name == "leiden" else "infomap"),
+                        reason="optional engine not installed",
+                    )
+                )
             known = KNOWN.get(name)
             if known and scale in known[0]:
                 marks.append(pytest.mark.xfail(reason=known[1], strict=False))
@@ -174,16 +189,18 @@ def test_intramax_merges_in_the_same_order_at_any_scale(scale):
     m, ids = table(12, 13)
     base = Intramax().fit(graph(m, ids)).merges_
     got = Intramax().fit(graph(m, ids, scale)).merges_
-    pd.testing.assert_frame_equal(got[["a", "b", "size", "n_clusters"]],
-                                  base[["a", "b", "size", "n_clusters"]])
+    pd.testing.assert_frame_equal(
+        got[["a", "b", "size", "n_clusters"]], base[["a", "b", "size", "n_clusters"]]
+    )
     np.testing.assert_allclose(got["objective"] * scale, base["objective"], rtol=1e-12)
     # a cut by objective, in the flows' units, stays the same cut (the level halfway between
     # two objectives: a level equal to one would sit within a rounding error of it)
     values = np.sort(base["objective"].to_numpy())
     level = float(values[len(values) // 2] + values[len(values) // 2 + 1]) / 2
     cut = Intramax(min_objective=level / scale).fit(graph(m, ids, scale)).labels_
-    assert canon_labels(cut) == canon_labels(Intramax(min_objective=level).fit(
-        graph(m, ids)).labels_)
+    assert canon_labels(cut) == canon_labels(
+        Intramax(min_objective=level).fit(graph(m, ids)).labels_
+    )
 
 
 def canon_labels(labels: pd.Series):
@@ -196,8 +213,7 @@ def test_intramax_power_of_two_scaling_is_bit_exact():
     for power in (-1000, -500, 500, 1000):
         got = Intramax().fit(graph(m, ids, 2.0**power)).merges_
         assert got[["a", "b"]].equals(base[["a", "b"]])
-        assert (got["objective"].to_numpy() == np.ldexp(base["objective"].to_numpy(),
-                                                         -power)).all()
+        assert (got["objective"].to_numpy() == np.ldexp(base["objective"].to_numpy(), -power)).all()
 
 
 def _just_above_the_smallest_total() -> rz.FlowGraph:
@@ -286,8 +302,7 @@ def test_compare_and_evaluate_grouping_are_scale_free(scale):
     ratios = ["sc_supply", "sc_demand", "pulled_members", "reference_areas", "main_area_share"]
     ratios += [c for c in ("sc_supply_after_suggestions",) if c in e0.groups.columns]
     pd.testing.assert_frame_equal(e1.groups[ratios], e0.groups[ratios], rtol=1e-9)
-    np.testing.assert_allclose(e1.groups["residents"] / scale, e0.groups["residents"],
-                               rtol=1e-9)
+    np.testing.assert_allclose(e1.groups["residents"] / scale, e0.groups["residents"], rtol=1e-9)
 
 
 # ---------------------------------------------------------------- the FlowGraph checks
@@ -303,8 +318,9 @@ def test_a_total_near_the_float64_limits_is_refused():
     with pytest.raises(InvalidODError, match="flows add up to .*divide the flows by 1e6"):
         rz.FlowGraph.from_matrix(m, list("abcd"))
     # all flows subnormal (they have lost digits): a named error too
-    df = pd.DataFrame({"origin": ["01", "01", "02"], "destination": ["01", "02", "02"],
-                       "flow": [1e-320] * 3})
+    df = pd.DataFrame(
+        {"origin": ["01", "01", "02"], "destination": ["01", "02", "02"], "flow": [1e-320] * 3}
+    )
     with pytest.raises(InvalidODError, match="too small.*multiply the flows by 1e6"):
         rz.FlowGraph.from_dataframe(df)
     # just below the limit is a graph, and its methods work
@@ -347,8 +363,9 @@ def test_a_header_line_without_end_is_not_slurped(tmp_path, monkeypatch):
     monkeypatch.setattr(pd, "read_csv", _no_parsing)
     one = tmp_path / "one_line.csv"
     one.write_text("x" * 3_000_000, encoding="utf-8")
-    with pytest.raises(InvalidODError, match="no end of the header line in the first "
-                                             "1,048,576 bytes"):
+    with pytest.raises(
+        InvalidODError, match="no end of the header line in the first 1,048,576 bytes"
+    ):
         rz.read_matrix(one, sep=",", memory_limit="off")
     many = tmp_path / "one_line_of_fields.csv"
     many.write_text("abc," * 800_000, encoding="utf-8")

@@ -32,15 +32,23 @@ from regionalize.io.hierarchy_files import read_hierarchy
 from regionalize.report import write_report
 
 #: names a spreadsheet would run as formulas (and one that merely starts with an apostrophe)
-FORMULAS = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1",
-            "'=already quoted", "Zeta"]
+FORMULAS = [
+    '=HYPERLINK("http://evil","x")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1",
+    "'=already quoted",
+    "Zeta",
+]
 
 
 @pytest.fixture(scope="module")
 def graph():
     names = ["Alpha", *FORMULAS]
-    g = rz.FlowGraph.from_dataframe(pd.DataFrame(FLOWS, columns=["origin", "destination",
-                                                                  "flow"]), name="toy")
+    g = rz.FlowGraph.from_dataframe(
+        pd.DataFrame(FLOWS, columns=["origin", "destination", "flow"]), name="toy"
+    )
     return g.with_zones(pd.DataFrame({"name": names}, index=IDS)).with_geometry(squares())
 
 
@@ -88,8 +96,15 @@ def test_demo_replaces_planted_links(tmp_path, outside):
     from regionalize._demo import run_demo
 
     out = tmp_path / "demo"
-    names = ["summary.md", "summary.json", "map.png", "flows.png", "map.html", "report.html",
-             "hierarchy.gpkg"]
+    names = [
+        "summary.md",
+        "summary.json",
+        "map.png",
+        "flows.png",
+        "map.html",
+        "report.html",
+        "hierarchy.gpkg",
+    ]
     for name in names:
         _plant(out / name, outside)
     run_demo(out, "synthetic-150")
@@ -116,13 +131,16 @@ def test_output_paths_checked_before_writing(h, tmp_path):
         h.to_gpkg("/proc/regionalize-test.gpkg")  # not writable, even for root
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["delineate", "synthetic-60", "--out", "{tmp}/dir.gpkg"], "is a folder"),
-    (["delineate", "synthetic-60", "--out", "{tmp}/file/x.gpkg"], "is a file, not a folder"),
-    (["delineate", "synthetic-60", "--out", "{tmp}/file", "--format", "csv"], "is a file"),
-    (["delineate", "synthetic-60", "--out", "/proc/x.gpkg"], "not writable"),
-    (["demo", "--dataset", "synthetic-60", "--out", "{tmp}/file"], "is a file"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["delineate", "synthetic-60", "--out", "{tmp}/dir.gpkg"], "is a folder"),
+        (["delineate", "synthetic-60", "--out", "{tmp}/file/x.gpkg"], "is a file, not a folder"),
+        (["delineate", "synthetic-60", "--out", "{tmp}/file", "--format", "csv"], "is a file"),
+        (["delineate", "synthetic-60", "--out", "/proc/x.gpkg"], "not writable"),
+        (["demo", "--dataset", "synthetic-60", "--out", "{tmp}/file"], "is a file"),
+    ],
+)
 def test_cli_checks_out_before_computing(tmp_path, capsys, monkeypatch, args, message):
     from regionalize import _cli_io, _demo
 
@@ -154,8 +172,7 @@ def test_cli_ctrl_c_says_interrupted_and_exits_130(tmp_path, capsys, monkeypatch
 
 # ---------------------------------------------------------------- one run per folder
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
-def test_interrupted_rewrite_is_never_paired_with_the_old_run(graph, h, tmp_path,
-                                                              monkeypatch, fmt):
+def test_interrupted_rewrite_is_never_paired_with_the_old_run(graph, h, tmp_path, monkeypatch, fmt):
     """Run A is written; run B (other parameters) is interrupted before run.json: reading
     refuses the folder instead of returning B's labels with A's parameters."""
     out = tmp_path / "run"
@@ -189,8 +206,7 @@ def test_every_file_of_a_folder_is_recorded(h, tmp_path):
 
 
 # ---------------------------------------------------------------- never leaves the folder
-@pytest.mark.parametrize("layer", ["../../victim", "/etc/passwd", "..", "", "a\\b", 5,
-                                   "x\x00y"])
+@pytest.mark.parametrize("layer", ["../../victim", "/etc/passwd", "..", "", "a\\b", 5, "x\x00y"])
 def test_layer_names_from_run_json_are_not_paths(h, graph, tmp_path, layer):
     out = tmp_path / "run"
     h.to_csv(out)
@@ -239,10 +255,12 @@ def test_hand_edited_name_reads_with_verify_false(h, graph, tmp_path):
 def test_order_column_turned_to_text_in_a_geopackage(h, graph, tmp_path):
     path = tmp_path / "run.gpkg"
     h.to_gpkg(path)
-    layers = {name: pyogrio.read_dataframe(path, layer=name)
-              for name, _ in pyogrio.list_layers(path)}
-    layers["zones"]["metropolitan_order"] = layers["zones"]["metropolitan_order"].astype(
-        str).replace("1.0", "one")
+    layers = {
+        name: pyogrio.read_dataframe(path, layer=name) for name, _ in pyogrio.list_layers(path)
+    }
+    layers["zones"]["metropolitan_order"] = (
+        layers["zones"]["metropolitan_order"].astype(str).replace("1.0", "one")
+    )
     edited = tmp_path / "edited.gpkg"
     for name, frame in layers.items():
         pyogrio.write_dataframe(frame, edited, layer=name, driver="GPKG")
@@ -256,14 +274,16 @@ def test_dropped_geopackage_layer_is_named(h, graph, tmp_path):
     edited = tmp_path / "edited.gpkg"
     for name, _ in pyogrio.list_layers(path):
         if name != "urban_areas":
-            pyogrio.write_dataframe(pyogrio.read_dataframe(path, layer=name), edited,
-                                    layer=name, driver="GPKG")
+            pyogrio.write_dataframe(
+                pyogrio.read_dataframe(path, layer=name), edited, layer=name, driver="GPKG"
+            )
     with pytest.raises(InvalidFileError, match="no layer 'urban_areas'"):
         read_hierarchy(edited, graph)
 
 
-@pytest.mark.parametrize("content", [b"", b"{\"layers\": [\"metro", b"\xff\xfe\x00garbage",
-                                     b"[1, 2]", b"{\"layers\": []}"])
+@pytest.mark.parametrize(
+    "content", [b"", b'{"layers": ["metro', b"\xff\xfe\x00garbage", b"[1, 2]", b'{"layers": []}']
+)
 def test_damaged_run_json_is_named(h, graph, tmp_path, content):
     h.to_csv(tmp_path)
     (tmp_path / "run.json").write_bytes(content)
@@ -271,8 +291,14 @@ def test_damaged_run_json_is_named(h, graph, tmp_path, content):
         read_hierarchy(tmp_path, graph)
 
 
-@pytest.mark.parametrize("content", [os.urandom(0) + bytes(range(256)) * 8,
-                                     b"zone,name\n01,Alpha\n", b"SQLite format 3\x00" + b"x" * 99])
+@pytest.mark.parametrize(
+    "content",
+    [
+        os.urandom(0) + bytes(range(256)) * 8,
+        b"zone,name\n01,Alpha\n",
+        b"SQLite format 3\x00" + b"x" * 99,
+    ],
+)
 def test_random_bytes_or_text_as_a_geopackage(graph, tmp_path, content):
     path = tmp_path / "run.gpkg"
     path.write_bytes(content)
@@ -316,7 +342,7 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised(h, graph, tmp_path
 def test_escape_formulas_false_writes_raw_values(h, graph, tmp_path):
     h.to_csv(tmp_path, escape_formulas=False)
     zones = pd.read_csv(tmp_path / "zones.csv", dtype=str, keep_default_na=False)
-    assert "=HYPERLINK(\"http://evil\",\"x\")" in zones["name"].tolist()
+    assert '=HYPERLINK("http://evil","x")' in zones["name"].tolist()
     assert json.loads((tmp_path / "run.json").read_text())["csv_formulas"] == "raw"
     back = read_hierarchy(tmp_path, graph)
     assert back["metropolitan"].labels.equals(h["metropolitan"].labels)
@@ -345,8 +371,20 @@ def test_cli_zones_that_are_a_plain_table_are_named(tmp_path, capsys):
 
 
 # ---------------------------------------------------------------- awkward ids round-trip
-AWKWARD = ["a,b", 'q"uote', "new\nline", "=1+1", "-5", "  sp ", "ünï😀", "NA", "x" * 300,
-           "[1]", "cr\r=1|*x*", "\r=2"]
+AWKWARD = [
+    "a,b",
+    'q"uote',
+    "new\nline",
+    "=1+1",
+    "-5",
+    "  sp ",
+    "ünï😀",
+    "NA",
+    "x" * 300,
+    "[1]",
+    "cr\r=1|*x*",
+    "\r=2",
+]
 
 
 @pytest.mark.parametrize("centres", [None, [["=1+1", "[1]"]], ["=1+1"], ["[1]"]])
@@ -363,8 +401,11 @@ def test_awkward_ids_and_names_round_trip(tmp_path, fmt, centres):
     np.fill_diagonal(m, 200)
     g = rz.FlowGraph.from_matrix(m, AWKWARD, name="<b>awkward</b>")
     g = g.with_zones(pd.DataFrame({"name": [f"=N({i})" for i in range(n)]}, index=AWKWARD))
-    g = g.with_geometry(gpd.GeoDataFrame(geometry=[box(i, 0, i + 1, 1) for i in range(n)],
-                                         index=AWKWARD, crs="EPSG:3857"))
+    g = g.with_geometry(
+        gpd.GeoDataFrame(
+            geometry=[box(i, 0, i + 1, 1) for i in range(n)], index=AWKWARD, crs="EPSG:3857"
+        )
+    )
     h = rz.delineate(g, centres, tau=0.05)
     path = tmp_path / ("run.gpkg" if fmt == "gpkg" else "run")
     getattr(h, f"to_{fmt}")(path, flows=True)
@@ -394,8 +435,7 @@ def test_polygons_with_non_finite_coordinates_are_named(bad):
     """GEOS fails on NaN / infinite coordinates (make_valid, unions): a named error instead."""
     from shapely.geometry import Polygon
 
-    g = rz.FlowGraph.from_dataframe(pd.DataFrame(FLOWS, columns=["origin", "destination",
-                                                                  "flow"]))
+    g = rz.FlowGraph.from_dataframe(pd.DataFrame(FLOWS, columns=["origin", "destination", "flow"]))
     import warnings
 
     shapes = squares()
@@ -411,8 +451,9 @@ def test_a_carriage_return_in_a_name_stays_in_its_cell(h, graph, tmp_path):
     it, and the formula after it escaped the apostrophe. Now the cell is quoted."""
     import csv
 
-    g = graph.with_zones(pd.DataFrame({"name": ["x\r=1|*x*", *graph.zones["name"][1:]]},
-                                      index=graph.ids))
+    g = graph.with_zones(
+        pd.DataFrame({"name": ["x\r=1|*x*", *graph.zones["name"][1:]]}, index=graph.ids)
+    )
     h2 = rz.delineate(g, ["01", "05"], tau=0.1, urban={"min_zones": 2})
     h2.to_zone_csv(tmp_path / "z.csv")
     h2.to_csv(tmp_path / "c")
@@ -439,11 +480,17 @@ def test_a_long_but_valid_name_is_written(h, tmp_path):
     assert (tmp_path / ("z" * 240 + ".csv")).exists()
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"id_width": 10**9}, "id_width"), ({"id_width": 2.5}, "id_width"),
-    ({"id_width": 0}, "id_width"), ({"skiprows": 99_999_999_999}, "skiprows"),
-    ({"thousands": ".."}, "thousands"), ({"thousands": ".", "decimal": "."}, "same character"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"id_width": 10**9}, "id_width"),
+        ({"id_width": 2.5}, "id_width"),
+        ({"id_width": 0}, "id_width"),
+        ({"skiprows": 99_999_999_999}, "skiprows"),
+        ({"thousands": ".."}, "thousands"),
+        ({"thousands": ".", "decimal": "."}, "same character"),
+    ],
+)
 def test_reading_options_out_of_range_are_refused(tmp_path, kwargs, message):
     path = tmp_path / "od.csv"
     pd.DataFrame(FLOWS, columns=["origin", "destination", "flow"]).to_csv(path, index=False)
@@ -462,8 +509,9 @@ def test_complex_or_boolean_flows_are_refused():
 
 
 def test_a_zone_whose_polygon_is_none_is_missing(graph):
-    bare = rz.FlowGraph.from_dataframe(pd.DataFrame(FLOWS, columns=["origin", "destination",
-                                                                     "flow"]))
+    bare = rz.FlowGraph.from_dataframe(
+        pd.DataFrame(FLOWS, columns=["origin", "destination", "flow"])
+    )
     shapes = squares()
     shapes.loc["03", "geometry"] = None
     with pytest.raises(rz.InvalidZonesError, match="empty or missing.*03"):

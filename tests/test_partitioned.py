@@ -23,8 +23,9 @@ from regionalize.synthetic import write_synthetic_od  # noqa: E402
 @pytest.fixture(scope="module")
 def table(tmp_path_factory):
     """30,000 rows in 5 Parquet files, 400 fine ids in 25 zones."""
-    return write_synthetic_od(tmp_path_factory.mktemp("od"), 30_000, n_fine=400, n_zones=25,
-                              partitions=5, seed=7)
+    return write_synthetic_od(
+        tmp_path_factory.mktemp("od"), 30_000, n_fine=400, n_zones=25, partitions=5, seed=7
+    )
 
 
 @pytest.fixture(scope="module")
@@ -61,10 +62,13 @@ def test_equals_pandas_groupby_of_the_whole_table(table, full):
 def test_schedulers_glob_list_and_row_groups_agree(table, full, tmp_path):
     ref = _pairs(aggregate_flows(table.flows, crosswalk=table.crosswalk))
     files = sorted(table.flows.glob("*.parquet"))
-    for source, kwargs in [(str(table.flows / "part-*.parquet"), {"scheduler": "synchronous"}),
-                           (files, {"scheduler": "threads", "split_every": 2})]:
-        pd.testing.assert_series_equal(_pairs(aggregate_flows(
-            source, crosswalk=table.crosswalk, **kwargs)), ref)
+    for source, kwargs in [
+        (str(table.flows / "part-*.parquet"), {"scheduler": "synchronous"}),
+        (files, {"scheduler": "threads", "split_every": 2}),
+    ]:
+        pd.testing.assert_series_equal(
+            _pairs(aggregate_flows(source, crosswalk=table.crosswalk, **kwargs)), ref
+        )
     # one file of many row groups, split into several partitions by blocksize
     one = tmp_path / "one.parquet"
     pq.write_table(pq.read_table(table.flows), one, row_group_size=2_000)
@@ -78,8 +82,7 @@ def test_csv_input_in_blocks(table, full, tmp_path):
     folder = tmp_path / "csv"
     folder.mkdir()
     for i, part in enumerate(np.array_split(np.arange(len(df)), 3)):
-        df.iloc[part][["origin", "destination", "flow"]].to_csv(folder / f"od{i}.csv",
-                                                                 index=False)
+        df.iloc[part][["origin", "destination", "flow"]].to_csv(folder / f"od{i}.csv", index=False)
     g = aggregate_flows(folder, crosswalk=table.crosswalk, blocksize=100_000)
     assert g.meta["format"] == "csv" and g.meta["partitions"] > 3
     np.testing.assert_array_equal(_pairs(g).to_numpy(), _expected(df).to_numpy())
@@ -90,29 +93,41 @@ def test_csv_input_in_blocks(table, full, tmp_path):
 
 
 def test_crosswalk_leading_zeros_in_every_form(tmp_path):
-    od = pd.DataFrame({"home": ["0101", "0102", "0201", "0201", " 0202 "],
-                       "work": ["0102", "0201", "0201", "0101", "0101"],
-                       "n": [1, 2, 3, 4, 5]})
+    od = pd.DataFrame(
+        {
+            "home": ["0101", "0102", "0201", "0201", " 0202 "],
+            "work": ["0102", "0201", "0201", "0101", "0101"],
+            "n": [1, 2, 3, 4, 5],
+        }
+    )
     od.to_csv(tmp_path / "od.csv", index=False)
     cw = {"0101": "01", "0102": "01", "0201": "02", "0202": "02"}
     pd.DataFrame({"block": list(cw), "county": list(cw.values())}).to_csv(
-        tmp_path / "cw.csv", index=False)
-    forms = [cw, pd.Series(cw),
-             pd.DataFrame({"x": 0, "block": list(cw), "county": list(cw.values())}),
-             tmp_path / "cw.csv"]
+        tmp_path / "cw.csv", index=False
+    )
+    forms = [
+        cw,
+        pd.Series(cw),
+        pd.DataFrame({"x": 0, "block": list(cw), "county": list(cw.values())}),
+        tmp_path / "cw.csv",
+    ]
     for form in forms:
         cols = ("block", "county") if isinstance(form, pd.DataFrame) else None
-        g = aggregate_flows(tmp_path / "od.csv", "home", "work", "n", crosswalk=form,
-                            crosswalk_columns=cols)
+        g = aggregate_flows(
+            tmp_path / "od.csv", "home", "work", "n", crosswalk=form, crosswalk_columns=cols
+        )
         assert g.ids.tolist() == ["01", "02"]
         np.testing.assert_array_equal(g.matrix.toarray(), [[1, 2], [9, 3]])
 
 
 def test_numeric_ids_and_id_width(tmp_path):
-    pq.write_table(pa.table({"o": [1001, 1001, 2001], "d": [2001, 1001, 2001],
-                             "f": [1.5, 2.0, 3.0]}), tmp_path / "od.parquet")
-    g = aggregate_flows(tmp_path / "od.parquet", "o", "d", "f",
-                        crosswalk={"01001": "A", "02001": "B"}, id_width=5)
+    pq.write_table(
+        pa.table({"o": [1001, 1001, 2001], "d": [2001, 1001, 2001], "f": [1.5, 2.0, 3.0]}),
+        tmp_path / "od.parquet",
+    )
+    g = aggregate_flows(
+        tmp_path / "od.parquet", "o", "d", "f", crosswalk={"01001": "A", "02001": "B"}, id_width=5
+    )
     assert g.ids.tolist() == ["A", "B"] and g.total == 6.5
     g = aggregate_flows(tmp_path / "od.parquet", "o", "d", "f")  # no crosswalk: ids are zones
     assert g.ids.tolist() == ["1001", "2001"]
@@ -122,8 +137,7 @@ def test_numeric_ids_and_id_width(tmp_path):
 def test_separate_origin_and_destination_crosswalks(table, full):
     df, cw = full
     coarse = cw.str[:4]  # destinations to groups of ten zones
-    g = aggregate_flows(table.flows, origin_crosswalk=table.crosswalk,
-                        destination_crosswalk=coarse)
+    g = aggregate_flows(table.flows, origin_crosswalk=table.crosswalk, destination_crosswalk=coarse)
     want = _expected(df.assign(d_zone=df["destination"].map(coarse)))
     np.testing.assert_array_equal(_pairs(g).to_numpy(), want.to_numpy())
     with pytest.raises(InvalidParameterError, match="both sides"):
@@ -145,8 +159,10 @@ def test_unmatched_error_names_count_and_first_ids(table, full, partial_crosswal
     with pytest.raises(InvalidODError) as err:
         aggregate_flows(table.flows, crosswalk=cw)
     msg = str(err.value)
-    assert f"{lost.sum():,} rows (flow {df.loc[lost, 'flow'].sum():,}) with ids not in the " \
-           "crosswalk" in msg
+    assert (
+        f"{lost.sum():,} rows (flow {df.loc[lost, 'flow'].sum():,}) with ids not in the "
+        "crosswalk" in msg
+    )
     n_o = df.loc[df["origin"].isin(missing), "origin"].nunique()
     first = df.loc[df["origin"].isin(missing), "origin"].drop_duplicates().iloc[0]
     assert f"{n_o:,} origin ids (first: {first}" in msg
@@ -172,16 +188,20 @@ def test_unmatched_keep_makes_each_id_a_zone(table, full, partial_crosswalk):
     g = aggregate_flows(table.flows, crosswalk=cw, unmatched="keep")
     assert g.total == table.total
     assert set(missing) <= set(g.ids) and g.n_zones == 25 + 3
-    kept = df.assign(o_zone=df["o_zone"].where(~df["origin"].isin(missing), df["origin"]),
-                     d_zone=df["d_zone"].where(~df["destination"].isin(missing),
-                                               df["destination"]))
+    kept = df.assign(
+        o_zone=df["o_zone"].where(~df["origin"].isin(missing), df["origin"]),
+        d_zone=df["d_zone"].where(~df["destination"].isin(missing), df["destination"]),
+    )
     np.testing.assert_array_equal(_pairs(g).to_numpy(), _expected(kept).to_numpy())
 
 
 # ============================================================================ bad input
 def test_missing_column_is_reported_before_reading(table):
-    with pytest.raises(InvalidODError, match=r"missing columns 'workers'; it has 'origin', "
-                                             r"'destination', 'flow'"):
+    with pytest.raises(
+        InvalidODError,
+        match=r"missing columns 'workers'; it has 'origin', "
+        r"'destination', 'flow'",
+    ):
         aggregate_flows(table.flows, flow="workers", crosswalk=table.crosswalk)
 
 
@@ -191,24 +211,34 @@ def test_every_bad_row_in_one_error(tmp_path):
     with pytest.raises(InvalidODError) as err:
         aggregate_flows(tmp_path, "o", "d", "f")
     msg = str(err.value)
-    for part in ["1 rows without an origin or destination id (first: partition 0, row 1)",
-                 "1 negative flows (first: 02 → 01)", "1 non-numeric flows (first: *)",
-                 "1 NaN flows (first: 01 → 01)"]:
+    for part in [
+        "1 rows without an origin or destination id (first: partition 0, row 1)",
+        "1 negative flows (first: 02 → 01)",
+        "1 non-numeric flows (first: *)",
+        "1 NaN flows (first: 01 → 01)",
+    ]:
         assert part in msg
 
 
 def test_nothing_left_after_dropping(table):
-    with pytest.raises(InvalidODError, match=r"no flows left \(30,000 rows read, 30,000 "
-                                             r"dropped as not in the crosswalk\)"):
+    with pytest.raises(
+        InvalidODError,
+        match=r"no flows left \(30,000 rows read, 30,000 "
+        r"dropped as not in the crosswalk\)",
+    ):
         aggregate_flows(table.flows, crosswalk={"x": "1"}, unmatched="drop")
 
 
 def test_hive_partitioned_dataset(tmp_path, full):
     df, cw = full
     years = pd.DataFrame({"year": np.arange(len(df)) % 2 + 2019})
-    pq.write_to_dataset(pa.Table.from_pandas(pd.concat([df[["origin", "destination", "flow"]],
-                                                        years], axis=1), preserve_index=False),
-                        tmp_path / "hive", partition_cols=["year"])
+    pq.write_to_dataset(
+        pa.Table.from_pandas(
+            pd.concat([df[["origin", "destination", "flow"]], years], axis=1), preserve_index=False
+        ),
+        tmp_path / "hive",
+        partition_cols=["year"],
+    )
     g = aggregate_flows(tmp_path / "hive", crosswalk=cw)
     assert g.meta["partitions"] == 2
     np.testing.assert_array_equal(_pairs(g).to_numpy(), _expected(df).to_numpy())
@@ -252,13 +282,15 @@ def test_generator_is_deterministic(tmp_path):
 def test_distributed_local_cluster(table):
     distributed = pytest.importorskip("distributed")
     ref = _pairs(aggregate_flows(table.flows, crosswalk=table.crosswalk))
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=":0") as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
         with distributed.Client(cluster) as client:
             g = aggregate_flows(table.flows, crosswalk=table.crosswalk, scheduler=client)
         pd.testing.assert_series_equal(_pairs(g), ref)
-        g = aggregate_flows(table.flows, crosswalk=table.crosswalk,
-                            scheduler=cluster.scheduler_address)
+        g = aggregate_flows(
+            table.flows, crosswalk=table.crosswalk, scheduler=cluster.scheduler_address
+        )
         pd.testing.assert_series_equal(_pairs(g), ref)
 
 
@@ -270,14 +302,17 @@ def test_lookup_of_fixed_width_digit_ids_agrees_with_the_hash_lookup():
     from regionalize.io._od_tasks import Lookup as _Lookup
 
     rng = np.random.default_rng(5)
-    fine = pa.array([f"{v:06d}" for v in rng.choice(10**6, 5000, replace=False)],
-                    type=pa.large_string())
+    fine = pa.array(
+        [f"{v:06d}" for v in rng.choice(10**6, 5000, replace=False)], type=pa.large_string()
+    )
     codes = rng.integers(0, 40, len(fine)).astype(np.int64)
     lk = _Lookup(fine, codes)
     assert lk.width == 6
     known = fine.to_pylist()
-    queries = pa.array(known[::3] + ["12345", "0123456", "00a000", None, "999999", known[0],
-                                    "000000"], type=pa.large_string())
+    queries = pa.array(
+        known[::3] + ["12345", "0123456", "00a000", None, "999999", known[0], "000000"],
+        type=pa.large_string(),
+    )
     pos = pc.index_in(queries, value_set=fine).fill_null(-1).to_numpy()
     expected = np.where(pos >= 0, codes[pos], -1)
     np.testing.assert_array_equal(lk.zone_codes(queries), expected)

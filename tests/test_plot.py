@@ -37,8 +37,11 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def h():
     g = rz.synthetic_country(300, seed=0)
-    return rz.delineate(g, metropolitan={"cluster_cores": True, "min_size_share": 0.002},
-                        urban={"cluster_cores": True})
+    return rz.delineate(
+        g,
+        metropolitan={"cluster_cores": True, "min_size_share": 0.002},
+        urban={"cluster_cores": True},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -147,8 +150,9 @@ def test_plot_layer_reprojects_lonlat_data(data_dir):
 
 # ------------------------------------------------------------------ plot_flows
 def _flow_lines(ax):
-    return next(c for c in ax.collections
-                if isinstance(c, LineCollection) and c.get_gid() == "flows")
+    return next(
+        c for c in ax.collections if isinstance(c, LineCollection) and c.get_gid() == "flows"
+    )
 
 
 def test_plot_flows_draws_top_segments(h, tmp_path):
@@ -162,7 +166,8 @@ def test_plot_flows_draws_top_segments(h, tmp_path):
     off = g.to_frame(diagonal=False)
     assert "40 largest flows" in ax.get_title()
     assert off.flow.nlargest(1).iloc[0] == pytest.approx(
-        float(ax.get_legend().get_texts()[0].get_text().replace(",", "")), rel=1e-3, abs=0.5)
+        float(ax.get_legend().get_texts()[0].get_text().replace(",", "")), rel=1e-3, abs=0.5
+    )
     path = tmp_path / "flows.png"
     ax.figure.savefig(path, dpi=80)
     _assert_png(path)
@@ -285,12 +290,15 @@ def test_plot_tree_layers_subset_without_geometry(h_nogeo):
 
 
 # ------------------------------------------------------------------ no geometry
-@pytest.mark.parametrize("draw", [
-    lambda h: plot_layer(h, "urban"),
-    lambda h: plot_flows(h.graph),
-    lambda h: plot_choropleth(h.graph, pd.Series(1.0, index=h.graph.ids)),
-    lambda h: plot_hierarchy(h),
-])
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda h: plot_layer(h, "urban"),
+        lambda h: plot_flows(h.graph),
+        lambda h: plot_choropleth(h.graph, pd.Series(1.0, index=h.graph.ids)),
+        lambda h: plot_hierarchy(h),
+    ],
+)
 def test_no_geometry_raises(h_nogeo, draw):
     with pytest.raises(InvalidZonesError, match="no geometry"):
         draw(h_nogeo)
@@ -321,7 +329,7 @@ def test_plot_layer_many_areas_touching_areas_differ():
     first, second = order[0::2], order[1::2]
     rest = [c for c in range(codes.max() + 1) if c not in matched]
     new = np.empty(codes.max() + 1, dtype=int)
-    slots = first + rest[:54 - len(first)] + second + rest[54 - len(first):]
+    slots = first + rest[: 54 - len(first)] + second + rest[54 - len(first) :]
     new[slots] = np.arange(len(slots))
     assert all(new[b] - new[a] == 54 for a, b in zip(first, second, strict=True))
     codes = new[codes]
@@ -332,8 +340,9 @@ def test_plot_layer_many_areas_touching_areas_differ():
     colour_of = {}
     for code, row in zip(codes, map(tuple, face), strict=True):
         assert colour_of.setdefault(code, row) == row  # one colour per area
-    pairs = {(codes[i], codes[j]) for i, j in zip(adj.row, adj.col, strict=True)
-             if codes[i] != codes[j]}
+    pairs = {
+        (codes[i], codes[j]) for i, j in zip(adj.row, adj.col, strict=True) if codes[i] != codes[j]
+    }
     assert pairs  # the areas do touch
     assert all(colour_of[a] != colour_of[b] for a, b in pairs)
     assert len(set(colour_of.values())) > 20  # the palette is used, not two colours
@@ -403,8 +412,10 @@ def test_an_area_has_the_same_colour_in_every_output(h, tmp_path):
     names = h["urban"].areas["name"]
     for area, colour in colours.items():
         # the legend pairs each area's name with its colour
-        assert re.search(re.escape(colour) + r".{0,200}?" + re.escape(names[area]), html,
-                         re.S), (area, colour)
+        assert re.search(re.escape(colour) + r".{0,200}?" + re.escape(names[area]), html, re.S), (
+            area,
+            colour,
+        )
     styles = {c.lower() for c in re.findall(r'"fillColor":\s*"(#[0-9a-fA-F]{6})"', html)}
     assert set(colours) <= styles and UNASSIGNED_COLOUR in styles
 
@@ -426,12 +437,16 @@ def _gids(ax):
     return {a.get_gid() for a in ax.get_children()}
 
 
-@pytest.mark.parametrize("draw", [
-    lambda h: plot_layer(h, "urban"),
-    lambda h: plot_hierarchy(h),
-    lambda h: plot_flows(h, top=10),
-    lambda h: plot_choropleth(h.graph, pd.Series(1.0, index=h.graph.ids)),
-], ids=["layer", "hierarchy", "flows", "choropleth"])
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda h: plot_layer(h, "urban"),
+        lambda h: plot_hierarchy(h),
+        lambda h: plot_flows(h, top=10),
+        lambda h: plot_choropleth(h.graph, pd.Series(1.0, index=h.graph.ids)),
+    ],
+    ids=["layer", "hierarchy", "flows", "choropleth"],
+)
 def test_every_static_map_has_a_scale_bar_and_a_north_arrow(h, draw):
     ax = draw(h)
     assert {"scale-bar", "north-arrow"} <= _gids(ax)
@@ -463,11 +478,16 @@ def test_plot_hierarchy_legend_has_colours_outline_styles_and_centres(h):
     ax = plot_hierarchy(h, legend_max=5)
     legend = ax.get_legend()
     texts = [t.get_text() for t in legend.get_texts()]
-    names = list(h["urban"].areas.sort_values("n_zones", ascending=False, kind="stable")
-                 ["name"][:5])
+    names = list(
+        h["urban"].areas.sort_values("n_zones", ascending=False, kind="stable")["name"][:5]
+    )
     assert texts[:5] == names and texts[5].startswith("... ")
-    assert texts[6:] == ["in no urban area", "megaregion boundary", "metropolitan boundary",
-                         "central zone (named)"]
+    assert texts[6:] == [
+        "in no urban area",
+        "megaregion boundary",
+        "metropolitan boundary",
+        "central zone (named)",
+    ]
     handles = legend.legend_handles
     colours = area_colours(h, "urban")
     by_name = dict(zip(h["urban"].areas["name"], colours, strict=True))

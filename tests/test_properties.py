@@ -52,8 +52,9 @@ def od_tables(draw, *, ties: bool = True, min_n: int = 3, max_n: int = 25):
     m[np.arange(n), np.arange(n)] = diag
     # a few hubs attract many commuters
     hubs = rng.choice(n, size=max(1, n // 6), replace=False)
-    m[:, hubs] += np.where(rng.random((n, len(hubs))) < 0.5,
-                           rng.integers(0, 300, (n, len(hubs))), 0)
+    m[:, hubs] += np.where(
+        rng.random((n, len(hubs))) < 0.5, rng.integers(0, 300, (n, len(hubs))), 0
+    )
     if isolated:
         gone = rng.choice(n, size=min(isolated, n - 2), replace=False)
         m[gone, :] = 0
@@ -89,12 +90,13 @@ def _biggest(g) -> list[str]:
 METHODS = {
     "delineate": lambda g, c, centres: _layers(rz.delineate(g, tau=0.1)),
     "delineate_given_centre": lambda g, c, centres: _layers(
-        rz.delineate(g, centres or _biggest(g), tau=0.05, max_order=2,
-                     urban={"min_zones": 2})),
+        rz.delineate(g, centres or _biggest(g), tau=0.05, max_order=2, urban={"min_zones": 2})
+    ),
     "metropolitan_areas": lambda g, c, centres: [rz.metropolitan_areas(g, tau=0.1)],
     "urban_areas": lambda g, c, centres: [rz.urban_areas(g, tau=0.2)],
-    "life_zones": lambda g, c, centres: [rz.life_zones(g, "work", flows=g, population="residents",
-                                              tau=0.1)],
+    "life_zones": lambda g, c, centres: [
+        rz.life_zones(g, "work", flows=g, population="residents", tau=0.1)
+    ],
     "dominant_flows": lambda g, c, centres: [rz.dominant_flows(g)],
     "ttwa": lambda g, c, centres: [labour_market_areas(g, min_size=100 * c, target_size=1000 * c)],
     "intramax": lambda g, c, centres: [intramax(g, k=3)],
@@ -141,12 +143,12 @@ NAMES = list(METHODS)
 #: methods whose result follows the zone order on purpose, and why
 ORDER_DEPENDENT = {
     "ttwa": "TTWA reproduces the reference R code (LabourMarketAreas), whose cluster numbers, "
-            "reserve-list order and stale-validity quirk follow the zone order (its sorted "
-            "codes): it is invariant to the row order of a long table, which is sorted by id, "
-            "but not to the zone order of a matrix or to ids that sort differently",
+    "reserve-list order and stale-validity quirk follow the zone order (its sorted "
+    "codes): it is invariant to the row order of a long table, which is sorted by id, "
+    "but not to the zone order of a matrix or to ids that sort differently",
     "leiden": "Leiden visits the nodes in a random order drawn from its seed over node "
-              "positions: a seeded run is reproducible, but another zone order is another "
-              "random run (and may find another partition of equal quality)",
+    "positions: a seeded run is reproducible, but another zone order is another "
+    "random run (and may find another partition of equal quality)",
 }
 
 
@@ -247,9 +249,13 @@ def test_zone_order_does_not_matter(name, table, perm_seed):
     assert outcome(run(name, shuffled)) == expected
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.skip(reason=ORDER_DEPENDENT[n])) if n == "ttwa" else n
-    for n in NAMES])  # TTWA: new ids sort in another order (see ORDER_DEPENDENT)
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.skip(reason=ORDER_DEPENDENT[n])) if n == "ttwa" else n
+        for n in NAMES
+    ],
+)  # TTWA: new ids sort in another order (see ORDER_DEPENDENT)
 @given(table=od_tables(ties=False))
 # found by a random run: all zones tie at 0 jobs, so the given centre is chosen by id
 @example(table=(np.zeros((4, 4)), ["000", "001", "002", "003"]))
@@ -264,8 +270,9 @@ def test_zone_ids_do_not_matter(name, table):
     # would break a tie (equal jobs) by the new ids and pick another zone
     given = _biggest(g) if name == "delineate_given_centre" else None
     renamed = [new[ids.index(z)] for z in given] if given else None
-    assert outcome(run(name, g, centres=given)) == \
-        outcome(run(name, graph_of(m, new), centres=renamed), back)
+    assert outcome(run(name, g, centres=given)) == outcome(
+        run(name, graph_of(m, new), centres=renamed), back
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)

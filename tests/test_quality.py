@@ -47,8 +47,9 @@ class TestQuality:
         assert directed_modularity(two_towns, ["X", "X", "Y"]) == pytest.approx(expected)
         # dropping the diagonal: m = 60; X keeps 30 (a->b 20, b->a 10), rows 20+30, cols 10+30
         drop = 30 / 60 - 50 * 40 / 60**2 + 0 / 60 - 10 * 20 / 60**2
-        assert directed_modularity(two_towns, ["X", "X", "Y"], diagonal="drop") == \
-            pytest.approx(drop)
+        assert directed_modularity(two_towns, ["X", "X", "Y"], diagonal="drop") == pytest.approx(
+            drop
+        )
 
     def test_unassigned_are_singletons(self, two_towns):
         q = area_quality(two_towns, ["X", "X", None])
@@ -58,16 +59,25 @@ class TestQuality:
         assert s["internal_share"] == pytest.approx((180 + 50) / 260)
 
     def test_validity_uses_ttwa(self, two_towns):
-        q = area_quality(two_towns, ["X", "X", "Y"], min_size=100, min_sc=0.6,
-                         target_size=150, target_sc=0.8)
+        q = area_quality(
+            two_towns, ["X", "X", "Y"], min_size=100, min_sc=0.6, target_size=150, target_sc=0.8
+        )
         from regionalize.methods.ttwa import validity
 
         assert q.loc["X", "validity"] == pytest.approx(
-            validity(np.array([200.0]), np.array([190.0]), np.array([180.0]), min_size=100,
-                     min_sc=0.6, target_size=150, target_sc=0.8)[0])
+            validity(
+                np.array([200.0]),
+                np.array([190.0]),
+                np.array([180.0]),
+                min_size=100,
+                min_sc=0.6,
+                target_size=150,
+                target_sc=0.8,
+            )[0]
+        )
 
     def test_no_diagonal_note(self):
-        g = rz.FlowGraph.from_matrix(np.array([[0, 5], [3, 0.]]), ["a", "b"])
+        g = rz.FlowGraph.from_matrix(np.array([[0, 5], [3, 0.0]]), ["a", "b"])
         assert "no diagonal" in area_quality(g, ["X", "X"]).attrs["note"]
 
 
@@ -103,15 +113,15 @@ def test_ari_and_nmi_match_independent_implementations(pairs):
     a = [p[0] for p in pairs]
     b = [p[1] for p in pairs]
     assert adjusted_rand_index(a, b) == pytest.approx(ari_bruteforce(a, b), abs=1e-9)
-    assert normalized_mutual_info(a, b) == pytest.approx(min(1.0, max(0.0, nmi_loops(a, b))),
-                                                         abs=1e-9)
+    assert normalized_mutual_info(a, b) == pytest.approx(
+        min(1.0, max(0.0, nmi_loops(a, b))), abs=1e-9
+    )
 
 
 def test_variation_of_information():
     assert variation_of_information([1, 1, 2, 2], ["x", "x", "y", "y"]) == pytest.approx(0)
     # splitting one of two equal halves: H(A|B) = 0, H(B|A) = 0.5 * ln 2
-    assert variation_of_information([1, 1, 2, 2], [1, 1, 2, 3]) == pytest.approx(
-        0.5 * math.log(2))
+    assert variation_of_information([1, 1, 2, 2], [1, 1, 2, 3]) == pytest.approx(0.5 * math.log(2))
 
 
 def test_compare_tables_and_crosswalk(two_towns):
@@ -129,10 +139,19 @@ def test_compare_tables_and_crosswalk(two_towns):
 
 class TestScenarios:
     def test_pulled_member_and_suggestions(self):
-        rows = [("a", "a", 50), ("a", "b", 50), ("b", "b", 100), ("c", "c", 10),
-                ("c", "d", 90), ("d", "d", 100), ("e", "e", 70), ("e", "a", 30)]
-        g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
-                                                                    "flow"]))
+        rows = [
+            ("a", "a", 50),
+            ("a", "b", 50),
+            ("b", "b", 100),
+            ("c", "c", 10),
+            ("c", "d", 90),
+            ("d", "d", 100),
+            ("e", "e", 70),
+            ("e", "a", 30),
+        ]
+        g = rz.FlowGraph.from_dataframe(
+            pd.DataFrame(rows, columns=["origin", "destination", "flow"])
+        )
         ev = rz.evaluate_grouping(g, {"G": ["a", "b", "c"]}, tau=0.2)
         m = ev.members
         # a sends 50% to b (same group); c sends 90% to d, outside: pulled
@@ -158,12 +177,17 @@ def test_us_cbsa_and_commuting_zone_comparison(data_dir):
     g = rz.datasets.load_us_counties(geometry=False)
     official = rz.datasets.load_us_cbsa_2013()
     official = official[official.index.isin(g.ids)]
-    p = rz.metropolitan_areas(g, rz.datasets.us_cbsa_centres(official), tau=0.25, max_order=1,
-                              share="either", contiguity=None)
+    p = rz.metropolitan_areas(
+        g,
+        rz.datasets.us_cbsa_centres(official),
+        tau=0.25,
+        max_order=1,
+        share="either",
+        contiguity=None,
+    )
     to_code = {a: official.loc[c[0], "cbsa"] for a, c in p.areas["centres"].items()}
     ours = p.labels.map(lambda a: None if a is None else to_code[a])
     c = compare(ours, official["cbsa"], graph=g)
     assert c.summary["ari"] > 0.9 and c.summary["overlap"] > 0.99
-    cz = compare(rz.methods.commuting_zones(g), rz.datasets.load_us_commuting_zones_1990(),
-                 graph=g)
+    cz = compare(rz.methods.commuting_zones(g), rz.datasets.load_us_commuting_zones_1990(), graph=g)
     assert 0.6 < cz.summary["ari"] < 0.8

@@ -60,8 +60,7 @@ def both_faces(err, python: str, cli: str) -> None:
 
 # ---------------------------------------------------------------- one message source
 def test_fixes_are_data_rendered_for_each_face():
-    m = "2 rows look like notes. " + says("Pass {} or {}.", Fix("footer", "drop"),
-                                          Fix("origin"))
+    m = "2 rows look like notes. " + says("Pass {} or {}.", Fix("footer", "drop"), Fix("origin"))
     err = InvalidODError(m)
     assert str(err) == "2 rows look like notes. Pass footer='drop' or origin=."
     assert err.fixes == [Fix("footer", "drop"), Fix("origin")]
@@ -81,35 +80,78 @@ def test_fixes_are_data_rendered_for_each_face():
 
 def test_plain_messages_are_rendered_for_the_cli_too():
     err = RegionalizeError("pass id_width=5 or encoding='cp949'; memory_limit='8GB' stays")
-    assert render_for_cli(err) == ("pass --id-width 5 or --encoding cp949; memory_limit='8GB' "
-                                   "stays")
+    assert render_for_cli(err) == (
+        "pass --id-width 5 or --encoding cp949; memory_limit='8GB' stays"
+    )
     assert render_for_cli(ValueError("x\ny")) == "x y"
 
 
 def test_every_reading_keyword_has_its_flag():
-    for keyword in ["footer", "encoding", "origin", "destination", "flow", "sep",
-                    "skiprows", "suppressed", "duplicates", "id_width", "rows", "thousands",
-                    "decimal", "totals", "sheet", "id_collisions", "matrix"]:
+    for keyword in [
+        "footer",
+        "encoding",
+        "origin",
+        "destination",
+        "flow",
+        "sep",
+        "skiprows",
+        "suppressed",
+        "duplicates",
+        "id_width",
+        "rows",
+        "thousands",
+        "decimal",
+        "totals",
+        "sheet",
+        "id_collisions",
+        "matrix",
+    ]:
         assert CLI_FLAGS[keyword] == "--" + keyword.replace("_", "-")
     assert CLI_FLAGS["missing"] == "--missing-geometry"
-    assert set(READING_OPTIONS) >= {"matrix", "rows", "sep", "encoding", "thousands", "decimal",
-                                    "skiprows", "sheet", "footer", "totals", "suppressed",
-                                    "duplicates", "id_width", "id_collisions", "names"}
+    assert set(READING_OPTIONS) >= {
+        "matrix",
+        "rows",
+        "sep",
+        "encoding",
+        "thousands",
+        "decimal",
+        "skiprows",
+        "sheet",
+        "footer",
+        "totals",
+        "suppressed",
+        "duplicates",
+        "id_width",
+        "id_collisions",
+        "names",
+    }
 
 
-@pytest.mark.parametrize("text, call, python, cli", [
-    (HEADER + BODY + "Source: Census,,\n", {}, "footer='drop'", "--footer drop"),
-    (HEADER + BODY.replace("01,02,30", "01,02,-"), {}, "suppressed='zero'",
-     "--suppressed zero"),
-    (HEADER + BODY + "01,02,30\n", {}, "duplicates='sum'", "--duplicates sum"),
-    ("a,b,c\n1,2,3\n", {}, "origin=, destination=, flow=", "--origin, --destination, --flow"),
-    ("Table 3\n\n" + HEADER + BODY, {}, "skiprows=2", "--skiprows 2"),
-    (HEADER + BODY + "Total,01,60\n01,Total,80\n", {}, "totals='drop'", "--totals drop"),
-    ("origin;destination;flow\n01;01;1.234\n01;02;12.500\n", {}, "thousands='.'",
-     "--thousands ."),
-])
+@pytest.mark.parametrize(
+    "text, call, python, cli",
+    [
+        (HEADER + BODY + "Source: Census,,\n", {}, "footer='drop'", "--footer drop"),
+        (
+            HEADER + BODY.replace("01,02,30", "01,02,-"),
+            {},
+            "suppressed='zero'",
+            "--suppressed zero",
+        ),
+        (HEADER + BODY + "01,02,30\n", {}, "duplicates='sum'", "--duplicates sum"),
+        ("a,b,c\n1,2,3\n", {}, "origin=, destination=, flow=", "--origin, --destination, --flow"),
+        ("Table 3\n\n" + HEADER + BODY, {}, "skiprows=2", "--skiprows 2"),
+        (HEADER + BODY + "Total,01,60\n01,Total,80\n", {}, "totals='drop'", "--totals drop"),
+        (
+            "origin;destination;flow\n01;01;1.234\n01;02;12.500\n",
+            {},
+            "thousands='.'",
+            "--thousands .",
+        ),
+    ],
+)
 def test_each_error_names_the_keyword_in_python_and_the_flag_on_the_cli(
-        tmp_path, text, call, python, cli):
+    tmp_path, text, call, python, cli
+):
     path = write(tmp_path, text)
     with pytest.raises(RegionalizeError) as err:
         rz.read_flows(path, **call)
@@ -142,8 +184,14 @@ def test_wide_matrix_ids_in_the_first_column_or_the_index(tmp_path):
     df = pd.DataFrame(TOY, index=["01", "02", "03"], columns=["01", "02", "03"])
     assert dense(rz.read_matrix(df)) == TOY  # ids in the index
     assert dense(rz.read_matrix(df.reset_index(names="code"))) == TOY  # in the first column
-    filtered = pd.DataFrame({"code": ["x", "01", "02", "03"], "01": [9, 50, 10, 0],
-                             "02": [9, 30, 80, 20], "03": [9, 0, 0, 40]}).iloc[1:]
+    filtered = pd.DataFrame(
+        {
+            "code": ["x", "01", "02", "03"],
+            "01": [9, 50, 10, 0],
+            "02": [9, 30, 80, 20],
+            "03": [9, 0, 0, 40],
+        }
+    ).iloc[1:]
     assert dense(rz.read_matrix(filtered)) == TOY  # a filtered index holds no ids
     square = pd.DataFrame(TOY)  # a bare square array: 0..n-1 on both axes
     assert rz.read_matrix(square).ids.tolist() == ["0", "1", "2"]
@@ -152,8 +200,11 @@ def test_wide_matrix_ids_in_the_first_column_or_the_index(tmp_path):
 
 def test_rows_workplace_transposes_a_matrix_published_workplace_by_residence(tmp_path):
     published = np.array(TOY).T  # rows = places of work
-    path = write(tmp_path, "code,01,02,03\n" + "".join(
-        f"0{i + 1}," + ",".join(map(str, r)) + "\n" for i, r in enumerate(published)))
+    path = write(
+        tmp_path,
+        "code,01,02,03\n"
+        + "".join(f"0{i + 1}," + ",".join(map(str, r)) + "\n" for i, r in enumerate(published)),
+    )
     g = rz.read_matrix(path, rows="workplace")
     assert dense(g) == TOY
     assert "transposed" in g.meta["repairs"][-1]
@@ -176,8 +227,15 @@ def test_a_matrix_given_to_read_flows_says_read_matrix(tmp_path):
 
 
 # ---------------------------------------------------------------- encodings
-@pytest.mark.parametrize("codec, bom", [("utf-16-le", "\ufeff"), ("utf-16-be", "\ufeff"),
-                                        ("utf-8", "\ufeff"), ("utf-32-le", "\ufeff")])
+@pytest.mark.parametrize(
+    "codec, bom",
+    [
+        ("utf-16-le", "\ufeff"),
+        ("utf-16-be", "\ufeff"),
+        ("utf-8", "\ufeff"),
+        ("utf-32-le", "\ufeff"),
+    ],
+)
 def test_byte_order_marks_are_read_never_guessed(tmp_path, codec, bom):
     path = write(tmp_path, bom + HEADER + BODY, encoding=codec)
     g = rz.read_flows(path)
@@ -233,8 +291,9 @@ def test_decimal_commas_and_separators_that_do_not_fit(tmp_path):
     both_faces(err.value, "decimal=','", "--decimal ,")
     assert dense(rz.read_flows(path, thousands=".", decimal=",")) == [[1234.5, 30], [0, 12.5]]
     with pytest.raises(InvalidODError) as err:  # 1.5 is no thousands group
-        rz.read_flows(write(tmp_path, "origin;destination;flow\n01;01;1.5\n", "b.csv"),
-                      thousands=".")
+        rz.read_flows(
+            write(tmp_path, "origin;destination;flow\n01;01;1.5\n", "b.csv"), thousands="."
+        )
     both_faces(err.value, "do not fit thousands='.'", "do not fit --thousands .")
     english = write(tmp_path, 'origin,destination,flow\n01,01,"1,234"\n01,02,5\n', "e.csv")
     with pytest.raises(InvalidODError, match="thousands=','"):
@@ -243,9 +302,27 @@ def test_decimal_commas_and_separators_that_do_not_fit(tmp_path):
 
 
 # ---------------------------------------------------------------- totals and subtotals
-@pytest.mark.parametrize("word", ["Total", " TOTAL ", "Totale", "Gesamt", "Insgesamt",
-                                  "Totaal", "Totalt", "Sum", "All", "합계", "총계", "合計",
-                                  "Total:", "Total (all areas)", "Subtotal", "전국"])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "Total",
+        " TOTAL ",
+        "Totale",
+        "Gesamt",
+        "Insgesamt",
+        "Totaal",
+        "Totalt",
+        "Sum",
+        "All",
+        "합계",
+        "총계",
+        "合計",
+        "Total:",
+        "Total (all areas)",
+        "Subtotal",
+        "전국",
+    ],
+)
 def test_total_ids_in_a_long_table_are_never_zones(tmp_path, word):
     assert is_total_name(word)
     path = write(tmp_path, HEADER + BODY + f"{word},01,60\n{word},02,130\n")
@@ -263,8 +340,10 @@ def test_zone_names_that_merely_start_like_a_total_are_zones():
 
 
 def test_total_rows_and_columns_of_a_matrix_by_name(tmp_path):
-    path = write(tmp_path, "code,01,02,03,Total\n01,50,30,0,80\n02,10,80,0,90\n"
-                           "03,0,20,40,60\nTotal,60,130,40,230\n")
+    path = write(
+        tmp_path,
+        "code,01,02,03,Total\n01,50,30,0,80\n02,10,80,0,90\n03,0,20,40,60\nTotal,60,130,40,230\n",
+    )
     with pytest.raises(InvalidODError) as err:
         rz.read_matrix(path)
     assert "1 total rows and 1 total columns" in str(err.value)
@@ -272,8 +351,12 @@ def test_total_rows_and_columns_of_a_matrix_by_name(tmp_path):
     g = rz.read_matrix(path, totals="drop")
     assert dense(g) == TOY and len(g.meta["repairs"]) == 2
     # a Gesamt column first and a subtotal row in the middle
-    path = write(tmp_path, "code,Gesamt,01,02,03\n01,80,50,30,0\nSubtotal,140,60,110,0\n"
-                           "02,90,10,80,0\n03,60,0,20,40\n", "g.csv")
+    path = write(
+        tmp_path,
+        "code,Gesamt,01,02,03\n01,80,50,30,0\nSubtotal,140,60,110,0\n"
+        "02,90,10,80,0\n03,60,0,20,40\n",
+        "g.csv",
+    )
     with pytest.raises(InvalidODError, match="Subtotal"):
         rz.read_matrix(path)
     assert dense(rz.read_matrix(path, totals="drop")) == TOY
@@ -292,8 +375,10 @@ def test_a_trailing_total_row_is_a_footer_and_a_total(tmp_path):
 
 def test_totals_found_by_being_the_sum_of_the_others(tmp_path):
     # a matrix whose last row and column (code 99) add up the others
-    path = write(tmp_path, "code,01,02,03,99\n01,50,30,0,80\n02,10,80,0,90\n03,0,20,40,60\n"
-                           "99,60,130,40,230\n")
+    path = write(
+        tmp_path,
+        "code,01,02,03,99\n01,50,30,0,80\n02,10,80,0,90\n03,0,20,40,60\n99,60,130,40,230\n",
+    )
     with pytest.raises(InvalidODError) as err:
         rz.read_matrix(path)
     assert "sum of all the others" in str(err.value) and "'99'" in str(err.value)
@@ -312,8 +397,10 @@ def test_totals_found_by_being_the_sum_of_the_others(tmp_path):
 
 # ---------------------------------------------------------------- ids that collide
 def test_ids_differing_by_case_or_a_trailing_zero_are_reported_not_split(tmp_path):
-    path = write(tmp_path, HEADER + "Seoul,Seoul,5\nSEOUL,Busan,3\nBusan,Busan,4\n"
-                                    "1001,1001,2\n1001.0,Busan,1\n")
+    path = write(
+        tmp_path,
+        HEADER + "Seoul,Seoul,5\nSEOUL,Busan,3\nBusan,Busan,4\n1001,1001,2\n1001.0,Busan,1\n",
+    )
     with pytest.raises(InvalidODError) as err:
         rz.read_flows(path)
     msg = str(err.value)
@@ -330,8 +417,13 @@ def test_ids_differing_by_case_or_a_trailing_zero_are_reported_not_split(tmp_pat
 def test_spaces_and_unicode_forms_are_one_id_and_recorded():
     nfc, nfd = unicodedata.normalize("NFC", "Forlì"), unicodedata.normalize("NFD", "Forlì")
     assert nfc != nfd
-    df = pd.DataFrame({"origin": [nfc, nfd, " 01", "01"], "destination": [nfc, "01", "01", nfd],
-                       "flow": [1, 2, 3, 4]})
+    df = pd.DataFrame(
+        {
+            "origin": [nfc, nfd, " 01", "01"],
+            "destination": [nfc, "01", "01", nfd],
+            "flow": [1, 2, 3, 4],
+        }
+    )
     g = rz.read_flows(df, duplicates="sum")
     assert g.ids.tolist() == ["01", nfc]
     assert "written two ways (surrounding spaces or Unicode form)" in g.meta["repairs"][0]
@@ -356,15 +448,29 @@ def _census_workbook(path, notes_sheet: bool = True, second: bool = False):
     ws.append(["Table 1. Residence County to Workplace County Commuting Flows"])
     ws.append([])
     ws.append(["Residence", None, "Place of Work", None, "Commuting Flow"])
-    ws.append(["State FIPS Code", "County FIPS Code", "State FIPS Code", "County FIPS Code",
-               "Workers in Commuting Flow"])
+    ws.append(
+        [
+            "State FIPS Code",
+            "County FIPS Code",
+            "State FIPS Code",
+            "County FIPS Code",
+            "Workers in Commuting Flow",
+        ]
+    )
     for row in [(1, 1, 1, 1, 50), (1, 1, 1, 3, 30), (1, 3, 1, 3, 80)]:
         ws.append(list(row))
     if second:
         ws2 = wb.create_sheet("Table 1 (cont.)")
         ws2.append(["Table 1 (continued)"])
-        ws2.append(["State FIPS Code", "County FIPS Code", "State FIPS Code",
-                    "County FIPS Code", "Workers in Commuting Flow"])
+        ws2.append(
+            [
+                "State FIPS Code",
+                "County FIPS Code",
+                "State FIPS Code",
+                "County FIPS Code",
+                "Workers in Commuting Flow",
+            ]
+        )
         ws2.append([1, 3, 1, 1, 10])
     else:
         ws.append([1, 3, 1, 1, 10])
@@ -376,9 +482,11 @@ def _census_workbook(path, notes_sheet: bool = True, second: bool = False):
     return path
 
 
-CENSUS = dict(origin=["State FIPS Code", "County FIPS Code"],
-              destination=["State FIPS Code.1", "County FIPS Code.1"],
-              flow="Workers in Commuting Flow")
+CENSUS = dict(
+    origin=["State FIPS Code", "County FIPS Code"],
+    destination=["State FIPS Code.1", "County FIPS Code.1"],
+    flow="Workers in Commuting Flow",
+)
 
 
 def test_excel_workbook_with_title_rows_and_several_sheets(tmp_path):
@@ -405,12 +513,12 @@ def test_excel_workbook_with_title_rows_and_several_sheets(tmp_path):
 
 def test_excel_table_split_over_sheets_and_explicit_skiprows(tmp_path):
     path = _census_workbook(tmp_path / "t.xlsx", notes_sheet=False, second=True)
-    g = rz.read_flows(path, **CENSUS, sheet=["Table 1", "Table 1 (cont.)"], footer="drop",
-                      id_width=[2, 3])
+    g = rz.read_flows(
+        path, **CENSUS, sheet=["Table 1", "Table 1 (cont.)"], footer="drop", id_width=[2, 3]
+    )
     assert dense(g) == [[50, 30], [10, 80]]
     assert any("read 2 sheets" in r for r in g.meta["repairs"])
-    g = rz.read_flows(path, **CENSUS, sheet="Table 1", skiprows=3, footer="drop",
-                      id_width=[2, 3])
+    g = rz.read_flows(path, **CENSUS, sheet="Table 1", skiprows=3, footer="drop", id_width=[2, 3])
     assert dense(g) == [[50, 30], [0, 80]]
 
 
@@ -438,14 +546,22 @@ def test_parquet_matrix_and_long_table(tmp_path):
 
 # ---------------------------------------------------------------- zone tables (CLI)
 def squares(ids, crs="EPSG:3857") -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"code": list(ids), "geometry": [
-        box(1000 * i, 0, 1000 * (i + 1), 1000) for i in range(len(ids))]}, crs=crs)
+    return gpd.GeoDataFrame(
+        {
+            "code": list(ids),
+            "geometry": [box(1000 * i, 0, 1000 * (i + 1), 1000) for i in range(len(ids))],
+        },
+        crs=crs,
+    )
 
 
 def test_names_from_a_plain_csv_found_by_their_columns(tmp_path):
     g = rz.read_flows(write(tmp_path, HEADER + BODY))
-    names = write(tmp_path, "LAD21CD,LAD21NM,POP\n01,Alpha,5\n02,Beta,6\n03,Gamma,7\n"
-                            "04,Delta,8\n", "names.csv")
+    names = write(
+        tmp_path,
+        "LAD21CD,LAD21NM,POP\n01,Alpha,5\n02,Beta,6\n03,Gamma,7\n04,Delta,8\n",
+        "names.csv",
+    )
     out = attach_names(g, names)
     assert out.zones["name"].tolist() == ["Alpha", "Beta", "Gamma"]
     assert any("dropped 1 rows of names.csv" in r for r in out.meta["repairs"])
@@ -476,28 +592,43 @@ def test_missing_geometry_keep_or_error(tmp_path):
 
 # ---------------------------------------------------------------- read_source: the CLI's reader
 def test_read_source_takes_every_reading_option(tmp_path):
-    path = write(tmp_path, "Commuting 2020\nhome\twork\tn\n01\t01\t1.234\n01\t02\t30\n"
-                           "02\t02\t12.500\n02\t01\t1.000\n99\t01\t-\n", "od.tsv")
-    g = read_source(str(path), origin="home", destination="work", flow="n", sep="tab",
-                    skiprows=1, thousands=".", suppressed="zero", footer="error")
+    path = write(
+        tmp_path,
+        "Commuting 2020\nhome\twork\tn\n01\t01\t1.234\n01\t02\t30\n"
+        "02\t02\t12.500\n02\t01\t1.000\n99\t01\t-\n",
+        "od.tsv",
+    )
+    g = read_source(
+        str(path),
+        origin="home",
+        destination="work",
+        flow="n",
+        sep="tab",
+        skiprows=1,
+        thousands=".",
+        suppressed="zero",
+        footer="error",
+    )
     assert [row[:2] for row in dense(g)[:2]] == [[1234, 30], [1000, 12500]]
     published = write(tmp_path, "code;01;02\n01;50;10\n02;30;80\nTotal;80;90\n", "w.csv")
     g = read_source(str(published), matrix=True, rows="workplace", totals="drop")
     assert dense(g) == [[50, 30], [10, 80]]
     names = write(tmp_path, "zone,name\n01,Alpha\n02,Beta\n", "names.csv")
-    g = read_source(str(published), matrix=True, rows="workplace", totals="drop",
-                    names=names)
+    g = read_source(str(published), matrix=True, rows="workplace", totals="drop", names=names)
     assert g.zones["name"].tolist() == ["Alpha", "Beta"]
 
 
-@pytest.mark.parametrize("kwargs, flag", [
-    ({"rows": "workplace"}, "--rows"),
-    ({"matrix": True, "duplicates": "sum"}, "--duplicates"),
-    ({"names_id": "zone"}, "--names"),
-    ({"missing_geometry": "keep"}, "--zones"),
-    ({"sep": ";;"}, "--sep"),
-    ({"thousands": "ab"}, "--thousands"),
-])
+@pytest.mark.parametrize(
+    "kwargs, flag",
+    [
+        ({"rows": "workplace"}, "--rows"),
+        ({"matrix": True, "duplicates": "sum"}, "--duplicates"),
+        ({"names_id": "zone"}, "--names"),
+        ({"missing_geometry": "keep"}, "--zones"),
+        ({"sep": ";;"}, "--sep"),
+        ({"thousands": "ab"}, "--thousands"),
+    ],
+)
 def test_read_source_options_that_do_not_apply_name_the_flag(tmp_path, kwargs, flag):
     with pytest.raises(CliInputError, match=flag):
         read_source(str(write(tmp_path, HEADER + BODY)), **kwargs)
@@ -515,8 +646,9 @@ def test_reading_options_decorator_gives_a_typer_command_every_flag(tmp_path):
 
     @app.command()
     @reading_options(geometry=True)
-    def cmd(source: str, origin: Annotated[str, typer.Option()] = "origin",
-            reading: dict | None = None) -> None:
+    def cmd(
+        source: str, origin: Annotated[str, typer.Option()] = "origin", reading: dict | None = None
+    ) -> None:
         seen["reading"] = reading
         try:
             seen["graph"] = read_source(source, origin=origin, **reading)
@@ -530,8 +662,22 @@ def test_reading_options_decorator_gives_a_typer_command_every_flag(tmp_path):
 
     runner = CliRunner()
     path = write(tmp_path, "code;01;02\n02;1.000;80\n01;50;2.500\n", "m.csv")
-    result = runner.invoke(app, ["cmd", str(path), "--matrix", "--rows", "workplace",
-                                 "--thousands", ".", "--sep", ";", "--footer", "drop"])
+    result = runner.invoke(
+        app,
+        [
+            "cmd",
+            str(path),
+            "--matrix",
+            "--rows",
+            "workplace",
+            "--thousands",
+            ".",
+            "--sep",
+            ";",
+            "--footer",
+            "drop",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert dense(seen["graph"]) == [[50, 1000], [2500, 80]]
     assert seen["reading"]["rows"] == "workplace" and seen["reading"]["names"] is None
@@ -541,18 +687,39 @@ def test_reading_options_decorator_gives_a_typer_command_every_flag(tmp_path):
     result = runner.invoke(app, ["cmd", str(path), "--footer", "maybe"])
     assert result.exit_code == 2  # a choice typer checks
     help_text = runner.invoke(app, ["cmd", "--help"]).output
-    for flag in ["--matrix", "--rows", "--sep", "--encoding", "--thousands", "--decimal",
-                 "--skiprows", "--sheet", "--footer", "--totals", "--suppressed",
-                 "--duplicates", "--id-width", "--id-collisions", "--names",
-                 "--names-id", "--names-column", "--missing-geometry"]:
+    for flag in [
+        "--matrix",
+        "--rows",
+        "--sep",
+        "--encoding",
+        "--thousands",
+        "--decimal",
+        "--skiprows",
+        "--sheet",
+        "--footer",
+        "--totals",
+        "--suppressed",
+        "--duplicates",
+        "--id-width",
+        "--id-collisions",
+        "--names",
+        "--names-id",
+        "--names-column",
+        "--missing-geometry",
+    ]:
         assert flag in help_text, flag
 
 
 def test_comma_thousands_name_the_thousands_option():
     """Cells such as '16,171.5' are numbers with ',' between thousands: the error names
     thousands=',' (--thousands , on the CLI), not suppressed='zero'."""
-    df = pd.DataFrame({"origin": ["A", "A", "B"], "destination": ["A", "B", "B"],
-                       "flow": ["16,171.5", "1,146.9", "368,358.1"]})
+    df = pd.DataFrame(
+        {
+            "origin": ["A", "A", "B"],
+            "destination": ["A", "B", "B"],
+            "flow": ["16,171.5", "1,146.9", "368,358.1"],
+        }
+    )
     with pytest.raises(rz.InvalidODError, match="thousands=','") as exc:
         rz.FlowGraph.from_dataframe(df)
     assert "suppressed" not in str(exc.value)
@@ -564,8 +731,7 @@ def test_mass_repeats_say_the_ids_look_incomplete():
     rng = np.random.default_rng(0)
     county = rng.integers(1, 6, 200).astype(str)
     work = rng.integers(1, 6, 200).astype(str)
-    df = pd.DataFrame({"origin": county, "destination": work,
-                       "flow": rng.integers(1, 100, 200)})
+    df = pd.DataFrame({"origin": county, "destination": work, "flow": rng.integers(1, 100, 200)})
     with pytest.raises(rz.InvalidODError, match="ids are incomplete"):
         rz.FlowGraph.from_dataframe(df)
     with pytest.warns(UserWarning, match="ids are incomplete"):

@@ -48,8 +48,7 @@ def test_report_parses_and_embeds_the_maps(demo):
     p.feed((out / "report.html").read_text(encoding="utf-8"))
     text = " ".join(p.text)
     assert {"html", "table", "h2"} <= set(p.tags)
-    assert len(p.images) == 2 and all(src.startswith("data:image/png;base64,")
-                                      for src in p.images)
+    assert len(p.images) == 2 and all(src.startswith("data:image/png;base64,") for src in p.images)
     for layer in ["megaregion", "metropolitan", "urban"]:
         assert f"Layer {layer}" in text
     assert summary["hierarchy"] in text  # the same run
@@ -108,8 +107,12 @@ def test_report_has_glossary_with_reference_values(synthetic_h, tmp_path):
     p, html = _page(write_report(synthetic_h, tmp_path / "r.html"))
     text = " ".join(p.text)
     assert "Glossary" in p.text and "dl" in p.tags
-    for term in ["Self-containment", "TTWA validity", "Modularity",
-                 "ARI and NMI (comparing two delineations)"]:
+    for term in [
+        "Self-containment",
+        "TTWA validity",
+        "Modularity",
+        "ARI and NMI (comparing two delineations)",
+    ]:
         assert term in p.text, term
     # the established figures, with their sources named
     assert "at least 75% of an area's resident workforce" in text
@@ -142,13 +145,13 @@ def test_report_centre_rule_with_the_threshold_used(synthetic_h, tmp_path):
     n = len(params["centres"])
     p, _ = _page(write_report(synthetic_h, tmp_path / "r.html", given_centres=[]))
     text = " ".join(p.text)
-    assert (f"{n} centres found by the size rule: at least {jobs:,.0f} jobs (0.20% of all "
-            "jobs;") in text
+    assert (
+        f"{n} centres found by the size rule: at least {jobs:,.0f} jobs (0.20% of all jobs;"
+    ) in text
     assert "a job ratio (jobs / employed residents) of at least 1" in text
     assert "at least 10% of its employed residents go to the area's centre" in text
     # given centres: named as given, the rule's parameters marked unused
-    p, _ = _page(write_report(synthetic_h, tmp_path / "r.html",
-                              given_centres=["metropolitan"]))
+    p, _ = _page(write_report(synthetic_h, tmp_path / "r.html", given_centres=["metropolitan"]))
     text = " ".join(p.text)
     assert f"{n} centres given: " in text and "(not used: the centres were given)" in text
     # unknown: the rule is described, not claimed
@@ -190,15 +193,29 @@ def test_report_escapes_hostile_names(tmp_path):
     from regionalize.hierarchy import Hierarchy
     from regionalize.report import write_report
 
-    hostile = ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "a&b", "=1+1",
-               "Delta", "Epsilon", "Eta", "Theta"]
-    g = rz.FlowGraph.from_dataframe(pd.DataFrame(FLOWS, columns=["origin", "destination",
-                                                                  "flow"]),
-                                    zones=pd.DataFrame({"name": hostile}, index=IDS),
-                                    geometry=squares(), name="<b>toy</b>")
-    part = hand_partition("metro", {"M1": ["01", "02", "03"], "M2": ["05", "06"]},
-                          {"M1": ("01",), "M2": ("05",)}, IDS,
-                          names={"M1": "<svg onload=alert(3)>", "M2": "M2"})
+    hostile = [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(2)>",
+        "a&b",
+        "=1+1",
+        "Delta",
+        "Epsilon",
+        "Eta",
+        "Theta",
+    ]
+    g = rz.FlowGraph.from_dataframe(
+        pd.DataFrame(FLOWS, columns=["origin", "destination", "flow"]),
+        zones=pd.DataFrame({"name": hostile}, index=IDS),
+        geometry=squares(),
+        name="<b>toy</b>",
+    )
+    part = hand_partition(
+        "metro",
+        {"M1": ["01", "02", "03"], "M2": ["05", "06"]},
+        {"M1": ("01",), "M2": ("05",)},
+        IDS,
+        names={"M1": "<svg onload=alert(3)>", "M2": "M2"},
+    )
     path = write_report(Hierarchy(g, [part]), tmp_path / "r.html")
     p, html = _page(path)
     assert "<script>alert" not in html and "<img src=x" not in html and "<svg" not in html

@@ -51,14 +51,25 @@ def od_file(tmp_path_factory):
     folder = tmp_path_factory.mktemp("od")
     g = rz.synthetic_country(100, seed=3)
     od = folder / "commuting.csv"
-    g.to_frame().rename(columns={"origin": "home", "destination": "work", "flow": "n"}) \
-        .to_csv(od, index=False)
+    g.to_frame().rename(columns={"origin": "home", "destination": "work", "flow": "n"}).to_csv(
+        od, index=False
+    )
     side = 10
     squares = gpd.GeoDataFrame(
-        {"code": list(g.ids),
-         "geometry": [box(5000 * (i % side), 5000 * (i // side), 5000 * (i % side + 1),
-                          5000 * (i // side + 1)) for i in range(g.n_zones)]},
-        crs="EPSG:3035")
+        {
+            "code": list(g.ids),
+            "geometry": [
+                box(
+                    5000 * (i % side),
+                    5000 * (i // side),
+                    5000 * (i % side + 1),
+                    5000 * (i // side + 1),
+                )
+                for i in range(g.n_zones)
+            ],
+        },
+        crs="EPSG:3035",
+    )
     polygons = folder / "squares.gpkg"
     squares.to_file(polygons, driver="GPKG")
     return g, od, polygons
@@ -73,8 +84,15 @@ def test_report_on_a_synthetic_country(tmp_path, capsys):
     assert "synthetic-300-seed0: 300 zones" in text.out
     assert f"open {out / 'report.html'}" in text.out
     assert "metropolitan: " in text.err  # progress on stderr
-    for name in ["summary.md", "summary.json", "hierarchy.gpkg", "map.png", "flows.png",
-                 "map.html", "report.html"]:
+    for name in [
+        "summary.md",
+        "summary.json",
+        "hierarchy.gpkg",
+        "map.png",
+        "flows.png",
+        "map.html",
+        "report.html",
+    ]:
         assert (out / name).stat().st_size > 0, name
     page = _Page((out / "report.html").read_text(encoding="utf-8"))
     assert len(page.images) == 2 and "Glossary" in page.text
@@ -85,8 +103,9 @@ def test_report_on_a_synthetic_country(tmp_path, capsys):
 def test_report_on_a_csv_od_file_without_polygons(od_file, tmp_path, capsys):
     g, od, _ = od_file
     out = tmp_path / "rep"
-    result = json.loads(_run(["report", str(od), *COLUMNS, "--out", str(out), "--json", "-q"],
-                             capsys).out)
+    result = json.loads(
+        _run(["report", str(od), *COLUMNS, "--out", str(out), "--json", "-q"], capsys).out
+    )
     assert result["command"] == "report" and result["ok"]
     names = {p.rsplit("/", 1)[-1] for p in result["files"]}
     assert {"zones.csv", "run.json", "report.html", "summary.md", "summary.json"} <= names
@@ -96,7 +115,8 @@ def test_report_on_a_csv_od_file_without_polygons(od_file, tmp_path, capsys):
     assert page.images == [] and page.hrefs == ["zones.csv"]
     # members by id (the OD file has no names), in collapsible lists
     assert page.tags.count("details") >= sum(
-        h_layer["areas"] for h_layer in result["result"]["layers"].values())
+        h_layer["areas"] for h_layer in result["result"]["layers"].values()
+    )
     some_zone = g.ids[0]
     assert any(some_zone in t for t in page.text)
     # the folder reloads the run
@@ -107,8 +127,7 @@ def test_report_on_a_csv_od_file_without_polygons(od_file, tmp_path, capsys):
 def test_report_with_zone_polygons(od_file, tmp_path, capsys):
     _, od, polygons = od_file
     out = tmp_path / "rep"
-    _run(["report", str(od), *COLUMNS, "--zones", str(polygons), "--out", str(out), "-q"],
-         capsys)
+    _run(["report", str(od), *COLUMNS, "--zones", str(polygons), "--out", str(out), "-q"], capsys)
     for name in ["hierarchy.gpkg", "map.png", "flows.png", "map.html", "report.html"]:
         assert (out / name).stat().st_size > 0, name
     zones = gpd.read_file(out / "hierarchy.gpkg", layer="zones")
@@ -126,8 +145,7 @@ def test_report_with_another_method(od_file, tmp_path, capsys):
     assert "Layer ttwa:" in page.joined and "min_sc" in page.text
 
 
-def test_report_default_folder_is_named_after_the_input(od_file, tmp_path, capsys,
-                                                        monkeypatch):
+def test_report_default_folder_is_named_after_the_input(od_file, tmp_path, capsys, monkeypatch):
     _, od, _ = od_file
     monkeypatch.chdir(tmp_path)
     out = _run(["report", str(od), *COLUMNS, "-q"], capsys).out
@@ -145,8 +163,10 @@ def test_report_checks_options_and_out_before_reading(tmp_path, capsys, monkeypa
     (tmp_path / "file").write_text("x")
     for argv, message in [
         (["report", "synthetic-60", "--out", str(tmp_path / "file")], "is a file"),
-        (["report", "synthetic-60", "--method", "ttwa", "--tau", "0.2"],
-         "only apply to --method network"),
+        (
+            ["report", "synthetic-60", "--method", "ttwa", "--tau", "0.2"],
+            "only apply to --method network",
+        ),
         (["report", "synthetic-60", "--zone-id", "code"], "only applies with --zones"),
         (["report", "synthetic-60", "--method", "kmeans"], "unknown --method"),
     ]:
@@ -170,8 +190,7 @@ def test_report_centres_option_is_given_in_the_report(tmp_path, capsys):
     g = rz.synthetic_country(150, seed=0)
     big = g.summary()["inflows"].nlargest(2).index
     out = tmp_path / "rep"
-    _run(["report", "synthetic-150", "--centres", ",".join(big), "--out", str(out), "-q"],
-         capsys)
+    _run(["report", "synthetic-150", "--centres", ",".join(big), "--out", str(out), "-q"], capsys)
     text = _Page((out / "report.html").read_text(encoding="utf-8")).joined
     assert "2 centres given:" in text
     assert "(not used: the centres were given)" in text

@@ -53,8 +53,9 @@ def assert_same(a: Hierarchy, b: Hierarchy) -> None:
             assert da[col].tolist() == db[col].tolist(), (layer, col)
         assert da["order"].astype("Float64").tolist() == db["order"].astype("Float64").tolist()
         for col in ("share", "strength"):
-            np.testing.assert_allclose(da[col].to_numpy(float), db[col].to_numpy(float),
-                                       err_msg=f"{layer} {col}")
+            np.testing.assert_allclose(
+                da[col].to_numpy(float), db[col].to_numpy(float), err_msg=f"{layer} {col}"
+            )
         aa, ab = pa.areas, pb.areas
         assert list(aa.index) == list(ab.index)
         assert aa["name"].tolist() == ab["name"].tolist()
@@ -105,9 +106,13 @@ def test_run_records_parameters_and_version(h, tmp_path):
 
 
 def test_leading_zeros_and_text_ids_survive(tmp_path):
-    df = pd.DataFrame({"origin": ["001", "001", "002", "0A"], "destination": ["001", "002",
-                                                                             "002", "001"],
-                       "flow": [50, 30, 80, 40]})
+    df = pd.DataFrame(
+        {
+            "origin": ["001", "001", "002", "0A"],
+            "destination": ["001", "002", "002", "001"],
+            "flow": [50, 30, 80, 40],
+        }
+    )
     g = rz.FlowGraph.from_dataframe(df)
     h = rz.delineate(g, ["002"], megaregions=False)
     h.to_csv(tmp_path, flows=True)
@@ -158,8 +163,9 @@ def test_interrupted_folder_write_leaves_no_partial_file(h, tmp_path, monkeypatc
             with open(target, "wb") as fh:  # half a file, then Ctrl-C
                 fh.write(b"partial")
             raise KeyboardInterrupt
-        original = originals[gpd.GeoDataFrame if isinstance(self, gpd.GeoDataFrame)
-                             else pd.DataFrame]
+        original = originals[
+            gpd.GeoDataFrame if isinstance(self, gpd.GeoDataFrame) else pd.DataFrame
+        ]
         return original(self, target, *args, **kwargs)
 
     for cls in originals:
@@ -193,9 +199,12 @@ def test_method_layers_and_their_own_area_columns(graph, tmp_path, fmt):
     columns such as TTWA's residents or a life zone's population) come back unchanged."""
     from regionalize.methods import flowbca, intramax, labour_market_areas
 
-    layers = [labour_market_areas(graph, min_size=1000, target_size=10000),
-              intramax(graph, k=8), flowbca(graph),
-              rz.life_zones(graph, "work", flows=graph, population="residents")]
+    layers = [
+        labour_market_areas(graph, min_size=1000, target_size=10000),
+        intramax(graph, k=8),
+        flowbca(graph),
+        rz.life_zones(graph, "work", flows=graph, population="residents"),
+    ]
     h = Hierarchy(graph, layers, params={"note": "methods", "pair": (1, 2)})
     target = tmp_path / "run.gpkg" if fmt == "gpkg" else tmp_path / "run"
     getattr(h, f"to_{fmt}")(target)

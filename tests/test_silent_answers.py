@@ -25,19 +25,27 @@ from regionalize.errors import InvalidParameterError, InvalidZonesError
 from regionalize.methods.intramax import Intramax, intramax
 from regionalize.methods.ttwa import ISTAT_2011, TTWA_PRESETS, UK_2011, LabourMarketAreas
 
-KOREA_PARAMS = dict(tau=0.20, max_order=2, urban={"candidates": "city", "min_job_ratio": None},
-                    megaregions={"merge_threshold": 0.15})
+KOREA_PARAMS = dict(
+    tau=0.20,
+    max_order=2,
+    urban={"candidates": "city", "min_job_ratio": None},
+    megaregions={"merge_threshold": 0.15},
+)
 
 
 def graph_of(rows, **kwargs):
     return rz.FlowGraph.from_dataframe(
-        pd.DataFrame(rows, columns=["origin", "destination", "flow"]), **kwargs)
+        pd.DataFrame(rows, columns=["origin", "destination", "flow"]), **kwargs
+    )
 
 
 def squares(spans: dict[str, tuple[float, float]]) -> gpd.GeoDataFrame:
     """Unit-high boxes along a line, ``{zone: (x0, x1)}``, in metres."""
-    return gpd.GeoDataFrame(geometry=[box(x0, 0, x1, 1) for x0, x1 in spans.values()],
-                            index=pd.Index(list(spans), name="zone"), crs="EPSG:3857")
+    return gpd.GeoDataFrame(
+        geometry=[box(x0, 0, x1, 1) for x0, x1 in spans.values()],
+        index=pd.Index(list(spans), name="zone"),
+        crs="EPSG:3857",
+    )
 
 
 def transposed(g: rz.FlowGraph) -> rz.FlowGraph:
@@ -68,10 +76,18 @@ def test_a_centre_without_polygon_keeps_its_members():
 
 # S | A | B | Z in a row and, far away, X | Y. S is the centre; A joins S (40%), B joins
 # through A (40%, second order); X sends 40% to S but lies apart; Z and Y keep to themselves.
-BRIDGE = [("S", "S", 100), ("A", "A", 60), ("A", "S", 40), ("B", "B", 60), ("B", "A", 40),
-          ("Z", "Z", 100), ("X", "X", 60), ("X", "S", 40), ("Y", "Y", 100)]
-BRIDGE_SHAPES = {"S": (0, 1), "A": (1, 2), "B": (2, 3), "Z": (3, 4), "X": (10, 11),
-                 "Y": (11, 12)}
+BRIDGE = [
+    ("S", "S", 100),
+    ("A", "A", 60),
+    ("A", "S", 40),
+    ("B", "B", 60),
+    ("B", "A", 40),
+    ("Z", "Z", 100),
+    ("X", "X", 60),
+    ("X", "S", 40),
+    ("Y", "Y", 100),
+]
+BRIDGE_SHAPES = {"S": (0, 1), "A": (1, 2), "B": (2, 3), "Z": (3, 4), "X": (10, 11), "Y": (11, 12)}
 
 
 @pytest.mark.parametrize("missing", [None, "A"])
@@ -84,8 +100,7 @@ def test_a_member_without_polygon_bridges_only_what_it_is_tied_to(missing):
     # B is tied to S only through A: with A's polygon gone it still joins (A stands in for
     # the border), while X, far away, is released whether or not A has a polygon: a zone
     # without a polygon exempts itself, not its whole area
-    assert p.labels.to_dict() == {"A": "S", "B": "S", "S": "S", "X": None, "Y": None,
-                                  "Z": None}
+    assert p.labels.to_dict() == {"A": "S", "B": "S", "S": "S", "X": None, "Y": None, "Z": None}
     assert p.details.loc["B", "order"] == 2 and p.details.loc["B", "via"] == "A"
     assert p.unassigned["X"] == core.DETACHED
     assert p.params.get("no_geometry") == ([missing] if missing else None)
@@ -131,8 +146,9 @@ def test_centre_rule_recorded_with_the_numbers_used():
     q = rz.metropolitan_areas(graph_of(CITY))
     assert q.params["centre_rule"]["min_size"] == pytest.approx(9.0)
     assert q.params["centre_rule_text"].startswith("1 centre found: at least 9 jobs (1% of all)")
-    assert rz.metropolitan_areas(graph_of(CITY), ["S"]).params["centre_rule_text"] == \
-        "1 centre given"
+    assert (
+        rz.metropolitan_areas(graph_of(CITY), ["S"]).params["centre_rule_text"] == "1 centre given"
+    )
     assert q.empty_reason is None and "empty_reason" not in q.params
 
 
@@ -146,8 +162,10 @@ def test_transposed_table_says_no_centre_was_found_and_why():
     assert "1 zone is that big, but none has a job ratio >= 1" in text
     assert "rows='workplace'" in text and "min_job_ratio=None" in text and "centres=" in text
     assert p.n_areas == 0
-    reason = ("no centre was found by the centre rule (at least 300 jobs and a job ratio >= 1; "
-              "1 zone is that big, but none has a job ratio >= 1)")
+    reason = (
+        "no centre was found by the centre rule (at least 300 jobs and a job ratio >= 1; "
+        "1 zone is that big, but none has a job ratio >= 1)"
+    )
     assert p.params["empty_reason"] == reason == p.empty_reason
     assert set(p.unassigned) == {reason}
     assert reason in repr(p)
@@ -167,8 +185,9 @@ def test_every_layer_says_why_it_is_empty():
     assert set(mega.unassigned) == {mega.empty_reason}
     # life zones from purpose flows, centres by rule: all-zero flows find none
     zero = rz.FlowGraph.from_matrix(np.zeros((3, 3)), ["a", "b", "c"])
-    with pytest.warns(UserWarning, match="life_shop: 0 areas: no centre was found .* the "
-                                         "flows are all zero"):
+    with pytest.warns(
+        UserWarning, match="life_shop: 0 areas: no centre was found .* the flows are all zero"
+    ):
         life = rz.life_zones(zero, "shop", flows=zero, population="residents")
     assert life.n_areas == 0 and life.empty_reason
 
@@ -199,14 +218,17 @@ def test_england_and_wales_read_the_wrong_way_round(data_dir):
     assert rule["found"] == 3 and rule["min_size_share"] == 0.01
     assert rule["min_size"] == pytest.approx(0.01 * g.jobs.sum())
     assert right.params["centre_rule_text"].startswith(
-        "3 centres found: at least 276,809 jobs (1% of all) and a job ratio >= 1")
+        "3 centres found: at least 276,809 jobs (1% of all) and a job ratio >= 1"
+    )
     with pytest.warns(UserWarning, match="rows='workplace'") as rec:
         h = rz.delineate(transposed(g))
     assert len(rec) == 1 and "delineate: metropolitan: 0 areas" in str(rec[0].message)
     metro = h["metropolitan"]
     assert metro.n_areas == 0
-    assert metro.empty_reason.startswith("no centre was found by the centre rule (at least "
-                                         "276,809 jobs (1% of all) and a job ratio >= 1;")
+    assert metro.empty_reason.startswith(
+        "no centre was found by the centre rule (at least "
+        "276,809 jobs (1% of all) and a job ratio >= 1;"
+    )
     assert "but none has a job ratio >= 1" in metro.empty_reason
     # every zone says the real cause, not "no link at or above the threshold"
     assert set(metro.unassigned) == {metro.empty_reason}
@@ -228,8 +250,11 @@ def test_compare_refuses_ids_that_differ_by_leading_zeros():
 def test_compare_refuses_ids_with_a_trailing_point_zero():
     g = graph_of([("1001", "1001", 5), ("1002", "1002", 5), ("1003", "1001", 5)])
     a = pd.Series(["x", "x", "y"], index=["1001.0", "1002.0", "1003.0"])
-    with pytest.raises(InvalidZonesError, match=r"a trailing '\.0' \(e\.g\. '1001\.0' and "
-                                                r"'1001'\)"):
+    with pytest.raises(
+        InvalidZonesError,
+        match=r"a trailing '\.0' \(e\.g\. '1001\.0' and "
+        r"'1001'\)",
+    ):
         compare(a, pd.Series(["x", "x", "y"], index=g.ids), graph=g)
 
 
@@ -247,15 +272,21 @@ def test_compare_counts_the_overlap_and_rejects_duplicates():
         compare(a, twice)
     # a crosswalk that merges zones with different labels cannot choose one
     with pytest.raises(InvalidZonesError, match="different labels onto the same zone"):
-        compare(a, pd.Series(["p", "q", "q", "q"], index=["A", "B", "c", "d"]),
-                crosswalk={"A": "a", "B": "a"})
+        compare(
+            a,
+            pd.Series(["p", "q", "q", "q"], index=["A", "B", "c", "d"]),
+            crosswalk={"A": "a", "B": "a"},
+        )
 
 
 def test_evaluate_grouping_rejects_unknown_ids_in_any_container():
     g = graph_of(CITY)
-    for grouping in ({"G": ["S", "Q"]}, pd.Series({"S": "G", "Q": "G"}),
-                     pd.DataFrame({"zone": ["S", "Q"], "group": ["G", "G"]}),
-                     pd.DataFrame({"group": ["G", "G"]}, index=["S", "Q"])):
+    for grouping in (
+        {"G": ["S", "Q"]},
+        pd.Series({"S": "G", "Q": "G"}),
+        pd.DataFrame({"zone": ["S", "Q"], "group": ["G", "G"]}),
+        pd.DataFrame({"group": ["G", "G"]}, index=["S", "Q"]),
+    ):
         with pytest.raises(InvalidZonesError, match="not in the graph.*Q"):
             rz.evaluate_grouping(g, grouping)
     with pytest.raises(InvalidZonesError, match="zones listed twice"):
@@ -283,10 +314,16 @@ def test_intramax_without_a_stop_rule_refuses():
 
 # ============================================================== 5. TTWA presets
 def test_ttwa_presets_are_the_published_numbers():
-    assert dict(TTWA_PRESETS["uk2011"]) == UK_2011 == {
-        "min_size": 3500, "min_sc": 0.6667, "target_size": 25000, "target_sc": 0.75}
-    assert dict(TTWA_PRESETS["istat2011"]) == ISTAT_2011 == {
-        "min_size": 1000, "min_sc": 0.6667, "target_size": 10000, "target_sc": 0.75}
+    assert (
+        dict(TTWA_PRESETS["uk2011"])
+        == UK_2011
+        == {"min_size": 3500, "min_sc": 0.6667, "target_size": 25000, "target_sc": 0.75}
+    )
+    assert (
+        dict(TTWA_PRESETS["istat2011"])
+        == ISTAT_2011
+        == {"min_size": 1000, "min_sc": 0.6667, "target_size": 10000, "target_sc": 0.75}
+    )
     assert rz.methods.TTWA_PRESETS is TTWA_PRESETS
     with pytest.raises(TypeError):
         TTWA_PRESETS["uk2011"]["min_size"] = 1  # type: ignore[index]
@@ -313,11 +350,18 @@ def test_ttwa_preset_and_overrides(data_dir):
 def test_centres_file_by_id_and_name(tmp_path, data_dir):
     g = rz.datasets.load("korea-ktdb-sigun")
     f = tmp_path / "centres.txt"
-    f.write_text("# the five metropolitan centres\nname\nSeoul\n21+Ulsan\n\nDAEGU\n24\n"
-                 "Daejeon + Sejong\n", encoding="utf-8")
+    f.write_text(
+        "# the five metropolitan centres\nname\nSeoul\n21+Ulsan\n\nDAEGU\n24\nDaejeon + Sejong\n",
+        encoding="utf-8",
+    )
     centres = read_centres_file(f, g)
-    assert centres == {"Seoul": ["11"], "Busan+Ulsan": ["21", "26"], "Daegu": ["22"],
-                       "Gwangju": ["24"], "Daejeon+Sejong": ["25", "29"]}
+    assert centres == {
+        "Seoul": ["11"],
+        "Busan+Ulsan": ["21", "26"],
+        "Daegu": ["22"],
+        "Gwangju": ["24"],
+        "Daejeon+Sejong": ["25", "29"],
+    }
     f.write_text("Seul\nSeoul\n11\nAtlantis+Busan\n", encoding="utf-8")
     with pytest.raises(CliInputError) as err:
         read_centres_file(f, g)
@@ -328,15 +372,19 @@ def test_centres_file_by_id_and_name(tmp_path, data_dir):
 
 
 def test_centres_file_names_with_commas_and_plus_and_ambiguous_names(tmp_path):
-    zones = pd.DataFrame({"name": ["Hull, City of", "A+B Town", "Twin", "Twin"]},
-                         index=["h", "ab", "t1", "t2"])
+    zones = pd.DataFrame(
+        {"name": ["Hull, City of", "A+B Town", "Twin", "Twin"]}, index=["h", "ab", "t1", "t2"]
+    )
     g = graph_of([(z, z, 1) for z in zones.index], zones=zones)
     f = tmp_path / "c.txt"
     f.write_text("Hull, City of\nA+B Town\n", encoding="utf-8")
     assert read_centres_file(f, g) == {"Hull, City of": ["h"], "A+B Town": ["ab"]}
     f.write_text("Twin\n", encoding="utf-8")
-    with pytest.raises(CliInputError, match=r"'Twin' names 2 zones \(t1 Twin, t2 Twin\); give "
-                                            "the id instead"):
+    with pytest.raises(
+        CliInputError,
+        match=r"'Twin' names 2 zones \(t1 Twin, t2 Twin\); give "
+        "the id instead",
+    ):
         read_centres_file(f, g)
 
 
@@ -345,9 +393,10 @@ def test_option_helpers():
     with pytest.raises(CliInputError, match="--min-size-share must be in"):
         centre_rule_options(min_size_share="1.5")
     assert centre_rule_options(min_size="50000", min_job_ratio="none") == {
-        "min_size": 50000.0, "min_job_ratio": None}
-    assert ttwa_options("istat2011", target_sc="0.8") == {"preset": "istat2011",
-                                                           "target_sc": 0.8}
+        "min_size": 50000.0,
+        "min_job_ratio": None,
+    }
+    assert ttwa_options("istat2011", target_sc="0.8") == {"preset": "istat2011", "target_sc": 0.8}
     with pytest.raises(CliInputError, match="unknown --ttwa-preset 'uk'; choose uk2011"):
         ttwa_options("uk")
     with pytest.raises(CliInputError, match="--min-size .* must be below --target-size"):

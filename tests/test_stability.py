@@ -15,10 +15,24 @@ from regionalize.errors import InvalidParameterError, RegionalizeError
 
 # The toy of DESIGN.md section 2 (see tests/test_constraint.py): shares over residents
 #   A -> S 30%, B -> A 15%, B -> S 4%, C -> B 8%, D -> E 26.7%
-DESIGN_TOY = [("S", "S", 900), ("S", "A", 60), ("S", "E", 40), ("A", "A", 130), ("A", "S", 60),
-              ("A", "B", 10), ("B", "B", 81), ("B", "A", 15), ("B", "S", 4), ("C", "C", 89),
-              ("C", "B", 8), ("C", "S", 3), ("E", "E", 280), ("E", "S", 20), ("D", "D", 110),
-              ("D", "E", 40)]
+DESIGN_TOY = [
+    ("S", "S", 900),
+    ("S", "A", 60),
+    ("S", "E", 40),
+    ("A", "A", 130),
+    ("A", "S", 60),
+    ("A", "B", 10),
+    ("B", "B", 81),
+    ("B", "A", 15),
+    ("B", "S", 4),
+    ("C", "C", 89),
+    ("C", "B", 8),
+    ("C", "S", 3),
+    ("E", "E", 280),
+    ("E", "S", 20),
+    ("D", "D", 110),
+    ("D", "E", 40),
+]
 
 
 def graph_of(rows, moe=None):
@@ -80,8 +94,10 @@ class TestResample:
     def test_moe_level_scales_the_spread(self):
         g = graph_of([("a", "a", 1000)], moe=[20.0])
         d90 = [st.resample(g, method="moe", seed=s).matrix[[0], [0]][0] for s in range(500)]
-        d50 = [st.resample(g, method="moe", seed=s, moe_level=0.5).matrix[[0], [0]][0]
-               for s in range(500)]
+        d50 = [
+            st.resample(g, method="moe", seed=s, moe_level=0.5).matrix[[0], [0]][0]
+            for s in range(500)
+        ]
         z90, z50 = 1.6448536269514722, 0.6744897501960817  # normal quantiles 0.95, 0.75
         assert np.std(d50) / np.std(d90) == pytest.approx(z90 / z50, rel=1e-9)
 
@@ -104,10 +120,15 @@ class TestStability:
         base = res.baseline.codes()
         assert (res.labels == base[None, :]).all()
         assert (res.zones["stability"] == 1).all() and (res.zones["same"] == 1).all()
-        assert res.zones["unassigned"].to_dict() == {"A": 0, "B": 0, "C": 1, "D": 0, "E": 0,
-                                                     "S": 0}
-        assert res.zones["baseline"].to_dict() == {"A": "S", "B": "S", "C": None, "D": "E",
-                                                   "E": "E", "S": "S"}
+        assert res.zones["unassigned"].to_dict() == {"A": 0, "B": 0, "C": 1, "D": 0, "E": 0, "S": 0}
+        assert res.zones["baseline"].to_dict() == {
+            "A": "S",
+            "B": "S",
+            "C": None,
+            "D": "E",
+            "E": "E",
+            "S": "S",
+        }
         assert res.zones["modal"].equals(res.zones["baseline"])
         a = res.areas
         assert list(a.index) == list(res.baseline.areas.index)
@@ -153,13 +174,21 @@ class TestStability:
         g = graph_of(DESIGN_TOY)
         base = st._run_of(rz.metropolitan_areas(g, ["S", "E"], tau=0.05, max_order=2))
         # zone C (unassigned in the baseline) forms its own area in the run
-        run = st._Run(np.where(np.arange(6) == 2, 2, base.codes).astype(np.int32),
-                      base.centre | (np.arange(6) == 2))
+        run = st._Run(
+            np.where(np.arange(6) == 2, 2, base.codes).astype(np.int32),
+            base.centre | (np.arange(6) == 2),
+        )
         assert st._match(run, base, 2)[2] == st.UNMATCHED
 
     def test_hierarchy_needs_a_layer(self, toy):
-        fn = partial(rz.delineate, centres=["S", "E"], tau=0.05, max_order=2, contiguity=None,
-                     megaregions=False)
+        fn = partial(
+            rz.delineate,
+            centres=["S", "E"],
+            tau=0.05,
+            max_order=2,
+            contiguity=None,
+            megaregions=False,
+        )
         with pytest.raises(InvalidParameterError, match="layer="):
             st.stability(toy, fn, runs=2)
         res = st.stability(toy, fn, runs=3, layer="metropolitan")
@@ -188,8 +217,7 @@ class TestExecutors:
 
     def test_processes_and_threads_match_sequential(self, toy):
         seq = st.stability(toy, metro(0.15), runs=12, seed=11)
-        par = st.stability(toy, metro(0.15), runs=12, seed=11,
-                           executor=st.ProcessExecutor(2))
+        par = st.stability(toy, metro(0.15), runs=12, seed=11, executor=st.ProcessExecutor(2))
         with ThreadPoolExecutor(3) as pool:  # any object with map(fn, items)
             thr = st.stability(toy, metro(0.15), runs=12, seed=11, executor=pool)
         for other in (par, thr):
@@ -203,9 +231,12 @@ class TestExecutors:
         seq = st.stability(toy, metro(0.15), runs=8, seed=2)
         grid = {"tau": [0.05, 0.10, 0.20]}
         seq_sweep = st.sweep(toy, metro(), grid)
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                      dashboard_address=":0") as cluster, \
-                distributed.Client(cluster) as client:
+        with (
+            distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
             dask = st.stability(toy, metro(0.15), runs=8, seed=2, executor=client)
             dask_sweep = st.sweep(toy, metro(), grid, executor=client)
         assert np.array_equal(seq.labels, dask.labels)
@@ -217,11 +248,21 @@ class TestExecutors:
 class TestSweep:
     def test_table_and_consensus(self, toy):
         fn = partial(rz.metropolitan_areas, centres=["S", "E"], max_order=2)
-        res = st.sweep(toy, fn, {"tau": [0.05, 0.10, 0.20]},
-                       summary=lambda p: {"has_B": p.labels["B"] is not None})
+        res = st.sweep(
+            toy,
+            fn,
+            {"tau": [0.05, 0.10, 0.20]},
+            summary=lambda p: {"has_B": p.labels["B"] is not None},
+        )
         t = res.table
-        assert list(t.columns) == ["tau", "n_areas", "n_assigned", "n_unassigned",
-                                   "zones_per_area", "has_B"]
+        assert list(t.columns) == [
+            "tau",
+            "n_areas",
+            "n_assigned",
+            "n_unassigned",
+            "zones_per_area",
+            "has_B",
+        ]
         assert t["tau"].tolist() == [0.05, 0.10, 0.20]
         assert t["n_areas"].tolist() == [2, 2, 2]
         assert t["n_assigned"].tolist() == [5, 5, 4]  # B drops out at 20%
@@ -252,7 +293,10 @@ class TestSweep:
         par = st.sweep(toy, fn, grid, executor=2)
         assert len(seq.table) == 6
         assert seq.table[["tau", "max_order"]].astype(object).values.tolist()[:3] == [
-            [0.05, 1], [0.05, 2], [0.05, None]]
+            [0.05, 1],
+            [0.05, 2],
+            [0.05, None],
+        ]
         # no cap at 5%: C joins through B (third order)
         assert seq.table.loc[2, "n_assigned"] == 6
         pd.testing.assert_frame_equal(seq.table, par.table)

@@ -83,7 +83,13 @@ def test_ids_are_unique_fixed_width_with_leading_zeros(parts):
 def test_zone_attributes(parts):
     _, _, zones, geometry, meta = parts
     assert list(zones.columns) == [
-        "name", "population", "employed_residents", "x", "y", "area_km2", "settlement",
+        "name",
+        "population",
+        "employed_residents",
+        "x",
+        "y",
+        "area_km2",
+        "settlement",
     ]
     assert zones["name"].notna().all() and (zones["name"].str.len() > 0).all()
     assert (zones["population"] >= 10).all()
@@ -165,9 +171,7 @@ def test_flows_are_sparse_nonnegative_integers(parts):
     assert (matrix.data > 0).all()  # no zeros stored, none negative
     assert np.isfinite(matrix.data).all()
     assert matrix.has_sorted_indices
-    np.testing.assert_array_equal(
-        matrix.sum(axis=1), zones["employed_residents"].to_numpy()
-    )
+    np.testing.assert_array_equal(matrix.sum(axis=1), zones["employed_residents"].to_numpy())
     nnz_per_row = np.diff(matrix.indptr)
     assert nnz_per_row.max() <= 40 + 1
     assert nnz_per_row.min() >= 1
@@ -247,14 +251,19 @@ def test_commuting_looks_real(parts):
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"n_zones": 5}, r"The 'n_zones' parameter of synthetic_country must be an int in "
-                         r"\[10, 1000000\]\. Got 5 instead\."),
+        (
+            {"n_zones": 5},
+            r"The 'n_zones' parameter of synthetic_country must be an int in "
+            r"\[10, 1000000\]\. Got 5 instead\.",
+        ),
         ({"n_zones": 100.0}, r"'n_zones' parameter .* must be an int .* Got 100\.0 instead"),
         ({"n_zones": True}, r"'n_zones' parameter .* Got True instead"),
         ({"seed": -1}, r"'seed' parameter of synthetic_country must be an int in \[0, inf\)"),
         ({"k": 0}, r"'k' parameter"),
-        ({"decay_km": 0},
-         r"'decay_km' parameter of synthetic_country must be a float in \(0, inf\)"),
+        (
+            {"decay_km": 0},
+            r"'decay_km' parameter of synthetic_country must be a float in \(0, inf\)",
+        ),
         ({"urban_share": 1.5}, r"'urban_share' parameter .* \[0, 1\]\. Got 1\.5 instead"),
         ({"mean_population": 1}, r"'mean_population' parameter"),
         ({"internal_share": (0.8, 0.3)}, r"'internal_share' parameter .* 0 <= low <= high <= 1"),

@@ -32,7 +32,8 @@ TOY = dict(min_size=100, min_sc=0.6, target_size=200, target_sc=0.75)
 
 def graph_of(rows, **kwargs):
     return rz.FlowGraph.from_dataframe(
-        pd.DataFrame(rows, columns=["origin", "destination", "flow"]), **kwargs)
+        pd.DataFrame(rows, columns=["origin", "destination", "flow"]), **kwargs
+    )
 
 
 def labels(p):
@@ -41,12 +42,15 @@ def labels(p):
 
 # ---------------------------------------------------------------------------- formulas
 class TestValidity:
-    @pytest.mark.parametrize("r, sc, expected", [
-        (25000, 0.6667, 1.000),   # target size, minimum self-containment
-        (3500, 0.75, 1.000),      # minimum size, target self-containment
-        (14250, 0.70, 0.9916),    # halfway in size: 0.70 is not enough ...
-        (14250, 0.72, 1.020),     # ... 0.72 is
-    ])
+    @pytest.mark.parametrize(
+        "r, sc, expected",
+        [
+            (25000, 0.6667, 1.000),  # target size, minimum self-containment
+            (3500, 0.75, 1.000),  # minimum size, target self-containment
+            (14250, 0.70, 0.9916),  # halfway in size: 0.70 is not enough ...
+            (14250, 0.72, 1.020),  # ... 0.72 is
+        ],
+    )
     def test_uk_vectors(self, r, sc, expected):
         v = validity([r], [r], [sc * r], **UK_2011)[0]
         assert v == pytest.approx(expected, abs=5e-4)
@@ -62,8 +66,9 @@ class TestValidity:
 
     def test_msc_is_the_smaller_self_containment(self):
         # supply 0.9 but demand only 0.6: the area is judged on 0.6
-        assert validity([30000], [45000], [27000], **UK_2011)[0] == \
-            pytest.approx(validity([30000], [30000], [18000], **UK_2011)[0])
+        assert validity([30000], [45000], [27000], **UK_2011)[0] == pytest.approx(
+            validity([30000], [30000], [18000], **UK_2011)[0]
+        )
 
     def test_no_separate_thresholds_but_full_self_containment_is_valid(self):
         # below minSZ: invalid even at 100% supply self-containment ...
@@ -106,24 +111,50 @@ class TestCohesion:
 #   D: D->D 20, D->C 25, D->A 15               R 60    W 40    C 20    v 0.4
 #   Y: Y->Y 40 only                            zero list: no commuting with other zones
 #   Z: receives B->Z 10, no residents          zero list: no employed residents
-TOY1 = [("A", "A", 1000), ("A", "B", 50), ("B", "B", 800), ("B", "A", 20), ("C", "C", 30),
-        ("C", "D", 20), ("C", "A", 30), ("D", "D", 20), ("D", "C", 25), ("D", "A", 15),
-        ("Y", "Y", 40), ("B", "Z", 10)]
+TOY1 = [
+    ("A", "A", 1000),
+    ("A", "B", 50),
+    ("B", "B", 800),
+    ("B", "A", 20),
+    ("C", "C", 30),
+    ("C", "D", 20),
+    ("C", "A", 30),
+    ("D", "D", 20),
+    ("D", "C", 25),
+    ("D", "A", 15),
+    ("Y", "Y", 40),
+    ("B", "Z", 10),
+]
 
 # Toy 2 (also the class docstring): X's jobs are held by B residents.
 #   A: A->A 300, A->B 40                       R 340   W 360   C 300   v 1.25
 #   B: B->B 5000, B->X 300                     R 5300  W 5040  C 5000  v 1.25
 #   X: X->X 20, X->A 60                        R 80    W 320   C 20    v 0.0792
-TOY2 = [("A", "A", 300), ("A", "B", 40), ("B", "B", 5000), ("B", "X", 300), ("X", "X", 20),
-        ("X", "A", 60)]
+TOY2 = [
+    ("A", "A", 300),
+    ("A", "B", 40),
+    ("B", "B", 5000),
+    ("B", "X", 300),
+    ("X", "X", 20),
+    ("X", "A", 60),
+]
 
 # Toy 3: a village pair X, Y tied to each other, Y with a thin link to town A.
 #   A: A->A 500, A->B 50   R 550 W 565 (with Y->A)   v 1.25
 #   B: B->B 400, B->A 60   R 460 W 450               v 1.25
 #   X: X->X 10, X->Y 40    R 50  W 30  C 10          v 0.2333
 #   Y: Y->Y 10, Y->X 20, Y->A 5   R 35  W 50  C 10   v 0.2233
-TOY3 = [("A", "A", 500), ("A", "B", 50), ("B", "B", 400), ("B", "A", 60), ("X", "X", 10),
-        ("X", "Y", 40), ("Y", "Y", 10), ("Y", "X", 20), ("Y", "A", 5)]
+TOY3 = [
+    ("A", "A", 500),
+    ("A", "B", 50),
+    ("B", "B", 400),
+    ("B", "A", 60),
+    ("X", "X", 10),
+    ("X", "Y", 40),
+    ("Y", "Y", 10),
+    ("Y", "X", 20),
+    ("Y", "A", 5),
+]
 
 
 class TestToyOne:
@@ -151,19 +182,30 @@ class TestToyOne:
         assert h["cluster"].tolist() == [4, 3, 3]  # D stays in cluster 3 when C leaves
         assert h["to"].tolist() == [3, 1, 1]
         assert h["validity"].tolist() == pytest.approx(
-            [0.4, validity([140], [95], [95], **TOY)[0], 0.4])
+            [0.4, validity([140], [95], [95], **TOY)[0], 0.4]
+        )
         assert h["validity"][1] == pytest.approx(0.99524, abs=1e-5)
         assert fitted.n_iterations_ == 3
-        assert labels(fitted.partition_) == {"A": "A", "B": "B", "C": "A", "D": "A",
-                                             "Y": None, "Z": None}
+        assert labels(fitted.partition_) == {
+            "A": "A",
+            "B": "B",
+            "C": "A",
+            "D": "A",
+            "Y": None,
+            "Z": None,
+        }
 
     def test_zero_list(self, fitted):
         z = fitted.zero_
-        assert z["reason"].to_dict() == {"Y": "no commuting with other zones",
-                                         "Z": "no employed residents"}
+        assert z["reason"].to_dict() == {
+            "Y": "no commuting with other zones",
+            "Z": "no employed residents",
+        }
         un = fitted.partition_.unassigned
-        assert un.to_dict() == {"Y": "no commuting with other zones (zero list)",
-                                "Z": "no employed residents (zero list)"}
+        assert un.to_dict() == {
+            "Y": "no commuting with other zones (zero list)",
+            "Z": "no employed residents (zero list)",
+        }
 
     def test_area_table(self, fitted):
         a = fitted.partition_.areas
@@ -190,8 +232,12 @@ class TestToyTwo:
         # assignment, which leaves A invalid (and flagged).
         r = m.reserve_
         assert r.index.tolist() == ["X"]
-        assert r.loc["X", ["case", "iteration", "from_cluster", "area"]].tolist() == \
-            ["A", 1, 3, "A"]
+        assert r.loc["X", ["case", "iteration", "from_cluster", "area"]].tolist() == [
+            "A",
+            1,
+            3,
+            "A",
+        ]
         assert r.loc["X", "cluster_validity"] == pytest.approx(0.0791667, abs=1e-6)
         assert labels(m.partition_) == {"A": "A", "B": "B", "X": "A"}
         a = m.partition_.areas
@@ -234,8 +280,7 @@ class TestToyThree:
         # final: X joins A through its flows with Y.
         assert m.history_["action"].tolist() == ["moved", "D", "moved"]
         assert m.history_["zone"].tolist() == ["Y", "X", "Y"]
-        assert m.reserve_.loc["X", ["case", "iteration", "from_cluster"]].tolist() == \
-            ["D", 2, 3]
+        assert m.reserve_.loc["X", ["case", "iteration", "from_cluster"]].tolist() == ["D", 2, 3]
         assert m.reserve_.loc["X", "cluster_validity"] == pytest.approx(0.9625)
         assert labels(m.partition_) == {"A": "A", "B": "B", "X": "A", "Y": "A"}
         a = m.partition_.areas
@@ -258,8 +303,18 @@ class TestToyThree:
 #   X: X->X 10, X->Y 20        R 30   W 415 (R->X 400, Y->X 5)
 #   Y: Y->Y 300, Y->X 5        R 305  W 320              v 1.25 alone
 #   R: R->R 50, R->X 400       starts in the reserve list
-TOY4 = [("P", "P", 60), ("P", "T", 40), ("T", "P", 30), ("T", "T", 1000), ("X", "X", 10),
-        ("X", "Y", 20), ("Y", "Y", 300), ("Y", "X", 5), ("R", "R", 50), ("R", "X", 400)]
+TOY4 = [
+    ("P", "P", 60),
+    ("P", "T", 40),
+    ("T", "P", 30),
+    ("T", "T", 1000),
+    ("X", "X", 10),
+    ("X", "Y", 20),
+    ("Y", "Y", 300),
+    ("Y", "X", 5),
+    ("R", "R", 50),
+    ("R", "X", 400),
+]
 TOY4_START = {"P": "p", "T": "t", "X": "s", "Y": "s"}
 
 
@@ -276,8 +331,7 @@ class TestBrokenClusterCorners:
         #   T; R, X and Y have no link to T and stay unassigned. Same result as the R code.
         assert m.history_[["zone", "action"]].values.tolist() == [["X", "D"], ["P", "F"]]
         assert labels(m.partition_) == {"P": "T", "R": None, "T": "T", "X": None, "Y": None}
-        assert m.reserve_["case"].to_dict() == {"R": "initial", "X": "D", "P": "F",
-                                                "Y": "piece"}
+        assert m.reserve_["case"].to_dict() == {"R": "initial", "X": "D", "P": "F", "Y": "piece"}
         assert m.reserve_.loc["P", "area"] == "T" and m.reserve_.loc["Y", "area"] is None
         assert set(m.partition_.unassigned) == {"reserve list: no commuting link to any area"}
 
@@ -338,8 +392,11 @@ class TestInvariants:
     def test_flow_scaling(self, country, k):
         base = labour_market_areas(country, **ISTAT_2011)
         scaled_graph = rz.FlowGraph.from_matrix(country.matrix * k, list(country.ids))
-        params = dict(ISTAT_2011, min_size=k * ISTAT_2011["min_size"],
-                      target_size=k * ISTAT_2011["target_size"])
+        params = dict(
+            ISTAT_2011,
+            min_size=k * ISTAT_2011["min_size"],
+            target_size=k * ISTAT_2011["target_size"],
+        )
         scaled = labour_market_areas(scaled_graph, **params)
         assert labels(scaled) == labels(base)
 
@@ -368,28 +425,39 @@ class TestInvariants:
 
 
 class TestParameters:
-    @pytest.mark.parametrize("kwargs, message", [
-        (dict(min_sc=0.8, target_sc=0.75),
-         "The 'min_sc' parameter of LabourMarketAreas must be a float in (0, 0.75]. "
-         "Got 0.8 instead."),
-        (dict(min_size=30000, target_size=25000),
-         "The 'min_size' parameter of LabourMarketAreas must be a float in (0, 25000). "
-         "Got 30000 instead."),
-        (dict(target_sc=1.2), "'target_sc' parameter of LabourMarketAreas"),
-        (dict(min_size=-5), "'min_size' parameter"),
-        (dict(target_size="big"), "'target_size' parameter"),
-        (dict(istat_quirks="yes"), "'istat_quirks' parameter"),
-        (dict(max_iter=0), "'max_iter' parameter"),
-        (dict(contiguity="sometimes"), "'contiguity' parameter"),
-    ])
+    @pytest.mark.parametrize(
+        "kwargs, message",
+        [
+            (
+                dict(min_sc=0.8, target_sc=0.75),
+                "The 'min_sc' parameter of LabourMarketAreas must be a float in (0, 0.75]. "
+                "Got 0.8 instead.",
+            ),
+            (
+                dict(min_size=30000, target_size=25000),
+                "The 'min_size' parameter of LabourMarketAreas must be a float in (0, 25000). "
+                "Got 30000 instead.",
+            ),
+            (dict(target_sc=1.2), "'target_sc' parameter of LabourMarketAreas"),
+            (dict(min_size=-5), "'min_size' parameter"),
+            (dict(target_size="big"), "'target_size' parameter"),
+            (dict(istat_quirks="yes"), "'istat_quirks' parameter"),
+            (dict(max_iter=0), "'max_iter' parameter"),
+            (dict(contiguity="sometimes"), "'contiguity' parameter"),
+        ],
+    )
     def test_bad(self, kwargs, message):
         with pytest.raises(InvalidParameterError) as err:
             LabourMarketAreas(**kwargs).fit(graph_of(TOY1))
         assert message in str(err.value)
 
     def test_numpy_numbers_accepted(self):
-        params = dict(min_size=np.int64(100), min_sc=np.float64(0.6), target_size=np.int64(200),
-                      target_sc=np.float32(0.75))
+        params = dict(
+            min_size=np.int64(100),
+            min_sc=np.float64(0.6),
+            target_size=np.int64(200),
+            target_sc=np.float32(0.75),
+        )
         p = labour_market_areas(graph_of(TOY1), **params)
         assert labels(p) == labels(labour_market_areas(graph_of(TOY1), **TOY))
 
@@ -412,8 +480,12 @@ class TestSardinia:
         assert fitted.reserve_["case"].value_counts().to_dict() == {"A": 59, "C": 21}
         assert fitted.zero_.empty
         first = fitted.reserve_.iloc[0]
-        assert (first.name, first["case"], first["iteration"], first["from_cluster"]) == \
-            ("91092", "A", 1, 179)
+        assert (first.name, first["case"], first["iteration"], first["from_cluster"]) == (
+            "91092",
+            "A",
+            1,
+            179,
+        )
         assert first["cluster_validity"] == pytest.approx(0.200732834544713)
         _check_invariants(fitted, sardinia)
 

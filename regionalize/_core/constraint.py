@@ -80,12 +80,12 @@ def csr_row_argmax(m: sp.csr_array) -> np.ndarray:
 class Attachment:
     """Result of :func:`attach`: one entry per zone (positions)."""
 
-    area: np.ndarray          # core index, -1 unassigned
-    order: np.ndarray         # 0 centre, 1.. member order, -1 unassigned
-    share: np.ndarray         # share of the attaching link (NaN for centres / unassigned)
-    via: np.ndarray           # position joined through (-1 for centres / unassigned)
-    role: np.ndarray          # "centre" | "member" | "enclave" | "unassigned"
-    reason: np.ndarray        # object array, None for assigned zones
+    area: np.ndarray  # core index, -1 unassigned
+    order: np.ndarray  # 0 centre, 1.. member order, -1 unassigned
+    share: np.ndarray  # share of the attaching link (NaN for centres / unassigned)
+    via: np.ndarray  # position joined through (-1 for centres / unassigned)
+    role: np.ndarray  # "centre" | "member" | "enclave" | "unassigned"
+    reason: np.ndarray  # object array, None for assigned zones
     released: np.ndarray = field(default=None)  # zones released by contiguity at least once
 
 
@@ -186,7 +186,9 @@ def attach(
         share[r] = v
         via[r] = c
 
-    role = np.where(order == 0, "centre", np.where(area >= 0, "member", "unassigned")).astype(object)
+    role = np.where(order == 0, "centre", np.where(area >= 0, "member", "unassigned")).astype(
+        object
+    )
     reason = np.full(n, None, dtype=object)
     un = area < 0
     if un.any():
@@ -218,8 +220,9 @@ def attach(
     return Attachment(area, order, share, via, role, reason, np.zeros(n, bool))
 
 
-def stand_in_links(area: np.ndarray, order: np.ndarray, via: np.ndarray,
-                   missing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def stand_in_links(
+    area: np.ndarray, order: np.ndarray, via: np.ndarray, missing: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Links that stand in for the unknown borders of zones without a polygon.
 
     Where such a zone lies is unknown, so it may not cut its area in two: for the one-piece
@@ -245,9 +248,15 @@ def stand_in_links(area: np.ndarray, order: np.ndarray, via: np.ndarray,
     return r[keep], c[keep]
 
 
-def detached(area: np.ndarray, order: np.ndarray, adjacency: sp.csr_array,
-             exempt: np.ndarray, *, missing: np.ndarray | None = None,
-             via: np.ndarray | None = None) -> np.ndarray:
+def detached(
+    area: np.ndarray,
+    order: np.ndarray,
+    adjacency: sp.csr_array,
+    exempt: np.ndarray,
+    *,
+    missing: np.ndarray | None = None,
+    via: np.ndarray | None = None,
+) -> np.ndarray:
     """Members not connected to their core through zones of their own area.
 
     Vectorised: one connected-components pass over the adjacency restricted to links inside
@@ -261,8 +270,9 @@ def detached(area: np.ndarray, order: np.ndarray, adjacency: sp.csr_array,
     adj = adjacency.tocoo()
     rows, cols = adj.row, adj.col
     if missing is not None and via is not None and np.any(missing):
-        r, c = stand_in_links(area, np.asarray(order), np.asarray(via, np.int64),
-                              np.asarray(missing, bool))
+        r, c = stand_in_links(
+            area, np.asarray(order), np.asarray(via, np.int64), np.asarray(missing, bool)
+        )
         rows, cols = np.concatenate([rows, r, c]), np.concatenate([cols, c, r])
     same = (area[rows] >= 0) & (area[rows] == area[cols])
     n = len(area)
@@ -273,9 +283,18 @@ def detached(area: np.ndarray, order: np.ndarray, adjacency: sp.csr_array,
     return (area >= 0) & (order != 0) & ~core_comp[comp] & ~exempt
 
 
-def attach_contiguous(components, cores, tau, adjacency: sp.csr_array, *, exempt=None,
-                      exterior=None, absorb_enclaves: bool = True, missing=None,
-                      **kwargs) -> Attachment:
+def attach_contiguous(
+    components,
+    cores,
+    tau,
+    adjacency: sp.csr_array,
+    *,
+    exempt=None,
+    exterior=None,
+    absorb_enclaves: bool = True,
+    missing=None,
+    **kwargs,
+) -> Attachment:
     """:func:`attach` with contiguity: absorb enclaves, release members not connected to
     their core, let them attach elsewhere (never to an area that released them), and repeat
     until stable.
@@ -294,8 +313,7 @@ def attach_contiguous(components, cores, tau, adjacency: sp.csr_array, *, exempt
         if absorb_enclaves:
             # enclosed zones belong to the area around them, and may be what connects it
             # (e.g. a city's business districts around the centre, which send few commuters)
-            absorb(res, adjacency, kwargs.get("groups"), cores, kwargs.get("eligible"),
-                   exterior)
+            absorb(res, adjacency, kwargs.get("groups"), cores, kwargs.get("eligible"), exterior)
         gone = detached(res.area, res.order, adjacency, exempt, missing=missing, via=res.via)
         if not gone.any():
             break
@@ -308,8 +326,9 @@ def attach_contiguous(components, cores, tau, adjacency: sp.csr_array, *, exempt
     return res
 
 
-def absorb(res: Attachment, adjacency: sp.csr_array, groups, cores, eligible=None,
-           exterior=None) -> None:
+def absorb(
+    res: Attachment, adjacency: sp.csr_array, groups, cores, eligible=None, exterior=None
+) -> None:
     """Unassigned zones (or connected groups of them) whose every neighbour belongs to one
     area join it, unless the group touches the outer edge of the region (``exterior``)."""
     n = len(res.area)
@@ -348,12 +367,21 @@ def absorb(res: Attachment, adjacency: sp.csr_array, groups, cores, eligible=Non
     res.reason[z] = None
 
 
-def find_centres(components, size: np.ndarray, tau: float, *, candidates: np.ndarray,
-                 min_size: float, job_ratio: np.ndarray | None = None,
-                 min_job_ratio: float | None = None, merge_tau: float | None = None,
-                 groups: np.ndarray | None = None, adjacency: sp.csr_array | None = None,
-                 min_zone_size: float | None = None,
-                 stats: dict | None = None) -> list[np.ndarray]:
+def find_centres(
+    components,
+    size: np.ndarray,
+    tau: float,
+    *,
+    candidates: np.ndarray,
+    min_size: float,
+    job_ratio: np.ndarray | None = None,
+    min_job_ratio: float | None = None,
+    merge_tau: float | None = None,
+    groups: np.ndarray | None = None,
+    adjacency: sp.csr_array | None = None,
+    min_zone_size: float | None = None,
+    stats: dict | None = None,
+) -> list[np.ndarray]:
     """Centres by rule; returns cores (arrays of zone positions).
 
     1. Candidate zones: allowed (``candidates``), ``job_ratio >= min_job_ratio``, and big
@@ -386,8 +414,14 @@ def find_centres(components, size: np.ndarray, tau: float, *, candidates: np.nda
         ratio_ok = job_ratio >= min_job_ratio
     if stats is not None:
         big = candidates & (size >= min_size)
-        stats.update(candidates=int(candidates.sum()), big_enough=int(big.sum()),
-                     job_ratio_ok=int((big & ratio_ok).sum()), tied=0, accepted=0, found=0)
+        stats.update(
+            candidates=int(candidates.sum()),
+            big_enough=int(big.sum()),
+            job_ratio_ok=int((big & ratio_ok).sum()),
+            tied=0,
+            accepted=0,
+            found=0,
+        )
     ok &= ratio_ok
     if adjacency is None:
         ok &= size >= min_size
@@ -400,13 +434,19 @@ def find_centres(components, size: np.ndarray, tau: float, *, candidates: np.nda
         # of a city centre cut into small zones, which send little to any one zone, cluster
         for comp in components:
             c = comp.tocoo()
-            tied = ok[c.row] & ok[c.col] & (size[c.col] > size[c.row]) & (c.data >= tau) & \
-                (groups[c.row] == groups[c.col])
+            tied = (
+                ok[c.row]
+                & ok[c.col]
+                & (size[c.col] > size[c.row])
+                & (c.data >= tau)
+                & (groups[c.row] == groups[c.col])
+            )
             ok[c.row[tied]] = False
         adj = adjacency.tocoo()
         keep = ok[adj.row] & ok[adj.col] & (groups[adj.row] == groups[adj.col])
-        inner = sp.csr_array((np.ones(int(keep.sum())), (adj.row[keep], adj.col[keep])),
-                             shape=(n, n))
+        inner = sp.csr_array(
+            (np.ones(int(keep.sum())), (adj.row[keep], adj.col[keep])), shape=(n, n)
+        )
         _, lab = connected_components(inner, directed=False)
     cand = np.flatnonzero(ok)
     if len(cand) == 0:
@@ -456,5 +496,7 @@ def find_centres(components, size: np.ndarray, tau: float, *, candidates: np.nda
     _, m_lab = connected_components(link, directed=False)
     if stats is not None:
         stats["found"] = int(m_lab.max()) + 1
-    return [np.sort(np.concatenate([accepted[i] for i in range(k) if m_lab[i] == g]))
-            for g in range(m_lab.max() + 1)]
+    return [
+        np.sort(np.concatenate([accepted[i] for i in range(k) if m_lab[i] == g]))
+        for g in range(m_lab.max() + 1)
+    ]

@@ -17,8 +17,9 @@ def ordered_pairs(i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return np.minimum(i, j), np.maximum(i, j)
 
 
-def within(tree, tree_geoms: np.ndarray, geoms: np.ndarray,
-           distance) -> tuple[np.ndarray, np.ndarray]:
+def within(
+    tree, tree_geoms: np.ndarray, geoms: np.ndarray, distance
+) -> tuple[np.ndarray, np.ndarray]:
     """Pairs ``(input, tree)`` within ``distance`` (scalar or one per input geometry).
 
     A bounding-box query on boxes grown by the distance, then :func:`shapely.dwithin` on
@@ -50,8 +51,7 @@ def buffered_lengths(g: np.ndarray, a: np.ndarray, b: np.ndarray, tolerance: flo
     return np.where(length > tolerance, length, 0.0)
 
 
-def shared_lengths(geoms: np.ndarray, i: np.ndarray, j: np.ndarray,
-                   tolerance: float) -> np.ndarray:
+def shared_lengths(geoms: np.ndarray, i: np.ndarray, j: np.ndarray, tolerance: float) -> np.ndarray:
     """Length of the border each pair ``(i[k], j[k])`` of zones shares (see
     :func:`~regionalize.contiguity.build_contiguity` for how it is measured)."""
     import shapely
@@ -71,4 +71,3 @@ def shared_lengths(geoms: np.ndarray, i: np.ndarray, j: np.ndarray,
         overlap = shapely.intersection(geoms[i[none]], geoms[j[none]])
         length[none] = shapely.length(overlap) / 2
     return length
-

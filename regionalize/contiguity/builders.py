@@ -45,29 +45,36 @@ def _layer(geometry, ids) -> tuple[pd.Index, np.ndarray, Any]:
         except AttributeError as exc:
             raise InvalidZonesError(
                 "Invalid zone layer: the GeoDataFrame has no active geometry column; set one "
-                "with gdf.set_geometry('...').") from exc
+                "with gdf.set_geometry('...')."
+            ) from exc
     elif isinstance(geometry, gpd.GeoSeries):
         series = geometry
     else:
         raise InvalidZonesError(
-            f"Expected a GeoDataFrame or GeoSeries of zone polygons; got {type(geometry).__name__}.")
+            f"Expected a GeoDataFrame or GeoSeries of zone polygons; got {type(geometry).__name__}."
+        )
     n = len(series)
     if ids is None:
         raw = geometry.index
     elif isinstance(ids, str):
         if not isinstance(geometry, gpd.GeoDataFrame) or ids not in geometry.columns:
-            cols = (", ".join(repr(str(c)) for c in geometry.columns)
-                    if isinstance(geometry, gpd.GeoDataFrame) else "none (a GeoSeries)")
+            cols = (
+                ", ".join(repr(str(c)) for c in geometry.columns)
+                if isinstance(geometry, gpd.GeoDataFrame)
+                else "none (a GeoSeries)"
+            )
             raise InvalidZonesError(
                 f"Invalid zone layer: no id column {ids!r}; its columns are {cols}. Pass ids= "
-                "with the column holding the zone ids, a sequence of ids, or None for the index.")
+                "with the column holding the zone ids, a sequence of ids, or None for the index."
+            )
         raw = geometry[ids]
     else:
         raw = np.asarray(list(ids) if not hasattr(ids, "__len__") else ids, dtype=object)
         if raw.ndim != 1 or len(raw) != n:
             raise InvalidZonesError(
                 f"Invalid zone ids: got {raw.shape[0] if raw.ndim else 0:,} ids for {n:,} "
-                "geometries; pass one id per row, in row order.")
+                "geometries; pass one id per row, in row order."
+            )
     zone_ids = normalise_ids(raw, what="zone ids")
     check_unique(zone_ids, "zone ids")
     geoms = np.array(series.to_numpy(), dtype=object, copy=True)
@@ -103,19 +110,32 @@ def _clean(geoms: np.ndarray, ids: pd.Index) -> tuple[np.ndarray, np.ndarray, np
     bad = ~missing & ~np.isin(types, (_POLYGON, _MULTIPOLYGON)) | (coll & shapely.is_empty(geoms))
     if bad.any():
         names = shapely.get_type_id(geoms[bad])
-        kinds = {0: "Point", 1: "LineString", 2: "LinearRing", 4: "MultiPoint",
-                 5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
+        kinds = {
+            0: "Point",
+            1: "LineString",
+            2: "LinearRing",
+            4: "MultiPoint",
+            5: "MultiLineString",
+            6: "MultiPolygon",
+            7: "GeometryCollection",
+        }
         p = Problems("Invalid zone layer")
-        examples = [f"{z} ({'GeometryCollection' if c else kinds.get(int(t), t)})"
-                    for z, t, c in zip(ids[bad][:4], names[:4], coll[bad][:4], strict=True)]
-        p.add("zones whose geometry is not a polygon", examples, count=int(bad.sum()),
-              fix="Contiguity needs zone polygons (Polygon or MultiPolygon), not centroids or "
-                  "lines.")
+        examples = [
+            f"{z} ({'GeometryCollection' if c else kinds.get(int(t), t)})"
+            for z, t, c in zip(ids[bad][:4], names[:4], coll[bad][:4], strict=True)
+        ]
+        p.add(
+            "zones whose geometry is not a polygon",
+            examples,
+            count=int(bad.sum()),
+            fix="Contiguity needs zone polygons (Polygon or MultiPolygon), not centroids or lines.",
+        )
         p.raise_if_any(InvalidZonesError)
     repaired = ~missing & ~shapely.is_valid(geoms)
     if repaired.any():
-        geoms[repaired] = shapely.make_valid(geoms[repaired], method="structure",
-                                             keep_collapsed=False)
+        geoms[repaired] = shapely.make_valid(
+            geoms[repaired], method="structure", keep_collapsed=False
+        )
         missing = missing | shapely.is_empty(geoms)
     geoms[missing] = None
     return geoms, missing, repaired
@@ -152,8 +172,9 @@ def _touching_pairs(g: np.ndarray, rule: str, tolerance: float):
     return a, b, None
 
 
-def _nearest_links(geoms: np.ndarray, present: np.ndarray, islands: np.ndarray, k: int,
-                   crs, ids: pd.Index):
+def _nearest_links(
+    geoms: np.ndarray, present: np.ndarray, islands: np.ndarray, k: int, crs, ids: pd.Index
+):
     """The ``k`` nearest other zones of each island: (source, target, distance) positions.
 
     Planar distances in the layer's units, or, for a geographic CRS, geodesic metres on its
@@ -373,7 +394,8 @@ def build_contiguity(
     check_parameter(owner, "tolerance", tolerance, interval=(0, np.inf), closed="left")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise InvalidParameterError(
-            f"The 'k' parameter of {owner} must be an integer >= 1. Got {k!r} instead.")
+            f"The 'k' parameter of {owner} must be an integer >= 1. Got {k!r} instead."
+        )
     tolerance = float(tolerance)
 
     zone_ids, geoms, crs = _layer(geometry, ids)
@@ -389,17 +411,30 @@ def build_contiguity(
     if is_island.any():
         if islands == "error":
             p = Problems("Invalid zone layer")
-            p.add(f"islands (zones with no {rule} neighbour)", list(zone_ids[is_island][:4]),
-                  count=int(is_island.sum()),
-                  fix="Pass islands='nearest' to link each to its nearest zone, or "
-                      "islands='keep' to leave them isolated.")
+            p.add(
+                f"islands (zones with no {rule} neighbour)",
+                list(zone_ids[is_island][:4]),
+                count=int(is_island.sum()),
+                fix="Pass islands='nearest' to link each to its nearest zone, or "
+                "islands='keep' to leave them isolated.",
+            )
             p.raise_if_any(InvalidZonesError)
         elif islands == "nearest":
-            s, t, d = _nearest_links(geoms, ~missing, np.flatnonzero(is_island), k, crs,
-                                     zone_ids)
+            s, t, d = _nearest_links(geoms, ~missing, np.flatnonzero(is_island), k, crs, zone_ids)
             lo, hi = ordered_pairs(s, t)
             first = ~pd.DataFrame({"lo": lo, "hi": hi}).duplicated().to_numpy()
             added = (s[first], t[first], d[first])
-    return Contiguity(zone_ids, (i, j), added=added, shared=length, geoms=geoms,
-                      tolerance=tolerance, rule=rule, islands_policy=islands, islands=is_island,
-                      missing=missing, repaired=repaired, crs=crs)
+    return Contiguity(
+        zone_ids,
+        (i, j),
+        added=added,
+        shared=length,
+        geoms=geoms,
+        tolerance=tolerance,
+        rule=rule,
+        islands_policy=islands,
+        islands=is_island,
+        missing=missing,
+        repaired=repaired,
+        crs=crs,
+    )

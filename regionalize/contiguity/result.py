@@ -99,9 +99,26 @@ class Contiguity:
     <Contiguity of 2 zones and 0 links (given; 2 components)>
     """
 
-    __slots__ = ("_ids", "_n", "_land_i", "_land_j", "_add_i", "_add_j", "_add_dist",
-                 "_shared", "_geoms", "_tolerance", "_rule", "_policy",
-                 "_islands", "_missing", "_repaired", "_crs", "_adj", "_components")
+    __slots__ = (
+        "_ids",
+        "_n",
+        "_land_i",
+        "_land_j",
+        "_add_i",
+        "_add_j",
+        "_add_dist",
+        "_shared",
+        "_geoms",
+        "_tolerance",
+        "_rule",
+        "_policy",
+        "_islands",
+        "_missing",
+        "_repaired",
+        "_crs",
+        "_adj",
+        "_components",
+    )
 
     def __init__(
         self,
@@ -132,8 +149,11 @@ class Contiguity:
         set_(self, "_add_i", _readonly(np.asarray(added[0], dtype=np.int64)))
         set_(self, "_add_j", _readonly(np.asarray(added[1], dtype=np.int64)))
         set_(self, "_add_dist", _readonly(np.asarray(added[2], dtype=np.float64)))
-        set_(self, "_shared", None if shared is None
-             else _readonly(np.asarray(shared, dtype=np.float64)))
+        set_(
+            self,
+            "_shared",
+            None if shared is None else _readonly(np.asarray(shared, dtype=np.float64)),
+        )
         set_(self, "_geoms", geoms)
         set_(self, "_tolerance", float(tolerance))
         set_(self, "_rule", rule)
@@ -200,7 +220,8 @@ class Contiguity:
         if not isinstance(rule, str):
             raise InvalidParameterError(
                 f"The 'rule' parameter of Contiguity.from_sparse must be a str. Got {rule!r} "
-                "instead.")
+                "instead."
+            )
         ids_index = normalise_ids(ids)
         check_unique(ids_index)
         try:
@@ -208,25 +229,36 @@ class Contiguity:
         except (TypeError, ValueError) as exc:
             raise InvalidZonesError(
                 f"Invalid adjacency: cannot read it as a matrix ({exc}). Pass a square "
-                "scipy.sparse matrix or 2-D array.") from exc
+                "scipy.sparse matrix or 2-D array."
+            ) from exc
         p = Problems("Invalid adjacency")
         if a.ndim != 2 or a.shape[0] != a.shape[1]:
-            p.add("non-square shape", [a.shape], count=1,
-                  fix="The adjacency must be n x n, one row and column per zone.")
+            p.add(
+                "non-square shape",
+                [a.shape],
+                count=1,
+                fix="The adjacency must be n x n, one row and column per zone.",
+            )
         elif a.shape[0] != len(ids_index):
-            p.add("size mismatches", [f"{a.shape[0]} rows for {len(ids_index)} ids"], count=1,
-                  fix="Pass one id per row of the matrix, in matrix order.")
+            p.add(
+                "size mismatches",
+                [f"{a.shape[0]} rows for {len(ids_index)} ids"],
+                count=1,
+                fix="Pass one id per row of the matrix, in matrix order.",
+            )
         p.raise_if_any(InvalidZonesError)
         data = np.asarray(a.data)
         if data.dtype.kind not in "biuf":
-            raise InvalidZonesError(f"Invalid adjacency: values of dtype {data.dtype} are not "
-                                    "numbers; use 0/1.")
+            raise InvalidZonesError(
+                f"Invalid adjacency: values of dtype {data.dtype} are not numbers; use 0/1."
+            )
         bad = ~np.isfinite(data.astype(np.float64))
         if bad.any():
             raise InvalidZonesError(
                 f"Invalid adjacency: {int(bad.sum()):,} non-finite entries (first at "
                 f"{', '.join(f'({r}, {c})' for r, c in zip(a.row[bad][:3], a.col[bad][:3], strict=True))}). "
-                "Use 0 for no link and 1 for a link.")
+                "Use 0 for no link and 1 for a link."
+            )
         keep = (data != 0) & (a.row != a.col)
         i, j = ordered_pairs(a.row[keep], a.col[keep])
         n = len(ids_index)
@@ -295,11 +327,13 @@ class Contiguity:
     def added_links(self) -> pd.DataFrame:
         """Links added by ``islands="nearest"``: ``source``, ``target``, ``distance``."""
         ids = self._ids.to_numpy()
-        out = pd.DataFrame({
-            "source": pd.Series(ids[self._add_i], dtype="str"),
-            "target": pd.Series(ids[self._add_j], dtype="str"),
-            "distance": np.array(self._add_dist, dtype=np.float64),
-        })
+        out = pd.DataFrame(
+            {
+                "source": pd.Series(ids[self._add_i], dtype="str"),
+                "target": pd.Series(ids[self._add_j], dtype="str"),
+                "distance": np.array(self._add_dist, dtype=np.float64),
+            }
+        )
         return out
 
     @property
@@ -344,8 +378,10 @@ class Contiguity:
     def _position(self, zone_id) -> int:
         loc = self._ids.get_indexer([str(zone_id)])[0]
         if loc < 0:
-            raise KeyError(f"{zone_id!r} is not a zone of this contiguity graph (zone ids are "
-                           "strings, e.g. '01001').")
+            raise KeyError(
+                f"{zone_id!r} is not a zone of this contiguity graph (zone ids are "
+                "strings, e.g. '01001')."
+            )
         return int(loc)
 
     def neighbors(self, zone_id: str) -> list[str]:
@@ -357,7 +393,7 @@ class Contiguity:
             When ``zone_id`` is not a zone of the graph.
         """
         k = self._position(zone_id)
-        cols = self._adj.indices[self._adj.indptr[k]:self._adj.indptr[k + 1]]
+        cols = self._adj.indices[self._adj.indptr[k] : self._adj.indptr[k + 1]]
         return list(self._ids[np.sort(cols)])
 
     def __len__(self) -> int:
@@ -378,8 +414,10 @@ class Contiguity:
         pos = self._ids.get_indexer(sub)
         bad = sub[pos < 0]
         if len(bad):
-            raise InvalidZonesError(f"Invalid subset ids: {len(bad):,} ids not in the graph "
-                                    f"(first: {', '.join(bad[:3])}).")
+            raise InvalidZonesError(
+                f"Invalid subset ids: {len(bad):,} ids not in the graph "
+                f"(first: {', '.join(bad[:3])})."
+            )
         if len(np.unique(pos)) != len(pos):
             check_unique(sub, "subset ids")
         inv = np.full(self._n, -1, dtype=np.int64)
@@ -394,10 +432,19 @@ class Contiguity:
         ai, aj, akeep = restrict(self._add_i, self._add_j)
         shared = None if self._shared is None else self._shared[lkeep]
         return Contiguity(
-            self._ids[pos], (li, lj), added=(ai, aj, self._add_dist[akeep]), shared=shared,
-            geoms=None if self._geoms is None else self._geoms[pos], tolerance=self._tolerance,
-            rule=self._rule, islands_policy=self._policy, islands=self._islands[pos],
-            missing=self._missing[pos], repaired=self._repaired[pos], crs=self._crs)
+            self._ids[pos],
+            (li, lj),
+            added=(ai, aj, self._add_dist[akeep]),
+            shared=shared,
+            geoms=None if self._geoms is None else self._geoms[pos],
+            tolerance=self._tolerance,
+            rule=self._rule,
+            islands_policy=self._policy,
+            islands=self._islands[pos],
+            missing=self._missing[pos],
+            repaired=self._repaired[pos],
+            crs=self._crs,
+        )
 
     # ------------------------------------------------------------------ conversions
     def to_networkx(self) -> nx.Graph:
@@ -414,12 +461,22 @@ class Contiguity:
         g.add_nodes_from(ids.tolist())
         g.add_edges_from(
             (a, b, {"shared_length": s, "added": False})
-            for a, b, s in zip(ids[self._land_i].tolist(), ids[self._land_j].tolist(),
-                               self._shared.tolist(), strict=True))
+            for a, b, s in zip(
+                ids[self._land_i].tolist(),
+                ids[self._land_j].tolist(),
+                self._shared.tolist(),
+                strict=True,
+            )
+        )
         g.add_edges_from(
             (a, b, {"shared_length": 0.0, "added": True, "distance": d})
-            for a, b, d in zip(ids[self._add_i].tolist(), ids[self._add_j].tolist(),
-                               self._add_dist.tolist(), strict=True))
+            for a, b, d in zip(
+                ids[self._add_i].tolist(),
+                ids[self._add_j].tolist(),
+                self._add_dist.tolist(),
+                strict=True,
+            )
+        )
         return g
 
     def __repr__(self) -> str:
@@ -433,5 +490,7 @@ class Contiguity:
         if n_miss:
             parts.append(f"{n_miss:,} without geometry")
         parts.append(_plural(self.n_components, "component"))
-        return (f"<Contiguity of {_plural(self._n, 'zone')} and {_plural(self.n_links, 'link')} "
-                f"({'; '.join(parts)})>")
+        return (
+            f"<Contiguity of {_plural(self._n, 'zone')} and {_plural(self.n_links, 'link')} "
+            f"({'; '.join(parts)})>"
+        )

@@ -54,12 +54,15 @@ def _sheet_list(names: list[str]) -> str:
     return shown + (", ..." if len(names) > 8 else "")
 
 
-_NOTE_SHEETS = re.compile(r"(?i)^(notes?|contents?|readme|read me|info.*|about|index|"
-                          r"metadata|definitions?|sources?|cover.*|title)$")
+_NOTE_SHEETS = re.compile(
+    r"(?i)^(notes?|contents?|readme|read me|info.*|about|index|"
+    r"metadata|definitions?|sources?|cover.*|title)$"
+)
 
 
-def read_excel(path: Path, *, sheet: Sheet, skiprows: int | None,
-               want: Sequence[str] = ()) -> tuple[pd.DataFrame, list[str]]:
+def read_excel(
+    path: Path, *, sheet: Sheet, skiprows: int | None, want: Sequence[str] = ()
+) -> tuple[pd.DataFrame, list[str]]:
     """One table from a workbook: the header found below title rows (or after
     ``skiprows`` rows), empty rows dropped, several sheets stacked. Cells keep their types
     (numbers stay numbers; the caller turns id columns into text)."""
@@ -67,18 +70,23 @@ def read_excel(path: Path, *, sheet: Sheet, skiprows: int | None,
     try:
         book = pd.ExcelFile(path)
     except ImportError as exc:
-        engine = "xlrd" if path.suffix.lower() == ".xls" else (
-            "odfpy" if path.suffix.lower() == ".ods" else "openpyxl")
+        engine = (
+            "xlrd"
+            if path.suffix.lower() == ".xls"
+            else ("odfpy" if path.suffix.lower() == ".ods" else "openpyxl")
+        )
         raise InvalidODError(
             f"Cannot read {name}: reading {path.suffix} workbooks needs the package "
             f"{engine} ({exc}). Install it (pip install {engine}), or save the sheet as "
-            ".xlsx or CSV.") from None
+            ".xlsx or CSV."
+        ) from None
     except Exception as exc:  # noqa: BLE001 - zipfile, openpyxl and xlrd raise many kinds
         raise InvalidODError(
             f"Cannot read {name} as an Excel workbook ({type(exc).__name__}: "
             f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}). Check that it is a "
             "complete .xlsx / .xls / .ods file, or "
-            + says("pass {} if it is text.", Fix("format", "csv"))) from None
+            + says("pass {} if it is text.", Fix("format", "csv"))
+        ) from None
     with book:
         names = [str(n) for n in book.sheet_names]
         if sheet is None:
@@ -86,9 +94,12 @@ def read_excel(path: Path, *, sheet: Sheet, skiprows: int | None,
                 tables = [n for n in names if not _NOTE_SHEETS.match(n.strip())] or names
                 raise InvalidODError(
                     f"{name} has {len(names)} sheets ({_sheet_list(names)}): "
-                    + says("pass {} (a name, or a position from 0) with the table to read, "
-                           "or a list of sheets to read one table split over several.",
-                           Fix("sheet", tables[0])))
+                    + says(
+                        "pass {} (a name, or a position from 0) with the table to read, "
+                        "or a list of sheets to read one table split over several.",
+                        Fix("sheet", tables[0]),
+                    )
+                )
             chosen: list = [names[0]]
         else:
             chosen = list(sheet) if isinstance(sheet, (list, tuple)) else [sheet]
@@ -98,8 +109,9 @@ def read_excel(path: Path, *, sheet: Sheet, skiprows: int | None,
                 if not 0 <= int(s) < len(names):
                     raise InvalidODError(
                         f"{name} has no sheet at position {int(s)}: it has {len(names)} "
-                        f"({_sheet_list(names)}); " + says("pass {} with a name or a position "
-                                                           "from 0.", Fix("sheet")))
+                        f"({_sheet_list(names)}); "
+                        + says("pass {} with a name or a position from 0.", Fix("sheet"))
+                    )
                 label = names[int(s)]
             else:
                 label = str(s)
@@ -109,11 +121,13 @@ def read_excel(path: Path, *, sheet: Sheet, skiprows: int | None,
                         raise InvalidODError(
                             f"{name} has no sheet {label!r}; its sheets are "
                             f"{_sheet_list(names)}. "
-                            + says("Pass {} with one of them.", Fix("sheet")))
+                            + says("Pass {} with one of them.", Fix("sheet"))
+                        )
                     label = names[int(label)]
             raw = pd.read_excel(book, sheet_name=label, header=None, dtype=object)
-            frame, note = _excel_table(raw, name=f"{name} (sheet {label!r})",
-                                       skiprows=skiprows, want=want)
+            frame, note = _excel_table(
+                raw, name=f"{name} (sheet {label!r})", skiprows=skiprows, want=want
+            )
             frames.append(frame)
             if note:
                 notes.append(note)
@@ -124,17 +138,21 @@ def read_excel(path: Path, *, sheet: Sheet, skiprows: int | None,
                 raise InvalidODError(
                     f"The sheets of {name} do not hold the same columns: {s!r} has "
                     f"{', '.join(map(repr, map(str, f.columns[:8])))}, the first "
-                    f"{', '.join(map(repr, map(str, cols[:8])))}. Read them one by one.")
-        notes.append(f"read {len(frames)} sheets of {name} as one table "
-                     f"({_sheet_list([str(c) for c in chosen])})")
+                    f"{', '.join(map(repr, map(str, cols[:8])))}. Read them one by one."
+                )
+        notes.append(
+            f"read {len(frames)} sheets of {name} as one table "
+            f"({_sheet_list([str(c) for c in chosen])})"
+        )
     out = pd.concat(frames, ignore_index=True)
     if len(frames) > 1:  # where each sheet ends: each may have its own footer
         out.attrs["segments"] = [len(f) for f in frames]
     return out, notes
 
 
-def _excel_table(raw: pd.DataFrame, *, name: str, skiprows: int | None,
-                 want: Sequence[str]) -> tuple[pd.DataFrame, str | None]:
+def _excel_table(
+    raw: pd.DataFrame, *, name: str, skiprows: int | None, want: Sequence[str]
+) -> tuple[pd.DataFrame, str | None]:
     if raw.empty:
         raise InvalidODError(f"Invalid OD table {name}: the sheet is empty.")
     filled = raw.notna().to_numpy()
@@ -156,9 +174,9 @@ def _excel_table(raw: pd.DataFrame, *, name: str, skiprows: int | None,
     if row >= len(raw):
         raise InvalidODError(f"Invalid OD table {name}: no header after {row} rows.")
     header = [cell_text(v) for v in raw.iloc[row].tolist()]
-    keep_cols = [j for j, h in enumerate(header) if h is not None or filled[row + 1:, j].any()]
+    keep_cols = [j for j, h in enumerate(header) if h is not None or filled[row + 1 :, j].any()]
     header = [header[j] if header[j] is not None else f"Unnamed: {j}" for j in keep_cols]
-    body = raw.iloc[row + 1:, keep_cols]
+    body = raw.iloc[row + 1 :, keep_cols]
     body = body[body.notna().any(axis=1)]
     body.columns = _unique_names(header)
     body = body.reset_index(drop=True)
@@ -168,4 +186,3 @@ def _excel_table(raw: pd.DataFrame, *, name: str, skiprows: int | None,
         shown = f" (first: {titles[0][:60]!r})" if titles else ""
         note = f"skipped {row} title rows above the header of {name}{shown}"
     return body, note
-

@@ -26,24 +26,29 @@ def check_read_options(options: dict) -> None:
     from ..errors import check_int
 
     if options.get("skiprows") is not None:
-        options["skiprows"] = check_int("the readers", "skiprows", options["skiprows"],
-                                        low=0, high=MAX_SKIPROWS,
-                                        note=" (title or note lines before the header)")
+        options["skiprows"] = check_int(
+            "the readers",
+            "skiprows",
+            options["skiprows"],
+            low=0,
+            high=MAX_SKIPROWS,
+            note=" (title or note lines before the header)",
+        )
     for key in ("thousands", "decimal"):
         value = options.get(key)
         if value is None:
             continue
-        if not isinstance(value, str) or len(value) != 1 or value.isalnum() \
-                or value in "\r\n\"":
+        if not isinstance(value, str) or len(value) != 1 or value.isalnum() or value in '\r\n"':
             raise InvalidParameterError(
                 f"The {key!r} parameter of the readers must be one character that is not a "
                 f"letter, a digit, a quote or a line break (e.g. '.' or ','). Got {value!r} "
-                "instead.")
-    if options.get("thousands") is not None and options.get("thousands") == options.get(
-            "decimal"):
+                "instead."
+            )
+    if options.get("thousands") is not None and options.get("thousands") == options.get("decimal"):
         raise InvalidParameterError(
             f"thousands= and decimal= are the same character ({options['thousands']!r}); a "
-            "number cannot use one mark for both.")
+            "number cannot use one mark for both."
+        )
 
 
 _GROUPED_DOT = r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+"
@@ -54,8 +59,16 @@ def _shown(values, limit: int = 3) -> str:
     return ", ".join(repr(str(v)) for v in list(values)[:limit])
 
 
-def parse_numbers(values: pd.Series, *, thousands: str | None, decimal: str | None,
-                  european: bool, name: str, what: str, kind: str = "table") -> pd.Series:
+def parse_numbers(
+    values: pd.Series,
+    *,
+    thousands: str | None,
+    decimal: str | None,
+    european: bool,
+    name: str,
+    what: str,
+    kind: str = "table",
+) -> pd.Series:
     """The numbers of a column of flows (text cells parsed, numbers kept as they are).
 
     Cells that are not numbers (suppression markers, notes) are returned as they were,
@@ -69,15 +82,24 @@ def parse_numbers(values: pd.Series, *, thousands: str | None, decimal: str | No
     if pd.api.types.is_bool_dtype(values) or (pd.api.types.is_numeric_dtype(values)):
         return values
     if values.dtype == object:
-        strmask = np.fromiter((isinstance(v, str) for v in values.to_numpy(dtype=object)),
-                              dtype=bool, count=len(values))
+        strmask = np.fromiter(
+            (isinstance(v, str) for v in values.to_numpy(dtype=object)),
+            dtype=bool,
+            count=len(values),
+        )
     else:
         strmask = np.asarray(values.notna().to_numpy(), dtype=bool)
     if not strmask.any():
         return values
     text = pd.Series(values[strmask].to_numpy(dtype=object), dtype=str).str.strip()
-    parsed = _parse_text(text, thousands=thousands, decimal=decimal, european=european,
-                         name=f"{kind} {name}", what=what)
+    parsed = _parse_text(
+        text,
+        thousands=thousands,
+        decimal=decimal,
+        european=european,
+        name=f"{kind} {name}",
+        what=what,
+    )
     out = values.astype(object).copy()
     ok = parsed.notna().to_numpy()
     idx = np.flatnonzero(strmask)
@@ -90,20 +112,25 @@ def parse_numbers(values: pd.Series, *, thousands: str | None, decimal: str | No
 
 def _parse_text(text: pd.Series, *, thousands, decimal, european, name, what) -> pd.Series:
     if thousands is not None and decimal is not None and thousands == decimal:
-        raise InvalidODError(f"thousands= and decimal= are both {thousands!r}; "
-                             + says("pass {} with {}, or {} with {}.", Fix("thousands", "."),
-                                    Fix("decimal", ","), Fix("thousands", ","),
-                                    Fix("decimal", ".")))
+        raise InvalidODError(
+            f"thousands= and decimal= are both {thousands!r}; "
+            + says(
+                "pass {} with {}, or {} with {}.",
+                Fix("thousands", "."),
+                Fix("decimal", ","),
+                Fix("thousands", ","),
+                Fix("decimal", "."),
+            )
+        )
     if thousands is None and decimal is None:
         conv = pd.to_numeric(text, errors="coerce")
         numeric = conv.notna().to_numpy()
-        dotted = numeric & text.str.contains(".", regex=False).to_numpy(dtype=bool,
-                                                                         na_value=False)
-        grouped_many = ~numeric & text.str.fullmatch(
-            r"[+-]?[1-9]\d{0,2}(?:\.\d{3}){2,}").to_numpy(dtype=bool, na_value=False)
+        dotted = numeric & text.str.contains(".", regex=False).to_numpy(dtype=bool, na_value=False)
+        grouped_many = ~numeric & text.str.fullmatch(r"[+-]?[1-9]\d{0,2}(?:\.\d{3}){2,}").to_numpy(
+            dtype=bool, na_value=False
+        )
         if european and (dotted.any() or grouped_many.any()):
-            looks = text[dotted].str.fullmatch(_GROUPED_DOT).to_numpy(dtype=bool,
-                                                                      na_value=False)
+            looks = text[dotted].str.fullmatch(_GROUPED_DOT).to_numpy(dtype=bool, na_value=False)
             if looks.all():
                 examples = list(text[dotted | grouped_many].head(3))
                 raise InvalidODError(
@@ -112,18 +139,27 @@ def _parse_text(text: pd.Series, *, thousands, decimal, european, name, what) ->
                     "three digits as the European convention writes thousands; read as they "
                     f"are they would be fractions ({examples[0]!r} as "
                     f"{_as_number(examples[0])}). "
-                    + says("Pass {} (and {} if decimals are written with a comma), or {} "
-                           "if they really are fractions.", Fix("thousands", "."),
-                           Fix("decimal", ","), Fix("decimal", ".")))
-        comma = ~numeric & text.str.fullmatch(_COMMA_NUMBER).to_numpy(dtype=bool,
-                                                                      na_value=False)
+                    + says(
+                        "Pass {} (and {} if decimals are written with a comma), or {} "
+                        "if they really are fractions.",
+                        Fix("thousands", "."),
+                        Fix("decimal", ","),
+                        Fix("decimal", "."),
+                    )
+                )
+        comma = ~numeric & text.str.fullmatch(_COMMA_NUMBER).to_numpy(dtype=bool, na_value=False)
         if comma.any():
             raise InvalidODError(
                 f"Invalid OD {name}: {int(comma.sum()):,} {what} are written with a "
                 f"comma (first: {_shown(text[comma])}). "
-                + says("Pass {} if the comma is the decimal mark (with {} if '.' groups the "
-                       "thousands), or {} if it groups the thousands.", Fix("decimal", ","),
-                       Fix("thousands", "."), Fix("thousands", ",")))
+                + says(
+                    "Pass {} if the comma is the decimal mark (with {} if '.' groups the "
+                    "thousands), or {} if it groups the thousands.",
+                    Fix("decimal", ","),
+                    Fix("thousands", "."),
+                    Fix("thousands", ","),
+                )
+            )
         return conv
     dec = decimal or "."
     s = text
@@ -131,23 +167,28 @@ def _parse_text(text: pd.Series, *, thousands, decimal, european, name, what) ->
         t, d = re.escape(thousands), re.escape(dec)
         has = s.str.contains(thousands, regex=False).to_numpy(dtype=bool, na_value=False)
         fits = s.str.fullmatch(rf"[+-]?\d{{1,3}}(?:{t}\d{{3}})+(?:{d}\d+)?").to_numpy(
-            dtype=bool, na_value=False)
+            dtype=bool, na_value=False
+        )
         bad = has & ~fits
         if bad.any():
             raise InvalidODError(
                 f"Invalid OD {name}: {int(bad.sum()):,} {what} do not fit "
                 + says("{}", Fix("thousands", thousands))
                 + f" (first: {_shown(s[bad])}): the separator must stand between groups of "
-                "three digits. " + says("Check {} and {}.", Fix("thousands"), Fix("decimal")))
+                "three digits. " + says("Check {} and {}.", Fix("thousands"), Fix("decimal"))
+            )
         s = s.str.replace(thousands, "", regex=False)
     if dec != ".":
         stray = s.str.fullmatch(r"[+-]?\d+\.\d+(?:" + re.escape(dec) + r"\d+)?").to_numpy(
-            dtype=bool, na_value=False)
+            dtype=bool, na_value=False
+        )
         if stray.any():
             raise InvalidODError(
                 f"Invalid OD {name}: {int(stray.sum()):,} {what} hold a '.' although "
-                + says("{}", Fix("decimal", dec)) + f" (first: {_shown(s[stray])}). "
-                + says("Pass {} if '.' groups the thousands.", Fix("thousands", ".")))
+                + says("{}", Fix("decimal", dec))
+                + f" (first: {_shown(s[stray])}). "
+                + says("Pass {} if '.' groups the thousands.", Fix("thousands", "."))
+            )
         s = s.str.replace(dec, ".", regex=False)
     return pd.to_numeric(s, errors="coerce")
 
@@ -159,27 +200,49 @@ def _as_number(text: str) -> str:
         return "not a number"
 
 
-
-def numeric_body(df: pd.DataFrame, cols: list, *, thousands, decimal, european: bool,
-                 suppressed: str, name: str, repairs: list[str]) -> pd.DataFrame:
+def numeric_body(
+    df: pd.DataFrame,
+    cols: list,
+    *,
+    thousands,
+    decimal,
+    european: bool,
+    suppressed: str,
+    name: str,
+    repairs: list[str],
+) -> pd.DataFrame:
     """The flow cells of a wide matrix as numbers (one vectorised pass over all cells);
     cells that are no numbers stay text for the caller to report."""
     n_rows = len(df)
     if not cols:
         return pd.DataFrame(index=range(n_rows))
-    if all(pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
-           for c in cols) and suppressed != "zero":
+    if (
+        all(
+            pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+            for c in cols
+        )
+        and suppressed != "zero"
+    ):
         return pd.DataFrame(df[cols].to_numpy(), columns=cols)
     long = pd.concat([df[c].reset_index(drop=True) for c in cols], ignore_index=True)
-    values = parse_numbers(long, thousands=thousands, decimal=decimal, european=european,
-                           name=name, what="cells", kind="matrix")
+    values = parse_numbers(
+        long,
+        thousands=thousands,
+        decimal=decimal,
+        european=european,
+        name=name,
+        what="cells",
+        kind="matrix",
+    )
     if suppressed == "zero":
         from .._flow_values import unsuppress
 
         values, n_masked, examples = unsuppress(values)
         if n_masked:
-            repairs.append(f"read {n_masked} suppressed or missing cells as 0 (first: "
-                           f"{', '.join(map(repr, examples))})")
+            repairs.append(
+                f"read {n_masked} suppressed or missing cells as 0 (first: "
+                f"{', '.join(map(repr, examples))})"
+            )
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         arr = values.to_numpy(dtype=float, na_value=np.nan)
     else:
@@ -190,4 +253,3 @@ def numeric_body(df: pd.DataFrame, cols: list, *, thousands, decimal, european: 
         else:
             arr = conv.to_numpy(dtype=float, na_value=np.nan)
     return pd.DataFrame(arr.reshape((len(cols), n_rows)).T, columns=cols)
-

@@ -14,8 +14,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["EXAMPLES", "Lookup", "Partial", "ParquetPiece", "parquet_pieces", "map_partition",
-           "tree"]
+__all__ = [
+    "EXAMPLES",
+    "Lookup",
+    "Partial",
+    "ParquetPiece",
+    "parquet_pieces",
+    "map_partition",
+    "tree",
+]
 
 #: how many first examples a problem or a repair names
 EXAMPLES = 3
@@ -57,8 +64,9 @@ class Lookup:
             pos = pc.index_in(ids, value_set=self.fine).fill_null(-1).to_numpy()
             return np.where(pos >= 0, self.codes[pos], -1).astype(np.int64)
         # ids of another length, or not all digits, cannot be in the crosswalk
-        fits = pc.and_(pc.equal(pc.utf8_length(ids), self.width),
-                       pc.utf8_is_digit(ids)).fill_null(False)
+        fits = pc.and_(pc.equal(pc.utf8_length(ids), self.width), pc.utf8_is_digit(ids)).fill_null(
+            False
+        )
         fits_np = fits.to_numpy(zero_copy_only=False)
         out = np.full(len(ids), -1, np.int64)
         if fits_np.any():
@@ -159,8 +167,12 @@ def _pandas_ids_arrow(col: pd.Series, problems: dict, what: str):
     elif pd.api.types.is_float_dtype(col):
         v = col.to_numpy(dtype=float)
         frac = ~np.isnan(v) & (v != np.floor(v))
-        _note(problems, f"non-integral numeric {what}", int(frac.sum()),
-              col[frac].head(EXAMPLES).tolist())
+        _note(
+            problems,
+            f"non-integral numeric {what}",
+            int(frac.sum()),
+            col[frac].head(EXAMPLES).tolist(),
+        )
         col = col.where(~frac).astype("Int64").astype("string")
     arr = pa.array(col, from_pandas=True)
     if isinstance(arr, pa.ChunkedArray):
@@ -172,10 +184,14 @@ def _flow_values(col, problems: dict) -> np.ndarray:
     import pyarrow as pa
 
     if isinstance(col, (pa.Array, pa.ChunkedArray)):
-        if pa.types.is_integer(col.type) or pa.types.is_floating(col.type) or \
-                pa.types.is_decimal(col.type):
-            return np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False),
-                              dtype=np.float64)
+        if (
+            pa.types.is_integer(col.type)
+            or pa.types.is_floating(col.type)
+            or pa.types.is_decimal(col.type)
+        ):
+            return np.asarray(
+                col.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64
+            )
         col = col.to_pandas()
     if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
         return col.to_numpy(dtype=float, na_value=np.nan)
@@ -188,8 +204,9 @@ def _flow_values(col, problems: dict) -> np.ndarray:
 
 
 def _group_text(o, d, f) -> pd.DataFrame:
-    df = pd.DataFrame({"origin": pd.array(o, dtype="str"), "destination": pd.array(d, dtype="str"),
-                       "flow": f})
+    df = pd.DataFrame(
+        {"origin": pd.array(o, dtype="str"), "destination": pd.array(d, dtype="str"), "flow": f}
+    )
     return df.groupby(["origin", "destination"], sort=False, as_index=False)["flow"].sum()
 
 
@@ -209,8 +226,11 @@ class ParquetPiece:
         keys = dict(self.keys)
         in_file = [c for c in columns if c not in keys]
         pf = pq.ParquetFile(self.path)
-        table = (pf.read(columns=in_file) if self.row_groups is None
-                 else pf.read_row_groups(list(self.row_groups), columns=in_file))
+        table = (
+            pf.read(columns=in_file)
+            if self.row_groups is None
+            else pf.read_row_groups(list(self.row_groups), columns=in_file)
+        )
         for c in columns:
             if c in keys:
                 table = table.append_column(c, pa.array([keys[c]] * table.num_rows))
@@ -247,9 +267,17 @@ def parquet_pieces(reader_arg, blocksize) -> list[ParquetPiece]:
     return pieces
 
 
-def map_partition(data, o_lk: Lookup | None, d_lk: Lookup | None,
-                   n_zones: int, zone_labels: np.ndarray, part: int, columns: tuple,
-                   policy: str, id_width: int | None) -> Partial:
+def map_partition(
+    data,
+    o_lk: Lookup | None,
+    d_lk: Lookup | None,
+    n_zones: int,
+    zone_labels: np.ndarray,
+    part: int,
+    columns: tuple,
+    policy: str,
+    id_width: int | None,
+) -> Partial:
     """Validate one partition (a pandas DataFrame, or a Parquet piece read here), map its
     ids to zones and sum its flows per zone pair."""
     import pyarrow as pa
@@ -272,10 +300,15 @@ def map_partition(data, o_lk: Lookup | None, d_lk: Lookup | None,
     f = _flow_values(get(f_name), problems)
     del data
 
-    no_id = (pc.is_null(o).to_numpy(zero_copy_only=False)
-             | pc.is_null(d).to_numpy(zero_copy_only=False))
-    _note(problems, "rows without an origin or destination id", int(no_id.sum()),
-          (f"partition {part}, row {i}" for i in np.flatnonzero(no_id)[:EXAMPLES]))
+    no_id = pc.is_null(o).to_numpy(zero_copy_only=False) | pc.is_null(d).to_numpy(
+        zero_copy_only=False
+    )
+    _note(
+        problems,
+        "rows without an origin or destination id",
+        int(no_id.sum()),
+        (f"partition {part}, row {i}" for i in np.flatnonzero(no_id)[:EXAMPLES]),
+    )
     ok = ~no_id
 
     def pairs(mask):
@@ -298,7 +331,7 @@ def map_partition(data, o_lk: Lookup | None, d_lk: Lookup | None,
 
     if o_lk is d_lk:
         codes = o_lk.zone_codes(pa.concat_arrays([o, d]))
-        oc, dc = codes[: len(o)], codes[len(o):]
+        oc, dc = codes[: len(o)], codes[len(o) :]
     else:
         oc, dc = o_lk.zone_codes(o), d_lk.zone_codes(d)
     matched = ok & (oc >= 0) & (dc >= 0)
@@ -316,12 +349,16 @@ def map_partition(data, o_lk: Lookup | None, d_lk: Lookup | None,
         out.unmatched_destination = pc.unique(d.filter(pa.array(d_bad)))
         if policy == "keep":
             rows = np.flatnonzero(lost)
-            o_txt = pc.if_else(pa.array(o_bad[rows]), o.take(rows),
-                               pa.array(zone_labels[np.maximum(oc[rows], 0)],
-                                        type=pa.large_string()))
-            d_txt = pc.if_else(pa.array(d_bad[rows]), d.take(rows),
-                               pa.array(zone_labels[np.maximum(dc[rows], 0)],
-                                        type=pa.large_string()))
+            o_txt = pc.if_else(
+                pa.array(o_bad[rows]),
+                o.take(rows),
+                pa.array(zone_labels[np.maximum(oc[rows], 0)], type=pa.large_string()),
+            )
+            d_txt = pc.if_else(
+                pa.array(d_bad[rows]),
+                d.take(rows),
+                pa.array(zone_labels[np.maximum(dc[rows], 0)], type=pa.large_string()),
+            )
             out.extra = _group_text(o_txt, d_txt, f[rows])
     return out
 
@@ -342,13 +379,19 @@ def _combine(*parts: Partial) -> Partial:
     out = Partial()
     keys = [p.keys for p in parts if len(p.keys)]
     if keys:
-        s = pd.Series(np.concatenate([p.sums for p in parts if len(p.keys)])).groupby(
-            np.concatenate(keys), sort=True).sum()
+        s = (
+            pd.Series(np.concatenate([p.sums for p in parts if len(p.keys)]))
+            .groupby(np.concatenate(keys), sort=True)
+            .sum()
+        )
         out.keys, out.sums = s.index.to_numpy(dtype=np.int64), s.to_numpy(dtype=np.float64)
     extra = [p.extra for p in parts if p.extra is not None]
     if extra:
-        out.extra = pd.concat(extra, ignore_index=True).groupby(
-            ["origin", "destination"], sort=False, as_index=False)["flow"].sum()
+        out.extra = (
+            pd.concat(extra, ignore_index=True)
+            .groupby(["origin", "destination"], sort=False, as_index=False)["flow"]
+            .sum()
+        )
     out.rows = sum(p.rows for p in parts)
     out.unmatched_rows = sum(p.unmatched_rows for p in parts)
     out.unmatched_flow = float(sum(p.unmatched_flow for p in parts))
@@ -365,5 +408,5 @@ def tree(dask, items: list, split_every: int):
     combine = dask.delayed(_combine, pure=True)
     level = items
     while len(level) > 1:
-        level = [combine(*level[i:i + split_every]) for i in range(0, len(level), split_every)]
+        level = [combine(*level[i : i + split_every]) for i in range(0, len(level), split_every)]
     return level[0]

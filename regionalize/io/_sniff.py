@@ -43,17 +43,27 @@ def format_of(path: Path, fmt: str | None) -> str:
         return "excel"
     if suffix in _CSV:
         return "csv"
-    raise InvalidODError(f"Cannot tell the format of {path.name!r} from its suffix; "
-                         + says("pass {}, {} or {}.", Fix("format", "csv"),
-                                Fix("format", "parquet"), Fix("format", "excel")))
+    raise InvalidODError(
+        f"Cannot tell the format of {path.name!r} from its suffix; "
+        + says(
+            "pass {}, {} or {}.",
+            Fix("format", "csv"),
+            Fix("format", "parquet"),
+            Fix("format", "excel"),
+        )
+    )
 
 
 #: encodings tried, in order, when a file is not UTF-8 (see :func:`guess_encoding`)
 _CANDIDATES = ("cp949", "cp1252", "latin-1")
 
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 def open_raw(path: Path):
@@ -122,7 +132,7 @@ def first_bad_block(path: Path, block: int = 1 << 20) -> bytes | None:
             except UnicodeDecodeError:
                 start = chunk.find(b"\n")
                 end = chunk.rfind(b"\n")
-                return chunk[start + 1:end] if 0 <= start < end else chunk
+                return chunk[start + 1 : end] if 0 <= start < end else chunk
     return None
 
 
@@ -194,8 +204,10 @@ def encoding_for(path: Path, encoding: str | None) -> tuple[str, str | None]:
     except RegionalizeError:
         raise
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile, lzma.LZMAError) as exc:
-        raise InvalidODError(f"Cannot read {path.name} ({type(exc).__name__}: {exc}); check "
-                             "that the file (or archive) is complete.") from None
+        raise InvalidODError(
+            f"Cannot read {path.name} ({type(exc).__name__}: {exc}); check "
+            "that the file (or archive) is complete."
+        ) from None
     bom = bom_encoding(head)
     if bom is not None and bom != "utf-8-sig":
         return bom, f"decoded {path.name} as {bom.upper()} (byte-order mark)"
@@ -204,8 +216,8 @@ def encoding_for(path: Path, encoding: str | None) -> tuple[str, str | None]:
         raise InvalidODError(
             f"Cannot read {path.name} as UTF-8: it looks like UTF-16 text without a "
             "byte-order mark (every other byte is zero); "
-            + says("pass {}, or {} to detect it.", Fix("encoding", wide),
-                   Fix("encoding", "auto")))
+            + says("pass {}, or {} to detect it.", Fix("encoding", wide), Fix("encoding", "auto"))
+        )
     return "utf-8-sig", None  # a UTF-8 byte-order mark would otherwise stick to a column
 
 
@@ -234,13 +246,21 @@ def _head_text(path: Path, encoding: str | None) -> str | None:
         enc, _ = encoding_for(path, encoding)
         with open_raw(path) as fh:
             return fh.read(1 << 16).decode(enc, errors="replace")
-    except (RegionalizeError, OSError, EOFError, LookupError, zlib.error, zipfile.BadZipFile,
-            lzma.LZMAError):
+    except (
+        RegionalizeError,
+        OSError,
+        EOFError,
+        LookupError,
+        zlib.error,
+        zipfile.BadZipFile,
+        lzma.LZMAError,
+    ):
         return None
 
 
-def find_header_line(path: Path, encoding: str | None, want: Sequence[str],
-                     sep: str | None) -> int | None:
+def find_header_line(
+    path: Path, encoding: str | None, want: Sequence[str], sep: str | None
+) -> int | None:
     """The 0-based line of a text file holding all the names ``want`` as fields (the header
     below title or note lines), looked for in its first 64 kB; None if none does."""
     want = [str(w).strip() for w in want]
@@ -250,7 +270,7 @@ def find_header_line(path: Path, encoding: str | None, want: Sequence[str],
     if text is None:
         return None
     for k, line in enumerate(text.splitlines()[:200]):
-        for delim in ([sep] if sep else [",", ";", "\t", "|"]):
+        for delim in [sep] if sep else [",", ";", "\t", "|"]:
             fields = {f.strip().strip('"').strip() for f in line.split(delim)}
             if all(w in fields for w in want):
                 return k
@@ -268,13 +288,12 @@ def modal_header_line(path: Path, encoding: str | None, sep: str | None) -> int 
         return None
     delim = sep
     if delim is None:
-        body = "\n".join(lines[len(lines) // 2:])
+        body = "\n".join(lines[len(lines) // 2 :])
         try:
             delim = csv.Sniffer().sniff(body, delimiters=",;\t|").delimiter
         except csv.Error:
             return None
-    counts = [len(next(csv.reader([ln], delimiter=delim), [])) if ln.strip() else 0
-              for ln in lines]
+    counts = [len(next(csv.reader([ln], delimiter=delim), [])) if ln.strip() else 0 for ln in lines]
     widest = max(counts)
     if widest < 2:
         return None
@@ -293,7 +312,7 @@ def _skiprows_fix(line: int | None) -> Message:
 #: millions of columns, far beyond any dense matrix)
 HEADER_SCAN_LIMIT = 64 * 2**20
 
-_SNIFF_BYTES = 1 << 16   # the header prefix the delimiter is sniffed from when sep=None
+_SNIFF_BYTES = 1 << 16  # the header prefix the delimiter is sniffed from when sep=None
 _SCAN_CHUNK = 1 << 20
 _EOL = re.compile(r"[\r\n]")
 
@@ -303,8 +322,11 @@ def _text_chunks(path: Path, encoding: str | None, budget: list[int]):
 
     Undecodable bytes are replaced: only ASCII delimiters, quotes and line ends matter here
     and they survive in every encoding read_table accepts (``"auto"`` reads as UTF-8)."""
-    enc = "utf-8-sig" if encoding is None or str(encoding).lower() in (
-        "utf-8", "utf8", "auto") else str(encoding)
+    enc = (
+        "utf-8-sig"
+        if encoding is None or str(encoding).lower() in ("utf-8", "utf8", "auto")
+        else str(encoding)
+    )
     dec = codecs.getincrementaldecoder(enc)(errors="replace")
     with open_raw(path) as fh:
         while True:
@@ -333,9 +355,14 @@ def _count_fields(seg: str, delim: str, in_quote: bool) -> tuple[int, bool, bool
     return n, in_quote, False
 
 
-def header_fields(path: str | PathLike, *, sep: str | None = None, encoding: str | None = None,
-                  skiprows: int | None = None, limit: int | None = None
-                  ) -> tuple[int, bool] | None:
+def header_fields(
+    path: str | PathLike,
+    *,
+    sep: str | None = None,
+    encoding: str | None = None,
+    skiprows: int | None = None,
+    limit: int | None = None,
+) -> tuple[int, bool] | None:
     """Count the fields of a CSV's header line without parsing the file (bounded reading).
 
     The header is the first line after ``skiprows`` lines, as pandas reads it: fields are
@@ -356,8 +383,9 @@ def header_fields(path: str | PathLike, *, sep: str | None = None, encoding: str
     limit = HEADER_SCAN_LIMIT if limit is None else int(limit)
     if skiprows is None:
         skip = 0
-    elif isinstance(skiprows, (int, np.integer)) and not isinstance(skiprows, bool) \
-            and skiprows >= 0:
+    elif (
+        isinstance(skiprows, (int, np.integer)) and not isinstance(skiprows, bool) and skiprows >= 0
+    ):
         skip = int(skiprows)
     else:
         return None
@@ -406,7 +434,7 @@ def header_fields(path: str | PathLike, *, sep: str | None = None, encoding: str
                 sample += more
             text = sample
             m = _EOL.search(sample, 0, _SNIFF_BYTES)
-            line = sample[:m.start()] if m is not None else sample[:_SNIFF_BYTES]
+            line = sample[: m.start()] if m is not None else sample[:_SNIFF_BYTES]
             if not line.strip():
                 return None
             try:
@@ -427,7 +455,13 @@ def header_fields(path: str | PathLike, *, sep: str | None = None, encoding: str
             text = next(chunks, None)
             if text is None:
                 return n + 1, True
-    except (OSError, EOFError, LookupError, ValueError, zlib.error, zipfile.BadZipFile,
-            lzma.LZMAError):
+    except (
+        OSError,
+        EOFError,
+        LookupError,
+        ValueError,
+        zlib.error,
+        zipfile.BadZipFile,
+        lzma.LZMAError,
+    ):
         return None
-

@@ -19,22 +19,93 @@ from ..errors import Fix, InvalidODError, Message, says
 from ..flows import SUPPRESSED_PATTERN
 
 #: names of total and subtotal rows, columns and ids (compared case-folded, trimmed, NFKC)
-TOTAL_NAMES = frozenset({
-    "total", "totals", "totale", "totali", "totaal", "totalt", "totaux", "total général",
-    "total general", "totales", "grand total", "subtotal", "sub-total", "sub total",
-    "gesamt", "insgesamt", "gesamtsumme", "gesamtergebnis", "summe", "summa", "sum", "sums",
-    "all", "all areas", "all zones", "all places", "all workers", "all counties",
-    "all municipalities", "all regions", "all lsoas", "all msoas", "alle", "ensemble",
-    "somme", "tous", "todos", "todas", "tutti", "suma", "razem", "yhteensä", "samtals",
-    "i alt", "i alt i alt", "celkem", "összesen", "kokku", "iš viso", "kopā", "skupaj",
-    "ukupno", "итого", "всего", "общо", "σύνολο", "toplam", "jumlah", "eindtotaal",
-    "합계", "총계", "소계", "계", "전체", "전국", "合計", "合计", "总计", "總計", "小計", "小计",
-    "計", "计", "総数", "总数", "全国", "全國",
-})
+TOTAL_NAMES = frozenset(
+    {
+        "total",
+        "totals",
+        "totale",
+        "totali",
+        "totaal",
+        "totalt",
+        "totaux",
+        "total général",
+        "total general",
+        "totales",
+        "grand total",
+        "subtotal",
+        "sub-total",
+        "sub total",
+        "gesamt",
+        "insgesamt",
+        "gesamtsumme",
+        "gesamtergebnis",
+        "summe",
+        "summa",
+        "sum",
+        "sums",
+        "all",
+        "all areas",
+        "all zones",
+        "all places",
+        "all workers",
+        "all counties",
+        "all municipalities",
+        "all regions",
+        "all lsoas",
+        "all msoas",
+        "alle",
+        "ensemble",
+        "somme",
+        "tous",
+        "todos",
+        "todas",
+        "tutti",
+        "suma",
+        "razem",
+        "yhteensä",
+        "samtals",
+        "i alt",
+        "i alt i alt",
+        "celkem",
+        "összesen",
+        "kokku",
+        "iš viso",
+        "kopā",
+        "skupaj",
+        "ukupno",
+        "итого",
+        "всего",
+        "общо",
+        "σύνολο",
+        "toplam",
+        "jumlah",
+        "eindtotaal",
+        "합계",
+        "총계",
+        "소계",
+        "계",
+        "전체",
+        "전국",
+        "合計",
+        "合计",
+        "总计",
+        "總計",
+        "小計",
+        "小计",
+        "計",
+        "计",
+        "総数",
+        "总数",
+        "全国",
+        "全國",
+    }
+)
 _TOTAL_PREFIX = re.compile(
     r"^(?:grand\s+total|sub-?\s?totals?|totals?|totale|totali|totaal|totalt|totaux|gesamt|"
     r"insgesamt|summe|somme|yhteensä|i alt|razem|celkem|összesen|итого|всего|합계|총계|소계|"
-    r"合計|合计|总计|總計|小計|小计)(?![^\W\d_])", re.IGNORECASE)
+    r"合計|合计|总计|總計|小計|小计)(?![^\W\d_])",
+    re.IGNORECASE,
+)
 
 
 def is_total_name(value) -> bool:
@@ -86,8 +157,11 @@ def sum_of_others(a: np.ndarray, positive: np.ndarray | None = None) -> list[int
     out = []
     for t in np.flatnonzero(np.abs(2 * rows - total) <= tol):
         others = np.count_nonzero(rows) - (rows[t] != 0)
-        if rows[t] > 0 and others >= 2 and np.allclose(2 * a[t], cols, rtol=1e-9,
-                                                      atol=tol / a.shape[1]):
+        if (
+            rows[t] > 0
+            and others >= 2
+            and np.allclose(2 * a[t], cols, rtol=1e-9, atol=tol / a.shape[1])
+        ):
             out.append(int(t))
     return out
 
@@ -107,27 +181,39 @@ def sum_zones(m) -> tuple[list[int], list[int]]:
     found_r, found_c = [], []
     for t in np.flatnonzero(np.abs(2 * rows - total) <= tol):
         row = m[[t], :].toarray().ravel()
-        if rows[t] > 0 and np.count_nonzero(rows) - 1 >= 2 and np.allclose(
-                2 * row, cols, rtol=1e-9, atol=tol / n):
+        if (
+            rows[t] > 0
+            and np.count_nonzero(rows) - 1 >= 2
+            and np.allclose(2 * row, cols, rtol=1e-9, atol=tol / n)
+        ):
             found_r.append(int(t))
     for t in np.flatnonzero(np.abs(2 * cols - total) <= tol):
         col = m[:, [t]].toarray().ravel()
-        if cols[t] > 0 and np.count_nonzero(cols) - 1 >= 2 and np.allclose(
-                2 * col, rows, rtol=1e-9, atol=tol / n):
+        if (
+            cols[t] > 0
+            and np.count_nonzero(cols) - 1 >= 2
+            and np.allclose(2 * col, rows, rtol=1e-9, atol=tol / n)
+        ):
             found_c.append(int(t))
     return found_r, found_c
 
 
 def totals_fix(footer_too: bool = False) -> Message:
     if footer_too:
-        return says("Pass {} to leave them out (recorded in meta['repairs']; {} also drops "
-                    "total rows at the end), {} if they really are zones, or remove them "
-                    "from the file.", Fix("totals", "drop"), Fix("footer", "drop"),
-                    Fix("totals", "keep"))
-    return says("Pass {} to leave them out (recorded in meta['repairs']), {} if they really "
-                "are zones, or remove them from the file.", Fix("totals", "drop"),
-                Fix("totals", "keep"))
-
+        return says(
+            "Pass {} to leave them out (recorded in meta['repairs']; {} also drops "
+            "total rows at the end), {} if they really are zones, or remove them "
+            "from the file.",
+            Fix("totals", "drop"),
+            Fix("footer", "drop"),
+            Fix("totals", "keep"),
+        )
+    return says(
+        "Pass {} to leave them out (recorded in meta['repairs']), {} if they really "
+        "are zones, or remove them from the file.",
+        Fix("totals", "drop"),
+        Fix("totals", "keep"),
+    )
 
 
 def footer_rows(df: pd.DataFrame, id_cols: list[str], flow: str | None) -> np.ndarray:
@@ -145,8 +231,11 @@ def footer_rows(df: pd.DataFrame, id_cols: list[str], flow: str | None) -> np.nd
             text = col.astype(object).where(col.notna(), "").astype(str)
             numeric = pd.to_numeric(text.str.strip(), errors="coerce").notna().to_numpy()
             marker = text.str.fullmatch(SUPPRESSED_PATTERN).to_numpy()
-            numberish = text.str.strip().str.fullmatch(r"[+-]?[\d.,' ]*\d[\d.,' ]*").to_numpy(
-                dtype=bool, na_value=False)
+            numberish = (
+                text.str.strip()
+                .str.fullmatch(r"[+-]?[\d.,' ]*\d[\d.,' ]*")
+                .to_numpy(dtype=bool, na_value=False)
+            )
             bad = bad | (~numeric & ~marker & ~numberish)
     good = np.flatnonzero(~bad)
     if not len(good):  # no row is a flow: a wrong column, not a footer (reported later)
@@ -154,14 +243,15 @@ def footer_rows(df: pd.DataFrame, id_cols: list[str], flow: str | None) -> np.nd
     return np.arange(good[-1] + 1, len(df), dtype=np.int64)
 
 
-def footer_rows_by_segment(df: pd.DataFrame, id_cols: list[str], flow: str | None,
-                           segments: list[int] | None) -> np.ndarray:
+def footer_rows_by_segment(
+    df: pd.DataFrame, id_cols: list[str], flow: str | None, segments: list[int] | None
+) -> np.ndarray:
     """:func:`footer_rows` of each part of a table stacked from several sheets."""
     if not segments:
         return footer_rows(df, id_cols, flow)
     out, start = [], 0
     for n in segments:
-        out.append(footer_rows(df.iloc[start:start + n], id_cols, flow) + start)
+        out.append(footer_rows(df.iloc[start : start + n], id_cols, flow) + start)
         start += n
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
@@ -172,23 +262,29 @@ def row_text(df: pd.DataFrame, i: int) -> str:
     return repr(text[:60] + ("..." if len(text) > 60 else ""))
 
 
-def drop_footer(df: pd.DataFrame, rows: np.ndarray, footer: str, name: str,
-                fix: str | Message, what: str = "OD table") -> tuple[pd.DataFrame, list[str]]:
+def drop_footer(
+    df: pd.DataFrame,
+    rows: np.ndarray,
+    footer: str,
+    name: str,
+    fix: str | Message,
+    what: str = "OD table",
+) -> tuple[pd.DataFrame, list[str]]:
     if not len(rows):
         return df, []
     examples = ", ".join(f"data row {i + 1}: {row_text(df, i)}" for i in rows[:3])
     if footer == "error":
         raise InvalidODError(
             f"Invalid {what} {name}: the last {len(rows):,} rows look like notes, totals or "
-            f"a footer, not flows (first: {examples}). " + fix)
+            f"a footer, not flows (first: {examples}). " + fix
+        )
     keep = np.ones(len(df), dtype=bool)
     keep[rows] = False
-    return df.iloc[np.flatnonzero(keep)], [f"dropped {len(rows)} footer or note rows at the "
-                                           f"end of {name} (first: {examples})"]
-
+    return df.iloc[np.flatnonzero(keep)], [
+        f"dropped {len(rows)} footer or note rows at the end of {name} (first: {examples})"
+    ]
 
 
 def dropped_totals_note(df: pd.DataFrame, rows, name: str, what: str) -> str:
     examples = ", ".join(f"data row {i + 1}: {row_text(df, i)}" for i in list(rows)[:3])
     return f"dropped {len(rows)} total {what} of {name} (first: {examples})"
-

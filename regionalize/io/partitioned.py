@@ -53,7 +53,8 @@ def _import_dask():
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
             "Reading partitioned OD tables needs dask[dataframe]: pip install "
-            "'regionalize[distributed]' (or pip install 'dask[dataframe]').") from exc
+            "'regionalize[distributed]' (or pip install 'dask[dataframe]')."
+        ) from exc
     return dask, dd
 
 
@@ -68,8 +69,11 @@ def _suffix(path: str) -> str:
 
 
 def _is_data_file(path: Path) -> bool:
-    return path.is_file() and not path.name.startswith(("_", ".")) and (
-        _suffix(str(path)) in _PARQUET + _CSV)
+    return (
+        path.is_file()
+        and not path.name.startswith(("_", "."))
+        and (_suffix(str(path)) in _PARQUET + _CSV)
+    )
 
 
 def _resolve_source(source, fmt: str | None) -> tuple[list[str], str, Any]:
@@ -91,35 +95,44 @@ def _resolve_source(source, fmt: str | None) -> tuple[list[str], str, Any]:
                 if not files:
                     raise DataNotFoundError(
                         f"No Parquet or CSV files in {path} (looked for "
-                        f"{', '.join('*' + s for s in _PARQUET + _CSV)}).")
+                        f"{', '.join('*' + s for s in _PARQUET + _CSV)})."
+                    )
                 reader_arg = str(path)
             else:
                 files = [str(path)]
                 reader_arg = files
-    elif isinstance(source, Sequence) and source and all(
-            isinstance(s, (str, PathLike)) for s in source):
+    elif (
+        isinstance(source, Sequence)
+        and source
+        and all(isinstance(s, (str, PathLike)) for s in source)
+    ):
         files = [str(s) for s in source]
         missing = [f for f in files if not Path(f).is_file()]
         if missing:
-            raise DataNotFoundError(f"{len(missing):,} files not found (first: "
-                                    f"{', '.join(missing[:EXAMPLES])}).")
+            raise DataNotFoundError(
+                f"{len(missing):,} files not found (first: {', '.join(missing[:EXAMPLES])})."
+            )
         reader_arg = files
     else:
         raise InvalidParameterError(
             "The 'source' parameter of aggregate_flows must be a folder, a file, a glob "
-            f"pattern or a list of files. Got {type(source).__name__} instead.")
+            f"pattern or a list of files. Got {type(source).__name__} instead."
+        )
     if fmt is not None:
         check_parameter("aggregate_flows", "format", fmt, allowed=["parquet", "csv"])
     else:
-        kinds = {"parquet" if _suffix(f) in _PARQUET else "csv" if _suffix(f) in _CSV else "?"
-                 for f in files}
+        kinds = {
+            "parquet" if _suffix(f) in _PARQUET else "csv" if _suffix(f) in _CSV else "?"
+            for f in files
+        }
         if kinds == {"parquet"} or kinds == {"csv"}:
             fmt = kinds.pop()
         else:
             raise InvalidODError(
                 f"Cannot tell the format of {Path(files[0]).name!r}"
                 + (" (the files mix Parquet and CSV)" if len(kinds) > 1 else "")
-                + "; pass format='parquet' or format='csv'.")
+                + "; pass format='parquet' or format='csv'."
+            )
     if fmt == "csv" and reader_arg is not files:
         reader_arg = [f for f in files if _suffix(f) in _CSV] or files
         files = reader_arg
@@ -131,11 +144,9 @@ def _columns_of(files: list[str], reader_arg: Any, fmt: str, sep: str) -> list[s
         import pyarrow.dataset as ds
 
         try:
-            return list(ds.dataset(reader_arg, format="parquet", partitioning="hive")
-                        .schema.names)
+            return list(ds.dataset(reader_arg, format="parquet", partitioning="hive").schema.names)
         except Exception as exc:  # pyarrow raises several kinds for unreadable files
-            raise InvalidODError(f"Cannot read {Path(files[0]).name} as Parquet ({exc}).") \
-                from None
+            raise InvalidODError(f"Cannot read {Path(files[0]).name} as Parquet ({exc}).") from None
     return list(pd.read_csv(files[0], sep=sep, nrows=0).columns)
 
 
@@ -153,8 +164,12 @@ def _crosswalk_series(crosswalk, columns, id_width, what: str, sep: str = ",") -
             names = pq.read_schema(crosswalk).names[:2]
         else:
             names = list(map(str, read_table(crosswalk, sep=sep, nrows=0).columns[:2]))
-        crosswalk = read_table(crosswalk, text_columns=names, columns=names,
-                               **({} if _suffix(str(crosswalk)) in _PARQUET else {"sep": sep}))
+        crosswalk = read_table(
+            crosswalk,
+            text_columns=names,
+            columns=names,
+            **({} if _suffix(str(crosswalk)) in _PARQUET else {"sep": sep}),
+        )
     if isinstance(crosswalk, Mapping):
         crosswalk = pd.Series(dict(crosswalk), dtype=object)
     if isinstance(crosswalk, pd.DataFrame):
@@ -165,17 +180,23 @@ def _crosswalk_series(crosswalk, columns, id_width, what: str, sep: str = ",") -
                 f"Invalid {what}: expected two columns (fine id, zone); "
                 + (f"missing {', '.join(map(repr, absent))}; " if absent else "")
                 + f"it has {', '.join(map(repr, map(str, crosswalk.columns[:12])))}. Pass "
-                "crosswalk_columns=(fine, zone).")
+                "crosswalk_columns=(fine, zone)."
+            )
         crosswalk = pd.Series(crosswalk[names[1]].to_numpy(), index=crosswalk[names[0]])
     if not isinstance(crosswalk, pd.Series):
         raise InvalidParameterError(
             f"The {what} must be a mapping, a pandas Series (fine id -> zone), a DataFrame "
-            f"or a CSV/Parquet file. Got {type(crosswalk).__name__} instead.")
+            f"or a CSV/Parquet file. Got {type(crosswalk).__name__} instead."
+        )
     problems = Problems(f"Invalid {what}")
     keep = crosswalk.notna().to_numpy()
     no_zone = crosswalk.index[~keep]
-    problems.add("fine ids without a zone", list(map(str, no_zone[:EXAMPLES])),
-                 count=len(no_zone), fix="Every fine id needs a zone.")
+    problems.add(
+        "fine ids without a zone",
+        list(map(str, no_zone[:EXAMPLES])),
+        count=len(no_zone),
+        fix="Every fine id needs a zone.",
+    )
     problems.raise_if_any(InvalidZonesError)
     fine = normalise_column(crosswalk.index, what=f"{what} fine ids", width=id_width)
     zone = normalise_column(crosswalk.to_numpy(), what=f"{what} zones")
@@ -183,8 +204,12 @@ def _crosswalk_series(crosswalk, columns, id_width, what: str, sep: str = ",") -
     dup = table["fine"].duplicated(keep=False)
     if dup.any():
         first = table.loc[dup, "fine"].drop_duplicates()
-        problems.add("fine ids mapped to several zones", list(first[:EXAMPLES]),
-                     count=len(first), fix="Each fine id must map to exactly one zone.")
+        problems.add(
+            "fine ids mapped to several zones",
+            list(first[:EXAMPLES]),
+            count=len(first),
+            fix="Each fine id must map to exactly one zone.",
+        )
         problems.raise_if_any(InvalidZonesError)
     if len(table) == 0:
         raise InvalidZonesError(f"Invalid {what}: it is empty.")
@@ -203,14 +228,16 @@ def _lookups(crosswalk, origin_crosswalk, destination_crosswalk, columns, id_wid
     if (o_cw is None) != (d_cw is None):
         raise InvalidParameterError(
             "Give a crosswalk for both sides: crosswalk= for both, or origin_crosswalk= and "
-            "destination_crosswalk=.")
+            "destination_crosswalk=."
+        )
     same = o_cw is d_cw
-    o_s = _crosswalk_series(o_cw, columns, id_width,
-                            "crosswalk" if same else "origin crosswalk", sep)
-    d_s = o_s if same else _crosswalk_series(d_cw, columns, id_width, "destination crosswalk",
-                                             sep)
-    labels = pd.Index(pd.concat([pd.Series(o_s.to_numpy()), pd.Series(d_s.to_numpy())])
-                      .unique()).astype(object)
+    o_s = _crosswalk_series(
+        o_cw, columns, id_width, "crosswalk" if same else "origin crosswalk", sep
+    )
+    d_s = o_s if same else _crosswalk_series(d_cw, columns, id_width, "destination crosswalk", sep)
+    labels = pd.Index(
+        pd.concat([pd.Series(o_s.to_numpy()), pd.Series(d_s.to_numpy())]).unique()
+    ).astype(object)
 
     def make(s: pd.Series) -> Lookup:
         codes = labels.get_indexer(pd.Index(s.to_numpy(), dtype=object)).astype(np.int64)
@@ -237,7 +264,8 @@ def _compute(dask, obj, scheduler):
         except OSError as exc:
             raise InvalidParameterError(
                 f"Cannot connect to the Dask scheduler at {scheduler} ({exc}); check the "
-                "address and that the scheduler is running.") from None
+                "address and that the scheduler is running."
+            ) from None
         with client:
             (res,) = dask.compute(obj, scheduler=client)
         return res
@@ -247,7 +275,8 @@ def _compute(dask, obj, scheduler):
     raise InvalidParameterError(
         "The 'scheduler' parameter of aggregate_flows must be None, a Dask scheduler name "
         "('threads', 'synchronous', 'processes'), a scheduler address such as "
-        f"'tcp://10.0.0.5:8786' or a dask.distributed.Client. Got {scheduler!r} instead.")
+        f"'tcp://10.0.0.5:8786' or a dask.distributed.Client. Got {scheduler!r} instead."
+    )
 
 
 # ============================================================================ public API
@@ -375,10 +404,12 @@ def aggregate_flows(
     if isinstance(split_every, bool) or not isinstance(split_every, int) or split_every < 2:
         raise InvalidParameterError(
             "The 'split_every' parameter of aggregate_flows must be an int >= 2. "
-            f"Got {split_every!r} instead.")
+            f"Got {split_every!r} instead."
+        )
     if "duplicates" in graph_kwargs:
-        raise InvalidParameterError("aggregate_flows always sums repeated pairs; do not pass "
-                                    "duplicates=.")
+        raise InvalidParameterError(
+            "aggregate_flows always sums repeated pairs; do not pass duplicates=."
+        )
     dask, dd = _import_dask()
     files, fmt, reader_arg = _resolve_source(source, format)
     names = [origin, destination, flow]
@@ -389,29 +420,42 @@ def aggregate_flows(
             f"Invalid OD table {Path(files[0]).name}: missing columns "
             f"{', '.join(map(repr, absent))}; it has "
             f"{', '.join(map(repr, map(str, have[:12])))}. Pass the right names with "
-            "origin=, destination=, flow=.")
-    o_lk, d_lk, labels = _lookups(crosswalk, origin_crosswalk, destination_crosswalk,
-                                  crosswalk_columns, id_width, sep)
+            "origin=, destination=, flow=."
+        )
+    o_lk, d_lk, labels = _lookups(
+        crosswalk, origin_crosswalk, destination_crosswalk, crosswalk_columns, id_width, sep
+    )
 
     cols = list(dict.fromkeys(names))
     if fmt == "parquet":
         parts: list = parquet_pieces(reader_arg, blocksize)
     else:
         compressed = any(f.lower().endswith(_COMPRESSED) for f in files)
-        ddf = dd.read_csv(files, usecols=cols, dtype={c: str for c in cols}, sep=sep,
-                          blocksize=None if compressed else blocksize, keep_default_na=False,
-                          na_values=[""])
+        ddf = dd.read_csv(
+            files,
+            usecols=cols,
+            dtype={c: str for c in cols},
+            sep=sep,
+            blocksize=None if compressed else blocksize,
+            keep_default_na=False,
+            na_values=[""],
+        )
         parts = ddf.to_delayed()
     map_part = dask.delayed(map_partition, pure=True)
     token = uuid.uuid4().hex
     o_d = dask.delayed(o_lk, name=f"crosswalk-origin-{token}") if o_lk is not None else None
-    d_d = (o_d if d_lk is o_lk else dask.delayed(d_lk, name=f"crosswalk-destination-{token}"))
-    mapped = [map_part(p, o_d, d_d, len(labels), labels, i, tuple(names), unmatched, id_width)
-              for i, p in enumerate(parts)]
+    d_d = o_d if d_lk is o_lk else dask.delayed(d_lk, name=f"crosswalk-destination-{token}")
+    mapped = [
+        map_part(p, o_d, d_d, len(labels), labels, i, tuple(names), unmatched, id_width)
+        for i, p in enumerate(parts)
+    ]
     total: Partial = _compute(dask, tree(dask, mapped, split_every), scheduler)
 
-    where = Path(files[0]).name if len(files) == 1 else (
-        str(source) if isinstance(source, (str, PathLike)) else f"({len(files):,} files)")
+    where = (
+        Path(files[0]).name
+        if len(files) == 1
+        else (str(source) if isinstance(source, (str, PathLike)) else f"({len(files):,} files)")
+    )
     problems = Problems(f"Invalid OD table {where}")
     for what, (count, examples) in total.problems.items():
         problems.add(what, examples, count=count)
@@ -421,48 +465,72 @@ def aggregate_flows(
         n_d = len(total.unmatched_destination) if total.unmatched_destination is not None else 0
         ex_o = total.unmatched_origin[:EXAMPLES].to_pylist() if n_o else []
         ex_d = total.unmatched_destination[:EXAMPLES].to_pylist() if n_d else []
-        unmatched_info = {"rows": total.unmatched_rows, "flow": total.unmatched_flow,
-                          "origin_ids": n_o, "destination_ids": n_d,
-                          "first_origin_ids": ex_o, "first_destination_ids": ex_d,
-                          "policy": unmatched}
+        unmatched_info = {
+            "rows": total.unmatched_rows,
+            "flow": total.unmatched_flow,
+            "origin_ids": n_o,
+            "destination_ids": n_d,
+            "first_origin_ids": ex_o,
+            "first_destination_ids": ex_d,
+            "policy": unmatched,
+        }
         if unmatched == "error":
             problems.add(
                 f"rows (flow {_amount(total.unmatched_flow)}) with ids not in the crosswalk: "
-                f"{n_o:,} origin ids" + (f" (first: {', '.join(ex_o)})" if n_o else "")
-                + f", {n_d:,} destination ids" + (f" (first: {', '.join(ex_d)})" if n_d else ""),
-                [], count=total.unmatched_rows,
+                f"{n_o:,} origin ids"
+                + (f" (first: {', '.join(ex_o)})" if n_o else "")
+                + f", {n_d:,} destination ids"
+                + (f" (first: {', '.join(ex_d)})" if n_d else ""),
+                [],
+                count=total.unmatched_rows,
                 fix="Add the ids to the crosswalk (or fix them in the table), or pass "
-                    "unmatched='drop' to leave those rows out or unmatched='keep' to keep each "
-                    "unmatched id as a zone of its own.")
+                "unmatched='drop' to leave those rows out or unmatched='keep' to keep each "
+                "unmatched id as a zone of its own.",
+            )
     problems.raise_if_any(InvalidODError)
 
     frames = []
     if len(total.keys):
         oc, dc = np.divmod(total.keys, len(labels))
-        frames.append(pd.DataFrame({"origin": labels[oc], "destination": labels[dc],
-                                    "flow": total.sums}))
+        frames.append(
+            pd.DataFrame({"origin": labels[oc], "destination": labels[dc], "flow": total.sums})
+        )
     if total.extra is not None:
         frames.append(total.extra.astype({"origin": object, "destination": object}))
     if not frames:
         raise InvalidODError(
             f"Invalid OD table {where}: no flows left ({total.rows:,} rows read"
-            + (f", {total.unmatched_rows:,} dropped as not in the crosswalk" if
-               total.unmatched_rows else "") + ").")
+            + (
+                f", {total.unmatched_rows:,} dropped as not in the crosswalk"
+                if total.unmatched_rows
+                else ""
+            )
+            + ")."
+        )
     table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     if len(frames) > 1 or (o_lk is not None and unmatched == "keep"):
         table = table.groupby(["origin", "destination"], sort=False, as_index=False)["flow"].sum()
 
     meta = dict(graph_kwargs.pop("meta", None) or {})
-    info = {"source": str(source) if isinstance(source, (str, PathLike)) else files,
-            "format": fmt, "rows": total.rows, "partitions": len(parts)}
+    info = {
+        "source": str(source) if isinstance(source, (str, PathLike)) else files,
+        "format": fmt,
+        "rows": total.rows,
+        "partitions": len(parts),
+    }
     meta = {**info, **meta}
     if unmatched_info is not None:
         meta["unmatched"] = unmatched_info
         what = "left out" if unmatched == "drop" else "kept as zones of their own"
-        meta["repairs"] = [*meta.get("repairs", []), (
-            f"{total.unmatched_rows:,} rows (flow {_amount(total.unmatched_flow)}) with ids not "
-            f"in the crosswalk {what}: {unmatched_info['origin_ids']:,} origin ids, "
-            f"{unmatched_info['destination_ids']:,} destination ids (first: "
-            f"{', '.join((ex_o + ex_d)[:EXAMPLES])})")]
-    return FlowGraph.from_dataframe(table, "origin", "destination", "flow", zones=zones,
-                                    meta=meta, **graph_kwargs)
+        meta["repairs"] = [
+            *meta.get("repairs", []),
+            (
+                f"{total.unmatched_rows:,} rows (flow {_amount(total.unmatched_flow)}) with ids not "
+                f"in the crosswalk {what}: {unmatched_info['origin_ids']:,} origin ids, "
+                f"{unmatched_info['destination_ids']:,} destination ids (first: "
+                f"{', '.join((ex_o + ex_d)[:EXAMPLES])})"
+            ),
+        ]
+    return FlowGraph.from_dataframe(
+        table, "origin", "destination", "flow", zones=zones, meta=meta, **graph_kwargs
+    )

@@ -113,17 +113,22 @@ def read_table(
     fmt = format_of(path, format)
     want = read_kwargs.pop("_want", ())
     if sheet is not None and fmt != "excel":
-        raise InvalidODError(f"{path.name} is not a workbook: "
-                             + says("{} only applies to Excel files (.xlsx, .xls, .ods).",
-                                    Fix("sheet")))
+        raise InvalidODError(
+            f"{path.name} is not a workbook: "
+            + says("{} only applies to Excel files (.xlsx, .xls, .ods).", Fix("sheet"))
+        )
     if fmt == "excel":
         read_kwargs.pop("nrows", None)
-        df, notes = read_excel(path, sheet=sheet, skiprows=read_kwargs.pop("skiprows", None),
-                               want=want)
+        df, notes = read_excel(
+            path, sheet=sheet, skiprows=read_kwargs.pop("skiprows", None), want=want
+        )
         for c in text_columns:
             if c in df.columns:
-                df[c] = pd.Series([cell_text(v) for v in df[c].to_numpy(dtype=object)],
-                                  index=df.index, dtype=object)
+                df[c] = pd.Series(
+                    [cell_text(v) for v in df[c].to_numpy(dtype=object)],
+                    index=df.index,
+                    dtype=object,
+                )
         if columns:
             df = df[[c for c in columns if c in df.columns]]
         if notes:
@@ -131,8 +136,7 @@ def read_table(
         return df
     if fmt == "parquet":
         try:
-            return pd.read_parquet(path, columns=list(columns) if columns else None,
-                                   **read_kwargs)
+            return pd.read_parquet(path, columns=list(columns) if columns else None, **read_kwargs)
         except RegionalizeError:
             raise
         except (ImportError, MemoryError):
@@ -142,7 +146,8 @@ def read_table(
                 f"Cannot read {path.name} as Parquet ({type(exc).__name__}: "
                 f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}). Check that it is "
                 "a complete Parquet file, or "
-                + says("pass {} if it is text.", Fix("format", "csv"))) from None
+                + says("pass {} if it is text.", Fix("format", "csv"))
+            ) from None
     used, note = encoding_for(path, encoding)
     opts: dict[str, Any] = {"dtype": {c: str for c in text_columns}, "encoding": used}
     if sep is None:
@@ -163,18 +168,27 @@ def read_table(
             guess = guess_encoding(bad)
             hint = f"it looks like {guess}: " + says("pass {}", Fix("encoding", guess))
         else:
-            hint = says("pass {} (e.g. 'cp949' for Korean, 'latin-1' or 'cp1252' for Italian "
-                        "and other Western European text)", Fix("encoding"))
+            hint = says(
+                "pass {} (e.g. 'cp949' for Korean, 'latin-1' or 'cp1252' for Italian "
+                "and other Western European text)",
+                Fix("encoding"),
+            )
         raise InvalidODError(
             f"Cannot decode {path.name} as {encoding or 'UTF-8'} ({exc.reason} at byte "
-            f"{exc.start}); " + hint
-            + says(", or {} to detect it.", Fix("encoding", "auto"))) from None
+            f"{exc.start}); " + hint + says(", or {} to detect it.", Fix("encoding", "auto"))
+        ) from None
     except LookupError:
-        raise InvalidODError(f"Unknown encoding {encoding!r}; "
-                             + says("use a Python codec name such as {}, {}, {}, {} or {}.",
-                                    Fix("encoding", "utf-8"), Fix("encoding", "cp949"),
-                                    Fix("encoding", "euc-kr"), Fix("encoding", "latin-1"),
-                                    Fix("encoding", "auto"))) from None
+        raise InvalidODError(
+            f"Unknown encoding {encoding!r}; "
+            + says(
+                "use a Python codec name such as {}, {}, {}, {} or {}.",
+                Fix("encoding", "utf-8"),
+                Fix("encoding", "cp949"),
+                Fix("encoding", "euc-kr"),
+                Fix("encoding", "latin-1"),
+                Fix("encoding", "auto"),
+            )
+        ) from None
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile, lzma.LZMAError) as exc:
         if isinstance(exc, RegionalizeError):
             raise
@@ -182,22 +196,35 @@ def read_table(
             f"Cannot read {path.name} ({type(exc).__name__}: {exc}). If it is compressed, "
             "check that the archive is complete; otherwise check the file and its suffix.",
         ) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError,
-            IndexError, TypeError) as exc:
+    except (
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+        csv.Error,
+        ValueError,
+        IndexError,
+        TypeError,
+    ) as exc:
         if isinstance(exc, RegionalizeError):
             raise
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         line = None
         if not read_kwargs.get("skiprows"):
-            line = (find_header_line(path, encoding, want, sep) if want
-                    else modal_header_line(path, encoding, sep))
-        skip = (says(f"the header looks like line {line + 1}: pass {{}}.", Fix("skiprows", line))
-                if line else says("{} if title or note lines come before the header.",
-                                  Fix("skiprows")))
+            line = (
+                find_header_line(path, encoding, want, sep)
+                if want
+                else modal_header_line(path, encoding, sep)
+            )
+        skip = (
+            says(f"the header looks like line {line + 1}: pass {{}}.", Fix("skiprows", line))
+            if line
+            else says("{} if title or note lines come before the header.", Fix("skiprows"))
+        )
         raise InvalidODError(
             f"Cannot read {path.name} as a CSV table ({detail}). Check that it is a table with "
-            "a header row; " + says("pass {} if the delimiter is not a comma, semicolon or "
-                                    "tab, and ", Fix("sep")) + skip) from None
+            "a header row; "
+            + says("pass {} if the delimiter is not a comma, semicolon or tab, and ", Fix("sep"))
+            + skip
+        ) from None
     if sep is None:
         sniffed = sniff_delimiter(path, used, read_kwargs.get("skiprows"))
         if sniffed:
@@ -208,7 +235,6 @@ def read_table(
         df.attrs["encoding"] = used
         df.attrs["repairs"] = [note]
     return df
-
 
 
 def read_flows(
@@ -285,8 +311,9 @@ def read_flows(
     if "rows" in graph_kwargs:
         raise InvalidParameterError(
             "rows= applies to a wide matrix (read_matrix): a long table says where people "
-            "live by its origin column; " + says("pass {} with the column of the places of "
-                                                 "residence.", Fix("origin")))
+            "live by its origin column; "
+            + says("pass {} with the column of the places of residence.", Fix("origin"))
+        )
     o_cols, d_cols = as_list(origin), as_list(destination)
     wanted = o_cols + d_cols + [flow] + ([moe] if moe else [])
     read_repairs: list[str] = []
@@ -302,8 +329,16 @@ def read_flows(
         kwargs = {} if skiprows is None else {"skiprows": skiprows}
         # a workbook's cells keep their types: ids stored as numbers are told apart
         text = () if format_of(path, format) == "excel" else wanted
-        df = read_table(source, text_columns=text, format=format, sep=sep,
-                        encoding=encoding, sheet=sheet, _want=wanted, **kwargs)
+        df = read_table(
+            source,
+            text_columns=text,
+            format=format,
+            sep=sep,
+            encoding=encoding,
+            sheet=sheet,
+            _want=wanted,
+            **kwargs,
+        )
         read_repairs += df.attrs.get("repairs", [])
         encoding_used = df.attrs.get("encoding")
         delimiter = df.attrs.get("sep")
@@ -313,21 +348,31 @@ def read_flows(
         if path is not None and skiprows is None and format_of(path, format) == "csv":
             line = find_header_line(path, encoding, wanted, sep)
         if line:
-            fix = says(f"The header looks like line {line + 1}: pass {{}}.",
-                       Fix("skiprows", line))
+            fix = says(f"The header looks like line {line + 1}: pass {{}}.", Fix("skiprows", line))
         elif looks_like_matrix(df):
-            fix = says("Its header holds the zone ids of its first column: it looks like a "
-                       "wide matrix; read it with read_matrix ({}), or pass the right names "
-                       "with {}, {}, {}.", Fix("matrix", True), Fix("origin"),
-                       Fix("destination"), Fix("flow"))
+            fix = says(
+                "Its header holds the zone ids of its first column: it looks like a "
+                "wide matrix; read it with read_matrix ({}), or pass the right names "
+                "with {}, {}, {}.",
+                Fix("matrix", True),
+                Fix("origin"),
+                Fix("destination"),
+                Fix("flow"),
+            )
         else:
-            fix = says("Pass the right names with {}, {}, {}, or {} if title or note lines "
-                       "come before the header.", Fix("origin"), Fix("destination"),
-                       Fix("flow"), Fix("skiprows"))
+            fix = says(
+                "Pass the right names with {}, {}, {}, or {} if title or note lines "
+                "come before the header.",
+                Fix("origin"),
+                Fix("destination"),
+                Fix("flow"),
+                Fix("skiprows"),
+            )
         raise InvalidODError(
             f"Invalid OD table {name}: missing columns "
             f"{', '.join(map(repr, absent))}; it has "
-            f"{', '.join(map(repr, map(str, df.columns[:12])))}. " + fix)
+            f"{', '.join(map(repr, map(str, df.columns[:12])))}. " + fix
+        )
     segments = df.attrs.get("segments")
     trailing = footer_rows_by_segment(df, o_cols + d_cols, flow, segments)
     id_cols = list(dict.fromkeys(o_cols + d_cols))
@@ -339,8 +384,9 @@ def read_flows(
         read_repairs.append(dropped_totals_note(df, np.flatnonzero(is_total), name, "rows"))
         if segments:
             bounds = np.cumsum([0, *segments])
-            segments = [int((~is_total[a:b]).sum()) for a, b in zip(bounds[:-1], bounds[1:],
-                                                                     strict=True)]
+            segments = [
+                int((~is_total[a:b]).sum()) for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+            ]
         df = df.iloc[np.flatnonzero(~is_total)]
         trailing = footer_rows_by_segment(df, o_cols + d_cols, flow, segments)
         is_total = np.zeros(len(df), dtype=bool)
@@ -351,39 +397,64 @@ def read_flows(
         examples = ", ".join(f"data row {i + 1}: {row_text(df, i)}" for i in rows[:3])
         raise InvalidODError(
             f"Invalid OD table {name}: {len(rows):,} rows whose origin or destination is a "
-            f"total, not a zone (first: {examples}). " + totals_fix())
+            f"total, not a zone (first: {examples}). " + totals_fix()
+        )
     df, dropped = drop_footer(
-        df, trailing, footer, name,
+        df,
+        trailing,
+        footer,
+        name,
         says("Pass {} to leave them out, or remove them from the file.", Fix("footer", "drop"))
-        + (says(" ({} drops total rows wherever they are.)", Fix("totals", "drop"))
-           if is_total[trailing].any() else ""))
+        + (
+            says(" ({} drops total rows wherever they are.)", Fix("totals", "drop"))
+            if is_total[trailing].any()
+            else ""
+        ),
+    )
     read_repairs += dropped
     european = delimiter != ","
-    flows = parse_numbers(df[flow], thousands=thousands, decimal=decimal, european=european,
-                          name=name, what="flows")
+    flows = parse_numbers(
+        df[flow], thousands=thousands, decimal=decimal, european=european, name=name, what="flows"
+    )
     widths = graph_kwargs.get("id_width")
     if isinstance(widths, (list, tuple)):  # one width per id column of composite codes
         if not (len(widths) == len(o_cols) == len(d_cols)) or not all(
-                isinstance(w, (int, np.integer)) and not isinstance(w, bool) and w > 0
-                for w in widths):
+            isinstance(w, (int, np.integer)) and not isinstance(w, bool) and w > 0 for w in widths
+        ):
             raise InvalidParameterError(
                 f"id_width={list(widths)!r} must hold one positive width per id column "
                 f"(origin has {len(o_cols)}, destination {len(d_cols)}); "
-                + says("pass one number, or one per column with {}.", Fix("id_width")))
+                + says("pass one number, or one per column with {}.", Fix("id_width"))
+            )
         graph_kwargs = {k: v for k, v in graph_kwargs.items() if k != "id_width"}
     else:
         widths = None
-    table = pd.DataFrame({
-        "origin": combine_ids(df, o_cols, "origin", widths),
-        "destination": combine_ids(df, d_cols, "destination", widths),
-        "flow": flows,
-    })
+    table = pd.DataFrame(
+        {
+            "origin": combine_ids(df, o_cols, "origin", widths),
+            "destination": combine_ids(df, d_cols, "destination", widths),
+            "flow": flows,
+        }
+    )
     if moe:
-        table["moe"] = parse_numbers(df[moe], thousands=thousands, decimal=decimal,
-                                     european=european, name=name, what="margins of error")
+        table["moe"] = parse_numbers(
+            df[moe],
+            thousands=thousands,
+            decimal=decimal,
+            european=european,
+            name=name,
+            what="margins of error",
+        )
     meta = _meta(source, graph_kwargs.pop("meta", None), read_repairs, encoding_used)
-    graph = FlowGraph.from_dataframe(table, "origin", "destination", "flow",
-                                     moe="moe" if moe else None, meta=meta, **graph_kwargs)
+    graph = FlowGraph.from_dataframe(
+        table,
+        "origin",
+        "destination",
+        "flow",
+        moe="moe" if moe else None,
+        meta=meta,
+        **graph_kwargs,
+    )
     if totals == "keep":
         return graph
     rows_t, cols_t = sum_zones(graph.matrix)
@@ -395,7 +466,8 @@ def read_flows(
         raise InvalidODError(
             f"Invalid OD table {name}: {len(ids):,} zones whose flows are the sum of all the "
             f"other zones' (first: {', '.join(map(repr, ids[:3]))}): a total published as if "
-            "it were a zone. " + totals_fix())
+            "it were a zone. " + totals_fix()
+        )
     from .._ids import normalise_column
 
     width = graph_kwargs.get("id_width")
@@ -403,13 +475,21 @@ def read_flows(
     d = normalise_column(table["destination"], width=width).to_numpy(dtype=object)
     keep = ~(np.isin(o, ids) | np.isin(d, ids))
     meta = dict(graph.meta)
-    meta["repairs"] = [*meta.get("repairs", []),
-                       f"dropped {len(ids)} zones whose flows are the sum of all the others "
-                       f"(totals, first: {', '.join(map(repr, ids[:3]))})"]
+    meta["repairs"] = [
+        *meta.get("repairs", []),
+        f"dropped {len(ids)} zones whose flows are the sum of all the others "
+        f"(totals, first: {', '.join(map(repr, ids[:3]))})",
+    ]
     graph_kwargs = {k: v for k, v in graph_kwargs.items() if k != "meta"}
-    return FlowGraph.from_dataframe(table[keep], "origin", "destination", "flow",
-                                    moe="moe" if moe else None, meta=meta, **graph_kwargs)
-
+    return FlowGraph.from_dataframe(
+        table[keep],
+        "origin",
+        "destination",
+        "flow",
+        moe="moe" if moe else None,
+        meta=meta,
+        **graph_kwargs,
+    )
 
 
 def _meta(source, meta, repairs: list[str], encoding: str | None) -> dict[str, Any]:
@@ -421,7 +501,6 @@ def _meta(source, meta, repairs: list[str], encoding: str | None) -> dict[str, A
     if repairs:
         out["repairs"] = [*out.get("repairs", []), *repairs]
     return out
-
 
 
 def read_matrix(
@@ -494,8 +573,10 @@ def read_matrix(
     check_parameter("read_matrix", "footer", footer, allowed=["error", "drop"])
     check_parameter("read_matrix", "totals", totals, allowed=["error", "drop", "keep"])
     check_parameter("read_matrix", "suppressed", suppressed, allowed=["error", "zero"])
-    fix_dense = ("Publish or convert the matrix as a long table (origin, destination, flow) "
-                 "and use read_flows, which stays sparse.")
+    fix_dense = (
+        "Publish or convert the matrix as a long table (origin, destination, flow) "
+        "and use read_flows, which stays sparse."
+    )
     repairs: list[str] = []
     encoding_used = None
     delimiter = None
@@ -519,14 +600,20 @@ def read_matrix(
             # the size first, from the header line alone (bounded reading): a header of
             # 300,000 columns is refused in a fraction of a second, before pandas parses it
             # (the limit is this module's HEADER_SCAN_LIMIT, the name to change it by)
-            counted = header_fields(path, sep=sep, encoding=used, skiprows=skiprows,
-                                    limit=HEADER_SCAN_LIMIT)
+            counted = header_fields(
+                path, sep=sep, encoding=used, skiprows=skiprows, limit=HEADER_SCAN_LIMIT
+            )
             if counted is not None:
                 n_fields, complete = counted
                 n = max(n_fields - 1 - len(label_columns), 0)
-                what = f"read_matrix ({name})" if complete else (
-                    f"read_matrix ({name}: its first line runs past {HEADER_SCAN_LIMIT:,} "
-                    f"bytes with at least {n_fields:,} fields)")
+                what = (
+                    f"read_matrix ({name})"
+                    if complete
+                    else (
+                        f"read_matrix ({name}: its first line runs past {HEADER_SCAN_LIMIT:,} "
+                        f"bytes with at least {n_fields:,} fields)"
+                    )
+                )
                 check_dense(n, n, what=what, copies=2, fix=fix_dense, memory_limit=memory_limit)
                 if not complete:
                     raise InvalidODError(
@@ -534,19 +621,28 @@ def read_matrix(
                         f"{HEADER_SCAN_LIMIT:,} bytes of {name}"
                         + (f" (after skipping {skiprows} rows)" if skiprows else "")
                         + ": a line this long is no header of zone ids. Check that the file "
-                        "has line breaks, and " + says("{} and {}.", Fix("sep"),
-                                                        Fix("skiprows")))
+                        "has line breaks, and " + says("{} and {}.", Fix("sep"), Fix("skiprows"))
+                    )
             header = read_table(path, sep=sep, encoding=encoding, nrows=0, **kwargs)
             id_column_name(header, position)
             n = len(header.columns) - 1 - len(label_columns)
-            check_dense(max(n, 0), max(n, 0), what=f"read_matrix ({name})", copies=2,
-                        fix=fix_dense, memory_limit=memory_limit)
+            check_dense(
+                max(n, 0),
+                max(n, 0),
+                what=f"read_matrix ({name})",
+                copies=2,
+                fix=fix_dense,
+                memory_limit=memory_limit,
+            )
             df = read_table(path, sep=sep, encoding=encoding, dtype=str, **kwargs)
         elif fmt == "excel":
             df = read_table(path, format="excel", sheet=sheet, **kwargs)
             id_name = id_column_name(df, position)
-            df[id_name] = pd.Series([cell_text(v) for v in df[id_name].to_numpy(dtype=object)],
-                                    index=df.index, dtype=object)
+            df[id_name] = pd.Series(
+                [cell_text(v) for v in df[id_name].to_numpy(dtype=object)],
+                index=df.index,
+                dtype=object,
+            )
             df.columns = [c if isinstance(c, str) else cell_text(c) for c in df.columns]
         else:
             try:  # the size is in the footer: check it before reading the body
@@ -557,8 +653,14 @@ def read_matrix(
                 info = None
             if info is not None:
                 n = max(info.num_columns - 1 - len(label_columns), 0)
-                check_dense(n, max(info.num_rows, 0), what=f"read_matrix ({name})",
-                            copies=2, fix=fix_dense, memory_limit=memory_limit)
+                check_dense(
+                    n,
+                    max(info.num_rows, 0),
+                    what=f"read_matrix ({name})",
+                    copies=2,
+                    fix=fix_dense,
+                    memory_limit=memory_limit,
+                )
             df = read_table(path, format="parquet")
         repairs += df.attrs.get("repairs", [])
         encoding_used = df.attrs.get("encoding")
@@ -567,11 +669,18 @@ def read_matrix(
     labels = [c for c in label_columns if c in df.columns]
     absent = [c for c in label_columns if c not in df.columns]
     if absent:
-        raise InvalidODError(f"Invalid OD matrix: label columns {absent} not found; it has "
-                             f"{', '.join(map(repr, map(str, df.columns[:12])))}.")
+        raise InvalidODError(
+            f"Invalid OD matrix: label columns {absent} not found; it has "
+            f"{', '.join(map(repr, map(str, df.columns[:12])))}."
+        )
     n = len(df.columns) - 1 - len(labels)
-    check_dense(max(n, 0), max(len(df), 0), what=f"read_matrix ({name})", fix=fix_dense,
-                memory_limit=memory_limit)
+    check_dense(
+        max(n, 0),
+        max(len(df), 0),
+        what=f"read_matrix ({name})",
+        fix=fix_dense,
+        memory_limit=memory_limit,
+    )
     body_cols = [c for c in df.columns if c != id_name and c not in labels]
 
     # totals and subtotals by name: rows (by id or label) and columns
@@ -586,8 +695,10 @@ def read_matrix(
         if row_total.any():
             repairs.append(dropped_totals_note(df, np.flatnonzero(row_total), name, "rows"))
         if col_total:
-            repairs.append(f"dropped {len(col_total)} total columns of {name} (first: "
-                           f"{', '.join(map(repr, map(str, col_total[:3])))})")
+            repairs.append(
+                f"dropped {len(col_total)} total columns of {name} (first: "
+                f"{', '.join(map(repr, map(str, col_total[:3])))})"
+            )
         df = df.iloc[np.flatnonzero(~row_total)].drop(columns=col_total)
         body_cols = [c for c in body_cols if c not in col_total]
         row_total, col_total = np.zeros(len(df), dtype=bool), []
@@ -597,17 +708,27 @@ def read_matrix(
     good = np.flatnonzero(~not_zone)
     if len(df) and not len(good):  # no row is a zone of the header: the header is wrong
         line = None
-        if not isinstance(source, pd.DataFrame) and skiprows is None and \
-                format_of(Path(source), format) == "csv":
+        if (
+            not isinstance(source, pd.DataFrame)
+            and skiprows is None
+            and format_of(Path(source), format) == "csv"
+        ):
             line = modal_header_line(Path(source), encoding, sep)
-        fix = (says(f"The header looks like line {line + 1}: pass {{}}.", Fix("skiprows", line))
-               if line else says("Check {} (the row ids) and {} (title or note lines above "
-                                 "the header).", Fix("id_column"), Fix("skiprows")))
+        fix = (
+            says(f"The header looks like line {line + 1}: pass {{}}.", Fix("skiprows", line))
+            if line
+            else says(
+                "Check {} (the row ids) and {} (title or note lines above the header).",
+                Fix("id_column"),
+                Fix("skiprows"),
+            )
+        )
         raise InvalidODError(
             f"Invalid OD matrix {name}: no row id is one of the column ids (rows: "
             f"{', '.join(map(repr, map(str, ids.head(3))))}; columns: "
             f"{', '.join(map(repr, map(str, body_cols[:3])))}), so the header is not a row of "
-            "zone ids. " + fix)
+            "zone ids. " + fix
+        )
     trailing = np.arange((good[-1] + 1) if len(good) else 0, len(df), dtype=np.int64)
     in_body = row_total.copy()
     in_body[trailing] = False
@@ -622,38 +743,61 @@ def read_matrix(
             examples += [f"column {c!r}" for c in col_total[:3]]
         raise InvalidODError(
             f"Invalid OD matrix {name}: {' and '.join(parts)}, which are not zones (first: "
-            f"{', '.join(examples[:4])}). " + totals_fix(footer_too=bool(row_total.any())))
+            f"{', '.join(examples[:4])}). " + totals_fix(footer_too=bool(row_total.any()))
+        )
     df, dropped = drop_footer(
-        df, trailing, footer, name,
-        says("Their ids are not column ids; pass {} to leave them out, or remove them.",
-             Fix("footer", "drop"))
-        + (says(" ({} drops total rows wherever they are.)", Fix("totals", "drop"))
-           if row_total[trailing].any() else ""),
-        what="OD matrix")
+        df,
+        trailing,
+        footer,
+        name,
+        says(
+            "Their ids are not column ids; pass {} to leave them out, or remove them.",
+            Fix("footer", "drop"),
+        )
+        + (
+            says(" ({} drops total rows wherever they are.)", Fix("totals", "drop"))
+            if row_total[trailing].any()
+            else ""
+        ),
+        what="OD matrix",
+    )
     repairs += dropped
 
-    body = numeric_body(df, body_cols, thousands=thousands, decimal=decimal,
-                        european=delimiter != ",", suppressed=suppressed, name=name,
-                        repairs=repairs)
+    body = numeric_body(
+        df,
+        body_cols,
+        thousands=thousands,
+        decimal=decimal,
+        european=delimiter != ",",
+        suppressed=suppressed,
+        name=name,
+        repairs=repairs,
+    )
     body.index = df[id_name].to_numpy()
     if totals != "keep" and all(pd.api.types.is_numeric_dtype(t) for t in body.dtypes):
         values = body.to_numpy(dtype=float)
         sum_rows, sum_cols = sum_of_others(values), sum_of_others(values.T)
         if sum_rows or sum_cols:
-            found = [f"row {body.index[k]!r}" for k in sum_rows] + \
-                    [f"column {body.columns[k]!r}" for k in sum_cols]
+            found = [f"row {body.index[k]!r}" for k in sum_rows] + [
+                f"column {body.columns[k]!r}" for k in sum_cols
+            ]
             if totals == "error":
                 raise InvalidODError(
                     f"Invalid OD matrix {name}: {len(found):,} rows or columns are the sum of "
                     f"all the others (first: {', '.join(found[:3])}): totals published as if "
-                    "they were zones. " + totals_fix())
-            repairs.append(f"dropped {len(found)} rows or columns of {name} that are the sum "
-                           f"of all the others (totals, first: {', '.join(found[:3])})")
+                    "they were zones. " + totals_fix()
+                )
+            repairs.append(
+                f"dropped {len(found)} rows or columns of {name} that are the sum "
+                f"of all the others (totals, first: {', '.join(found[:3])})"
+            )
             body = body.drop(index=body.index[sum_rows]).drop(columns=body.columns[sum_cols])
     if rows == "workplace":
         body = body.T
-        repairs.append(f"read {name} as published workplace by residence (rows are places "
-                       "of work): transposed so that rows are where people live")
+        repairs.append(
+            f"read {name} as published workplace by residence (rows are places "
+            "of work): transposed so that rows are where people live"
+        )
     zones = graph_kwargs.pop("zones", None)
     if labels and zones is None:
         zones = pd.DataFrame(df[labels].to_numpy(), index=df[id_name].to_numpy(), columns=labels)
@@ -662,8 +806,13 @@ def read_matrix(
         return FlowGraph.from_matrix(body, zones=zones, **graph_kwargs)
     except InvalidODError as exc:
         if suppressed == "error" and "non-numeric cells" in str(exc):
-            raise InvalidODError(exc.message + " " + says(
-                "Pass {} to read suppression markers ('-', '*', '..', 'x', '<3', empty) as no "
-                "flow.", Fix("suppressed", "zero"))) from None
+            raise InvalidODError(
+                exc.message
+                + " "
+                + says(
+                    "Pass {} to read suppression markers ('-', '*', '..', 'x', '<3', empty) as no "
+                    "flow.",
+                    Fix("suppressed", "zero"),
+                )
+            ) from None
         raise
-

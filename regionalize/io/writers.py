@@ -120,13 +120,22 @@ def run_record(h: Hierarchy, *, flows: bool = False) -> dict[str, Any]:
 
 def _tuple_columns(areas: pd.DataFrame) -> list[str]:
     """Area columns (besides ``centres``) holding tuples, written as "+"-joined text."""
-    return [str(c) for c in areas.columns if c != "centres" and areas[c].dtype == object
-            and areas[c].map(lambda v: isinstance(v, tuple)).any()]
+    return [
+        str(c)
+        for c in areas.columns
+        if c != "centres"
+        and areas[c].dtype == object
+        and areas[c].map(lambda v: isinstance(v, tuple)).any()
+    ]
 
 
 def _dumps(value: Any, **kwargs: Any) -> str:
-    return json.dumps(_clean_floats(json.loads(json.dumps(value, default=_json_default))),
-                      ensure_ascii=False, allow_nan=False, **kwargs)
+    return json.dumps(
+        _clean_floats(json.loads(json.dumps(value, default=_json_default))),
+        ensure_ascii=False,
+        allow_nan=False,
+        **kwargs,
+    )
 
 
 # ---------------------------------------------------------------------- cells
@@ -171,8 +180,9 @@ def _text_cells(df: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         s = out[col]
         if s.dtype == object:
-            if s.map(lambda v: isinstance(v, (tuple, list, set, frozenset, np.ndarray,
-                                                Mapping))).any():
+            if s.map(
+                lambda v: isinstance(v, (tuple, list, set, frozenset, np.ndarray, Mapping))
+            ).any():
                 out[col] = s.map(_cell_text)
     return out
 
@@ -182,11 +192,16 @@ def area_table_name(layer: str) -> str:
     """``{layer}_areas``: a layer's file or GeoPackage layer name; a layer name that is a
     path (separators, ``.``, ``..``, control characters) is refused, so that no file is
     ever written or read outside the folder."""
-    if not isinstance(layer, str) or not layer or layer in (".", "..") \
-            or any(sep in layer for sep in ("/", "\\", os.sep, "\0")) \
-            or any(ord(ch) < 32 for ch in layer):
+    if (
+        not isinstance(layer, str)
+        or not layer
+        or layer in (".", "..")
+        or any(sep in layer for sep in ("/", "\\", os.sep, "\0"))
+        or any(ord(ch) < 32 for ch in layer)
+    ):
         raise InvalidParameterError(
-            f"Layer name {layer!r} cannot be used in a file name; rename the layer.")
+            f"Layer name {layer!r} cannot be used in a file name; rename the layer."
+        )
     return f"{layer}_areas"
 
 
@@ -258,8 +273,10 @@ def _areas_frame(h: Hierarchy, layer: str, geometry: bool) -> pd.DataFrame:
     # the summary joins central zones with "+" for display; the file keeps them unambiguous
     # (an id holding a "+" is written as a JSON list)
     if "centres" in frame.columns and "centres" in own.columns:
-        frame["centres"] = [tuple_text(own.at[a, "centres"]) if a in own.index else c
-                            for a, c in zip(frame.index, frame["centres"], strict=True)]
+        frame["centres"] = [
+            tuple_text(own.at[a, "centres"]) if a in own.index else c
+            for a, c in zip(frame.index, frame["centres"], strict=True)
+        ]
     for col in own.columns:
         if col not in AREA_COLUMNS and col in frame.columns and not frame[col].equals(own[col]):
             frame[f"layer_{col}"] = own[col].reindex(frame.index).to_numpy()
@@ -314,21 +331,24 @@ def write_gpkg(h: Hierarchy, path: str | PathLike, *, flows: bool = False) -> Pa
     path = check_output_file(path, "path")
     names = [area_table_name(layer) for layer in h.layers]
     record = {**run_record(h, flows=flows), "run_id": uuid.uuid4().hex}
-    run = pd.DataFrame({
-        "version": [str(record["version"])],
-        "layers": [_dumps(record["layers"])],
-        "params": [_dumps(record["params"])],
-        "layer_params": [_dumps(record["layer_params"])],
-        "graph": [None if record["graph"] is None else str(record["graph"])],
-        "notes": [_dumps(record["notes"])],
-        "record": [_dumps(record)],
-    }, dtype=object)
+    run = pd.DataFrame(
+        {
+            "version": [str(record["version"])],
+            "layers": [_dumps(record["layers"])],
+            "params": [_dumps(record["params"])],
+            "layer_params": [_dumps(record["layer_params"])],
+            "graph": [None if record["graph"] is None else str(record["graph"])],
+            "notes": [_dumps(record["notes"])],
+            "record": [_dumps(record)],
+        },
+        dtype=object,
+    )
     with atomic_path(path, suffix=".gpkg") as tmp:
-        _zones_frame(h, geometry=True).to_file(tmp, layer="zones", driver="GPKG",
-                                               engine="pyogrio")
+        _zones_frame(h, geometry=True).to_file(tmp, layer="zones", driver="GPKG", engine="pyogrio")
         for layer, name in zip(h.layers, names, strict=True):
-            _areas_frame(h, layer, geometry=True).to_file(tmp, layer=name, driver="GPKG",
-                                                          engine="pyogrio")
+            _areas_frame(h, layer, geometry=True).to_file(
+                tmp, layer=name, driver="GPKG", engine="pyogrio"
+            )
         if flows:
             flow_table, zone_attrs = _flow_frames(h)
             pyogrio.write_dataframe(flow_table, tmp, layer="flows", driver="GPKG")
@@ -363,20 +383,27 @@ def write_parquet(h: Hierarchy, folder: str | PathLike, *, flows: bool = False) 
     _require_geometry(h, "GeoParquet")
     names = [area_table_name(layer) for layer in h.layers]
     run = _RunFiles(check_output_folder(folder, "folder"))
-    run.write("zones.parquet",
-              lambda tmp: _zones_frame(h, geometry=True).to_parquet(tmp, index=False))
+    run.write(
+        "zones.parquet", lambda tmp: _zones_frame(h, geometry=True).to_parquet(tmp, index=False)
+    )
     for layer, name in zip(h.layers, names, strict=True):
-        run.write(f"{name}.parquet", lambda tmp, layer=layer: _areas_frame(
-            h, layer, geometry=True).to_parquet(tmp, index=False))
+        run.write(
+            f"{name}.parquet",
+            lambda tmp, layer=layer: _areas_frame(h, layer, geometry=True).to_parquet(
+                tmp, index=False
+            ),
+        )
     if flows:
         for name, frame in zip(("flows", "zone_table"), _flow_frames(h), strict=True):
-            run.write(f"{name}.parquet", lambda tmp, frame=frame: frame.to_parquet(
-                tmp, index=False))
+            run.write(
+                f"{name}.parquet", lambda tmp, frame=frame: frame.to_parquet(tmp, index=False)
+            )
     return run.finish(run_record(h, flows=flows))
 
 
-def write_csv(h: Hierarchy, folder: str | PathLike, *, flows: bool = False,
-              escape_formulas: bool = True) -> list[Path]:
+def write_csv(
+    h: Hierarchy, folder: str | PathLike, *, flows: bool = False, escape_formulas: bool = True
+) -> list[Path]:
     """Write a Hierarchy as CSV tables in ``folder`` (created if needed); no geometry needed.
 
     Files: ``zones.csv`` (the :meth:`Hierarchy.to_frame` table, zone id in the first column
@@ -416,13 +443,15 @@ def write_csv(h: Hierarchy, folder: str | PathLike, *, flows: bool = False,
     if not isinstance(escape_formulas, bool):
         raise InvalidParameterError(
             f"The 'escape_formulas' parameter of write_csv must be True or False. "
-            f"Got {escape_formulas!r} instead.")
+            f"Got {escape_formulas!r} instead."
+        )
     run = _RunFiles(check_output_folder(folder, "folder"))
     safe = _csv_safe if escape_formulas else (lambda frame: frame)
 
     def csv(frame: pd.DataFrame):
-        return lambda tmp: safe(frame).to_csv(tmp, index=False, encoding="utf-8",
-                                              lineterminator=CSV_LINE_END)
+        return lambda tmp: safe(frame).to_csv(
+            tmp, index=False, encoding="utf-8", lineterminator=CSV_LINE_END
+        )
 
     run.write("zones.csv", csv(_zones_frame(h, geometry=False)))
     for layer, name in zip(h.layers, names, strict=True):
@@ -435,8 +464,7 @@ def write_csv(h: Hierarchy, folder: str | PathLike, *, flows: bool = False,
     return run.finish(record)
 
 
-def write_zone_table(h: Hierarchy, path: str | PathLike, *,
-                     escape_formulas: bool = True) -> Path:
+def write_zone_table(h: Hierarchy, path: str | PathLike, *, escape_formulas: bool = True) -> Path:
     """Write one CSV file: a row per zone with its area in every layer.
 
     Columns: ``zone`` (the zone id, as text: leading zeros kept), ``name`` (when the zone
@@ -486,7 +514,8 @@ def write_zone_table(h: Hierarchy, path: str | PathLike, *,
     if not isinstance(escape_formulas, bool):
         raise InvalidParameterError(
             f"The 'escape_formulas' parameter of write_zone_table must be True or False. "
-            f"Got {escape_formulas!r} instead.")
+            f"Got {escape_formulas!r} instead."
+        )
     path = check_output_file(path, "path")
     frame = zone_table(h)
     if escape_formulas:
@@ -501,7 +530,8 @@ def zone_table(h: Hierarchy) -> pd.DataFrame:
     ``{layer}_name`` per layer), as text with missing values as None."""
     full = h.to_frame()
     cols = (["name"] if "name" in full.columns else []) + [
-        c for layer in h.layers for c in (layer, f"{layer}_name")]
+        c for layer in h.layers for c in (layer, f"{layer}_name")
+    ]
     frame = full[cols].astype(object)
     frame = frame.where(frame.notna(), None)
     return _text_cells(frame.reset_index())

@@ -8,9 +8,16 @@ from .nodal import DominantFlows, dominant_flows
 from .urban import UrbanAreas, urban_areas
 
 __all__ = [
-    "MetropolitanAreas", "metropolitan_areas",
-    "UrbanAreas", "urban_areas",
-    "Megaregions", "megaregions",
-    "DominantFlows", "dominant_flows",
-    "LifeZones", "life_zones", "combine_life_zones", "accessibility",
+    "MetropolitanAreas",
+    "metropolitan_areas",
+    "UrbanAreas",
+    "urban_areas",
+    "Megaregions",
+    "megaregions",
+    "DominantFlows",
+    "dominant_flows",
+    "LifeZones",
+    "life_zones",
+    "combine_life_zones",
+    "accessibility",
 ]

@@ -130,7 +130,6 @@ def combine_life_zones(
     )
 
 
-
 def accessibility(
     graph,
     facilities: pd.DataFrame,

@@ -33,7 +33,9 @@ def proportional_flow(graph) -> sp.csr_array:
     r = np.asarray(graph.residents, dtype=float)
     i, j, v = sym.row[keep], sym.col[keep], sym.data[keep]
     denom = np.minimum(r[i], r[j])
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # PF beyond float: inf, distance 0
+    with np.errstate(
+        divide="ignore", invalid="ignore", over="ignore"
+    ):  # PF beyond float: inf, distance 0
         pf = np.where(denom > 0, v / np.where(denom > 0, denom, 1.0), 0.0)
     return sp.csr_array((pf, (i, j)), shape=f.shape)
 
@@ -112,18 +114,26 @@ class CommutingZones(Estimator):
             raise RegionalizeError(
                 f"CommutingZones clusters every pair of zones (average linkage): {n:,} zones "
                 f"would need {n * (n - 1) / 2 * 8 / 1e9:.1f} GB. Aggregate to at most "
-                f"{MAX_ZONES:,} zones (e.g. counties) first.")
-        active = ~np.isin(np.arange(n), np.flatnonzero((graph.inflows == 0) &
-                                                        (graph.outflows == 0)))
+                f"{MAX_ZONES:,} zones (e.g. counties) first."
+            )
+        active = ~np.isin(
+            np.arange(n), np.flatnonzero((graph.inflows == 0) & (graph.outflows == 0))
+        )
         pos = np.flatnonzero(active)
         if len(pos) < 2:
-            raise InvalidParameterError("CommutingZones needs at least two zones with flows "
-                                        "between them.")
+            raise InvalidParameterError(
+                "CommutingZones needs at least two zones with flows between them."
+            )
         pf = proportional_flow(graph)[pos][:, pos].tocoo()
         m = len(pos)
         # the condensed distances and scipy's working copy of them
-        check_dense(m * (m - 1) // 2, 1, what="CommutingZones (average linkage)", copies=2,
-                    fix="Aggregate the zones first (e.g. to counties).")
+        check_dense(
+            m * (m - 1) // 2,
+            1,
+            what="CommutingZones (average linkage)",
+            copies=2,
+            fix="Aggregate the zones first (e.g. to counties).",
+        )
         # condensed distance: 1 - PF for pairs i < j, 1 elsewhere
         upper = pf.row < pf.col
         i, j, v = pf.row[upper], pf.col[upper], pf.data[upper]
@@ -133,18 +143,26 @@ class CommutingZones(Estimator):
         z = linkage(dist, method="average")
         leaves = graph.ids.to_numpy()[pos]
         a, b = _first_zones(z, leaves)
-        merges = pd.DataFrame({
-            "step": np.arange(1, len(z) + 1, dtype=np.int64),
-            "a": pd.Series(a, dtype=object),
-            "b": pd.Series(b, dtype=object),
-            "distance": z[:, 2],
-            "size": z[:, 3].astype(np.int64),
-            "n_clusters": m - np.arange(1, len(z) + 1, dtype=np.int64),
-        })
-        cutter = _CommutingZonesCutter(graph, z, pos, self.cutoff,
-                                       self.name or "commuting_zone")
-        self.tree_ = MergeTree(leaves, z, merges, method="commuting_zones",
-                               measure="distance", kind="distance", cutter=cutter)
+        merges = pd.DataFrame(
+            {
+                "step": np.arange(1, len(z) + 1, dtype=np.int64),
+                "a": pd.Series(a, dtype=object),
+                "b": pd.Series(b, dtype=object),
+                "distance": z[:, 2],
+                "size": z[:, 3].astype(np.int64),
+                "n_clusters": m - np.arange(1, len(z) + 1, dtype=np.int64),
+            }
+        )
+        cutter = _CommutingZonesCutter(graph, z, pos, self.cutoff, self.name or "commuting_zone")
+        self.tree_ = MergeTree(
+            leaves,
+            z,
+            merges,
+            method="commuting_zones",
+            measure="distance",
+            kind="distance",
+            cutter=cutter,
+        )
         self.linkage_ = self.tree_.Z
         self.partition_: Partition = self.tree_._partition(None, self.cutoff, stacklevel=4)
         self.labels_ = self.partition_.labels
@@ -173,8 +191,7 @@ class CommutingZones(Estimator):
             ``params`` has the ``cutoff`` and/or ``k`` of the cut.
         """
         if "tree_" not in vars(self):
-            raise InvalidParameterError("This CommutingZones is not fitted yet; call "
-                                        "fit(graph).")
+            raise InvalidParameterError("This CommutingZones is not fitted yet; call fit(graph).")
         return self.tree_._partition(k, cutoff, stacklevel=4)
 
 
@@ -237,8 +254,9 @@ class _CommutingZonesCutter(Cutter):
         active = np.zeros(n, dtype=bool)
         active[self.pos] = True
         reasons[~active] = "no commuting flow in or out"
-        return Partition.from_codes(graph, codes, layer=self.layer, kind="commuting zone",
-                                    reasons=reasons, params=params)
+        return Partition.from_codes(
+            graph, codes, layer=self.layer, kind="commuting zone", reasons=reasons, params=params
+        )
 
 
 @checked_call

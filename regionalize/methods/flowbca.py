@@ -38,9 +38,16 @@ STOP_REASONS = {
 }
 
 
-def flowbca_merges(matrix, *, q: float | None = None, k: int | None = None,
-                   min_internal: float | None = None, mean_internal: float | None = None,
-                   weighted_internal: float | None = None, active: np.ndarray | None = None):
+def flowbca_merges(
+    matrix,
+    *,
+    q: float | None = None,
+    k: int | None = None,
+    min_internal: float | None = None,
+    mean_internal: float | None = None,
+    weighted_internal: float | None = None,
+    active: np.ndarray | None = None,
+):
     """The flowbca merge sequence of a flow matrix (the engine; positions, no ids).
 
     Parameters
@@ -62,13 +69,27 @@ def flowbca_merges(matrix, *, q: float | None = None, k: int | None = None,
         Flows inside each unit and its row total (diagonal included) at the stop; zones
         merged away keep their values at the time of their merge.
     """
-    return _flowbca_run(matrix, q=q, k=k, min_internal=min_internal,
-                        mean_internal=mean_internal, weighted_internal=weighted_internal,
-                        active=active)[:4]
+    return _flowbca_run(
+        matrix,
+        q=q,
+        k=k,
+        min_internal=min_internal,
+        mean_internal=mean_internal,
+        weighted_internal=weighted_internal,
+        active=active,
+    )[:4]
 
 
-def _flowbca_run(matrix, *, q=None, k=None, min_internal=None, mean_internal=None,
-                 weighted_internal=None, active=None):
+def _flowbca_run(
+    matrix,
+    *,
+    q=None,
+    k=None,
+    min_internal=None,
+    mean_internal=None,
+    weighted_internal=None,
+    active=None,
+):
     """:func:`flowbca_merges`, plus what its merge tree needs to cut it after any merge:
     ``history`` = (internal and row total of every zone before the first merge, internal
     and row total of the destination after each merge) and ``next_top``, the largest
@@ -77,14 +98,15 @@ def _flowbca_run(matrix, *, q=None, k=None, min_internal=None, mean_internal=Non
     n = m.shape[0]
     if active is None:
         active = (np.asarray(m.sum(axis=1)).ravel() + np.asarray(m.sum(axis=0)).ravel()) > 0
-    total = np.asarray(m.sum(axis=1)).ravel()           # row totals R, diagonal included
+    total = np.asarray(m.sum(axis=1)).ravel()  # row totals R, diagonal included
     internal = np.asarray(m.diagonal(), dtype=np.float64).copy()
     coo = m.tocoo()
     off = (coo.row != coo.col) & (coo.data != 0)
     row: list[dict | None] = [{} for _ in range(n)]
     col: list[dict | None] = [{} for _ in range(n)]
-    for i, j, f in zip(coo.row[off].tolist(), coo.col[off].tolist(), coo.data[off].tolist(),
-                       strict=True):
+    for i, j, f in zip(
+        coo.row[off].tolist(), coo.col[off].tolist(), coo.data[off].tolist(), strict=True
+    ):
         row[i][j] = f
         col[j][i] = f
     tot = total.tolist()
@@ -144,8 +166,11 @@ def _flowbca_run(matrix, *, q=None, k=None, min_internal=None, mean_internal=Non
             if mean_internal is not None and share.mean() >= mean_internal:
                 stop = "mean_internal"
                 break
-            if weighted_internal is not None and weight > 0 and \
-                    float(share @ tu) / weight >= weighted_internal:
+            if (
+                weighted_internal is not None
+                and weight > 0
+                and float(share @ tu) / weight >= weighted_internal
+            ):
                 stop = "weighted_internal"
                 break
         rows = np.flatnonzero(rel == top).tolist()
@@ -174,8 +199,12 @@ def _flowbca_run(matrix, *, q=None, k=None, min_internal=None, mean_internal=Non
         for i in touched:
             rel[i] = best_val[i] / den(i)
     next_top = float(rel.max()) if n_units else -np.inf
-    history = (internal0, total0, np.asarray(internal_after, dtype=np.float64),
-               np.asarray(total_after, dtype=np.float64))
+    history = (
+        internal0,
+        total0,
+        np.asarray(internal_after, dtype=np.float64),
+        np.asarray(total_after, dtype=np.float64),
+    )
     return merges, stop, internal, total, history, next_top
 
 
@@ -184,7 +213,7 @@ def _merge(r, s, row, col, internal, tot, best_val, best_dst) -> list[int]:
     touched = []
     rs, cs = row[s], col[s]
     changed = []
-    for j, f in row[r].items():            # r's outflows become s's (or internal)
+    for j, f in row[r].items():  # r's outflows become s's (or internal)
         cj = col[j]
         del cj[r]
         if j == s:
@@ -193,7 +222,7 @@ def _merge(r, s, row, col, internal, tot, best_val, best_dst) -> list[int]:
             rs[j] = rs.get(j, 0.0) + f
             cj[s] = cj.get(s, 0.0) + f
             changed.append(j)
-    for i, f in col[r].items():            # flows into r now go to s (or are internal)
+    for i, f in col[r].items():  # flows into r now go to s (or are internal)
         ri = row[i]
         del ri[r]
         if i == s:
@@ -348,9 +377,16 @@ class FlowBCA(Estimator):
 
     layer = "flowbca"
 
-    def __init__(self, q: float | None = None, *, k: int | None = None,
-                 min_internal: float | None = None, mean_internal: float | None = None,
-                 weighted_internal: float | None = None, name: str | None = None):
+    def __init__(
+        self,
+        q: float | None = None,
+        *,
+        k: int | None = None,
+        min_internal: float | None = None,
+        mean_internal: float | None = None,
+        weighted_internal: float | None = None,
+        name: str | None = None,
+    ):
         self.q = q
         self.k = k
         self.min_internal = min_internal
@@ -385,37 +421,63 @@ class FlowBCA(Estimator):
         self._check()
         matrix = graph.matrix
         n = graph.n_zones
-        active = (np.asarray(matrix.sum(axis=1)).ravel()
-                  + np.asarray(matrix.sum(axis=0)).ravel()) > 0
+        active = (
+            np.asarray(matrix.sum(axis=1)).ravel() + np.asarray(matrix.sum(axis=0)).ravel()
+        ) > 0
         merges, stop, internal, total, history, next_top = _flowbca_run(
-            matrix, q=self.q, k=self.k, min_internal=self.min_internal,
-            mean_internal=self.mean_internal, weighted_internal=self.weighted_internal,
-            active=active)
+            matrix,
+            q=self.q,
+            k=self.k,
+            min_internal=self.min_internal,
+            mean_internal=self.mean_internal,
+            weighted_internal=self.weighted_internal,
+            active=active,
+        )
         ids = graph.ids.to_numpy()
         r = np.array([mg[0] for mg in merges], dtype=np.int64)
         s = np.array([mg[1] for mg in merges], dtype=np.int64)
-        table = pd.DataFrame({
-            "step": np.arange(1, len(merges) + 1, dtype=np.int64),
-            "unit": pd.Series(ids[r], dtype=object),
-            "destination": pd.Series(ids[s], dtype=object),
-            "relative_flow": np.array([mg[2] for mg in merges], dtype=np.float64),
-            "flow": np.array([mg[3] for mg in merges], dtype=np.float64),
-            "n_clusters": int(active.sum()) - np.arange(1, len(merges) + 1, dtype=np.int64),
-        })
+        table = pd.DataFrame(
+            {
+                "step": np.arange(1, len(merges) + 1, dtype=np.int64),
+                "unit": pd.Series(ids[r], dtype=object),
+                "destination": pd.Series(ids[s], dtype=object),
+                "relative_flow": np.array([mg[2] for mg in merges], dtype=np.float64),
+                "flow": np.array([mg[3] for mg in merges], dtype=np.float64),
+                "n_clusters": int(active.sum()) - np.arange(1, len(merges) + 1, dtype=np.int64),
+            }
+        )
         self.stop_reason_ = STOP_REASONS[stop]
         rel = table["relative_flow"].to_numpy().copy()  # the tree's own, whatever merges_ becomes
         layer = self.name or self.layer
-        cutter = _FlowBCACutter(graph, r, s, rel, active, history, next_top, stop,
-                                self.get_params(), layer, type(self).__name__)
+        cutter = _FlowBCACutter(
+            graph,
+            r,
+            s,
+            rel,
+            active,
+            history,
+            next_top,
+            stop,
+            self.get_params(),
+            layer,
+            type(self).__name__,
+        )
         # the destination keeps its name: the new cluster goes on under s
-        self.tree_ = MergeTree(ids, linkage_matrix(n, s, r, rel), table, method=self.layer,
-                               measure="relative_flow", kind="similarity", cutter=cutter,
-                               n_active=int(active.sum()))
+        self.tree_ = MergeTree(
+            ids,
+            linkage_matrix(n, s, r, rel),
+            table,
+            method=self.layer,
+            measure="relative_flow",
+            kind="similarity",
+            cutter=cutter,
+            n_active=int(active.sum()),
+        )
         self.merges_ = self.tree_.merges
-        params = {**self.get_params(), "stop_reason": self.stop_reason_,
-                  "n_merges": len(merges)}
-        self.partition_: Partition = _flowbca_partition(graph, r, s, rel, active, internal,
-                                                        total, params, layer)
+        params = {**self.get_params(), "stop_reason": self.stop_reason_, "n_merges": len(merges)}
+        self.partition_: Partition = _flowbca_partition(
+            graph, r, s, rel, active, internal, total, params, layer
+        )
         self.labels_ = self.partition_.labels
         return self
 
@@ -452,9 +514,17 @@ class FlowBCA(Estimator):
         return self.tree_._partition(k, q, stacklevel=4)
 
 
-def _flowbca_partition(graph, r: np.ndarray, s: np.ndarray, rel: np.ndarray,
-                       active: np.ndarray, internal: np.ndarray, total: np.ndarray,
-                       params: dict, layer: str) -> Partition:
+def _flowbca_partition(
+    graph,
+    r: np.ndarray,
+    s: np.ndarray,
+    rel: np.ndarray,
+    active: np.ndarray,
+    internal: np.ndarray,
+    total: np.ndarray,
+    params: dict,
+    layer: str,
+) -> Partition:
     """The clusters after the merges ``r[i] -> s[i]`` (relative flows ``rel``); ``internal``
     and ``total`` are the units' flows inside and row totals after them."""
     n = graph.n_zones
@@ -473,16 +543,25 @@ def _flowbca_partition(graph, r: np.ndarray, s: np.ndarray, rel: np.ndarray,
     centres_pos = np.unique(codes[codes >= 0])
     reasons = np.where(active, None, NO_FLOWS).astype(object)
     t = total[centres_pos]
-    extra = pd.DataFrame({
-        "internal": internal[centres_pos],
-        "total": t,
-        "internal_share": np.divide(internal[centres_pos], t, out=np.zeros(len(t)),
-                                    where=t != 0),
-    })
-    part = Partition.from_codes(graph, codes, layer=layer,
-                                kind="flowbca cluster",
-                                centres=[np.array([c]) for c in centres_pos],
-                                reasons=reasons, params=params, area_extra=extra)
+    extra = pd.DataFrame(
+        {
+            "internal": internal[centres_pos],
+            "total": t,
+            "internal_share": np.divide(
+                internal[centres_pos], t, out=np.zeros(len(t)), where=t != 0
+            ),
+        }
+    )
+    part = Partition.from_codes(
+        graph,
+        codes,
+        layer=layer,
+        kind="flowbca cluster",
+        centres=[np.array([c]) for c in centres_pos],
+        reasons=reasons,
+        params=params,
+        area_extra=extra,
+    )
     details = part.details
     merged = parent >= 0
     via = np.full(n, None, dtype=object)
@@ -502,8 +581,20 @@ _STATS_RULES = ("min_internal", "mean_internal", "weighted_internal")
 class _FlowBCACutter(Cutter):
     """The cuts of a fitted flowbca merge sequence (see :class:`MergeTree`)."""
 
-    def __init__(self, graph, r, s, rel, active, history, next_top: float, stop: str,
-                 params: dict, layer: str, owner: str):
+    def __init__(
+        self,
+        graph,
+        r,
+        s,
+        rel,
+        active,
+        history,
+        next_top: float,
+        stop: str,
+        params: dict,
+        layer: str,
+        owner: str,
+    ):
         self.graph = graph
         self.r, self.s, self.rel = r, s, rel
         self.active = active
@@ -520,8 +611,13 @@ class _FlowBCACutter(Cutter):
         order, before each merge) replayed on the recorded merges."""
         check_k(self.owner, k)
         if q is not None:
-            check_parameter(self.owner, "q", float(q) if isinstance(q, Real) and not
-                            isinstance(q, bool) else q, interval=(0, 1), closed="right")
+            check_parameter(
+                self.owner,
+                "q",
+                float(q) if isinstance(q, Real) and not isinstance(q, bool) else q,
+                interval=(0, 1),
+                closed="right",
+            )
         n_last = len(self.r)
         n_active = int(self.active.sum())
         # before a recorded merge no rule of the fit held (its relative flow > 0, the
@@ -549,7 +645,8 @@ class _FlowBCACutter(Cutter):
             f"{self.owner}.cut(k={k!r}, q={q!r}) needs merges beyond the {n_last} this fit "
             f"recorded: it was fitted with {rule}={self.params[rule]!r}, which stopped the "
             f"merges ({STOP_REASONS[self.stop]}). Fit {self.owner}() without k and q to "
-            f"record every merge, then cut it.")
+            f"record every merge, then cut it."
+        )
 
     def n_clusters(self, k, height) -> int:
         return int(self.active.sum()) - self._steps(k, height)[0]
@@ -564,17 +661,37 @@ class _FlowBCACutter(Cutter):
             last, at = np.unique(dest, return_index=True)
             internal[last] = self.internal_after[:steps][::-1][at]
             total[last] = self.total_after[:steps][::-1][at]
-        params = {**self.params, "q": q, "k": k, "stop_reason": STOP_REASONS[stop],
-                  "n_merges": steps}
-        return _flowbca_partition(self.graph, self.r[:steps], self.s[:steps],
-                                  self.rel[:steps], self.active, internal, total, params,
-                                  self.layer)
+        params = {
+            **self.params,
+            "q": q,
+            "k": k,
+            "stop_reason": STOP_REASONS[stop],
+            "n_merges": steps,
+        }
+        return _flowbca_partition(
+            self.graph,
+            self.r[:steps],
+            self.s[:steps],
+            self.rel[:steps],
+            self.active,
+            internal,
+            total,
+            params,
+            self.layer,
+        )
 
 
 @checked_call
-def flowbca(graph, q: float | None = None, *, k: int | None = None,
-            min_internal: float | None = None, mean_internal: float | None = None,
-            weighted_internal: float | None = None, name: str | None = None) -> Partition:
+def flowbca(
+    graph,
+    q: float | None = None,
+    *,
+    k: int | None = None,
+    min_internal: float | None = None,
+    mean_internal: float | None = None,
+    weighted_internal: float | None = None,
+    name: str | None = None,
+) -> Partition:
     """The flowbca clusters of ``graph``: the function twin of :class:`FlowBCA`.
 
     Parameters
@@ -616,5 +733,15 @@ def flowbca(graph, q: float | None = None, *, k: int | None = None,
     >>> flowbca(g, k=2).labels.to_dict()
     {'x': 'y', 'y': 'y', 'z': 'z'}
     """
-    return FlowBCA(q, k=k, min_internal=min_internal, mean_internal=mean_internal,
-                   weighted_internal=weighted_internal, name=name).fit(graph).partition_
+    return (
+        FlowBCA(
+            q,
+            k=k,
+            min_internal=min_internal,
+            mean_internal=mean_internal,
+            weighted_internal=weighted_internal,
+            name=name,
+        )
+        .fit(graph)
+        .partition_
+    )

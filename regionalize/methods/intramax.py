@@ -39,11 +39,13 @@ __all__ = ["Intramax", "intramax", "intramax_merges", "NO_FLOWS"]
 NO_FLOWS = "no flows in or out of the zone"
 
 #: why Intramax gives no regions without a stop rule
-NO_CUT = ("Intramax needs a stop rule to give regions: pass k= (the number of regions; --k on "
-          "the command line) or min_objective= (stop at the first merge whose objective is "
-          "below it; --min-objective). Without one it would merge until all interacting zones "
-          "are one region. The dendrogram (merges_) is built either way: fit, read merges_, "
-          "then cut(k=...).")
+NO_CUT = (
+    "Intramax needs a stop rule to give regions: pass k= (the number of regions; --k on "
+    "the command line) or min_objective= (stop at the first merge whose objective is "
+    "below it; --min-objective). Without one it would merge until all interacting zones "
+    "are one region. The dendrogram (merges_) is built either way: fit, read merges_, "
+    "then cut(k=...)."
+)
 
 
 class NoCutError(InvalidParameterError, AttributeError):
@@ -57,7 +59,8 @@ def check_k(owner: str, k) -> None:
         return
     if not isinstance(k, Integral) or isinstance(k, bool):
         raise InvalidParameterError(
-            f"The 'k' parameter of {owner} must be an int >= 1 or None. Got {k!r} instead.")
+            f"The 'k' parameter of {owner} must be an int >= 1 or None. Got {k!r} instead."
+        )
     check_parameter(owner, "k", int(k), interval=(1, np.inf))
 
 
@@ -98,16 +101,17 @@ def intramax_merges(matrix, adjacency=None) -> tuple[np.ndarray, np.ndarray]:
     # (flows of 1e200) nor vanish (flows of 1e-200) whatever the units of the flows
     shift = _scale_shift(m.data)
     m.data = np.ldexp(m.data, -shift)
-    out_tot = np.asarray(m.sum(axis=1)).ravel()   # O: row totals, diagonal included
-    in_tot = np.asarray(m.sum(axis=0)).ravel()    # D: column totals, diagonal included
+    out_tot = np.asarray(m.sum(axis=1)).ravel()  # O: row totals, diagonal included
+    in_tot = np.asarray(m.sum(axis=0)).ravel()  # D: column totals, diagonal included
     _check_range(out_tot, in_tot, shift)
     out_tot, in_tot = out_tot.tolist(), in_tot.tolist()
     coo = m.tocoo()
     off = (coo.row != coo.col) & (coo.data != 0)
     # w[x][y] = [T_xy, T_yx] for every pair of clusters with interaction either way
     w: list[dict | None] = [{} for _ in range(n)]
-    for i, j, f in zip(coo.row[off].tolist(), coo.col[off].tolist(), coo.data[off].tolist(),
-                       strict=True):
+    for i, j, f in zip(
+        coo.row[off].tolist(), coo.col[off].tolist(), coo.data[off].tolist(), strict=True
+    ):
         t = w[i].get(j)
         if t is None:
             w[i][j] = [f, 0.0]
@@ -120,7 +124,7 @@ def intramax_merges(matrix, adjacency=None) -> tuple[np.ndarray, np.ndarray]:
     if adjacency is not None:
         a = sp.csr_array(adjacency)
         ptr, idx = a.indptr, a.indices
-        adj = [set(idx[ptr[i]:ptr[i + 1]].tolist()) - {i} for i in range(n)]
+        adj = [set(idx[ptr[i] : ptr[i + 1]].tolist()) - {i} for i in range(n)]
         for i in range(n):  # be lenient with one-sided adjacency input
             for j in adj[i]:
                 adj[j].add(i)
@@ -134,11 +138,11 @@ def intramax_merges(matrix, adjacency=None) -> tuple[np.ndarray, np.ndarray]:
             val += tyx / (out_tot[y] * in_tot[x])
         return val
 
-    rep = list(range(n))        # smallest zone position in the cluster of each slot
+    rep = list(range(n))  # smallest zone position in the cluster of each slot
     size = [1] * n
-    ver = [0] * n               # bumped at every merge a slot survives
+    ver = [0] * n  # bumped at every merge a slot survives
     alive = [True] * n
-    parent = list(range(n))     # slot union-find (dead slot -> surviving slot)
+    parent = list(range(n))  # slot union-find (dead slot -> surviving slot)
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -247,8 +251,9 @@ def intramax_merges(matrix, adjacency=None) -> tuple[np.ndarray, np.ndarray]:
                     continue
                 in_gone = z in wg
                 in_keep = (not in_gone) or z in was_keep
-                covered = (z in ak and in_keep and not in_gone) or \
-                          (z in ag and in_gone and not in_keep)
+                covered = (z in ak and in_keep and not in_gone) or (
+                    z in ag and in_gone and not in_keep
+                )
                 if not covered:
                     push(keep, z)
             adj[keep] = union
@@ -265,7 +270,8 @@ def _scale_shift(flows: np.ndarray) -> int:
     if not np.isfinite(total):
         raise InvalidODError(
             "Intramax: the flows add up to more than float64 can hold (1.8e308); rescale "
-            "them: divide the flows by 1e6.")
+            "them: divide the flows by 1e6."
+        )
     return math.frexp(total)[1] if total > 0 else 0
 
 
@@ -283,7 +289,8 @@ def _check_range(out_tot: np.ndarray, in_tot: np.ndarray, shift: int) -> None:
             f"zone totals (down to {lo:.3g}) are so small next to the total of all flows "
             f"({total:.3g}) that O_i D_j / total**2 falls below the float64 range (about "
             "1e-308) whatever the units. Drop or aggregate the near-empty zones, or round "
-            "the flows (they are counts of people).")
+            "the flows (they are counts of people)."
+        )
 
 
 def _unscale_objective(objective: np.ndarray, shift: int) -> np.ndarray:
@@ -295,12 +302,14 @@ def _unscale_objective(objective: np.ndarray, shift: int) -> np.ndarray:
         raise InvalidODError(
             "Intramax: the flows are too small for its objective T_ij / (O_i D_j), which grows "
             "as 1 / flows, to be a float64 number (it exceeds 1.8e308). Rescale the flows: "
-            "multiply them by 1e6.")
+            "multiply them by 1e6."
+        )
     if ((out == 0) & (objective > 0)).any():
         raise InvalidODError(
             "Intramax: the flows are too large for its objective T_ij / (O_i D_j), which "
             "shrinks as 1 / flows, to be a float64 number (it falls below 5e-324). Rescale "
-            "the flows: divide them by 1e6.")
+            "the flows: divide them by 1e6."
+        )
     return out
 
 
@@ -429,8 +438,14 @@ class Intramax(Estimator):
 
     layer = "intramax"
 
-    def __init__(self, k: int | None = None, *, min_objective: float | None = None,
-                 contiguity=None, name: str | None = None):
+    def __init__(
+        self,
+        k: int | None = None,
+        *,
+        min_objective: float | None = None,
+        contiguity=None,
+        name: str | None = None,
+    ):
         self.k = k
         self.min_objective = min_objective
         self.contiguity = contiguity
@@ -472,22 +487,39 @@ class Intramax(Estimator):
         pairs, vals = intramax_merges(matrix, adjacency)
         n = graph.n_zones
         ids = graph.ids.to_numpy()
-        active = (np.asarray(matrix.sum(axis=1)).ravel()
-                  + np.asarray(matrix.sum(axis=0)).ravel()) > 0
-        merges = pd.DataFrame({
-            "step": np.arange(1, len(pairs) + 1, dtype=np.int64),
-            "a": pd.Series(ids[pairs[:, 0]], dtype=object),
-            "b": pd.Series(ids[pairs[:, 1]], dtype=object),
-            "objective": vals[:, 0],
-            "size": vals[:, 1].astype(np.int64),
-            "n_clusters": vals[:, 2].astype(np.int64),
-        })
-        cutter = _IntramaxCutter(graph, pairs, vals[:, 0].copy(), active, contig is not None,
-                                 self.get_params(), self.name or self.layer,
-                                 type(self).__name__)
-        self.tree_ = MergeTree(ids, _linkage(n, pairs, vals), merges, method=self.layer,
-                               measure="objective", kind="similarity", cutter=cutter,
-                               n_active=int(active.sum()))
+        active = (
+            np.asarray(matrix.sum(axis=1)).ravel() + np.asarray(matrix.sum(axis=0)).ravel()
+        ) > 0
+        merges = pd.DataFrame(
+            {
+                "step": np.arange(1, len(pairs) + 1, dtype=np.int64),
+                "a": pd.Series(ids[pairs[:, 0]], dtype=object),
+                "b": pd.Series(ids[pairs[:, 1]], dtype=object),
+                "objective": vals[:, 0],
+                "size": vals[:, 1].astype(np.int64),
+                "n_clusters": vals[:, 2].astype(np.int64),
+            }
+        )
+        cutter = _IntramaxCutter(
+            graph,
+            pairs,
+            vals[:, 0].copy(),
+            active,
+            contig is not None,
+            self.get_params(),
+            self.name or self.layer,
+            type(self).__name__,
+        )
+        self.tree_ = MergeTree(
+            ids,
+            _linkage(n, pairs, vals),
+            merges,
+            method=self.layer,
+            measure="objective",
+            kind="similarity",
+            cutter=cutter,
+            n_active=int(active.sum()),
+        )
         self.merges_ = self.tree_.merges
         self.linkage_ = self.tree_.Z
         self.n_components_ = self.tree_.n_components
@@ -495,8 +527,7 @@ class Intramax(Estimator):
             vars(self).pop(stale, None)
         if self.k is None and self.min_objective is None:
             return self
-        self.partition_: Partition = self.tree_._partition(self.k, self.min_objective,
-                                                           stacklevel=4)
+        self.partition_: Partition = self.tree_._partition(self.k, self.min_objective, stacklevel=4)
         self.labels_ = self.partition_.labels
         return self
 
@@ -525,8 +556,17 @@ class Intramax(Estimator):
 class _IntramaxCutter(Cutter):
     """The cuts of a fitted Intramax dendrogram (see :class:`MergeTree`)."""
 
-    def __init__(self, graph, pairs: np.ndarray, objective: np.ndarray, active: np.ndarray,
-                 contiguity_on: bool, params: dict, layer: str, owner: str):
+    def __init__(
+        self,
+        graph,
+        pairs: np.ndarray,
+        objective: np.ndarray,
+        active: np.ndarray,
+        contiguity_on: bool,
+        params: dict,
+        layer: str,
+        owner: str,
+    ):
         self.graph = graph
         self.pairs = pairs
         self.objective = objective
@@ -564,7 +604,10 @@ class _IntramaxCutter(Cutter):
             warnings.warn(
                 f"Intramax cannot reach k={k} regions: the flows form {n_regions} groups with "
                 f"no {'adjacent ' if self.contiguity_on else ''}interaction between them, "
-                f"so the cut has {n_regions} regions.", UserWarning, stacklevel=stacklevel)
+                f"so the cut has {n_regions} regions.",
+                UserWarning,
+                stacklevel=stacklevel,
+            )
         parent = np.arange(graph.n_zones)
 
         def find(x: int) -> int:
@@ -579,11 +622,16 @@ class _IntramaxCutter(Cutter):
         codes = np.array([find(i) for i in range(graph.n_zones)], dtype=np.int64)
         codes[~self.active] = -1
         reasons = np.where(self.active, None, NO_FLOWS).astype(object)
-        params = {**self.params, "k": k, "min_objective": min_objective,
-                  "contiguity": "on" if self.contiguity_on else "off",
-                  "n_merges": int(steps)}
-        return Partition.from_codes(graph, codes, layer=self.layer,
-                                    kind="intramax region", reasons=reasons, params=params)
+        params = {
+            **self.params,
+            "k": k,
+            "min_objective": min_objective,
+            "contiguity": "on" if self.contiguity_on else "off",
+            "n_merges": int(steps),
+        }
+        return Partition.from_codes(
+            graph, codes, layer=self.layer, kind="intramax region", reasons=reasons, params=params
+        )
 
 
 def _linkage(n: int, pairs: np.ndarray, vals: np.ndarray) -> np.ndarray:
@@ -593,8 +641,14 @@ def _linkage(n: int, pairs: np.ndarray, vals: np.ndarray) -> np.ndarray:
 
 
 @checked_call
-def intramax(graph, k: int | None = None, *, min_objective: float | None = None,
-             contiguity=None, name: str | None = None) -> Partition:
+def intramax(
+    graph,
+    k: int | None = None,
+    *,
+    min_objective: float | None = None,
+    contiguity=None,
+    name: str | None = None,
+) -> Partition:
     """Intramax regions of ``graph``: the function twin of :class:`Intramax`.
 
     Parameters
@@ -633,5 +687,8 @@ def intramax(graph, k: int | None = None, *, min_objective: float | None = None,
     >>> intramax(g, k=2).labels.to_dict()
     {'x': 'y', 'y': 'y', 'z': 'z'}
     """
-    return Intramax(k, min_objective=min_objective, contiguity=contiguity,
-                    name=name).fit(graph).partition_
+    return (
+        Intramax(k, min_objective=min_objective, contiguity=contiguity, name=name)
+        .fit(graph)
+        .partition_
+    )

@@ -29,8 +29,7 @@ class Cutter:
     merges, the parameters of the fit), so a tree stays valid when its estimator is refitted.
     """
 
-    def partition(self, k: int | None, height: float | None, *,
-                  stacklevel: int = 2) -> Partition:
+    def partition(self, k: int | None, height: float | None, *, stacklevel: int = 2) -> Partition:
         """The partition of the cut (``stacklevel`` places the warnings it gives)."""
         raise NotImplementedError
 
@@ -39,8 +38,9 @@ class Cutter:
         raise NotImplementedError
 
 
-def linkage_matrix(n: int, keep: np.ndarray, gone: np.ndarray, heights: np.ndarray,
-                   sizes: np.ndarray | None = None) -> np.ndarray:
+def linkage_matrix(
+    n: int, keep: np.ndarray, gone: np.ndarray, heights: np.ndarray, sizes: np.ndarray | None = None
+) -> np.ndarray:
     """scipy-style linkage rows from merges named by zone positions.
 
     Parameters
@@ -70,8 +70,9 @@ def linkage_matrix(n: int, keep: np.ndarray, gone: np.ndarray, heights: np.ndarr
     current: dict[int, int] = {}  # zone naming a cluster -> linkage id of that cluster
     count: dict[int, int] = {}
     out = np.empty((len(keep), 4), dtype=np.float64)
-    for s, (a, b) in enumerate(zip(np.asarray(keep).tolist(), np.asarray(gone).tolist(),
-                                   strict=True)):
+    for s, (a, b) in enumerate(
+        zip(np.asarray(keep).tolist(), np.asarray(gone).tolist(), strict=True)
+    ):
         ia, ib = current.get(a, a), current.get(b, b)
         size = count.get(ia, 1) + count.get(ib, 1)
         out[s] = (min(ia, ib), max(ia, ib), heights[s], size if sizes is None else sizes[s])
@@ -197,14 +198,25 @@ class MergeTree:
     {'A': 'A', 'B': 'A', 'C': 'C', 'D': 'C', 'E': 'E'}
     """
 
-    def __init__(self, ids: Sequence, Z: np.ndarray, merges: pd.DataFrame, *, method: str,
-                 measure: str, kind: str, cutter: Cutter, n_active: int | None = None):
+    def __init__(
+        self,
+        ids: Sequence,
+        Z: np.ndarray,
+        merges: pd.DataFrame,
+        *,
+        method: str,
+        measure: str,
+        kind: str,
+        cutter: Cutter,
+        n_active: int | None = None,
+    ):
         if kind not in ("distance", "similarity"):
             raise ValueError(f"kind must be 'distance' or 'similarity', not {kind!r}")
         Z = np.asarray(Z, dtype=np.float64)
         if Z.ndim != 2 or Z.shape[1] != 4 or len(Z) != len(merges):
-            raise ValueError(f"Z must have 4 columns and one row per merge ({len(merges)}); "
-                             f"got shape {Z.shape}")
+            raise ValueError(
+                f"Z must have 4 columns and one row per merge ({len(merges)}); got shape {Z.shape}"
+            )
         self.ids = pd.Index(ids, dtype=object)
         self.Z = Z
         self.merges = merges
@@ -299,14 +311,16 @@ class MergeTree:
             the method's own columns of :attr:`merges` naming the merged clusters by zone
             id (``a`` / ``b``, or FlowBCA's ``unit`` / ``destination`` / ``flow``).
         """
-        frame = pd.DataFrame({
-            "step": np.arange(1, self.n_merges + 1, dtype=np.int64),
-            "left": self.Z[:, 0].astype(np.int64),
-            "right": self.Z[:, 1].astype(np.int64),
-            "height": self.Z[:, 2],
-            "size": self.Z[:, 3].astype(np.int64),
-            "n_clusters": self.merges["n_clusters"].to_numpy(dtype=np.int64),
-        })
+        frame = pd.DataFrame(
+            {
+                "step": np.arange(1, self.n_merges + 1, dtype=np.int64),
+                "left": self.Z[:, 0].astype(np.int64),
+                "right": self.Z[:, 1].astype(np.int64),
+                "height": self.Z[:, 2],
+                "size": self.Z[:, 3].astype(np.int64),
+                "n_clusters": self.merges["n_clusters"].to_numpy(dtype=np.int64),
+            }
+        )
         skip = {"step", "size", "n_clusters", self.measure}
         for col in self.merges.columns:
             if col not in skip:
@@ -322,5 +336,6 @@ class MergeTree:
             first, last = self.Z[0, 2], self.Z[-1, 2]
             span = f", {self.measure} {first:.3g} .. {last:.3g}"
         left = "" if self.n_components <= 1 else f", {self.n_components} clusters left"
-        return (f"MergeTree({self.method}: {self.n_leaves} zones, {self.n_merges} merges"
-                f"{left}{span})")
+        return (
+            f"MergeTree({self.method}: {self.n_leaves} zones, {self.n_merges} merges{left}{span})"
+        )

@@ -57,5 +57,13 @@ from .indicators import indicators_from_flows
 from .tables import TOTAL as TOTAL
 from .units import ROLES
 
-__all__ = ["Monitor", "monitor", "indicators_from_flows", "membership_change",
-           "dorling_layout", "DorlingLayout", "ROLES", "FLOW_CATEGORIES"]
+__all__ = [
+    "Monitor",
+    "monitor",
+    "indicators_from_flows",
+    "membership_change",
+    "dorling_layout",
+    "DorlingLayout",
+    "ROLES",
+    "FLOW_CATEGORIES",
+]

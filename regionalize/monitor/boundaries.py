@@ -14,8 +14,13 @@ from ..partition import Partition
 from .indicators import Indicators
 from .units import zone_roles
 
-__all__ = ["membership_change", "compare_boundaries", "layer_of", "check_same_zones",
-           "matched_labels"]
+__all__ = [
+    "membership_change",
+    "compare_boundaries",
+    "layer_of",
+    "check_same_zones",
+    "matched_labels",
+]
 
 
 def layer_of(obj, layer: str | None) -> Partition:
@@ -41,10 +46,11 @@ def check_same_zones(a: Partition, b: Partition, ids: pd.Index | None = None) ->
     problems.add("zones missing from the new delineation", list(miss[:3]), count=len(miss))
     problems.add("zones only in the new delineation", list(extra[:3]), count=len(extra))
     if not len(problems):
-        problems.add("zones in another order", ["reorder the zones as in the base graph"],
-                     count=1)
-    raise InvalidZonesError(problems.message() + " Delineate both years over the same zones "
-                            "(the zones of the base year's graph).")
+        problems.add("zones in another order", ["reorder the zones as in the base graph"], count=1)
+    raise InvalidZonesError(
+        problems.message() + " Delineate both years over the same zones "
+        "(the zones of the base year's graph)."
+    )
 
 
 def matched_labels(before: Partition, after: Partition, match: str):
@@ -63,8 +69,9 @@ def matched_labels(before: Partition, after: Partition, match: str):
         a_order = {a: k for k, a in enumerate(map(str, after.areas.index))}
         pairs["bo"] = pairs["b"].map(b_order)
         pairs["ao"] = pairs["a"].map(a_order)
-        pairs = pairs.sort_values(["count", "ao", "bo"], ascending=[False, True, True],
-                                  kind="stable")
+        pairs = pairs.sort_values(
+            ["count", "ao", "bo"], ascending=[False, True, True], kind="stable"
+        )
         rename, used = {}, set()
         for row in pairs.itertuples():
             if row.a not in rename and row.b not in used:
@@ -79,8 +86,13 @@ def matched_labels(before: Partition, after: Partition, match: str):
     return lb, la, names
 
 
-def membership_change(before: Hierarchy | Partition, after: Hierarchy | Partition,
-                      layer: str | None = None, *, match: str = "id") -> pd.DataFrame:
+def membership_change(
+    before: Hierarchy | Partition,
+    after: Hierarchy | Partition,
+    layer: str | None = None,
+    *,
+    match: str = "id",
+) -> pd.DataFrame:
     """Zones whose area or role changed between two delineations over the same zones.
 
     Parameters
@@ -143,15 +155,34 @@ def membership_change(before: Hierarchy | Partition, after: Hierarchy | Partitio
             change = "role"
         nm = z if zone_names is None or pd.isna(zone_names.get(z)) else str(zone_names[z])
         rows.append((z, nm, lb[k], la[k], rb[k], ra[k], change))
-    out = pd.DataFrame(rows, columns=["zone", "name", "area_before", "area_after",
-                                      "role_before", "role_after", "change"], dtype=object)
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "zone",
+            "name",
+            "area_before",
+            "area_after",
+            "role_before",
+            "role_after",
+            "change",
+        ],
+        dtype=object,
+    )
     out = out.set_index("zone")
     return out
 
 
-def compare_boundaries(h: Hierarchy, data: Indicators, after: Hierarchy | Partition,
-                       layer: str, start: int | None = None, end: int | None = None, *,
-                       indicator: str | None = None, match: str = "id") -> pd.DataFrame:
+def compare_boundaries(
+    h: Hierarchy,
+    data: Indicators,
+    after: Hierarchy | Partition,
+    layer: str,
+    start: int | None = None,
+    end: int | None = None,
+    *,
+    indicator: str | None = None,
+    match: str = "id",
+) -> pd.DataFrame:
     """See :meth:`regionalize.monitor.Monitor.compare_boundaries`."""
     ind = data.one(indicator)
     start, end = data.span(ind, start, end)
@@ -169,13 +200,16 @@ def compare_boundaries(h: Hierarchy, data: Indicators, after: Hierarchy | Partit
     v1 = data.values[ind][:, data.year_pos(ind, end)]
     index = pd.Index([*order, UNASSIGNED], name="area", dtype=object)
     size = k + 1
-    out = pd.DataFrame({
-        "name": [names.get(x, x) for x in order] + [UNASSIGNED],
-        "n_zones_base": np.bincount(b, minlength=size),
-        "n_zones_redrawn": np.bincount(a_, minlength=size),
-        "joined": np.bincount(a_[a_ != b], minlength=size),
-        "left": np.bincount(b[a_ != b], minlength=size),
-    }, index=index)
+    out = pd.DataFrame(
+        {
+            "name": [names.get(x, x) for x in order] + [UNASSIGNED],
+            "n_zones_base": np.bincount(b, minlength=size),
+            "n_zones_redrawn": np.bincount(a_, minlength=size),
+            "joined": np.bincount(a_[a_ != b], minlength=size),
+            "left": np.bincount(b[a_ != b], minlength=size),
+        },
+        index=index,
+    )
     s0 = np.bincount(b, weights=v0, minlength=size)
     fixed = np.bincount(b, weights=v1, minlength=size)
     redrawn = np.bincount(a_, weights=v1, minlength=size)

@@ -34,11 +34,21 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Monitor", "monitor"]
 
 
-def monitor(hierarchy: Hierarchy, indicators: pd.DataFrame | None = None, *,
-            zone: str | None = None, year: str | None = None, values=None, sep: str = "_",
-            flows: Mapping[int, FlowGraph] | None = None, unknown: str = "error",
-            missing: str = "error", duplicates: str = "error", negative: str = "error",
-            id_width: int | None = None) -> Monitor:
+def monitor(
+    hierarchy: Hierarchy,
+    indicators: pd.DataFrame | None = None,
+    *,
+    zone: str | None = None,
+    year: str | None = None,
+    values=None,
+    sep: str = "_",
+    flows: Mapping[int, FlowGraph] | None = None,
+    unknown: str = "error",
+    missing: str = "error",
+    duplicates: str = "error",
+    negative: str = "error",
+    id_width: int | None = None,
+) -> Monitor:
     """Follow zone-level indicators and flows through the layers of a Hierarchy.
 
     Parameters
@@ -126,8 +136,10 @@ def monitor(hierarchy: Hierarchy, indicators: pd.DataFrame | None = None, *,
     (total)          190.0     210.0    20.0    0.105263
     """
     if not isinstance(hierarchy, Hierarchy):
-        raise TypeError(f"monitor needs a Hierarchy; got {type(hierarchy).__name__}. Build one "
-                        "with rz.delineate(graph, ...) or Hierarchy(graph, [partitions]).")
+        raise TypeError(
+            f"monitor needs a Hierarchy; got {type(hierarchy).__name__}. Build one "
+            "with rz.delineate(graph, ...) or Hierarchy(graph, [partitions])."
+        )
     check_parameter("monitor", "unknown", unknown, allowed=["error", "drop"])
     check_parameter("monitor", "missing", missing, allowed=["error", "zero"])
     check_parameter("monitor", "duplicates", duplicates, allowed=["error", "sum"])
@@ -136,18 +148,28 @@ def monitor(hierarchy: Hierarchy, indicators: pd.DataFrame | None = None, *,
     if indicators is None:
         read = Read({}, {}, [])
     else:
-        read = read_indicators(indicators, graph.ids, zone=zone, year=year, values=values,
-                               sep=sep, unknown=unknown, missing=missing,
-                               duplicates=duplicates, negative=negative, id_width=id_width)
+        read = read_indicators(
+            indicators,
+            graph.ids,
+            zone=zone,
+            year=year,
+            values=values,
+            sep=sep,
+            unknown=unknown,
+            missing=missing,
+            duplicates=duplicates,
+            negative=negative,
+            id_width=id_width,
+        )
     aligned: dict[int, tuple[Any, FlowGraph]] = {}
     for key, g in dict(flows or {}).items():
         y = as_year(key)
         if y is None:
             raise InvalidParameterError(
-                f"The keys of flows= must be years (integers); got {key!r}.")
+                f"The keys of flows= must be years (integers); got {key!r}."
+            )
         aligned[y] = (aligned_matrix(graph, g, f"year {y}"), g)
-    return Monitor(hierarchy, read.values, read.years, dict(sorted(aligned.items())),
-                   read.notes)
+    return Monitor(hierarchy, read.values, read.years, dict(sorted(aligned.items())), read.notes)
 
 
 class Monitor:
@@ -173,9 +195,14 @@ class Monitor:
 
     __slots__ = ("_h", "_data", "_flows", "_notes", "_cache")
 
-    def __init__(self, hierarchy: Hierarchy, values: dict[str, np.ndarray],
-                 years: dict[str, tuple[int, ...]], flows: dict[int, tuple[Any, FlowGraph]],
-                 notes: Sequence[str] = ()):
+    def __init__(
+        self,
+        hierarchy: Hierarchy,
+        values: dict[str, np.ndarray],
+        years: dict[str, tuple[int, ...]],
+        flows: dict[int, tuple[Any, FlowGraph]],
+        notes: Sequence[str] = (),
+    ):
         self._h = hierarchy
         self._data = Indicators(values, years)
         self._flows = flows
@@ -244,12 +271,20 @@ class Monitor:
             what = "no indicators"
         if self._flows:
             what += f"; flows {fmt_years(self._flows)}"
-        return (f"<Monitor over {self.graph.n_zones:,} zones: {what}; layers "
-                f"{', '.join(self._h.layers)}>")
+        return (
+            f"<Monitor over {self.graph.n_zones:,} zones: {what}; layers "
+            f"{', '.join(self._h.layers)}>"
+        )
 
     # ------------------------------------------------------------------ stocks
-    def by_area(self, layer: str, year: int | None = None, *, indicators=None,
-                include_unassigned: bool = True) -> pd.DataFrame:
+    def by_area(
+        self,
+        layer: str,
+        year: int | None = None,
+        *,
+        indicators=None,
+        include_unassigned: bool = True,
+    ) -> pd.DataFrame:
         """Indicators summed per area of ``layer``, with their share of the national total.
 
         Parameters
@@ -269,8 +304,14 @@ class Monitor:
             ``<indicator>_share`` (fraction of the sum over all zones of the graph). An
             indicator not measured in a year is NaN there.
         """
-        return tables.by_area(self._h, self._data, layer, year, indicators=indicators,
-                              include_unassigned=include_unassigned)
+        return tables.by_area(
+            self._h,
+            self._data,
+            layer,
+            year,
+            indicators=indicators,
+            include_unassigned=include_unassigned,
+        )
 
     def by_role(self, layer: str, year: int | None = None, *, indicators=None) -> pd.DataFrame:
         """Indicators per area and role: the central zone(s), the surrounding zones, and
@@ -287,9 +328,16 @@ class Monitor:
         return tables.by_role(self._h, self._data, layer, year, indicators=indicators)
 
     # ------------------------------------------------------------------ growth
-    def growth(self, layer: str | None = None, start: int | None = None,
-               end: int | None = None, *, indicator: str | None = None, by: str = "area",
-               total: bool = True) -> pd.DataFrame:
+    def growth(
+        self,
+        layer: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        *,
+        indicator: str | None = None,
+        by: str = "area",
+        total: bool = True,
+    ) -> pd.DataFrame:
         """Change of an indicator between two years, per area, per role or per zone.
 
         Parameters
@@ -315,13 +363,20 @@ class Monitor:
             start <= 0), ``share_<start>``, ``share_<end>`` (fractions of the national total)
             and ``share_change``.
         """
-        return tables.growth(self._h, self._data, layer, start, end, indicator=indicator,
-                             by=by, total=total)
+        return tables.growth(
+            self._h, self._data, layer, start, end, indicator=indicator, by=by, total=total
+        )
 
     # ------------------------------------------------------------------ concentration
-    def concentration(self, layer: str | None = None, year: int | None = None, *,
-                      indicator: str | None = None, reference: str | None = None,
-                      unassigned: str = "zones") -> pd.DataFrame:
+    def concentration(
+        self,
+        layer: str | None = None,
+        year: int | None = None,
+        *,
+        indicator: str | None = None,
+        reference: str | None = None,
+        unassigned: str = "zones",
+    ) -> pd.DataFrame:
         """How concentrated an indicator is over the areas of a layer (or over zones).
 
         Parameters
@@ -349,14 +404,27 @@ class Monitor:
             over units ordered by ``x_i / r_i``, cumulative shares ``X``, ``R``; with equal
             reference shares this is ``sum_ij |x_i - x_j| / (2 n^2 mean)``).
         """
-        return tables.concentration(self._h, self._data, layer, year,
-                                    indicator=indicator, reference=reference,
-                                    unassigned=unassigned)
+        return tables.concentration(
+            self._h,
+            self._data,
+            layer,
+            year,
+            indicator=indicator,
+            reference=reference,
+            unassigned=unassigned,
+        )
 
     # ------------------------------------------------------------------ fixed vs redrawn
-    def compare_boundaries(self, after: Hierarchy | Partition, layer: str,
-                           start: int | None = None, end: int | None = None, *,
-                           indicator: str | None = None, match: str = "id") -> pd.DataFrame:
+    def compare_boundaries(
+        self,
+        after: Hierarchy | Partition,
+        layer: str,
+        start: int | None = None,
+        end: int | None = None,
+        *,
+        indicator: str | None = None,
+        match: str = "id",
+    ) -> pd.DataFrame:
         """Growth inside the fixed (base) areas against areas delineated again.
 
         Parameters
@@ -383,8 +451,9 @@ class Monitor:
             ``change_redrawn`` and ``boundary_effect`` (redrawn - fixed at the end year;
             ``change_redrawn = change_fixed + boundary_effect``).
         """
-        return boundaries.compare_boundaries(self._h, self._data, after, layer, start, end,
-                                             indicator=indicator, match=match)
+        return boundaries.compare_boundaries(
+            self._h, self._data, after, layer, start, end, indicator=indicator, match=match
+        )
 
     # ------------------------------------------------------------------ flows
     def flows(self, layer: str, year: int | FlowGraph | None = None) -> pd.DataFrame:
@@ -427,8 +496,9 @@ class Monitor:
         """
         return flow_tables.flow_totals(self._h, self._flows, layer, year)
 
-    def flow_matrix(self, layer: str, year: int | FlowGraph | None = None, *,
-                    roles: bool = False) -> pd.DataFrame:
+    def flow_matrix(
+        self, layer: str, year: int | FlowGraph | None = None, *, roles: bool = False
+    ) -> pd.DataFrame:
         """Flows between the areas of a layer (and, with ``roles``, between their roles).
 
         Returns
@@ -440,8 +510,9 @@ class Monitor:
         """
         return flow_tables.flow_matrix(self._h, self._flows, layer, year, roles=roles)
 
-    def flow_change(self, layer: str, before: int | FlowGraph | None,
-                    after: int | FlowGraph) -> pd.DataFrame:
+    def flow_change(
+        self, layer: str, before: int | FlowGraph | None, after: int | FlowGraph
+    ) -> pd.DataFrame:
         """The flows of :meth:`flows` and :meth:`flow_totals` in two flow tables, and their change.
 
         Parameters
@@ -463,12 +534,24 @@ class Monitor:
 
     # ------------------------------------------------------------------ maps
     @one_draw
-    def plot_change(self, start: int | None = None, end: int | None = None, *,
-                    layer: str | None = None, indicator: str | None = None,
-                    measure: str = "pct_change", unassigned: str = "zones", outlines=None,
-                    symmetric: bool = True, limit: float | None = None, cmap="RdBu_r",
-                    ax=None, crs=None, zones=None,
-                    title: str | None = None) -> matplotlib.axes.Axes:
+    def plot_change(
+        self,
+        start: int | None = None,
+        end: int | None = None,
+        *,
+        layer: str | None = None,
+        indicator: str | None = None,
+        measure: str = "pct_change",
+        unassigned: str = "zones",
+        outlines=None,
+        symmetric: bool = True,
+        limit: float | None = None,
+        cmap="RdBu_r",
+        ax=None,
+        crs=None,
+        zones=None,
+        title: str | None = None,
+    ) -> matplotlib.axes.Axes:
         """Choropleth of the change of an indicator, on a diverging scale centred on zero.
 
         Parameters
@@ -509,13 +592,36 @@ class Monitor:
             Zones are drawn as one collection (gid ``"change"``) with the colour bar beside.
         """
         return maps.plot_change(
-            self._h, self._data, start, end, layer=layer, indicator=indicator,
-            measure=measure, unassigned=unassigned, outlines=outlines, symmetric=symmetric,
-            limit=limit, cmap=cmap, ax=ax, crs=crs, zones=zones, title=title)
+            self._h,
+            self._data,
+            start,
+            end,
+            layer=layer,
+            indicator=indicator,
+            measure=measure,
+            unassigned=unassigned,
+            outlines=outlines,
+            symmetric=symmetric,
+            limit=limit,
+            cmap=cmap,
+            ax=ax,
+            crs=crs,
+            zones=zones,
+            title=title,
+        )
 
-    def dorling(self, year: int | None = None, *, layer: str | None = None,
-                indicator: str | None = None, unassigned: str = "zones", crs=None,
-                zones=None, fill: float = 0.3, iterations: int = 1000) -> pd.DataFrame:
+    def dorling(
+        self,
+        year: int | None = None,
+        *,
+        layer: str | None = None,
+        indicator: str | None = None,
+        unassigned: str = "zones",
+        crs=None,
+        zones=None,
+        fill: float = 0.3,
+        iterations: int = 1000,
+    ) -> pd.DataFrame:
         """Dorling cartogram layout: one circle per area (or zone) sized by an indicator.
 
         Parameters
@@ -545,19 +651,41 @@ class Monitor:
             in the projected CRS kept in ``attrs["crs"]``; ``attrs["max_overlap"]`` and
             ``attrs["iterations"]`` describe the relaxation.
         """
-        return maps.dorling(self._h, self._data, year, layer=layer, indicator=indicator,
-                           unassigned=unassigned, crs=crs, zones=zones, fill=fill,
-                           iterations=iterations)
+        return maps.dorling(
+            self._h,
+            self._data,
+            year,
+            layer=layer,
+            indicator=indicator,
+            unassigned=unassigned,
+            crs=crs,
+            zones=zones,
+            fill=fill,
+            iterations=iterations,
+        )
 
     @one_draw
-    def plot_dorling(self, year: int | None = None, *, layer: str | None = None,
-                     indicator: str | None = None, color: str | pd.Series | None = "pct_change",
-                     start: int | None = None, unassigned: str = "zones",
-                     symmetric: bool = True, limit: float | None = None, cmap=None, ax=None,
-                     crs=None, zones=None,
-                     fill: float = 0.3, labels: int = 10, iterations: int = 1000,
-                     background: bool = True, title: str | None = None
-                     ) -> matplotlib.axes.Axes:
+    def plot_dorling(
+        self,
+        year: int | None = None,
+        *,
+        layer: str | None = None,
+        indicator: str | None = None,
+        color: str | pd.Series | None = "pct_change",
+        start: int | None = None,
+        unassigned: str = "zones",
+        symmetric: bool = True,
+        limit: float | None = None,
+        cmap=None,
+        ax=None,
+        crs=None,
+        zones=None,
+        fill: float = 0.3,
+        labels: int = 10,
+        iterations: int = 1000,
+        background: bool = True,
+        title: str | None = None,
+    ) -> matplotlib.axes.Axes:
         """Dorling cartogram: circles sized by an indicator, coloured by its change.
 
         Small dense zones stay visible: every area (or zone) is a circle whose area is
@@ -596,16 +724,40 @@ class Monitor:
             The circles are one PatchCollection (gid ``"dorling"``), largest drawn first.
         """
         return maps.plot_dorling(
-            self._h, self._data, year, layer=layer, indicator=indicator, color=color,
-            start=start, unassigned=unassigned, symmetric=symmetric, limit=limit,
-            cmap=cmap, ax=ax, crs=crs, zones=zones, fill=fill, labels=labels,
-            iterations=iterations, background=background, title=title)
+            self._h,
+            self._data,
+            year,
+            layer=layer,
+            indicator=indicator,
+            color=color,
+            start=start,
+            unassigned=unassigned,
+            symmetric=symmetric,
+            limit=limit,
+            cmap=cmap,
+            ax=ax,
+            crs=crs,
+            zones=zones,
+            fill=fill,
+            labels=labels,
+            iterations=iterations,
+            background=background,
+            title=title,
+        )
 
     @one_draw
-    def plot_centre_flows(self, layer: str, year: int | FlowGraph | None = None, *,
-                          direction: str = "both", ax=None, crs=None, zones=None,
-                          min_flow: float = 0.0, title: str | None = None
-                          ) -> matplotlib.axes.Axes:
+    def plot_centre_flows(
+        self,
+        layer: str,
+        year: int | FlowGraph | None = None,
+        *,
+        direction: str = "both",
+        ax=None,
+        crs=None,
+        zones=None,
+        min_flow: float = 0.0,
+        title: str | None = None,
+    ) -> matplotlib.axes.Axes:
         """Map the flows between every surrounding zone and the centre(s) of its area.
 
         Parameters
@@ -629,5 +781,14 @@ class Monitor:
             proportional to the flow, the central zones of areas with surroundings marked.
         """
         return maps.plot_centre_flows(
-            self._h, self._flows, layer, year, direction=direction, ax=ax, crs=crs,
-            zones=zones, min_flow=min_flow, title=title)
+            self._h,
+            self._flows,
+            layer,
+            year,
+            direction=direction,
+            ax=ax,
+            crs=crs,
+            zones=zones,
+            min_flow=min_flow,
+            title=title,
+        )

@@ -20,30 +20,49 @@ from .indicators import as_year, fmt_years
 from .tables import TOTAL
 from .units import ROLES, zone_roles
 
-__all__ = ["FLOW_CATEGORIES", "aligned_matrix", "year_matrix", "flow_parts", "area_flows",
-           "flow_totals", "flow_matrix", "flow_change"]
+__all__ = [
+    "FLOW_CATEGORIES",
+    "aligned_matrix",
+    "year_matrix",
+    "flow_parts",
+    "area_flows",
+    "flow_totals",
+    "flow_matrix",
+    "flow_change",
+]
 
 #: national flow categories of :meth:`Monitor.flow_totals` (they add up to the matrix total)
-FLOW_CATEGORIES = ("within_centre", "centre_to_surrounding", "surrounding_to_centre",
-                   "within_surrounding", "between_areas", "area_to_unassigned",
-                   "unassigned_to_area", "within_unassigned")
+FLOW_CATEGORIES = (
+    "within_centre",
+    "centre_to_surrounding",
+    "surrounding_to_centre",
+    "within_surrounding",
+    "between_areas",
+    "area_to_unassigned",
+    "unassigned_to_area",
+    "within_unassigned",
+)
 
 
 def aligned_matrix(graph: FlowGraph, other: FlowGraph, label: str):
     """``other``'s matrix with rows and columns in ``graph``'s zone order."""
     if not isinstance(other, FlowGraph):
         raise InvalidParameterError(
-            f"Flows for {label} must be a FlowGraph; got {type(other).__name__}.")
+            f"Flows for {label} must be a FlowGraph; got {type(other).__name__}."
+        )
     if other.ids.equals(graph.ids):
         return other.matrix
     problems = Problems(f"Invalid flows for {label}")
     miss = graph.ids.difference(other.ids, sort=False)
     extra = other.ids.difference(graph.ids, sort=False)
-    problems.add("zones of the Hierarchy missing from the flows", list(miss[:3]),
-                 count=len(miss))
-    problems.add("flow zones not in the Hierarchy", list(extra[:3]), count=len(extra),
-                 fix="Build every flow table over the zones of the Hierarchy (zones without "
-                     "flows: FlowGraph.from_dataframe(..., zones=table, extra_zones='keep')).")
+    problems.add("zones of the Hierarchy missing from the flows", list(miss[:3]), count=len(miss))
+    problems.add(
+        "flow zones not in the Hierarchy",
+        list(extra[:3]),
+        count=len(extra),
+        fix="Build every flow table over the zones of the Hierarchy (zones without "
+        "flows: FlowGraph.from_dataframe(..., zones=table, extra_zones='keep')).",
+    )
     problems.raise_if_any(InvalidZonesError)
     pos = other.ids.get_indexer(graph.ids)
     return other.matrix[pos][:, pos].tocsr()
@@ -61,7 +80,8 @@ def year_matrix(graph: FlowGraph, flows: dict, year):
         raise InvalidParameterError(
             f"No flow table for {year!r}; the Monitor has flows for "
             f"{fmt_years(flows)} (pass flows={{year: FlowGraph}} to monitor), and "
-            "year=None means the Hierarchy's own graph.")
+            "year=None means the Hierarchy's own graph."
+        )
     return flows[y][0], y
 
 
@@ -73,12 +93,20 @@ def flow_parts(h: Hierarchy, flows: dict, layer: str, year):
     k = part.n_areas
     codes = part.codes()
     role = zone_roles(part)
-    area = np.where(codes >= 0, codes, k)           # k: unassigned
+    area = np.where(codes >= 0, codes, k)  # k: unassigned
     surr = role == "surrounding"
     matrix, label = year_matrix(h.graph, flows, year)
     coo = matrix.tocoo()
-    return part, k, area[coo.row], area[coo.col], surr[coo.row], surr[coo.col], \
-        np.asarray(coo.data, dtype=float), label
+    return (
+        part,
+        k,
+        area[coo.row],
+        area[coo.col],
+        surr[coo.row],
+        surr[coo.col],
+        np.asarray(coo.data, dtype=float),
+        label,
+    )
 
 
 def area_flows(h: Hierarchy, flows: dict, layer: str, year=None) -> pd.DataFrame:
@@ -97,21 +125,29 @@ def area_flows(h: Hierarchy, flows: dict, layer: str, year=None) -> pd.DataFrame
         "within_surrounding": count(same & fs & ts, fa),
     }
     cols["internal"] = sum(cols.values())
-    cols["to_other_areas"] = count(inside & (ta < k) & (fa != ta), fa) + \
-        count(~inside & (ta < k), fa)
+    cols["to_other_areas"] = count(inside & (ta < k) & (fa != ta), fa) + count(
+        ~inside & (ta < k), fa
+    )
     cols["to_unassigned"] = count(ta == k, fa)
-    cols["from_other_areas"] = count((ta < k) & inside & (fa != ta), ta) + \
-        count((ta == k) & inside, ta)
+    cols["from_other_areas"] = count((ta < k) & inside & (fa != ta), ta) + count(
+        (ta == k) & inside, ta
+    )
     cols["from_unassigned"] = count(~inside, ta)
     from_surr = count(inside & fs, fa)
     with np.errstate(divide="ignore", invalid="ignore"):
-        cols["share_to_centre"] = np.where(from_surr > 0, cols["surrounding_to_centre"]
-                                           / from_surr, np.nan)
+        cols["share_to_centre"] = np.where(
+            from_surr > 0, cols["surrounding_to_centre"] / from_surr, np.nan
+        )
     index = pd.Index([*part.areas.index, UNASSIGNED], name="area", dtype=object)
-    out = pd.DataFrame({"name": [*map(str, part.areas["name"]), UNASSIGNED], **cols},
-                       index=index)
-    for c in ("within_centre", "centre_to_surrounding", "surrounding_to_centre",
-              "within_surrounding", "internal", "share_to_centre"):
+    out = pd.DataFrame({"name": [*map(str, part.areas["name"]), UNASSIGNED], **cols}, index=index)
+    for c in (
+        "within_centre",
+        "centre_to_surrounding",
+        "surrounding_to_centre",
+        "within_surrounding",
+        "internal",
+        "share_to_centre",
+    ):
         out.loc[UNASSIGNED, c] = np.nan
     if not (part.codes() < 0).any():
         out = out.drop(index=UNASSIGNED)
@@ -135,8 +171,9 @@ def flow_totals(h: Hierarchy, flows: dict, layer: str, year=None) -> pd.Series:
     return pd.Series({c: float(v[m].sum()) for c, m in masks.items()}, name="flow")
 
 
-def flow_matrix(h: Hierarchy, flows: dict, layer: str, year=None, *,
-                roles: bool = False) -> pd.DataFrame:
+def flow_matrix(
+    h: Hierarchy, flows: dict, layer: str, year=None, *, roles: bool = False
+) -> pd.DataFrame:
     """See :meth:`regionalize.monitor.Monitor.flow_matrix`."""
     part, k, fa, ta, fs, ts, v, _ = flow_parts(h, flows, layer, year)
     labels = np.array([*part.areas.index, UNASSIGNED], dtype=object)
@@ -151,12 +188,19 @@ def flow_matrix(h: Hierarchy, flows: dict, layer: str, year=None, *,
     role_names = np.array(ROLES, dtype=object)
     if roles:
         src, dst = uniq // (3 * (k + 1)), uniq % (3 * (k + 1))
-        out = pd.DataFrame({"from_area": labels[src // 3], "from_role": role_names[src % 3],
-                            "to_area": labels[dst // 3], "to_role": role_names[dst % 3],
-                            "flow": sums})
+        out = pd.DataFrame(
+            {
+                "from_area": labels[src // 3],
+                "from_role": role_names[src % 3],
+                "to_area": labels[dst // 3],
+                "to_role": role_names[dst % 3],
+                "flow": sums,
+            }
+        )
     else:
-        out = pd.DataFrame({"from_area": labels[uniq // (k + 1)],
-                            "to_area": labels[uniq % (k + 1)], "flow": sums})
+        out = pd.DataFrame(
+            {"from_area": labels[uniq // (k + 1)], "to_area": labels[uniq % (k + 1)], "flow": sums}
+        )
     return out[out["flow"] != 0].reset_index(drop=True)
 
 
@@ -173,8 +217,7 @@ def flow_change(h: Hierarchy, flows: dict, layer: str, before, after) -> pd.Data
         flat = body.to_numpy(dtype=float).ravel()
         idx = pd.MultiIndex.from_product([list(body.index), list(body.columns)])
         long = pd.Series(flat, index=idx)[~np.isnan(flat)]
-        tot = pd.Series(t.to_numpy(), index=pd.MultiIndex.from_product(
-            [[TOTAL], list(t.index)]))
+        tot = pd.Series(t.to_numpy(), index=pd.MultiIndex.from_product([[TOTAL], list(t.index)]))
         tables.append(pd.concat([long, tot]))
     if labels[0] == labels[1]:
         labels = [f"{labels[0]}_before", f"{labels[1]}_after"]

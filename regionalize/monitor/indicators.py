@@ -20,8 +20,7 @@ from .._ids import normalise_column
 from ..errors import InvalidParameterError, InvalidZonesError, Problems
 from ..flows import FlowGraph
 
-__all__ = ["Indicators", "Read", "read_indicators", "indicators_from_flows", "as_year",
-           "fmt_years"]
+__all__ = ["Indicators", "Read", "read_indicators", "indicators_from_flows", "as_year", "fmt_years"]
 
 
 def as_year(value: Any) -> int | None:
@@ -57,22 +56,22 @@ def fmt_years(years: Iterable[int]) -> str:
     return ", ".join(str(y) for y in years) or "none"
 
 
-
-def wide_to_long(df: pd.DataFrame, zone: str | None, values, sep: str) -> tuple[
-        pd.DataFrame, list[str]]:
+def wide_to_long(
+    df: pd.DataFrame, zone: str | None, values, sep: str
+) -> tuple[pd.DataFrame, list[str]]:
     """Long table ``_zone, _year, <indicators>`` from columns per year."""
     if zone is not None:
         if zone not in df.columns:
             raise InvalidParameterError(
                 f"The 'zone' parameter of monitor must name a column of the table; got "
-                f"{zone!r}, the table has {', '.join(map(repr, map(str, df.columns[:12])))}.")
+                f"{zone!r}, the table has {', '.join(map(repr, map(str, df.columns[:12])))}."
+            )
         ids = df[zone]
         body = df.drop(columns=[zone])
     else:
         ids = df.index.to_series()
         body = df
-    wanted = [values] if isinstance(values, str) else (list(values) if values is not None
-                                                         else None)
+    wanted = [values] if isinstance(values, str) else (list(values) if values is not None else None)
     columns = body.columns
     found: list[tuple[Any, str, int]] = []  # (column key, indicator, year)
     unparsed = []
@@ -80,13 +79,15 @@ def wide_to_long(df: pd.DataFrame, zone: str | None, values, sep: str) -> tuple[
         if columns.nlevels != 2:
             raise InvalidParameterError(
                 f"A wide indicator table with MultiIndex columns needs two levels (indicator "
-                f"and year); got {columns.nlevels}.")
+                f"and year); got {columns.nlevels}."
+            )
         levels = [columns.get_level_values(k) for k in range(2)]
         yearly = [all(as_year(v) is not None for v in lev) for lev in levels]
         if yearly == [False, False]:
             raise InvalidParameterError(
                 "Cannot tell which column level of the wide table holds the years: neither "
-                f"level is all years (first columns: {list(columns[:3])}).")
+                f"level is all years (first columns: {list(columns[:3])})."
+            )
         year_level = 1 if yearly[1] else 0
         for key in columns:
             found.append((key, str(key[1 - year_level]), as_year(key[year_level])))
@@ -98,7 +99,8 @@ def wide_to_long(df: pd.DataFrame, zone: str | None, values, sep: str) -> tuple[
                     raise InvalidParameterError(
                         f"The wide table has bare year columns ({key!r}, ...): name the one "
                         "indicator they hold with values='population' (for example), or name "
-                        f"the columns '<indicator>{sep}<year>'.")
+                        f"the columns '<indicator>{sep}<year>'."
+                    )
                 found.append((key, wanted[0], y))
                 continue
             head, _, tail = str(key).rpartition(sep)
@@ -115,12 +117,14 @@ def wide_to_long(df: pd.DataFrame, zone: str | None, values, sep: str) -> tuple[
                 f"No column of the wide table holds the indicators {absent}; its columns are "
                 f"{', '.join(map(repr, map(str, columns[:12])))}. Columns must be named "
                 f"'<indicator>{sep}<year>' (e.g. 'population{sep}2020'), be a year under "
-                "values='<indicator>', or form a (indicator, year) MultiIndex.")
+                "values='<indicator>', or form a (indicator, year) MultiIndex."
+            )
     elif unparsed:
         raise InvalidParameterError(
             f"{len(unparsed)} columns of the wide table are not '<indicator>{sep}<year>' "
             f"(first: {', '.join(map(repr, map(str, unparsed[:3])))}). Pass values=[...] to "
-            "choose the indicators, zone= for the id column, or sep= for another separator.")
+            "choose the indicators, zone= for the id column, or sep= for another separator."
+        )
     if not found:
         raise InvalidParameterError("The wide table has no indicator columns.")
     seen: dict[tuple[str, int], Any] = {}
@@ -128,7 +132,8 @@ def wide_to_long(df: pd.DataFrame, zone: str | None, values, sep: str) -> tuple[
         if (ind, y) in seen:
             raise InvalidParameterError(
                 f"The wide table has two columns for {ind!r} in {y}: {seen[(ind, y)]!r} and "
-                f"{key!r}. Keep one.")
+                f"{key!r}. Keep one."
+            )
         seen[(ind, y)] = key
     indicators = list(dict.fromkeys(f[1] for f in found))
     years = sorted({f[2] for f in found})
@@ -148,7 +153,8 @@ def require_columns(table: pd.DataFrame, columns, fix: str) -> None:
     if absent:
         raise InvalidParameterError(
             f"The indicator table has no column {', '.join(map(repr, absent))}; it has "
-            f"{', '.join(map(repr, map(str, table.columns[:12])))}. {fix}")
+            f"{', '.join(map(repr, map(str, table.columns[:12])))}. {fix}"
+        )
 
 
 @dataclass
@@ -161,8 +167,20 @@ class Read:
     notes: list[str]
 
 
-def read_indicators(table, ids: pd.Index, *, zone, year, values, sep, unknown, missing,
-                    duplicates, negative, id_width) -> Read:
+def read_indicators(
+    table,
+    ids: pd.Index,
+    *,
+    zone,
+    year,
+    values,
+    sep,
+    unknown,
+    missing,
+    duplicates,
+    negative,
+    id_width,
+) -> Read:
     """Read an indicator table over the zones ``ids`` (the parameters of :func:`monitor`).
 
     Every problem of the table is listed in one InvalidZonesError; what was repaired on
@@ -170,25 +188,30 @@ def read_indicators(table, ids: pd.Index, *, zone, year, values, sep, unknown, m
     """
     if not isinstance(table, pd.DataFrame):
         raise InvalidParameterError(
-            f"The indicator table must be a pandas DataFrame; got {type(table).__name__}.")
+            f"The indicator table must be a pandas DataFrame; got {type(table).__name__}."
+        )
     if len(table) == 0:
         raise InvalidZonesError("Invalid indicator table: it is empty (0 rows).")
     if year is not None:  # long form
         if isinstance(table.columns, pd.MultiIndex):
             raise InvalidParameterError(
                 "A long indicator table (year= given) needs flat column names; for columns "
-                "per (indicator, year) leave year= unset.")
+                "per (indicator, year) leave year= unset."
+            )
         needed = ([zone] if zone is not None else []) + [year]
-        require_columns(table, needed, "Pass zone= (None for the index) and year= with the "
-                         "right names.")
+        require_columns(
+            table, needed, "Pass zone= (None for the index) and year= with the right names."
+        )
         if values is None:
             indicators = [c for c in table.columns if c not in needed]
         else:
             indicators = [values] if isinstance(values, str) else list(values)
         require_columns(table, indicators, "Pass values= with the indicator columns.")
         if not indicators:
-            raise InvalidParameterError("The indicator table has no indicator columns besides "
-                                        "the zone and year; pass values=.")
+            raise InvalidParameterError(
+                "The indicator table has no indicator columns besides "
+                "the zone and year; pass values=."
+            )
         zone_col = table[zone] if zone is not None else table.index.to_series()
         long = pd.DataFrame({"_zone": zone_col.to_numpy(), "_year": table[year].to_numpy()})
         for ind in indicators:
@@ -207,23 +230,30 @@ def read_indicators(table, ids: pd.Index, *, zone, year, values, sep, unknown, m
     else:
         years = np.array([as_year(v) for v in raw_years], dtype=object)
     bad_year = np.array([y is None for y in years])
-    problems.add("rows whose year is not a whole number",
-                 [f"row {k}: {raw_years.iloc[k]!r}" for k in np.flatnonzero(bad_year)[:3]],
-                 count=int(bad_year.sum()),
-                 fix="Years must be integers such as 2015 (not '2015-01' or 2015.5).")
+    problems.add(
+        "rows whose year is not a whole number",
+        [f"row {k}: {raw_years.iloc[k]!r}" for k in np.flatnonzero(bad_year)[:3]],
+        count=int(bad_year.sum()),
+        fix="Years must be integers such as 2015 (not '2015-01' or 2015.5).",
+    )
 
     pos = ids.get_indexer(zone_ids)
     unknown_rows = pos < 0
     if unknown_rows.any():
         names = pd.unique(zone_ids[unknown_rows])
         if unknown == "error":
-            problems.add("rows for zones not in the Hierarchy", list(names[:3]),
-                         count=int(unknown_rows.sum()),
-                         fix=f"({len(names)} distinct ids.) Correct the ids (leading zeros?), "
-                             "or pass unknown='drop' to leave these rows out.")
+            problems.add(
+                "rows for zones not in the Hierarchy",
+                list(names[:3]),
+                count=int(unknown_rows.sum()),
+                fix=f"({len(names)} distinct ids.) Correct the ids (leading zeros?), "
+                "or pass unknown='drop' to leave these rows out.",
+            )
         else:
-            notes.append(f"dropped {int(unknown_rows.sum())} rows for {len(names)} zones not "
-                         f"in the Hierarchy (first: {', '.join(map(str, names[:3]))})")
+            notes.append(
+                f"dropped {int(unknown_rows.sum())} rows for {len(names)} zones not "
+                f"in the Hierarchy (first: {', '.join(map(str, names[:3]))})"
+            )
 
     def where(k: int) -> str:
         return f"{zone_ids[k]} ({years[k] if years[k] is not None else raw_years.iloc[k]})"
@@ -232,21 +262,28 @@ def read_indicators(table, ids: pd.Index, *, zone, year, values, sep, unknown, m
     for ind in indicators:
         v, bad = to_numbers(long[ind])
         bad &= ~unknown_rows
-        problems.add(f"non-numeric {ind!r} values",
-                     [f"{where(k)}: {long[ind].iloc[k]!r}" for k in np.flatnonzero(bad)[:3]],
-                     count=int(bad.sum()),
-                     fix="Clean suppressed or footnoted cells (e.g. '-', 'n/a') and read the "
-                         "column as numbers.")
+        problems.add(
+            f"non-numeric {ind!r} values",
+            [f"{where(k)}: {long[ind].iloc[k]!r}" for k in np.flatnonzero(bad)[:3]],
+            count=int(bad.sum()),
+            fix="Clean suppressed or footnoted cells (e.g. '-', 'n/a') and read the "
+            "column as numbers.",
+        )
         inf = np.isinf(v) & ~unknown_rows
-        problems.add(f"infinite {ind!r} values", [where(k) for k in np.flatnonzero(inf)[:3]],
-                     count=int(inf.sum()))
+        problems.add(
+            f"infinite {ind!r} values",
+            [where(k) for k in np.flatnonzero(inf)[:3]],
+            count=int(inf.sum()),
+        )
         neg = (v < 0) & ~unknown_rows
         if negative == "error":
-            problems.add(f"negative {ind!r} values",
-                         [f"{where(k)}: {v[k]:g}" for k in np.flatnonzero(neg)[:3]],
-                         count=int(neg.sum()),
-                         fix="Counts of people or jobs cannot be negative; pass "
-                             "negative='allow' for indicators that can (net migration).")
+            problems.add(
+                f"negative {ind!r} values",
+                [f"{where(k)}: {v[k]:g}" for k in np.flatnonzero(neg)[:3]],
+                count=int(neg.sum()),
+                fix="Counts of people or jobs cannot be negative; pass "
+                "negative='allow' for indicators that can (net migration).",
+            )
         v[bad | inf] = np.nan
         data[ind] = v
     problems.raise_if_any(InvalidZonesError)
@@ -256,14 +293,18 @@ def read_indicators(table, ids: pd.Index, *, zone, year, values, sep, unknown, m
     ypos_raw = years[keep].astype(np.int64)
     dup = pd.MultiIndex.from_arrays([zpos, ypos_raw]).duplicated()
     if dup.any():
-        first = [f"{ids[z]} ({y})" for z, y in zip(zpos[dup][:3], ypos_raw[dup][:3],
-                                                   strict=True)]
+        first = [f"{ids[z]} ({y})" for z, y in zip(zpos[dup][:3], ypos_raw[dup][:3], strict=True)]
         if duplicates == "error":
-            problems.add("duplicated (zone, year) rows", first, count=int(dup.sum()),
-                         fix="Pass duplicates='sum' to add them up, or remove the repeats.")
+            problems.add(
+                "duplicated (zone, year) rows",
+                first,
+                count=int(dup.sum()),
+                fix="Pass duplicates='sum' to add them up, or remove the repeats.",
+            )
         else:
-            notes.append(f"summed {int(dup.sum())} repeated (zone, year) rows (first: "
-                         f"{', '.join(first)})")
+            notes.append(
+                f"summed {int(dup.sum())} repeated (zone, year) rows (first: {', '.join(first)})"
+            )
 
     all_years = sorted(set(ypos_raw.tolist()))
     n = len(ids)
@@ -289,26 +330,37 @@ def read_indicators(table, ids: pd.Index, *, zone, year, values, sep, unknown, m
         arr = np.where(counts > 0, sums, np.nan)[:, cols]
         empty = (counts[:, cols] == 0) & present[:, cols]
         n_empty += int(empty.sum())
-        empty_cells += [f"{ind!r} of {ids[zi]} ({all_years[cols[yi]]})"
-                        for zi, yi in zip(*np.nonzero(empty), strict=True)][:3]
+        empty_cells += [
+            f"{ind!r} of {ids[zi]} ({all_years[cols[yi]]})"
+            for zi, yi in zip(*np.nonzero(empty), strict=True)
+        ][:3]
         out_values[ind] = arr
         out_years[ind] = tuple(all_years[c] for c in cols)
     no_row = ~present & measured[None, :]
     n_no_row = int(no_row.sum())
-    no_row_examples = [f"{ids[zi]} ({all_years[yi]})"
-                       for zi, yi in zip(*np.nonzero(no_row), strict=True)][:3]
+    no_row_examples = [
+        f"{ids[zi]} ({all_years[yi]})" for zi, yi in zip(*np.nonzero(no_row), strict=True)
+    ][:3]
     if n_no_row or n_empty:
         if missing == "error":
-            fix = ("Every zone needs a value in every year an indicator is measured: add them, "
-                   "or pass missing='zero' to count them as 0.")
-            problems.add("zones of the Hierarchy missing from the table (zone, year)",
-                         no_row_examples, count=n_no_row, fix=None if n_empty else fix)
+            fix = (
+                "Every zone needs a value in every year an indicator is measured: add them, "
+                "or pass missing='zero' to count them as 0."
+            )
+            problems.add(
+                "zones of the Hierarchy missing from the table (zone, year)",
+                no_row_examples,
+                count=n_no_row,
+                fix=None if n_empty else fix,
+            )
             problems.add("empty values", empty_cells, count=n_empty, fix=fix)
         else:
             for ind in indicators:
                 out_values[ind] = np.nan_to_num(out_values[ind], nan=0.0)
-            notes.append(f"counted {n_no_row} missing (zone, year) rows and {n_empty} empty "
-                         f"values as 0 (first: {', '.join(no_row_examples + empty_cells[:3])})")
+            notes.append(
+                f"counted {n_no_row} missing (zone, year) rows and {n_empty} empty "
+                f"values as 0 (first: {', '.join(no_row_examples + empty_cells[:3])})"
+            )
     problems.raise_if_any(InvalidZonesError)
     for ind in indicators:
         if not out_years[ind]:
@@ -317,9 +369,9 @@ def read_indicators(table, ids: pd.Index, *, zone, year, values, sep, unknown, m
     return Read(out_values, out_years, notes)
 
 
-
-def indicators_from_flows(flows: Mapping[int, FlowGraph] | FlowGraph, year: int | None = None
-                          ) -> pd.DataFrame:
+def indicators_from_flows(
+    flows: Mapping[int, FlowGraph] | FlowGraph, year: int | None = None
+) -> pd.DataFrame:
     """Employed residents and jobs per zone from flow tables, as a long indicator table.
 
     Parameters
@@ -348,17 +400,25 @@ def indicators_from_flows(flows: Mapping[int, FlowGraph] | FlowGraph, year: int 
     """
     if isinstance(flows, FlowGraph):
         if year is None:
-            raise InvalidParameterError("Give the year of the flows: "
-                                        "indicators_from_flows(graph, 2020).")
+            raise InvalidParameterError(
+                "Give the year of the flows: indicators_from_flows(graph, 2020)."
+            )
         flows = {year: flows}
     parts = []
     for y, g in flows.items():
         yy = as_year(y)
         if yy is None:
             raise InvalidParameterError(f"The keys of flows must be years; got {y!r}.")
-        parts.append(pd.DataFrame({"zone": g.ids.to_numpy(dtype=object),
-                                   "year": np.full(g.n_zones, yy, dtype=np.int64),
-                                   "residents": g.residents, "jobs": g.jobs}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "zone": g.ids.to_numpy(dtype=object),
+                    "year": np.full(g.n_zones, yy, dtype=np.int64),
+                    "residents": g.residents,
+                    "jobs": g.jobs,
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -390,11 +450,12 @@ class Indicators:
         """Raise InvalidParameterError unless ``indicator`` is held."""
         if not self.values:
             raise InvalidParameterError(
-                "This Monitor has no indicator table: pass one to monitor(h, table, ...).")
+                "This Monitor has no indicator table: pass one to monitor(h, table, ...)."
+            )
         if indicator not in self.values:
             raise InvalidParameterError(
-                f"No indicator {indicator!r}; the Monitor has "
-                f"{', '.join(map(repr, self.values))}.")
+                f"No indicator {indicator!r}; the Monitor has {', '.join(map(repr, self.values))}."
+            )
 
     def one(self, indicator: str | None) -> str:
         """``indicator``, checked; the only indicator when None."""
@@ -404,7 +465,8 @@ class Indicators:
             if len(self.values) > 1:
                 raise InvalidParameterError(
                     f"Name the indicator with indicator= (one of "
-                    f"{', '.join(map(repr, self.values))}).")
+                    f"{', '.join(map(repr, self.values))})."
+                )
             return next(iter(self.values))
         self.check(indicator)
         return indicator
@@ -428,7 +490,8 @@ class Indicators:
         if y is None or y not in ys:
             raise InvalidParameterError(
                 f"Year {year!r} is not in the indicator table for {indicator!r}; its years are "
-                f"{fmt_years(ys)}. Ask for one of these, or add the year to the table.")
+                f"{fmt_years(ys)}. Ask for one of these, or add the year to the table."
+            )
         return ys.index(y)
 
     def span(self, indicator: str, start, end) -> tuple[int, int]:
@@ -442,7 +505,8 @@ class Indicators:
         if start >= end:
             raise InvalidParameterError(
                 f"Growth needs start < end; got start={start}, end={end} ({indicator!r} is "
-                f"measured in {fmt_years(ys)}).")
+                f"measured in {fmt_years(ys)})."
+            )
         return start, end
 
     # ------------------------------------------------------------------ values
@@ -451,8 +515,12 @@ class Indicators:
         and one per indicator (NaN in years it is not measured)."""
         years = self.all_years
         ids = ids.to_numpy(dtype=object)
-        frame = pd.DataFrame({"zone": np.tile(ids, len(years)),
-                              "year": np.repeat(np.asarray(years, dtype=np.int64), len(ids))})
+        frame = pd.DataFrame(
+            {
+                "zone": np.tile(ids, len(years)),
+                "year": np.repeat(np.asarray(years, dtype=np.int64), len(ids)),
+            }
+        )
         for ind, arr in self.values.items():
             col = np.full((len(ids), len(years)), np.nan)
             for k, y in enumerate(self.years[ind]):
@@ -474,8 +542,9 @@ class Indicators:
         keep = units.codes >= 0
         for j, y in enumerate(years):
             if y in ys:
-                out[:, j] = np.bincount(units.codes[keep], weights=arr[keep, ys.index(y)],
-                                        minlength=units.n)
+                out[:, j] = np.bincount(
+                    units.codes[keep], weights=arr[keep, ys.index(y)], minlength=units.n
+                )
         return out
 
     def total(self, indicator: str, years: Sequence[int]) -> np.ndarray:

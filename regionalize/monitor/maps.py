@@ -23,8 +23,7 @@ from .indicators import Indicators, as_year
 from .tables import MEASURE_LABEL, MEASURES, measure_values
 from .units import ZONE_LEVEL, reporting_units, zone_roles
 
-__all__ = ["zone_mask", "drawn", "dorling", "plot_change", "plot_dorling",
-           "plot_centre_flows"]
+__all__ = ["zone_mask", "drawn", "dorling", "plot_change", "plot_dorling", "plot_centre_flows"]
 
 
 def zone_mask(graph, zones) -> np.ndarray | None:
@@ -36,7 +35,8 @@ def zone_mask(graph, zones) -> np.ndarray | None:
     if len(unknown):
         raise InvalidZonesError(
             f"Invalid zones to draw: {len(unknown):,} ids not in the graph (first: "
-            f"{', '.join(unknown[:3])}).")
+            f"{', '.join(unknown[:3])})."
+        )
     return graph.ids.isin(wanted)
 
 
@@ -52,9 +52,19 @@ def drawn(graph, zones, crs):
     return shapes, target, use
 
 
-def dorling(h: Hierarchy, data: Indicators, year: int | None = None, *,
-            layer: str | None = None, indicator: str | None = None, unassigned: str = "zones",
-            crs=None, zones=None, fill: float = 0.3, iterations: int = 1000) -> pd.DataFrame:
+def dorling(
+    h: Hierarchy,
+    data: Indicators,
+    year: int | None = None,
+    *,
+    layer: str | None = None,
+    indicator: str | None = None,
+    unassigned: str = "zones",
+    crs=None,
+    zones=None,
+    fill: float = 0.3,
+    iterations: int = 1000,
+) -> pd.DataFrame:
     """See :meth:`regionalize.monitor.Monitor.dorling`."""
     check_parameter("Monitor.dorling", "fill", fill, interval=(0, 1), closed="right")
     ind = data.one(indicator)
@@ -72,33 +82,66 @@ def dorling(h: Hierarchy, data: Indicators, year: int | None = None, *,
     wsum = np.bincount(c, weights=w[keep], minlength=units.n)
     cnt = np.bincount(c, minlength=units.n)
     with np.errstate(divide="ignore", invalid="ignore"):
-        x0 = np.where(wsum > 0, np.bincount(c, weights=(w * cx)[keep], minlength=units.n)
-                      / wsum, np.bincount(c, weights=cx[keep], minlength=units.n) / cnt)
-        y0 = np.where(wsum > 0, np.bincount(c, weights=(w * cy)[keep], minlength=units.n)
-                      / wsum, np.bincount(c, weights=cy[keep], minlength=units.n) / cnt)
+        x0 = np.where(
+            wsum > 0,
+            np.bincount(c, weights=(w * cx)[keep], minlength=units.n) / wsum,
+            np.bincount(c, weights=cx[keep], minlength=units.n) / cnt,
+        )
+        y0 = np.where(
+            wsum > 0,
+            np.bincount(c, weights=(w * cy)[keep], minlength=units.n) / wsum,
+            np.bincount(c, weights=cy[keep], minlength=units.n) / cnt,
+        )
     present = cnt > 0
     land = float(shapes.geometry.area.sum())
     r = circle_radii(np.where(present, wsum, 0.0), land, fill)
     lay = dorling_layout(x0[present], y0[present], r[present], iterations=iterations)
-    out = pd.DataFrame({"name": units.info["name"].to_numpy()[present],
-                        "value": wsum[present], "x0": x0[present], "y0": y0[present],
-                        "x": lay.x, "y": lay.y, "radius": r[present]},
-                       index=units.index[present])
-    out.attrs.update({"crs": target, "max_overlap": lay.max_overlap,
-                      "iterations": lay.iterations, "indicator": ind, "year": int(year)})
+    out = pd.DataFrame(
+        {
+            "name": units.info["name"].to_numpy()[present],
+            "value": wsum[present],
+            "x0": x0[present],
+            "y0": y0[present],
+            "x": lay.x,
+            "y": lay.y,
+            "radius": r[present],
+        },
+        index=units.index[present],
+    )
+    out.attrs.update(
+        {
+            "crs": target,
+            "max_overlap": lay.max_overlap,
+            "iterations": lay.iterations,
+            "indicator": ind,
+            "year": int(year),
+        }
+    )
     return out
 
 
-def plot_change(h: Hierarchy, data: Indicators, start: int | None = None,
-                end: int | None = None, *, layer: str | None = None,
-                indicator: str | None = None, measure: str = "pct_change",
-                unassigned: str = "zones", outlines=None, symmetric: bool = True,
-                limit: float | None = None, cmap="RdBu_r", ax=None, crs=None, zones=None,
-                title: str | None = None):
+def plot_change(
+    h: Hierarchy,
+    data: Indicators,
+    start: int | None = None,
+    end: int | None = None,
+    *,
+    layer: str | None = None,
+    indicator: str | None = None,
+    measure: str = "pct_change",
+    unassigned: str = "zones",
+    outlines=None,
+    symmetric: bool = True,
+    limit: float | None = None,
+    cmap="RdBu_r",
+    ax=None,
+    crs=None,
+    zones=None,
+    title: str | None = None,
+):
     """See :meth:`regionalize.monitor.Monitor.plot_change`."""
     check_parameter("Monitor.plot_change", "measure", measure, allowed=list(MEASURES))
-    check_parameter("Monitor.plot_change", "unassigned", unassigned,
-                    allowed=["zones", "none"])
+    check_parameter("Monitor.plot_change", "unassigned", unassigned, allowed=["zones", "none"])
     graph = h.graph
     ind = data.one(indicator)
     start, end = data.span(ind, start, end)
@@ -110,39 +153,84 @@ def plot_change(h: Hierarchy, data: Indicators, start: int | None = None,
         units = reporting_units(h, layer, "area")
         per_area = measure_values(data, units, ind, measure, start, end)
         inside = h[layer].codes() >= 0
-        values = np.where(inside, per_area[np.maximum(units.codes, 0)],
-                          per_zone if unassigned == "zones" else np.nan)
+        values = np.where(
+            inside,
+            per_area[np.maximum(units.codes, 0)],
+            per_zone if unassigned == "zones" else np.nan,
+        )
     shapes, target = projected_zones(graph, crs)
     if mask is not None:
         shapes = shapes[shapes.index.isin(graph.ids[mask])]
     v = pd.Series(values, index=graph.ids).reindex(shapes.index).to_numpy(dtype=float)
     v = np.where(np.isfinite(v), v, np.nan)
     lines = [] if layer in ZONE_LEVEL else [(h[layer], "0.1", 1.0)]
-    for extra in ([outlines] if isinstance(outlines, str) else list(outlines or [])):
+    for extra in [outlines] if isinstance(outlines, str) else list(outlines or []):
         lines.append((h[extra], "0.25", 0.9))
-    where = "per zone" if layer in ZONE_LEVEL else (
-        f"per {layer} area" + (", other zones on their own" if unassigned == "zones"
-                               and (h[layer].codes() < 0).any() else ""))
+    where = (
+        "per zone"
+        if layer in ZONE_LEVEL
+        else (
+            f"per {layer} area"
+            + (
+                ", other zones on their own"
+                if unassigned == "zones" and (h[layer].codes() < 0).any()
+                else ""
+            )
+        )
+    )
     return change_map(
-        shapes, v, map_crs=target, outlines=lines, symmetric=symmetric, limit=limit,
-        cmap=cmap, ax=ax, percent=measure in ("pct_change", "annual_rate", "share_change"),
+        shapes,
+        v,
+        map_crs=target,
+        outlines=lines,
+        symmetric=symmetric,
+        limit=limit,
+        cmap=cmap,
+        ax=ax,
+        percent=measure in ("pct_change", "annual_rate", "share_change"),
         label=f"{ind}: {MEASURE_LABEL[measure]}, {start}-{end}",
-        title=title or f"{graph.name or 'zones'}: {ind}, "
-                       f"{MEASURE_LABEL[measure]} {start}-{end} {where}")
+        title=title
+        or f"{graph.name or 'zones'}: {ind}, {MEASURE_LABEL[measure]} {start}-{end} {where}",
+    )
 
 
-def plot_dorling(h: Hierarchy, data: Indicators, year: int | None = None, *,
-                 layer: str | None = None, indicator: str | None = None,
-                 color: str | pd.Series | None = "pct_change", start: int | None = None,
-                 unassigned: str = "zones", symmetric: bool = True,
-                 limit: float | None = None, cmap=None, ax=None, crs=None, zones=None,
-                 fill: float = 0.3, labels: int = 10, iterations: int = 1000,
-                 background: bool = True, title: str | None = None):
+def plot_dorling(
+    h: Hierarchy,
+    data: Indicators,
+    year: int | None = None,
+    *,
+    layer: str | None = None,
+    indicator: str | None = None,
+    color: str | pd.Series | None = "pct_change",
+    start: int | None = None,
+    unassigned: str = "zones",
+    symmetric: bool = True,
+    limit: float | None = None,
+    cmap=None,
+    ax=None,
+    crs=None,
+    zones=None,
+    fill: float = 0.3,
+    labels: int = 10,
+    iterations: int = 1000,
+    background: bool = True,
+    title: str | None = None,
+):
     """See :meth:`regionalize.monitor.Monitor.plot_dorling`."""
     ind = data.one(indicator)
     year = data.years[ind][-1] if year is None else as_year(year)
-    lay = dorling(h, data, year, layer=layer, indicator=ind, unassigned=unassigned, crs=crs,
-                  zones=zones, fill=fill, iterations=iterations)
+    lay = dorling(
+        h,
+        data,
+        year,
+        layer=layer,
+        indicator=ind,
+        unassigned=unassigned,
+        crs=crs,
+        zones=zones,
+        fill=fill,
+        iterations=iterations,
+    )
     shapes, _, use = drawn(h.graph, zones, crs)
     values = scale = label = None
     if isinstance(color, str):
@@ -154,31 +242,58 @@ def plot_dorling(h: Hierarchy, data: Indicators, year: int | None = None, *,
         scale = "count" if color == "change" else "percent"
         label = f"{ind}: {MEASURE_LABEL[color]}, {s}-{e}"
     elif isinstance(color, pd.Series):
-        values = pd.to_numeric(color.reindex(lay.index), errors="coerce").to_numpy(
-            dtype=float)
+        values = pd.to_numeric(color.reindex(lay.index), errors="coerce").to_numpy(dtype=float)
         scale = "sequential"
         label = str(color.name) if color.name is not None else ""
     elif color is not None:
         raise InvalidParameterError(
             "The 'color' parameter of Monitor.plot_dorling must be a growth measure "
             f"({', '.join(map(repr, MEASURES))}), a Series per unit, or None; got "
-            f"{type(color).__name__}.")
-    what = f"{layer} areas" + (" and unassigned zones" if unassigned == "zones" else "") \
-        if layer not in ZONE_LEVEL else "zones"
+            f"{type(color).__name__}."
+        )
+    what = (
+        f"{layer} areas" + (" and unassigned zones" if unassigned == "zones" else "")
+        if layer not in ZONE_LEVEL
+        else "zones"
+    )
     return dorling_map(
-        lay, shapes, values=values, scale=scale, label=label, size_label=f"{ind} {year}",
-        map_crs=lay.attrs["crs"], symmetric=symmetric, limit=limit, cmap=cmap, labels=labels,
-        background=background, ax=ax,
-        title=title or f"{h.graph.name or 'zones'}: {what} as circles sized by "
-                       f"{ind} {year}")
+        lay,
+        shapes,
+        values=values,
+        scale=scale,
+        label=label,
+        size_label=f"{ind} {year}",
+        map_crs=lay.attrs["crs"],
+        symmetric=symmetric,
+        limit=limit,
+        cmap=cmap,
+        labels=labels,
+        background=background,
+        ax=ax,
+        title=title or f"{h.graph.name or 'zones'}: {what} as circles sized by {ind} {year}",
+    )
 
 
-def plot_centre_flows(h: Hierarchy, flows: dict, layer: str, year=None, *,
-                      direction: str = "both", ax=None, crs=None, zones=None,
-                      min_flow: float = 0.0, title: str | None = None):
+def plot_centre_flows(
+    h: Hierarchy,
+    flows: dict,
+    layer: str,
+    year=None,
+    *,
+    direction: str = "both",
+    ax=None,
+    crs=None,
+    zones=None,
+    min_flow: float = 0.0,
+    title: str | None = None,
+):
     """See :meth:`regionalize.monitor.Monitor.plot_centre_flows`."""
-    check_parameter("Monitor.plot_centre_flows", "direction", direction,
-                    allowed=["both", "to_centre", "from_centre"])
+    check_parameter(
+        "Monitor.plot_centre_flows",
+        "direction",
+        direction,
+        allowed=["both", "to_centre", "from_centre"],
+    )
     part = h[layer]
     matrix, label = year_matrix(h.graph, flows, year)
     shapes, target, _ = drawn(h.graph, zones, crs)
@@ -198,8 +313,7 @@ def plot_centre_flows(h: Hierarchy, flows: dict, layer: str, year=None, *,
             p = pts[ids[z]]
             for c in cpos:
                 f = {"to_centre": float(csr[z, c]), "from_centre": float(csr[c, z])}
-                v = f["to_centre"] + f["from_centre"] if direction == "both" \
-                    else f[direction]
+                v = f["to_centre"] + f["from_centre"] if direction == "both" else f[direction]
                 if v > 0 and v >= min_flow:
                     q = pts[ids[c]]
                     segs.append(((p.x, p.y), (q.x, q.y)))
@@ -210,6 +324,16 @@ def plot_centre_flows(h: Hierarchy, flows: dict, layer: str, year=None, *,
     cpts = pts.reindex(pd.Index(centre_ids, dtype=object)).dropna()
     when = "" if label in (None, "flow") else f" ({label})"
     return centre_flows_map(
-        shapes, area_of, part.n_areas, segs, vals, cpts, direction=direction, map_crs=target,
-        ax=ax, title=title or f"{h.graph.name or 'zones'}: flows between the centres of "
-                              f"the {layer} areas and their surroundings{when}")
+        shapes,
+        area_of,
+        part.n_areas,
+        segs,
+        vals,
+        cpts,
+        direction=direction,
+        map_crs=target,
+        ax=ax,
+        title=title
+        or f"{h.graph.name or 'zones'}: flows between the centres of "
+        f"the {layer} areas and their surroundings{when}",
+    )

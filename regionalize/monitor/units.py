@@ -18,15 +18,26 @@ from ..flows import FlowGraph
 from ..hierarchy import UNASSIGNED, Hierarchy
 from ..partition import Partition
 
-__all__ = ["ROLES", "ZONE_LEVEL", "Units", "zone_roles", "role_table", "zone_names",
-           "reporting_units"]
+__all__ = [
+    "ROLES",
+    "ZONE_LEVEL",
+    "Units",
+    "zone_roles",
+    "role_table",
+    "zone_names",
+    "reporting_units",
+]
 
 #: roles of a zone inside the areas of a layer, as reported by the Monitor
 ROLES = ("centre", "surrounding", "unassigned")
 #: ``layer=`` values meaning the zones themselves
 ZONE_LEVEL = (None, "zone")
-ROLE_OF = {"centre": "centre", "member": "surrounding", "enclave": "surrounding",
-           "unassigned": "unassigned"}
+ROLE_OF = {
+    "centre": "centre",
+    "member": "surrounding",
+    "enclave": "surrounding",
+    "unassigned": "unassigned",
+}
 
 
 def zone_roles(part: Partition) -> np.ndarray:
@@ -38,19 +49,21 @@ def zone_roles(part: Partition) -> np.ndarray:
 def role_table(h: Hierarchy, layer: str) -> pd.DataFrame:
     """Every zone's area (None when unassigned) and role in ``layer``, indexed by zone id."""
     part = h[layer]
-    return pd.DataFrame({"area": part.labels.to_numpy(dtype=object),
-                         "role": zone_roles(part)},
-                        index=pd.Index(h.graph.ids, name="zone"), dtype=object)
+    return pd.DataFrame(
+        {"area": part.labels.to_numpy(dtype=object), "role": zone_roles(part)},
+        index=pd.Index(h.graph.ids, name="zone"),
+        dtype=object,
+    )
 
 
 @dataclass(frozen=True)
 class Units:
     """Zones grouped into reporting units (areas, area x role, zones)."""
 
-    codes: np.ndarray          # unit per zone, -1: left out
-    index: pd.Index            # one label per unit (MultiIndex for roles)
-    info: pd.DataFrame         # name (and role), n_zones; indexed like ``index``
-    area_of_unit: np.ndarray   # for role units: the area slot of each unit
+    codes: np.ndarray  # unit per zone, -1: left out
+    index: pd.Index  # one label per unit (MultiIndex for roles)
+    info: pd.DataFrame  # name (and role), n_zones; indexed like ``index``
+    area_of_unit: np.ndarray  # for role units: the area slot of each unit
 
     @property
     def n(self) -> int:
@@ -65,12 +78,23 @@ def zone_names(graph: FlowGraph) -> np.ndarray:
     if "name" not in zones.columns:
         return ids.copy()
     names = zones["name"].astype(object).to_numpy()
-    return np.array([i if n is None or (isinstance(n, float) and np.isnan(n)) else str(n)
-                     for i, n in zip(ids, names, strict=True)], dtype=object)
+    return np.array(
+        [
+            i if n is None or (isinstance(n, float) and np.isnan(n)) else str(n)
+            for i, n in zip(ids, names, strict=True)
+        ],
+        dtype=object,
+    )
 
 
-def reporting_units(h: Hierarchy, layer: str | None, by: str = "area", *,
-                    unassigned: str = "group", zones: np.ndarray | None = None) -> Units:
+def reporting_units(
+    h: Hierarchy,
+    layer: str | None,
+    by: str = "area",
+    *,
+    unassigned: str = "group",
+    zones: np.ndarray | None = None,
+) -> Units:
     """Reporting units. ``by``: "area" (areas + one row of unassigned zones), "role"
     (area x role), "unit" (areas, unassigned zones per ``unassigned``: "zones" one unit
     each, "group" one unit, "drop" left out). ``layer`` None: the zones."""
@@ -82,8 +106,7 @@ def reporting_units(h: Hierarchy, layer: str | None, by: str = "area", *,
             raise InvalidParameterError("by='role' needs a layer (roles are inside areas).")
         codes = np.arange(n)
         index = pd.Index(ids, name="zone")
-        info = pd.DataFrame({"name": names, "n_zones": np.ones(n, dtype=np.int64)},
-                            index=index)
+        info = pd.DataFrame({"name": names, "n_zones": np.ones(n, dtype=np.int64)}, index=index)
         units = Units(codes, index, info, np.zeros(n, dtype=np.int64))
     else:
         part = h[layer]
@@ -114,8 +137,7 @@ def reporting_units(h: Hierarchy, layer: str | None, by: str = "area", *,
             index = pd.Index(labels, name="area", dtype=object)
             area_of = np.arange(len(labels))
         elif by == "unit":
-            check_parameter("Monitor", "unassigned", unassigned,
-                            allowed=["zones", "group", "drop"])
+            check_parameter("Monitor", "unassigned", unassigned, allowed=["zones", "group", "drop"])
             codes = acodes.copy()
             labels = list(area_ids)
             unit_names = list(area_names)

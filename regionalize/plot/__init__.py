@@ -33,5 +33,14 @@ from .interactive import ONLINE_NOTE, explore
 from .maps import plot_hierarchy, plot_layer
 from .tree import plot_tree
 
-__all__ = ["plot_hierarchy", "plot_layer", "plot_flows", "plot_choropleth", "explore",
-           "plot_tree", "area_colours", "UNASSIGNED_COLOUR", "ONLINE_NOTE"]
+__all__ = [
+    "plot_hierarchy",
+    "plot_layer",
+    "plot_flows",
+    "plot_choropleth",
+    "explore",
+    "plot_tree",
+    "area_colours",
+    "UNASSIGNED_COLOUR",
+    "ONLINE_NOTE",
+]

@@ -21,10 +21,22 @@ from .._geo import (
     target_crs,
 )
 
-__all__ = ["NO_GEOMETRY", "graph_of", "require_geometry", "target_crs", "project",
-           "projected_zones", "set_aspect", "metres_per_unit", "nice_km", "scale_bar_length",
-           "map_furniture", "without_slivers", "outline", "draw_outlines"]
-
+__all__ = [
+    "NO_GEOMETRY",
+    "graph_of",
+    "require_geometry",
+    "target_crs",
+    "project",
+    "projected_zones",
+    "set_aspect",
+    "metres_per_unit",
+    "nice_km",
+    "scale_bar_length",
+    "map_furniture",
+    "without_slivers",
+    "outline",
+    "draw_outlines",
+]
 
 
 def set_aspect(ax, crs) -> None:
@@ -95,16 +107,34 @@ def map_furniture(ax, crs) -> None:
     from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
     km, length = scale
-    bar = AnchoredSizeBar(ax.transData, length, f"{km:g} km", loc="lower left",
-                          pad=0.4, borderpad=0.6, sep=3, frameon=True, size_vertical=0,
-                          fontproperties={"size": 7})
+    bar = AnchoredSizeBar(
+        ax.transData,
+        length,
+        f"{km:g} km",
+        loc="lower left",
+        pad=0.4,
+        borderpad=0.6,
+        sep=3,
+        frameon=True,
+        size_vertical=0,
+        fontproperties={"size": 7},
+    )
     bar.patch.set(alpha=0.75, edgecolor="none")
     bar.set_gid("scale-bar")
     ax.add_artist(bar)
-    ax.annotate("N", xy=(0.96, 0.98), xytext=(0.96, 0.89), xycoords="axes fraction",
-                textcoords="axes fraction", ha="center", va="center", fontsize=9,
-                fontweight="bold", gid="north-arrow",
-                arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2})
+    ax.annotate(
+        "N",
+        xy=(0.96, 0.98),
+        xytext=(0.96, 0.89),
+        xycoords="axes fraction",
+        textcoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=9,
+        fontweight="bold",
+        gid="north-arrow",
+        arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2},
+    )
 
 
 def without_slivers(geom, share: float = 1e-3, islets: bool = False):

@@ -15,8 +15,19 @@ import numpy as np
 from .._drawing import one_draw
 from .._markup import matplotlib_text
 
-__all__ = ["UNASSIGNED_COLOUR", "GREY", "one_draw", "new_axes", "palette", "assign_colours",
-           "area_colours", "side_legend", "map_label", "declutter", "area_size"]
+__all__ = [
+    "UNASSIGNED_COLOUR",
+    "GREY",
+    "one_draw",
+    "new_axes",
+    "palette",
+    "assign_colours",
+    "area_colours",
+    "side_legend",
+    "map_label",
+    "declutter",
+    "area_size",
+]
 
 #: the colour of zones in no area, on every map and in the report
 UNASSIGNED_COLOUR = "#e0e0e0"
@@ -77,7 +88,7 @@ def assign_colours(graph, part) -> list:
     size = np.bincount(codes[codes >= 0], minlength=n)
     colour = np.full(n, -1)
     for area in np.lexsort((np.arange(n), -size)):
-        used = set(colour[touch.indices[touch.indptr[area]:touch.indptr[area + 1]]].tolist())
+        used = set(colour[touch.indices[touch.indptr[area] : touch.indptr[area + 1]]].tolist())
         for step in range(len(colours)):
             c = (area + step) % len(colours)
             if c not in used:
@@ -118,23 +129,37 @@ def area_colours(h, layer: str):
 
     part = h[layer]
     colours = assign_colours(h.graph, part)
-    return pd.Series([to_hex(c) for c in colours], index=part.areas.index, dtype=object,
-                     name="colour")
+    return pd.Series(
+        [to_hex(c) for c in colours], index=part.areas.index, dtype=object, name="colour"
+    )
 
 
 def side_legend(ax, handles: list, title: str) -> None:
     """The legend of a map, right of the axes (nothing when there is nothing to show)."""
     if handles:
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
-                  title=matplotlib_text(title), title_fontsize=8, frameon=False)
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            fontsize=7,
+            title=matplotlib_text(title),
+            title_fontsize=8,
+            frameon=False,
+        )
 
 
 def map_label(ax, text, x, y, fontsize=7):
     """An area name at ``(x, y)`` on a white box (text as given, never mathtext)."""
-    return ax.annotate(text, (x, y), fontsize=fontsize, xytext=(3, 3),
-                       textcoords="offset points", zorder=6, parse_math=False,
-                       bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.75,
-                             "lw": 0})
+    return ax.annotate(
+        text,
+        (x, y),
+        fontsize=fontsize,
+        xytext=(3, 3),
+        textcoords="offset points",
+        zorder=6,
+        parse_math=False,
+        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.75, "lw": 0},
+    )
 
 
 def declutter(ax, texts) -> None:
@@ -154,6 +179,7 @@ def declutter(ax, texts) -> None:
 def area_size(h, layer):
     """Residents per area of ``layer`` (population when the zone table has one)."""
     s = h.summary(layer)
-    col = "population" if "population" in s.columns and s["population"].notna().any() \
-        else "residents"
+    col = (
+        "population" if "population" in s.columns and s["population"].notna().any() else "residents"
+    )
     return s[col].fillna(0.0).astype(float), col

@@ -20,22 +20,45 @@ from ._geo import map_furniture
 from ._style import GREY, declutter, palette
 from .choropleth import draw_choropleth
 
-__all__ = ["change_map", "dorling_map", "centre_flows_map", "diverging_norm", "map_axes",
-           "signed_percent", "signed_count", "CENTRE_FLOW_COLOURS", "CENTRE_FLOW_LABELS",
-           "NO_CHANGE_VALUE"]
+__all__ = [
+    "change_map",
+    "dorling_map",
+    "centre_flows_map",
+    "diverging_norm",
+    "map_axes",
+    "signed_percent",
+    "signed_count",
+    "CENTRE_FLOW_COLOURS",
+    "CENTRE_FLOW_LABELS",
+    "NO_CHANGE_VALUE",
+]
 
 #: line colour of the flows of :func:`centre_flows_map`, per direction
 CENTRE_FLOW_COLOURS = {"both": "#5e3c99", "to_centre": "#b2182b", "from_centre": "#2166ac"}
 #: legend label of the flows of :func:`centre_flows_map`, per direction
-CENTRE_FLOW_LABELS = {"both": "surrounding ↔ centre", "to_centre": "surrounding → centre",
-                      "from_centre": "centre → surrounding"}
+CENTRE_FLOW_LABELS = {
+    "both": "surrounding ↔ centre",
+    "to_centre": "surrounding → centre",
+    "from_centre": "centre → surrounding",
+}
 #: face colour of the zones without a value on :func:`change_map`
 NO_CHANGE_VALUE = "0.88"
 
 
-def change_map(shapes, values: np.ndarray, *, map_crs, label: str, title: str,
-               percent: bool, outlines=(), symmetric: bool = True,
-               limit: float | None = None, cmap="RdBu_r", ax=None):
+def change_map(
+    shapes,
+    values: np.ndarray,
+    *,
+    map_crs,
+    label: str,
+    title: str,
+    percent: bool,
+    outlines=(),
+    symmetric: bool = True,
+    limit: float | None = None,
+    cmap="RdBu_r",
+    ax=None,
+):
     """Choropleth of a change, on a diverging scale centred on zero.
 
     Parameters
@@ -65,17 +88,43 @@ def change_map(shapes, values: np.ndarray, *, map_crs, label: str, title: str,
 
     ax = map_axes(ax, shapes.total_bounds)
     norm, extend = diverging_norm(values, symmetric, limit)
-    draw_choropleth(ax, shapes, values, cmap=plt.get_cmap(cmap), norm=norm, map_crs=map_crs,
-                    title=title, label=label, outlines=outlines, no_value=NO_CHANGE_VALUE,
-                    gid="change", extend=extend, zero_line=True, label_size=8,
-                    formatter=signed_percent if percent else signed_count)
+    draw_choropleth(
+        ax,
+        shapes,
+        values,
+        cmap=plt.get_cmap(cmap),
+        norm=norm,
+        map_crs=map_crs,
+        title=title,
+        label=label,
+        outlines=outlines,
+        no_value=NO_CHANGE_VALUE,
+        gid="change",
+        extend=extend,
+        zero_line=True,
+        label_size=8,
+        formatter=signed_percent if percent else signed_count,
+    )
     return ax
 
 
-def dorling_map(lay, shapes, *, values=None, scale: str | None = None, label: str | None = None,
-                size_label: str, title: str, map_crs, symmetric: bool = True,
-                limit: float | None = None, cmap=None, labels: int = 10,
-                background: bool = True, ax=None):
+def dorling_map(
+    lay,
+    shapes,
+    *,
+    values=None,
+    scale: str | None = None,
+    label: str | None = None,
+    size_label: str,
+    title: str,
+    map_crs,
+    symmetric: bool = True,
+    limit: float | None = None,
+    cmap=None,
+    labels: int = 10,
+    background: bool = True,
+    ax=None,
+):
     """Draw a Dorling cartogram.
 
     Parameters
@@ -119,10 +168,15 @@ def dorling_map(lay, shapes, *, values=None, scale: str | None = None, label: st
     from matplotlib.ticker import FuncFormatter
 
     x0, y0, x1, y1 = shapes.total_bounds
-    ax = map_axes(ax, (min(x0, float((lay.x - lay.radius).min())),
-                       min(y0, float((lay.y - lay.radius).min())),
-                       max(x1, float((lay.x + lay.radius).max())),
-                       max(y1, float((lay.y + lay.radius).max()))))
+    ax = map_axes(
+        ax,
+        (
+            min(x0, float((lay.x - lay.radius).min())),
+            min(y0, float((lay.y - lay.radius).min())),
+            max(x1, float((lay.x + lay.radius).max())),
+            max(y1, float((lay.y + lay.radius).max())),
+        ),
+    )
     if background:
         shapes.plot(ax=ax, color="0.93", edgecolor="0.82", linewidth=0.2)
     norm = None
@@ -137,15 +191,15 @@ def dorling_map(lay, shapes, *, values=None, scale: str | None = None, label: st
         norm = Normalize(lo, hi if hi > lo else lo + 1e-9)
         cm = plt.get_cmap(cmap or "viridis")
     order = np.argsort(-lay["radius"].to_numpy(), kind="stable")
-    patches = [Circle((lay["x"].iloc[i], lay["y"].iloc[i]), lay["radius"].iloc[i])
-               for i in order]
+    patches = [Circle((lay["x"].iloc[i], lay["y"].iloc[i]), lay["radius"].iloc[i]) for i in order]
     if values is not None:
         cv = values[order]
         faces = [cm(norm(x)) if np.isfinite(x) else (0.8, 0.8, 0.8, 1.0) for x in cv]
     else:
         faces = [(0.27, 0.45, 0.7, 1.0)] * len(order)
-    coll = PatchCollection(patches, facecolors=faces, edgecolors="0.25", linewidths=0.4,
-                           zorder=3, gid="dorling")
+    coll = PatchCollection(
+        patches, facecolors=faces, edgecolors="0.25", linewidths=0.4, zorder=3, gid="dorling"
+    )
     ax.add_collection(coll)
     # proportional-symbol legend: two nested circles at the lower right
     r_all = lay["radius"].to_numpy()
@@ -167,32 +221,56 @@ def dorling_map(lay, shapes, *, values=None, scale: str | None = None, label: st
         cx = xmax + 0.04 * width + big
         for val in ref:
             rr = size * np.sqrt(val)
-            ax.add_patch(Circle((cx, ymin + rr), rr, facecolor="none", edgecolor="0.3",
-                                linewidth=0.6, zorder=4))
-            ax.plot([cx, cx + big * 1.15], [ymin + 2 * rr] * 2, color="0.3", lw=0.5,
-                    zorder=4)
-            ax.annotate(f"{val:,.0f}", (cx + big * 1.15, ymin + 2 * rr), xytext=(2, 0),
-                        textcoords="offset points", ha="left", va="center", fontsize=6)
-        ax.annotate(size_label, (cx, ymin + 2 * big), xytext=(0, 8),
-                    textcoords="offset points", ha="center", va="bottom", fontsize=7)
+            ax.add_patch(
+                Circle(
+                    (cx, ymin + rr), rr, facecolor="none", edgecolor="0.3", linewidth=0.6, zorder=4
+                )
+            )
+            ax.plot([cx, cx + big * 1.15], [ymin + 2 * rr] * 2, color="0.3", lw=0.5, zorder=4)
+            ax.annotate(
+                f"{val:,.0f}",
+                (cx + big * 1.15, ymin + 2 * rr),
+                xytext=(2, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=6,
+            )
+        ax.annotate(
+            size_label,
+            (cx, ymin + 2 * big),
+            xytext=(0, 8),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=7,
+        )
         xmax = cx + big * 1.15 + 0.08 * width
     pad = 0.03 * max(width, ymax - ymin)
     ax.set_xlim(xmin - pad, xmax + pad)
     ax.set_ylim(ymin - pad, ymax + pad)
     texts = []
-    for i in order[:max(labels, 0)]:
+    for i in order[: max(labels, 0)]:
         row = lay.iloc[i]
-        texts.append(ax.annotate(str(row["name"]), (row["x"], row["y"]), ha="center",
-                                 va="center", fontsize=7, zorder=6,
-                                 bbox={"boxstyle": "round,pad=0.1", "fc": "white",
-                                       "alpha": 0.7, "lw": 0}))
+        texts.append(
+            ax.annotate(
+                str(row["name"]),
+                (row["x"], row["y"]),
+                ha="center",
+                va="center",
+                fontsize=7,
+                zorder=6,
+                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.7, "lw": 0},
+            )
+        )
     if norm is not None:
         sm = plt.cm.ScalarMappable(norm=norm, cmap=cm)
         sm.set_array([])
         cbar = ax.figure.colorbar(sm, ax=ax, shrink=0.5, pad=0.02, extend=extend)
         if scale in ("percent", "count"):
             cbar.ax.yaxis.set_major_formatter(
-                FuncFormatter(signed_count if scale == "count" else signed_percent))
+                FuncFormatter(signed_count if scale == "count" else signed_percent)
+            )
             cbar.ax.axhline(0.0, color="black", linewidth=0.8)
         cbar.set_label(label, fontsize=8)
     ax.set_aspect("equal")
@@ -203,8 +281,19 @@ def dorling_map(lay, shapes, *, values=None, scale: str | None = None, label: st
     return ax
 
 
-def centre_flows_map(shapes, area_of, n_areas: int, segments, flows, centres, *,
-                     direction: str, title: str, map_crs, ax=None):
+def centre_flows_map(
+    shapes,
+    area_of,
+    n_areas: int,
+    segments,
+    flows,
+    centres,
+    *,
+    direction: str,
+    title: str,
+    map_crs,
+    ax=None,
+):
     """Draw the flows between surrounding zones and the centres of their areas.
 
     Parameters
@@ -247,20 +336,41 @@ def centre_flows_map(shapes, area_of, n_areas: int, segments, flows, centres, *,
         top = float(v.max())
         order = np.argsort(v, kind="stable")  # largest drawn last
         widths = 0.3 + 5.0 * np.sqrt(v / top)
-        ax.add_collection(LineCollection(np.asarray(segments, dtype=float)[order],
-                                         linewidths=widths[order], colors=colour,
-                                         alpha=0.75, capstyle="round", zorder=4,
-                                         gid="centre_flows"))
+        ax.add_collection(
+            LineCollection(
+                np.asarray(segments, dtype=float)[order],
+                linewidths=widths[order],
+                colors=colour,
+                alpha=0.75,
+                capstyle="round",
+                zorder=4,
+                gid="centre_flows",
+            )
+        )
         for ref in sorted({top, _nice(top / 4), _nice(top / 20)} - {0.0}, reverse=True):
-            handles.append(Line2D([], [], color=colour, alpha=0.75,
-                                  lw=0.3 + 5.0 * np.sqrt(ref / top), label=f"{ref:,.0f}"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=colour,
+                    alpha=0.75,
+                    lw=0.3 + 5.0 * np.sqrt(ref / top),
+                    label=f"{ref:,.0f}",
+                )
+            )
     # central zones of the areas that have surroundings; smaller marks when many
     if len(centres):
         size = float(np.clip(1500.0 / len(centres), 3.0, 18.0))
-        ax.scatter(centres.x, centres.y, s=size, c="black", zorder=5, marker="o",
-                   linewidths=0)
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
-              title="flow", title_fontsize=8, frameon=False)
+        ax.scatter(centres.x, centres.y, s=size, c="black", zorder=5, marker="o", linewidths=0)
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=7,
+        title="flow",
+        title_fontsize=8,
+        frameon=False,
+    )
     ax.set_axis_off()
     ax.set_aspect("equal")
     map_furniture(ax, map_crs)
@@ -314,8 +424,9 @@ def diverging_norm(values: np.ndarray, symmetric: bool, limit: float | None):
     hi = float(fin.max()) if len(fin) else 1.0
     if limit is not None:
         if not (np.isfinite(limit) and limit > 0):
-            raise InvalidParameterError(f"The 'limit' of the colour scale must be a positive "
-                                        f"number; got {limit!r}.")
+            raise InvalidParameterError(
+                f"The 'limit' of the colour scale must be a positive number; got {limit!r}."
+            )
         vmin, vmax = -float(limit), float(limit)
         if not symmetric:
             vmin, vmax = max(lo, vmin), min(hi, vmax)
@@ -328,6 +439,10 @@ def diverging_norm(values: np.ndarray, symmetric: bool, limit: float | None):
     vmin = min(vmin, -tiny)
     vmax = max(vmax, tiny)
     below, above = bool((fin < vmin).any()), bool((fin > vmax).any())
-    extend = {(False, False): "neither", (True, False): "min", (False, True): "max",
-              (True, True): "both"}[(below, above)]
+    extend = {
+        (False, False): "neither",
+        (True, False): "min",
+        (False, True): "max",
+        (True, True): "both",
+    }[(below, above)]
     return TwoSlopeNorm(vcenter=0.0, vmin=vmin, vmax=vmax), extend

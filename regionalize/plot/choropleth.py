@@ -30,8 +30,18 @@ NO_VALUE = "0.85"
 
 
 @one_draw
-def plot_choropleth(graph, values, *, ax=None, crs=None, cmap="viridis", label=None,
-                    diverging: bool = False, center: float = 0.0, outlines=None):
+def plot_choropleth(
+    graph,
+    values,
+    *,
+    ax=None,
+    crs=None,
+    cmap="viridis",
+    label=None,
+    diverging: bool = False,
+    center: float = 0.0,
+    outlines=None,
+):
     """Map one value per zone with a colour bar; zones without a value are hatched grey.
 
     Parameters
@@ -75,11 +85,11 @@ def plot_choropleth(graph, values, *, ax=None, crs=None, cmap="viridis", label=N
     if not values.index.isin(graph.ids).any():
         raise InvalidZonesError(
             "None of the values' index labels is a zone id of the graph (first: "
-            f"{', '.join(map(str, values.index[:3]))}); pass a Series indexed by zone id.")
+            f"{', '.join(map(str, values.index[:3]))}); pass a Series indexed by zone id."
+        )
     target = target_crs(graph, crs)
     zones = project(graph.geometry, target)
-    v = pd.to_numeric(values.reindex(zones.index), errors="coerce").to_numpy(dtype=float,
-                                                                            copy=True)
+    v = pd.to_numeric(values.reindex(zones.index), errors="coerce").to_numpy(dtype=float, copy=True)
     v[~np.isfinite(v)] = np.nan
     ax = new_axes(ax)
     missing = np.isnan(v)
@@ -97,17 +107,38 @@ def plot_choropleth(graph, values, *, ax=None, crs=None, cmap="viridis", label=N
         norm = Normalize(vmin=lo, vmax=hi if hi > lo else lo + 1e-9)
     label = label if label is not None else (values.name if values.name is not None else "")
     name = matplotlib_text(graph.name or "")  # the label may be mathtext on purpose
-    draw_choropleth(ax, zones, v, cmap=cm, norm=norm, label=str(label),
-                    outlines=[(outlines, "0.15", 0.8)],
-                    map_crs=target if target is not None else graph.crs,
-                    title=f"{name or 'zones'}: {label}" if label else name)
+    draw_choropleth(
+        ax,
+        zones,
+        v,
+        cmap=cm,
+        norm=norm,
+        label=str(label),
+        outlines=[(outlines, "0.15", 0.8)],
+        map_crs=target if target is not None else graph.crs,
+        title=f"{name or 'zones'}: {label}" if label else name,
+    )
     return ax
 
 
-def draw_choropleth(ax, zones, values, *, cmap, norm, map_crs, title: str, label: str = "",
-                    outlines=(), no_value: str = NO_VALUE, gid: str | None = None,
-                    extend: str | None = None, formatter=None, zero_line: bool = False,
-                    label_size: float | None = None):
+def draw_choropleth(
+    ax,
+    zones,
+    values,
+    *,
+    cmap,
+    norm,
+    map_crs,
+    title: str,
+    label: str = "",
+    outlines=(),
+    no_value: str = NO_VALUE,
+    gid: str | None = None,
+    extend: str | None = None,
+    formatter=None,
+    zero_line: bool = False,
+    label_size: float | None = None,
+):
     """Draw a choropleth in ``ax`` and return its colour bar.
 
     Parameters
@@ -146,26 +177,43 @@ def draw_choropleth(ax, zones, values, *, cmap, norm, map_crs, title: str, label
 
     missing = np.isnan(values)
     if (~missing).any():
-        zones[~missing].plot(ax=ax, color=cmap(norm(values[~missing])), edgecolor="white",
-                             linewidth=0.25, **({} if gid is None else {"gid": gid}))
+        zones[~missing].plot(
+            ax=ax,
+            color=cmap(norm(values[~missing])),
+            edgecolor="white",
+            linewidth=0.25,
+            **({} if gid is None else {"gid": gid}),
+        )
     if missing.any():
-        zones[missing].plot(ax=ax, facecolor=no_value, edgecolor="0.6", hatch="////",
-                            linewidth=0.25)
+        zones[missing].plot(
+            ax=ax, facecolor=no_value, edgecolor="0.6", hatch="////", linewidth=0.25
+        )
     for partition, colour, width in outlines:
         draw_outlines(ax, zones, partition, color=colour, linewidth=width)
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
     sm.set_array([])
-    cbar = ax.figure.colorbar(sm, ax=ax, shrink=0.5, pad=0.02,
-                              **({} if extend is None else {"extend": extend}))
+    cbar = ax.figure.colorbar(
+        sm, ax=ax, shrink=0.5, pad=0.02, **({} if extend is None else {"extend": extend})
+    )
     if formatter is not None:
         cbar.ax.yaxis.set_major_formatter(FuncFormatter(formatter))
     cbar.set_label(label, **({} if label_size is None else {"fontsize": label_size}))
     if zero_line:
         cbar.ax.axhline(0.0, color="black", linewidth=0.8)
     if missing.any():
-        ax.legend(handles=[Patch(facecolor=no_value, edgecolor="0.6", hatch="////",
-                                 label=f"no value ({int(missing.sum())} zones)")],
-                  loc="lower right", fontsize=7, frameon=False)
+        ax.legend(
+            handles=[
+                Patch(
+                    facecolor=no_value,
+                    edgecolor="0.6",
+                    hatch="////",
+                    label=f"no value ({int(missing.sum())} zones)",
+                )
+            ],
+            loc="lower right",
+            fontsize=7,
+            frameon=False,
+        )
     ax.set_axis_off()
     set_aspect(ax, map_crs)
     map_furniture(ax, map_crs)

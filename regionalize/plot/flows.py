@@ -22,8 +22,16 @@ __all__ = ["plot_flows"]
 
 
 @one_draw
-def plot_flows(graph, *, top: int = 100, ax=None, crs=None, min_flow: float | None = None,
-               outlines=None, color: str = "#1f3b73"):
+def plot_flows(
+    graph,
+    *,
+    top: int = 100,
+    ax=None,
+    crs=None,
+    min_flow: float | None = None,
+    outlines=None,
+    color: str = "#1f3b73",
+):
     """Map the largest flows between zones as straight lines over the zones.
 
     Parameters
@@ -71,8 +79,9 @@ def plot_flows(graph, *, top: int = 100, ax=None, crs=None, min_flow: float | No
     draw_outlines(ax, zones, outlines, color="0.35")
     pts = zones.geometry.representative_point()
     flows = graph.to_frame(diagonal=False)
-    flows = flows[flows.origin.isin(pts.index) & flows.destination.isin(pts.index)
-                  & (flows.flow > 0)]
+    flows = flows[
+        flows.origin.isin(pts.index) & flows.destination.isin(pts.index) & (flows.flow > 0)
+    ]
     if min_flow is not None:
         flows = flows[flows.flow >= min_flow]
     flows = flows.nlargest(top, "flow").iloc[::-1]  # largest drawn last (on top)
@@ -85,23 +94,34 @@ def plot_flows(graph, *, top: int = 100, ax=None, crs=None, min_flow: float | No
         widths = 0.3 + 3.7 * np.sqrt(rel)
         rgba = np.tile(np.array(to_rgba(color)), (len(v), 1))
         rgba[:, 3] = 0.25 + 0.6 * np.sqrt(rel)
-        lc = LineCollection(segs, linewidths=widths, colors=rgba, capstyle="round",
-                            zorder=4, gid="flows")
+        lc = LineCollection(
+            segs, linewidths=widths, colors=rgba, capstyle="round", zorder=4, gid="flows"
+        )
         ax.add_collection(lc)
         ref = sorted({float(v.max()), float(np.median(v)), float(v.min())}, reverse=True)
-        handles = [Line2D([], [], color=color, lw=0.3 + 3.7 * np.sqrt(r / v.max()),
-                          label=f"{r:,.0f}") for r in ref]
+        handles = [
+            Line2D([], [], color=color, lw=0.3 + 3.7 * np.sqrt(r / v.max()), label=f"{r:,.0f}")
+            for r in ref
+        ]
     else:
         handles = []
     if outlines is not None:
-        handles.append(Line2D([], [], color="0.35", linewidth=0.8,
-                              label=matplotlib_text(f"{outlines.name} boundary")))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="0.35",
+                linewidth=0.8,
+                label=matplotlib_text(f"{outlines.name} boundary"),
+            )
+        )
     side_legend(ax, handles, "flow")
     ax.set_axis_off()
     map_crs = target if target is not None else graph.crs
     set_aspect(ax, map_crs)
     map_furniture(ax, map_crs)
-    ax.set_title(matplotlib_text(f"{graph.name or 'zones'}: the {len(flows)} largest flows "
-                                 "between zones"), fontsize=10)
+    ax.set_title(
+        matplotlib_text(f"{graph.name or 'zones'}: the {len(flows)} largest flows between zones"),
+        fontsize=10,
+    )
     return ax
-

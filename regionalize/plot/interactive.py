@@ -14,9 +14,11 @@ from ._style import UNASSIGNED_COLOUR, area_colours
 __all__ = ["explore", "ONLINE_NOTE"]
 
 #: the note at the top of every interactive map (folium loads Leaflet and tiles online)
-ONLINE_NOTE = ("This map loads its scripts (Leaflet) and its base map from the internet: "
-               "without a connection it stays blank. The static maps (PNG) and the report "
-               "work offline.")
+ONLINE_NOTE = (
+    "This map loads its scripts (Leaflet) and its base map from the internet: "
+    "without a connection it stays blank. The static maps (PNG) and the report "
+    "work offline."
+)
 
 
 def explore(h, layer: str | None = None, **kwargs):
@@ -55,8 +57,9 @@ def explore(h, layer: str | None = None, **kwargs):
     try:
         import folium  # noqa: F401
     except ImportError as exc:
-        raise ImportError("explore() needs folium (and mapclassify): "
-                          "pip install 'regionalize[notebooks]'") from exc
+        raise ImportError(
+            "explore() needs folium (and mapclassify): pip install 'regionalize[notebooks]'"
+        ) from exc
     import pandas as pd
 
     graph = h.graph
@@ -74,10 +77,14 @@ def explore(h, layer: str | None = None, **kwargs):
     # one legend entry per area: names shared by several areas get their id
     area_names = part.areas["name"].astype(str)
     shared = area_names.duplicated(keep=False)
-    label_of = {a: (f"{n} ({a})" if dup else n)
-                for a, n, dup in zip(area_names.index, area_names, shared, strict=True)}
-    view[f"{layer} area"] = [label_of.get(a, "(unassigned)") if isinstance(a, str)
-                             else "(unassigned)" for a in gdf[layer]]
+    label_of = {
+        a: (f"{n} ({a})" if dup else n)
+        for a, n, dup in zip(area_names.index, area_names, shared, strict=True)
+    }
+    view[f"{layer} area"] = [
+        label_of.get(a, "(unassigned)") if isinstance(a, str) else "(unassigned)"
+        for a in gdf[layer]
+    ]
     view["role"] = gdf[f"{layer}_role"].astype(object).fillna("").astype(str)
     view["order"] = [("" if pd.isna(o) else str(int(o))) for o in order]
     view = view.set_geometry(gdf.geometry.to_numpy(), crs=gdf.crs).reset_index(drop=True)
@@ -90,11 +97,17 @@ def explore(h, layer: str | None = None, **kwargs):
     if (view[column] == "(unassigned)").any():
         colours["(unassigned)"] = UNASSIGNED_COLOUR
     categories = list(dict.fromkeys(c for c in [*cats, "(unassigned)"] if c in colours))
-    kw = {"column": column, "categorical": True, "categories": categories,
-          "cmap": [colours[c] for c in categories], "tooltip": list(view.columns[:-1]),
-          "popup": True, "legend": part.n_areas <= 40,
-          "style_kwds": {"weight": 0.5, "color": "white", "fillOpacity": 0.7},
-          "name": map_text(f"{layer} zones")}
+    kw = {
+        "column": column,
+        "categorical": True,
+        "categories": categories,
+        "cmap": [colours[c] for c in categories],
+        "tooltip": list(view.columns[:-1]),
+        "popup": True,
+        "legend": part.n_areas <= 40,
+        "style_kwds": {"weight": 0.5, "color": "white", "fillOpacity": 0.7},
+        "name": map_text(f"{layer} zones"),
+    }
     kw.update(kwargs)
     m = view.explore(**kw)
     areas = h.dissolve(layer)
@@ -103,9 +116,12 @@ def explore(h, layer: str | None = None, **kwargs):
         outline = areas[["name", "n_zones"]].assign(geometry=areas.geometry)
         outline = outline.set_geometry("geometry", crs=areas.crs).reset_index()
         outline["area"] = outline["area"].astype(str)
-        _inert(outline).explore(m=m, style_kwds={"fill": False, "color": "#222222",
-                                                 "weight": 1.5},
-                                tooltip=["name", "n_zones"], name=map_text(f"{layer} areas"))
+        _inert(outline).explore(
+            m=m,
+            style_kwds={"fill": False, "color": "#222222", "weight": 1.5},
+            tooltip=["name", "n_zones"],
+            name=map_text(f"{layer} areas"),
+        )
     _online_note(m)
     return m
 
@@ -117,12 +133,15 @@ def _online_note(m) -> None:
 
     from .._markup import html_text
 
-    m.get_root().html.add_child(folium.Element(
-        '<div id="regionalize-online-note" role="note" style="position:fixed;top:8px;'
-        "left:50%;transform:translateX(-50%);z-index:1000;max-width:60%;padding:4px 10px;"
-        "background:rgba(255,255,255,.92);border-radius:4px;box-shadow:0 1px 4px "
-        'rgba(0,0,0,.3);font:12px system-ui,sans-serif;color:#333">'
-        f"{html_text(ONLINE_NOTE)}</div>"))
+    m.get_root().html.add_child(
+        folium.Element(
+            '<div id="regionalize-online-note" role="note" style="position:fixed;top:8px;'
+            "left:50%;transform:translateX(-50%);z-index:1000;max-width:60%;padding:4px 10px;"
+            "background:rgba(255,255,255,.92);border-radius:4px;box-shadow:0 1px 4px "
+            'rgba(0,0,0,.3);font:12px system-ui,sans-serif;color:#333">'
+            f"{html_text(ONLINE_NOTE)}</div>"
+        )
+    )
 
 
 def _inert(gdf):
@@ -135,8 +154,9 @@ def _inert(gdf):
     import pandas as pd
 
     def cell(v):
-        if isinstance(v, bool | int | float | np.number) or (pd.api.types.is_scalar(v)
-                                                             and pd.isna(v)):
+        if isinstance(v, bool | int | float | np.number) or (
+            pd.api.types.is_scalar(v) and pd.isna(v)
+        ):
             return v  # numbers as numbers, missing as missing (NaN is a float)
         return map_text(v)
 
@@ -147,4 +167,3 @@ def _inert(gdf):
             out[col] = [cell(v) for v in out[col]]
     out.columns = [c if c == geometry else map_text(c) for c in out.columns]
     return out.set_geometry(geometry)
-

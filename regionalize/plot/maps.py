@@ -23,9 +23,18 @@ __all__ = ["plot_hierarchy", "plot_layer"]
 
 
 @one_draw
-def plot_hierarchy(h, *, fill: str | None = None, outlines=None, crs=None, ax=None,
-                   label_centres: int = 25, title: str | None = None, legend: bool = True,
-                   legend_max: int = 20):
+def plot_hierarchy(
+    h,
+    *,
+    fill: str | None = None,
+    outlines=None,
+    crs=None,
+    ax=None,
+    label_centres: int = 25,
+    title: str | None = None,
+    legend: bool = True,
+    legend_max: int = 20,
+):
     """Draw nested layers together: ``fill`` coloured by area (default: the lowest layer),
     the other layers as outlines (default: the layers above it, bolder higher up), central
     zones marked and the largest areas named.
@@ -62,19 +71,22 @@ def plot_hierarchy(h, *, fill: str | None = None, outlines=None, crs=None, ax=No
 
     graph = h.graph
     if graph.geometry is None:
-        raise InvalidZonesError("The graph has no geometry to map; attach zone polygons with "
-                                "graph.with_geometry(...).")
+        raise InvalidZonesError(
+            "The graph has no geometry to map; attach zone polygons with graph.with_geometry(...)."
+        )
     layers = list(h.layers)
     fill = fill or layers[-1]
     if outlines is None:
-        outlines = layers[:layers.index(fill)]
+        outlines = layers[: layers.index(fill)]
     target = target_crs(graph, crs)
     zones = project(h.to_geodataframe(), target)
     ax = new_axes(ax)
     part = h[fill]
     colour_of = area_colours(h, fill)
-    colours = [colour_of.get(a, UNASSIGNED_COLOUR) if isinstance(a, str) else UNASSIGNED_COLOUR
-               for a in zones[fill]]
+    colours = [
+        colour_of.get(a, UNASSIGNED_COLOUR) if isinstance(a, str) else UNASSIGNED_COLOUR
+        for a in zones[fill]
+    ]
     zones.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.2)
     # higher layers: wider, dashed and grey; the layer just above the fill: thin and black
     styles = []
@@ -82,55 +94,99 @@ def plot_hierarchy(h, *, fill: str | None = None, outlines=None, crs=None, ax=No
         col = zones[layer]
         areas = zones[col.notna()].dissolve(by=layer)
         lowest = i == len(outlines) - 1
-        style = {"color": "black" if lowest else "0.35", "linewidth": 0.9 if lowest else 1.4,
-                 "linestyle": "-" if lowest else (0, (4, 2))}
+        style = {
+            "color": "black" if lowest else "0.35",
+            "linewidth": 0.9 if lowest else 1.4,
+            "linestyle": "-" if lowest else (0, (4, 2)),
+        }
         if len(areas):
             outline(areas).plot(ax=ax, **style)
         styles.append((layer, style))
     sizes = part.areas["n_zones"].sort_values(ascending=False, kind="stable")
     pts = zones.geometry.representative_point()
     texts, marked = [], False
-    for area in sizes.index[:max(label_centres, 0)]:
+    for area in sizes.index[: max(label_centres, 0)]:
         centres = [c for c in part.areas.loc[area, "centres"] if c in pts.index]
         if not centres:
             continue
         p = pts.loc[centres[0]]
         ax.plot(p.x, p.y, "o", color="black", markersize=3)
         marked = True
-        texts.append(ax.annotate(str(part.areas.loc[area, "name"]), (p.x, p.y), fontsize=7,
-                                 xytext=(3, 3), textcoords="offset points", parse_math=False,
-                                 bbox={"boxstyle": "round,pad=0.1", "fc": "white",
-                                       "alpha": 0.7, "lw": 0}))
+        texts.append(
+            ax.annotate(
+                str(part.areas.loc[area, "name"]),
+                (p.x, p.y),
+                fontsize=7,
+                xytext=(3, 3),
+                textcoords="offset points",
+                parse_math=False,
+                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.7, "lw": 0},
+            )
+        )
     ax.set_axis_off()
     map_crs = target if target is not None else graph.crs
     set_aspect(ax, map_crs)
     map_furniture(ax, map_crs)
     if legend:
         names = part.areas["name"]
-        handles = [Patch(facecolor=colour_of[a], edgecolor="0.3", lw=0.5,
-                         label=matplotlib_text(names[a])) for a in sizes.index[:legend_max]]
+        handles = [
+            Patch(facecolor=colour_of[a], edgecolor="0.3", lw=0.5, label=matplotlib_text(names[a]))
+            for a in sizes.index[:legend_max]
+        ]
         if part.n_areas > legend_max:
-            handles.append(Patch(facecolor="none", edgecolor="none",
-                                 label=f"... {part.n_areas - legend_max} more"))
+            handles.append(
+                Patch(
+                    facecolor="none",
+                    edgecolor="none",
+                    label=f"... {part.n_areas - legend_max} more",
+                )
+            )
         if (part.codes() < 0).any():
-            handles.append(Patch(facecolor=UNASSIGNED_COLOUR, edgecolor="0.3", lw=0.5,
-                                 label=matplotlib_text(f"in no {fill} area")))
+            handles.append(
+                Patch(
+                    facecolor=UNASSIGNED_COLOUR,
+                    edgecolor="0.3",
+                    lw=0.5,
+                    label=matplotlib_text(f"in no {fill} area"),
+                )
+            )
         for layer, style in styles:  # top layer first
             handles.append(Line2D([], [], label=matplotlib_text(f"{layer} boundary"), **style))
         if marked:
-            handles.append(Line2D([], [], marker="o", color="black", linestyle="none",
-                                  markersize=3, label="central zone (named)"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    color="black",
+                    linestyle="none",
+                    markersize=3,
+                    label="central zone (named)",
+                )
+            )
         side_legend(ax, handles, f"{fill} areas")
     outline_text = ", ".join(f"{layer} outlines" for layer in outlines)
-    ax.set_title(title or matplotlib_text(f"{graph.name or 'zones'}: {fill} areas"
-                                          + (f" with {outline_text}" if outlines else "")))
+    ax.set_title(
+        title
+        or matplotlib_text(
+            f"{graph.name or 'zones'}: {fill} areas" + (f" with {outline_text}" if outlines else "")
+        )
+    )
     declutter(ax, texts)
     return ax
 
 
 @one_draw
-def plot_layer(h, layer: str, *, ax=None, crs=None, legend: bool = True,
-               label_centres: int = 15, legend_max: int = 20):
+def plot_layer(
+    h,
+    layer: str,
+    *,
+    ax=None,
+    crs=None,
+    legend: bool = True,
+    label_centres: int = 15,
+    legend_max: int = 20,
+):
     """Map one layer: areas coloured, their outlines, central zones and names.
 
     Parameters
@@ -176,8 +232,10 @@ def plot_layer(h, layer: str, *, ax=None, crs=None, legend: bool = True,
     zones = project(h.to_geodataframe(), target)
     ax = new_axes(ax)
     colour_of = area_colours(h, layer)
-    colours = [colour_of.get(a, UNASSIGNED_COLOUR) if isinstance(a, str) else UNASSIGNED_COLOUR
-               for a in zones[layer]]
+    colours = [
+        colour_of.get(a, UNASSIGNED_COLOUR) if isinstance(a, str) else UNASSIGNED_COLOUR
+        for a in zones[layer]
+    ]
     zones.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.25)
     areas = project(h.dissolve(layer), target)
     if len(areas):
@@ -186,14 +244,22 @@ def plot_layer(h, layer: str, *, ax=None, crs=None, legend: bool = True,
     pts = zones.geometry.representative_point()
     centre = zones[f"{layer}_role"].eq("centre").fillna(False).to_numpy(dtype=bool)
     if centre.any():
-        ax.scatter(pts[centre].x, pts[centre].y, s=10, c="black", marker="o", zorder=5,
-                   linewidths=0, label="_centres")
+        ax.scatter(
+            pts[centre].x,
+            pts[centre].y,
+            s=10,
+            c="black",
+            marker="o",
+            zorder=5,
+            linewidths=0,
+            label="_centres",
+        )
     # names of the largest areas
     size, _ = area_size(h, layer)
     order = size.sort_values(ascending=False, kind="stable").index
     texts = []
     names = part.areas["name"]
-    for area in order[:max(label_centres, 0)]:
+    for area in order[: max(label_centres, 0)]:
         centres = [c for c in part.areas.at[area, "centres"] if c in pts.index]
         if centres:
             p = pts.loc[centres[0]]
@@ -208,22 +274,43 @@ def plot_layer(h, layer: str, *, ax=None, crs=None, legend: bool = True,
     map_furniture(ax, map_crs)
     n_unassigned = int((part.codes() < 0).sum())
     if legend:
-        handles = [Patch(facecolor=colour_of[a], edgecolor="0.3", lw=0.5,
-                         label=matplotlib_text(names[a])) for a in order[:legend_max]]
+        handles = [
+            Patch(facecolor=colour_of[a], edgecolor="0.3", lw=0.5, label=matplotlib_text(names[a]))
+            for a in order[:legend_max]
+        ]
         if part.n_areas > legend_max:
-            handles.append(Patch(facecolor="none", edgecolor="none",
-                                 label=f"... {part.n_areas - legend_max} more"))
+            handles.append(
+                Patch(
+                    facecolor="none",
+                    edgecolor="none",
+                    label=f"... {part.n_areas - legend_max} more",
+                )
+            )
         if n_unassigned:
-            handles.append(Patch(facecolor=UNASSIGNED_COLOUR, edgecolor="0.3", lw=0.5,
-                                 label="unassigned"))
+            handles.append(
+                Patch(facecolor=UNASSIGNED_COLOUR, edgecolor="0.3", lw=0.5, label="unassigned")
+            )
         if len(areas):
             handles.append(Line2D([], [], color="0.15", linewidth=0.8, label="area boundary"))
         if centre.any():
-            handles.append(Line2D([], [], marker="o", color="black", linestyle="none",
-                                  markersize=3, label="central zone"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    color="black",
+                    linestyle="none",
+                    markersize=3,
+                    label="central zone",
+                )
+            )
         side_legend(ax, handles, f"{layer} areas")
-    ax.set_title(matplotlib_text(f"{graph.name or 'zones'}: {layer} areas ({part.n_areas}; "
-                                 f"{n_unassigned} zones unassigned)"), fontsize=10)
+    ax.set_title(
+        matplotlib_text(
+            f"{graph.name or 'zones'}: {layer} areas ({part.n_areas}; "
+            f"{n_unassigned} zones unassigned)"
+        ),
+        fontsize=10,
+    )
     declutter(ax, texts)
     return ax
-

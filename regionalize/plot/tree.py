@@ -20,12 +20,14 @@ def _parents(upper, lower) -> dict:
     frame = pd.DataFrame({"lower": lower.codes(), "upper": upper.codes()})
     frame = frame[frame.lower >= 0]
     counts = frame.groupby(["lower", "upper"]).size().reset_index(name="n")
-    best = counts.sort_values(["lower", "n", "upper"], ascending=[True, False, False]) \
-        .drop_duplicates("lower")
+    best = counts.sort_values(
+        ["lower", "n", "upper"], ascending=[True, False, False]
+    ).drop_duplicates("lower")
     up_ids = upper.areas.index
     low_ids = lower.areas.index
-    return {low_ids[r.lower]: (up_ids[r.upper] if r.upper >= 0 else None)
-            for r in best.itertuples()}
+    return {
+        low_ids[r.lower]: (up_ids[r.upper] if r.upper >= 0 else None) for r in best.itertuples()
+    }
 
 
 def _tilt_if_crowded(ax, texts) -> None:
@@ -124,8 +126,7 @@ def plot_tree(h, *, layers=None, ax=None, max_labels: int = 60):
     segs = []
     for node, parent in parent_of.items():
         if parent is not None:
-            segs.append([(x[parent], -layers.index(parent[0])),
-                         (x[node], -layers.index(node[0]))])
+            segs.append([(x[parent], -layers.index(parent[0])), (x[node], -layers.index(node[0]))])
     if segs:
         ax.add_collection(LineCollection(segs, colors="0.6", linewidths=0.8, zorder=1))
     # limits first: the crowding test below measures labels in display space
@@ -137,24 +138,51 @@ def plot_tree(h, *, layers=None, ax=None, max_labels: int = 60):
         xs = [x[(layer, a)] for a in ids]
         s = sizes[layer].reindex(ids).fillna(0.0).to_numpy(dtype=float)
         marker = 20 + 900 * s / vmax
-        ax.scatter(xs, np.full(len(ids), -depth, dtype=float), s=marker,
-                   color=palette(max(len(layers), 1))[depth], edgecolor="0.2", linewidth=0.5,
-                   zorder=3, gid=f"tree-{layer}", alpha=0.9)
+        ax.scatter(
+            xs,
+            np.full(len(ids), -depth, dtype=float),
+            s=marker,
+            color=palette(max(len(layers), 1))[depth],
+            edgecolor="0.2",
+            linewidth=0.5,
+            zorder=3,
+            gid=f"tree-{layer}",
+            alpha=0.9,
+        )
         named = set(sizes[layer].sort_values(ascending=False).index[:max_labels])
         row = []
         for a, xv, ms in zip(ids, xs, marker, strict=True):
             if a not in named:
                 continue
             # below the circle (radius in points = sqrt(s) / 2)
-            row.append(ax.annotate(str(part.areas.at[a, "name"]), (xv, -depth),
-                                   xytext=(0, -(np.sqrt(ms) / 2 + 2)),
-                                   textcoords="offset points", ha="center", va="top",
-                                   fontsize=7, zorder=4, parse_math=False))
+            row.append(
+                ax.annotate(
+                    str(part.areas.at[a, "name"]),
+                    (xv, -depth),
+                    xytext=(0, -(np.sqrt(ms) / 2 + 2)),
+                    textcoords="offset points",
+                    ha="center",
+                    va="top",
+                    fontsize=7,
+                    zorder=4,
+                    parse_math=False,
+                )
+            )
         _tilt_if_crowded(ax, row)
-        ax.text(-0.02, -depth, f"{layer}\n({len(ids)})", ha="right", va="center",
-                parse_math=False, fontsize=9, fontweight="bold",
-                transform=ax.get_yaxis_transform())
+        ax.text(
+            -0.02,
+            -depth,
+            f"{layer}\n({len(ids)})",
+            ha="right",
+            va="center",
+            parse_math=False,
+            fontsize=9,
+            fontweight="bold",
+            transform=ax.get_yaxis_transform(),
+        )
     ax.set_axis_off()
-    ax.set_title(matplotlib_text(f"{h.graph.name or 'hierarchy'}: areas by layer (circle "
-                                 f"area: {measure})"), fontsize=10)
+    ax.set_title(
+        matplotlib_text(f"{h.graph.name or 'hierarchy'}: areas by layer (circle area: {measure})"),
+        fontsize=10,
+    )
     return ax

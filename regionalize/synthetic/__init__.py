@@ -11,5 +11,12 @@
 from .country import ORIGIN, PROJECTED_CRS, synthetic_country, synthetic_parts, voronoi_zones
 from .od_files import SyntheticOD, write_synthetic_od
 
-__all__ = ["synthetic_country", "PROJECTED_CRS", "ORIGIN", "write_synthetic_od", "SyntheticOD",
-           "synthetic_parts", "voronoi_zones"]
+__all__ = [
+    "synthetic_country",
+    "PROJECTED_CRS",
+    "ORIGIN",
+    "write_synthetic_od",
+    "SyntheticOD",
+    "synthetic_parts",
+    "voronoi_zones",
+]

@@ -52,16 +52,78 @@ _JOB_CENTRE = 3.0  # jobs per worker at a centre: x (1 + _JOB_CENTRE * centralit
 _STAY_SLOPE = 1.5  # slope of the logistic internal share in the standardised log jobs
 
 # Pieces of Latin-like syllables for pronounceable, clearly fictitious place names.
-_SYLLABLES = np.array([
-    "al", "an", "ar", "ba", "bel", "bor", "ca", "cor", "da", "del", "dor", "el", "en", "fa",
-    "fel", "ga", "gor", "ha", "hal", "is", "ka", "kel", "la", "lin", "lo", "ma", "mar", "mel",
-    "mo", "na", "nor", "o", "pa", "per", "ra", "ren", "ri", "ro", "sa", "sel", "so", "ta",
-    "tor", "u", "va", "vel", "vi", "za",
-])
-_ENDINGS = np.array([
-    "a", "ia", "on", "en", "ano", "ford", "heim", "ova", "ec", "is", "burg", "ville", "ica",
-    "dal", "ar", "um",
-])
+_SYLLABLES = np.array(
+    [
+        "al",
+        "an",
+        "ar",
+        "ba",
+        "bel",
+        "bor",
+        "ca",
+        "cor",
+        "da",
+        "del",
+        "dor",
+        "el",
+        "en",
+        "fa",
+        "fel",
+        "ga",
+        "gor",
+        "ha",
+        "hal",
+        "is",
+        "ka",
+        "kel",
+        "la",
+        "lin",
+        "lo",
+        "ma",
+        "mar",
+        "mel",
+        "mo",
+        "na",
+        "nor",
+        "o",
+        "pa",
+        "per",
+        "ra",
+        "ren",
+        "ri",
+        "ro",
+        "sa",
+        "sel",
+        "so",
+        "ta",
+        "tor",
+        "u",
+        "va",
+        "vel",
+        "vi",
+        "za",
+    ]
+)
+_ENDINGS = np.array(
+    [
+        "a",
+        "ia",
+        "on",
+        "en",
+        "ano",
+        "ford",
+        "heim",
+        "ova",
+        "ec",
+        "is",
+        "burg",
+        "ville",
+        "ica",
+        "dal",
+        "ar",
+        "um",
+    ]
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,12 +146,14 @@ def _check_params(p: dict) -> None:
     _check_int("seed", p["seed"], 0, "inf")
     if p["n_cities"] is not None:
         _check_int("n_cities", p["n_cities"], 1, p["n_zones"])
-    check_parameter(_OWNER, "mean_population", p["mean_population"], interval=(10, math.inf),
-                    closed="left")
+    check_parameter(
+        _OWNER, "mean_population", p["mean_population"], interval=(10, math.inf), closed="left"
+    )
     for name in ("zone_area_km2", "decay_km"):
         check_parameter(_OWNER, name, p[name], interval=(0, math.inf), closed="neither")
-    check_parameter(_OWNER, "employment_rate", p["employment_rate"], interval=(0, 1),
-                    closed="right")
+    check_parameter(
+        _OWNER, "employment_rate", p["employment_rate"], interval=(0, 1), closed="right"
+    )
     check_parameter(_OWNER, "urban_share", p["urban_share"], interval=(0, 1))
     _check_int("k", p["k"], 1, 200)
     _check_int("n_hubs", p["n_hubs"], 0, 1000)
@@ -286,9 +350,17 @@ def synthetic_parts(
 ):
     """Everything :func:`synthetic_country` returns, as ``(csr, ids, zones, geometry, meta)``."""
     params = dict(
-        n_zones=n_zones, seed=seed, n_cities=n_cities, mean_population=mean_population,
-        employment_rate=employment_rate, urban_share=urban_share, zone_area_km2=zone_area_km2,
-        k=k, n_hubs=n_hubs, decay_km=decay_km, internal_share=internal_share,
+        n_zones=n_zones,
+        seed=seed,
+        n_cities=n_cities,
+        mean_population=mean_population,
+        employment_rate=employment_rate,
+        urban_share=urban_share,
+        zone_area_km2=zone_area_km2,
+        k=k,
+        n_hubs=n_hubs,
+        decay_km=decay_km,
+        internal_share=internal_share,
     )
     _check_params(params)
     n = int(n_zones)
@@ -390,8 +462,7 @@ def synthetic_parts(
 
     # --- tables ------------------------------------------------------------------------------
     width = max(6, len(str(n)))
-    ids = pd.Index(np.char.zfill(np.arange(1, n + 1).astype(str), width), dtype=object,
-                   name="zone")
+    ids = pd.Index(np.char.zfill(np.arange(1, n + 1).astype(str), width), dtype=object, name="zone")
     names = _names(rng, n)
     city_names = _unique_names(rng, n_c)
     names = np.where(np.isin(names, city_names), np.char.add("Upper ", names), names)
@@ -573,11 +644,23 @@ def synthetic_country(
     from ..flows import FlowGraph
 
     matrix, ids, zones, geometry, meta = synthetic_parts(
-        n_zones, seed=seed, n_cities=n_cities, mean_population=mean_population,
-        employment_rate=employment_rate, urban_share=urban_share, zone_area_km2=zone_area_km2,
-        k=k, n_hubs=n_hubs, decay_km=decay_km, internal_share=internal_share,
+        n_zones,
+        seed=seed,
+        n_cities=n_cities,
+        mean_population=mean_population,
+        employment_rate=employment_rate,
+        urban_share=urban_share,
+        zone_area_km2=zone_area_km2,
+        k=k,
+        n_hubs=n_hubs,
+        decay_km=decay_km,
+        internal_share=internal_share,
     )
     return FlowGraph.from_matrix(
-        matrix, ids, zones=zones, geometry=geometry, name=f"synthetic-{n_zones}-seed{seed}",
+        matrix,
+        ids,
+        zones=zones,
+        geometry=geometry,
+        name=f"synthetic-{n_zones}-seed{seed}",
         meta=meta,
     )

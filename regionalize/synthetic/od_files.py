@@ -51,8 +51,9 @@ def _setup(n_fine: int, n_zones: int, seed: int, neighbours: int):
     width = max(5, len(str(n_zones)))
     zone_ids = pa.array([f"{k + 1:0{width}d}" for k in range(n_zones)], type=pa.large_string())
     local_txt = pc.utf8_lpad(pc.cast(pa.array(local), pa.large_string()), width=10, padding="0")
-    fine_ids = pc.binary_join_element_wise(zone_ids.take(pa.array(zone_of)), local_txt,
-                                          pa.scalar("", pa.large_string()))
+    fine_ids = pc.binary_join_element_wise(
+        zone_ids.take(pa.array(zone_of)), local_txt, pa.scalar("", pa.large_string())
+    )
     # residents per fine unit; jobs concentrated in a few centres
     residents = rng.lognormal(0.0, 0.8, n_fine)
     res_cdf = np.cumsum(residents)
@@ -67,17 +68,26 @@ def _setup(n_fine: int, n_zones: int, seed: int, neighbours: int):
     p[:, 0] *= 10.0  # the home zone (its own nearest neighbour) keeps about half its workers
     nb_cdf = np.cumsum(p, axis=1)
     nb_cdf /= nb_cdf[:, -1:]
-    return {"fine_ids": fine_ids, "zone_ids": zone_ids, "zone_of": zone_of, "size": size,
-            "start": start, "res_cdf": res_cdf, "far_cdf": far_cdf, "nb": nb,
-            "nb_cdf": nb_cdf}
+    return {
+        "fine_ids": fine_ids,
+        "zone_ids": zone_ids,
+        "zone_of": zone_of,
+        "size": size,
+        "start": start,
+        "res_cdf": res_cdf,
+        "far_cdf": far_cdf,
+        "nb": nb,
+        "nb_cdf": nb_cdf,
+    }
 
 
 def _synthetic_partition(geo: dict, rows: int, seed: int, part: int, far: float):
     import pyarrow as pa
 
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(part + 1,)))
-    o_f = np.minimum(np.searchsorted(geo["res_cdf"], rng.random(rows), side="right"),
-                     len(geo["res_cdf"]) - 1)
+    o_f = np.minimum(
+        np.searchsorted(geo["res_cdf"], rng.random(rows), side="right"), len(geo["res_cdf"]) - 1
+    )
     o_z = geo["zone_of"][o_f]
     u = rng.random(rows)
     rank = np.minimum((geo["nb_cdf"][o_z] < u[:, None]).sum(axis=1), geo["nb"].shape[1] - 1)
@@ -85,13 +95,18 @@ def _synthetic_partition(geo: dict, rows: int, seed: int, part: int, far: float)
     is_far = rng.random(rows) < far
     d_z[is_far] = np.minimum(
         np.searchsorted(geo["far_cdf"], rng.random(int(is_far.sum())), side="right"),
-        len(geo["far_cdf"]) - 1)
+        len(geo["far_cdf"]) - 1,
+    )
     d_f = geo["start"][d_z] + (rng.random(rows) * geo["size"][d_z]).astype(np.int64)
     flow = rng.geometric(0.55, rows).astype(np.int32)  # mostly 1, 2 or 3 workers
     order = np.lexsort((d_f, o_f))  # sorted by origin, as LODES files are sorted by block
-    table = pa.table({"origin": geo["fine_ids"].take(pa.array(o_f[order])),
-                      "destination": geo["fine_ids"].take(pa.array(d_f[order])),
-                      "flow": pa.array(flow[order])})
+    table = pa.table(
+        {
+            "origin": geo["fine_ids"].take(pa.array(o_f[order])),
+            "destination": geo["fine_ids"].take(pa.array(d_f[order])),
+            "flow": pa.array(flow[order]),
+        }
+    )
     return table, int(flow.sum(dtype=np.int64))
 
 
@@ -157,29 +172,40 @@ def write_synthetic_od(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    for name, value, low in (("n_rows", n_rows, 1), ("n_fine", n_fine, 1),
-                             ("n_zones", n_zones, 1), ("neighbours", neighbours, 1)):
+    for name, value, low in (
+        ("n_rows", n_rows, 1),
+        ("n_fine", n_fine, 1),
+        ("n_zones", n_zones, 1),
+        ("neighbours", neighbours, 1),
+    ):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             raise InvalidParameterError(
                 f"The {name!r} parameter of write_synthetic_od must be an int >= {low}. "
-                f"Got {value!r} instead.")
+                f"Got {value!r} instead."
+            )
     if n_fine < n_zones:
         raise InvalidParameterError(
             f"write_synthetic_od needs at least one fine unit per zone: n_fine={n_fine:,} < "
-            f"n_zones={n_zones:,}.")
+            f"n_zones={n_zones:,}."
+        )
     check_parameter("write_synthetic_od", "far", far, interval=(0, 1))
     parts = partitions if partitions is not None else max(1, math.ceil(n_rows / 1_000_000))
-    if isinstance(parts, bool) or not isinstance(parts, (int, np.integer)) or not (
-            1 <= parts <= n_rows):
+    if (
+        isinstance(parts, bool)
+        or not isinstance(parts, (int, np.integer))
+        or not (1 <= parts <= n_rows)
+    ):
         raise InvalidParameterError(
             "The 'partitions' parameter of write_synthetic_od must be an int between 1 and "
-            f"n_rows. Got {partitions!r} instead.")
+            f"n_rows. Got {partitions!r} instead."
+        )
     root = Path(path)
     flows_dir = root / "flows"
     manifest = root / "manifest.json"
     if manifest.exists() and not overwrite:
         raise InvalidParameterError(
-            f"{root} already holds a synthetic table; pass overwrite=True to replace it.")
+            f"{root} already holds a synthetic table; pass overwrite=True to replace it."
+        )
     manifest.unlink(missing_ok=True)
     flows_dir.mkdir(parents=True, exist_ok=True)
     for old in flows_dir.glob("part-*.parquet"):
@@ -188,9 +214,12 @@ def write_synthetic_od(
     geo = _setup(int(n_fine), int(n_zones), seed, int(neighbours))
     crosswalk = root / "crosswalk.parquet"
     with atomic_path(crosswalk) as tmp:
-        pq.write_table(pa.table({"fine": geo["fine_ids"],
-                                 "zone": geo["zone_ids"].take(pa.array(geo["zone_of"]))}),
-                       tmp)
+        pq.write_table(
+            pa.table(
+                {"fine": geo["fine_ids"], "zone": geo["zone_ids"].take(pa.array(geo["zone_of"]))}
+            ),
+            tmp,
+        )
     sizes = np.full(parts, n_rows // parts, dtype=np.int64)
     sizes[: n_rows % parts] += 1
     total = 0
@@ -200,8 +229,22 @@ def write_synthetic_od(
             pq.write_table(table, tmp, compression="zstd")
         total += flow_sum
         del table
-    write_text(manifest, json.dumps({
-        "n_rows": int(n_rows), "n_fine": int(n_fine), "n_zones": int(n_zones),
-        "partitions": int(parts), "seed": seed, "neighbours": int(neighbours), "far": far,
-        "total": total, "columns": ["origin", "destination", "flow"]}, indent=2) + "\n")
+    write_text(
+        manifest,
+        json.dumps(
+            {
+                "n_rows": int(n_rows),
+                "n_fine": int(n_fine),
+                "n_zones": int(n_zones),
+                "partitions": int(parts),
+                "seed": seed,
+                "neighbours": int(neighbours),
+                "far": far,
+                "total": total,
+                "columns": ["origin", "destination", "flow"],
+            },
+            indent=2,
+        )
+        + "\n",
+    )
     return SyntheticOD(flows_dir, crosswalk, int(n_rows), total)
