@@ -13,8 +13,8 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
 
 from .errors import InvalidParameterError, plain_scalar
 
@@ -37,23 +37,30 @@ class Estimator:
     so that ``get_params()``, the repr and the run records show plain numbers.
     """
 
+    #: declared checks of the parameters, ``{name: check(owner, name, value)}`` (see
+    #: :mod:`regionalize._checks`); :meth:`check_params` runs them before every ``fit``
+    _constraints: ClassVar[Mapping[str, Callable[[str, str, Any], Any]]] = {}
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         init = cls.__dict__.get("__init__")
-        if init is None or getattr(init, "_checks_call", False):
-            return
-        signature = inspect.signature(init)
+        if init is not None and not getattr(init, "_checks_call", False):
+            cls.__init__ = _checked_init(cls, init)  # type: ignore[method-assign]
+        fit = cls.__dict__.get("fit")
+        if fit is not None and not getattr(fit, "_checks_params", False):
+            cls.fit = _checked_fit(fit)  # type: ignore[method-assign]
 
-        @functools.wraps(init)
-        def checked_init(self, *args, **kw):
-            try:
-                signature.bind(self, *args, **kw)
-            except TypeError as err:
-                raise InvalidParameterError(_call_error(cls, signature, kw, err)) from None
-            init(self, *args, **kw)
+    def check_params(self) -> None:
+        """Check every parameter against its declared constraint (run before every ``fit``).
 
-        checked_init._checks_call = True  # type: ignore[attr-defined]
-        cls.__init__ = checked_init  # type: ignore[method-assign]
+        Raises
+        ------
+        InvalidParameterError
+            Naming the first parameter that is wrong, what it must be and what it is.
+        """
+        owner = type(self).__name__
+        for name, check in self._constraints.items():
+            check(owner, name, getattr(self, name))
 
     def __setattr__(self, name: str, value) -> None:
         if not name.endswith("_"):
@@ -131,6 +138,31 @@ class Estimator:
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _checked_init(cls: type, init: Callable) -> Callable:
+    signature = inspect.signature(init)
+
+    @functools.wraps(init)
+    def checked_init(self, *args, **kw):
+        try:
+            signature.bind(self, *args, **kw)
+        except TypeError as err:
+            raise InvalidParameterError(_call_error(cls, signature, kw, err)) from None
+        init(self, *args, **kw)
+
+    checked_init._checks_call = True  # type: ignore[attr-defined]
+    return checked_init
+
+
+def _checked_fit(fit: Callable) -> Callable:
+    @functools.wraps(fit)
+    def checked_fit(self, *args, **kwargs):
+        self.check_params()
+        return fit(self, *args, **kwargs)
+
+    checked_fit._checks_params = True  # type: ignore[attr-defined]
+    return checked_fit
 
 
 def checked_call(function: F) -> F:

@@ -6,7 +6,8 @@ message says which call was wrong, and returns the value as a plain Python value
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,16 @@ from .errors import (
 from .partition import Partition
 
 __all__ = [
+    "Constraint",
+    "tau",
+    "order",
+    "one_of",
+    "number",
+    "optional_number",
+    "integer",
+    "boolean",
+    "text",
+    "classes",
     "check_tau",
     "check_order",
     "check_optional",
@@ -163,3 +174,75 @@ def check_ids(owner: str, name: str, values, *, alt: str = "", label: str = "ent
             f"{', '.join(bad[:3])}). Remove them or give the zones' ids."
         )
     return values
+
+
+# ---------------------------------------------------------------- declared constraints
+#: a declared check of one parameter: ``check(owner, name, value)`` raises one
+#: InvalidParameterError naming ``name`` of ``owner``; estimators declare them in
+#: ``_constraints`` and :meth:`regionalize._base.Estimator.check_params` runs them
+Constraint = Callable[[str, str, Any], Any]
+
+
+def tau(owner: str, name: str, value) -> float:
+    """A link threshold in (0, 1]."""
+    return check_tau(owner, name, value)
+
+
+def order(owner: str, name: str, value) -> int | None:
+    """An attachment order cap: an int >= 1, or None."""
+    return check_order(owner, value, name)
+
+
+def boolean(owner: str, name: str, value) -> bool:
+    """True or False."""
+    return check_bool(owner, name, value)
+
+
+def classes(owner: str, name: str, value) -> tuple[float, ...]:
+    """Strength classes: shares in (0, 1]."""
+    return check_classes(owner, value)
+
+
+def one_of(*choices) -> Constraint:
+    """One of ``choices``."""
+
+    def check(owner: str, name: str, value):
+        return check_parameter(owner, name, value, allowed=list(choices))
+
+    return check
+
+
+def number(interval=(0, np.inf), closed: str = "both") -> Constraint:
+    """A number in ``interval`` (see :func:`regionalize.errors.check_parameter`)."""
+
+    def check(owner: str, name: str, value):
+        return check_parameter(owner, name, value, interval=interval, closed=closed)
+
+    return check
+
+
+def optional_number(interval=(0, np.inf), closed: str = "both") -> Constraint:
+    """None, or a number in ``interval``."""
+
+    def check(owner: str, name: str, value):
+        return check_optional(owner, name, value, interval=interval, closed=closed)
+
+    return check
+
+
+def integer(low: int = 0, high: int | None = None, *, allow_none: bool = False) -> Constraint:
+    """An int in ``[low, high]`` (numpy integers accepted), or None when allowed."""
+
+    def check(owner: str, name: str, value):
+        return check_int(owner, name, value, low=low, high=high, allow_none=allow_none)
+
+    return check
+
+
+def text(*, allow_none: bool = True, what: str = "a str") -> Constraint:
+    """A string (a name, a column), or None when allowed."""
+
+    def check(owner: str, name: str, value):
+        return check_text(owner, name, value, allow_none=allow_none, what=what)
+
+    return check

@@ -257,3 +257,14 @@ def test_a_twin_called_wrong_is_one_clear_error(cls, korea):
 def test_fit_methods_are_documented():
     undocumented = [c.__name__ for c in CASES if not (c.fit.__doc__ or "").strip()]
     assert not undocumented
+
+
+@pytest.mark.parametrize("cls", list(CASES), ids=lambda c: c.__name__)
+def test_declared_constraints_are_checked_before_fit(cls, korea, layers):
+    build, fit, _, _ = CASES[cls]
+    declared = dict(cls._constraints)
+    assert set(declared) <= set(cls.param_names())
+    for name in declared:
+        est = build(korea).set_params(**{name: object()})
+        with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of {cls.__name__}"):
+            fit(est, korea, layers)

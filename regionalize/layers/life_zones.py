@@ -34,14 +34,18 @@ from .._attach import attach_runner, contiguity_for, contiguity_params
 from .._base import Estimator, checked_call
 from .._centres import CentreRule, rule_centres
 from .._checks import (
-    check_classes,
     check_graph,
     check_layer,
-    check_optional,
-    check_order,
-    check_tau,
     check_text,
+    classes,
+    integer,
+    number,
+    one_of,
+    optional_number,
+    order,
     short_repr,
+    tau,
+    text,
 )
 from .._core.constraint import Attachment, row_best
 from .._core.shares import link_components, resolve_share
@@ -49,8 +53,6 @@ from .._explain import explain_centres
 from ..errors import (
     InvalidParameterError,
     InvalidZonesError,
-    check_int,
-    check_parameter,
 )
 from ..partition import Partition
 from ._access import (
@@ -326,7 +328,7 @@ class LifeZones(Estimator):
         )
         owner = f"LifeZones({self.service!r})"
         flows, facilities, costs, within = self._data(flows, facilities, costs, within)
-        self._check(owner, graph, flows, facilities, within)
+        self._check_data(owner, graph, flows, facilities, within)
         n = graph.n_zones
         pop = zone_population(graph, self.population)
         groups = np.zeros(n, np.int64) if within is None else within.codes() + 1
@@ -411,7 +413,19 @@ class LifeZones(Estimator):
         self.labels_ = self.partition_.labels
         return self
 
-    def _check(self, owner: str, graph, flows, facilities, within) -> None:
+    _constraints = {
+        "assignment": one_of("nearest", "huff"),
+        "decay": optional_number(),
+        "k": integer(low=1),
+        "max_cost": optional_number(),
+        "min_population": number(),
+        "tau": tau,
+        "max_order": order,
+        "classes": classes,
+        "name": text(),
+    }
+
+    def _check_data(self, owner: str, graph, flows, facilities, within) -> None:
         check_graph(owner, graph)
         if flows is not None:
             check_graph(owner, flows, "flows")
@@ -421,15 +435,6 @@ class LifeZones(Estimator):
                 f"service and capacity, or None. Got {short_repr(facilities)} instead."
             )
         check_layer(owner, "within", within, graph)
-        check_parameter(owner, "assignment", self.assignment, allowed=["nearest", "huff"])
-        check_optional(owner, "decay", self.decay)
-        check_int(owner, "k", self.k, low=1)
-        check_optional(owner, "max_cost", self.max_cost)
-        check_parameter(owner, "min_population", self.min_population, interval=(0, np.inf))
-        check_tau(owner, "tau", self.tau)
-        check_order(owner, self.max_order)
-        check_classes(owner, self.classes)
-        check_text(owner, "name", self.name)
 
     # -------------------------------------------------------------- builders
     def _from_flows(self, graph, flows, fac, groups, contig, owner):
@@ -438,8 +443,6 @@ class LifeZones(Estimator):
                 f"{owner}: the purpose flows must be over the graph's zones "
                 "(same ids, same order); build them with the graph's ids."
             )
-        check_tau(owner, "tau", self.tau)
-        check_order(owner, self.max_order)
         share = resolve_share(self.share, flows.has_diagonal, owner)
         components, denom = link_components(flows, share)
         rule = None

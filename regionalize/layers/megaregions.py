@@ -11,19 +11,20 @@ import scipy.sparse as sp
 
 from .._base import Estimator, checked_call
 from .._checks import (
-    check_bool,
+    boolean,
     check_graph,
     check_ids,
     check_layer,
-    check_optional,
-    check_text,
+    number,
+    optional_number,
     short_repr,
+    text,
 )
 from .._core.constraint import Attachment, row_best
 from .._core.shares import scale_rows
 from .._explain import report_empty
 from .._ids import normalise_ids
-from ..errors import InvalidParameterError, InvalidZonesError, Problems, check_parameter
+from ..errors import InvalidParameterError, InvalidZonesError, Problems
 from ..partition import Partition
 from ..quality import interchange
 
@@ -89,6 +90,13 @@ class Megaregions(Estimator):
         self.groups = groups
         self.name = name
 
+    _constraints = {
+        "threshold": number(interval=(0, 1), closed="right"),
+        "merge_threshold": optional_number(interval=(0, 1), closed="right"),
+        "include_unassigned": boolean,
+        "name": text(),
+    }
+
     def fit(
         self, graph: FlowGraph, metropolitan: Partition, urban: Partition | None = None
     ) -> Megaregions:
@@ -112,17 +120,11 @@ class Megaregions(Estimator):
         check_graph(owner, graph)
         check_layer(owner, "metropolitan", metropolitan, graph, allow_none=False)
         check_layer(owner, "urban", urban, graph)
-        check_parameter(owner, "threshold", self.threshold, interval=(0, 1), closed="right")
-        check_optional(
-            owner, "merge_threshold", self.merge_threshold, interval=(0, 1), closed="right"
-        )
-        check_bool(owner, "include_unassigned", self.include_unassigned)
         if self.groups is not None and not isinstance(self.groups, Mapping):
             raise InvalidParameterError(
                 f"The 'groups' parameter of {owner} must be a mapping {{megaregion name: [zone "
                 f"ids]}} or None. Got {short_repr(self.groups)} instead."
             )
-        check_text(owner, "name", self.name)
         n = graph.n_zones
         ids = graph.ids
         mcodes = metropolitan.codes()

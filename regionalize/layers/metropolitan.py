@@ -9,10 +9,16 @@ from .._areas import DEFAULT_CLASSES
 from .._attach import attach_runner, contiguity_for, contiguity_params, run_with_minimum
 from .._base import Estimator, checked_call
 from .._centres import CentreRule, candidate_mask, parse_centres, rule_centres, size_measure
-from .._checks import check_classes, check_graph, check_order, check_tau, check_text
+from .._checks import (
+    check_graph,
+    classes,
+    one_of,
+    order,
+    tau,
+    text,
+)
 from .._core.shares import link_components, resolve_share
 from .._explain import explain_centres
-from ..errors import check_parameter
 from ..partition import Partition
 
 if TYPE_CHECKING:
@@ -144,15 +150,19 @@ class MetropolitanAreas(Estimator):
         self.classes = classes
         self.name = name
 
-    def _check(self):
-        owner = type(self).__name__
-        check_tau(owner, "tau", self.tau)
-        check_order(owner, self.max_order)
-        check_parameter(owner, "dominance", self.dominance, allowed=["strict", "targets"])
-        self._centre_rule().check(owner)
-        check_order(owner, self.min_zones, "min_zones")
-        check_classes(owner, self.classes)
-        check_text(owner, "name", self.name)
+    _constraints = {
+        "tau": tau,
+        "max_order": order,
+        "dominance": one_of("strict", "targets"),
+        "min_zones": order,
+        "classes": classes,
+        "name": text(),
+    }
+
+    def check_params(self) -> None:
+        """Check the declared parameters and the centre rule's (see :class:`Estimator`)."""
+        super().check_params()
+        self._centre_rule().check(type(self).__name__)
 
     def _centre_rule(self) -> CentreRule:
         """The size rule for centres, from this layer's parameters."""
@@ -181,7 +191,6 @@ class MetropolitanAreas(Estimator):
             ``self``, with ``partition_`` and ``labels_`` set.
         """
         check_graph(type(self).__name__, graph)
-        self._check()
         owner = type(self).__name__
         share = resolve_share(self.share, graph.has_diagonal, owner)
         components, denom = link_components(graph, share)

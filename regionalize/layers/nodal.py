@@ -9,10 +9,9 @@ import numpy as np
 from .._areas import DEFAULT_CLASSES
 from .._base import Estimator, checked_call
 from .._centres import size_measure
-from .._checks import check_classes, check_graph, check_text
+from .._checks import check_graph, classes, number, text
 from .._core.constraint import Attachment, row_best
 from .._core.shares import combined, link_components, resolve_share
-from ..errors import check_parameter
 from ..partition import Partition
 
 if TYPE_CHECKING:
@@ -73,6 +72,16 @@ class DominantFlows(Estimator):
         self.classes = classes
         self.name = name
 
+    _constraints = {
+        "tau": number(interval=(0, 1)),
+        "size": text(
+            allow_none=False,
+            what="'inflows', 'jobs', 'residents' or the name of a zone-table column",
+        ),
+        "classes": classes,
+        "name": text(),
+    }
+
     def fit(self, graph: FlowGraph) -> DominantFlows:
         """Build the dominant-flow tree of ``graph``.
 
@@ -88,16 +97,6 @@ class DominantFlows(Estimator):
         """
         owner = type(self).__name__
         check_graph(owner, graph)
-        check_parameter(owner, "tau", self.tau, interval=(0, 1))
-        check_text(
-            owner,
-            "size",
-            self.size,
-            allow_none=False,
-            what="'inflows', 'jobs', 'residents' or the name of a zone-table column",
-        )
-        check_classes(owner, self.classes)
-        check_text(owner, "name", self.name)
         share = resolve_share(self.share, graph.has_diagonal, owner)
         components, _ = link_components(graph, share)
         links = combined(components).tocoo()

@@ -13,19 +13,21 @@ from .._attach import attach_runner, contiguity_for, contiguity_params, run_with
 from .._base import Estimator, checked_call
 from .._centres import CentreRule, parse_centres, rule_centres
 from .._checks import (
-    check_bool,
-    check_classes,
+    boolean,
     check_graph,
     check_layer,
-    check_optional,
-    check_order,
-    check_tau,
-    check_text,
+    classes,
+    integer,
+    one_of,
+    optional_number,
+    order,
+    tau,
+    text,
 )
 from .._core.constraint import Attachment, detached
 from .._core.shares import link_components, resolve_share
 from .._explain import explain_centres, likely_causes, report_empty
-from ..errors import InvalidZonesError, check_int, check_parameter
+from ..errors import InvalidZonesError
 from ..partition import Partition
 
 if TYPE_CHECKING:
@@ -134,6 +136,24 @@ class UrbanAreas(Estimator):
         self.classes = classes
         self.name = name
 
+    _constraints = {
+        "tau": tau,
+        "max_order": order,
+        "large_max_order": integer(low=1),
+        "dominance": one_of("strict", "targets"),
+        "within_metropolitan": boolean,
+        "min_zones": integer(low=1),
+        "min_population": optional_number(),
+        "population_column": text(allow_none=False),
+        "classes": classes,
+        "name": text(),
+    }
+
+    def check_params(self) -> None:
+        """Check the declared parameters and the centre rule's (see :class:`Estimator`)."""
+        super().check_params()
+        self._centre_rule().check(type(self).__name__)
+
     def _centre_rule(self) -> CentreRule:
         """The size rule for centres, from this layer's parameters."""
         return CentreRule(
@@ -167,17 +187,6 @@ class UrbanAreas(Estimator):
         owner = type(self).__name__
         check_graph(owner, graph)
         check_layer(owner, "metropolitan", metropolitan, graph)
-        check_tau(owner, "tau", self.tau)
-        check_order(owner, self.max_order)
-        check_int(owner, "large_max_order", self.large_max_order, low=1)
-        check_parameter(owner, "dominance", self.dominance, allowed=["strict", "targets"])
-        check_bool(owner, "within_metropolitan", self.within_metropolitan)
-        self._centre_rule().check(owner)
-        check_int(owner, "min_zones", self.min_zones, low=1)
-        check_optional(owner, "min_population", self.min_population)
-        check_text(owner, "population_column", self.population_column, allow_none=False)
-        check_classes(owner, self.classes)
-        check_text(owner, "name", self.name)
         n = graph.n_zones
         share = resolve_share(self.share, graph.has_diagonal, owner)
         components, denom = link_components(graph, share)

@@ -27,7 +27,8 @@ from scipy.sparse.csgraph import connected_components
 from .._areas import matrix_cells
 from .._attach import contiguity_for
 from .._base import Estimator, checked_call
-from ..errors import InvalidZonesError, check_parameter
+from .._checks import number
+from ..errors import InvalidZonesError
 from ..layers.metropolitan import MetropolitanAreas
 from ..partition import Partition
 from ..quality import pair_interchange
@@ -90,6 +91,8 @@ class CoreBasedAreas(Estimator):
         self.contiguity = contiguity
         self.centre_rule = centre_rule
 
+    _constraints = {"csa_threshold": number(interval=(0, 2), closed="right")}
+
     def fit(self, graph: FlowGraph) -> CoreBasedAreas:
         """Delineate the CBSAs and combine them into CSAs.
 
@@ -103,9 +106,6 @@ class CoreBasedAreas(Estimator):
         CoreBasedAreas
             ``self``, with ``cbsa_``, ``csa_`` and ``interchange_`` set.
         """
-        check_parameter(
-            "CoreBasedAreas", "csa_threshold", self.csa_threshold, interval=(0, 2), closed="right"
-        )
         rule = dict(self.centre_rule or {})
         m = MetropolitanAreas(
             self.centres,

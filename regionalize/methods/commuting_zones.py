@@ -12,6 +12,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._base import Estimator, checked_call
+from .._checks import number
 from .._memory import check_dense
 from ..errors import InvalidParameterError, RegionalizeError, check_parameter, plain_scalar
 from ..partition import Partition
@@ -93,6 +94,8 @@ class CommutingZones(Estimator):
         self.cutoff = cutoff
         self.name = name
 
+    _constraints = {"cutoff": number(interval=(0, 1))}
+
     def fit(self, graph) -> CommutingZones:
         """Cluster the zones of ``graph`` (average linkage) and cut the tree at ``cutoff``.
 
@@ -108,7 +111,6 @@ class CommutingZones(Estimator):
         """
         from scipy.cluster.hierarchy import linkage
 
-        check_parameter("CommutingZones", "cutoff", self.cutoff, interval=(0, 1))
         n = graph.n_zones
         if n > MAX_ZONES:
             raise RegionalizeError(

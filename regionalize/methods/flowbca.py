@@ -394,7 +394,8 @@ class FlowBCA(Estimator):
         self.weighted_internal = weighted_internal
         self.name = name
 
-    def _check(self) -> None:
+    def check_params(self) -> None:
+        """Check the parameters (run before every ``fit``; see :class:`Estimator`)."""
         owner = type(self).__name__
         check_k(owner, self.k)
         for key in ("q", "min_internal", "mean_internal", "weighted_internal"):
@@ -418,7 +419,6 @@ class FlowBCA(Estimator):
         self : FlowBCA
             Fitted: ``tree_``, ``merges_``, ``stop_reason_``, ``partition_``, ``labels_``.
         """
-        self._check()
         matrix = graph.matrix
         n = graph.n_zones
         active = (

@@ -21,7 +21,7 @@ from scipy.sparse.csgraph import connected_components
 from .._areas import quotient
 from .._base import Estimator, checked_call
 from .._centres import parse_centres
-from .._checks import check_tau
+from .._checks import optional_number, tau
 from ..layers.metropolitan import MetropolitanAreas
 from ..partition import Partition
 
@@ -99,6 +99,11 @@ class FunctionalUrbanAreas(Estimator):
         self.contiguity = contiguity
         self.name = name
 
+    _constraints = {
+        "tau": tau,
+        "merge_tau": optional_number(interval=(0, 1), closed="right"),
+    }
+
     def fit(self, graph: FlowGraph) -> FunctionalUrbanAreas:
         """Delineate the functional urban areas of ``graph``.
 
@@ -113,10 +118,8 @@ class FunctionalUrbanAreas(Estimator):
             ``self``, with ``partition_`` set.
         """
         owner = type(self).__name__
-        check_tau(owner, "tau", self.tau)
         centres = self.cities
         if self.merge_tau is not None:
-            check_tau(owner, "merge_tau", self.merge_tau)
             centres = merge_polycentric(graph, self.cities, self.merge_tau, owner)
         m = MetropolitanAreas(
             centres,

@@ -457,7 +457,8 @@ class Intramax(Estimator):
             raise NoCutError(NO_CUT)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
-    def _check(self) -> None:
+    def check_params(self) -> None:
+        """Check the parameters (run before every ``fit``; see :class:`Estimator`)."""
         owner = type(self).__name__
         check_k(owner, self.k)
         check_positive(owner, "min_objective", self.min_objective)
@@ -480,7 +481,6 @@ class Intramax(Estimator):
             Fitted: ``tree_``, ``merges_``, ``linkage_``, ``n_components_``, and with a stop
             rule ``partition_`` and ``labels_``.
         """
-        self._check()
         contig = contiguity_for(graph, self.contiguity)
         adjacency = contig[0] if contig is not None else None
         matrix = graph.matrix

@@ -335,7 +335,8 @@ class LabourMarketAreas(Estimator):
             )
         return out
 
-    def _check(self):
+    def check_params(self) -> None:
+        """Check the parameters (run before every ``fit``; see :class:`Estimator`)."""
         owner = type(self).__name__
         check_validity_params(owner, *self._sizes().values())
         check_parameter(owner, "istat_quirks", self.istat_quirks, allowed=[True, False])
@@ -377,7 +378,6 @@ class LabourMarketAreas(Estimator):
         the estimator."""
         from .._attach import contiguity_for
 
-        self._check()
         params = self._sizes()
         init_codes = self._initial_codes(graph)
         contig = contiguity_for(graph, self.contiguity)
