@@ -48,7 +48,7 @@ class Estimator:
             cls.__init__ = _checked_init(cls, init)  # type: ignore[method-assign]
         fit = cls.__dict__.get("fit")
         if fit is not None and not getattr(fit, "_checks_params", False):
-            cls.fit = _checked_fit(fit)  # type: ignore[method-assign]
+            cls.fit = _checked_fit(fit)  # type: ignore[attr-defined]
 
     def check_params(self) -> None:
         """Check every parameter against its declared constraint (run before every ``fit``).

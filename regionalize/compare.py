@@ -8,11 +8,17 @@ The module is callable: ``rz.compare(...)`` is :func:`compare`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from ._callable import make_module_callable
+
+if TYPE_CHECKING:
+    from .flows import FlowGraph
+
 
 __all__ = [
     "adjusted_rand_index",
@@ -250,7 +256,13 @@ def _warn_same_zones_written_apart(ia: pd.Index, ib: pd.Index, zones: pd.Index) 
 
 
 def compare(
-    a, b, *, graph=None, weights="residents", crosswalk=None, min_overlap: float = 0.5
+    a,
+    b,
+    *,
+    graph: FlowGraph | None = None,
+    weights="residents",
+    crosswalk=None,
+    min_overlap: float = 0.5,
 ) -> Comparison:
     """Compare two partitions of the same zones (or of zones mapped by a crosswalk).
 

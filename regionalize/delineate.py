@@ -18,11 +18,15 @@ from .layers.urban import UrbanAreas
 if TYPE_CHECKING:  # pragma: no cover
     from .partition import Partition
 
+if TYPE_CHECKING:
+    from .flows import FlowGraph
+
+
 __all__ = ["delineate"]
 
 
 def delineate(
-    graph,
+    graph: FlowGraph,
     centres=None,
     *,
     tau: float = 0.10,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,10 @@ from ._areas import DEFAULT_CLASSES, area_ids, zone_names
 from ._core.constraint import Attachment
 from ._core.shares import strength_class
 from .errors import InvalidZonesError
+
+if TYPE_CHECKING:
+    from .flows import FlowGraph
+
 
 __all__ = ["Partition", "ROLES", "DETAIL_COLUMNS", "AREA_COLUMNS"]
 
@@ -68,7 +72,7 @@ class Partition:
     def __init__(
         self,
         name: str,
-        ids: Sequence[str],
+        ids: Sequence[str] | np.ndarray | pd.Index,
         details: pd.DataFrame,
         areas: pd.DataFrame,
         params: Mapping[str, Any] | None = None,
@@ -110,7 +114,7 @@ class Partition:
     @classmethod
     def from_attachment(
         cls,
-        graph,
+        graph: FlowGraph,
         attachment: Attachment,
         cores: Sequence[np.ndarray],
         *,
@@ -153,7 +157,7 @@ class Partition:
     @classmethod
     def from_codes(
         cls,
-        graph,
+        graph: FlowGraph,
         codes: np.ndarray,
         *,
         layer: str,

@@ -10,6 +10,7 @@ The module is callable: ``rz.quality(...)`` is :func:`quality`.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,10 @@ from ._callable import make_module_callable
 from ._core.shares import scale_rows
 from .errors import InvalidODError, check_parameter
 from .partition import Partition
+
+if TYPE_CHECKING:
+    from .flows import FlowGraph
+
 
 __all__ = [
     "area_quality",
@@ -35,7 +40,7 @@ __all__ = [
 ]
 
 
-def area_codes(graph, labels) -> tuple[np.ndarray, list[str]]:
+def area_codes(graph: FlowGraph, labels) -> tuple[np.ndarray, list[str]]:
     """Integer codes per zone (areas first, then one singleton per unassigned zone) and the
     area ids for the codes. ``labels``: a Partition, a Series indexed by zone id, or an
     array aligned with the graph's zones; None/NaN means unassigned."""
@@ -118,7 +123,7 @@ def interchange(q: sp.csr_array, residents: np.ndarray, jobs: np.ndarray) -> sp.
     return e
 
 
-def pair_interchange(graph, codes: np.ndarray, k: int) -> sp.csr_array:
+def pair_interchange(graph: FlowGraph, codes: np.ndarray, k: int) -> sp.csr_array:
     """OMB employment interchange measure between areas (``k x k``, symmetric): for areas
     A, B with A the smaller (by employed residents), ``F_AB / R_A + F_BA / W_A`` — the
     :func:`interchange` of the smaller area towards the larger, divided directly (as OMB
@@ -258,7 +263,7 @@ def cohesion(flow_ab, flow_ba, residents_a, jobs_a, residents_b, jobs_b) -> np.n
 
 
 def area_quality(
-    graph,
+    graph: FlowGraph,
     labels,
     *,
     diagonal: str = "keep",
@@ -330,7 +335,7 @@ def area_quality(
     return out
 
 
-def directed_modularity(graph, labels, *, diagonal: str = "keep") -> float:
+def directed_modularity(graph: FlowGraph, labels, *, diagonal: str = "keep") -> float:
     """Directed modularity (Leicht & Newman 2008):
     ``Q = sum_A [ F_AA / m - R_A W_A / m^2 ]`` with ``m`` the total flow, ``R`` and ``W`` row
     and column sums; ``diagonal="drop"`` removes intra-zone flows from everything first.
@@ -347,7 +352,7 @@ def directed_modularity(graph, labels, *, diagonal: str = "keep") -> float:
     return float(q["modularity"].sum())
 
 
-def quality(graph, labels, *, diagonal: str = "keep", **validity_params) -> dict:
+def quality(graph: FlowGraph, labels, *, diagonal: str = "keep", **validity_params) -> dict:
     """Overall figures of a partition: areas, unassigned zones, the share of all flows kept
     inside areas, residents-weighted mean supply / demand self-containment, the share of
     areas valid by the TTWA criterion, directed modularity and the Intramax objective (sum of

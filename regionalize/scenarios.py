@@ -4,6 +4,7 @@ how people actually commute."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,10 @@ from ._core.shares import link_components, resolve_share
 from ._ids import leading_zero_hint, normalise_ids
 from .errors import InvalidParameterError, InvalidZonesError, Problems, check_parameter
 from .partition import Partition
+
+if TYPE_CHECKING:
+    from .flows import FlowGraph
+
 
 __all__ = ["evaluate_grouping", "GroupingEvaluation"]
 
@@ -123,7 +128,12 @@ def _grouping_series(grouping) -> pd.Series:
 
 
 def evaluate_grouping(
-    graph, grouping, *, against: Partition | None = None, tau: float = 0.10, share: str = "auto"
+    graph: FlowGraph,
+    grouping,
+    *,
+    against: Partition | None = None,
+    tau: float = 0.10,
+    share: str = "auto",
 ) -> GroupingEvaluation:
     """Score a proposed grouping of zones against the flows (and a reference layer).
 
@@ -304,8 +314,8 @@ def evaluate_grouping(
         for gi, name in enumerate(names):
             new = codes == gi
             s_ = suggestions[suggestions["group"] == name]
-            new[graph.ids.get_indexer(s_.loc[s_["action"] == "drop", "zone"])] = False
-            new[graph.ids.get_indexer(s_.loc[s_["action"] == "add", "zone"])] = True
+            new[graph.ids.get_indexer(pd.Index(s_.loc[s_["action"] == "drop", "zone"]))] = False
+            new[graph.ids.get_indexer(pd.Index(s_.loc[s_["action"] == "add", "zone"]))] = True
             sub = graph.matrix[new][:, new].sum()
             rr = graph.residents[new].sum()
             after.append(sub / rr if rr > 0 else np.nan)

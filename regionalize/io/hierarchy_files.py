@@ -21,7 +21,7 @@ import json
 import warnings
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,10 @@ from ..errors import (
     RegionalizeError,
 )
 from .writers import area_table_name, text_tuple
+
+if TYPE_CHECKING:
+    from ..flows import FlowGraph
+
 
 __all__ = ["read_hierarchy"]
 
@@ -453,7 +457,7 @@ def _layer(
     return Partition(name, ids, details, table, params)
 
 
-def read_hierarchy(path: str | PathLike, graph=None, *, verify: bool = True):
+def read_hierarchy(path: str | PathLike, graph: FlowGraph | None = None, *, verify: bool = True):
     """Reload a Hierarchy written by ``to_gpkg``, ``to_parquet`` or ``to_csv``.
 
     Parameters

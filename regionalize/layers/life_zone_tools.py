@@ -5,6 +5,7 @@ monitor: :func:`combine_life_zones` (one layer from several service layers) and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,11 +31,19 @@ from ._access import (
     zone_population,
 )
 
+if TYPE_CHECKING:
+    from ..flows import FlowGraph
+
+
 __all__ = ["combine_life_zones", "accessibility"]
 
 
 def combine_life_zones(
-    graph, layers: Sequence[Partition], *, name: str = "life_zone", min_shared: int | None = None
+    graph: FlowGraph,
+    layers: Sequence[Partition],
+    *,
+    name: str = "life_zone",
+    min_shared: int | None = None,
 ) -> Partition:
     """A combined life-zone layer: zones grouped when they share most of their service
     centres.
@@ -131,7 +140,7 @@ def combine_life_zones(
 
 
 def accessibility(
-    graph,
+    graph: FlowGraph,
     facilities: pd.DataFrame,
     service: str,
     *,
@@ -160,9 +169,9 @@ def accessibility(
     check_optional("accessibility", "desert_cost", desert_cost)
     fac = read_facilities(facilities, graph, service)
     pop = zone_population(graph, population)
-    centres = np.sort(np.unique(graph.ids.get_indexer(fac["zone"])))
+    centres = np.sort(np.unique(graph.ids.get_indexer(pd.Index(fac["zone"]))))
     capacity = (
-        pd.Series(fac["capacity"].to_numpy(), index=graph.ids.get_indexer(fac["zone"]))
+        pd.Series(fac["capacity"].to_numpy(), index=graph.ids.get_indexer(pd.Index(fac["zone"])))
         .groupby(level=0)
         .sum()
     )

@@ -24,6 +24,7 @@ import sys
 import types
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -63,6 +64,10 @@ from ._access import (
     read_facilities,
     zone_population,
 )
+
+if TYPE_CHECKING:
+    from ..flows import FlowGraph
+
 
 __all__ = ["LifeZones", "life_zones", "read_facilities"]
 
@@ -245,8 +250,8 @@ class LifeZones(Estimator):
     # -------------------------------------------------------------- fit
     def fit(
         self,
-        graph,
-        flows=None,
+        graph: FlowGraph,
+        flows: FlowGraph | None = None,
         *,
         facilities: pd.DataFrame | None = None,
         costs=None,
@@ -620,10 +625,10 @@ class LifeZones(Estimator):
 
 @checked_call
 def life_zones(
-    graph,
+    graph: FlowGraph,
     service: str,
     *,
-    flows=None,
+    flows: FlowGraph | None = None,
     facilities: pd.DataFrame | None = None,
     costs=None,
     within: Partition | None = None,

@@ -7,6 +7,8 @@ resident labour force: employed residents, diagonal included), and the tree is c
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -19,6 +21,10 @@ from ..partition import Partition
 from .intramax import check_k
 from .merge_tree import Cutter, MergeTree
 
+if TYPE_CHECKING:
+    from ..flows import FlowGraph
+
+
 __all__ = ["CommutingZones", "commuting_zones", "proportional_flow"]
 
 #: average linkage needs every pair of zones: beyond this, the condensed matrix (n² / 2
@@ -26,7 +32,7 @@ __all__ = ["CommutingZones", "commuting_zones", "proportional_flow"]
 MAX_ZONES = 20_000
 
 
-def proportional_flow(graph) -> sp.csr_array:
+def proportional_flow(graph: FlowGraph) -> sp.csr_array:
     """``PF_ij = (F_ij + F_ji) / min(R_i, R_j)`` for every pair with a flow (i != j)."""
     f = sp.csr_array(graph.matrix)
     sym = sp.csr_array(f + f.T).tocoo()
@@ -96,7 +102,7 @@ class CommutingZones(Estimator):
 
     _constraints = {"cutoff": number(interval=(0, 1))}
 
-    def fit(self, graph) -> CommutingZones:
+    def fit(self, graph: FlowGraph) -> CommutingZones:
         """Cluster the zones of ``graph`` (average linkage) and cut the tree at ``cutoff``.
 
         Parameters
@@ -262,7 +268,9 @@ class _CommutingZonesCutter(Cutter):
 
 
 @checked_call
-def commuting_zones(graph, cutoff: float = 0.977, *, name: str | None = None) -> Partition:
+def commuting_zones(
+    graph: FlowGraph, cutoff: float = 0.977, *, name: str | None = None
+) -> Partition:
     """US-style commuting zones of ``graph``: the function twin of :class:`CommutingZones`.
 
     Parameters

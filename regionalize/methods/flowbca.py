@@ -14,6 +14,7 @@ units involved.
 from __future__ import annotations
 
 from numbers import Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,10 @@ from ..errors import InvalidParameterError, check_parameter, plain_scalar
 from ..partition import Partition
 from .intramax import NO_FLOWS, check_k
 from .merge_tree import Cutter, MergeTree, linkage_matrix
+
+if TYPE_CHECKING:
+    from ..flows import FlowGraph
+
 
 __all__ = ["FlowBCA", "flowbca", "flowbca_merges", "STOP_REASONS"]
 
@@ -406,7 +411,7 @@ class FlowBCA(Estimator):
                 value = float(value)
             check_parameter(owner, key, value, interval=(0, 1), closed="right")
 
-    def fit(self, graph) -> FlowBCA:
+    def fit(self, graph: FlowGraph) -> FlowBCA:
         """Run the merges on ``graph`` until a stop rule is met.
 
         Parameters
@@ -683,7 +688,7 @@ class _FlowBCACutter(Cutter):
 
 @checked_call
 def flowbca(
-    graph,
+    graph: FlowGraph,
     q: float | None = None,
     *,
     k: int | None = None,

@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-def merge_polycentric(graph, cities, merge_tau: float, owner: str) -> list[list[str]]:
+def merge_polycentric(graph: FlowGraph, cities, merge_tau: float, owner: str) -> list[list[str]]:
     """Groups of cities tied at ``>= merge_tau`` either way, measured between whole cities on
     the quotient graph (share of a city's employed residents working in the other)."""
     cores, _ = parse_centres(graph, cities, owner)

@@ -22,6 +22,7 @@ import heapq
 import math
 import warnings
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,10 @@ from .._base import Estimator, checked_call
 from ..errors import InvalidODError, InvalidParameterError, check_parameter
 from ..partition import Partition
 from .merge_tree import Cutter, MergeTree, linkage_matrix
+
+if TYPE_CHECKING:
+    from ..flows import FlowGraph
+
 
 __all__ = ["Intramax", "intramax", "intramax_merges", "NO_FLOWS"]
 
@@ -463,7 +468,7 @@ class Intramax(Estimator):
         check_k(owner, self.k)
         check_positive(owner, "min_objective", self.min_objective)
 
-    def fit(self, graph) -> Intramax:
+    def fit(self, graph: FlowGraph) -> Intramax:
         """Build the full dendrogram of ``graph`` and cut it.
 
         Without ``k`` and ``min_objective`` only the dendrogram is built (``tree_``,
@@ -642,7 +647,7 @@ def _linkage(n: int, pairs: np.ndarray, vals: np.ndarray) -> np.ndarray:
 
 @checked_call
 def intramax(
-    graph,
+    graph: FlowGraph,
     k: int | None = None,
     *,
     min_objective: float | None = None,

@@ -200,7 +200,7 @@ class MergeTree:
 
     def __init__(
         self,
-        ids: Sequence,
+        ids: Sequence | np.ndarray | pd.Index,
         Z: np.ndarray,
         merges: pd.DataFrame,
         *,

@@ -373,7 +373,7 @@ class LabourMarketAreas(Estimator):
         codes[present] = pd.factorize(pd.Series(labels[present], dtype=object).astype(str))[0]
         return codes
 
-    def fit(self, graph) -> LabourMarketAreas:
+    def fit(self, graph: FlowGraph) -> LabourMarketAreas:
         """Delineate the areas of ``graph``: sets the attributes ending in ``_``; returns
         the estimator."""
         from .._attach import contiguity_for

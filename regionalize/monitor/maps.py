@@ -10,6 +10,8 @@ itself is in :mod:`regionalize.plot.change`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -23,10 +25,14 @@ from .indicators import Indicators, as_year
 from .tables import MEASURE_LABEL, MEASURES, measure_values
 from .units import ZONE_LEVEL, reporting_units, zone_roles
 
+if TYPE_CHECKING:
+    from ..flows import FlowGraph
+
+
 __all__ = ["zone_mask", "drawn", "dorling", "plot_change", "plot_dorling", "plot_centre_flows"]
 
 
-def zone_mask(graph, zones) -> np.ndarray | None:
+def zone_mask(graph: FlowGraph, zones) -> np.ndarray | None:
     """Which zones of ``graph`` are in ``zones`` (None: all); unknown ids raise."""
     if zones is None:
         return None
@@ -40,7 +46,7 @@ def zone_mask(graph, zones) -> np.ndarray | None:
     return graph.ids.isin(wanted)
 
 
-def drawn(graph, zones, crs):
+def drawn(graph: FlowGraph, zones, crs):
     """Projected polygons of the zones to draw, the CRS, and which graph zones they are
     (zones without geometry are never drawn)."""
     shapes, target = projected_zones(graph, crs)

@@ -9,6 +9,8 @@ measures the maps of change show (:func:`measure_values`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -17,6 +19,10 @@ from ..errors import InvalidParameterError, check_parameter
 from ..hierarchy import UNASSIGNED, Hierarchy
 from .indicators import Indicators, as_year, fmt_years
 from .units import Units, reporting_units
+
+if TYPE_CHECKING:
+    from ..flows import FlowGraph
+
 
 __all__ = [
     "TOTAL",
@@ -204,7 +210,7 @@ def measure_values(
     return growth_measures(v[:, 0], v[:, 1], t[0], t[1], end - start)[measure]
 
 
-def land_area(graph, units: Units) -> np.ndarray:
+def land_area(graph: FlowGraph, units: Units) -> np.ndarray:
     """Land area per unit in km² (from the zone polygons, projected)."""
     zones, target = projected_zones(graph, None)
     km2 = zones.geometry.area.reindex(graph.ids).fillna(0.0).to_numpy(dtype=float)

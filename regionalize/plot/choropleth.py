@@ -8,6 +8,8 @@ no-value legend, scale bar, north arrow and title.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._markup import matplotlib_text
@@ -23,6 +25,10 @@ from ._geo import (
 )
 from ._style import new_axes, one_draw
 
+if TYPE_CHECKING:
+    from ..flows import FlowGraph
+
+
 __all__ = ["plot_choropleth", "draw_choropleth", "NO_VALUE"]
 
 #: the face colour of zones without a value (hatched) on :func:`plot_choropleth`
@@ -31,7 +37,7 @@ NO_VALUE = "0.85"
 
 @one_draw
 def plot_choropleth(
-    graph,
+    graph: FlowGraph,
     values,
     *,
     ax=None,

@@ -4,6 +4,8 @@ zones' representative points, wider and more opaque for larger flows.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._markup import matplotlib_text
@@ -18,12 +20,16 @@ from ._geo import (
 )
 from ._style import new_axes, one_draw, side_legend
 
+if TYPE_CHECKING:
+    from ..flows import FlowGraph
+
+
 __all__ = ["plot_flows"]
 
 
 @one_draw
 def plot_flows(
-    graph,
+    graph: FlowGraph,
     *,
     top: int = 100,
     ax=None,
