@@ -268,3 +268,20 @@ def test_declared_constraints_are_checked_before_fit(cls, korea, layers):
         est = build(korea).set_params(**{name: object()})
         with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of {cls.__name__}"):
             fit(est, korea, layers)
+
+
+def test_compare_quality_and_stability_are_callable_as_their_main_function(korea, layers):
+    metro, urban = layers["metropolitan"], layers["urban"]
+    assert rz.quality(korea, metro) == rz.quality.quality(korea, metro)
+    got, expected = rz.compare(metro, urban), rz.compare.compare(metro, urban)
+    assert repr(got) == repr(expected)
+    assert rz.compare.adjusted_rand_index(metro.labels, metro.labels) == 1.0  # still a module
+    for module, function in [
+        (rz.compare, rz.compare.compare),
+        (rz.quality, rz.quality.quality),
+        (rz.stability, rz.stability.stability),
+    ]:
+        assert inspect.signature(module) == inspect.signature(function)
+    run = rz.stability(korea, rz.metropolitan_areas, runs=2, seed=1)
+    again = rz.stability.stability(korea, rz.metropolitan_areas, runs=2, seed=1)
+    assert np.array_equal(np.asarray(run.labels), np.asarray(again.labels))
