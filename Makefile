@@ -7,6 +7,7 @@
 #   make typecheck - mypy against tools/mypy-baseline.txt (tools/typecheck.py)
 #   make check     - lint + typecheck + test
 #   make baselines - tools/finish.sh: format, regenerate the mypy baseline, lint + typecheck
+#   make docs      - the documentation site in docs/_build/html (warnings are errors)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -14,7 +15,7 @@ OUT    ?= outputs/demo
 # what ruff checks and formats
 LINT_PATHS := regionalize tests benchmarks examples tools
 
-.PHONY: demo test bench lint format typecheck check baselines clean
+.PHONY: demo test bench lint format typecheck check baselines docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,10 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+$(VENV)/.docs-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
 	touch $@
 
 demo: $(VENV)/.installed
@@ -60,6 +65,11 @@ check: lint typecheck test
 # the one command at the end of a refactor: format, new mypy baseline, then lint + typecheck
 baselines: $(VENV)/.installed
 	bash tools/finish.sh
+
+# the site: nitpicky, warnings are errors; notebooks executed once and cached in docs/_build
+docs: $(VENV)/.docs-installed
+	$(BIN)/sphinx-build -W --keep-going -n -q -b html docs docs/_build/html
+	@echo "open docs/_build/html/index.html"
 
 clean:
 	rm -rf $(VENV) outputs benchmarks/results .pytest_cache .mypy_cache

@@ -1,4 +1,5 @@
 """Korea's multi-layer structure from the KTDB si/gun trip table, printed as tables.
+=================================================================================
 
     python examples/korea_layers.py
 

@@ -1,11 +1,14 @@
-"""Life zones for Korea: commuting from KTDB trips, hospitals and culture from an
-ILLUSTRATIVE facility table, a combined life-zone layer, and accessibility indicators.
+"""Life zones for Korea
+=====================
+
+Commuting from KTDB trips, hospitals and culture from an ILLUSTRATIVE facility table, a
+combined life-zone layer, and accessibility indicators.
 
     python examples/korea_life_zones.py [out_folder]
 
 The KTDB table has no population; employed-resident trips (row sums) stand in for it, so
 minimum "populations" below are in trips per day. The facility table
-(examples/data/korea_illustrative_facilities.csv) is made up: see examples/data/README.md.
+(examples/data/korea_illustrative_facilities.csv) is made up: see examples/data/ABOUT.md.
 """
 
 import sys

@@ -1,4 +1,5 @@
 """Monitoring balanced development in Korea through the functional layers.
+=======================================================================
 
     python examples/korea_monitor.py [outputs/korea_monitor]
 

@@ -1,4 +1,5 @@
 """Do Korea's proposed alliances and mergers match how people travel? (KTDB trips)
+===============================================================================
 
     python examples/korea_scenarios.py
 

@@ -1,4 +1,5 @@
 """Korea (KTDB 2020 commuting, 159 si/gun): metropolitan areas over a range of thresholds.
+=======================================================================================
 
     python examples/korea_sweep.py            # sequential
     python examples/korea_sweep.py --dask     # a local Dask cluster (2 workers)

@@ -1,6 +1,7 @@
 """Load a national OD table, look at it, and aggregate it to a coarser partition.
+==============================================================================
 
-python examples/load_and_aggregate.py            # Sardinia, by province
+    python examples/load_and_aggregate.py            # Sardinia, by province
 """
 
 import regionalize as rz

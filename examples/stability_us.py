@@ -1,4 +1,5 @@
 """How stable are CBSA-style metropolitan areas under the ACS margins of error?
+============================================================================
 
     python examples/stability_us.py                 # sequential
     python examples/stability_us.py --workers 4     # 4 worker processes

@@ -1,4 +1,5 @@
 """US counties: the OMB outlying-county rule on ACS 2009-2013 flows against the 2013 CBSAs.
+========================================================================================
 
     python examples/us_cbsa.py
 

@@ -1,5 +1,8 @@
-"""US 2009-2013: our CBSA layer against the official 2013 CBSAs, and commuting zones at
-0.977 against the 1990 zones (the flows are 20 years apart), with quality figures.
+"""US 2009-2013: our CBSAs and commuting zones against the official ones
+======================================================================
+
+Our CBSA layer against the official 2013 CBSAs, and commuting zones at 0.977 against the
+1990 zones (the flows are 20 years apart), with quality figures.
 
     python examples/us_compare.py
 """

@@ -1,4 +1,5 @@
 """Employed residents and commuting per CBSA-like area, central against outlying counties.
+=======================================================================================
 
     python examples/us_monitor.py [outputs/us_monitor]
 

@@ -35,8 +35,6 @@ __all__ = [
     "pair_interchange",
     "validity",
     "cohesion",
-    "validity_array",
-    "check_validity_params",
 ]
 
 

@@ -14,9 +14,8 @@ from regionalize.synthetic import (
     ORIGIN,
     PROJECTED_CRS,
     synthetic_country,
-    synthetic_parts,
-    voronoi_zones,
 )
+from regionalize.synthetic.country import synthetic_parts, voronoi_zones
 
 N = 1500
 SEED = 11

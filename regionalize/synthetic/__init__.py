@@ -8,7 +8,7 @@
   :func:`regionalize.io.aggregate_flows`.
 """
 
-from .country import ORIGIN, PROJECTED_CRS, synthetic_country, synthetic_parts, voronoi_zones
+from .country import ORIGIN, PROJECTED_CRS, synthetic_country
 from .od_files import SyntheticOD, write_synthetic_od
 
 __all__ = [
@@ -17,6 +17,4 @@ __all__ = [
     "ORIGIN",
     "write_synthetic_od",
     "SyntheticOD",
-    "synthetic_parts",
-    "voronoi_zones",
 ]
