@@ -94,7 +94,10 @@ numpydoc_validation_checks: set[str] = set()
 # ---------------------------------------------------------------- MyST and notebooks
 myst_enable_extensions = ["colon_fence", "dollarmath", "amsmath", "deflist"]
 myst_heading_anchors = 3
-nb_execution_mode = os.environ.get("REGIONALIZE_DOCS_EXECUTE", "cache")
+# pages and notebooks run at build time (cached); without the national data folder they are
+# shown without their outputs
+_HAS_DATA = regionalize.datasets.data_dir(required=False) is not None
+nb_execution_mode = os.environ.get("REGIONALIZE_DOCS_EXECUTE", "cache" if _HAS_DATA else "off")
 nb_execution_cache_path = str(HERE / "_build" / ".jupyter_cache")
 nb_execution_timeout = 600
 nb_execution_raise_on_error = True
@@ -109,10 +112,16 @@ for _nb in sorted(_NB_SRC.glob("*.ipynb")):
         shutil.copyfile(_nb, _target)
 
 # ---------------------------------------------------------------- gallery (examples/)
+# the scripts that only print run when the site is built (a few seconds each, on the national
+# data sets); those that write folders or start workers are shown, not run. Without the data
+# folder none runs.
+_RUN_EXAMPLES = r"/(korea_layers|korea_scenarios|korea_sweep|us_cbsa|us_compare|load_and_aggregate)\.py$"
+if not _HAS_DATA:
+    _RUN_EXAMPLES = r"^$"
 sphinx_gallery_conf = {
     "examples_dirs": str(REPO / "examples"),
     "gallery_dirs": "gallery",
-    "filename_pattern": os.environ.get("REGIONALIZE_GALLERY_RUN", r"^$"),  # run none by default
+    "filename_pattern": os.environ.get("REGIONALIZE_GALLERY_RUN", _RUN_EXAMPLES),
     "ignore_pattern": r"(__init__|_data)\.py",
     "download_all_examples": False,
     "remove_config_comments": True,
