@@ -115,7 +115,7 @@ for _nb in sorted(_NB_SRC.glob("*.ipynb")):
 # the scripts that only print run when the site is built (a few seconds each, on the national
 # data sets); those that write folders or start workers are shown, not run. Without the data
 # folder none runs.
-_RUN_EXAMPLES = r"/(korea_layers|korea_scenarios|korea_sweep|us_cbsa|us_compare|load_and_aggregate)\.py$"
+_RUN_EXAMPLES = r"/(korea_layers|korea_scenarios|us_cbsa|us_compare|load_and_aggregate)\.py$"
 if not _HAS_DATA:
     _RUN_EXAMPLES = r"^$"
 sphinx_gallery_conf = {
