@@ -1,5 +1,6 @@
 """Scoring groupings that planners propose (alliances, mergers, planning regions) against
-how people actually commute."""
+how people actually commute: :func:`~regionalize.evaluate_grouping` and its result,
+:class:`GroupingEvaluation`."""
 
 from __future__ import annotations
 
@@ -24,22 +25,55 @@ __all__ = ["evaluate_grouping", "GroupingEvaluation"]
 
 
 class GroupingEvaluation:
-    """The result of :func:`evaluate_grouping`.
+    """The result of :func:`regionalize.evaluate_grouping`.
 
     Attributes
     ----------
     groups : DataFrame
-        Per group: zones, residents, jobs, ``internal`` (flows between the group's zones,
-        diagonal included when present), ``internal_share`` (internal / residents),
-        ``sc_supply``, ``sc_demand``, members pulled elsewhere, and, with a reference layer,
-        the reference areas the group spans and the share of its residents in the main one.
+        Per group (index ``group``): ``n_zones``, ``residents``, ``jobs``, ``internal``
+        (flows between the group's zones, diagonal included when present), ``sc_supply``
+        (internal / residents), ``sc_demand`` (internal / jobs), ``pulled_members``; with a
+        reference layer, ``reference_areas`` (the names of the reference areas the group
+        spans, None for its unassigned zones) and ``main_area_share`` (the share of its
+        residents in the main one); with suggestions, ``sc_supply_after_suggestions`` (the
+        supply-side self-containment once they are applied).
     members : DataFrame
-        Per member zone: its share to its own group (other members), its strongest other
-        group or reference area and that share, and ``pulled`` (stronger tie elsewhere).
+        Per member zone (index ``zone``): ``name``, ``group``, ``share_to_group`` (its
+        share to the other members), ``strongest_other`` (the other group, reference area
+        or single outside zone it sends most to), ``other_kind`` (``"group"``, ``"area"``
+        or ``"zone"``), ``share_to_other`` and ``pulled`` (the tie elsewhere is stronger).
     suggestions : DataFrame
-        The smallest change towards a functional grouping: members to drop (pulled
-        elsewhere) and outside zones to add (sending at least ``tau`` to the group and more
-        than to anywhere else), with the self-containment the group would then have.
+        The smallest change towards a functional grouping, one row per change: ``group``,
+        ``action`` (``"drop"`` a member pulled elsewhere, or ``"add"`` an outside zone
+        sending at least ``tau`` to the group and more than to anywhere else), ``zone``,
+        ``name``, ``towards`` and ``share``.
+    notes : list of str
+        Caveats, e.g. flows without a diagonal.
+
+    Examples
+    --------
+    Zones a and b commute together; c sends 90% of its workers to d, outside the group:
+
+    >>> import pandas as pd
+    >>> rows = [("a", "a", 50), ("a", "b", 50), ("b", "b", 100), ("c", "c", 10),
+    ...         ("c", "d", 90), ("d", "d", 100)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+    ...                                                              "flow"]))
+    >>> ev = rz.evaluate_grouping(g, {"ab+c": ["a", "b", "c"]})
+    >>> ev
+    <GroupingEvaluation of 1 groups, 3 member zones (1 pulled elsewhere)>
+    >>> groups = ev.groups[["sc_supply", "pulled_members", "sc_supply_after_suggestions"]]
+    >>> groups  # doctest: +NORMALIZE_WHITESPACE
+           sc_supply  pulled_members  sc_supply_after_suggestions
+    group
+    ab+c         0.7               1                          1.0
+    >>> members = ev.members[["share_to_group", "strongest_other", "share_to_other", "pulled"]]
+    >>> members  # doctest: +NORMALIZE_WHITESPACE
+          share_to_group strongest_other  share_to_other  pulled
+    zone
+    a                0.5             NaN             0.0   False
+    b                0.0             NaN             0.0   False
+    c                0.0               d             0.9    True
     """
 
     def __init__(self, groups, members, suggestions, notes):
@@ -149,8 +183,31 @@ def evaluate_grouping(
         residents fall, and each member's strongest reference area outside its group.
     tau : float
         Threshold for suggesting outside zones to add.
-    share : str
-        Share rule for member ties (see :class:`MetropolitanAreas`).
+    share : {"auto", "residents", "outcommuters", "jobs", "either"}
+        How a member's ties are measured, as in :class:`~regionalize.MetropolitanAreas`:
+        ``F[i, j] / R_i`` over the employed residents (``"residents"``), over those working
+        outside their zone (``"outcommuters"``, for tables without a diagonal), the share of
+        zone i's jobs held by residents of j (``"jobs"``), or either of the first and third.
+        ``"auto"``: ``"residents"`` with a diagonal, ``"outcommuters"`` without.
+
+    Returns
+    -------
+    GroupingEvaluation
+        ``groups`` (self-containment per group), ``members`` (each member's ties, and
+        whether it is pulled elsewhere), ``suggestions`` (members to drop, zones to add)
+        and ``notes``.
+
+    Raises
+    ------
+    InvalidZonesError
+        Ids not in the graph, or a zone in two groups (or listed twice).
+    InvalidParameterError
+        A grouping of another type, or a DataFrame without one group column.
+
+    See Also
+    --------
+    regionalize.compare.compare : Agreement between two complete partitions.
+    regionalize.quality.area_quality : Self-containment of every area of a partition.
 
     Examples
     --------
@@ -164,6 +221,13 @@ def evaluate_grouping(
     {'a': False, 'b': False, 'c': True}
     >>> ev.suggestions[["action", "zone", "towards"]].to_dict("records")
     [{'action': 'drop', 'zone': 'c', 'towards': 'd'}]
+
+    Against a reference layer, the group spans two metropolitan areas, b's and d's:
+
+    >>> metro = rz.metropolitan_areas(g, ["b", "d"])
+    >>> ev = rz.evaluate_grouping(g, {"ab+c": ["a", "b", "c"]}, against=metro)
+    >>> ev.groups[["reference_areas", "main_area_share"]].round(3).to_dict("records")
+    [{'reference_areas': ('b', 'd'), 'main_area_share': 0.667}]
     """
     tau = check_parameter("evaluate_grouping", "tau", tau, interval=(0, 1), closed="right")
     codes, names = _grouping_codes(graph, grouping)

@@ -17,6 +17,24 @@ spread over processes (:class:`ProcessExecutor`) or a Dask cluster (:class:`Dask
 with results identical to a sequential run.
 
 The module is callable: ``rz.stability(...)`` is :func:`stability`.
+
+Examples
+--------
+Zone B sends 12 of its 112 workers to the centre S, just above ``tau=0.10``: in one of
+three Poisson redraws it falls below and B is left out of the area.
+
+>>> from functools import partial
+>>> import pandas as pd
+>>> rows = [("S", "S", 900), ("S", "A", 60), ("A", "A", 130), ("A", "S", 60),
+...         ("B", "B", 90), ("B", "A", 10), ("B", "S", 12)]
+>>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+...                                                             "flow"]))
+>>> fn = partial(rz.metropolitan_areas, centres=["S"], tau=0.10)
+>>> res = rz.stability(g, fn, runs=3, seed=4)
+>>> res
+<StabilityResult: 3 runs (poisson) of 1 areas over 3 zones; mean zone stability 0.889>
+>>> res.zones.loc["B", ["stability", "unassigned"]].round(3).to_dict()
+{'stability': 0.667, 'unassigned': 0.333}
 """
 
 from __future__ import annotations
@@ -66,7 +84,8 @@ __all__ = [
     "UNMATCHED",
 ]
 
-#: code of an unassigned zone in :attr:`StabilityResult.labels`
+#: code of an unassigned zone in the ``labels`` of a
+#: :class:`~regionalize.stability.StabilityResult`
 UNASSIGNED = -1
 #: code of a zone in a run area that matches no baseline area
 UNMATCHED = -2
@@ -352,7 +371,7 @@ def _modal(labels: np.ndarray, n_base: int, prefer: np.ndarray):
 # ============================================================================ stability
 @dataclass
 class StabilityResult:
-    """The outcome of :func:`stability`.
+    """The outcome of :func:`regionalize.stability.stability`.
 
     Attributes
     ----------
@@ -377,6 +396,38 @@ class StabilityResult:
         The delineation of the unperturbed graph.
     params : dict
         ``runs``, ``method``, ``seed``, ``moe_level``, ``layer``, ``executor``.
+
+    See Also
+    --------
+    regionalize.plot.plot_choropleth : Map ``zones["stability"]``.
+
+    Examples
+    --------
+    B, tied to the centre S by a share just above ``tau``, leaves the area in one redraw
+    of three:
+
+    >>> from functools import partial
+    >>> import pandas as pd
+    >>> rows = [("S", "S", 900), ("S", "A", 60), ("A", "A", 130), ("A", "S", 60),
+    ...         ("B", "B", 90), ("B", "A", 10), ("B", "S", 12)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+    ...                                                             "flow"]))
+    >>> fn = partial(rz.metropolitan_areas, centres=["S"], tau=0.10)
+    >>> res = rz.stability(g, fn, runs=3, seed=4)
+    >>> res.zones[["baseline", "stability", "unassigned"]]  # doctest: +NORMALIZE_WHITESPACE
+         baseline  stability  unassigned
+    zone
+    A           S   1.000000    0.000000
+    B           S   0.666667    0.333333
+    S           S   1.000000    0.000000
+    >>> res.areas[["n_zones", "exists", "jaccard", "mean_zones"]]  # doctest: +NORMALIZE_WHITESPACE
+          n_zones  exists   jaccard  mean_zones
+    area
+    S           3     1.0  0.888889    2.666667
+    >>> res.labels  # one row per run: 0 is area S, -1 unassigned
+    array([[ 0,  0,  0],
+           [ 0,  0,  0],
+           [ 0, -1,  0]], dtype=int32)
     """
 
     zones: pd.DataFrame
@@ -387,7 +438,36 @@ class StabilityResult:
     params: dict
 
     def least_stable(self, k: int = 10, *, assigned_only: bool = False) -> pd.DataFrame:
-        """The ``k`` zones of lowest stability (ties: lowest ``same``, zone order)."""
+        """The ``k`` zones of lowest stability (ties: lowest ``same``, zone order).
+
+        Parameters
+        ----------
+        k : int
+            How many zones.
+        assigned_only : bool
+            Only zones in an area of the baseline (leave out the zones that are unassigned
+            there, however often they move).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The first ``k`` rows of the ``zones`` table, least stable first.
+
+        Examples
+        --------
+        >>> from functools import partial
+        >>> import pandas as pd
+        >>> rows = [("S", "S", 900), ("S", "A", 60), ("A", "A", 130), ("A", "S", 60),
+        ...         ("B", "B", 90), ("B", "A", 10), ("B", "S", 12)]
+        >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin",
+        ...                                                             "destination", "flow"]))
+        >>> res = rz.stability(g, partial(rz.metropolitan_areas, centres=["S"]), runs=3, seed=4)
+        >>> res.least_stable(2)[["stability", "same", "n_states"]]  # doctest: +NORMALIZE_WHITESPACE
+              stability      same  n_states
+        zone
+        B      0.666667  0.666667         2
+        A      1.000000  1.000000         1
+        """
         z = self.zones
         if assigned_only:
             z = z[z["baseline"].notna()]
@@ -594,7 +674,7 @@ def _n_states(labels: np.ndarray) -> np.ndarray:
 # ============================================================================ sweep
 @dataclass
 class SweepResult:
-    """The outcome of :func:`sweep`.
+    """The outcome of :func:`regionalize.stability.sweep`.
 
     Attributes
     ----------
@@ -609,6 +689,28 @@ class SweepResult:
     coassignment : scipy.sparse.csr_array
         ``zones x zones`` number of runs in which two zones share an area (the diagonal:
         runs in which the zone is assigned).
+
+    Examples
+    --------
+    At ``tau=0.15`` zone B (12 of its 112 workers go to S) drops out; it still shares the
+    area of A and S in two runs of three, enough for the consensus:
+
+    >>> from functools import partial
+    >>> import pandas as pd
+    >>> rows = [("S", "S", 900), ("S", "A", 60), ("A", "A", 130), ("A", "S", 60),
+    ...         ("B", "B", 90), ("B", "A", 10), ("B", "S", 12)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+    ...                                                             "flow"]))
+    >>> fn = partial(rz.metropolitan_areas, centres=["S"])
+    >>> res = rz.stability.sweep(g, fn, {"tau": [0.05, 0.10, 0.15]})
+    >>> res
+    <SweepResult: 3 runs; consensus of 1 areas>
+    >>> res.coassignment.toarray()  # zones A, B, S
+    array([[3, 2, 3],
+           [2, 2, 2],
+           [3, 2, 3]])
+    >>> res.consensus.labels.to_dict()
+    {'A': 'S', 'B': 'S', 'S': 'S'}
     """
 
     table: pd.DataFrame

@@ -33,8 +33,8 @@ The areas are those of the Hierarchy, delineated once: following the indicators 
 years inside them is the *fixed-boundary* comparison. To compare with areas delineated again
 for a later year, pass that year's Hierarchy to :meth:`Monitor.compare_boundaries`.
 
-The package, by job: :mod:`~regionalize.monitor.core` (:func:`monitor` and the
-:class:`Monitor` front), :mod:`~regionalize.monitor.indicators` (reading and checking the
+The package, by job: :mod:`~regionalize.monitor.build` (:func:`monitor`), :mod:`~regionalize.monitor.core`
+(the :class:`Monitor` front), :mod:`~regionalize.monitor.indicators` (reading and checking the
 indicator table, :func:`indicators_from_flows`), :mod:`~regionalize.monitor.units` (roles
 and reporting units), :mod:`~regionalize.monitor.tables` (stocks, growth, concentration),
 :mod:`~regionalize.monitor.flows` (commuting between roles and areas),
@@ -51,7 +51,8 @@ from .._cartogram import DorlingLayout, dorling_layout
 from .._cartogram import circle_radii as circle_radii
 from ..hierarchy import UNASSIGNED as UNASSIGNED
 from .boundaries import membership_change
-from .core import Monitor, monitor
+from .build import monitor
+from .core import Monitor
 from .flows import FLOW_CATEGORIES
 from .indicators import indicators_from_flows
 from .tables import TOTAL as TOTAL

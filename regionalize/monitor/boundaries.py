@@ -125,8 +125,8 @@ def membership_change(
     ...     "flow": [50, 30, 10, 20, 2]}))
     >>> h0 = rz.delineate(g, ["A"], tau=0.2, megaregions=False)
     >>> h1 = rz.delineate(g, ["A"], tau=0.05, megaregions=False)   # C now joins
-    >>> membership_change(h0, h1, "metropolitan")[["area_before", "area_after", "change"]]
-    ... # doctest: +NORMALIZE_WHITESPACE
+    >>> t = membership_change(h0, h1, "metropolitan")
+    >>> t[["area_before", "area_after", "change"]]  # doctest: +NORMALIZE_WHITESPACE
          area_before area_after  change
     zone
     C           None          A  joined

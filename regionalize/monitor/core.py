@@ -1,6 +1,6 @@
 """The Monitor: a thin front over the modules of :mod:`regionalize.monitor`.
 
-:func:`monitor` reads the indicator table (:mod:`~regionalize.monitor.indicators`) and the
+:func:`~regionalize.monitor.monitor` (in :mod:`~regionalize.monitor.build`) reads the indicator table (:mod:`~regionalize.monitor.indicators`) and the
 flow tables of other years (:mod:`~regionalize.monitor.flows`) and returns a
 :class:`Monitor`, whose methods delegate, by job, to :mod:`~regionalize.monitor.tables`
 (stocks, growth, concentration), :mod:`~regionalize.monitor.flows` (commuting between
@@ -11,165 +11,25 @@ roles and areas), :mod:`~regionalize.monitor.boundaries` (fixed against redrawn 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .._drawing import one_draw
-from ..errors import InvalidParameterError, check_parameter
 from ..flows import FlowGraph
 from ..hierarchy import Hierarchy
 from ..partition import Partition
 from . import boundaries, maps, tables
 from . import flows as flow_tables
-from .flows import aligned_matrix
-from .indicators import Indicators, Read, as_year, fmt_years, read_indicators
+from .indicators import Indicators, fmt_years
 from .units import role_table
 
 if TYPE_CHECKING:  # pragma: no cover
     import matplotlib.axes
 
-__all__ = ["Monitor", "monitor"]
-
-
-def monitor(
-    hierarchy: Hierarchy,
-    indicators: pd.DataFrame | None = None,
-    *,
-    zone: str | None = None,
-    year: str | None = None,
-    values=None,
-    sep: str = "_",
-    flows: Mapping[int, FlowGraph] | None = None,
-    unknown: str = "error",
-    missing: str = "error",
-    duplicates: str = "error",
-    negative: str = "error",
-    id_width: int | None = None,
-) -> Monitor:
-    """Follow zone-level indicators and flows through the layers of a Hierarchy.
-
-    Parameters
-    ----------
-    hierarchy : Hierarchy
-        The functional areas, delineated once (the fixed boundaries of the comparison).
-    indicators : pandas.DataFrame, optional
-        Zone-level values over time, in either form:
-
-        - **long**: one row per zone and year, with ``year=`` naming the year column and
-          ``values=`` the indicator columns (default: every other column);
-        - **wide**: one row per zone (``year=None``), one column per indicator and year,
-          named ``'<indicator><sep><year>'`` (``pop_2010``), a two-level MultiIndex
-          ``(indicator, year)`` (either order), or bare years (``2010``) with
-          ``values='<indicator>'`` naming the one indicator.
-
-        Without a table the Monitor still reports flows.
-    zone : str, optional
-        Column of zone ids; None (default) for the index. Ids are text, as in the graph.
-    year : str, optional
-        Column of years in a long table; leave unset for a wide table.
-    values : str or list of str, optional
-        Indicators to keep (column names in a long table, indicator names in a wide one).
-    sep : str
-        Separator between indicator and year in wide column names.
-    flows : mapping of year to FlowGraph, optional
-        Flow tables of several years over the zones of the Hierarchy (for
-        :meth:`Monitor.flows` with ``year=`` and :meth:`Monitor.flow_change`); the
-        Hierarchy's own graph is used when no year is asked.
-    unknown : {"error", "drop"}
-        Rows for zones that are not in the Hierarchy.
-    missing : {"error", "zero"}
-        Zones of the Hierarchy without a value in a year the indicator is measured (no row,
-        or an empty cell). A year in which an indicator is empty for every zone is simply
-        not a year of that indicator.
-    duplicates : {"error", "sum"}
-        Repeated (zone, year) rows.
-    negative : {"error", "allow"}
-        Negative values (allow them for indicators such as net migration; concentration
-        measures then refuse them).
-    id_width : int, optional
-        Left-pad numeric ids with zeros to this width (codes that lost them).
-
-    Returns
-    -------
-    Monitor
-
-    Raises
-    ------
-    InvalidZonesError
-        One message listing every problem of the table, with counts, first examples and
-        the way out: rows for unknown zones, zones missing, non-numeric, infinite or
-        negative values, repeated (zone, year) rows, years that are not whole numbers.
-    InvalidParameterError
-        Columns that are not there, wide column names that cannot be read, bad options.
-
-    Examples
-    --------
-    Zone A is a centre, B commutes to it, C stands apart; population in 2010 and 2020.
-
-    >>> import pandas as pd
-    >>> from regionalize.monitor import monitor
-    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame({
-    ...     "origin": ["A", "A", "B", "B", "C"], "destination": ["A", "B", "A", "B", "C"],
-    ...     "flow": [50, 5, 30, 10, 20]}))
-    >>> h = rz.delineate(g, {"Alpha": ["A"]}, tau=0.2, megaregions=False)
-    >>> pop = pd.DataFrame({"pop_2010": [100, 50, 40], "pop_2020": [110, 65, 35]},
-    ...                    index=["A", "B", "C"])
-    >>> m = monitor(h, pop)
-    >>> m
-    <Monitor over 3 zones: pop 2010-2020; layers metropolitan, urban>
-    >>> m.by_role("metropolitan", 2020)[["n_zones", "pop", "pop_area_share"]]
-    ... # doctest: +NORMALIZE_WHITESPACE
-                             n_zones    pop  pop_area_share
-    area         role
-    A            centre            1  110.0        0.628571
-                 surrounding       1   65.0        0.371429
-    (unassigned) unassigned        1   35.0        1.000000
-    >>> m.growth("metropolitan", 2010, 2020)[["pop_2010", "pop_2020", "change", "pct_change"]]
-    ... # doctest: +NORMALIZE_WHITESPACE
-                  pop_2010  pop_2020  change  pct_change
-    area
-    A                150.0     175.0    25.0    0.166667
-    (unassigned)      40.0      35.0    -5.0   -0.125000
-    (total)          190.0     210.0    20.0    0.105263
-    """
-    if not isinstance(hierarchy, Hierarchy):
-        raise TypeError(
-            f"monitor needs a Hierarchy; got {type(hierarchy).__name__}. Build one "
-            "with rz.delineate(graph, ...) or Hierarchy(graph, [partitions])."
-        )
-    check_parameter("monitor", "unknown", unknown, allowed=["error", "drop"])
-    check_parameter("monitor", "missing", missing, allowed=["error", "zero"])
-    check_parameter("monitor", "duplicates", duplicates, allowed=["error", "sum"])
-    check_parameter("monitor", "negative", negative, allowed=["error", "allow"])
-    graph = hierarchy.graph
-    if indicators is None:
-        read = Read({}, {}, [])
-    else:
-        read = read_indicators(
-            indicators,
-            graph.ids,
-            zone=zone,
-            year=year,
-            values=values,
-            sep=sep,
-            unknown=unknown,
-            missing=missing,
-            duplicates=duplicates,
-            negative=negative,
-            id_width=id_width,
-        )
-    aligned: dict[int, tuple[Any, FlowGraph]] = {}
-    for key, g in dict(flows or {}).items():
-        y = as_year(key)
-        if y is None:
-            raise InvalidParameterError(
-                f"The keys of flows= must be years (integers); got {key!r}."
-            )
-        aligned[y] = (aligned_matrix(graph, g, f"year {y}"), g)
-    return Monitor(hierarchy, read.values, read.years, dict(sorted(aligned.items())), read.notes)
+__all__ = ["Monitor"]
 
 
 class Monitor:
@@ -191,6 +51,19 @@ class Monitor:
         Years of the flow tables given to :func:`monitor`.
     notes : tuple of str
         What was repaired on request (rows dropped, values summed or counted as 0).
+
+    Examples
+    --------
+    Zone A is a centre, B commutes to it, C stands apart; the surroundings grew fastest:
+
+    >>> import pandas as pd
+    >>> g = rz.FlowGraph.from_matrix([[50, 5, 0], [30, 10, 0], [0, 0, 20]], ["A", "B", "C"])
+    >>> pop = pd.DataFrame({"pop_2010": [100, 50, 40], "pop_2020": [110, 65, 35]}, index=g.ids)
+    >>> m = rz.monitor.monitor(rz.delineate(g, ["A"], tau=0.2), pop)
+    >>> m.indicators, m.years
+    (('pop',), (2010, 2020))
+    >>> m.growth("metropolitan", by="role")["pct_change"].round(3).to_dict()
+    {('A', 'centre'): 0.1, ('A', 'surrounding'): 0.3, ('(unassigned)', 'unassigned'): -0.125, ('(total)', 'all'): 0.105}
     """
 
     __slots__ = ("_h", "_data", "_flows", "_notes", "_cache")
@@ -231,7 +104,17 @@ class Monitor:
         return self._data.all_years
 
     def years_of(self, indicator: str) -> tuple[int, ...]:
-        """The years in which ``indicator`` is measured."""
+        """The years in which ``indicator`` is measured.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> g = rz.FlowGraph.from_matrix([[50, 5, 0], [30, 10, 0], [0, 0, 20]], ["A", "B", "C"])
+        >>> pop = pd.DataFrame({"pop_2010": [100, 50, 40], "pop_2020": [110, 65, 35]}, index=g.ids)
+        >>> m = rz.monitor.monitor(rz.delineate(g, ["A"], tau=0.2), pop)
+        >>> m.years_of("pop")
+        (2010, 2020)
+        """
         self._data.check(indicator)
         return self._data.years[indicator]
 
@@ -252,12 +135,30 @@ class Monitor:
         return self._data.table(self.graph.ids)
 
     def value(self, indicator: str, year: int) -> pd.Series:
-        """One indicator in one year, per zone (indexed by zone id)."""
+        """One indicator in one year, per zone (indexed by zone id).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> g = rz.FlowGraph.from_matrix([[50, 5, 0], [30, 10, 0], [0, 0, 20]], ["A", "B", "C"])
+        >>> pop = pd.DataFrame({"pop_2010": [100, 50, 40], "pop_2020": [110, 65, 35]}, index=g.ids)
+        >>> m = rz.monitor.monitor(rz.delineate(g, ["A"], tau=0.2), pop)
+        >>> m.value("pop", 2020).to_dict()
+        {'A': 110.0, 'B': 65.0, 'C': 35.0}
+        """
         return self._data.value(self.graph.ids, indicator, year)
 
     def roles(self, layer: str) -> pd.DataFrame:
         """Every zone's area (None when unassigned) and role (``centre``, ``surrounding``,
-        ``unassigned``) in ``layer``, indexed by zone id."""
+        ``unassigned``) in ``layer``, indexed by zone id.
+
+        Examples
+        --------
+        >>> g = rz.FlowGraph.from_matrix([[50, 5, 0], [30, 10, 0], [0, 0, 20]], ["A", "B", "C"])
+        >>> m = rz.monitor.monitor(rz.delineate(g, ["A"], tau=0.2))
+        >>> m.roles("metropolitan")["role"].to_dict()
+        {'A': 'centre', 'B': 'surrounding', 'C': 'unassigned'}
+        """
         return role_table(self._h, layer)
 
     def __repr__(self) -> str:
@@ -303,6 +204,20 @@ class Monitor:
             Columns ``name``, ``n_zones``, then per indicator ``<indicator>`` (the sum) and
             ``<indicator>_share`` (fraction of the sum over all zones of the graph). An
             indicator not measured in a year is NaN there.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> g = rz.FlowGraph.from_matrix([[50, 5, 0], [30, 10, 0], [0, 0, 20]], ["A", "B", "C"])
+        >>> pop = pd.DataFrame({"pop_2010": [100, 50, 40], "pop_2020": [110, 65, 35]}, index=g.ids)
+        >>> m = rz.monitor.monitor(rz.delineate(g, ["A"], tau=0.2), pop)
+        >>> m.by_area("metropolitan")[["pop", "pop_share"]]  # doctest: +NORMALIZE_WHITESPACE
+                             pop  pop_share
+        area         year
+        A            2010  150.0   0.789474
+                     2020  175.0   0.833333
+        (unassigned) 2010   40.0   0.210526
+                     2020   35.0   0.166667
         """
         return tables.by_area(
             self._h,
@@ -324,6 +239,20 @@ class Monitor:
             a ``centre`` and a ``surrounding`` row (0 zones when it has no surroundings).
             Columns ``name``, ``n_zones``, ``<indicator>``, ``<indicator>_share`` (of the
             national total) and ``<indicator>_area_share`` (of the area's total).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> g = rz.FlowGraph.from_matrix([[50, 5, 0], [30, 10, 0], [0, 0, 20]], ["A", "B", "C"])
+        >>> pop = pd.DataFrame({"pop_2010": [100, 50, 40], "pop_2020": [110, 65, 35]}, index=g.ids)
+        >>> m = rz.monitor.monitor(rz.delineate(g, ["A"], tau=0.2), pop)
+        >>> t = m.by_role("metropolitan", 2020)
+        >>> t[["n_zones", "pop", "pop_area_share"]]  # doctest: +NORMALIZE_WHITESPACE
+                                  n_zones    pop  pop_area_share
+        area         role
+        A            centre             1  110.0        0.628571
+                     surrounding        1   65.0        0.371429
+        (unassigned) unassigned         1   35.0        1.000000
         """
         return tables.by_role(self._h, self._data, layer, year, indicators=indicators)
 
@@ -357,11 +286,24 @@ class Monitor:
         -------
         pandas.DataFrame
             Columns ``name``, ``n_zones``, ``<indicator>_<start>``, ``<indicator>_<end>``,
-            ``change`` (end - start), ``pct_change`` ((end - start) / |start|, NaN when
-            start is 0),
-            ``annual_rate`` (compound: ``(end / start) ** (1 / (end - start)) - 1``, NaN when
-            start <= 0), ``share_<start>``, ``share_<end>`` (fractions of the national total)
-            and ``share_change``.
+            ``change`` (end - start), ``pct_change`` (``(end - start) / abs(start)``, NaN
+            when start is 0), ``annual_rate`` (compound: ``(end / start) ** (1 / years) - 1``
+            with ``years`` the years between them, NaN when start <= 0), ``share_<start>``,
+            ``share_<end>`` (fractions of the national total) and ``share_change``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> g = rz.FlowGraph.from_matrix([[50, 5, 0], [30, 10, 0], [0, 0, 20]], ["A", "B", "C"])
+        >>> pop = pd.DataFrame({"pop_2010": [100, 50, 40], "pop_2020": [110, 65, 35]}, index=g.ids)
+        >>> m = rz.monitor.monitor(rz.delineate(g, ["A"], tau=0.2), pop)
+        >>> t = m.growth("metropolitan")
+        >>> t[["change", "pct_change", "annual_rate"]].round(4)  # doctest: +NORMALIZE_WHITESPACE
+                      change  pct_change  annual_rate
+        area
+        A               25.0      0.1667       0.0155
+        (unassigned)    -5.0     -0.1250      -0.0133
+        (total)         20.0      0.1053       0.0101
         """
         return tables.growth(
             self._h, self._data, layer, start, end, indicator=indicator, by=by, total=total
@@ -403,6 +345,19 @@ class Monitor:
             even distribution) and ``gini`` (``1 - sum (R_k - R_{k-1}) (X_k + X_{k-1})``
             over units ordered by ``x_i / r_i``, cumulative shares ``X``, ``R``; with equal
             reference shares this is ``sum_ij |x_i - x_j| / (2 n^2 mean)``).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> g = rz.FlowGraph.from_matrix([[50, 5, 0], [30, 10, 0], [0, 0, 20]], ["A", "B", "C"])
+        >>> pop = pd.DataFrame({"pop_2010": [100, 50, 40], "pop_2020": [110, 65, 35]}, index=g.ids)
+        >>> m = rz.monitor.monitor(rz.delineate(g, ["A"], tau=0.2), pop)
+        >>> t = m.concentration("metropolitan")
+        >>> t[["largest_share", "hoover", "gini"]].round(3)  # doctest: +NORMALIZE_WHITESPACE
+              largest_share  hoover   gini
+        year
+        2010          0.789   0.289  0.289
+        2020          0.833   0.333  0.333
         """
         return tables.concentration(
             self._h,
@@ -450,6 +405,19 @@ class Monitor:
             (base areas), ``<ind>_<end>_redrawn`` (new areas), ``change_fixed``,
             ``change_redrawn`` and ``boundary_effect`` (redrawn - fixed at the end year;
             ``change_redrawn = change_fixed + boundary_effect``).
+
+        Examples
+        --------
+        By 2020 zone C commutes to A too; drawn again, A takes it in:
+
+        >>> import pandas as pd
+        >>> g = rz.FlowGraph.from_matrix([[50, 5, 0], [30, 10, 0], [0, 0, 20]], ["A", "B", "C"])
+        >>> pop = pd.DataFrame({"pop_2010": [100, 50, 40], "pop_2020": [110, 65, 35]}, index=g.ids)
+        >>> m = rz.monitor.monitor(rz.delineate(g, ["A"], tau=0.2), pop)
+        >>> later = rz.FlowGraph.from_matrix([[50, 5, 0], [45, 10, 0], [10, 0, 20]], g.ids)
+        >>> t = m.compare_boundaries(rz.delineate(later, ["A"], tau=0.2), "metropolitan")
+        >>> t.loc["A", ["pop_2020_fixed", "pop_2020_redrawn", "boundary_effect"]].to_dict()
+        {'pop_2020_fixed': 175.0, 'pop_2020_redrawn': 210.0, 'boundary_effect': 35.0}
         """
         return boundaries.compare_boundaries(
             self._h, self._data, after, layer, start, end, indicator=indicator, match=match
@@ -480,6 +448,16 @@ class Monitor:
             ``from_unassigned`` are the flows among unassigned zones and the role columns
             are NaN. The rows' ``internal + to_other_areas + to_unassigned`` add up to the
             matrix total.
+
+        Examples
+        --------
+        75% of the commuters living around A work in A:
+
+        >>> g = rz.FlowGraph.from_matrix([[50, 5, 0], [30, 10, 0], [0, 0, 20]], ["A", "B", "C"])
+        >>> m = rz.monitor.monitor(rz.delineate(g, ["A"], tau=0.2))
+        >>> t = m.flows("metropolitan")
+        >>> t.loc["A", ["within_centre", "surrounding_to_centre", "share_to_centre"]].to_dict()
+        {'within_centre': 50.0, 'surrounding_to_centre': 30.0, 'share_to_centre': 0.75}
         """
         return flow_tables.area_flows(self._h, self._flows, layer, year)
 
@@ -493,6 +471,15 @@ class Monitor:
             ``centre_to_surrounding``, ``surrounding_to_centre``, ``within_surrounding``
             (summed over areas), ``between_areas``, ``area_to_unassigned``,
             ``unassigned_to_area`` and ``within_unassigned``.
+
+        Examples
+        --------
+        >>> g = rz.FlowGraph.from_matrix([[50, 5, 0], [30, 10, 0], [0, 0, 20]], ["A", "B", "C"])
+        >>> m = rz.monitor.monitor(rz.delineate(g, ["A"], tau=0.2))
+        >>> m.flow_totals("metropolitan").to_dict()  # doctest: +NORMALIZE_WHITESPACE
+        {'within_centre': 50.0, 'centre_to_surrounding': 5.0, 'surrounding_to_centre': 30.0,
+         'within_surrounding': 10.0, 'between_areas': 0.0, 'area_to_unassigned': 0.0,
+         'unassigned_to_area': 0.0, 'within_unassigned': 20.0}
         """
         return flow_tables.flow_totals(self._h, self._flows, layer, year)
 
@@ -507,6 +494,18 @@ class Monitor:
             A long table of the non-zero flows: ``from_area``, ``to_area`` (``from_role``,
             ``to_role`` with ``roles=True``) and ``flow``; unassigned zones count as one
             area ``"(unassigned)"``. Rows in area (and role) order.
+
+        Examples
+        --------
+        >>> g = rz.FlowGraph.from_matrix([[50, 5, 0], [30, 10, 0], [0, 0, 20]], ["A", "B", "C"])
+        >>> m = rz.monitor.monitor(rz.delineate(g, ["A"], tau=0.2))
+        >>> m.flow_matrix("metropolitan", roles=True)
+              from_area    from_role       to_area      to_role  flow
+        0             A       centre             A       centre  50.0
+        1             A       centre             A  surrounding   5.0
+        2             A  surrounding             A       centre  30.0
+        3             A  surrounding             A  surrounding  10.0
+        4  (unassigned)   unassigned  (unassigned)   unassigned  20.0
         """
         return flow_tables.flow_matrix(self._h, self._flows, layer, year, roles=roles)
 
@@ -529,6 +528,15 @@ class Monitor:
             (``share_to_centre`` left out), then ``("(total)", category)`` for the national
             categories; columns ``flow_<before>``, ``flow_<after>`` (``flow_before`` /
             ``flow_after`` for FlowGraphs), ``change`` and ``pct_change``.
+
+        Examples
+        --------
+        >>> g = rz.FlowGraph.from_matrix([[50, 5, 0], [30, 10, 0], [0, 0, 20]], ["A", "B", "C"])
+        >>> later = rz.FlowGraph.from_matrix([[50, 5, 0], [45, 10, 0], [10, 0, 20]], g.ids)
+        >>> m = rz.monitor.monitor(rz.delineate(g, ["A"], tau=0.2), flows={2020: later})
+        >>> t = m.flow_change("metropolitan", None, 2020)
+        >>> t.loc[("(total)", "surrounding_to_centre")].to_dict()
+        {'flow_before': 30.0, 'flow_2020': 45.0, 'change': 15.0, 'pct_change': 0.5}
         """
         return flow_tables.flow_change(self._h, self._flows, layer, before, after)
 
@@ -590,6 +598,18 @@ class Monitor:
         -------
         matplotlib.axes.Axes
             Zones are drawn as one collection (gid ``"change"``) with the colour bar beside.
+
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> later = rz.stability.resample(h.graph, seed=1)
+        >>> table = rz.monitor.indicators_from_flows({2015: h.graph, 2020: later})
+        >>> m = rz.monitor.monitor(h, table, zone="zone", year="year")
+        >>> ax = m.plot_change(layer="urban", indicator="residents")
+        >>> print(ax.get_title())
+        synthetic-60-seed1: residents, change (%) 2015-2020 per urban area, other zones on their own
+        >>> plt.close(ax.figure)
         """
         return maps.plot_change(
             self._h,
@@ -650,6 +670,22 @@ class Monitor:
             (after the relaxation), ``radius`` (circle area proportional to the value),
             in the projected CRS kept in ``attrs["crs"]``; ``attrs["max_overlap"]`` and
             ``attrs["iterations"]`` describe the relaxation.
+
+        Examples
+        --------
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> later = rz.stability.resample(h.graph, seed=1)
+        >>> table = rz.monitor.indicators_from_flows({2015: h.graph, 2020: later})
+        >>> m = rz.monitor.monitor(h, table, zone="zone", year="year")
+        >>> d = m.dorling(layer="urban", indicator="jobs", unassigned="group")
+        >>> d[["name", "value", "radius"]].round(0)  # doctest: +NORMALIZE_WHITESPACE
+                              name     value   radius
+        area
+        000024               Udaec  124777.0  16522.0
+        000041              Faviar    1137.0   1577.0
+        000012             Vimarar    2844.0   2494.0
+        000048              Eludal    1217.0   1632.0
+        (unassigned)  (unassigned)     968.0   1455.0
         """
         return maps.dorling(
             self._h,
@@ -722,6 +758,18 @@ class Monitor:
         -------
         matplotlib.axes.Axes
             The circles are one PatchCollection (gid ``"dorling"``), largest drawn first.
+
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> later = rz.stability.resample(h.graph, seed=1)
+        >>> table = rz.monitor.indicators_from_flows({2015: h.graph, 2020: later})
+        >>> m = rz.monitor.monitor(h, table, zone="zone", year="year")
+        >>> ax = m.plot_dorling(layer="urban", indicator="jobs")
+        >>> print(ax.get_title())
+        synthetic-60-seed1: urban areas and unassigned zones as circles sized by jobs 2020
+        >>> plt.close(ax.figure)
         """
         return maps.plot_dorling(
             self._h,
@@ -779,6 +827,16 @@ class Monitor:
             Zones tinted by area (unassigned light grey), one LineCollection (gid
             ``"centre_flows"``) with one line per surrounding zone and central zone, width
             proportional to the flow, the central zones of areas with surroundings marked.
+
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> m = rz.monitor.monitor(h)
+        >>> ax = m.plot_centre_flows("urban")
+        >>> [c.get_gid() for c in ax.collections if c.get_gid()]
+        ['centre_flows']
+        >>> plt.close(ax.figure)
         """
         return maps.plot_centre_flows(
             self._h,

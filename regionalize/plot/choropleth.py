@@ -80,6 +80,24 @@ def plot_choropleth(
     ------
     InvalidZonesError
         If the graph has no geometry, or no value belongs to a zone of the graph.
+
+    See Also
+    --------
+    regionalize.monitor.Monitor.plot_change : The change of an indicator between two
+        years, on a diverging scale.
+
+    Examples
+    --------
+    The self-containment of every urban area, mapped onto its zones (the unassigned zones
+    have no value and are hatched):
+
+    >>> import matplotlib.pyplot as plt
+    >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+    >>> sc = h["urban"].labels.map(h.summary("urban")["self_containment_supply"])
+    >>> ax = rz.plot.plot_choropleth(h, sc, label="self-containment", outlines=h["urban"])
+    >>> ax.get_title(), ax.figure.axes[-1].get_ylabel()
+    ('synthetic-60-seed1: self-containment', 'self-containment')
+    >>> plt.close(ax.figure)
     """
     import matplotlib.pyplot as plt
     import pandas as pd

@@ -69,6 +69,27 @@ def plot_flows(
     ------
     InvalidZonesError
         If the graph has no geometry.
+
+    See Also
+    --------
+    regionalize.monitor.Monitor.plot_centre_flows : The flows between every area's centre
+        and its surroundings.
+
+    Examples
+    --------
+    The 20 largest flows of a synthetic country over the urban areas' outlines; the legend
+    gives the widths of the largest, median and smallest flow drawn:
+
+    >>> import matplotlib.pyplot as plt
+    >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+    >>> ax = rz.plot.plot_flows(h, top=20, outlines=h["urban"])
+    >>> ax.get_title()
+    'synthetic-60-seed1: the 20 largest flows between zones'
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['3,541', '720', '322', 'urban boundary']
+    >>> len(next(c for c in ax.collections if c.get_gid() == "flows").get_segments())
+    20
+    >>> plt.close(ax.figure)
     """
     from matplotlib.collections import LineCollection
     from matplotlib.colors import to_rgba

@@ -53,6 +53,19 @@ def explore(h, layer: str | None = None, **kwargs):
         If folium is not installed (``pip install 'regionalize[notebooks]'``).
     InvalidZonesError
         If the graph has no geometry.
+
+    See Also
+    --------
+    regionalize.plot.plot_layer : The static map of one layer, in the same colours.
+
+    Examples
+    --------
+    >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+    >>> m = rz.plot.explore(h, "urban", tiles=None)
+    >>> type(m).__name__, "regionalize-online-note" in m.get_root().render()
+    ('Map', True)
+
+    ``m`` shows itself in a notebook; ``m.save("map.html")`` writes the page.
     """
     try:
         import folium  # noqa: F401

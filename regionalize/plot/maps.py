@@ -65,6 +65,32 @@ def plot_hierarchy(
     matplotlib.axes.Axes
         With a scale bar (gid ``"scale-bar"``) and a north arrow (gid ``"north-arrow"``)
         when the map's CRS is known.
+
+    Raises
+    ------
+    InvalidZonesError
+        If the graph has no geometry.
+
+    See Also
+    --------
+    regionalize.plot.plot_layer : One layer on its own.
+    regionalize.plot.plot_tree : The same layers as a tree, without a map.
+    regionalize.plot.explore : An interactive map of one layer.
+
+    Examples
+    --------
+    The urban areas of a synthetic country coloured, the metropolitan area and the
+    megaregion as outlines; the legend tells them apart:
+
+    >>> import matplotlib.pyplot as plt
+    >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+    >>> ax = rz.plot.plot_hierarchy(h)
+    >>> ax.get_title()
+    'synthetic-60-seed1: urban areas with megaregion outlines, metropolitan outlines'
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]  # doctest: +NORMALIZE_WHITESPACE
+    ['Udaec', 'Vimarar', 'Eludal', 'Faviar', 'in no urban area', 'megaregion boundary',
+     'metropolitan boundary', 'central zone (named)']
+    >>> plt.close(ax.figure)
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -221,6 +247,22 @@ def plot_layer(
         If the graph has no geometry.
     KeyError
         If ``layer`` is not a layer of ``h``.
+
+    See Also
+    --------
+    regionalize.plot.plot_hierarchy : Several layers on one map.
+    regionalize.plot.area_colours : The colour of every area.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+    >>> ax = rz.plot.plot_layer(h, "urban")
+    >>> ax.get_title()
+    'synthetic-60-seed1: urban areas (4; 6 zones unassigned)'
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['Udaec', 'Vimarar', 'Eludal', 'Faviar', 'unassigned', 'area boundary', 'central zone']
+    >>> plt.close(ax.figure)
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch

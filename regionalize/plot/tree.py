@@ -69,6 +69,21 @@ def plot_tree(h, *, layers=None, ax=None, max_labels: int = 60):
     -----
     Works without geometry. When layers do not nest, an area hangs from the upper area
     holding most of its zones.
+
+    See Also
+    --------
+    regionalize.plot.plot_hierarchy : The same layers on a map.
+
+    Examples
+    --------
+    One megaregion, one metropolitan area and four urban areas, one row each:
+
+    >>> import matplotlib.pyplot as plt
+    >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+    >>> ax = rz.plot.plot_tree(h)
+    >>> {c.get_gid(): len(c.get_offsets()) for c in ax.collections if c.get_gid()}
+    {'tree-megaregion': 1, 'tree-metropolitan': 1, 'tree-urban': 4}
+    >>> plt.close(ax.figure)
     """
     from matplotlib.collections import LineCollection
 
