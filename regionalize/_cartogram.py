@@ -41,6 +41,17 @@ class DorlingLayout:
         the pair (0 when no circles overlap).
     displacement : numpy.ndarray
         Distance of every circle from its starting position.
+
+    Examples
+    --------
+    Three circles of radius 1 drawn on top of each other are pushed apart until none
+    overlaps; each moved about one radius:
+
+    >>> out = rz.monitor.dorling_layout([0.0, 0.1, 0.2], [0.0, 0.0, 0.1], [1.0, 1.0, 1.0])
+    >>> type(out).__name__, out.max_overlap <= 0.01
+    ('DorlingLayout', True)
+    >>> [round(float(d), 1) for d in out.displacement]
+    [1.1, 1.1, 1.0]
     """
 
     x: np.ndarray
@@ -155,8 +166,7 @@ def dorling_layout(
     --------
     Two unit circles one unit apart end up just touching, symmetrically:
 
-    >>> from regionalize._cartogram import dorling_layout
-    >>> out = dorling_layout([0.0, 1.0], [0.0, 0.0], [1.0, 1.0])
+    >>> out = rz.monitor.dorling_layout([0.0, 1.0], [0.0, 0.0], [1.0, 1.0])
     >>> round(float(out.x[1] - out.x[0]), 2), out.max_overlap <= 0.01
     (2.0, True)
     >>> round(float(out.x[0] + out.x[1]), 6)
