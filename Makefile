@@ -68,6 +68,7 @@ baselines: $(VENV)/.installed
 
 # the site: nitpicky, warnings are errors; notebooks executed once and cached in docs/_build
 docs: $(VENV)/.docs-installed
+	$(BIN)/python tools/doc_coverage.py --min 90
 	$(BIN)/sphinx-build -W --keep-going -n -q -b html docs docs/_build/html
 	@echo "open docs/_build/html/index.html"
 
