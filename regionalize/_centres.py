@@ -123,7 +123,9 @@ class CentreRule:
     ``size`` is at least ``min_size`` (default: ``min_size_share`` of the total), its jobs per
     employed resident are at least ``min_job_ratio``, it is among the ``candidates``, and it
     is not tied at ``tau`` or more to a bigger centre; centres tied at ``merge_tau`` or more
-    either way form one core (see :func:`regionalize._core.constraint.find_centres`).
+    either way form one core. The steps are described in the Notes of
+    :class:`regionalize.MetropolitanAreas`; the engine is ``find_centres`` in
+    ``regionalize/_core/constraint.py``.
     """
 
     size: Any = "jobs"
@@ -256,8 +258,8 @@ def centre_rule_record(rule: CentreRule, threshold: float, stats: dict, largest:
     """The centre rule as applied: plain numbers for ``params["centre_rule"]``.
 
     ``min_size`` is the threshold actually used (from ``min_size_share`` of the total when
-    ``min_size`` is not given); the counts say what each step kept (see
-    :func:`regionalize._core.constraint.find_centres`)."""
+    ``min_size`` is not given); the counts say what each step of the rule kept (the
+    ``stats`` of ``find_centres`` in ``regionalize/_core/constraint.py``)."""
     size = rule.size
     what = {"jobs": "jobs", "residents": "employed residents"}.get(size, repr(size))
     return {

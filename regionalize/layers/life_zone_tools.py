@@ -54,9 +54,62 @@ def combine_life_zones(
     ``len(layers) // 2 + 1``), and otherwise becomes a seed itself. Agreement is measured
     against the seed's own pattern, never through joined members, so groups do not chain.
     Each combined zone is centred on its zone that is a service centre in most layers
-    (ties by zone order); zones unassigned in a majority of services are unassigned.
+    (ties by zone order); zones assigned in fewer than ``min_shared`` services are
+    unassigned.
 
     Cost: ``O(patterns x seeds x services)`` with vectorised comparisons per pattern.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+        The zones the service layers cover.
+    layers : list of Partition
+        The service layers, e.g. from :func:`regionalize.life_zones`, over the zones of
+        ``graph``.
+    name : str
+        Name of the combined layer (default ``"life_zone"``).
+    min_shared : int, optional
+        Services a zone must share with a seed pattern to join it, from 1 to
+        ``len(layers)``; default a majority.
+
+    Returns
+    -------
+    Partition
+        The combined layer, of kind ``"life zone"``; its params list the ``services`` and the
+        ``min_shared`` used. Zones assigned in fewer than ``min_shared`` service layers are
+        unassigned, with the reason "unassigned in most service layers".
+
+    See Also
+    --------
+    regionalize.life_zones : one service layer.
+    regionalize.Hierarchy.with_layers : life zones side by side with the other layers.
+
+    Examples
+    --------
+    Five zones in a row and three services. a and b use the same hospital, school and shop:
+    one pattern, the largest, and the first seed. c shares only its hospital with it, so it
+    seeds a combined zone of its own; d shares c's school and shop (two of three) and joins
+    it; e shares one service with c and none with a, and stays alone.
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> ids = ["a", "b", "c", "d", "e"]
+    >>> g = rz.FlowGraph.from_matrix(np.eye(5) * 10, ids).with_zones(
+    ...     pd.DataFrame({"population": [500, 300, 200, 250, 100]}, index=ids))
+    >>> facilities = pd.DataFrame({
+    ...     "zone": ["a", "e", "a", "c", "e", "a", "d"],
+    ...     "service": ["hospital", "hospital", "school", "school", "school", "shop", "shop"],
+    ...     "capacity": [10, 1, 5, 5, 5, 1, 1]})
+    >>> x = np.arange(5.0)
+    >>> costs = np.abs(x[:, None] - x)
+    >>> layers = [rz.life_zones(g, s, facilities=facilities, costs=costs)
+    ...           for s in ["hospital", "school", "shop"]]
+    >>> [layer.labels.to_dict() for layer in layers]  # doctest: +NORMALIZE_WHITESPACE
+    [{'a': 'a', 'b': 'a', 'c': 'a', 'd': 'e', 'e': 'e'},
+     {'a': 'a', 'b': 'a', 'c': 'c', 'd': 'c', 'e': 'e'},
+     {'a': 'a', 'b': 'a', 'c': 'd', 'd': 'd', 'e': 'd'}]
+    >>> rz.combine_life_zones(g, layers).labels.to_dict()
+    {'a': 'a', 'b': 'a', 'c': 'c', 'd': 'c', 'e': 'e'}
     """
     owner = "combine_life_zones"
     check_graph(owner, graph)
@@ -151,6 +204,33 @@ def accessibility(
 ) -> tuple[pd.DataFrame, dict]:
     """Per-zone accessibility to one service, and the indicators planners monitor.
 
+    Each zone's cost to its nearest centre of ``service`` (a zone with a facility of the
+    service), and what that means for the population: the mean and median cost, the share
+    beyond ``desert_cost`` ("life deserts"), and the population per centre and per unit of
+    capacity.
+
+    Parameters
+    ----------
+    graph : FlowGraph
+        The zones (with their population column and, for distances, geometry).
+    facilities : DataFrame
+        Facility table with columns ``zone``, ``service`` and ``capacity``, one row per
+        facility (see :meth:`regionalize.LifeZones.fit`).
+    service : str
+        The service to measure (rows of ``facilities`` with this ``service``).
+    costs : DataFrame or matrix, optional
+        Travel costs from zones to centres: a long DataFrame ``origin, destination, cost`` or
+        a square matrix over the graph's zones (see :meth:`regionalize.LifeZones.fit`).
+        Default: straight-line distances between points inside the zones.
+    desert_cost : float, optional
+        Zones whose nearest centre costs more are deserts (zones with no reachable centre
+        always are).
+    population : str or array
+        Zone column (default ``"population"``), ``"residents"`` as a proxy, or one number per
+        zone.
+    k : int
+        Candidate centres per zone when costs come from distances (default 1).
+
     Returns
     -------
     zones : DataFrame
@@ -161,7 +241,37 @@ def accessibility(
         ``centres``, ``population``, ``mean_cost`` and ``median_cost`` (population-weighted),
         ``desert_share`` (share of the population beyond ``desert_cost``),
         ``population_per_centre`` and ``population_per_capacity`` (nearest-centre
-        catchments).
+        catchments), with ``service`` and ``desert_cost`` as given.
+
+    See Also
+    --------
+    regionalize.life_zones : the catchments themselves, as a layer.
+
+    Examples
+    --------
+    Five zones in a row, one unit apart, with hospitals in a and e; zones more than 1.5
+    units from a hospital are deserts:
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> ids = ["a", "b", "c", "d", "e"]
+    >>> g = rz.FlowGraph.from_matrix(np.eye(5) * 10, ids).with_zones(
+    ...     pd.DataFrame({"population": [500, 300, 200, 250, 100]}, index=ids))
+    >>> hospitals = pd.DataFrame({"zone": ["a", "e"], "service": "hospital",
+    ...                           "capacity": [10, 1]})
+    >>> x = np.arange(5.0)
+    >>> zones, summary = rz.accessibility(g, hospitals, "hospital",
+    ...                                   costs=np.abs(x[:, None] - x), desert_cost=1.5)
+    >>> zones  # doctest: +NORMALIZE_WHITESPACE
+         nearest_centre  cost  population  desert
+    zone
+    a                 a   0.0       500.0   False
+    b                 a   1.0       300.0   False
+    c                 a   2.0       200.0    True
+    d                 e   1.0       250.0   False
+    e                 e   0.0       100.0   False
+    >>> round(summary["desert_share"], 3), summary["population_per_centre"]
+    (0.148, 675.0)
     """
     check_graph("accessibility", graph)
     check_text("accessibility", "service", service, allow_none=False)

@@ -75,7 +75,7 @@ NO_REACH = "no centre of this service within reach"
 OTHER_URBAN = "no centre of this service in its urban area"
 SMALL_ALONE = "its catchment is below the minimum population and has no neighbour to merge with"
 EARTH_RADIUS_M = 6_371_008.8
-#: the data of :meth:`LifeZones.fit` (given to ``LifeZones()`` before: deprecated)
+#: the data of ``LifeZones.fit`` (given to ``LifeZones()`` before: deprecated)
 DATA = ("flows", "facilities", "costs", "within")
 
 
@@ -120,7 +120,8 @@ class LifeZones(Estimator):
     min_population : float
         Smallest catchment population; smaller catchments merge into a neighbour.
     population : str or array
-        Zone column (default ``"population"``) or ``"residents"`` as a proxy.
+        Zone column (default ``"population"``), ``"residents"`` as a proxy, or one number per
+        zone.
     tau, max_order, share
         Network-constraint parameters for the flow builder.
     contiguity : "auto", None or Contiguity
@@ -149,6 +150,46 @@ class LifeZones(Estimator):
     FutureWarning
         When data (``flows=``, ``facilities=``, ``costs=``, ``within=``) is given here
         instead of to :meth:`fit`.
+
+    See Also
+    --------
+    regionalize.life_zones : the function twin, returning the Partition.
+    regionalize.combine_life_zones : one layer from several service layers.
+    regionalize.accessibility : cost to the nearest centre and the share of the population
+        beyond reach.
+
+    References
+    ----------
+    Huff, D. L. (1963). A probabilistic analysis of shopping center trade areas. *Land
+    Economics* 39(1), 81-90.
+
+    Examples
+    --------
+    Five zones in a row, one unit apart; a large hospital in a (capacity 10) and a small
+    one in e (capacity 1). The nearest hospital of d is e's, but with Huff's choice the
+    larger hospital three units away attracts it more:
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> ids = ["a", "b", "c", "d", "e"]
+    >>> g = rz.FlowGraph.from_matrix(np.eye(5) * 10, ids).with_zones(
+    ...     pd.DataFrame({"population": [500, 300, 200, 250, 100]}, index=ids))
+    >>> hospitals = pd.DataFrame({"zone": ["a", "e"], "service": "hospital",
+    ...                           "capacity": [10, 1]})
+    >>> x = np.arange(5.0)
+    >>> costs = np.abs(x[:, None] - x)
+    >>> near = rz.LifeZones("hospital").fit(g, facilities=hospitals, costs=costs)
+    >>> near.labels_.to_dict()
+    {'a': 'a', 'b': 'a', 'c': 'a', 'd': 'e', 'e': 'e'}
+    >>> huff = rz.LifeZones("hospital", assignment="huff", decay=1.0)
+    >>> huff.fit(g, facilities=hospitals, costs=costs).labels_.to_dict()
+    {'a': 'a', 'b': 'a', 'c': 'a', 'd': 'a', 'e': 'e'}
+    >>> huff.partition_.areas[["capacity", "population", "population_per_capacity"]]
+    ... # doctest: +NORMALIZE_WHITESPACE
+          capacity  population  population_per_capacity
+    area
+    a         10.0      1250.0                    125.0
+    e          1.0       100.0                    100.0
     """
 
     def __init__(
@@ -268,13 +309,23 @@ class LifeZones(Estimator):
             flows (network constraint at ``tau``). Without it, the service is built from
             accessibility.
         facilities : DataFrame, optional
-            Facility table ``zone, service, capacity`` (see :func:`read_facilities`); the
-            rows of ``service`` are used. Facility zones are the service centres. Required
-            for accessibility; with flows, centres are found by rule (like
-            :class:`MetropolitanAreas`, ``min_size_share``) when absent.
+            Facility table with columns ``zone``, ``service`` and ``capacity``, one row per
+            facility (capacities in one zone are summed); the rows of ``service`` are used,
+            and their zones are the service centres. Unknown zones, missing or negative
+            capacities and a service without any facility are errors. Required for
+            accessibility; with flows, centres are found by rule when absent: the zones
+            receiving at least 0.1% of all trips that are not tied at ``tau`` to a bigger
+            one (the size rule of :class:`regionalize.MetropolitanAreas`, without the job
+            ratio).
         costs : DataFrame or matrix, optional
-            Travel costs (see :func:`cost_candidates`); default: distances between zone
-            centroids (great-circle metres in a geographic CRS, CRS units otherwise).
+            Travel costs (times or distances, never negative or missing) from zones to the
+            centres: a long DataFrame with columns ``origin``, ``destination`` and ``cost``
+            (pairs left out are unreachable), or a square matrix over the graph's zones, in
+            graph order (a numpy array, a scipy sparse matrix whose stored entries are the
+            reachable pairs, or a DataFrame with the zone ids as index and columns). Only
+            pairs ending at a centre are used. Default: straight-line distances between
+            points inside the zones (great-circle metres in a geographic CRS, CRS units
+            otherwise).
         within : Partition, optional
             A layer (normally the urban areas) to nest in: zones only use centres of their
             own area (zones outside every area use centres outside every area); a zone with
@@ -323,6 +374,16 @@ class LifeZones(Estimator):
         {'a': 'a', 'b': 'a', 'c': 'd', 'd': 'd'}
         >>> lz.partition_.areas["population"].to_dict()
         {'a': 150.0, 'd': 50.0}
+
+        From purpose-specific flows instead (shopping trips over the same zones, no
+        facility table): the centres are the zones that draw the trips, found by rule, and
+        a zone joins the centre it sends at least ``tau`` of its trips to.
+
+        >>> trips = rz.FlowGraph.from_matrix(
+        ...     np.array([[60, 0, 0, 0], [30, 20, 0, 0], [5, 0, 15, 10], [0, 0, 2, 40]]), ids)
+        >>> shop = rz.LifeZones("shopping", tau=0.2).fit(g, trips)
+        >>> shop.labels_.to_dict()
+        {'a': 'a', 'b': 'a', 'c': 'd', 'd': 'd'}
         """
         check_text(
             "LifeZones",
@@ -661,11 +722,14 @@ def life_zones(
         Purpose-specific OD flows over the same zones: build from flows (network constraint
         at ``tau``). Without it, the service is built from accessibility.
     facilities : DataFrame, optional
-        Facility table ``zone, service, capacity`` (see :func:`read_facilities`). Facility
-        zones are the service centres. Required for accessibility; with flows, centres are
-        found by rule when absent.
+        Facility table with columns ``zone``, ``service`` and ``capacity``, one row per
+        facility (see :meth:`regionalize.LifeZones.fit`). Facility zones are the service
+        centres. Required for accessibility; with flows, centres are found by rule when
+        absent.
     costs : DataFrame or matrix, optional
-        Travel costs (see :func:`cost_candidates`); default: distances between zone centroids.
+        Travel costs from zones to centres: a long DataFrame ``origin, destination, cost``
+        or a square matrix over the graph's zones (see :meth:`regionalize.LifeZones.fit`);
+        default: straight-line distances between points inside the zones.
     within : Partition, optional
         A layer (normally the urban areas) to nest in: zones only use centres of their own
         area; a zone with none is unassigned with a reason.
@@ -681,7 +745,8 @@ def life_zones(
     min_population : float
         Smallest catchment population; smaller catchments merge into a neighbour.
     population : str or array
-        Zone column (default ``"population"``) or ``"residents"`` as a proxy.
+        Zone column (default ``"population"``), ``"residents"`` as a proxy, or one number per
+        zone.
     tau, max_order, share
         Network-constraint parameters for the flow builder.
     contiguity : "auto", None or Contiguity
@@ -695,12 +760,12 @@ def life_zones(
     Returns
     -------
     Partition
-        The service layer (see :attr:`LifeZones.partition_`).
+        The service layer (the ``partition_`` of :class:`regionalize.LifeZones`).
 
     Raises
     ------
     InvalidParameterError, InvalidZonesError, InvalidODError
-        As :meth:`LifeZones.fit`.
+        As :meth:`regionalize.LifeZones.fit`.
 
     Examples
     --------

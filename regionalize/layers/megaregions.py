@@ -43,7 +43,7 @@ class Megaregions(Estimator):
 
     Every metropolitan area seeds one megaregion. Urban areas outside them — and, with
     ``include_unassigned``, zones in no area — join, in rounds, the megaregion with which
-    their employment interchange measure (see :func:`interchange`) is largest, when it is at
+    their employment interchange measure (see :func:`regionalize.quality.interchange`) is largest, when it is at
     least ``threshold``. Joined units count with their megaregion in the next round, so
     chains form until nothing changes. Seeds whose interchange reaches ``merge_threshold``
     are merged first. Alternatively, ``groups`` gives the megaregions directly.
@@ -65,12 +65,65 @@ class Megaregions(Estimator):
     groups : mapping, optional
         ``{megaregion name: [zone ids]}``: user-given megaregions (validated: a zone in at most
         one group, whole urban and metropolitan areas not split).
+    name : str, optional
+        Layer name (default ``"megaregion"``).
+
+    Attributes
+    ----------
+    partition_ : Partition
+        One area per megaregion, named after its seeds (``"S+E"`` for merged seeds); the
+        central zones of its metropolitan areas are its centres. Zones that joined no
+        megaregion are unassigned with the reason "interaction below the threshold with
+        every megaregion".
+    labels_ : pandas.Series
+        Megaregion id per zone (None when unassigned).
 
     Warns
     -----
     UserWarning
         When the metropolitan layer has no area (so no megaregion has a seed) and no
         ``groups`` are given; the partition's ``empty_reason`` and every zone's reason say so.
+
+    See Also
+    --------
+    regionalize.megaregions : the function twin, returning the Partition.
+    regionalize.quality.interchange : the employment interchange measure.
+    regionalize.methods.CoreBasedAreas : OMB's combined statistical areas, built on the
+        same measure.
+
+    References
+    ----------
+    U.S. Office of Management and Budget (2010). 2010 Standards for delineating
+    metropolitan and micropolitan statistical areas. *Federal Register* 75(123),
+    37246-37252.
+
+    Examples
+    --------
+    Two metropolitan areas (S with A, E with D) and a town T with U; V sends little to
+    anyone. The urban area of T exchanges at least 15% with E's megaregion (its residents
+    working there plus its jobs held by E's residents) and joins it:
+
+    >>> import pandas as pd
+    >>> rows = [("S", "S", 900), ("A", "A", 130), ("A", "S", 70), ("E", "E", 280),
+    ...         ("E", "S", 60), ("S", "E", 40), ("E", "T", 40), ("D", "D", 110),
+    ...         ("D", "E", 40), ("T", "T", 200), ("T", "E", 20), ("U", "U", 80),
+    ...         ("U", "T", 30), ("V", "V", 50), ("V", "T", 2)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+    ...                                                              "flow"]))
+    >>> metro = rz.metropolitan_areas(g, ["S", "E"], tau=0.1)
+    >>> urban = rz.urban_areas(g, metro, tau=0.1)
+    >>> rz.Megaregions().fit(g, metro, urban).labels_.to_dict()
+    {'A': 'S', 'D': 'E', 'E': 'E', 'S': 'S', 'T': 'E', 'U': 'E', 'V': None}
+
+    The two seeds exchange more than 10%: with ``merge_threshold=0.1`` they form one
+    megaregion.
+
+    >>> mr = rz.Megaregions(merge_threshold=0.1).fit(g, metro, urban)
+    >>> mr.partition_.areas[["name", "n_zones"]]
+    ... # doctest: +NORMALIZE_WHITESPACE
+         name  n_zones
+    area
+    E+S   S+E        6
     """
 
     layer = "megaregion"
@@ -114,7 +167,28 @@ class Megaregions(Estimator):
         Returns
         -------
         Megaregions
-            ``self``, with ``partition_`` set.
+            ``self``, with ``partition_`` and ``labels_`` set.
+
+        Examples
+        --------
+        Megaregions given by the user are checked against the layers (whole areas only);
+        each is identified by its first zone and keeps the name given:
+
+        >>> import pandas as pd
+        >>> rows = [("S", "S", 900), ("A", "A", 130), ("A", "S", 70), ("E", "E", 280),
+        ...         ("E", "S", 60), ("D", "D", 110), ("D", "E", 40), ("T", "T", 200)]
+        >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin",
+        ...                                                              "destination", "flow"]))
+        >>> metro = rz.metropolitan_areas(g, ["S", "E"], tau=0.1)
+        >>> mr = rz.Megaregions(groups={"North": ["S", "A"], "South": ["E", "D", "T"]})
+        >>> mr.fit(g, metro).labels_.to_dict()
+        {'A': 'S', 'D': 'E', 'E': 'E', 'S': 'S', 'T': 'E'}
+        >>> mr.partition_.areas[["name", "n_zones"]]
+        ... # doctest: +NORMALIZE_WHITESPACE
+               name  n_zones
+        area
+        S     North        2
+        E     South        3
         """
         owner = type(self).__name__
         check_graph(owner, graph)
@@ -295,6 +369,8 @@ def megaregions(
     groups : mapping, optional
         ``{megaregion name: [zone ids]}``: user-given megaregions (validated: a zone in at most
         one group, whole urban and metropolitan areas not split).
+    name : str, optional
+        Layer name (default ``"megaregion"``).
 
     Returns
     -------
@@ -303,7 +379,23 @@ def megaregions(
 
     See Also
     --------
-    Megaregions : the estimator, with the fitted attributes.
+    regionalize.Megaregions : the estimator, with the fitted attributes.
+
+    Examples
+    --------
+    Without an urban layer, single zones join in rounds: T exchanges more than 15% with
+    E's metropolitan area and joins; U, tied to T, joins in the next round.
+
+    >>> import pandas as pd
+    >>> rows = [("S", "S", 900), ("A", "A", 130), ("A", "S", 70), ("E", "E", 280),
+    ...         ("E", "S", 60), ("S", "E", 40), ("E", "T", 40), ("D", "D", 110),
+    ...         ("D", "E", 40), ("T", "T", 200), ("T", "E", 20), ("U", "U", 80),
+    ...         ("U", "T", 30)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+    ...                                                              "flow"]))
+    >>> metro = rz.metropolitan_areas(g, ["S", "E"], tau=0.1)
+    >>> rz.megaregions(g, metro).labels.to_dict()
+    {'A': 'S', 'D': 'E', 'E': 'E', 'S': 'S', 'T': 'E', 'U': 'E'}
     """
     return (
         Megaregions(

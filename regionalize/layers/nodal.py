@@ -38,15 +38,46 @@ class DominantFlows(Estimator):
     **Complexity**: one row-wise argmax over the sparse flows, ``O(m)``; depths and
     terminal centres by pointer jumping, ``O(n log depth)``. Memory ``O(n + m)``.
 
+    Parameters
+    ----------
+    size : str
+        What makes a destination larger: ``"inflows"`` (default: the flows it receives from
+        other zones), ``"jobs"``, ``"residents"`` or the name of a numeric zone-table column.
+    share : {"auto", "residents", "outcommuters", "jobs", "either"}
+        How a flow becomes a share, as in :class:`regionalize.MetropolitanAreas`; "auto" is
+        "residents" with a diagonal and "outcommuters" without.
+    tau : float in [0, 1]
+        Smallest share of a dominant flow that makes a zone subordinate (default 0: any
+        positive largest flow to a larger zone).
+    classes : tuple of float
+        Strength classes recorded for each link (default 5%, 10%, 20%).
+    name : str, optional
+        Layer name (default ``"dominant"``).
+
     Attributes
     ----------
     partition_ : Partition
         Areas are the centres with every zone below them; ``order`` is the depth in the tree
-        (0 for centres), ``via`` the zone each zone is directly subordinate to.
+        (0 for centres), ``via`` the zone each zone is directly subordinate to, ``share`` the
+        share of its dominant flow.
     labels_ : pandas.Series
+        The centre (area id) of every zone.
+
+    See Also
+    --------
+    regionalize.dominant_flows : the function twin, returning the Partition.
+    regionalize.MetropolitanAreas : areas around given or rule-found centres, by threshold.
+
+    References
+    ----------
+    Nystuen, J. D. and Dacey, M. F. (1961). A graph theory interpretation of nodal regions.
+    *Papers and Proceedings of the Regional Science Association* 7, 29-42.
 
     Examples
     --------
+    b sends its largest flow to c, which receives more than b; a goes to b, d to c and e
+    to d: one tree with centre c, two levels deep.
+
     >>> import pandas as pd
     >>> rows = [("a", "b", 10), ("b", "c", 30), ("c", "b", 5), ("d", "c", 2), ("e", "d", 1)]
     >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
@@ -93,7 +124,28 @@ class DominantFlows(Estimator):
         Returns
         -------
         DominantFlows
-            ``self``, with ``partition_`` set.
+            ``self``, with ``partition_`` and ``labels_`` set.
+
+        Examples
+        --------
+        The tree, read from the zone table: each zone's depth and the zone it is directly
+        subordinate to.
+
+        >>> import pandas as pd
+        >>> rows = [("a", "b", 10), ("b", "c", 30), ("c", "b", 5), ("d", "c", 2),
+        ...         ("e", "d", 1)]
+        >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin",
+        ...                                                              "destination", "flow"]))
+        >>> nodal = rz.DominantFlows().fit(g)
+        >>> nodal.partition_.details[["role", "order", "via"]]
+        ... # doctest: +NORMALIZE_WHITESPACE
+                role  order   via
+        zone
+        a     member      2     b
+        b     member      1     c
+        c     centre      0  None
+        d     member      1     c
+        e     member      2     d
         """
         owner = type(self).__name__
         check_graph(owner, graph)
@@ -158,6 +210,17 @@ def dominant_flows(
     ----------
     graph : FlowGraph
         The commuting flows (rows: where people live, columns: where they work).
+    size : str
+        What makes a destination larger: ``"inflows"`` (default: the flows it receives from
+        other zones), ``"jobs"``, ``"residents"`` or the name of a numeric zone-table column.
+    share : {"auto", "residents", "outcommuters", "jobs", "either"}
+        How a flow becomes a share, as in :class:`regionalize.MetropolitanAreas`.
+    tau : float in [0, 1]
+        Smallest share of a dominant flow that makes a zone subordinate (default 0).
+    classes : tuple of float
+        Strength classes recorded for each link (default 5%, 10%, 20%).
+    name : str, optional
+        Layer name (default ``"dominant"``).
 
     Returns
     -------
@@ -166,7 +229,24 @@ def dominant_flows(
 
     See Also
     --------
-    DominantFlows : the estimator, with the fitted attributes.
+    regionalize.DominantFlows : the estimator, with the fitted attributes.
+
+    Examples
+    --------
+    Two chains of largest flows towards larger zones, a -> b -> c and f -> e -> d -> c: by
+    default every zone ends under c. With ``tau=0.1`` a largest flow below 10% of a zone's
+    workers no longer subordinates it, and d and f become centres of their own.
+
+    >>> import pandas as pd
+    >>> rows = [("a", "a", 50), ("a", "b", 10), ("b", "b", 80), ("b", "c", 30),
+    ...         ("c", "c", 200), ("c", "b", 5), ("d", "d", 40), ("d", "c", 2),
+    ...         ("e", "e", 30), ("e", "d", 6), ("f", "f", 60), ("f", "e", 3)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+    ...                                                              "flow"]))
+    >>> rz.dominant_flows(g).labels.to_dict()
+    {'a': 'c', 'b': 'c', 'c': 'c', 'd': 'c', 'e': 'c', 'f': 'c'}
+    >>> rz.dominant_flows(g, tau=0.1).labels.to_dict()
+    {'a': 'c', 'b': 'c', 'c': 'c', 'd': 'd', 'e': 'd', 'f': 'f'}
     """
     return (
         DominantFlows(size=size, share=share, tau=tau, classes=classes, name=name)

@@ -53,7 +53,8 @@ class UrbanAreas(Estimator):
     Parameters
     ----------
     tau, max_order, share, dominance, contiguity, classes
-        As in :class:`MetropolitanAreas`, for the small and medium-sized urban areas.
+        As in :class:`regionalize.MetropolitanAreas`, for the small and medium-sized urban
+        areas.
     large_max_order : int
         A large urban area is a metropolitan core with its members up to this order
         (default 1: the direct commuting belt).
@@ -62,16 +63,25 @@ class UrbanAreas(Estimator):
         beyond the belt, never crossing a metropolitan boundary). When False, such zones
         are unassigned with the reason "in a metropolitan area beyond its direct commuting
         belt".
-    centres : optional
-        Centres of the small and medium-sized urban areas, as in :class:`MetropolitanAreas`;
-        found by rule when None (``size``, ``min_size``/``min_size_share``,
-        ``min_job_ratio``, ``candidates``, ``merge_tau``, ``cluster_cores``), among zones
-        outside large urban areas.
+    centres : list, list of lists, or mapping, optional
+        Centres of the small and medium-sized urban areas, written as the ``centres`` of
+        :class:`regionalize.MetropolitanAreas`; none may lie in a large urban area. When
+        None, found among the zones outside large urban areas by the size rule of
+        :class:`regionalize.MetropolitanAreas` with the parameters below.
+    size, min_size, min_job_ratio, candidates, merge_tau, cluster_cores
+        The size rule for centres, as in :class:`regionalize.MetropolitanAreas`.
+    min_size_share : float in [0, 1]
+        Smallest size of a centre as a share of the national total when ``min_size`` is
+        None (default 0.001: ten times smaller than a metropolitan centre's).
     min_zones : int
         Smallest number of zones (centre included) of a small/medium urban area; smaller
         ones are dissolved and their zones unassigned with a reason.
     min_population : float, optional
         Smallest population (zone column ``population_column``) of such an area.
+    population_column : str
+        The zone-table column ``min_population`` reads (default ``"population"``).
+    name : str, optional
+        Layer name (default ``"urban"``).
 
     Attributes
     ----------
@@ -81,12 +91,48 @@ class UrbanAreas(Estimator):
         rule as applied (``centre_rule``, ``centre_rule_text``), the zones without a polygon
         (``no_geometry``) and, with no area at all, why (``empty_reason``).
     labels_ : pandas.Series
+        Area id per zone (None when unassigned).
 
     Warns
     -----
     UserWarning
         When the layer has no area (no metropolitan area, and no small or medium-sized
         centre found or kept), saying why and what to change.
+
+    See Also
+    --------
+    regionalize.urban_areas : the function twin, returning the Partition.
+    regionalize.MetropolitanAreas : the layer whose cores and belts are the large urban
+        areas.
+    regionalize.delineate : the metropolitan, urban and megaregion layers in one call.
+
+    Examples
+    --------
+    A capital S with its belt A and an outer zone B (joined through A), and a town T whose
+    jobs draw U; V is tied to nobody.
+
+    >>> import pandas as pd
+    >>> rows = [("S", "S", 900), ("A", "A", 130), ("A", "S", 70), ("B", "B", 90),
+    ...         ("B", "A", 15), ("T", "T", 200), ("U", "U", 80), ("U", "T", 30),
+    ...         ("V", "V", 50), ("V", "T", 2)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+    ...                                                              "flow"]))
+    >>> metro = rz.metropolitan_areas(g, ["S"], tau=0.1)
+    >>> metro.labels.to_dict()
+    {'A': 'S', 'B': 'S', 'S': 'S', 'T': None, 'U': None, 'V': None}
+
+    The large urban area is S with its direct belt (B, a second-order member, stays out);
+    T is found as a small urban centre by the size rule (jobs at least its workers):
+
+    >>> u = rz.UrbanAreas(tau=0.1).fit(g, metro)
+    >>> u.partition_.areas[["kind", "n_zones"]]
+    ... # doctest: +NORMALIZE_WHITESPACE
+                        kind  n_zones
+    area
+    S            large urban        2
+    T     small/medium urban        2
+    >>> u.labels_.to_dict()
+    {'A': 'S', 'B': None, 'S': 'S', 'T': 'T', 'U': 'T', 'V': None}
     """
 
     layer = "urban"
@@ -150,7 +196,21 @@ class UrbanAreas(Estimator):
     }
 
     def check_params(self) -> None:
-        """Check the declared parameters and the centre rule's (see :class:`Estimator`)."""
+        """Check every parameter, those of the centre rule included (run before every ``fit``).
+
+        Raises
+        ------
+        InvalidParameterError
+            Naming the first parameter that is wrong, what it must be and what it is.
+
+        Examples
+        --------
+        >>> rz.UrbanAreas(tau=0.1, large_max_order=2).check_params()
+        >>> rz.UrbanAreas(large_max_order=0).check_params()
+        Traceback (most recent call last):
+        ...
+        regionalize.errors.InvalidParameterError: The 'large_max_order' parameter of UrbanAreas must be an int in [1, inf). Got 0 instead.
+        """
         super().check_params()
         self._centre_rule().check(type(self).__name__)
 
@@ -168,7 +228,8 @@ class UrbanAreas(Estimator):
         )
 
     def fit(self, graph: FlowGraph, metropolitan: Partition | None = None) -> UrbanAreas:
-        """Delineate the small and medium-sized urban areas of ``graph``.
+        """Delineate the urban areas of ``graph``: the large ones from ``metropolitan``, the
+        small and medium-sized ones around other cities.
 
         Parameters
         ----------
@@ -183,6 +244,24 @@ class UrbanAreas(Estimator):
         -------
         UrbanAreas
             ``self``, with ``partition_`` and ``labels_`` set.
+
+        Examples
+        --------
+        Zone B is in the metropolitan area of S but beyond its direct belt; whether it may
+        belong to a small urban area is ``within_metropolitan``'s choice, and the reason
+        says which rule left it out:
+
+        >>> import pandas as pd
+        >>> rows = [("S", "S", 900), ("A", "A", 130), ("A", "S", 70), ("B", "B", 90),
+        ...         ("B", "A", 15), ("T", "T", 200), ("U", "U", 80), ("U", "T", 30)]
+        >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin",
+        ...                                                              "destination", "flow"]))
+        >>> metro = rz.metropolitan_areas(g, ["S"], tau=0.1)
+        >>> u = rz.UrbanAreas(tau=0.1, within_metropolitan=False).fit(g, metro)
+        >>> u.labels_.to_dict()
+        {'A': 'S', 'B': None, 'S': 'S', 'T': 'T', 'U': 'T'}
+        >>> u.partition_.details.loc["B", "reason"]
+        'in a metropolitan area beyond its direct commuting belt'
         """
         owner = type(self).__name__
         check_graph(owner, graph)
@@ -377,7 +456,8 @@ def urban_areas(
     metropolitan : Partition, optional
         The metropolitan layer over the same zones (see :class:`UrbanAreas`).
     tau, max_order, share, dominance, contiguity, classes
-        As in :class:`MetropolitanAreas`, for the small and medium-sized urban areas.
+        As in :class:`regionalize.MetropolitanAreas`, for the small and medium-sized urban
+        areas.
     large_max_order : int
         A large urban area is a metropolitan core with its members up to this order
         (default 1: the direct commuting belt).
@@ -386,16 +466,24 @@ def urban_areas(
         beyond the belt, never crossing a metropolitan boundary). When False, such zones
         are unassigned with the reason "in a metropolitan area beyond its direct commuting
         belt".
-    centres : optional
-        Centres of the small and medium-sized urban areas, as in :class:`MetropolitanAreas`;
-        found by rule when None (``size``, ``min_size``/``min_size_share``,
-        ``min_job_ratio``, ``candidates``, ``merge_tau``, ``cluster_cores``), among zones
-        outside large urban areas.
+    centres : list, list of lists, or mapping, optional
+        Centres of the small and medium-sized urban areas, written as the ``centres`` of
+        :class:`regionalize.MetropolitanAreas`; found by the size rule when None, among
+        zones outside large urban areas.
+    size, min_size, min_job_ratio, candidates, merge_tau, cluster_cores
+        The size rule for centres, as in :class:`regionalize.MetropolitanAreas`.
+    min_size_share : float in [0, 1]
+        Smallest size of a centre as a share of the national total when ``min_size`` is
+        None (default 0.001).
     min_zones : int
         Smallest number of zones (centre included) of a small/medium urban area; smaller
         ones are dissolved and their zones unassigned with a reason.
     min_population : float, optional
         Smallest population (zone column ``population_column``) of such an area.
+    population_column : str
+        The zone-table column ``min_population`` reads (default ``"population"``).
+    name : str, optional
+        Layer name (default ``"urban"``).
 
     Returns
     -------
@@ -404,7 +492,21 @@ def urban_areas(
 
     See Also
     --------
-    UrbanAreas : the estimator, with the fitted attributes.
+    regionalize.UrbanAreas : the estimator, with the fitted attributes.
+
+    Examples
+    --------
+    A capital S with its belt A, and a town T whose jobs draw U; given as a centre, T leads
+    a small urban area:
+
+    >>> import pandas as pd
+    >>> rows = [("S", "S", 900), ("A", "A", 130), ("A", "S", 70), ("T", "T", 200),
+    ...         ("U", "U", 80), ("U", "T", 30)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+    ...                                                              "flow"]))
+    >>> metro = rz.metropolitan_areas(g, ["S"], tau=0.1)
+    >>> rz.urban_areas(g, metro, tau=0.1, centres=["T"]).labels.to_dict()
+    {'A': 'S', 'S': 'S', 'T': 'T', 'U': 'T'}
     """
     return (
         UrbanAreas(

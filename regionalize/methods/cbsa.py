@@ -8,7 +8,7 @@
 - CSA: adjacent CBSAs are combined when their employment interchange measure — the share of
   the smaller CBSA's employed residents working in the larger plus the share of the smaller
   CBSA's jobs held by residents of the larger — is at least 15% (OMB combines at >= 25%
-  outright and at 15-25% with local support; 15% is the default here, as in DESIGN.md).
+  outright and at 15-25% with local support; 15% is the default here).
   A CBSA qualifying with several adjacent CBSAs combines with the one of highest
   interchange; a CSA is a connected set of such best links. (Letting every qualifying pair
   combine chains CBSAs into too few, too large CSAs: on the 2013 CBSAs it finds 99% of the
@@ -56,16 +56,24 @@ class CoreBasedAreas(Estimator):
     ----------
     centres : mapping or list, optional
         Central counties, e.g. ``{cbsa code: [county fips, ...]}``
-        (:func:`regionalize.datasets.us_cbsa_centres`). When None, found by the size rule of
-        :class:`MetropolitanAreas` (``min_size`` etc. passed through ``centre_rule``).
+        (:func:`regionalize.datasets.us_cbsa_centres`); the counties of one entry form one
+        core. When None, found by the size rule of :class:`regionalize.MetropolitanAreas`,
+        with its parameters given in ``centre_rule``.
     tau : float
-        Outlying-county threshold (0.25).
-    csa_threshold : float
-        Employment interchange measure for combining adjacent CBSAs (0.15).
+        Outlying-county threshold (default 0.25): a county joins a CBSA when at least this
+        share of its employed residents work in the central counties, or of its jobs are
+        held by their residents (the stronger tie wins; first order only).
+    csa_threshold : float in (0, 2]
+        Employment interchange measure for combining adjacent CBSAs (default 0.15): the
+        share of the smaller CBSA's employed residents working in the larger plus the share
+        of its jobs held by residents of the larger.
     contiguity : "auto", None or Contiguity
-        Decides adjacency of CBSAs for CSAs (required for CSAs; built from polygons).
+        Which CBSAs are adjacent, for CSAs (required: "auto" builds it from the county
+        polygons; without polygons pass a :class:`~regionalize.Contiguity`).
     centre_rule : dict, optional
-        Parameters of the size rule when ``centres`` is None.
+        Parameters of the size rule when ``centres`` is None, as keyword arguments of
+        :class:`regionalize.MetropolitanAreas` (e.g. ``{"size": "residents",
+        "min_size": 50000}``).
 
     Attributes
     ----------
@@ -73,7 +81,60 @@ class CoreBasedAreas(Estimator):
         The CBSA layer (centres = central counties) and the CSA layer (centres = the central
         counties of its CBSAs; CBSAs that combine with nobody are unassigned there).
     interchange_ : DataFrame
-        Every pair of adjacent CBSAs with their interchange measure and whether they combine.
+        Every pair of adjacent CBSAs (``cbsa_a``, ``cbsa_b``) with their ``interchange``
+        measure, whether it reaches ``csa_threshold`` (``combined``) and whether it is the
+        best qualifying link of one of them (``best_link``), the links CSAs are built from.
+    partition_, labels_
+        The CBSA layer and its labels (the same as ``cbsa_``), as for every estimator.
+
+    Raises
+    ------
+    InvalidZonesError
+        From :meth:`fit`, when no county adjacency is known (no polygons and no
+        ``contiguity``).
+
+    See Also
+    --------
+    regionalize.methods.core_based_areas : the CBSA layer, as a function.
+    regionalize.methods.combined_areas : the CSA layer, as a function.
+    regionalize.datasets.load_us_cbsa_2013 : the official 2013 delineation, to compare.
+    regionalize.quality.pair_interchange : the interchange measure between areas.
+
+    Notes
+    -----
+    A CBSA is :class:`regionalize.MetropolitanAreas` with ``max_order=1``,
+    ``share="either"`` and ``tau=0.25``, without contiguity. A CBSA qualifying with several
+    adjacent CBSAs combines with the one of highest interchange; a CSA is a connected set
+    of such best links. CBSAs that combine with nobody are unassigned in ``csa_`` with the
+    reason "its CBSA combines with no adjacent CBSA".
+
+    References
+    ----------
+    U.S. Office of Management and Budget (2010). 2010 Standards for delineating
+    metropolitan and micropolitan statistical areas. *Federal Register* 75(123),
+    37246-37252.
+
+    Examples
+    --------
+    Four counties in a row, A2 - A1 - B1 - C1, with central counties A1, B1 and C1. A2
+    sends 37.5% of its workers to A1 and is outlying to it; B1 and A1 exchange enough
+    (interchange 0.31) to combine into one CSA; C1 stays alone.
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> rows = [("A1", "A1", 1000), ("A1", "B1", 50), ("A2", "A2", 100), ("A2", "A1", 60),
+    ...         ("B1", "B1", 400), ("B1", "A1", 100), ("C1", "C1", 300), ("C1", "B1", 10)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+    ...                                                              "flow"]))
+    >>> touching = np.zeros((4, 4))
+    >>> touching[[1, 0, 2], [0, 2, 3]] = 1  # A2-A1, A1-B1, B1-C1 (graph order A1 A2 B1 C1)
+    >>> adjacency = rz.Contiguity.from_sparse(touching, list(g.ids))
+    >>> cb = rz.methods.CoreBasedAreas({"X": ["A1"], "Y": ["B1"], "Z": ["C1"]},
+    ...                                contiguity=adjacency).fit(g)
+    >>> cb.cbsa_.labels.to_dict()
+    {'A1': 'A1', 'A2': 'A1', 'B1': 'B1', 'C1': 'C1'}
+    >>> cb.csa_.labels.to_dict()
+    {'A1': 'A1+B1', 'A2': 'A1+B1', 'B1': 'A1+B1', 'C1': None}
     """
 
     def __init__(
@@ -104,7 +165,30 @@ class CoreBasedAreas(Estimator):
         Returns
         -------
         CoreBasedAreas
-            ``self``, with ``cbsa_``, ``csa_`` and ``interchange_`` set.
+            ``self``, with ``cbsa_``, ``csa_``, ``interchange_``, ``partition_`` and
+            ``labels_`` set.
+
+        Raises
+        ------
+        InvalidZonesError
+            When no county adjacency is known (no polygons and no ``contiguity``).
+
+        Examples
+        --------
+        The interchange between adjacent CBSAs, the table CSAs are built from:
+
+        >>> import numpy as np
+        >>> import pandas as pd
+        >>> rows = [("A1", "A1", 1000), ("A1", "B1", 50), ("B1", "B1", 400),
+        ...         ("B1", "A1", 100), ("C1", "C1", 300), ("C1", "B1", 10)]
+        >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin",
+        ...                                                              "destination", "flow"]))
+        >>> adjacency = rz.Contiguity.from_sparse(np.eye(3, k=1), list(g.ids))
+        >>> cb = rz.methods.CoreBasedAreas(["A1", "B1", "C1"], contiguity=adjacency).fit(g)
+        >>> cb.interchange_.round(3)
+          cbsa_a cbsa_b  interchange  combined  best_link
+        0     A1     B1        0.309      True       True
+        1     B1     C1        0.032     False      False
         """
         rule = dict(self.centre_rule or {})
         m = MetropolitanAreas(
@@ -210,16 +294,24 @@ def core_based_areas(
         The commuting flows (rows: where people live, columns: where they work).
     centres : mapping or list, optional
         Central counties, e.g. ``{cbsa code: [county fips, ...]}``
-        (:func:`regionalize.datasets.us_cbsa_centres`). When None, found by the size rule of
-        :class:`MetropolitanAreas` (``min_size`` etc. passed through ``centre_rule``).
+        (:func:`regionalize.datasets.us_cbsa_centres`); the counties of one entry form one
+        core. When None, found by the size rule of :class:`regionalize.MetropolitanAreas`,
+        with its parameters given in ``centre_rule``.
     tau : float
-        Outlying-county threshold (0.25).
-    csa_threshold : float
-        Employment interchange measure for combining adjacent CBSAs (0.15).
+        Outlying-county threshold (default 0.25): a county joins a CBSA when at least this
+        share of its employed residents work in the central counties, or of its jobs are
+        held by their residents (the stronger tie wins; first order only).
+    csa_threshold : float in (0, 2]
+        Employment interchange measure for combining adjacent CBSAs (default 0.15): the
+        share of the smaller CBSA's employed residents working in the larger plus the share
+        of its jobs held by residents of the larger.
     contiguity : "auto", None or Contiguity
-        Decides adjacency of CBSAs for CSAs (required for CSAs; built from polygons).
+        Which CBSAs are adjacent, for CSAs (required: "auto" builds it from the county
+        polygons; without polygons pass a :class:`~regionalize.Contiguity`).
     centre_rule : dict, optional
-        Parameters of the size rule when ``centres`` is None.
+        Parameters of the size rule when ``centres`` is None, as keyword arguments of
+        :class:`regionalize.MetropolitanAreas` (e.g. ``{"size": "residents",
+        "min_size": 50000}``).
 
     Returns
     -------
@@ -228,7 +320,26 @@ def core_based_areas(
 
     See Also
     --------
-    CoreBasedAreas : the estimator, with the fitted attributes.
+    regionalize.methods.CoreBasedAreas : the estimator, with the fitted attributes.
+    regionalize.methods.combined_areas : the CSA layer.
+
+    References
+    ----------
+    U.S. Office of Management and Budget (2010). 2010 Standards for delineating
+    metropolitan and micropolitan statistical areas. *Federal Register* 75(123),
+    37246-37252.
+
+    Examples
+    --------
+    County C2 sends 30% of its workers to the central county C1 and is outlying; C3 sends
+    20% and keeps out:
+
+    >>> import numpy as np
+    >>> g = rz.FlowGraph.from_matrix(np.array([[500, 0, 0], [30, 70, 0], [20, 0, 80]]),
+    ...                              ["C1", "C2", "C3"])
+    >>> adjacency = rz.Contiguity.from_sparse(np.ones((3, 3)), list(g.ids))
+    >>> rz.methods.core_based_areas(g, ["C1"], contiguity=adjacency).labels.to_dict()
+    {'C1': 'C1', 'C2': 'C1', 'C3': None}
     """
     return (
         CoreBasedAreas(
@@ -261,25 +372,52 @@ def combined_areas(
         The commuting flows (rows: where people live, columns: where they work).
     centres : mapping or list, optional
         Central counties, e.g. ``{cbsa code: [county fips, ...]}``
-        (:func:`regionalize.datasets.us_cbsa_centres`). When None, found by the size rule of
-        :class:`MetropolitanAreas` (``min_size`` etc. passed through ``centre_rule``).
+        (:func:`regionalize.datasets.us_cbsa_centres`); the counties of one entry form one
+        core. When None, found by the size rule of :class:`regionalize.MetropolitanAreas`,
+        with its parameters given in ``centre_rule``.
     tau : float
-        Outlying-county threshold (0.25).
-    csa_threshold : float
-        Employment interchange measure for combining adjacent CBSAs (0.15).
+        Outlying-county threshold (default 0.25): a county joins a CBSA when at least this
+        share of its employed residents work in the central counties, or of its jobs are
+        held by their residents (the stronger tie wins; first order only).
+    csa_threshold : float in (0, 2]
+        Employment interchange measure for combining adjacent CBSAs (default 0.15): the
+        share of the smaller CBSA's employed residents working in the larger plus the share
+        of its jobs held by residents of the larger.
     contiguity : "auto", None or Contiguity
-        Decides adjacency of CBSAs for CSAs (required for CSAs; built from polygons).
+        Which CBSAs are adjacent, for CSAs (required: "auto" builds it from the county
+        polygons; without polygons pass a :class:`~regionalize.Contiguity`).
     centre_rule : dict, optional
-        Parameters of the size rule when ``centres`` is None.
+        Parameters of the size rule when ``centres`` is None, as keyword arguments of
+        :class:`regionalize.MetropolitanAreas` (e.g. ``{"size": "residents",
+        "min_size": 50000}``).
 
     Returns
     -------
     Partition
-        The CSA layer (``CoreBasedAreas(...).fit(graph).csa_``).
+        The CSA layer (``CoreBasedAreas(...).fit(graph).csa_``): CBSAs that combine with
+        nobody are unassigned here.
 
     See Also
     --------
-    CoreBasedAreas : the estimator, with the fitted attributes.
+    regionalize.methods.CoreBasedAreas : the estimator, with the fitted attributes.
+    regionalize.methods.core_based_areas : the CBSA layer.
+
+    References
+    ----------
+    U.S. Office of Management and Budget (2010). 2010 Standards for delineating
+    metropolitan and micropolitan statistical areas. *Federal Register* 75(123),
+    37246-37252.
+
+    Examples
+    --------
+    Three adjacent central counties: A and B exchange enough to combine, C does not.
+
+    >>> import numpy as np
+    >>> g = rz.FlowGraph.from_matrix(
+    ...     np.array([[1000, 50, 0], [100, 400, 0], [0, 10, 300]]), ["A", "B", "C"])
+    >>> adjacency = rz.Contiguity.from_sparse(np.eye(3, k=1), list(g.ids))
+    >>> rz.methods.combined_areas(g, ["A", "B", "C"], contiguity=adjacency).labels.to_dict()
+    {'A': 'A+B', 'B': 'A+B', 'C': None}
     """
     return (
         CoreBasedAreas(

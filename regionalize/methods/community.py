@@ -74,6 +74,7 @@ class Leiden(Estimator):
         Directed modularity with a resolution (``RBConfigurationVertexPartition``; resolution
         1 is plain modularity) or the constant Potts model (``CPMVertexPartition``).
     resolution : float >= 0
+        Resolution parameter (default 1): higher values give more, smaller communities.
     seed : int
         The engine's random seed, in ``[0, 2**63 - 1]``: the same seed gives the same
         partition.
@@ -82,6 +83,52 @@ class Leiden(Estimator):
     n_iterations : int
         Leiden iterations, >= 1 (leidenalg's default 2), or -1: until no improvement
         (slower). leidenalg runs exactly this many, so a huge count runs that long.
+    name : str, optional
+        Layer name (default ``"leiden"``).
+
+    Attributes
+    ----------
+    partition_ : Partition
+        The communities (kind ``"community"``, no centres; each named after its zone with
+        the most jobs).
+    labels_ : pandas.Series
+        Community id per zone.
+    quality_ : float
+        The engine's value of the objective for the partition found (leidenalg's
+        ``quality()``, not normalised).
+
+    Raises
+    ------
+    MissingExtraError
+        From :meth:`fit`, when ``leidenalg`` is not installed (an ``ImportError`` naming
+        ``pip install 'regionalize[community]'``).
+
+    See Also
+    --------
+    regionalize.methods.leiden : the function twin.
+    regionalize.methods.Infomap : communities by the map equation.
+    regionalize.quality.directed_modularity : the modularity of any layer.
+
+    Notes
+    -----
+    ``leidenalg`` (GPL-3.0) is an optional dependency, not installed with regionalize:
+    ``pip install 'regionalize[community]'``.
+
+    References
+    ----------
+    Traag, V. A., Waltman, L. and van Eck, N. J. (2019). From Louvain to Leiden:
+    guaranteeing well-connected communities. *Scientific Reports* 9, 5233.
+
+    Examples
+    --------
+    Six zones in two groups that commute mostly among themselves:
+
+    >>> import numpy as np
+    >>> m = np.array([[50, 20, 15, 1, 0, 0], [18, 60, 12, 0, 1, 0], [10, 14, 40, 0, 0, 2],
+    ...               [1, 0, 0, 45, 20, 10], [0, 2, 0, 15, 55, 16], [0, 0, 1, 12, 18, 35]])
+    >>> g = rz.FlowGraph.from_matrix(m, ["a", "b", "c", "d", "e", "f"])
+    >>> rz.methods.Leiden(seed=0).fit(g).labels_.to_dict()
+    {'a': 'b', 'b': 'b', 'c': 'b', 'd': 'e', 'e': 'e', 'f': 'e'}
     """
 
     def __init__(
@@ -112,7 +159,20 @@ class Leiden(Estimator):
         Returns
         -------
         Leiden
-            ``self``, with ``partition_`` set.
+            ``self``, with ``partition_``, ``labels_`` and ``quality_`` set.
+
+        Examples
+        --------
+        A higher resolution splits the communities, here down to single zones:
+
+        >>> import numpy as np
+        >>> m = np.array([[50, 20, 15, 1, 0, 0], [18, 60, 12, 0, 1, 0], [10, 14, 40, 0, 0, 2],
+        ...               [1, 0, 0, 45, 20, 10], [0, 2, 0, 15, 55, 16], [0, 0, 1, 12, 18, 35]])
+        >>> g = rz.FlowGraph.from_matrix(m, ["a", "b", "c", "d", "e", "f"])
+        >>> rz.methods.Leiden(seed=0).fit(g).partition_.n_areas
+        2
+        >>> rz.methods.Leiden(resolution=2.0, seed=0).fit(g).partition_.n_areas
+        6
         """
         owner = "Leiden"
         _check_common(owner, graph, self.diagonal, self.name)
@@ -210,6 +270,7 @@ def leiden(
         Directed modularity with a resolution (``RBConfigurationVertexPartition``; resolution
         1 is plain modularity) or the constant Potts model (``CPMVertexPartition``).
     resolution : float >= 0
+        Resolution parameter (default 1): higher values give more, smaller communities.
     seed : int
         The engine's random seed, in ``[0, 2**63 - 1]``: the same seed gives the same
         partition.
@@ -218,6 +279,8 @@ def leiden(
     n_iterations : int
         Leiden iterations, >= 1 (leidenalg's default 2), or -1: until no improvement
         (slower). leidenalg runs exactly this many, so a huge count runs that long.
+    name : str, optional
+        Layer name (default ``"leiden"``).
 
     Returns
     -------
@@ -226,7 +289,21 @@ def leiden(
 
     See Also
     --------
-    Leiden : the estimator, with the fitted attributes.
+    regionalize.methods.Leiden : the estimator, with the fitted attributes.
+
+    References
+    ----------
+    Traag, V. A., Waltman, L. and van Eck, N. J. (2019). From Louvain to Leiden:
+    guaranteeing well-connected communities. *Scientific Reports* 9, 5233.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = np.array([[50, 20, 15, 1, 0, 0], [18, 60, 12, 0, 1, 0], [10, 14, 40, 0, 0, 2],
+    ...               [1, 0, 0, 45, 20, 10], [0, 2, 0, 15, 55, 16], [0, 0, 1, 12, 18, 35]])
+    >>> g = rz.FlowGraph.from_matrix(m, ["a", "b", "c", "d", "e", "f"])
+    >>> rz.methods.leiden(g, seed=0).labels.to_dict()
+    {'a': 'b', 'b': 'b', 'c': 'b', 'd': 'e', 'e': 'e', 'f': 'e'}
     """
     return (
         Leiden(
@@ -254,6 +331,51 @@ class Infomap(Estimator):
         Keep internal flows as self-links (Infomap's ``--include-self-links``) or drop them.
     trials : int
         Number of outer-loop trials (the best is kept), in ``[1, 2**31 - 1]``.
+    name : str, optional
+        Layer name (default ``"infomap"``).
+
+    Attributes
+    ----------
+    partition_ : Partition
+        The modules (kind ``"community"``, no centres); zones Infomap leaves out (no flows)
+        are unassigned with a reason.
+    labels_ : pandas.Series
+        Module id per zone.
+    codelength_ : float
+        The map equation's code length of the partition found (bits per step).
+
+    Raises
+    ------
+    MissingExtraError
+        From :meth:`fit`, when ``infomap`` is not installed (an ``ImportError`` naming
+        ``pip install 'regionalize[community]'``).
+
+    See Also
+    --------
+    regionalize.methods.infomap : the function twin.
+    regionalize.methods.Leiden : communities by modularity.
+
+    Notes
+    -----
+    ``infomap`` (AGPL-3.0) is an optional dependency, not installed with regionalize:
+    ``pip install 'regionalize[community]'``.
+
+    References
+    ----------
+    Rosvall, M. and Bergstrom, C. T. (2008). Maps of random walks on complex networks reveal
+    community structure. *Proceedings of the National Academy of Sciences* 105(4),
+    1118-1123.
+
+    Examples
+    --------
+    Six zones in two groups that commute mostly among themselves:
+
+    >>> import numpy as np
+    >>> m = np.array([[50, 20, 15, 1, 0, 0], [18, 60, 12, 0, 1, 0], [10, 14, 40, 0, 0, 2],
+    ...               [1, 0, 0, 45, 20, 10], [0, 2, 0, 15, 55, 16], [0, 0, 1, 12, 18, 35]])
+    >>> g = rz.FlowGraph.from_matrix(m, ["a", "b", "c", "d", "e", "f"])
+    >>> rz.methods.Infomap(seed=0).fit(g).labels_.to_dict()
+    {'a': 'b', 'b': 'b', 'c': 'b', 'd': 'e', 'e': 'e', 'f': 'e'}
     """
 
     def __init__(
@@ -275,7 +397,17 @@ class Infomap(Estimator):
         Returns
         -------
         Infomap
-            ``self``, with ``partition_`` set.
+            ``self``, with ``partition_``, ``labels_`` and ``codelength_`` set.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> m = np.array([[50, 20, 15, 1, 0, 0], [18, 60, 12, 0, 1, 0], [10, 14, 40, 0, 0, 2],
+        ...               [1, 0, 0, 45, 20, 10], [0, 2, 0, 15, 55, 16], [0, 0, 1, 12, 18, 35]])
+        >>> g = rz.FlowGraph.from_matrix(m, ["a", "b", "c", "d", "e", "f"])
+        >>> im = rz.methods.Infomap(seed=0, trials=5).fit(g)
+        >>> im.partition_.n_areas, im.codelength_ > 0
+        (2, True)
         """
         owner = "Infomap"
         _check_common(owner, graph, self.diagonal, self.name)
@@ -352,6 +484,8 @@ def infomap(
         Keep internal flows as self-links (Infomap's ``--include-self-links``) or drop them.
     trials : int
         Number of outer-loop trials (the best is kept), in ``[1, 2**31 - 1]``.
+    name : str, optional
+        Layer name (default ``"infomap"``).
 
     Returns
     -------
@@ -360,6 +494,21 @@ def infomap(
 
     See Also
     --------
-    Infomap : the estimator, with the fitted attributes.
+    regionalize.methods.Infomap : the estimator, with the fitted attributes.
+
+    References
+    ----------
+    Rosvall, M. and Bergstrom, C. T. (2008). Maps of random walks on complex networks reveal
+    community structure. *Proceedings of the National Academy of Sciences* 105(4),
+    1118-1123.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = np.array([[50, 20, 15, 1, 0, 0], [18, 60, 12, 0, 1, 0], [10, 14, 40, 0, 0, 2],
+    ...               [1, 0, 0, 45, 20, 10], [0, 2, 0, 15, 55, 16], [0, 0, 1, 12, 18, 35]])
+    >>> g = rz.FlowGraph.from_matrix(m, ["a", "b", "c", "d", "e", "f"])
+    >>> rz.methods.infomap(g, seed=0).labels.to_dict()
+    {'a': 'b', 'b': 'b', 'c': 'b', 'd': 'e', 'e': 'e', 'f': 'e'}
     """
     return Infomap(seed=seed, diagonal=diagonal, trials=trials, name=name).fit(graph).partition_

@@ -67,7 +67,7 @@ class CommutingZones(Estimator):
     partition_ : Partition
         Areas have no centres (each is named after its zone with the most jobs).
     tree_ : MergeTree
-        The dendrogram (:class:`~regionalize.methods.merge_tree.MergeTree`, heights = the
+        The dendrogram (:class:`~regionalize.methods.MergeTree`, heights = the
         average-linkage distance): ``tree_.cut(k)`` is :meth:`cut`. Its leaves are the
         zones with flows, its ``merges`` names the merged clusters by their first zone.
     linkage_ : numpy.ndarray
@@ -87,13 +87,34 @@ class CommutingZones(Estimator):
       cannot be split (e.g. the pairs at ``PF >= 1``, all at distance 0): when such ties
       straddle ``k``, ``cut(k)`` has fewer than ``k`` zones (scipy's ``maxclust``).
 
+    See Also
+    --------
+    regionalize.methods.commuting_zones : the function twin, returning the Partition.
+    regionalize.methods.MergeTree : the dendrogram, cut at any size.
+    regionalize.datasets.load_us_commuting_zones_1990 : the official 1990 zones, to compare.
+
+    References
+    ----------
+    Tolbert, C. M. and Sizer, M. (1996). U.S. commuting zones and labor market areas: a
+    1990 update. Economic Research Service, U.S. Department of Agriculture.
+
+    Fowler, C. S., Rhubart, D. C. and Jensen, L. (2016). Reassessing and revising commuting
+    zones for 2010: history, assessment, and updates for U.S. 'labor-sheds' 1990-2010.
+    *Population Research and Policy Review* 35(2), 263-286.
+
     Examples
     --------
+    a and b exchange 35 commuters for 100 workers each (``PF = 0.35``, distance 0.65); c
+    sends one commuter to b (distance 0.99, 0.995 on average to a and b), above the cutoff:
+
     >>> import numpy as np
     >>> m = np.array([[80, 20, 0], [15, 85, 0], [0, 1, 99]], float)
     >>> g = rz.FlowGraph.from_matrix(m, ["a", "b", "c"])
-    >>> rz.methods.commuting_zones(g).labels.to_dict()
+    >>> cz = rz.methods.CommutingZones().fit(g)
+    >>> cz.labels_.to_dict()
     {'a': 'b', 'b': 'b', 'c': 'c'}
+    >>> cz.tree_.heights.tolist()
+    [0.65, 0.995]
     """
 
     def __init__(self, cutoff: float = 0.977, *, name: str | None = None):
@@ -114,6 +135,24 @@ class CommutingZones(Estimator):
         -------
         self : CommutingZones
             Fitted: ``tree_``, ``linkage_``, ``partition_``, ``labels_``.
+
+        Examples
+        --------
+        Four zones in two pairs; the zones are named after their zone with most jobs and
+        have no centres:
+
+        >>> import numpy as np
+        >>> m = np.array([[40, 10, 0, 0], [10, 38, 2, 0], [0, 2, 33, 15], [0, 0, 15, 30]])
+        >>> g = rz.FlowGraph.from_matrix(m, ["A", "B", "C", "D"])
+        >>> cz = rz.methods.CommutingZones().fit(g)
+        >>> cz.labels_.to_dict()
+        {'A': 'A', 'B': 'A', 'C': 'C', 'D': 'C'}
+        >>> cz.partition_.areas[["centres", "n_zones"]]
+        ... # doctest: +NORMALIZE_WHITESPACE
+             centres  n_zones
+        area
+        C         ()        2
+        A         ()        2
         """
         from scipy.cluster.hierarchy import linkage
 
@@ -197,6 +236,21 @@ class CommutingZones(Estimator):
         Partition
             Labelled as scipy's ``fcluster`` numbers the clusters, as :meth:`fit` does;
             ``params`` has the ``cutoff`` and/or ``k`` of the cut.
+
+        Examples
+        --------
+        A stricter cutoff, without clustering again:
+
+        >>> import numpy as np
+        >>> m = np.array([[40, 10, 0, 0], [10, 38, 2, 0], [0, 2, 33, 15], [0, 0, 15, 30]])
+        >>> g = rz.FlowGraph.from_matrix(m, ["A", "B", "C", "D"])
+        >>> cz = rz.methods.CommutingZones().fit(g)
+        >>> cz.cut(cutoff=0.5).labels.to_dict()
+        {'A': 'A', 'B': 'B', 'C': 'C', 'D': 'C'}
+        >>> cz.cut(cutoff=0.5).equals(rz.methods.CommutingZones(0.5).fit(g).partition_)
+        True
+        >>> cz.cut(1).n_areas
+        1
         """
         if "tree_" not in vars(self):
             raise InvalidParameterError("This CommutingZones is not fitted yet; call fit(graph).")
@@ -290,18 +344,22 @@ def commuting_zones(
 
     See Also
     --------
-    CommutingZones : the estimator; fitted once, its ``cut(k)`` or ``cut(cutoff=...)``
-        gives other cuts of the same tree.
+    regionalize.methods.CommutingZones : the estimator; fitted once, its ``cut(k)`` or
+        ``cut(cutoff=...)`` gives other cuts of the same tree.
+
+    References
+    ----------
+    Tolbert, C. M. and Sizer, M. (1996). U.S. commuting zones and labor market areas: a
+    1990 update. Economic Research Service, U.S. Department of Agriculture.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from regionalize.methods.commuting_zones import commuting_zones
     >>> m = np.array([[80, 20, 0], [15, 85, 0], [0, 1, 99]], float)
     >>> g = rz.FlowGraph.from_matrix(m, ["a", "b", "c"])
-    >>> commuting_zones(g).labels.to_dict()
+    >>> rz.methods.commuting_zones(g).labels.to_dict()
     {'a': 'b', 'b': 'b', 'c': 'c'}
-    >>> commuting_zones(g, cutoff=0.5).n_areas
+    >>> rz.methods.commuting_zones(g, cutoff=0.5).n_areas
     3
     """
     return CommutingZones(cutoff, name=name).fit(graph).partition_

@@ -292,18 +292,10 @@ class FlowBCA(Estimator):
     name : str, optional
         Layer name (default ``"flowbca"``).
 
-    Whatever the rules, merging stops when no positive relative flow is left (the default
-    rule); with several rules it stops at the first one met.
-
-    The merge sequence does not depend on the rules (they only say when to stop), so the
-    run with rule ``k`` or ``q`` makes the first merges of the run without them: fit
-    ``FlowBCA()`` once (every merge until no positive relative flow is left) and
-    :meth:`cut` gives ``FlowBCA(k=...)`` or ``FlowBCA(q)`` for any ``k`` or ``q``, exactly.
-
     Attributes
     ----------
     tree_ : MergeTree
-        The recorded merges (:class:`~regionalize.methods.merge_tree.MergeTree`, heights =
+        The recorded merges (:class:`~regionalize.methods.MergeTree`, heights =
         the relative flow of each merge, a similarity; ``merges_`` is its ``merges``). It
         is partial: it stops where this fit stopped (see :meth:`cut`).
     merges_ : pandas.DataFrame
@@ -323,6 +315,14 @@ class FlowBCA(Estimator):
 
     Notes
     -----
+    Whatever the rules, merging stops when no positive relative flow is left (the default
+    rule); with several rules it stops at the first one met.
+
+    The merge sequence does not depend on the rules (they only say when to stop), so the
+    run with rule ``k`` or ``q`` makes the first merges of the run without them: fit
+    ``FlowBCA()`` once (every merge until no positive relative flow is left) and
+    :meth:`cut` gives ``FlowBCA(k=...)`` or ``FlowBCA(q)`` for any ``k`` or ``q``, exactly.
+
     Checked against the R port flowbcaR (J. Yun, github.com/urbanjj/Rflowbca and
     urbanjj/flowbcaR 1.1.0), a translation of the Stata/Mata ``flowbca.ado``; implemented
     is its default optimisation function (``opt_f = 1``, directed relative flows):
@@ -353,6 +353,12 @@ class FlowBCA(Estimator):
     ends in one cluster (Seoul): the flows connect every unit. The 13 clusters of the
     flowbcaR README come from ``min_internal=0.1`` (``lm = 0.1``).
 
+    See Also
+    --------
+    regionalize.methods.flowbca : the function twin, returning the Partition.
+    regionalize.methods.MergeTree : the recorded merges, cut at any size.
+    regionalize.methods.Intramax : another hierarchical merge, by standardised interaction.
+
     References
     ----------
     Meekes, J. and Hassink, W. H. J. (2018). flowbca: A flow-based cluster algorithm in
@@ -365,7 +371,7 @@ class FlowBCA(Estimator):
     joins d first, then a joins b, then b (1/35 of its flows to d) joins d.
 
     >>> import pandas as pd
-    >>> from regionalize.methods.flowbca import FlowBCA
+    >>> from regionalize.methods import FlowBCA
     >>> rows = [("a", "b", 10), ("b", "a", 4), ("b", "b", 20), ("b", "d", 1), ("c", "d", 8),
     ...         ("d", "d", 15)]
     >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
@@ -400,7 +406,22 @@ class FlowBCA(Estimator):
         self.name = name
 
     def check_params(self) -> None:
-        """Check the parameters (run before every ``fit``; see :class:`Estimator`)."""
+        """Check the parameters (run before every ``fit``).
+
+        Raises
+        ------
+        InvalidParameterError
+            When ``k`` is not an int >= 1, or ``q``, ``min_internal``, ``mean_internal`` or
+            ``weighted_internal`` is not in (0, 1] (None is allowed for all).
+
+        Examples
+        --------
+        >>> rz.methods.FlowBCA(q=0.05, min_internal=0.5).check_params()
+        >>> rz.methods.FlowBCA(q=1.5).check_params()
+        Traceback (most recent call last):
+        ...
+        regionalize.errors.InvalidParameterError: The 'q' parameter of FlowBCA must be a float in (0, 1]. Got 1.5 instead.
+        """
         owner = type(self).__name__
         check_k(owner, self.k)
         for key in ("q", "min_internal", "mean_internal", "weighted_internal"):
@@ -423,6 +444,20 @@ class FlowBCA(Estimator):
         -------
         self : FlowBCA
             Fitted: ``tree_``, ``merges_``, ``stop_reason_``, ``partition_``, ``labels_``.
+
+        Examples
+        --------
+        x sends two thirds of its flows to y and joins it; z sends all its flows to x and y,
+        one unit after that merge, and joins too. The record says why merging stopped:
+
+        >>> g = rz.FlowGraph.from_matrix([[0, 6, 3], [0, 8, 0], [2, 1, 0]], ["x", "y", "z"])
+        >>> fb = rz.methods.FlowBCA().fit(g)
+        >>> fb.merges_[["unit", "destination", "relative_flow"]].round(3)
+          unit destination  relative_flow
+        0    x           y          0.667
+        1    z           y          1.000
+        >>> fb.stop_reason_
+        'no positive relative flow is left between units'
         """
         matrix = graph.matrix
         n = graph.n_zones
@@ -513,6 +548,17 @@ class FlowBCA(Estimator):
             When that run would go on beyond the merges this fit recorded: this FlowBCA was
             stopped by its own ``k`` or ``q`` earlier than the cut asks. Fit ``FlowBCA()``
             (no ``k``, no ``q``: every merge is recorded) and cut that.
+
+        Examples
+        --------
+        One run records every merge; cuts give the clusters of runs with ``k`` or ``q``:
+
+        >>> g = rz.FlowGraph.from_matrix([[0, 6, 3], [0, 8, 0], [2, 1, 0]], ["x", "y", "z"])
+        >>> fb = rz.methods.FlowBCA().fit(g)
+        >>> fb.cut(2).labels.to_dict()
+        {'x': 'y', 'y': 'y', 'z': 'z'}
+        >>> fb.cut(2).equals(rz.methods.FlowBCA(k=2).fit(g).partition_)
+        True
         """
         if "tree_" not in vars(self):
             raise InvalidParameterError("This FlowBCA is not fitted yet; call fit(graph).")
@@ -716,9 +762,6 @@ def flowbca(
     name : str, optional
         Layer name (default ``"flowbca"``).
 
-    Whatever the rules, merging stops when no positive relative flow is left; with several
-    rules it stops at the first one met.
-
     Returns
     -------
     Partition
@@ -726,16 +769,25 @@ def flowbca(
 
     See Also
     --------
-    FlowBCA : the estimator; ``FlowBCA().fit(graph).cut(k)`` gives this function's result
-        for any ``k`` (or ``q``) from one run.
+    regionalize.methods.FlowBCA : the estimator; ``FlowBCA().fit(graph).cut(k)`` gives
+        this function's result for any ``k`` (or ``q``) from one run.
+
+    Notes
+    -----
+    Whatever the rules, merging stops when no positive relative flow is left; with several
+    rules it stops at the first one met.
+
+    References
+    ----------
+    Meekes, J. and Hassink, W. H. J. (2018). flowbca: A flow-based cluster algorithm in
+    Stata. *The Stata Journal* 18(3), 564-584.
 
     Examples
     --------
-    >>> from regionalize.methods.flowbca import flowbca
     >>> g = rz.FlowGraph.from_matrix([[0, 6, 3], [0, 8, 0], [2, 1, 0]], ids=["x", "y", "z"])
-    >>> flowbca(g).labels.to_dict()
+    >>> rz.methods.flowbca(g).labels.to_dict()
     {'x': 'y', 'y': 'y', 'z': 'y'}
-    >>> flowbca(g, k=2).labels.to_dict()
+    >>> rz.methods.flowbca(g, k=2).labels.to_dict()
     {'x': 'y', 'y': 'y', 'z': 'z'}
     """
     return (

@@ -79,6 +79,44 @@ class FunctionalUrbanAreas(Estimator):
         Cities exchanging at least this share (either way) form one polycentric city (0.15).
     contiguity : "auto", None or Contiguity
         One piece without enclaves (on by default when the graph has polygons).
+    name : str, optional
+        Layer name (default ``"fua"``).
+
+    Attributes
+    ----------
+    partition_ : Partition
+        The functional urban areas (kind ``"functional urban area"``): each city (its zones
+        are the centres) with its commuting zone; params record ``merge_tau``.
+    labels_ : pandas.Series
+        Area id per zone (None when unassigned).
+
+    See Also
+    --------
+    regionalize.methods.functional_urban_areas : the function twin.
+    regionalize.methods.aires_attraction_villes : the same rules as INSEE's AAV.
+    regionalize.MetropolitanAreas : the general rule this is a setting of (``max_order=1``,
+        ``share="residents"``).
+
+    References
+    ----------
+    Dijkstra, L., Poelman, H. and Veneri, P. (2019). The EU-OECD definition of a functional
+    urban area. *OECD Regional Development Working Papers* 2019/11, OECD Publishing, Paris.
+
+    Examples
+    --------
+    Two cities P and Q, with 21% of Q's workers in P: one polycentric city. S1 sends 30% of
+    its workers to P and is in the commuting zone; S2 works in S1, not in the city (no
+    chaining), and R sends only 10% to Q:
+
+    >>> import pandas as pd
+    >>> rows = [("P", "P", 800), ("Q", "Q", 300), ("Q", "P", 80), ("P", "Q", 20),
+    ...         ("S1", "S1", 70), ("S1", "P", 30), ("S2", "S2", 60), ("S2", "S1", 40),
+    ...         ("R", "R", 90), ("R", "Q", 10)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+    ...                                                              "flow"]))
+    >>> fua = rz.methods.FunctionalUrbanAreas(["P", "Q"]).fit(g)
+    >>> fua.labels_.to_dict()
+    {'P': 'P+Q', 'Q': 'P+Q', 'R': None, 'S1': 'P+Q', 'S2': None}
     """
 
     layer = "fua"
@@ -115,7 +153,26 @@ class FunctionalUrbanAreas(Estimator):
         Returns
         -------
         FunctionalUrbanAreas
-            ``self``, with ``partition_`` set.
+            ``self``, with ``partition_`` and ``labels_`` set.
+
+        Examples
+        --------
+        With ``merge_tau=None`` the cities stay apart, each with its own commuting zone;
+        a mapping names them:
+
+        >>> import pandas as pd
+        >>> rows = [("P", "P", 800), ("Q", "Q", 300), ("Q", "P", 80), ("P", "Q", 20),
+        ...         ("S1", "S1", 70), ("S1", "P", 30), ("S2", "S2", 60), ("S2", "S1", 40),
+        ...         ("R", "R", 90), ("R", "Q", 10)]
+        >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin",
+        ...                                                              "destination", "flow"]))
+        >>> fua = rz.methods.FunctionalUrbanAreas({"Metro": "P", "Town": "Q"}, merge_tau=None)
+        >>> fua.fit(g).partition_.areas[["name", "n_zones"]]
+        ... # doctest: +NORMALIZE_WHITESPACE
+               name  n_zones
+        area
+        P     Metro        2
+        Q      Town        1
         """
         owner = type(self).__name__
         centres = self.cities
@@ -163,6 +220,9 @@ def functional_urban_areas(
     contiguity : "auto", None or Contiguity
         One piece without enclaves (on by default when the graph has polygons).
 
+    name : str, optional
+        Layer name (default ``"fua"``).
+
     Returns
     -------
     Partition
@@ -170,7 +230,23 @@ def functional_urban_areas(
 
     See Also
     --------
-    FunctionalUrbanAreas : the estimator, with the fitted attributes.
+    regionalize.methods.FunctionalUrbanAreas : the estimator, with the fitted attributes.
+
+    References
+    ----------
+    Dijkstra, L., Poelman, H. and Veneri, P. (2019). The EU-OECD definition of a functional
+    urban area. *OECD Regional Development Working Papers* 2019/11, OECD Publishing, Paris.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("P", "P", 800), ("Q", "Q", 300), ("Q", "P", 80), ("P", "Q", 20),
+    ...         ("S1", "S1", 70), ("S1", "P", 30), ("S2", "S2", 60), ("S2", "S1", 40),
+    ...         ("R", "R", 90), ("R", "Q", 10)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+    ...                                                              "flow"]))
+    >>> rz.methods.functional_urban_areas(g, ["P", "Q"]).labels.to_dict()
+    {'P': 'P+Q', 'Q': 'P+Q', 'R': None, 'S1': 'P+Q', 'S2': None}
     """
     return (
         FunctionalUrbanAreas(cities, tau=tau, merge_tau=merge_tau, contiguity=contiguity, name=name)
@@ -210,14 +286,39 @@ def aires_attraction_villes(
     contiguity : "auto", None or Contiguity
         One piece without enclaves (on by default when the graph has polygons).
 
+    name : str, optional
+        Layer name (default ``"aav"``).
+
     Returns
     -------
     Partition
-        The AAV layer.
+        The AAV layer (areas of kind ``"aire d'attraction des villes"``).
 
     See Also
     --------
-    FunctionalUrbanAreas : the estimator, with the fitted attributes.
+    regionalize.methods.FunctionalUrbanAreas : the same rules, the EU-OECD definition.
+
+    References
+    ----------
+    INSEE (2020). *Zonage en aires d'attraction des villes 2020*. Institut national de la
+    statistique et des études économiques, Paris.
+
+    Examples
+    --------
+    The pôles P and Q form one pôle (21% of Q's workers work in P); S1 is in its couronne:
+
+    >>> import pandas as pd
+    >>> rows = [("P", "P", 800), ("Q", "Q", 300), ("Q", "P", 80), ("P", "Q", 20),
+    ...         ("S1", "S1", 70), ("S1", "P", 30), ("S2", "S2", 60), ("S2", "S1", 40),
+    ...         ("R", "R", 90), ("R", "Q", 10)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+    ...                                                              "flow"]))
+    >>> aav = rz.methods.aires_attraction_villes(g, ["P", "Q"])
+    >>> aav.areas[["kind", "n_zones"]]
+    ... # doctest: +NORMALIZE_WHITESPACE
+                                  kind  n_zones
+    area
+    P+Q   aire d'attraction des villes        3
     """
     return (
         _AAV(poles, tau=tau, merge_tau=merge_tau, contiguity=contiguity, name=name)
@@ -231,6 +332,61 @@ class UrbanEmploymentAreas(Estimator):
 
     Each zone joins the core or suburb it sends most to among those it sends at least
     ``tau`` to (``dominance="targets"``), with no order cap by default.
+
+    Parameters
+    ----------
+    cores : list, list of lists, or mapping
+        The central cities (ids, groups of ids for polycentric cores, or ``{name: ids}``).
+    tau : float in (0, 1]
+        Share of a zone's employed residents commuting to the core (first-order suburbs) or
+        to a suburb (higher orders) that ties it (default 0.10).
+    max_order : int, optional
+        Highest suburb order; None (default) = no cap.
+    contiguity : None, "auto", "require" or Contiguity
+        None (default): flows only; otherwise areas are kept in one piece as in
+        :class:`regionalize.MetropolitanAreas`.
+    name : str, optional
+        Layer name (default ``"uea"``).
+
+    Attributes
+    ----------
+    partition_ : Partition
+        The urban employment areas (kind ``"urban employment area"``); every suburb records
+        its ``order`` and the zone it joined ``via``.
+    labels_ : pandas.Series
+        Area id per zone (None when unassigned).
+
+    See Also
+    --------
+    regionalize.methods.urban_employment_areas : the function twin.
+    regionalize.MetropolitanAreas : the general rule this is a setting of.
+
+    References
+    ----------
+    Kanemoto, Y. and Tokuoka, K. (2002). Proposal for the standards of metropolitan areas
+    of Japan (in Japanese).
+
+    Examples
+    --------
+    Core P: Q (21% of its workers to P) and S1 (30%) are suburbs; R (10% to Q) and S2 (40%
+    to S1) are second-order suburbs:
+
+    >>> import pandas as pd
+    >>> rows = [("P", "P", 800), ("Q", "Q", 300), ("Q", "P", 80), ("P", "Q", 20),
+    ...         ("S1", "S1", 70), ("S1", "P", 30), ("S2", "S2", 60), ("S2", "S1", 40),
+    ...         ("R", "R", 90), ("R", "Q", 10)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+    ...                                                              "flow"]))
+    >>> uea = rz.methods.UrbanEmploymentAreas(["P"]).fit(g)
+    >>> uea.partition_.details[["order", "via"]]
+    ... # doctest: +NORMALIZE_WHITESPACE
+          order   via
+    zone
+    P         0  None
+    Q         1     P
+    R         2     Q
+    S1        1     P
+    S2        2    S1
     """
 
     def __init__(
@@ -259,7 +415,15 @@ class UrbanEmploymentAreas(Estimator):
         Returns
         -------
         UrbanEmploymentAreas
-            ``self``, with ``partition_`` set.
+            ``self``, with ``partition_`` and ``labels_`` set.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> g = rz.FlowGraph.from_matrix(np.array([[90, 0, 0], [20, 80, 0], [0, 15, 85]]),
+        ...                              ["core", "sub1", "sub2"])
+        >>> rz.methods.UrbanEmploymentAreas(["core"]).fit(g).labels_.to_dict()
+        {'core': 'core', 'sub1': 'core', 'sub2': 'core'}
         """
         m = MetropolitanAreas(
             self.cores,
@@ -298,6 +462,16 @@ def urban_employment_areas(
     ----------
     graph : FlowGraph
         The commuting flows (rows: where people live, columns: where they work).
+    cores : list, list of lists, or mapping
+        The central cities (ids, groups of ids for polycentric cores, or ``{name: ids}``).
+    tau : float in (0, 1]
+        Commuting share that makes a suburb (default 0.10).
+    max_order : int, optional
+        Highest suburb order; None (default) = no cap.
+    contiguity : None, "auto", "require" or Contiguity
+        None (default): flows only; otherwise areas are kept in one piece.
+    name : str, optional
+        Layer name (default ``"uea"``).
 
     Returns
     -------
@@ -306,7 +480,25 @@ def urban_employment_areas(
 
     See Also
     --------
-    UrbanEmploymentAreas : the estimator, with the fitted attributes.
+    regionalize.methods.UrbanEmploymentAreas : the estimator, with the fitted attributes.
+
+    References
+    ----------
+    Kanemoto, Y. and Tokuoka, K. (2002). Proposal for the standards of metropolitan areas
+    of Japan (in Japanese).
+
+    Examples
+    --------
+    First-order suburbs only, with ``max_order=1``:
+
+    >>> import pandas as pd
+    >>> rows = [("P", "P", 800), ("Q", "Q", 300), ("Q", "P", 80), ("P", "Q", 20),
+    ...         ("S1", "S1", 70), ("S1", "P", 30), ("S2", "S2", 60), ("S2", "S1", 40),
+    ...         ("R", "R", 90), ("R", "Q", 10)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+    ...                                                              "flow"]))
+    >>> rz.methods.urban_employment_areas(g, ["P"], max_order=1).labels.to_dict()
+    {'P': 'P', 'Q': 'P', 'R': None, 'S1': 'P', 'S2': None}
     """
     return (
         UrbanEmploymentAreas(cores, tau=tau, max_order=max_order, contiguity=contiguity, name=name)

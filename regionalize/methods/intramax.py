@@ -323,7 +323,7 @@ class Intramax(Estimator):
 
     Starting from one cluster per zone, repeatedly merge the two clusters ``i != j`` with
     positive interaction that maximise ``T_ij / (O_i D_j) + T_ji / (O_j D_i)`` (Masser &
-    Brown 1975). The whole dendrogram is built once in :meth:`fit`; :attr:`partition_` is
+    Brown 1975). The whole dendrogram is built once in :meth:`fit`; ``partition_`` is
     its cut at ``k`` regions or at ``min_objective``, and :meth:`cut` gives other cuts.
 
     **Complexity**: each cluster keeps a dictionary of the clusters it exchanges flows
@@ -344,20 +344,20 @@ class Intramax(Estimator):
         cut stops at whichever comes first. With neither, Intramax has no stop rule (it
         would merge until all interacting zones are one region): :meth:`fit` builds the
         dendrogram only, and ``partition_`` / ``labels_`` raise
-        :class:`~regionalize.errors.InvalidParameterError` naming ``k=`` and
+        :class:`~regionalize.InvalidParameterError` naming ``k=`` and
         ``min_objective=`` (as does :func:`intramax`); ``k=1`` asks for every merge.
     contiguity : None, "auto", "require" or Contiguity
         None (default, the original procedure): any two clusters may merge. Otherwise only
         adjacent clusters merge: "auto" builds rook contiguity from the graph's polygons
         (islands linked to their nearest zone) and is off without polygons, "require" raises
-        without polygons, or pass a :class:`~regionalize.contiguity.Contiguity`.
+        without polygons, or pass a :class:`~regionalize.Contiguity`.
     name : str, optional
         Layer name of the partition (default ``"intramax"``).
 
     Attributes
     ----------
     tree_ : MergeTree
-        The dendrogram (:class:`~regionalize.methods.merge_tree.MergeTree`, heights = the
+        The dendrogram (:class:`~regionalize.methods.MergeTree`, heights = the
         objective, a similarity): ``tree_.cut(k)`` is :meth:`cut`; ``merges_`` and
         ``linkage_`` are its ``merges`` and ``Z``.
     merges_ : pandas.DataFrame
@@ -373,8 +373,16 @@ class Intramax(Estimator):
     n_components_ : int
         Clusters left after the last possible merge (zones without flows not counted).
     partition_ : Partition
+        The regions of the cut (only with ``k`` or ``min_objective``): no centres, each
+        region named after its zone with the most jobs.
     labels_ : pandas.Series
         Region id per zone (None when unassigned).
+
+    See Also
+    --------
+    regionalize.methods.intramax : the function twin, returning the Partition.
+    regionalize.methods.MergeTree : the dendrogram, cut at any size.
+    regionalize.methods.FlowBCA : another hierarchical merge, by relative flows.
 
     Notes
     -----
@@ -407,7 +415,7 @@ class Intramax(Estimator):
       would overflow (flows of 1e200) or vanish (1e-200). The objective is reported in the
       flows' units; when it is no float64 number there (flows below about 1e-308), or when
       some zone totals are more than about 1e154 times smaller than the total, Intramax
-      raises :class:`~regionalize.errors.InvalidODError` saying how to rescale.
+      raises :class:`~regionalize.InvalidODError` saying how to rescale.
 
     Merges are incremental: cluster-to-cluster flows are sparse dictionaries and candidate
     pairs sit in a heap with lazy deletion. After merging ``a`` and ``b``, a pair
@@ -430,8 +438,7 @@ class Intramax(Estimator):
     ...         ("D", "C", 20), ("D", "D", 10)]
     >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
     ...                                                              "flow"]))
-    >>> from regionalize.methods.intramax import Intramax
-    >>> im = Intramax(k=2).fit(g)
+    >>> im = rz.methods.Intramax(k=2).fit(g)
     >>> im.merges_[["a", "b", "objective", "size"]].round(4)
        a  b  objective  size
     0  C  D     0.0250     2
@@ -463,7 +470,22 @@ class Intramax(Estimator):
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def check_params(self) -> None:
-        """Check the parameters (run before every ``fit``; see :class:`Estimator`)."""
+        """Check the parameters (run before every ``fit``).
+
+        Raises
+        ------
+        InvalidParameterError
+            When ``k`` is not an int >= 1 or ``min_objective`` not a number > 0 (None is
+            allowed for both).
+
+        Examples
+        --------
+        >>> rz.methods.Intramax(k=5).check_params()
+        >>> rz.methods.Intramax(min_objective=-1).check_params()
+        Traceback (most recent call last):
+        ...
+        regionalize.errors.InvalidParameterError: The 'min_objective' parameter of Intramax must be a float in (0, inf). Got -1.0 instead.
+        """
         owner = type(self).__name__
         check_k(owner, self.k)
         check_positive(owner, "min_objective", self.min_objective)
@@ -485,6 +507,24 @@ class Intramax(Estimator):
         self : Intramax
             Fitted: ``tree_``, ``merges_``, ``linkage_``, ``n_components_``, and with a stop
             rule ``partition_`` and ``labels_``.
+
+        Examples
+        --------
+        Without a stop rule, the dendrogram only: read the merges, then choose a cut.
+
+        >>> import numpy as np
+        >>> m = np.array([[40, 10, 0, 0], [10, 38, 2, 0], [0, 2, 33, 15], [0, 0, 15, 30]])
+        >>> g = rz.FlowGraph.from_matrix(m, ["A", "B", "C", "D"])
+        >>> im = rz.methods.Intramax().fit(g)
+        >>> im.merges_.round(6)
+           step  a  b  objective  size  n_clusters
+        0     1  C  D   0.013333     2           3
+        1     2  A  B   0.008000     2           2
+        2     3  A  C   0.000421     4           1
+        >>> hasattr(im, "partition_")
+        False
+        >>> im.cut(2).labels.to_dict()
+        {'A': 'A', 'B': 'A', 'C': 'C', 'D': 'C'}
         """
         contig = contiguity_for(graph, self.contiguity)
         adjacency = contig[0] if contig is not None else None
@@ -539,19 +579,36 @@ class Intramax(Estimator):
     def cut(self, k: int | None = None, *, min_objective: float | None = None) -> Partition:
         """The regions after the first merges of the fitted dendrogram.
 
-        The same as :meth:`MergeTree.cut <regionalize.methods.merge_tree.MergeTree.cut>` of
+        The same as :meth:`MergeTree.cut <regionalize.methods.MergeTree.cut>` of
         ``tree_`` with ``height=min_objective``: exactly the partition of
         ``Intramax(k, min_objective=min_objective, ...)`` fitted with the same contiguity
         and name.
 
         Parameters
         ----------
-        k, min_objective
-            As in the constructor; one of them is required (see :data:`NO_CUT`).
+        k : int, optional
+            Number of regions (zones without any flow are not counted).
+        min_objective : float, optional
+            Stop at the first merge whose objective is below it. One of ``k`` and
+            ``min_objective`` is required: without a stop rule Intramax would merge every
+            interacting zone into one region, and an
+            :class:`~regionalize.InvalidParameterError` says so.
 
         Returns
         -------
         Partition
+            The regions of that cut.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> m = np.array([[40, 10, 0, 0], [10, 38, 2, 0], [0, 2, 33, 15], [0, 0, 15, 30]])
+        >>> g = rz.FlowGraph.from_matrix(m, ["A", "B", "C", "D"])
+        >>> im = rz.methods.Intramax(k=2).fit(g)
+        >>> im.cut(3).labels.to_dict()
+        {'A': 'A', 'B': 'B', 'C': 'C', 'D': 'C'}
+        >>> im.cut(3).equals(rz.methods.Intramax(k=3).fit(g).partition_)
+        True
         """
         if "tree_" not in vars(self):
             raise InvalidParameterError("This Intramax is not fitted yet; call fit(graph).")
@@ -667,7 +724,7 @@ def intramax(
     min_objective : float, optional
         Stop at the first merge whose objective is below it (merges at exactly it are made).
         With ``k`` too, the first rule met stops. One of ``k`` and ``min_objective`` is
-        required: without a stop rule :class:`~regionalize.errors.InvalidParameterError`
+        required: without a stop rule :class:`~regionalize.InvalidParameterError`
         says so.
     contiguity : None, "auto", "require" or Contiguity
         None (default): any two clusters may merge; otherwise only adjacent ones (see
@@ -682,14 +739,18 @@ def intramax(
 
     See Also
     --------
-    Intramax : the estimator; fitted once, its ``cut(k)`` (or ``tree_.cut``) gives the
-        regions at other sizes without recomputing the dendrogram.
+    regionalize.methods.Intramax : the estimator; fitted once, its ``cut(k)`` (or
+        ``tree_.cut``) gives the regions at other sizes without recomputing the dendrogram.
+
+    References
+    ----------
+    Masser, I. and Brown, P. J. B. (1975). Hierarchical aggregation procedures for
+    interaction data. *Environment and Planning A* 7, 509-523.
 
     Examples
     --------
     >>> g = rz.FlowGraph.from_matrix([[5, 3, 0], [2, 6, 0], [0, 0, 9]], ids=["x", "y", "z"])
-    >>> from regionalize.methods.intramax import intramax
-    >>> intramax(g, k=2).labels.to_dict()
+    >>> rz.methods.intramax(g, k=2).labels.to_dict()
     {'x': 'y', 'y': 'y', 'z': 'z'}
     """
     return (

@@ -1,8 +1,8 @@
 """One result for the hierarchical methods: the merge tree, fitted once and cut at any size.
 
-:class:`~regionalize.methods.intramax.Intramax`,
-:class:`~regionalize.methods.commuting_zones.CommutingZones` and
-:class:`~regionalize.methods.flowbca.FlowBCA` build their regions by merging two clusters at
+:class:`~regionalize.methods.Intramax`,
+:class:`~regionalize.methods.CommutingZones` and
+:class:`~regionalize.methods.FlowBCA` build their regions by merging two clusters at
 a time. Their ``fit`` records the sequence of merges once as a :class:`MergeTree`
 (``tree_``); :meth:`MergeTree.cut` then gives the regions after any number of merges, each
 exactly the partition the method gives when run with that stop rule ("what if 30 regions
@@ -84,9 +84,9 @@ def linkage_matrix(
 class MergeTree:
     """The merges of a hierarchical method, cut into regions at any number of clusters.
 
-    Built by the ``fit`` of :class:`~regionalize.methods.intramax.Intramax`,
-    :class:`~regionalize.methods.commuting_zones.CommutingZones` and
-    :class:`~regionalize.methods.flowbca.FlowBCA` (their ``tree_``); each estimator's ``cut``
+    Built by the ``fit`` of :class:`~regionalize.methods.Intramax`,
+    :class:`~regionalize.methods.CommutingZones` and
+    :class:`~regionalize.methods.FlowBCA` (their ``tree_``); each estimator's ``cut``
     delegates to :meth:`cut`. A cut is exactly the partition the method gives when run with
     the same stop rule (same labels, area ids and their order, centres, roles and params),
     because it is built by the method's own code from the first merges of the tree.
@@ -94,7 +94,7 @@ class MergeTree:
     Parameters
     ----------
     ids : sequence
-        The leaves: leaf ``i`` of :attr:`Z` is the zone ``ids[i]``. Intramax and FlowBCA keep
+        The leaves: leaf ``i`` of ``Z`` is the zone ``ids[i]``. Intramax and FlowBCA keep
         every zone of the graph (graph order; zones without flows never merge);
         CommutingZones only the zones with commuting flows in or out, in graph order (its
         ``linkage_`` is over them).
@@ -154,7 +154,7 @@ class MergeTree:
       is ``FlowBCA(q, k=k)`` with the fitted ``min_internal``, ``mean_internal``,
       ``weighted_internal`` and name. A cut that run would take beyond the recorded merges
       (the fit was stopped earlier by its own ``k`` or ``q``) raises
-      :class:`~regionalize.errors.InvalidParameterError`: fit ``FlowBCA()`` to record
+      :class:`~regionalize.InvalidParameterError`: fit ``FlowBCA()`` to record
       every merge.
 
     Examples
@@ -234,7 +234,7 @@ class MergeTree:
 
     @property
     def n_merges(self) -> int:
-        """Number of merges (rows of :attr:`Z`)."""
+        """Number of merges (rows of ``Z``)."""
         return len(self.Z)
 
     @property
@@ -276,6 +276,20 @@ class MergeTree:
             Exactly what the method gives when run with that stop rule (see the Notes of
             the class for each method's rule, and what it does without ``k`` and
             ``height``).
+
+        Examples
+        --------
+        Four zones: C and D exchange most for their size, then A and B. One Intramax fit,
+        then regions at any number of clusters or objective level:
+
+        >>> import numpy as np
+        >>> m = np.array([[40, 10, 0, 0], [10, 38, 2, 0], [0, 2, 33, 15], [0, 0, 15, 30]])
+        >>> g = rz.FlowGraph.from_matrix(m, ["A", "B", "C", "D"])
+        >>> tree = rz.methods.Intramax().fit(g).tree_
+        >>> tree.cut(3).labels.to_dict()
+        {'A': 'A', 'B': 'B', 'C': 'C', 'D': 'C'}
+        >>> tree.cut(height=0.005).labels.to_dict()
+        {'A': 'A', 'B': 'A', 'C': 'C', 'D': 'C'}
         """
         return self._partition(k, height, stacklevel=4)
 
@@ -296,6 +310,18 @@ class MergeTree:
         Returns
         -------
         int
+            Clusters left (zones without flows not counted).
+
+        Examples
+        --------
+        How many regions each objective level would give, to choose a cut:
+
+        >>> import numpy as np
+        >>> m = np.array([[40, 10, 0, 0], [10, 38, 2, 0], [0, 2, 33, 15], [0, 0, 15, 30]])
+        >>> g = rz.FlowGraph.from_matrix(m, ["A", "B", "C", "D"])
+        >>> tree = rz.methods.Intramax().fit(g).tree_
+        >>> [tree.n_clusters(h) for h in (0.01, 0.005, 0.0001)]
+        [3, 2, 1]
         """
         return self._cutter.n_clusters(None, height)
 
@@ -307,9 +333,20 @@ class MergeTree:
         -------
         pandas.DataFrame
             ``step``, the linkage columns ``left`` and ``right`` (cluster ids as in
-            :attr:`Z`), ``height`` and ``size``, ``n_clusters`` left after the merge, then
-            the method's own columns of :attr:`merges` naming the merged clusters by zone
+            ``Z``), ``height`` and ``size``, ``n_clusters`` left after the merge, then
+            the method's own columns of ``merges`` naming the merged clusters by zone
             id (``a`` / ``b``, or FlowBCA's ``unit`` / ``destination`` / ``flow``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> m = np.array([[40, 10, 0, 0], [10, 38, 2, 0], [0, 2, 33, 15], [0, 0, 15, 30]])
+        >>> g = rz.FlowGraph.from_matrix(m, ["A", "B", "C", "D"])
+        >>> rz.methods.CommutingZones().fit(g).tree_.to_frame().round(3)
+           step  left  right  height  size  n_clusters  a  b
+        0     1     2      3   0.333     2           3  C  D
+        1     2     0      1   0.600     2           2  A  B
+        2     3     4      5   0.980     4           1  A  C
         """
         frame = pd.DataFrame(
             {

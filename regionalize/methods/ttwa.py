@@ -143,7 +143,7 @@ ISTAT_2011 = {"min_size": 1000, "min_sc": 0.6667, "target_size": 10000, "target_
 #: - ``"uk2011"``: the ONS 2011 travel-to-work areas (Coombes & Bond 2008, *Travel-to-Work
 #:   Areas: the 2007 review*, ONS; the same rules gave the 228 TTWAs of 2011): minimum size
 #:   3,500 employed residents (economically active), target size 25,000, minimum
-#:   self-containment 0.6667, target 0.75 (the numbers of the design brief's UK parameters).
+#:   self-containment 0.6667, target 0.75.
 #: - ``"istat2011"``: Istat's 2011 labour market areas (sistemi locali del lavoro; Franconi,
 #:   D'Alò & Ichim 2016, *Istat implementation of the algorithm to develop Labour Market
 #:   Areas*; R package ``LabourMarketAreas``, whose Sardinia example this module reproduces
@@ -201,8 +201,13 @@ def _zero_list(m: sp.csr_array):
 class LabourMarketAreas(Estimator):
     """Travel-to-work / labour market areas by the Coombes & Bond (2008) validity loop.
 
-    Follows Istat's reference implementation (R package ``LabourMarketAreas``,
-    ``findClusters``) rule for rule; see the module documentation for every choice point.
+    Every zone starts as a cluster of its own. While some cluster is not *valid* (big and
+    self-contained enough), the least valid one gives up a zone, which moves to the cluster
+    it is most *cohesive* with, or to a reserve list when that move would lower the
+    receiving cluster's validity or when it has no link to another cluster. When every
+    cluster is valid, the reserve-list zones join their most cohesive cluster. Follows
+    Istat's reference implementation (R package ``LabourMarketAreas``, ``findClusters``)
+    rule for rule (see the Notes).
 
     **Complexity**: every iteration moves one zone and touches only that zone's row and
     column and the clusters it exchanges commuters with, ``O(d log n)`` with d its number of
@@ -229,7 +234,9 @@ class LabourMarketAreas(Estimator):
         is off without polygons.
     istat_quirks : bool
         Reproduce the reference's stale validity of a cluster in the iteration after it gave
-        up one of several zones (default True; see choice point 11).
+        up one of several zones (default True): the reference does not recompute that
+        cluster's totals, and this now and then changes which cluster is handled next.
+        False evaluates it properly (not the reference).
     initial : mapping or Series, optional
         Starting clusters (the reference's ``PartialClusterData``): a label per zone id;
         zones with a missing label start in the reserve list. Zero-list zones are always
@@ -248,6 +255,7 @@ class LabourMarketAreas(Estimator):
         Zero-list zones and reserve-list zones linked to no area are unassigned, with a
         reason.
     labels_ : pandas.Series
+        Area id per zone (None when unassigned).
     reserve_ : pandas.DataFrame
         Zones that went to the reserve list, indexed by zone id: ``case`` (the reference's
         "A"-"F"), ``reason``, ``iteration``, ``from_cluster`` (reference number of the cluster
@@ -265,6 +273,51 @@ class LabourMarketAreas(Estimator):
     n_iterations_ : int
         Iterations of the loop (clusters dissolved).
 
+    See Also
+    --------
+    regionalize.methods.labour_market_areas : the function twin, returning the Partition.
+    regionalize.methods.validity : the validity of a cluster, as a function.
+    regionalize.methods.cohesion : the cohesion between two clusters.
+    regionalize.methods.TTWA_PRESETS : the UK and Istat parameter sets.
+
+    Notes
+    -----
+    Validity of a cluster A with ``R_A`` employed residents, ``W_A`` jobs and ``C_AA``
+    people living and working in it (``minSZ, minSC, tarSZ, tarSC`` are ``min_size``,
+    ``min_sc``, ``target_size`` and ``target_sc``)::
+
+        msc  = min(C_AA / R_A, C_AA / W_A)       # supply and demand self-containment
+        Y    = min(msc / tarSC, 1)
+        size = max((tarSZ - R_A) / (tarSZ - minSZ), 0)
+        Z    = 1 - (1 - minSC / tarSC) * size
+        validity = Y * Z * tarSC / minSC         # valid iff validity >= 1
+
+    so a small area needs a high self-containment and a large one may have less. The
+    cohesion between clusters A and B is ``C_AB**2 / (R_A W_B) + C_BA**2 / (R_B W_A)``.
+    ``R`` and ``W`` are the row and column sums of the flows between the zones processed,
+    diagonal included (not the graph's ``residents`` / ``jobs`` columns). Zones with no
+    employed residents, no jobs, or only internal flows are set aside first (``zero_``).
+    Areas have no central zone: each is named after its zone with the most jobs.
+
+    Where the published description leaves a choice open (which cluster gives up which
+    zone, ties, the reserve-list cases "A" to "F", the final assignment), the reference R
+    code decides. The sixteen choice points, and the few places that depart from the
+    reference (the options ``contiguity`` and ``istat_quirks=False``, and two rare cases of
+    broken clusters where the reference stops with an error or mixes up cluster numbers),
+    are listed in the documentation of the module (``help(regionalize.methods.ttwa)``). On Sardinia, Brindisi and the US counties
+    the partitions, iteration counts and reserve lists equal those of the R code.
+
+    References
+    ----------
+    Coombes, M. and Bond, S. (2008). *Travel-to-Work Areas: the 2007 review*. Office for
+    National Statistics, London.
+
+    Office for National Statistics (2016). *Travel to work area analysis in Great Britain:
+    2016*.
+
+    Franconi, L., D'Alò, M. and Ichim, D. (2016). *Istat implementation of the algorithm to
+    develop Labour Market Areas*. Istat, Rome.
+
     Examples
     --------
     Town A, a large town B and a village X whose few jobs are held by B residents. X is the
@@ -274,7 +327,7 @@ class LabourMarketAreas(Estimator):
     below validity 1 (flagged ``from_reserve``).
 
     >>> import pandas as pd
-    >>> from regionalize.methods.ttwa import LabourMarketAreas
+    >>> from regionalize.methods import LabourMarketAreas
     >>> rows = [("A", "A", 300), ("A", "B", 40), ("B", "B", 5000), ("B", "X", 300),
     ...         ("X", "X", 20), ("X", "A", 60)]
     >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
@@ -336,7 +389,24 @@ class LabourMarketAreas(Estimator):
         return out
 
     def check_params(self) -> None:
-        """Check the parameters (run before every ``fit``; see :class:`Estimator`)."""
+        """Check the parameters (run before every ``fit``).
+
+        Raises
+        ------
+        InvalidParameterError
+            When the four numbers (from the preset and those given) break
+            ``0 < min_sc <= target_sc <= 1`` or ``0 < min_size < target_size``, when
+            ``preset=None`` leaves one of them missing, or when ``istat_quirks`` or
+            ``max_iter`` is of the wrong kind.
+
+        Examples
+        --------
+        >>> rz.methods.LabourMarketAreas(preset="istat2011", min_size=2000).check_params()
+        >>> rz.methods.LabourMarketAreas(min_sc=0.8, target_sc=0.7).check_params()
+        Traceback (most recent call last):
+        ...
+        regionalize.errors.InvalidParameterError: The 'min_sc' parameter of LabourMarketAreas must be a float in (0, 0.7]. Got 0.8 instead.
+        """
         owner = type(self).__name__
         check_validity_params(owner, *self._sizes().values())
         check_parameter(owner, "istat_quirks", self.istat_quirks, allowed=[True, False])
@@ -374,8 +444,40 @@ class LabourMarketAreas(Estimator):
         return codes
 
     def fit(self, graph: FlowGraph) -> LabourMarketAreas:
-        """Delineate the areas of ``graph``: sets the attributes ending in ``_``; returns
-        the estimator."""
+        """Delineate the labour market areas of ``graph``.
+
+        Parameters
+        ----------
+        graph : FlowGraph
+            The commuting flows (rows: where people live, columns: where they work), the
+            diagonal holding the people who live and work in the same zone.
+
+        Returns
+        -------
+        LabourMarketAreas
+            ``self``, with ``partition_``, ``labels_``, ``reserve_``, ``zero_``,
+            ``history_``, ``moves_`` and ``n_iterations_`` set.
+
+        Examples
+        --------
+        Two towns with their villages, at small thresholds. The least valid cluster (W,
+        validity 0.546) is dissolved first and W moves to B, then V to A; the loop records
+        what it did.
+
+        >>> import pandas as pd
+        >>> rows = [("A", "A", 500), ("V", "V", 40), ("V", "A", 60), ("B", "B", 400),
+        ...         ("W", "W", 30), ("W", "B", 50), ("A", "B", 10)]
+        >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin",
+        ...                                                              "destination", "flow"]))
+        >>> lma = rz.methods.LabourMarketAreas(min_size=50, min_sc=0.6, target_size=300,
+        ...                                    target_sc=0.7).fit(g)
+        >>> lma.labels_.to_dict()
+        {'A': 'A', 'B': 'B', 'V': 'A', 'W': 'B'}
+        >>> lma.history_[["iteration", "validity", "zone", "action"]].round(3)
+           iteration  validity zone action
+        0          1     0.546    W  moved
+        1          2     0.590    V  moved
+        """
         from .._attach import contiguity_for
 
         params = self._sizes()
@@ -544,7 +646,9 @@ def labour_market_areas(
         is off without polygons.
     istat_quirks : bool
         Reproduce the reference's stale validity of a cluster in the iteration after it gave
-        up one of several zones (default True; see choice point 11).
+        up one of several zones (default True): the reference does not recompute that
+        cluster's totals, and this now and then changes which cluster is handled next.
+        False evaluates it properly (not the reference).
     initial : mapping or Series, optional
         Starting clusters (the reference's ``PartialClusterData``): a label per zone id;
         zones with a missing label start in the reserve list. Zero-list zones are always
@@ -561,7 +665,32 @@ def labour_market_areas(
 
     See Also
     --------
-    LabourMarketAreas : the estimator, with the fitted attributes.
+    regionalize.methods.LabourMarketAreas : the estimator, with the fitted attributes and
+        the rules (Notes) in full.
+
+    References
+    ----------
+    Coombes, M. and Bond, S. (2008). *Travel-to-Work Areas: the 2007 review*. Office for
+    National Statistics, London.
+
+    Franconi, L., D'Alò, M. and Ichim, D. (2016). *Istat implementation of the algorithm to
+    develop Labour Market Areas*. Istat, Rome.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("A", "A", 500), ("V", "V", 40), ("V", "A", 60), ("B", "B", 400),
+    ...         ("W", "W", 30), ("W", "B", 50), ("A", "B", 10)]
+    >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(rows, columns=["origin", "destination",
+    ...                                                              "flow"]))
+    >>> p = rz.methods.labour_market_areas(g, min_size=50, min_sc=0.6, target_size=300,
+    ...                                    target_sc=0.7)
+    >>> p.areas[["residents", "sc_supply", "validity", "valid"]].round(3)
+    ... # doctest: +NORMALIZE_WHITESPACE
+          residents  sc_supply  validity  valid
+    area
+    A         610.0      0.984     1.167   True
+    B         480.0      1.000     1.167   True
     """
     return (
         LabourMarketAreas(
