@@ -62,11 +62,10 @@ def check_k(owner: str, k) -> None:
     """``k`` is None or an int >= 1 (the one template of :func:`check_parameter`)."""
     if k is None:
         return
-    if not isinstance(k, Integral) or isinstance(k, bool):
+    if not isinstance(k, Integral) or isinstance(k, bool) or k < 1:
         raise InvalidParameterError(
             f"The 'k' parameter of {owner} must be an int >= 1 or None. Got {k!r} instead."
         )
-    check_parameter(owner, "k", int(k), interval=(1, np.inf))
 
 
 def check_positive(owner: str, name: str, value) -> None:
