@@ -16,9 +16,7 @@ import regionalize
 
 HERE = Path(__file__).parent
 REPO = HERE.parent
-sys.path.insert(0, str(HERE))  # cli_command.py (the typer app as a click command)
 
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 project = "regionalize"
 author = "the regionalize developers"
@@ -34,7 +32,6 @@ extensions = [
     "numpydoc",
     "myst_nb",
     "sphinx_gallery.gen_gallery",
-    "sphinx_click",
     "sphinx_copybutton",
     "sphinx_design",
 ]
@@ -110,6 +107,31 @@ for _nb in sorted(_NB_SRC.glob("*.ipynb")):
     _target = _NB_DST / _nb.name
     if not _target.exists() or _target.read_bytes() != _nb.read_bytes():
         shutil.copyfile(_nb, _target)
+
+# ---------------------------------------------------------------- the CLI reference
+# generated from the typer app at every build (typer's own Markdown), headings one level down
+def _write_cli_reference() -> None:
+    import typer
+    import typer.cli
+
+    from regionalize.cli import app
+
+    command = typer.main.get_command(app)
+    text = typer.cli.get_docs_for_click(
+        obj=command, ctx=typer.Context(command), name="regionalize"
+    )
+    text = "\n".join("#" + line if line.startswith("#") else line for line in text.splitlines())
+    page = (
+        "# Command line reference\n\n"
+        "Every command and flag of `regionalize`, generated from the program itself. The "
+        "{doc}`guide page <guide/cli>` shows them at work.\n\n" + text + "\n"
+    )
+    target = HERE / "cli.md"
+    if not target.exists() or target.read_text(encoding="utf-8") != page:
+        target.write_text(page, encoding="utf-8")
+
+
+_write_cli_reference()
 
 # ---------------------------------------------------------------- gallery (examples/)
 # the scripts that only print run when the site is built (a few seconds each, on the national

@@ -136,7 +136,8 @@ def dorling_layout(
     x, y : array-like
         Starting centres (e.g. zone or area centroids, in a projected CRS).
     radius : array-like
-        Circle radii (see :func:`circle_radii`); circles of radius 0 stay where they are.
+        Circle radii (``circle_radii`` gives them from values, with areas proportional to the
+        values); circles of radius 0 stay where they are.
     iterations : int
         Upper bound on the relaxation steps.
     attraction : float
