@@ -2,7 +2,14 @@
 
 Commuting OD tables become :class:`FlowGraph` objects (sparse flows, zone ids, zone
 attributes and polygons); the delineation methods turn them into nested layers of
-functional regions.
+functional regions: a :class:`Partition` per layer, several nested in a :class:`Hierarchy`.
+
+Examples
+--------
+>>> import regionalize as rz
+>>> g = rz.synthetic_country(60, seed=1)  # or rz.read_flows("od.csv", "home", "work", "n")
+>>> rz.delineate(g)
+<Hierarchy over 60 zones: megaregion=1, metropolitan=1, urban=4>
 """
 
 from . import compare, datasets, methods, plot, quality, stability

@@ -53,10 +53,21 @@ class Estimator:
     def check_params(self) -> None:
         """Check every parameter against its declared constraint (run before every ``fit``).
 
+        Parameters are stored as given and checked here, so a wrong value is reported by
+        ``fit`` (or by calling this method), naming the parameter and its allowed values.
+
         Raises
         ------
         InvalidParameterError
             Naming the first parameter that is wrong, what it must be and what it is.
+
+        Examples
+        --------
+        >>> m = rz.DominantFlows(tau=2)  # stored as given
+        >>> m.check_params()
+        Traceback (most recent call last):
+        ...
+        regionalize.errors.InvalidParameterError: The 'tau' parameter of DominantFlows must be a float in [0, 1]. Got 2 instead.
         """
         owner = type(self).__name__
         for name, check in self._constraints.items():
@@ -69,7 +80,17 @@ class Estimator:
 
     @classmethod
     def param_names(cls) -> list[str]:
-        """The names of the parameters: the arguments of ``__init__``, in order."""
+        """The names of the parameters: the arguments of ``__init__``, in order.
+
+        Returns
+        -------
+        list of str
+
+        Examples
+        --------
+        >>> rz.DominantFlows.param_names()
+        ['size', 'share', 'tau', 'classes', 'name']
+        """
         sig = inspect.signature(cls.__init__)
         return [p.name for p in sig.parameters.values() if p.name != "self" and p.kind not in _SKIP]
 

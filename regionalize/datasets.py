@@ -1,7 +1,7 @@
 """Real national data sets, loaded into FlowGraphs with their zone layers.
 
 The data live outside the repository, in a data folder (see :func:`data_dir`). Every loader
-returns a :class:`~regionalize.flows.FlowGraph` with zone attributes and geometry, and records
+returns a :class:`~regionalize.FlowGraph` with zone attributes and geometry, and records
 the quirks of its source in ``graph.meta["quirks"]`` (and in its docstring).
 """
 
@@ -47,7 +47,35 @@ def data_dir(required: bool = True) -> Path | None:
 
     Looked up in this order: the ``REGIONALIZE_DATA`` environment variable, then
     ``../shared/data`` beside the repository (or beside the working directory).
-    With ``required=False`` a missing folder gives ``None`` instead of an error.
+
+    Parameters
+    ----------
+    required : bool
+        Raise when there is no data folder (default); ``False`` returns ``None`` instead.
+
+    Returns
+    -------
+    pathlib.Path or None
+
+    Raises
+    ------
+    DataNotFoundError
+        When ``required`` and no folder is found, or ``REGIONALIZE_DATA`` is not a folder.
+
+    Examples
+    --------
+    >>> import os, pathlib, tempfile
+    >>> from unittest import mock
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with mock.patch.dict(os.environ, {"REGIONALIZE_DATA": tmp}):
+    ...         print(rz.datasets.data_dir() == pathlib.Path(tmp))
+    True
+    >>> with mock.patch.dict(os.environ, {"REGIONALIZE_DATA": "/no/such/folder"}):
+    ...     print(rz.datasets.data_dir(required=False))
+    ...     rz.datasets.data_dir()
+    Traceback (most recent call last):
+    ...
+    regionalize.errors.DataNotFoundError: REGIONALIZE_DATA points to /no/such/folder, which is not a folder. Set it to the folder that holds the data sets (e.g. korea-sigun-ktdb-od/), or unset it.
     """
     env = os.environ.get(ENV_VAR)
     if env:
@@ -92,6 +120,11 @@ def _read_zones(path: Path, **kwargs):
 def load_korea_ktdb(root: str | os.PathLike | None = None) -> FlowGraph:
     """KTDB passenger trips between the 159 South Korean si/gun, with their polygons.
 
+    Parameters
+    ----------
+    root : path, optional
+        The data folder; by default :func:`regionalize.datasets.data_dir`.
+
     Returns
     -------
     FlowGraph
@@ -112,6 +145,19 @@ def load_korea_ktdb(root: str | os.PathLike | None = None) -> FlowGraph:
     - Codes are KOSTAT census codes (``11010``), not MOIS codes (``11110``).
     - The polygons (2023 boundaries) were reprojected from EPSG:5179 to EPSG:4326; use
       ``graph.to_crs(5179)`` for metric work.
+
+    Examples
+    --------
+    With the data folder present (not run here), the graph and two of its zones:
+
+    >>> g = rz.datasets.load_korea_ktdb()  # doctest: +SKIP
+    >>> g  # doctest: +SKIP
+    <FlowGraph 'korea-ktdb-sigun' of 159 zones and 25,020 flows (total 22,376,808; no diagonal; geometry EPSG:4326)>
+    >>> g.zones.loc[["11", "31010"]]  # doctest: +SKIP
+            name province               kind  city
+    zone
+    11     Seoul       11  metropolitan city  True
+    31010  Suwon       31                 si  True
     """
     folder = _folder("korea-sigun-ktdb-od", root)
     g = read_matrix(
@@ -175,6 +221,8 @@ def load_us_counties(
 
     Parameters
     ----------
+    root : path, optional
+        The data folder; by default :func:`regionalize.datasets.data_dir`.
     include_puerto_rico : bool
         Keep the 78 Puerto Rico municipios as zones (3,221 zones) or leave them out (3,143).
     geometry : bool
@@ -202,6 +250,15 @@ def load_us_counties(
       at the 1:10m scale. About 20 TopoJSON polygons are invalid after
       quantisation and are repaired with ``make_valid``; the layer has no CRS in the file
       and is set to EPSG:4326.
+
+    Examples
+    --------
+    With the data folder present (not run here):
+
+    >>> rz.datasets.load_us_counties()  # doctest: +SKIP
+    <FlowGraph 'us-counties-2009-2013' of 3,221 zones and 135,705 flows (total 140,738,397; diagonal present; margins of error; geometry EPSG:4326)>
+    >>> rz.datasets.load_us_counties(include_puerto_rico=False, geometry=False)  # doctest: +SKIP
+    <FlowGraph 'us-counties-2009-2013' of 3,143 zones and 133,543 flows (total 139,679,674; diagonal present; margins of error)>
     """
     folder = _folder("us-acs-county-commuting-2009-2013", root)
     id_cols = ["h_state_fips", "h_county_fips", "w_state_fips", "w_county_fips"]
@@ -281,10 +338,33 @@ def load_us_counties(
 def load_us_cbsa_2013(root: str | os.PathLike | None = None) -> pd.DataFrame:
     """The official OMB February 2013 CBSA/CSA delineation, one row per county.
 
-    Returns a DataFrame indexed by 5-digit county FIPS (zero-padded: the file is not) with
-    ``cbsa``, ``cbsa_title``, ``kind`` (``"metropolitan"``/``"micropolitan"``),
-    ``metro_division``, ``csa``, ``csa_title`` and ``central`` (True for central counties).
-    Counties outside every CBSA are not listed.
+    Parameters
+    ----------
+    root : path, optional
+        The data folder; by default :func:`regionalize.datasets.data_dir`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by 5-digit county FIPS (zero-padded: the file is not) with ``cbsa``,
+        ``cbsa_title``, ``kind`` (``"metropolitan"``/``"micropolitan"``),
+        ``metro_division``, ``csa``, ``csa_title`` and ``central`` (True for central
+        counties). Counties outside every CBSA are not listed.
+
+    See Also
+    --------
+    regionalize.datasets.us_cbsa_centres : The central counties of each CBSA, as centres.
+    regionalize.methods.CoreBasedAreas : The OMB rule, to compare with this delineation.
+
+    Examples
+    --------
+    With the data folder present (not run here): 1,882 counties in 929 CBSAs.
+
+    >>> cbsa = rz.datasets.load_us_cbsa_2013()  # doctest: +SKIP
+    >>> cbsa["kind"].value_counts().to_dict()  # doctest: +SKIP
+    {'metropolitan': 1236, 'micropolitan': 646}
+    >>> cbsa.loc["01001", ["cbsa", "cbsa_title", "central"]].to_dict()  # doctest: +SKIP
+    {'cbsa': '33860', 'cbsa_title': 'Montgomery, AL', 'central': True}
     """
     folder = _folder("us-acs-county-commuting-2009-2013", root)
     raw = read_table(
@@ -318,7 +398,33 @@ def load_us_cbsa_2013(root: str | os.PathLike | None = None) -> pd.DataFrame:
 
 def us_cbsa_centres(cbsa: pd.DataFrame, zones=None) -> dict[str, list[str]]:
     """The official central counties of each CBSA, ``{cbsa code: [county fips]}``, from
-    :func:`load_us_cbsa_2013`; restricted to ``zones`` (e.g. ``graph.ids``) when given."""
+    :func:`regionalize.datasets.load_us_cbsa_2013`; restricted to ``zones`` when given.
+
+    Parameters
+    ----------
+    cbsa : pandas.DataFrame
+        Indexed by county FIPS, with columns ``cbsa`` and ``central`` (bool), as
+        :func:`regionalize.datasets.load_us_cbsa_2013` returns it.
+    zones : list of str, optional
+        Keep only these counties (e.g. ``graph.ids``); a CBSA left without a central county
+        is left out.
+
+    Returns
+    -------
+    dict
+        CBSA code -> list of its central counties, sorted by CBSA code: the ``centres`` of
+        :class:`regionalize.methods.CoreBasedAreas` or :class:`regionalize.MetropolitanAreas`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cbsa = pd.DataFrame({"cbsa": ["10100", "10100", "10140"], "central": [True, False, True]},
+    ...                     index=["46013", "46045", "53027"])
+    >>> rz.datasets.us_cbsa_centres(cbsa)
+    {'10100': ['46013'], '10140': ['53027']}
+    >>> rz.datasets.us_cbsa_centres(cbsa, zones=["46013", "46045"])
+    {'10100': ['46013']}
+    """
     central = cbsa[cbsa["central"]]
     if zones is not None:
         central = central[central.index.isin(zones)]
@@ -326,7 +432,35 @@ def us_cbsa_centres(cbsa: pd.DataFrame, zones=None) -> dict[str, list[str]]:
 
 
 def load_us_commuting_zones_1990(root: str | os.PathLike | None = None) -> pd.Series:
-    """The 1990 commuting zones of Tolbert & Sizer (USDA ERS): county FIPS -> CZ code."""
+    """The 1990 commuting zones of Tolbert & Sizer (USDA ERS): county FIPS -> CZ code.
+
+    Parameters
+    ----------
+    root : path, optional
+        The data folder; by default :func:`regionalize.datasets.data_dir`.
+
+    Returns
+    -------
+    pandas.Series
+        ``cz1990`` (text) indexed by 5-digit county FIPS: 3,141 counties in 741 zones.
+
+    See Also
+    --------
+    regionalize.methods.commuting_zones : The method, to rerun on newer flows.
+
+    References
+    ----------
+    .. [1] Tolbert, C. M. and Sizer, M. (1996). U.S. Commuting Zones and Labor Market Areas:
+       A 1990 Update. Economic Research Service, U.S. Department of Agriculture.
+
+    Examples
+    --------
+    With the data folder present (not run here):
+
+    >>> cz = rz.datasets.load_us_commuting_zones_1990()  # doctest: +SKIP
+    >>> len(cz), cz.nunique(), cz["01001"]  # doctest: +SKIP
+    (3141, 741, '11101')
+    """
     folder = _folder("us-acs-county-commuting-2009-2013", root)
     raw = read_table(folder / "czones1990.csv", sep=",", text_columns=["fips", "czone1990"])
     return pd.Series(
@@ -384,23 +518,72 @@ def load_sardinia(root: str | os.PathLike | None = None) -> FlowGraph:
     them working in their municipality of residence. Zone attributes ``name``,
     ``province`` and ``population`` (2001); polygons in EPSG:4326.
 
+    Parameters
+    ----------
+    root : path, optional
+        The data folder; by default :func:`regionalize.datasets.data_dir`.
+
+    Returns
+    -------
+    FlowGraph
+        377 zones, ids as ISTAT municipality codes (text).
+
     Notes
     -----
     Municipality codes (``PRO_COM``) are integers in the source files. Names come from the
     polygon layer as published: like the names file, it dropped accented letters ("Tortol"
     for Tortolì, "Lod" for Lodè) and mixes upper and title case.
+
+    Examples
+    --------
+    With the data folder present (not run here):
+
+    >>> g = rz.datasets.load_sardinia()  # doctest: +SKIP
+    >>> g  # doctest: +SKIP
+    <FlowGraph 'sardinia-2001' of 377 zones and 10,997 flows (total 391,395; diagonal present; geometry EPSG:4326)>
+    >>> g.zones.head(2)  # doctest: +SKIP
+                   name  province  population
+    zone
+    90001        AGGIUS        90        1686
+    90002  Al dei Sardi        90        1949
     """
     return _load_istat("Sardinia", root, "sardinia-2001", "9/10/11")
 
 
 def load_brindisi(root: str | os.PathLike | None = None) -> FlowGraph:
-    """2001 census commuting between the 20 municipalities of the province of Brindisi."""
+    """2001 census commuting between the 20 municipalities of the province of Brindisi.
+
+    The same source and quirks as :func:`regionalize.datasets.load_sardinia`.
+
+    Parameters
+    ----------
+    root : path, optional
+        The data folder; by default :func:`regionalize.datasets.data_dir`.
+
+    Returns
+    -------
+    FlowGraph
+        20 zones (ISTAT codes ``74001`` ...), attributes ``name``, ``province`` and
+        ``population`` (2001), polygons in EPSG:4326.
+
+    Examples
+    --------
+    With the data folder present (not run here):
+
+    >>> rz.datasets.load_brindisi()  # doctest: +SKIP
+    <FlowGraph 'brindisi-2001' of 20 zones and 337 flows (total 89,192; diagonal present; geometry EPSG:4326)>
+    """
     return _load_istat("Brindisi", root, "brindisi-2001", "74")
 
 
 # ---------------------------------------------------------------------------- England & Wales
 def load_ew_ltla(root: str | os.PathLike | None = None) -> FlowGraph:
     """Census 2021 commuting between the lower-tier local authorities of England and Wales.
+
+    Parameters
+    ----------
+    root : path, optional
+        The data folder; by default :func:`regionalize.datasets.data_dir`.
 
     Returns
     -------
@@ -415,6 +598,13 @@ def load_ew_ltla(root: str | os.PathLike | None = None) -> FlowGraph:
     - Census day (21 March 2021) fell in a COVID-19 lockdown; people working mainly from home
       are on the diagonal (20.9 of 27.7 million).
     - The 32 Scottish rows are all zero: Scottish residents are not in this census.
+
+    Examples
+    --------
+    With the data folder present (not run here):
+
+    >>> rz.datasets.load_ew_ltla()  # doctest: +SKIP
+    <FlowGraph 'ew-ltla-2021' of 363 zones and 72,952 flows (total 27,680,850; diagonal present; geometry EPSG:27700)>
     """
     import geopandas as gpd
 
@@ -505,7 +695,34 @@ DATASETS: dict[str, Dataset] = {
 
 
 def list_datasets(root: str | os.PathLike | None = None) -> pd.DataFrame:
-    """The named data sets, with whether each is present in the data folder."""
+    """The named data sets, with whether each is present in the data folder.
+
+    Parameters
+    ----------
+    root : path, optional
+        The data folder; by default :func:`regionalize.datasets.data_dir`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by name (what :func:`regionalize.datasets.load` takes), with ``zones``,
+        ``available`` (whether its folder is in ``root``), ``folder`` and ``description``.
+
+    Examples
+    --------
+    >>> rz.datasets.list_datasets()["zones"]
+    name
+    korea-ktdb-sigun          159
+    us-counties-2009-2013    3221
+    sardinia-2001             377
+    brindisi-2001              20
+    ew-ltla-2021              363
+    Name: zones, dtype: int64
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as empty:
+    ...     rz.datasets.list_datasets(empty)["available"].tolist()
+    [False, False, False, False, False]
+    """
     base = Path(root) if root is not None else data_dir(required=False)
     return pd.DataFrame(
         [
@@ -522,7 +739,42 @@ def list_datasets(root: str | os.PathLike | None = None) -> pd.DataFrame:
 
 
 def load(name: str, root: str | os.PathLike | None = None, **kwargs) -> FlowGraph:
-    """Load a named data set (see :func:`list_datasets`)."""
+    """Load a named data set (see :func:`regionalize.datasets.list_datasets`).
+
+    Parameters
+    ----------
+    name : str
+        ``"korea-ktdb-sigun"``, ``"us-counties-2009-2013"``, ``"sardinia-2001"``,
+        ``"brindisi-2001"`` or ``"ew-ltla-2021"``.
+    root : path, optional
+        The data folder; by default :func:`regionalize.datasets.data_dir`.
+    **kwargs
+        Passed to the loader (e.g. ``include_puerto_rico=False`` for the US counties).
+
+    Returns
+    -------
+    FlowGraph
+        What the data set's loader returns (:func:`regionalize.datasets.load_sardinia`, ...).
+
+    Raises
+    ------
+    InvalidParameterError
+        For an unknown name, listing the names.
+    DataNotFoundError
+        When the data folder or the data set's folder is missing.
+
+    Examples
+    --------
+    >>> rz.datasets.load("korea")
+    Traceback (most recent call last):
+    ...
+    regionalize.errors.InvalidParameterError: Unknown data set 'korea'; choose one of korea-ktdb-sigun, us-counties-2009-2013, sardinia-2001, brindisi-2001, ew-ltla-2021.
+
+    With the data folder present (not run here):
+
+    >>> rz.datasets.load("brindisi-2001")  # doctest: +SKIP
+    <FlowGraph 'brindisi-2001' of 20 zones and 337 flows (total 89,192; diagonal present; geometry EPSG:4326)>
+    """
     if name not in DATASETS:
         raise InvalidParameterError(
             f"Unknown data set {name!r}; choose one of {', '.join(DATASETS)}."

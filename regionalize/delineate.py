@@ -78,6 +78,38 @@ def delineate(
         causes, each naming what to change: the direction of the flows (rows must be places
         of residence), the thresholds (``tau``, ``min_size_share``, ``min_job_ratio``), or
         ``centres=``.
+
+    See Also
+    --------
+    regionalize.MetropolitanAreas, regionalize.UrbanAreas, regionalize.Megaregions
+        The layers, one at a time.
+    regionalize.Hierarchy.summary : Every area of a layer with its totals.
+
+    Examples
+    --------
+    On a synthetic country of 60 zones, with every default (centres found by rule):
+
+    >>> g = rz.synthetic_country(60, seed=1)
+    >>> h = rz.delineate(g)
+    >>> h
+    <Hierarchy over 60 zones: megaregion=1, metropolitan=1, urban=4>
+    >>> h["metropolitan"].params["centre_rule_text"]
+    '1 centre found: at least 1,305 jobs (1% of all) and a job ratio >= 1'
+    >>> table = h.summary("urban")[["name", "n_zones", "self_containment_supply"]]
+    >>> table.round(2)  # doctest: +NORMALIZE_WHITESPACE
+               name  n_zones  self_containment_supply
+    area
+    000024    Udaec       30                     1.00
+    000041   Faviar        6                     0.72
+    000012  Vimarar       11                     0.82
+    000048   Eludal        7                     0.78
+
+    The centre given by name, a stricter threshold (20% of a zone's employed residents) and no
+    megaregions: the metropolitan area keeps its centre only.
+
+    >>> h = rz.delineate(g, {"Udaec": "000024"}, tau=0.2, megaregions=False)
+    >>> h, h.summary("metropolitan")["n_zones"].tolist()
+    (<Hierarchy over 60 zones: metropolitan=1, urban=4>, [1])
     """
     from .hierarchy import Hierarchy
 

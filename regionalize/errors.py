@@ -40,12 +40,20 @@ class Fix:
     """One way out of an error: a keyword (as in Python) and, optionally, its value.
 
     The same fix is written ``footer='drop'`` for a Python caller and ``--footer drop`` on
-    the command line; an error keeps its fixes as data (:attr:`RegionalizeError.fixes`) and
-    its text is rendered for each (see :class:`Message`). A fix is also the pair
-    ``(keyword, value)`` (``value`` None when it names the keyword alone).
+    the command line; an error keeps its fixes as data (``RegionalizeError.fixes``) and
+    its text is rendered for each (see :class:`regionalize.errors.Message`). A fix is also the
+    pair ``(keyword, value)`` (``value`` None when it names the keyword alone).
+
+    Parameters
+    ----------
+    keyword : str
+        The parameter to pass.
+    value : object, optional
+        Its value; left out, the fix names the keyword alone (``origin=``).
 
     Examples
     --------
+    >>> from regionalize.errors import Fix
     >>> Fix("footer", "drop").python(), Fix("origin").python(), tuple(Fix("id_width", 5))
     ("footer='drop'", 'origin=', ('id_width', 5))
     """
@@ -67,7 +75,14 @@ class Fix:
         return self._value is not _ANY
 
     def python(self) -> str:
-        """``keyword='value'`` (``keyword=`` without a value)."""
+        """``keyword='value'`` (``keyword=`` without a value): the fix as a Python caller writes it.
+
+        Examples
+        --------
+        >>> from regionalize.errors import Fix
+        >>> Fix("encoding", "cp949").python(), Fix("skiprows", 2).python(), Fix("sep").python()
+        ("encoding='cp949'", 'skiprows=2', 'sep=')
+        """
         return f"{self.keyword}=" + (repr(self._value) if self.has_value else "")
 
     def __iter__(self):
@@ -89,14 +104,21 @@ class Fix:
 
 
 class Message:
-    """Text in which fixes are written once, as :class:`Fix` objects, rendered on demand.
+    """Text in which fixes are written once, as :class:`~regionalize.errors.Fix` objects,
+    rendered on demand.
 
     Literal text (with the user's data: ids, file names, cell values) is kept apart from
     the fixes, so rendering never reads the data as a template. Build one with
-    :func:`says` and join with ``+`` (plain strings join as literal text).
+    :func:`regionalize.errors.says` and join with ``+`` (plain strings join as literal text).
+
+    Parameters
+    ----------
+    parts : iterable
+        Text, :class:`~regionalize.errors.Fix` objects and other messages, in order.
 
     Examples
     --------
+    >>> from regionalize.errors import Fix, says
     >>> m = "3 rows look like notes. " + says("Pass {} to leave them out.", Fix("footer", "drop"))
     >>> m.render()
     "3 rows look like notes. Pass footer='drop' to leave them out."
@@ -127,7 +149,24 @@ class Message:
         return seen
 
     def render(self, fix_text=None) -> str:
-        """The text, each fix written by ``fix_text(fix)`` (default: the Python form)."""
+        """The text, each fix written by ``fix_text(fix)`` (default: the Python form).
+
+        Parameters
+        ----------
+        fix_text : callable, optional
+            ``fix_text(fix) -> str``; default :meth:`regionalize.errors.Fix.python`.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> from regionalize.errors import Fix, says
+        >>> m = says("Pass {}.", Fix("sep", ";"))
+        >>> m.render(), m.render(lambda fix: f"--{fix.keyword} '{fix.value}'")
+        ("Pass sep=';'.", "Pass --sep ';'.")
+        """
         fix_text = fix_text or Fix.python
         return "".join(fix_text(p) if isinstance(p, Fix) else p for p in self.parts)
 
@@ -148,13 +187,15 @@ class Message:
 
 
 def says(template: str, *fixes: Fix) -> Message:
-    """A :class:`Message` from a template whose ``{}`` placeholders are ``fixes``, in order.
+    """A :class:`~regionalize.errors.Message` from a template whose ``{}`` placeholders are
+    ``fixes``, in order.
 
     The template is the library's own text (never the user's data), so its braces are
     placeholders; ``{{`` and ``}}`` are literal braces.
 
     Examples
     --------
+    >>> from regionalize.errors import Fix, says
     >>> says("Pass {} or {}.", Fix("encoding", "cp949"), Fix("encoding", "auto")).render()
     "Pass encoding='cp949' or encoding='auto'."
     """
@@ -179,10 +220,32 @@ def says(template: str, *fixes: Fix) -> Message:
 class RegionalizeError(Exception):
     """Base class of every error raised on purpose by regionalize.
 
-    The message may be a plain string or a :class:`Message` whose fixes are data:
-    :attr:`fixes` lists them (``[Fix('footer', 'drop')]``, each also a ``(keyword, value)``
-    pair), ``str(exc)`` writes them as Python keywords (``footer='drop'``) and
-    :meth:`render` in any other form (the command line writes ``--footer drop``).
+    The message may be a plain string or a :class:`~regionalize.errors.Message` whose fixes
+    are data: ``exc.fixes`` lists them (``[Fix('footer', 'drop')]``, each also a
+    ``(keyword, value)`` pair), ``str(exc)`` writes them as Python keywords
+    (``footer='drop'``) and ``exc.render(fix_text)`` in any other form (the command line
+    writes ``--footer drop``). Catch it to handle every error regionalize raises on purpose;
+    each kind is also the matching built-in error (``ValueError``, ``FileNotFoundError``,
+    ``MemoryError``).
+
+    Parameters
+    ----------
+    message : str or Message
+        What went wrong and the way out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"origin": ["a", "b", "Total"], "destination": ["a", "a", "a"],
+    ...                    "flow": [5, 3, 8]})
+    >>> try:
+    ...     rz.read_flows(df)
+    ... except rz.RegionalizeError as exc:
+    ...     error = exc
+    >>> type(error).__name__, error.fixes
+    ('InvalidODError', [Fix('totals', 'drop'), Fix('totals', 'keep')])
+    >>> print(error)
+    Invalid OD table (DataFrame): 1 rows whose origin or destination is a total, not a zone (first: data row 3: 'Total, a, 8'). Pass totals='drop' to leave them out (recorded in meta['repairs']), totals='keep' if they really are zones, or remove them from the file.
     """
 
     def __init__(self, message: str | Message = "", *args):
@@ -195,7 +258,30 @@ class RegionalizeError(Exception):
         return self.message.fixes
 
     def render(self, fix_text=None) -> str:
-        """The message with each fix written by ``fix_text(fix)`` (default: Python)."""
+        """The message with each fix written by ``fix_text(fix)`` (default: Python).
+
+        Parameters
+        ----------
+        fix_text : callable, optional
+            ``fix_text(fix) -> str``, e.g. the command-line form of a
+            :class:`~regionalize.errors.Fix`.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        The fixes of a table with a total row, as the command line writes them:
+
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"origin": ["a", "Total"], "destination": ["a", "a"], "flow": [5, 5]})
+        >>> try:
+        ...     rz.read_flows(df)
+        ... except rz.InvalidODError as exc:
+        ...     print(exc.render(lambda fix: f"--{fix.keyword} {fix.value}"))
+        Invalid OD table (DataFrame): 1 rows whose origin or destination is a total, not a zone (first: data row 2: 'Total, a, 5'). Pass --totals drop to leave them out (recorded in meta['repairs']), --totals keep if they really are zones, or remove them from the file.
+        """
         return self.message.render(fix_text)
 
     def __reduce__(self):
@@ -203,29 +289,102 @@ class RegionalizeError(Exception):
 
 
 class InvalidODError(RegionalizeError, ValueError):
-    """An origin-destination table or matrix cannot be used as given."""
+    """An origin-destination table or matrix cannot be used as given.
+
+    Also a ``ValueError``. The message lists every problem found, with counts and first
+    examples, and the way out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"origin": ["a", "a"], "destination": ["a", "b"], "flow": [5, -1]})
+    >>> rz.FlowGraph.from_dataframe(df)
+    Traceback (most recent call last):
+    ...
+    regionalize.errors.InvalidODError: Invalid OD table: 1 negative flows (first: a → b). Flows are counts of people and cannot be negative.
+    """
 
 
 class InvalidZonesError(RegionalizeError, ValueError):
-    """A zone table or zone layer (ids, attributes, geometry) cannot be used as given."""
+    """A zone table or zone layer (ids, attributes, geometry) cannot be used as given.
+
+    Also a ``ValueError``.
+
+    Examples
+    --------
+    >>> rz.FlowGraph.from_matrix([[5, 1], [2, 7]], ["a", "b"]).to_crs(4326)
+    Traceback (most recent call last):
+    ...
+    regionalize.errors.InvalidZonesError: This FlowGraph has no geometry to reproject; attach a zone layer with with_geometry().
+    """
 
 
 class InvalidParameterError(RegionalizeError, ValueError):
-    """A parameter is outside its allowed range or of the wrong kind."""
+    """A parameter is outside its allowed range or of the wrong kind.
+
+    Also a ``ValueError``. A misspelt keyword is one too, naming the closest parameter.
+
+    Examples
+    --------
+    >>> rz.MetropolitanAreas(tua=0.1)
+    Traceback (most recent call last):
+    ...
+    regionalize.errors.InvalidParameterError: MetropolitanAreas has no parameter 'tua'. Did you mean 'tau'? Its parameters are: centres, tau, max_order, share, dominance, size, min_size, min_size_share, min_job_ratio, candidates, merge_tau, cluster_cores, min_zones, contiguity, classes, name.
+    """
 
 
 class DataNotFoundError(RegionalizeError, FileNotFoundError):
-    """A data set or file that was asked for is not where regionalize looked."""
+    """A data set or file that was asked for is not where regionalize looked.
+
+    Also a ``FileNotFoundError``.
+
+    Examples
+    --------
+    >>> rz.read_flows("no_such_file.csv")
+    Traceback (most recent call last):
+    ...
+    regionalize.errors.DataNotFoundError: No such file: no_such_file.csv.
+    """
 
 
 class InsufficientMemoryError(RegionalizeError, MemoryError):
     """A step would allocate a dense array larger than the memory available (or allowed);
-    raised before allocating it. See :func:`regionalize._memory.check_dense`."""
+    raised before allocating it.
+
+    Also a ``MemoryError``. The budget is the memory available, or the
+    ``REGIONALIZE_MEMORY_LIMIT`` environment variable, or a ``memory_limit=`` argument (such as
+    ``"8GB"``; ``"off"`` disables the check). The message says how much the array would take
+    and how to stay sparse instead.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> wide = pd.DataFrame([[5, 1, 0], [2, 7, 0], [0, 1, 4]], index=list("abc"),
+    ...                     columns=list("abc"))
+    >>> rz.read_matrix(wide, memory_limit=10)
+    Traceback (most recent call last):
+    ...
+    regionalize.errors.InsufficientMemoryError: read_matrix ((DataFrame)) needs a dense 3 x 3 array: 72 bytes, more than the 10 bytes allowed (REGIONALIZE_MEMORY_LIMIT or memory_limit=). Publish or convert the matrix as a long table (origin, destination, flow) and use read_flows, which stays sparse. Set REGIONALIZE_MEMORY_LIMIT=off (or memory_limit='off') to try anyway.
+    """
 
 
 class InvalidFileError(RegionalizeError, ValueError):
     """A file regionalize reads back (a saved delineation) is damaged, edited into an
-    unreadable state, from another run, or not one of regionalize's files at all."""
+    unreadable state, from another run, or not one of regionalize's files at all.
+
+    Also a ``ValueError``. The message names the file and the problem.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (pathlib.Path(tmp) / "run.json").write_text("{")
+    ...     try:
+    ...         rz.read_hierarchy(tmp)
+    ...     except rz.InvalidFileError as exc:
+    ...         print(str(exc).replace(tmp, "<folder>"))
+    <folder>/run.json is damaged (not valid JSON: Expecting property name enclosed in double quotes at line 1, column 2; truncated?); write the run again (Hierarchy.to_gpkg / to_parquet / to_csv).
+    """
 
 
 #: the longest example quoted in a message (a misread header can be one huge "id")
@@ -244,8 +403,14 @@ def _fmt_examples(examples: Sequence[object], limit: int = 3) -> str:
 class Problems:
     """Collect input problems, then raise them all at once.
 
+    Parameters
+    ----------
+    header : str
+        The start of the message (``"Invalid OD table"``).
+
     Examples
     --------
+    >>> from regionalize.errors import Problems
     >>> p = Problems("Invalid OD table")
     >>> p.add("negative flows", ["11010 → 31010", "21 → 11"])
     >>> p.add("NaN flows", [])          # nothing found: not recorded
@@ -267,7 +432,28 @@ class Problems:
         count: int | None = None,
         fix: str | Message | None = None,
     ) -> None:
-        """Record a problem; empty ``examples`` with no ``count`` records nothing."""
+        """Record a problem; empty ``examples`` with no ``count`` records nothing.
+
+        Parameters
+        ----------
+        what : str
+            The problem, as a plural noun phrase (``"negative flows"``).
+        examples : iterable
+            The cases found (the first three are quoted).
+        count : int, optional
+            How many there are, when ``examples`` holds only some of them.
+        fix : str or Message, optional
+            The way out, added at the end of the message.
+
+        Examples
+        --------
+        >>> from regionalize.errors import Fix, Problems, says
+        >>> p = Problems("Invalid OD table")
+        >>> p.add("rows without an id", ["row 3"], count=12,
+        ...       fix=says("Pass {}.", Fix("footer", "drop")))
+        >>> p.message()
+        "Invalid OD table: 12 rows without an id (first: row 3). Pass footer='drop'."
+        """
         examples = list(examples)
         n = len(examples) if count is None else int(count)
         if n:
@@ -277,7 +463,17 @@ class Problems:
         return len(self._items)
 
     def as_message(self) -> Message:
-        """The problems and their fixes as a :class:`Message` (fixes kept as data)."""
+        """The problems and their fixes as a :class:`~regionalize.errors.Message` (fixes
+        kept as data).
+
+        Examples
+        --------
+        >>> from regionalize.errors import Fix, Problems, says
+        >>> p = Problems("Invalid OD table")
+        >>> p.add("NaN flows", ["a → b"], fix=says("Pass {}.", Fix("suppressed", "zero")))
+        >>> p.as_message().fixes
+        [Fix('suppressed', 'zero')]
+        """
         parts = []
         fixes: list = []
         for what, n, examples, fix in self._items:
@@ -293,11 +489,39 @@ class Problems:
         return out
 
     def message(self) -> str:
-        """The problems as one rendered message."""
+        """The problems as one rendered message.
+
+        Examples
+        --------
+        >>> from regionalize.errors import Problems
+        >>> p = Problems("Invalid zone table")
+        >>> p.add("repeated ids", ["01001", "01003"])
+        >>> p.add("ids without a name", [], count=4)
+        >>> p.message()
+        'Invalid zone table: 2 repeated ids (first: 01001, 01003); 4 ids without a name.'
+        """
         return self.as_message().render()
 
     def raise_if_any(self, exc_type: type[RegionalizeError] = InvalidODError) -> None:
-        """Raise ``exc_type`` with every problem collected, if there is any."""
+        """Raise ``exc_type`` with every problem collected, if there is any.
+
+        Parameters
+        ----------
+        exc_type : type
+            A :class:`~regionalize.RegionalizeError` subclass (default
+            :class:`~regionalize.InvalidODError`).
+
+        Examples
+        --------
+        >>> from regionalize.errors import Problems
+        >>> p = Problems("Invalid zone table")
+        >>> p.raise_if_any(rz.InvalidZonesError)  # nothing recorded: no error
+        >>> p.add("repeated ids", ["01001"])
+        >>> p.raise_if_any(rz.InvalidZonesError)
+        Traceback (most recent call last):
+        ...
+        regionalize.errors.InvalidZonesError: Invalid zone table: 1 repeated ids (first: 01001).
+        """
         if self._items:
             raise exc_type(self.as_message())
 
@@ -312,6 +536,8 @@ def plain_scalar(value):
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from regionalize.errors import plain_scalar
     >>> plain_scalar(np.float32(0.2)), plain_scalar(np.int32(3)), plain_scalar("x")
     (0.2, 3, 'x')
     """
@@ -383,6 +609,8 @@ def check_parameter(
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from regionalize.errors import check_parameter
     >>> check_parameter("MetropolitanAreas", "tau", 1.5, interval=(0, 1), closed="right")
     Traceback (most recent call last):
     ...
@@ -438,6 +666,8 @@ def check_int(
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from regionalize.errors import check_int
     >>> check_int("LifeZones", "k", np.int32(3), low=1)
     3
     >>> check_int("LifeZones", "k", 0, low=1)
@@ -478,6 +708,7 @@ def check_seed(
 
     Examples
     --------
+    >>> from regionalize.errors import check_seed
     >>> check_seed("Infomap", 1.5, high=2**32 - 2)
     Traceback (most recent call last):
     ...

@@ -5,11 +5,6 @@ i.e. places of residence; columns are destinations, i.e. places of work), an ind
 ids (strings, leading zeros kept), a table of zone attributes and, optionally, the zone
 polygons. It never densifies its matrix, and it never changes after it is made: every
 method that "changes" a FlowGraph returns a new one.
-
-This module owns the FlowGraph object itself: its state, properties, transforms
-(aggregate, subgraph, zone attributes) and conversions. The checks behind its constructors
-live in :mod:`regionalize._flow_build`, those of flow values in
-:mod:`regionalize._flow_values` and those of zone layers in :mod:`regionalize._flow_geometry`.
 """
 
 from __future__ import annotations
@@ -65,12 +60,9 @@ class FlowGraph:
     """Origin-destination flows between zones, as a sparse matrix with zone ids and attributes.
 
     Build one with :meth:`from_dataframe` (a long table: one row per origin-destination
-    pair) or :meth:`from_matrix` (a square matrix, dense or sparse), or with a loader from
-    :mod:`regionalize.datasets`. Rows are origins (residence), columns destinations (work).
-
-    Parameters
-    ----------
-    Use the ``from_*`` constructors; ``__init__`` trusts its arguments and is not API.
+    pair), :meth:`from_matrix` (a square matrix, dense or sparse), :func:`regionalize.read_flows`
+    or a loader such as :func:`regionalize.datasets.load_sardinia`; ``FlowGraph(...)`` itself
+    trusts its arguments and is not API. Rows are origins (residence), columns destinations.
 
     Attributes
     ----------
@@ -89,17 +81,14 @@ class FlowGraph:
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"origin": ["01", "01", "02", "02", "03"],
-    ...                    "destination": ["01", "02", "02", "01", "02"],
-    ...                    "flow": [50, 30, 80, 10, 20]})
+    >>> rows = [("01", "01", 50), ("01", "02", 30), ("02", "02", 80), ("02", "01", 10),
+    ...         ("03", "02", 20)]
+    >>> df = pd.DataFrame(rows, columns=["origin", "destination", "flow"])
     >>> g = rz.FlowGraph.from_dataframe(df)
     >>> g
     <FlowGraph of 3 zones and 5 flows (total 190; diagonal present)>
     >>> g.residents, g.jobs, g.internal
     (array([80., 90., 20.]), array([ 60., 130.,   0.]), array([50., 80.,  0.]))
-    >>> g.aggregate({"01": "A", "02": "A", "03": "B"}).matrix.toarray()
-    array([[170.,   0.],
-           [ 20.,   0.]])
     """
 
     __slots__ = (
@@ -179,28 +168,27 @@ class FlowGraph:
         geometry : geopandas.GeoDataFrame, optional
             Zone polygons; see :meth:`with_geometry` (``geometry_id`` is its ``id_column``).
         duplicates : {"error", "sum", "drop_identical"}
-            What to do when an origin-destination pair appears more than once: an error
-            (counting exact repeats and contradicting rows apart), add the rows up, or keep
-            one row of each exact repeat (same pair, same flow; e.g. a file appended twice)
-            while contradicting rows (same pair, different flows) stay an error. Repairs are
-            recorded in ``meta["repairs"]``.
+            What to do when an origin-destination pair appears more than once: an error (counting
+            exact repeats and contradicting rows apart), add the rows up, or keep one row of each
+            exact repeat (same pair, same flow; e.g. a file appended twice) while contradicting rows
+            (same pair, different flows) stay an error. Repairs are recorded in ``meta["repairs"]``.
         extra_zones : {"error", "keep", "drop"}
-            Zones of the zone table that have no flow at all: an error, kept as zones
-            without flows, or dropped from the zone table.
+            Zones of the zone table that have no flow at all: an error, kept as zones without flows,
+            or dropped from the zone table.
         id_width : int, optional
             Left-pad numeric ids with zeros to this width (for codes that lost them).
         suppressed : {"error", "zero"}
-            Cells that are missing or hold a suppression marker (``""``, ``"-"``, ``"*"``,
-            ``".."``, ``"x"``, ``"<3"``, ... see :data:`SUPPRESSED_PATTERN`): an error, or
-            read as 0 (no flow), counted in ``meta["repairs"]``. Other text stays an error.
+            Cells that are missing or hold a suppression marker (``""``, ``"-"``, ``"*"``, ``".."``,
+            ``"x"``, ``":"``, ``"(c)"``, ``"n/a"``, ``"<3"``, ...): an error, or read as 0 (no
+            flow), counted in ``meta["repairs"]``. Other text stays an error.
         id_collisions : {"error", "merge"}
             Ids that differ only by case or a trailing ``.0`` (``"SEOUL"`` and ``"Seoul"``,
-            ``"1001"`` and ``"1001.0"``): an error listing them, or read as one zone (the
-            most frequent spelling), recorded in ``meta["repairs"]``. Ids differing only by
-            surrounding spaces or Unicode form (NFC / NFD) are always one zone (recorded).
+            ``"1001"`` and ``"1001.0"``): an error listing them, or read as one zone (the most
+            frequent spelling), recorded in ``meta["repairs"]``. Ids differing only by surrounding
+            spaces or Unicode form (NFC / NFD) are always one zone (recorded).
         residents, jobs : str, optional
-            Zone-table columns giving employed residents / jobs; by default they are the
-            row / column sums of the matrix (diagonal included).
+            Zone-table columns giving employed residents / jobs; by default they are the row /
+            column sums of the matrix (diagonal included).
         name : str, optional
         meta : mapping, optional
             Provenance recorded with the graph.
@@ -216,6 +204,15 @@ class FlowGraph:
         InvalidODError
             Listing every problem found: missing columns, empty table, NaN, negative or
             non-numeric flows, duplicated pairs, ids not in the zone table.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> rows = [("01", "01", 50), ("01", "02", 30), ("02", "02", 80), ("03", "02", "-")]
+        >>> df = pd.DataFrame(rows, columns=["origin", "destination", "flow"])
+        >>> g = rz.FlowGraph.from_dataframe(df, suppressed="zero")
+        >>> g.ids.tolist(), g.meta["repairs"]
+        (['01', '02', '03'], ["read 1 suppressed or missing flows as 0 (first: '-')"])
         """
         parts = build_from_dataframe(
             df,
@@ -263,15 +260,22 @@ class FlowGraph:
 
         Parameters
         ----------
-        matrix : numpy.ndarray, scipy.sparse matrix or array, or pandas.DataFrame
+        matrix : array-like, scipy.sparse matrix or array, or pandas.DataFrame
             A DataFrame uses its index as row ids and its columns as column ids; they must
             hold the same ids (columns are reordered to the rows). Not modified.
         ids : sequence of str, optional
-            Zone ids in matrix order; required unless ``matrix`` is a DataFrame.
+            Zone ids in matrix order (the graph keeps it); required unless ``matrix`` is a
+            DataFrame.
         zones, zone_id, geometry, geometry_id, id_width, id_collisions, residents, jobs, name, meta
             As in :meth:`from_dataframe`; zone-table ids must equal the matrix ids.
         moe : array-like, optional
             Margins of error with the same shape and ids as ``matrix``.
+
+        Examples
+        --------
+        >>> g = rz.FlowGraph.from_matrix([[50, 30, 0], [10, 80, 0], [0, 20, 5]], ["a", "b", "c"])
+        >>> g.residents, g.jobs
+        (array([80., 90., 25.]), array([ 60., 130.,   5.]))
         """
         parts = build_from_matrix(
             matrix,
@@ -316,11 +320,15 @@ class FlowGraph:
         """A new FlowGraph with some of its parts replaced, the others shared.
 
         Keywords: ``matrix``, ``ids``, ``zones``, ``geometry``, ``moe``, ``name``, ``meta``,
-        ``residents`` and ``jobs`` (the zone-table columns of the totals), as
-        ``FlowGraph.__init__`` takes them. They are trusted, not checked: this is for code
-        that derived them from this graph (redrawn flows, added zone columns, new meta).
-        With the same polygons and ids, the cache entries that depend on the polygons alone
-        (see :attr:`cache`) carry over.
+        ``residents`` and ``jobs`` (the zone-table columns of the totals), as ``FlowGraph.__init__``
+        takes them. They are trusted, not checked: this is for code that derived them from this
+        graph (redrawn flows, added zone columns, new meta). With the same polygons and ids, the
+        cache entries that depend on the polygons alone (see :attr:`cache`) carry over.
+
+        Examples
+        --------
+        >>> rz.FlowGraph.from_matrix([[5, 1], [2, 7]], ["a", "b"]).replace(name="toy")
+        <FlowGraph 'toy' of 2 zones and 4 flows (total 15; diagonal present)>
         """
         state = dict(
             matrix=self._matrix,
@@ -367,11 +375,24 @@ class FlowGraph:
     ) -> FlowGraph:
         """Return a new FlowGraph with zone attributes joined by id.
 
-        Columns of ``table`` replace attributes of the same name. ``missing='keep'``
-        allows graph zones absent from ``table`` (their attributes are NaN); zones of
-        ``table`` that are not in the graph are always an error, since attributes of
-        a zone without flows cannot be placed in the matrix (build the graph with
-        ``extra_zones='keep'`` instead).
+        Parameters
+        ----------
+        table : pandas.DataFrame
+            Indexed by zone id, or with the ids in ``id_column``. Its columns replace
+            attributes of the same name. Zones of ``table`` that are not in the graph are
+            an error (build the graph with ``extra_zones='keep'`` to keep such zones).
+        missing : {"error", "keep"}
+            Graph zones absent from ``table``: an error, or kept with NaN attributes.
+        residents, jobs, id_width
+            As in :meth:`from_dataframe`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> g = rz.FlowGraph.from_matrix([[5, 1], [2, 7]], ["a", "b"])
+        >>> names = pd.DataFrame({"name": ["Alpha", "Beta"]}, index=["a", "b"])
+        >>> g.with_zones(names).zones.to_dict()
+        {'name': {'a': 'Alpha', 'b': 'Beta'}}
         """
         t = zone_attributes(
             table, self._ids, id_column=id_column, missing=missing, id_width=id_width
@@ -405,6 +426,14 @@ class FlowGraph:
         crs : optional
             The CRS the layer is expected to have (anything pyproj accepts): a layer in
             another CRS is an error rather than a silent mismatch.
+
+        Examples
+        --------
+        >>> import geopandas as gpd, shapely
+        >>> g = rz.FlowGraph.from_matrix([[5, 1], [2, 7]], ["a", "b"])
+        >>> squares = [shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]
+        >>> g.with_geometry(gpd.GeoSeries(squares, index=["a", "b"], crs=3035))
+        <FlowGraph of 2 zones and 4 flows (total 15; diagonal present; geometry EPSG:3035)>
         """
         gdf, meta = prepare_geometry(
             geometry,
@@ -419,7 +448,13 @@ class FlowGraph:
         return self.replace(geometry=gdf, meta=meta)
 
     def to_crs(self, crs) -> FlowGraph:
-        """Return a new FlowGraph with its geometry reprojected to ``crs``."""
+        """Return a new FlowGraph with its geometry reprojected to ``crs`` (e.g. ``3035``).
+
+        Examples
+        --------
+        >>> rz.synthetic_country(60, seed=1).to_crs(4326).crs.to_string()
+        'EPSG:4326'
+        """
         if self._geometry is None:
             raise InvalidZonesError(
                 "This FlowGraph has no geometry to reproject; attach a zone "
@@ -489,13 +524,11 @@ class FlowGraph:
 
     @property
     def cache(self) -> dict[Any, Any]:
-        """Per-graph cache for derived structures (contiguity, exterior ring, flow sums),
-        keyed by tuples whose first item names the structure.
-
-        Entries depending on the polygons alone (``"contiguity"``, ``"exterior_zones"``)
-        are shared by graphs redrawn with :meth:`replace` (same polygons and ids). Values
-        are shared, not copied: store them read-only.
-        """
+        """Per-graph cache of derived structures (contiguity, exterior ring, flow sums), keyed
+        by tuples whose first item names the structure. Entries depending on the polygons alone
+        (``"contiguity"``, ``"exterior_zones"``) are shared by graphs redrawn with
+        :meth:`replace` (same polygons and ids); values are shared, not copied: keep them
+        read-only."""
         return self._cache
 
     @property
@@ -523,11 +556,9 @@ class FlowGraph:
 
     @property
     def has_diagonal(self) -> bool:
-        """Whether any zone has a positive internal flow.
-
-        A table without internal flows (such as the KTDB trip table) cannot tell how many
-        residents stay in their zone: shares must then use out-commuters as denominator.
-        """
+        """Whether any zone has a positive internal flow. A table without them (such as the
+        KTDB trip table) cannot tell how many residents stay in their zone: shares must then
+        use out-commuters as denominator."""
         return bool((self.internal > 0).any())
 
     def _sums(self, axis: int) -> np.ndarray:
@@ -568,7 +599,19 @@ class FlowGraph:
         return self._ids[(self._sums(0) == 0) & (self._sums(1) == 0)]
 
     def summary(self) -> pd.DataFrame:
-        """Per-zone table: residents, jobs, internal flows, in/out flows, job ratio."""
+        """Per-zone table: residents, jobs, internal flows, in/out flows, job ratio.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by zone id; ``job_ratio`` is jobs / residents (above 1 in centres).
+
+        Examples
+        --------
+        >>> g = rz.FlowGraph.from_matrix([[50, 30, 0], [10, 80, 0], [0, 20, 5]], ["a", "b", "c"])
+        >>> g.summary()["job_ratio"].round(2).to_dict()  # b draws workers: a centre
+        {'a': 0.75, 'b': 1.44, 'c': 0.2}
+        """
         r, w, ii = self.residents, self.jobs, self.internal
         with np.errstate(divide="ignore", invalid="ignore"):
             out = pd.DataFrame(
@@ -605,15 +648,21 @@ class FlowGraph:
         Returns
         -------
         FlowGraph
-            One zone per label (ids are the labels as text, sorted). Numeric zone
-            attributes are summed; the zone table gains ``n_members`` (the number of zones
-            of the original graph in each group: aggregating an aggregate sums the counts
-            it already has). Totals are conserved;
-            margins of error combine as the root of the sum of squares.
+            One zone per label (ids are the labels as text, sorted). Numeric zone attributes are
+            summed; the zone table gains ``n_members`` (the number of zones of the original graph in
+            each group: aggregating an aggregate sums the counts it already has). Totals are
+            conserved; margins of error combine as the root of the sum of squares.
 
         Notes
         -----
         O(nnz): two sparse products with an indicator matrix.
+
+        Examples
+        --------
+        >>> g = rz.FlowGraph.from_matrix([[50, 30, 0], [10, 80, 0], [0, 20, 5]], ["a", "b", "c"])
+        >>> g.aggregate({"a": "A", "b": "A", "c": "C"}).matrix.toarray()
+        array([[170.,   0.],
+               [ 20.,   5.]])
         """
         values = self._labels_array(labels)
         codes, uniques = pd.factorize(pd.Series(values), sort=True)
@@ -658,13 +707,20 @@ class FlowGraph:
     def subgraph(
         self, ids: Sequence[str], *, keep_totals: bool = True, name: str | None = None
     ) -> FlowGraph:
-        """The flows among a subset of zones, in the order given.
+        """A FlowGraph of the flows among a subset of zones, in the order given.
 
-        With ``keep_totals`` (default) the residents and jobs of each zone stay those of the
-        full graph (people commuting out of the subset are still residents); they are stored
-        as zone columns ``residents_total`` and ``jobs_total`` and used as the supplied
-        totals. The flows leaving / entering the subset are kept as ``outflow_external`` and
-        ``inflow_external``, so nothing is lost.
+        With ``keep_totals`` (default) the residents and jobs of each zone stay those of the full
+        graph (people commuting out of the subset are still residents); they are stored as zone
+        columns ``residents_total`` and ``jobs_total`` and used as the supplied totals. The flows
+        leaving / entering the subset are kept as ``outflow_external`` and ``inflow_external``, so
+        nothing is lost.
+
+        Examples
+        --------
+        >>> g = rz.FlowGraph.from_matrix([[50, 30, 0], [10, 80, 0], [0, 20, 5]], ["a", "b", "c"])
+        >>> s = g.subgraph(["a", "b"])
+        >>> s.residents, s.zones["inflow_external"].tolist()  # c's 20 commuters to b are kept
+        (array([80., 90.]), [0.0, 20.0])
         """
         pos = self._positions(ids, "subgraph ids")
         if len(np.unique(pos)) != len(pos):
@@ -695,7 +751,16 @@ class FlowGraph:
 
     # ------------------------------------------------------------------ conversions
     def to_frame(self, *, diagonal: bool = True) -> pd.DataFrame:
-        """The flows as a long table ``origin, destination, flow`` (and ``moe``), zeros omitted."""
+        """The flows as a long table ``origin, destination, flow`` (and ``moe``), zeros omitted;
+        ``diagonal=False`` leaves out the flows inside each zone.
+
+        Examples
+        --------
+        >>> rz.FlowGraph.from_matrix([[5, 1], [2, 7]], ["a", "b"]).to_frame(diagonal=False)
+          origin destination  flow
+        0      a           b   1.0
+        1      b           a   2.0
+        """
         coo = self._matrix.tocoo()
         keep = np.ones(coo.nnz, bool) if diagonal else coo.row != coo.col
         out = pd.DataFrame(
@@ -710,7 +775,15 @@ class FlowGraph:
         return out
 
     def to_networkx(self, *, self_loops: bool = True) -> nx.DiGraph:
-        """A ``networkx.DiGraph``: nodes are zone ids with their attributes, edges carry ``weight``."""
+        """A ``networkx.DiGraph``: nodes are zone ids with their attributes, edges carry ``weight``;
+        ``self_loops=False`` leaves out the flows inside each zone.
+
+        Examples
+        --------
+        >>> d = rz.FlowGraph.from_matrix([[5, 1], [2, 7]], ["a", "b"]).to_networkx()
+        >>> d.number_of_edges(), d.edges["b", "a"]
+        (4, {'weight': 2.0})
+        """
         import networkx as nx
 
         g = nx.DiGraph(name=self._name or "")
@@ -725,7 +798,15 @@ class FlowGraph:
         return g
 
     def to_igraph(self, *, self_loops: bool = True) -> igraph.Graph:
-        """A directed ``igraph.Graph`` with vertex attribute ``name`` and edge attribute ``weight``."""
+        """A directed ``igraph.Graph`` with vertex attribute ``name`` and edge attribute ``weight``;
+        zone attributes become vertex attributes, ``self_loops=False`` leaves out the diagonal.
+
+        Examples
+        --------
+        >>> ig = rz.FlowGraph.from_matrix([[5, 1], [2, 7]], ["a", "b"]).to_igraph(self_loops=False)
+        >>> ig.vs["name"], ig.es["weight"]
+        (['a', 'b'], [1.0, 2.0])
+        """
         import igraph as ig
 
         coo = self._matrix.tocoo()
@@ -739,9 +820,15 @@ class FlowGraph:
         return g
 
     def build_contiguity(self, **kwargs):
-        """The contiguity graph of the attached polygons, built once and cached.
+        """The :class:`~regionalize.Contiguity` of the attached polygons, built once and cached.
 
-        Keyword arguments go to :func:`regionalize.contiguity.build_contiguity`.
+        Keyword arguments (``rule``, ``tolerance``, ``islands``) go to
+        :func:`regionalize.build_contiguity`; raises InvalidZonesError without polygons.
+
+        Examples
+        --------
+        >>> rz.synthetic_country(60, seed=1).build_contiguity(rule="rook")
+        <Contiguity of 60 zones and 152 links (rook; 1 component)>
         """
         if self._geometry is None:
             raise InvalidZonesError(
@@ -757,7 +844,14 @@ class FlowGraph:
 
     # ------------------------------------------------------------------ comparison & display
     def equals(self, other: FlowGraph) -> bool:
-        """Same ids (in order), same flows, same zone table."""
+        """Whether ``other`` has the same ids (in order), flows and zone table.
+
+        Examples
+        --------
+        >>> g = rz.FlowGraph.from_matrix([[5, 1], [2, 7]], ["a", "b"])
+        >>> g.equals(g.replace(name="copy")), g.equals(g.subgraph(["b", "a"]))
+        (True, False)
+        """
         if not isinstance(other, FlowGraph) or not self._ids.equals(other._ids):
             return False
         if (self._matrix != other._matrix).nnz:

@@ -1,8 +1,8 @@
 """Hierarchy: nested layers of functional areas over the zones of one FlowGraph.
 
-A :class:`Hierarchy` holds several :class:`~regionalize.partition.Partition` layers (top
+A :class:`Hierarchy` holds several :class:`~regionalize.Partition` layers (top
 first: megaregions, metropolitan areas, urban areas, life zones, ...) over exactly the zones
-of one :class:`~regionalize.flows.FlowGraph`. It checks how the layers nest, summarises
+of one :class:`~regionalize.FlowGraph`. It checks how the layers nest, summarises
 every area (residents, jobs, internal flows, self-containment), and turns the layers into
 tables, GeoDataFrames and files.
 """
@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Hierarchy", "UNASSIGNED"]
 
-#: index of the row that gathers unassigned zones in :meth:`Hierarchy.summary`
+#: index of the row that gathers unassigned zones in :meth:`regionalize.Hierarchy.summary`
 UNASSIGNED = "(unassigned)"
 
 #: per-zone columns of :meth:`Hierarchy.to_frame`, one set per layer (suffixes)
@@ -88,13 +88,17 @@ class Hierarchy:
 
     A Hierarchy never changes after it is made; its tables are returned as copies.
 
+    See Also
+    --------
+    regionalize.delineate : Megaregions, metropolitan and urban areas in one call.
+    regionalize.read_hierarchy : Reload a Hierarchy written to files.
+
     Examples
     --------
+    :func:`regionalize.delineate` returns a Hierarchy; one can also be assembled from layers.
     Three zones; "01" is a centre, "02" sends most of its commuters to it, "03" stays apart.
 
     >>> import pandas as pd
-    >>> from regionalize.hierarchy import Hierarchy
-    >>> from regionalize.partition import Partition
     >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame({
     ...     "origin": ["01", "02", "02", "03"], "destination": ["01", "01", "02", "03"],
     ...     "flow": [50, 30, 10, 20]}))
@@ -105,8 +109,8 @@ class Hierarchy:
     ...     index=g.ids)
     >>> areas = pd.DataFrame({"name": ["Alpha"], "centres": [("01",)], "kind": ["metro"],
     ...                       "n_zones": [2]}, index=["A"])
-    >>> h = Hierarchy(g, [Partition("metropolitan", g.ids, details, areas)],
-    ...               params={"tau": 0.1})
+    >>> h = rz.Hierarchy(g, [rz.Partition("metropolitan", g.ids, details, areas)],
+    ...                  params={"tau": 0.1})
     >>> h
     <Hierarchy over 3 zones: metropolitan=1>
     >>> h.labels()["metropolitan"].tolist()
@@ -200,7 +204,18 @@ class Hierarchy:
         """The same Hierarchy over ``graph.with_geometry(geometry, **kwargs)``.
 
         Use it to attach zone polygons before :meth:`to_geodataframe`, :meth:`dissolve`,
-        :meth:`to_gpkg` or :meth:`to_parquet` when the graph was built without them.
+        :meth:`to_gpkg` or :meth:`to_parquet` when the graph was built without them; the
+        arguments are those of :meth:`regionalize.FlowGraph.with_geometry`.
+
+        Examples
+        --------
+        >>> import geopandas as gpd, shapely
+        >>> g = rz.FlowGraph.from_matrix([[9, 1, 0], [5, 5, 0], [0, 0, 9]], ["a", "b", "c"])
+        >>> h = rz.Hierarchy(g, [rz.metropolitan_areas(g, ["a"])])
+        >>> squares = [shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), shapely.box(5, 0, 6, 1)]
+        >>> h = h.with_geometry(gpd.GeoSeries(squares, index=["a", "b", "c"], crs=3035))
+        >>> h.dissolve("metropolitan").geometry.iloc[0].bounds  # a and b as one polygon
+        (0.0, 0.0, 2.0, 1.0)
         """
         graph = self._graph.with_geometry(geometry, **kwargs)
         params = {k: v for k, v in self._params.items() if k != "version"}
@@ -208,7 +223,15 @@ class Hierarchy:
 
     def with_layers(self, *layers: Partition, params: Mapping[str, Any] | None = None) -> Hierarchy:
         """A new Hierarchy with ``layers`` added below the existing ones (e.g. life zones
-        under the urban areas); ``params`` are merged into the run's parameters."""
+        under the urban areas); ``params`` are merged into the run's parameters. The repr
+        says when the new layers do not nest (see :meth:`nesting`).
+
+        Examples
+        --------
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> h.with_layers(rz.methods.intramax(h.graph, k=4), params={"intramax": {"k": 4}})
+        <Hierarchy over 60 zones: megaregion=1, metropolitan=1, urban=4, intramax=4 (not nested: 3 violations)>
+        """
         merged = {**_copy_params(self._params), **_copy_params(params or {})}
         return Hierarchy(self._graph, [*self._layers.values(), *layers], params=merged)
 
@@ -219,6 +242,16 @@ class Hierarchy:
         -------
         pandas.DataFrame
             Indexed by zone id (graph order), one column per layer, top layer first.
+
+        Examples
+        --------
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> h.labels().head(3)  # doctest: +NORMALIZE_WHITESPACE
+               megaregion metropolitan   urban
+        zone
+        000001     000024       000024  000024
+        000002     000024         None    None
+        000003       None         None  000012
         """
         data = {name: _none_for_na(p.labels).to_numpy() for name, p in self._layers.items()}
         return pd.DataFrame(data, index=pd.Index(self._graph.ids, name="zone"), dtype=object)
@@ -230,6 +263,12 @@ class Hierarchy:
         ------
         KeyError
             If the layer or the area does not exist.
+
+        Examples
+        --------
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> h.area_name("urban", "000012")
+        'Vimarar'
         """
         areas = self[layer].areas
         if area_id not in areas.index:
@@ -253,6 +292,22 @@ class Hierarchy:
             ``area`` (the lower area), ``upper_labels`` (tuple of the upper labels its zones
             fall in, most zones first, ``None`` for unassigned) and ``n_zones`` (zones of
             the lower area). Empty when the layers nest.
+
+        See Also
+        --------
+        regionalize.Hierarchy.check_nesting : Raise when the layers do not nest.
+
+        Examples
+        --------
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> h.nesting().empty  # delineate's layers nest
+        True
+        >>> h = h.with_layers(rz.methods.intramax(h.graph, k=4))
+        >>> h.nesting()[["upper", "lower", "area", "n_zones"]]
+                  upper     lower    area  n_zones
+        0    megaregion  intramax  000041       46
+        1  metropolitan  intramax  000041       46
+        2         urban  intramax  000041       46
         """
         return self._nesting.copy()
 
@@ -262,7 +317,18 @@ class Hierarchy:
         return self._nesting.empty
 
     def check_nesting(self) -> None:
-        """Raise :class:`InvalidZonesError` listing the violations when layers do not nest."""
+        """Raise :class:`~regionalize.InvalidZonesError` listing the violations when layers do
+        not nest.
+
+        Examples
+        --------
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> h.check_nesting()  # nested: nothing happens
+        >>> h.with_layers(rz.methods.intramax(h.graph, k=4)).check_nesting()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        regionalize.errors.InvalidZonesError: Layers are not nested: 1 areas of 'intramax' straddling areas of 'megaregion' (first: 000041 across (unassigned) + 000024); ...
+        """
         problems = Problems("Layers are not nested")
         for (upper, lower), rows in self._nesting.groupby(["upper", "lower"], sort=False):
             examples = [
@@ -302,9 +368,22 @@ class Hierarchy:
 
         Notes
         -----
-        Internal flows come from the sparse quotient graph (:meth:`FlowGraph.aggregate`);
-        residents and jobs are the graph's (supplied or matrix) totals summed per area.
-        Population is summed skipping missing values (NaN only when all are missing).
+        Internal flows come from the sparse quotient graph
+        (:meth:`regionalize.FlowGraph.aggregate`); residents and jobs are the graph's (supplied
+        or matrix) totals summed per area. Population is summed skipping missing values (NaN
+        only when all are missing).
+
+        Examples
+        --------
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> cols = ["name", "n_zones", "residents", "jobs", "self_containment_supply"]
+        >>> h.summary("urban")[cols].round(3)  # doctest: +NORMALIZE_WHITESPACE
+                   name  n_zones  residents      jobs  self_containment_supply
+        area
+        000024    Udaec       30   123920.0  124404.0                    1.000
+        000041   Faviar        6      992.0    1120.0                    0.717
+        000012  Vimarar       11     3104.0    2776.0                    0.825
+        000048   Eludal        7     1236.0    1214.0                    0.778
         """
         p = self[layer]
         key = ("summary", layer)
@@ -435,6 +514,12 @@ class Hierarchy:
             ``{layer}_name``, ``{layer}_role``, ``{layer}_order`` (nullable integer),
             ``{layer}_strength`` and ``{layer}_reason``. Text columns have pandas' string
             dtype (missing values are NaN; :meth:`labels` gives None instead).
+
+        Examples
+        --------
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> h.to_frame().loc["000003", ["name", "urban", "urban_name", "urban_role"]].to_dict()
+        {'name': 'Lamaum', 'urban': '000012', 'urban_name': 'Vimarar', 'urban_role': 'member'}
         """
         index = pd.Index(self._graph.ids, name="zone")
         cols: dict[str, Any] = {}
@@ -460,10 +545,22 @@ class Hierarchy:
     def to_geodataframe(self) -> gpd.GeoDataFrame:
         """The zones with their polygons and the :meth:`to_frame` columns.
 
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            Indexed by zone id, in the graph's CRS.
+
         Raises
         ------
         InvalidZonesError
             If the graph has no geometry (attach it with :meth:`with_geometry`).
+
+        Examples
+        --------
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> zones = h.to_geodataframe()
+        >>> zones.crs.to_string(), zones.shape
+        ('EPSG:3035', (60, 20))
         """
         import geopandas as gpd
 
@@ -489,6 +586,18 @@ class Hierarchy:
         -------
         geopandas.GeoDataFrame
             Indexed by area id, in the graph's CRS.
+
+        Raises
+        ------
+        InvalidZonesError
+            If the graph has no geometry (attach it with :meth:`with_geometry`).
+
+        Examples
+        --------
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> areas = h.dissolve("urban")  # one polygon per area, with the summary columns
+        >>> (areas.set_index("name").area / 1e6).round().to_dict()  # km² (EPSG:3035 is metric)
+        {'Udaec': 1594.0, 'Faviar': 450.0, 'Vimarar': 454.0, 'Eludal': 215.0}
         """
         import geopandas as gpd
         import shapely
@@ -520,14 +629,38 @@ class Hierarchy:
 
     # ------------------------------------------------------------------ writers
     def to_gpkg(self, path: str | PathLike, *, flows: bool = False) -> Path:
-        """Write one GeoPackage; see :func:`regionalize.io.writers.write_gpkg`."""
+        """Write one GeoPackage: zones, one dissolved layer of areas per layer, and the run.
+
+        ``h.to_gpkg(path, flows=flows)`` is :func:`regionalize.io.write_gpkg` (see there for
+        the layers of the file) and returns the path written; reload it with :meth:`read`.
+
+        Examples
+        --------
+        >>> import pathlib, pyogrio, tempfile
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = h.to_gpkg(pathlib.Path(tmp) / "run.gpkg")
+        ...     [layer for layer, _ in pyogrio.list_layers(path)]
+        ['zones', 'megaregion_areas', 'metropolitan_areas', 'urban_areas', 'run']
+        """
         from .io.writers import write_gpkg
 
         return write_gpkg(self, path, flows=flows)
 
     def to_parquet(self, folder: str | PathLike, *, flows: bool = False) -> list[Path]:
-        """Write GeoParquet files and ``run.json``; see
-        :func:`regionalize.io.writers.write_parquet`."""
+        """Write GeoParquet files and ``run.json`` into ``folder``.
+
+        ``h.to_parquet(folder, flows=flows)`` is :func:`regionalize.io.write_parquet`: it
+        returns the files written, ``run.json`` last. Reload the folder with :meth:`read`.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     [path.name for path in h.to_parquet(tmp)]
+        ['zones.parquet', 'megaregion_areas.parquet', 'metropolitan_areas.parquet', 'urban_areas.parquet', 'run.json']
+        """
         from .io.writers import write_parquet
 
         return write_parquet(self, folder, flows=flows)
@@ -535,17 +668,40 @@ class Hierarchy:
     def to_csv(
         self, folder: str | PathLike, *, flows: bool = False, escape_formulas: bool = True
     ) -> list[Path]:
-        """Write CSV tables and ``run.json``; see :func:`regionalize.io.writers.write_csv`
-        (text cells that a spreadsheet would run as formulas get a leading apostrophe unless
-        ``escape_formulas=False``)."""
+        """Write CSV tables and ``run.json`` into ``folder``; no geometry needed.
+
+        ``h.to_csv(folder, ...)`` is :func:`regionalize.io.write_csv` (text cells that a
+        spreadsheet would run as formulas get a leading apostrophe unless
+        ``escape_formulas=False``). It returns the files written, ``run.json`` last; reload the
+        folder with :meth:`read`.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     [path.name for path in h.to_csv(tmp)]
+        ['zones.csv', 'megaregion_areas.csv', 'metropolitan_areas.csv', 'urban_areas.csv', 'run.json']
+        """
         from .io.writers import write_csv
 
         return write_csv(self, folder, flows=flows, escape_formulas=escape_formulas)
 
     def to_zone_csv(self, path: str | PathLike, *, escape_formulas: bool = True) -> Path:
-        """Write one CSV table, a row per zone with its area (id and name) in every layer;
-        see :func:`regionalize.io.writers.write_zone_table`. For spreadsheets and joins; use
-        :meth:`to_csv` (a folder) or :meth:`to_gpkg` for a run that reloads exactly."""
+        """Write one CSV table, a row per zone with its area (id and name) in every layer.
+
+        ``h.to_zone_csv(path, ...)`` is :func:`regionalize.io.write_zone_table` and returns the
+        path. For spreadsheets and joins; use :meth:`to_csv` (a folder) or :meth:`to_gpkg` for
+        a run that reloads exactly.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     h.to_zone_csv(pathlib.Path(tmp) / "zones.csv").read_text().splitlines()[:2]
+        ['zone,name,megaregion,megaregion_name,metropolitan,metropolitan_name,urban,urban_name', '000001,Perbordaen,000024,Udaec,000024,Udaec,000024,Udaec']
+        """
         from .io.writers import write_zone_table
 
         return write_zone_table(self, path, escape_formulas=escape_formulas)
@@ -553,7 +709,21 @@ class Hierarchy:
     @classmethod
     def read(cls, path: str | PathLike, graph: FlowGraph | None = None) -> Hierarchy:
         """Reload a Hierarchy written by :meth:`to_gpkg`, :meth:`to_parquet` or
-        :meth:`to_csv`; see :func:`regionalize.io.hierarchy_files.read_hierarchy`."""
+        :meth:`to_csv`.
+
+        ``Hierarchy.read(path, graph)`` is :func:`regionalize.read_hierarchy`: ``graph`` (the
+        flows the run was made from) may be left out when the files were written with
+        ``flows=True``.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     back = rz.Hierarchy.read(h.to_gpkg(pathlib.Path(tmp) / "run.gpkg"), h.graph)
+        >>> back, back["urban"].equals(h["urban"])
+        (<Hierarchy over 60 zones: megaregion=1, metropolitan=1, urban=4>, True)
+        """
         from .io.hierarchy_files import read_hierarchy
 
         return read_hierarchy(path, graph)

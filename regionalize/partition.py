@@ -27,9 +27,9 @@ __all__ = ["Partition", "ROLES", "DETAIL_COLUMNS", "AREA_COLUMNS"]
 
 #: roles a zone can have in a partition
 ROLES = ("centre", "member", "enclave", "unassigned")
-#: per-zone columns of :attr:`Partition.details`
+#: per-zone columns of :attr:`regionalize.Partition.details`
 DETAIL_COLUMNS = ("area", "role", "order", "share", "strength", "via", "reason")
-#: columns every :attr:`Partition.areas` table has (layers may add more)
+#: columns every :attr:`regionalize.Partition.areas` table has (layers may add more)
 AREA_COLUMNS = ("name", "centres", "kind", "n_zones")
 
 
@@ -64,7 +64,35 @@ class Partition:
 
     Notes
     -----
-    A Partition is immutable; its tables are returned as copies.
+    A Partition is immutable; its tables are returned as copies. Layers and methods build
+    theirs with :meth:`from_attachment` or :meth:`from_codes`; the constructor is for tables
+    you already have (e.g. an official delineation).
+
+    See Also
+    --------
+    regionalize.Hierarchy : Several partitions of the same zones, nested.
+    regionalize.quality.quality : How well a partition contains the flows.
+
+    Examples
+    --------
+    Every layer is a Partition. Zone ``b`` sends half its workers to ``a``; ``d`` works at
+    home only and stays unassigned, with its reason.
+
+    >>> g = rz.FlowGraph.from_matrix([[9, 1, 0, 0], [5, 5, 0, 0], [0, 0, 9, 1], [0, 0, 0, 7]],
+    ...                              list("abcd"))
+    >>> p = rz.metropolitan_areas(g, ["a", "c"])
+    >>> p
+    <Partition 'metropolitan': 2 areas over 4 zones (1 unassigned)>
+    >>> cols = ["area", "role", "order", "share", "strength", "via"]
+    >>> p.details[cols]  # doctest: +NORMALIZE_WHITESPACE
+          area        role  order  share  strength   via
+    zone
+    a        a      centre      0    NaN       NaN  None
+    b        a      member      1    0.5       0.2     a
+    c        c      centre      0    NaN       NaN  None
+    d     None  unassigned   <NA>    NaN       NaN  None
+    >>> p.unassigned.to_dict()
+    {'d': 'no link at or above the threshold to an area'}
     """
 
     __slots__ = ("_name", "_ids", "_details", "_areas", "_params")
@@ -125,14 +153,18 @@ class Partition:
         params: Mapping[str, Any] | None = None,
         area_extra: pd.DataFrame | None = None,
     ) -> Partition:
-        """The Partition of an engine attachment (built and validated once).
+        """The Partition of an attachment, as the network-constraint layers produce it.
 
         Parameters
         ----------
         graph : FlowGraph
             The zones (ids, names) the attachment is over.
-        attachment : Attachment
-            Per-zone area index (into ``cores``), order, share, via, role and reason.
+        attachment : object
+            The engine's record, one entry per zone (graph order) in arrays: ``area`` (index
+            into ``cores``, -1 unassigned), ``order`` (0 centre, 1, 2, ... member, -1
+            unassigned), ``share`` (of the attaching link, NaN if none), ``via`` (position of
+            the zone joined through, -1 if none), ``role`` and ``reason`` (object arrays, as
+            the columns of :attr:`details`). Any object with these attributes will do.
         cores : list of int arrays
             Central zone positions of each area; an area's id joins its centres' ids
             with ``+``. Areas no zone belongs to are left out.
@@ -143,11 +175,35 @@ class Partition:
         names : list of str or None, optional
             Area names (default: the centres' zone names joined with ``+``).
         classes : tuple of float
-            Strength classes of the links (see :func:`regionalize._core.shares.strength_class`).
+            Strength classes of the links: a member's ``strength`` is the highest class its
+            share reaches (NaN below the lowest).
         params : mapping, optional
             What produced the layer.
         area_extra : DataFrame, optional
             Extra area columns, indexed by area id.
+
+        Returns
+        -------
+        Partition
+
+        See Also
+        --------
+        regionalize.Partition.from_codes : For methods that give area codes only.
+
+        Examples
+        --------
+        >>> import numpy as np, types
+        >>> g = rz.FlowGraph.from_matrix([[9, 1, 0], [5, 5, 0], [0, 0, 9]], ["a", "b", "c"])
+        >>> att = types.SimpleNamespace(
+        ...     area=np.array([0, 0, -1]), order=np.array([0, 1, -1]),
+        ...     share=np.array([np.nan, 0.5, np.nan]), via=np.array([-1, 0, -1]),
+        ...     role=np.array(["centre", "member", "unassigned"], dtype=object),
+        ...     reason=np.array([None, None, "no link to a centre"], dtype=object))
+        >>> p = rz.Partition.from_attachment(g, att, [np.array([0])], layer="toy", kind="metro")
+        >>> p.areas.to_dict("index")
+        {'a': {'name': 'a', 'centres': ('a',), 'kind': 'metro', 'n_zones': 2}}
+        >>> p.labels.to_dict(), p.details.at["b", "via"], float(p.details.at["b", "strength"])
+        ({'a': 'a', 'b': 'a', 'c': None}, 'a', 0.2)
         """
         details, areas = _attachment_tables(
             graph, attachment, cores, kind=kind, names=names, classes=classes, area_extra=area_extra
@@ -194,13 +250,17 @@ class Partition:
             Extra area columns, one row per area in ``np.unique`` order of the codes; a
             column whose name the area table already has gets the suffix ``_method``.
 
+        Returns
+        -------
+        Partition
+
         Examples
         --------
-        >>> import pandas as pd, regionalize as rz
+        >>> import numpy as np, pandas as pd
         >>> g = rz.FlowGraph.from_dataframe(pd.DataFrame(
         ...     [("a", "a", 5), ("a", "b", 3), ("b", "b", 9), ("c", "c", 4)],
         ...     columns=["origin", "destination", "flow"]))
-        >>> p = Partition.from_codes(g, np.array([0, 0, -1]), layer="toy", kind="cluster")
+        >>> p = rz.Partition.from_codes(g, np.array([0, 0, -1]), layer="toy", kind="cluster")
         >>> p.labels.to_dict()
         {'a': 'b', 'b': 'b', 'c': None}
         >>> p.unassigned.to_dict()
@@ -226,7 +286,29 @@ class Partition:
     # ------------------------------------------------------------------ checks
     def validate(self) -> None:
         """Raise if a zone is neither in an area nor unassigned with a reason, or if the
-        area table and the zone labels disagree."""
+        area table and the zone labels disagree.
+
+        The constructor calls it: a Partition that exists is valid.
+
+        Raises
+        ------
+        InvalidZonesError
+            Listing every problem: unassigned zones without a reason, unknown roles, roles
+            that disagree with the area, areas missing from the area table or empty, area
+            sizes (``n_zones``) that disagree with the labels, centres outside their area.
+
+        Examples
+        --------
+        >>> g = rz.FlowGraph.from_matrix([[9, 1, 0], [5, 5, 0], [0, 0, 9]], ["a", "b", "c"])
+        >>> p = rz.metropolitan_areas(g, ["a"])
+        >>> p.validate()  # nothing to say
+        >>> details = p.details
+        >>> details.loc["c", "reason"] = None
+        >>> rz.Partition("toy", p.ids, details, p.areas)
+        Traceback (most recent call last):
+        ...
+        regionalize.errors.InvalidZonesError: Invalid partition 'toy': 1 unassigned zones without a reason (first: c).
+        """
         d = self._details
         missing_cols = [c for c in DETAIL_COLUMNS if c not in d.columns]
         missing_area_cols = [c for c in AREA_COLUMNS if c not in self._areas.columns]
@@ -313,13 +395,34 @@ class Partition:
         return d.loc[d["area"].isna(), "reason"].copy()
 
     def members(self, area: str) -> pd.Index:
-        """Ids of the zones of ``area`` (KeyError naming the layer when there is no such area)."""
+        """Ids of the zones of ``area`` (KeyError naming the layer when there is no such area).
+
+        Examples
+        --------
+        >>> g = rz.FlowGraph.from_matrix([[9, 1, 0], [5, 5, 0], [0, 0, 9]], ["a", "b", "c"])
+        >>> rz.metropolitan_areas(g, ["a"]).members("a").tolist()
+        ['a', 'b']
+        """
         if area not in self._areas.index:
             raise KeyError(f"no area {area!r} in layer {self._name!r}")
         return self._details.index[self._details["area"] == area]
 
     def codes(self) -> np.ndarray:
-        """Integer area codes per zone (in :attr:`areas` order), -1 for unassigned."""
+        """Integer area codes per zone (in :attr:`areas` order), -1 for unassigned.
+
+        Returns
+        -------
+        numpy.ndarray
+            One int64 code per zone, in :attr:`ids` order: the form clustering measures
+            (e.g. :func:`regionalize.compare.compare`) and plots take.
+
+        Examples
+        --------
+        >>> g = rz.FlowGraph.from_matrix([[9, 1, 0, 0], [5, 5, 0, 0], [0, 0, 9, 1], [0, 0, 0, 7]],
+        ...                              list("abcd"))
+        >>> rz.metropolitan_areas(g, ["a", "c"]).codes()
+        array([ 0,  0,  1, -1])
+        """
         lookup = pd.Series(np.arange(self.n_areas), index=self._areas.index)
         return lookup.reindex(self._details["area"]).fillna(-1).to_numpy(dtype=np.int64)
 
@@ -330,7 +433,20 @@ class Partition:
         return iter(self._areas.index)
 
     def sizes(self) -> pd.Series:
-        """Number of zones per area."""
+        """Number of zones per area.
+
+        Returns
+        -------
+        pandas.Series
+            ``n_zones`` indexed by area id, in :attr:`areas` order.
+
+        Examples
+        --------
+        >>> g = rz.FlowGraph.from_matrix([[9, 1, 0, 0], [5, 5, 0, 0], [0, 0, 9, 1], [0, 0, 0, 7]],
+        ...                              list("abcd"))
+        >>> rz.metropolitan_areas(g, ["a", "c"]).sizes().to_dict()
+        {'a': 2, 'c': 1}
+        """
         return self._areas["n_zones"].copy()
 
     @property
@@ -361,7 +477,19 @@ class Partition:
         return text + ">"
 
     def equals(self, other: Partition) -> bool:
-        """Whether ``other`` is a Partition with the same zones, details and areas."""
+        """Whether ``other`` is a Partition with the same zones, details and areas.
+
+        The parameters (:attr:`params`) are not compared.
+
+        Examples
+        --------
+        >>> g = rz.FlowGraph.from_matrix([[9, 1, 0], [5, 5, 0], [0, 0, 9]], ["a", "b", "c"])
+        >>> p = rz.metropolitan_areas(g, ["a"])
+        >>> p.equals(rz.metropolitan_areas(g, ["a"], tau=0.3))  # b still joins a (share 0.5)
+        True
+        >>> p.equals(rz.metropolitan_areas(g, ["a"], tau=0.6))  # b stays out
+        False
+        """
         return (
             isinstance(other, Partition)
             and self._ids.equals(other._ids)

@@ -4,7 +4,7 @@ One file (maps embedded as data URIs, no script): what was delineated and how (t
 rule and thresholds actually used, read from the run's parameters), each layer's quality in
 plain words, each area with its members by name, a short glossary with the usual reference
 values, and the parameters as a table. Every piece of user text (zone, area, layer, graph
-and column names) goes through :func:`regionalize._markup.html_text` / ``html_href``.
+and column names) is escaped as text, never read as markup.
 """
 
 from __future__ import annotations
@@ -482,9 +482,12 @@ def write_report(
     Parameters
     ----------
     h : Hierarchy
-    path : path of the ``.html`` file (written to a temporary file, then renamed; a
-        missing folder is created)
+        The delineation, e.g. from :func:`regionalize.delineate`.
+    path : path
+        The ``.html`` file (written to a temporary file, then renamed; a missing folder is
+        created).
     title : str, optional
+        The report's title (default: ``"regionalize: <graph name>"``).
     images : mapping ``{caption: PNG path}``
         Maps to embed (as data URIs: the report is a single file).
     links : mapping ``{label: relative path}``
@@ -497,6 +500,25 @@ def write_report(
     Returns
     -------
     pathlib.Path
+        ``path``.
+
+    See Also
+    --------
+    regionalize.plot.plot_hierarchy : A map to embed with ``images``.
+    regionalize.io.write_gpkg : The same run as a GeoPackage, to link with ``links``.
+
+    Examples
+    --------
+    >>> import pathlib, re, tempfile
+    >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = rz.report.write_report(h, pathlib.Path(tmp) / "report.html",
+    ...                                   title="Synthetic country")
+    ...     html = path.read_text()
+    >>> re.findall(r"<h2>(.*?)</h2>", html)
+    ['How the areas were found', 'Layers and quality', 'Layer megaregion: 1 areas', 'Layer metropolitan: 1 areas', 'Layer urban: 4 areas', 'Glossary', 'Parameters of the run']
+    >>> "1 centre (Udaec). When centres are not given, they are found by the size rule" in html
+    True
     """
     from .quality import area_quality, quality
 

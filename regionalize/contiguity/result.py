@@ -88,9 +88,8 @@ class Contiguity:
     Examples
     --------
     >>> import scipy.sparse as sp
-    >>> from regionalize.contiguity import Contiguity
     >>> a = sp.csr_array(([1, 1], ([0, 1], [1, 2])), shape=(3, 3))   # a path a - b - c
-    >>> c = Contiguity.from_sparse(a, ["a", "b", "c"])
+    >>> c = rz.Contiguity.from_sparse(a, ["a", "b", "c"])
     >>> c
     <Contiguity of 3 zones and 2 links (given; 1 component)>
     >>> c.neighbors("b"), "d" in c, len(c)
@@ -208,8 +207,8 @@ class Contiguity:
         Examples
         --------
         >>> import numpy as np
-        >>> from regionalize.contiguity import Contiguity
-        >>> c = Contiguity.from_sparse(np.array([[0, 1, 0], [0, 0, 0], [0, 0, 0]]), ["x", "y", "z"])
+        >>> pairs = np.array([[0, 1, 0], [0, 0, 0], [0, 0, 0]])  # x - y, one direction is enough
+        >>> c = rz.Contiguity.from_sparse(pairs, ["x", "y", "z"])
         >>> c.adjacency.toarray()
         array([[0, 1, 0],
                [1, 0, 0],
@@ -350,7 +349,22 @@ class Contiguity:
         """Connected component of each zone (``0 .. n_components - 1``), in :attr:`ids` order.
 
         Components are numbered in order of their first zone, with
-        :func:`scipy.sparse.csgraph.connected_components`.
+        :func:`scipy.sparse.csgraph.connected_components`. A region whose zones share one
+        label is contiguous on the map; zones of different components can never be.
+
+        Returns
+        -------
+        numpy.ndarray
+            One int64 label per zone.
+
+        Examples
+        --------
+        Two groups of zones that do not touch: a - b - c and d - e.
+
+        >>> import scipy.sparse as sp
+        >>> a = sp.csr_array(([1, 1, 1], ([0, 1, 3], [1, 2, 4])), shape=(5, 5))
+        >>> rz.Contiguity.from_sparse(a, ["a", "b", "c", "d", "e"]).component_labels()
+        array([0, 0, 0, 1, 1])
         """
         return self._labels().copy()
 
@@ -387,10 +401,25 @@ class Contiguity:
     def neighbors(self, zone_id: str) -> list[str]:
         """The neighbours of one zone, in :attr:`ids` order.
 
+        Parameters
+        ----------
+        zone_id : str
+            A zone id (ids are text: ``"01001"``, not ``1001``).
+
+        Returns
+        -------
+        list of str
+
         Raises
         ------
         KeyError
             When ``zone_id`` is not a zone of the graph.
+
+        Examples
+        --------
+        >>> c = rz.synthetic_country(60, seed=1).build_contiguity()
+        >>> c.neighbors("000001")
+        ['000002', '000004', '000006', '000007', '000008']
         """
         k = self._position(zone_id)
         cols = self._adj.indices[self._adj.indptr[k] : self._adj.indptr[k + 1]]
@@ -409,6 +438,25 @@ class Contiguity:
         island is linked. :attr:`islands`, :attr:`missing` and :attr:`repaired` keep what was
         found when the graph was built, restricted to the subset: a zone cut off by the
         restriction shows up in :meth:`component_labels`, not in :attr:`islands`.
+
+        Parameters
+        ----------
+        ids : sequence of str
+            The zones to keep, each once, all in the graph.
+
+        Returns
+        -------
+        Contiguity
+
+        Examples
+        --------
+        Leaving ``b`` out of the path a - b - c cuts it in two:
+
+        >>> import scipy.sparse as sp
+        >>> a = sp.csr_array(([1, 1], ([0, 1], [1, 2])), shape=(3, 3))
+        >>> sub = rz.Contiguity.from_sparse(a, ["a", "b", "c"]).subset(["a", "c"])
+        >>> sub, sub.component_labels()
+        (<Contiguity of 2 zones and 0 links (given; 2 components)>, array([0, 1]))
         """
         sub = normalise_ids(ids, what="subset ids")
         pos = self._ids.get_indexer(sub)
@@ -452,6 +500,14 @@ class Contiguity:
 
         Edges carry ``shared_length`` (0 for point contacts and added links) and ``added``
         (True for links added by the islands policy).
+
+        Examples
+        --------
+        >>> g = rz.synthetic_country(60, seed=1).build_contiguity().to_networkx()
+        >>> g.number_of_nodes(), g.number_of_edges()
+        (60, 152)
+        >>> round(g.edges["000001", "000006"]["shared_length"])  # metres (EPSG:3035)
+        13148
         """
         import networkx as nx
 

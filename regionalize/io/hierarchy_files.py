@@ -493,6 +493,24 @@ def read_hierarchy(path: str | PathLike, graph: FlowGraph | None = None, *, veri
     InvalidFileError
         If a file is damaged, edited into an unreadable state, from another run than its
         ``run.json``, or not a file written by regionalize.
+
+    See Also
+    --------
+    regionalize.io.write_gpkg, regionalize.io.write_parquet, regionalize.io.write_csv
+
+    Examples
+    --------
+    A run saved as CSV with its flows reloads on its own (without polygons: CSV has none).
+
+    >>> import tempfile
+    >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     files = h.to_csv(tmp, flows=True)
+    ...     back = rz.read_hierarchy(tmp)
+    >>> back, back.labels().equals(h.labels()), back["urban"].equals(h["urban"])
+    (<Hierarchy over 60 zones: megaregion=1, metropolitan=1, urban=4>, True, True)
+    >>> back.graph
+    <FlowGraph 'synthetic-60-seed1' of 60 zones and 933 flows (total 130,495; diagonal present)>
     """
     path = Path(path)
     if not isinstance(verify, bool):

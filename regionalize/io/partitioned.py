@@ -5,7 +5,7 @@ about 10^8 block-to-block rows a year). :func:`aggregate_flows` reads such a tab
 by partition, maps each fine id to its zone through a crosswalk (block -> tract -> county),
 sums the flows per (origin zone, destination zone) pair inside every partition and merges
 the partial sums in a tree. Only the zone pairs are ever held in memory, never the rows, and
-the result is an ordinary :class:`~regionalize.flows.FlowGraph`.
+the result is an ordinary :class:`~regionalize.FlowGraph`.
 
 :func:`regionalize.synthetic.write_synthetic_od` writes a seeded table of that kind
 (block-like ids, a crosswalk, distance decay) of any size, for tests and benchmarks.
@@ -308,7 +308,7 @@ def aggregate_flows(
     to zones through the crosswalk and the flows summed per (origin zone, destination zone)
     pair (the map step); the partial sums are then merged in a tree, ``split_every`` at a
     time (the reduce step), and the result built with
-    :meth:`FlowGraph.from_dataframe <regionalize.flows.FlowGraph.from_dataframe>`.
+    :meth:`FlowGraph.from_dataframe <regionalize.FlowGraph.from_dataframe>`.
 
     Parameters
     ----------
@@ -359,7 +359,7 @@ def aggregate_flows(
         for this call only); or a ``Client``. The files (local or shared file system paths)
         must be readable from every worker.
     **graph_kwargs
-        Passed to :meth:`FlowGraph.from_dataframe <regionalize.flows.FlowGraph.from_dataframe>`
+        Passed to :meth:`FlowGraph.from_dataframe <regionalize.FlowGraph.from_dataframe>`
         (``zone_id``, ``extra_zones``, ``residents``, ``jobs``, ``name``, ``meta``).
 
     Returns
@@ -389,13 +389,15 @@ def aggregate_flows(
 
     Examples
     --------
+    A seeded table of 20,000 rows between 500 block-like units, in 4 Parquet files, with the
+    crosswalk of the units to 20 zones:
+
     >>> import tempfile
-    >>> from regionalize.io.partitioned import aggregate_flows
     >>> from regionalize.synthetic import write_synthetic_od
     >>> folder = tempfile.TemporaryDirectory()
     >>> table = write_synthetic_od(folder.name, 20_000, n_fine=500, n_zones=20, partitions=4,
     ...                            seed=1)
-    >>> g = aggregate_flows(table.flows, crosswalk=table.crosswalk, scheduler="synchronous")
+    >>> g = rz.aggregate_flows(table.flows, crosswalk=table.crosswalk, scheduler="synchronous")
     >>> g.n_zones, g.total == table.total, g.ids[0]
     (20, True, '00001')
     >>> folder.cleanup()

@@ -6,15 +6,12 @@ name here and on the command line (``footer='drop'`` / ``--footer drop``), and e
 names its fixes as data (:class:`regionalize.errors.Fix`), rendered for each.
 
 The public entry points live here (:func:`read_table`, :func:`read_flows`,
-:func:`read_matrix`); their helpers, by job:
-
-- :mod:`._sniff`: the format, encoding, delimiter and header line of a file, and the
-  bounded count of a wide matrix's header fields;
-- :mod:`._excel`: workbooks (sheets, title rows, cells as id text);
-- :mod:`._numbers`: the reading options ``thousands`` / ``decimal`` / ``skiprows`` and
-  numbers as published;
-- :mod:`._totals`: total and subtotal rows, columns and zones, and footers;
-- :mod:`._columns`: id columns (several joined into one code) and a matrix's row ids.
+:func:`read_matrix`); their helpers are private modules of this package, one per job: the
+format, encoding, delimiter and header line of a file (and the bounded count of a wide
+matrix's header fields); workbooks (sheets, title rows, cells as id text); the reading
+options ``thousands`` / ``decimal`` / ``skiprows`` and numbers as published; total and
+subtotal rows, columns and zones, and footers; id columns (several joined into one code)
+and a matrix's row ids.
 """
 
 from __future__ import annotations
@@ -88,7 +85,7 @@ def read_table(
     sheet: Sheet = None,
     **read_kwargs: Any,
 ) -> pd.DataFrame:
-    """Read a CSV, Parquet or Excel file, keeping ``text_columns`` as text (leading zeros
+    r"""Read a CSV, Parquet or Excel file, keeping ``text_columns`` as text (leading zeros
     intact).
 
     ``sep=None`` sniffs the delimiter (comma, semicolon, tab). ``encoding=None`` reads UTF-8
@@ -99,12 +96,47 @@ def read_table(
     with odfpy) read the sheet ``sheet`` (needed when there are several), the header found
     below any title rows unless ``skiprows=`` says where it is. The file is not changed.
 
+    Parameters
+    ----------
+    path : path
+        The file; its format comes from the suffix unless ``format`` (``"csv"``,
+        ``"parquet"``, ``"excel"``) says it.
+    text_columns : list of str
+        Columns read as text (zone codes such as ``"01001"``).
+    format, sep, encoding, sheet
+        As in :func:`regionalize.read_flows`.
+    columns : list of str, optional
+        Read only these columns.
+    **read_kwargs
+        ``skiprows``, ``nrows`` and the other options of :func:`pandas.read_csv` (or
+        :func:`pandas.read_parquet`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``attrs`` records the delimiter used (``"sep"``), the encoding detected and any
+        repair made while reading (``"repairs"``).
+
     Raises
     ------
     DataNotFoundError
         If the file does not exist.
     InvalidODError
         If the file cannot be decoded (naming the likely encoding to pass) or parsed.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "od.csv"
+    ...     _ = path.write_text("home;work;n\n01;02;5\n01;01;7\n")
+    ...     df = rz.io.read_table(path, text_columns=["home", "work"])
+    >>> df
+      home work  n
+    0   01   02  5
+    1   01   01  7
+    >>> df.attrs
+    {'sep': ';'}
     """
     path = Path(path)
     if not path.exists():
@@ -291,12 +323,23 @@ def read_flows(
         dropped and listed in ``meta["repairs"]``.
     totals : {"error", "drop", "keep"}
         Rows whose origin or destination is a total or subtotal (``Total``, ``Gesamt``,
-        ``합계``, ``All``, ... see :func:`is_total_name`), and zones whose flows are the
-        sum of all the others: an error naming them, dropped (listed in
+        ``합계``, ``All``, ``Total (all areas)``, ``Subtotal:``, ... in any case), and zones
+        whose flows are the sum of all the others: an error naming them, dropped (listed in
         ``meta["repairs"]``), or kept as zones.
     **graph_kwargs
         Passed to :meth:`FlowGraph.from_dataframe` (``zones``, ``geometry``,
         ``duplicates``, ``suppressed``, ``id_width``, ``id_collisions``, ``name``, ...).
+
+    Returns
+    -------
+    FlowGraph
+        ``meta`` records the source, the encoding detected and every repair made
+        (``meta["repairs"]``: dropped footers or totals, suppressed cells read as 0, ...).
+
+    See Also
+    --------
+    regionalize.read_matrix : A wide matrix, one column per zone.
+    regionalize.aggregate_flows : Tables larger than memory, at a finer level than zones.
 
     Examples
     --------
@@ -522,7 +565,7 @@ def read_matrix(
     memory_limit="env",
     **graph_kwargs: Any,
 ) -> FlowGraph:
-    """Read a wide OD matrix (one row per zone, one column per zone) into a FlowGraph.
+    r"""Read a wide OD matrix (one row per zone, one column per zone) into a FlowGraph.
 
     Parameters
     ----------
@@ -545,7 +588,7 @@ def read_matrix(
         source line): an error, or dropped and listed in ``meta["repairs"]``.
     totals : {"error", "drop", "keep"}
         Total and subtotal rows and columns, found by name (``Total``, ``Gesamt``,
-        ``합계``, ``All``, ... see :func:`is_total_name`) or by being the sum of all the
+        ``합계``, ``All``, ``Subtotal:``, ... in any case) or by being the sum of all the
         other rows (columns): an error naming them, dropped (listed in
         ``meta["repairs"]``), or kept as zones.
     suppressed : {"error", "zero"}
@@ -558,16 +601,49 @@ def read_matrix(
         :class:`~regionalize.errors.InsufficientMemoryError` when it would not fit. For a
         CSV, ``n`` comes from counting the fields of the header line in 1 MB chunks, before
         pandas parses anything: a header of 300,000 columns is refused in a fraction of a
-        second. A first line without a line break in its first :data:`HEADER_SCAN_LIMIT`
-        bytes (64 MB) is refused as no header.
+        second. A first line without a line break in its first 64 MB is refused as no
+        header.
     **graph_kwargs
         Passed to :meth:`FlowGraph.from_matrix` (``zones``, ``id_width``,
         ``id_collisions``, ``name``, ...).
+
+    Returns
+    -------
+    FlowGraph
+        Rows are always places of residence; ``meta["repairs"]`` records what was dropped,
+        read as 0 or transposed.
 
     Notes
     -----
     The header row gives the column ids; they must be the same zones as the row ids,
     in any order (columns are reordered to the rows).
+
+    See Also
+    --------
+    regionalize.read_flows : A long table, one row per origin-destination pair.
+
+    Examples
+    --------
+    A matrix published with a total row and column:
+
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "od.csv"
+    ...     _ = path.write_text("zone;01;02;Total\n01;50;30;80\n02;10;80;90\nTotal;60;110;170\n")
+    ...     g = rz.read_matrix(path, totals="drop")
+    >>> g.matrix.toarray()
+    array([[50., 30.],
+           [10., 80.]])
+    >>> g.meta["repairs"]
+    ["dropped 1 total rows of od.csv (first: data row 3: 'Total, 60, 110, 170')", "dropped 1 total columns of od.csv (first: 'Total')"]
+
+    A table published workplace by residence (rows are places of work) is transposed:
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"01": [50, 10], "02": [30, 80]}, index=["01", "02"])
+    >>> rz.read_matrix(df, rows="workplace").matrix.toarray()
+    array([[50., 10.],
+           [30., 80.]])
     """
     check_parameter("read_matrix", "rows", rows, allowed=["residence", "workplace"])
     check_parameter("read_matrix", "footer", footer, allowed=["error", "drop"])

@@ -1,18 +1,18 @@
 """Writers for a :class:`~regionalize.hierarchy.Hierarchy`: GeoPackage, GeoParquet and CSV.
 
-Every file goes through the atomic writer of :mod:`regionalize._files`: written to a
+Every file is written atomically: to a
 hidden temporary file in the destination folder, then renamed over the destination, so an
 interrupted run never leaves a partial file under the final name, an existing file is
 replaced only once the new one is complete, and a symbolic link planted at a destination is
 replaced, never followed. In a folder, ``run.json`` is written last and lists every file of
 the run with its SHA-256 digest and size (``files``) under a fresh ``run_id``: a reader
-(:func:`~regionalize.io.hierarchy_files.read_hierarchy`) refuses a table that is not the
+(:func:`~regionalize.read_hierarchy`) refuses a table that is not the
 one ``run.json`` recorded, so files of two runs (a rewrite interrupted before ``run.json``)
 are never paired. Output paths are checked before anything is written.
 
 CSV cells are safe to open in a spreadsheet: a text cell starting with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return gets a leading apostrophe (the usual convention against
-formula injection; :func:`regionalize._files.escape_formula`), recorded in ``run.json``
+formula injection), recorded in ``run.json``
 (``csv_formulas: "escaped"``) and undone when the folder is read back. Pass
 ``escape_formulas=False`` for the raw values.
 
@@ -21,10 +21,11 @@ layer (the table a spreadsheet user or a join in a GIS wants), with the same for
 protection; it is not meant to be read back into a Hierarchy (no ``run.json``).
 
 Tuple-valued cells (such as the central zones of an area) are written as ``"+"``-joined text
-in every format (as a JSON list when an id itself holds a ``+``: :func:`tuple_text`); zone ids are always written as text, leading zeros kept. Besides the
-:meth:`Hierarchy.to_frame` columns, the zone table holds ``{layer}_share`` and
+in every format (as a JSON list when an id itself holds a ``+``: :func:`tuple_text`); zone
+ids are always written as text, leading zeros kept. Besides the
+:meth:`regionalize.Hierarchy.to_frame` columns, the zone table holds ``{layer}_share`` and
 ``{layer}_via`` (the link that attached each zone), so that
-:func:`regionalize.io.hierarchy_files.read_hierarchy` rebuilds every layer exactly. With
+:func:`regionalize.read_hierarchy` rebuilds every layer exactly. With
 ``flows=True`` the flows (``flows``: origin, destination, flow) and the zone attributes
 (``zone_table``) are written too, and the file alone reloads the whole Hierarchy.
 """
@@ -298,15 +299,17 @@ def _require_geometry(h: Hierarchy, what: str) -> None:
 def write_gpkg(h: Hierarchy, path: str | PathLike, *, flows: bool = False) -> Path:
     """Write a Hierarchy to one GeoPackage.
 
-    Layers: ``zones`` (zone polygons with every :meth:`Hierarchy.to_frame` column, zone id in
-    column ``zone``), ``{layer}_areas`` for each layer (dissolved area polygons with the
-    :meth:`Hierarchy.summary` columns, area id in column ``area``) and ``run``, a
-    non-spatial table with one row: ``version``, ``graph``, and ``layers``, ``params``,
-    ``layer_params``, ``notes`` as JSON text (see :func:`run_record`).
+    Layers: ``zones`` (zone polygons with every :meth:`regionalize.Hierarchy.to_frame` column,
+    zone id in column ``zone``), ``{layer}_areas`` for each layer (dissolved area polygons with
+    the :meth:`regionalize.Hierarchy.summary` columns, area id in column ``area``) and ``run``,
+    a non-spatial table with one row: ``version``, ``graph``, and ``layers``, ``params``,
+    ``layer_params``, ``notes`` as JSON text, and ``record`` (the whole run record: also the
+    number of zones, the total columns, each layer's own area columns) as JSON.
 
     Parameters
     ----------
     h : Hierarchy
+        The delineation; its graph must have polygons.
     path : path
         The GeoPackage to write; an existing file is replaced (once the new one is
         complete), a symbolic link there is replaced, not followed. Its folder must exist.
@@ -317,6 +320,7 @@ def write_gpkg(h: Hierarchy, path: str | PathLike, *, flows: bool = False) -> Pa
     Returns
     -------
     pathlib.Path
+        ``path``.
 
     Raises
     ------
@@ -324,6 +328,28 @@ def write_gpkg(h: Hierarchy, path: str | PathLike, *, flows: bool = False) -> Pa
         If the graph has no geometry.
     InvalidParameterError
         If ``path`` is a folder, its folder does not exist or cannot be written.
+
+    See Also
+    --------
+    regionalize.Hierarchy.to_gpkg : The same, as a method.
+    regionalize.read_hierarchy : Reload the file.
+
+    Examples
+    --------
+    >>> import pathlib, pyogrio, tempfile
+    >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = rz.io.write_gpkg(h, pathlib.Path(tmp) / "run.gpkg", flows=True)
+    ...     urban = pyogrio.read_dataframe(path, layer="urban_areas")
+    ...     layers = [name for name, _ in pyogrio.list_layers(path)]
+    >>> layers
+    ['zones', 'megaregion_areas', 'metropolitan_areas', 'urban_areas', 'flows', 'zone_table', 'run']
+    >>> urban[["area", "name", "n_zones", "residents"]]
+         area     name  n_zones  residents
+    0  000024    Udaec       30   123920.0
+    1  000041   Faviar        6      992.0
+    2  000012  Vimarar       11     3104.0
+    3  000048   Eludal        7     1236.0
     """
     import pyogrio
 
@@ -360,13 +386,23 @@ def write_gpkg(h: Hierarchy, path: str | PathLike, *, flows: bool = False) -> Pa
 def write_parquet(h: Hierarchy, folder: str | PathLike, *, flows: bool = False) -> list[Path]:
     """Write a Hierarchy as GeoParquet files in ``folder`` (created if needed).
 
-    Files: ``zones.parquet`` (zone polygons and :meth:`Hierarchy.to_frame` columns, zone id
-    in column ``zone``), ``{layer}_areas.parquet`` for each layer (dissolved polygons and
-    :meth:`Hierarchy.summary` columns, area id in column ``area``) and ``run.json``
-    (see :func:`run_record`, plus the run's ``run_id`` and each file's digest), written
+    Files: ``zones.parquet`` (zone polygons and :meth:`regionalize.Hierarchy.to_frame`
+    columns, zone id in column ``zone``), ``{layer}_areas.parquet`` for each layer (dissolved
+    polygons and :meth:`regionalize.Hierarchy.summary` columns, area id in column ``area``) and
+    ``run.json`` (the run record: regionalize's version, the layers, the run's and each
+    layer's parameters, notes, plus the run's ``run_id`` and each file's digest), written
     last. Existing files are replaced; files of layers this Hierarchy does not have are
     left alone (and ignored on reading). With ``flows=True``, ``flows.parquet`` and
     ``zone_table.parquet`` too.
+
+    Parameters
+    ----------
+    h : Hierarchy
+        The delineation; its graph must have polygons.
+    folder : path
+        Created if needed.
+    flows : bool
+        Also write the flows and zone attributes (the folder alone then reloads the run).
 
     Returns
     -------
@@ -379,6 +415,24 @@ def write_parquet(h: Hierarchy, folder: str | PathLike, *, flows: bool = False) 
         If the graph has no geometry.
     InvalidParameterError
         If ``folder`` is a file, or cannot be created or written.
+
+    See Also
+    --------
+    regionalize.Hierarchy.to_parquet : The same, as a method.
+    regionalize.read_hierarchy : Reload the folder.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, json, tempfile
+    >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     files = rz.io.write_parquet(h, tmp)
+    ...     zones = gpd.read_parquet(files[0])
+    ...     run = json.loads(files[-1].read_text())
+    >>> [f.name for f in files]
+    ['zones.parquet', 'megaregion_areas.parquet', 'metropolitan_areas.parquet', 'urban_areas.parquet', 'run.json']
+    >>> zones.crs.to_string(), run["layers"], sorted(run["files"])[-1]
+    ('EPSG:3035', ['megaregion', 'metropolitan', 'urban'], 'zones.parquet')
     """
     _require_geometry(h, "GeoParquet")
     names = [area_table_name(layer) for layer in h.layers]
@@ -406,20 +460,23 @@ def write_csv(
 ) -> list[Path]:
     """Write a Hierarchy as CSV tables in ``folder`` (created if needed); no geometry needed.
 
-    Files: ``zones.csv`` (the :meth:`Hierarchy.to_frame` table, zone id in the first column
-    ``zone``), ``{layer}_areas.csv`` for each layer (the :meth:`Hierarchy.summary` table,
-    area id in the first column ``area``, ``centres`` as "+"-joined text) and ``run.json``
-    (see :func:`run_record`, plus the run's ``run_id`` and each file's digest), written
-    last. UTF-8, comma-separated, missing values empty. Read ids back as text
-    (``pandas.read_csv(..., dtype={"zone": str})``, and ``area`` and ``centres`` likewise)
-    to keep leading zeros, or reload everything with
-    :func:`regionalize.io.hierarchy_files.read_hierarchy`. With ``flows=True``,
-    ``flows.csv`` and ``zone_table.csv`` too.
+    Files: ``zones.csv`` (the :meth:`regionalize.Hierarchy.to_frame` table, zone id in the
+    first column ``zone``), ``{layer}_areas.csv`` for each layer (the
+    :meth:`regionalize.Hierarchy.summary` table, area id in the first column ``area``,
+    ``centres`` as "+"-joined text) and ``run.json`` (the run record: regionalize's version,
+    the layers, the run's and each layer's parameters, notes, plus the run's ``run_id`` and
+    each file's digest), written last. UTF-8, comma-separated, missing values empty. Read ids
+    back as text (``pandas.read_csv(..., dtype={"zone": str})``, and ``area`` and
+    ``centres`` likewise) to keep leading zeros, or reload everything with
+    :func:`regionalize.read_hierarchy`. With ``flows=True``, ``flows.csv`` and
+    ``zone_table.csv`` too.
 
     Parameters
     ----------
     h : Hierarchy
+        The delineation (polygons not needed).
     folder : path
+        Created if needed.
     flows : bool
         Also write the flows and zone attributes (the folder alone then reloads the run).
     escape_formulas : bool
@@ -438,6 +495,27 @@ def write_csv(
     ------
     InvalidParameterError
         If ``folder`` is a file, or cannot be created or written.
+
+    See Also
+    --------
+    regionalize.Hierarchy.to_csv : The same, as a method.
+    regionalize.io.write_zone_table : One CSV table, a row per zone, for spreadsheets.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile
+    >>> h = rz.delineate(rz.synthetic_country(60, seed=1))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     files = rz.io.write_csv(h, tmp)
+    ...     urban = pd.read_csv(files[3], dtype={"area": str, "centres": str})
+    >>> [f.name for f in files]
+    ['zones.csv', 'megaregion_areas.csv', 'metropolitan_areas.csv', 'urban_areas.csv', 'run.json']
+    >>> urban[["area", "name", "centres", "n_zones"]]
+         area     name centres  n_zones
+    0  000024    Udaec  000024       30
+    1  000041   Faviar  000041        6
+    2  000012  Vimarar  000012       11
+    3  000048   Eludal  000048        7
     """
     names = [area_table_name(layer) for layer in h.layers]
     if not isinstance(escape_formulas, bool):
@@ -477,17 +555,20 @@ def write_zone_table(h: Hierarchy, path: str | PathLike, *, escape_formulas: boo
     Parameters
     ----------
     h : Hierarchy
+        The delineation (polygons not needed).
     path : path
         The CSV file; an existing file is replaced once the new one is complete, a symbolic
         link there is replaced, not followed. Its folder must exist.
     escape_formulas : bool
         Protect spreadsheets (default): a text cell starting with ``=``, ``+``, ``-``,
-        ``@``, a tab or a carriage return gets a leading apostrophe (see
-        :func:`regionalize._files.escape_formula`). ``False`` writes every value as it is.
+        ``@``, a tab or a carriage return gets a leading apostrophe, so that a spreadsheet
+        shows it as text instead of running it as a formula. ``False`` writes every value
+        as it is.
 
     Returns
     -------
     pathlib.Path
+        ``path``.
 
     Raises
     ------
@@ -504,7 +585,7 @@ def write_zone_table(h: Hierarchy, path: str | PathLike, *, escape_formulas: boo
     >>> h = rz.Hierarchy(g, [rz.metropolitan_areas(g, ["a"])])
     >>> import tempfile, pathlib
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     path = write_zone_table(h, pathlib.Path(d) / "zones.csv")
+    ...     path = rz.io.write_zone_table(h, pathlib.Path(d) / "zones.csv")
     ...     print(path.read_text().strip())
     zone,metropolitan,metropolitan_name
     a,a,a

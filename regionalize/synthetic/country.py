@@ -576,7 +576,7 @@ def synthetic_country(
           metres, which lies inside its polygon and is the point distances are measured
           from), ``area_km2`` and ``settlement`` (the city or town the zone was generated
           for, missing for rural zones);
-        - ``geometry``: one Polygon per zone in :data:`PROJECTED_CRS`;
+        - ``geometry``: one Polygon per zone in :data:`~regionalize.synthetic.PROJECTED_CRS`;
         - ``meta``: ``"generator"``, ``"params"`` (all arguments, ``n_cities`` resolved),
           ``"seed"``, ``"projected_crs"``, ``"origin"``, ``"country_area_km2"``, ``"model"``.
 
@@ -600,9 +600,9 @@ def synthetic_country(
 
     **CRS.** ``EPSG:3035`` (ETRS89 / LAEA Europe): equal-area and in metres, so areas,
     distances and maps are meaningful, and a CRS every GIS knows. The country is centred at
-    :data:`ORIGIN` = (2,100,000 m E, 3,100,000 m N), about 47° N 20° W in the open Atlantic:
-    it is visibly fictitious on a web map and, up to some 20,000 zones of the default size,
-    overlaps no real land.
+    :data:`~regionalize.synthetic.ORIGIN` = (2,100,000 m E, 3,100,000 m N), about 47° N 20° W
+    in the open Atlantic: it is visibly fictitious on a web map and, up to some 20,000 zones
+    of the default size, overlaps no real land.
 
     **Residents and jobs.** Population is proportional to ``(a_i ρ_i)**0.5 * (ρ_i /
     ρ̄)**0.8 * (1 + 5 c_i) * lognormal(0, 0.6)``, scaled to ``mean_population`` (at least
@@ -632,8 +632,7 @@ def synthetic_country(
 
     Examples
     --------
-    >>> from regionalize.synthetic import synthetic_country
-    >>> g = synthetic_country(200, seed=1)
+    >>> g = rz.synthetic_country(200, seed=1)
     >>> g.n_zones, int(g.total)
     (200, 453330)
     >>> g.ids[:3].tolist()

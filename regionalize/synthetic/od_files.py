@@ -23,7 +23,21 @@ __all__ = ["write_synthetic_od", "SyntheticOD"]
 
 
 class SyntheticOD(NamedTuple):
-    """Paths and figures of a table written by :func:`write_synthetic_od`."""
+    """Paths and figures of a table written by :func:`regionalize.synthetic.write_synthetic_od`.
+
+    A named tuple ``(flows, crosswalk, n_rows, total)``: pass ``flows`` and ``crosswalk`` to
+    :func:`regionalize.aggregate_flows`, and compare its total with ``total``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from regionalize.synthetic import write_synthetic_od
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     table = write_synthetic_od(tmp, 1_000, n_fine=50, n_zones=5, partitions=2, seed=1)
+    ...     parts = sorted(path.name for path in table.flows.iterdir())
+    >>> parts, table.crosswalk.name, table.n_rows, table.total
+    (['part-00000.parquet', 'part-00001.parquet'], 'crosswalk.parquet', 1000, 1855)
+    """
 
     flows: Path
     """The folder of Parquet partitions (``part-00000.parquet``, ...)."""
@@ -168,6 +182,33 @@ def write_synthetic_od(
     -----
     Written one partition at a time: memory O(n_fine + n_zones x neighbours + rows per
     partition), time O(n_rows log n_fine).
+
+    See Also
+    --------
+    regionalize.aggregate_flows : Reads such a table back, aggregated to zones.
+    regionalize.synthetic_country : A synthetic country at the zone level, with polygons.
+
+    Examples
+    --------
+    1,000 rows between 50 fine units of 5 zones, in two Parquet files:
+
+    >>> import pandas as pd, tempfile
+    >>> from regionalize.synthetic import write_synthetic_od
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     table = write_synthetic_od(tmp, 1_000, n_fine=50, n_zones=5, partitions=2, seed=1)
+    ...     rows = pd.read_parquet(table.flows)
+    ...     crosswalk = pd.read_parquet(table.crosswalk)
+    >>> rows.head(3)
+                origin      destination  flow
+    0  000010000000000  000010000000001     1
+    1  000010000000000  000010000000001     1
+    2  000010000000000  000010000000003     2
+    >>> crosswalk.head(2)
+                  fine   zone
+    0  000010000000000  00001
+    1  000010000000001  00001
+    >>> len(rows), int(rows["flow"].sum()) == table.total
+    (1000, True)
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
