@@ -13,12 +13,26 @@ import importlib
 import inspect
 import sys
 
-MODULES = ["regionalize", "regionalize.methods", "regionalize.layers", "regionalize.io",
-           "regionalize.quality", "regionalize.compare", "regionalize.stability",
-           "regionalize.scenarios", "regionalize.monitor", "regionalize.plot",
-           "regionalize.datasets", "regionalize.contiguity", "regionalize.synthetic",
-           "regionalize.errors", "regionalize.partition", "regionalize.hierarchy",
-           "regionalize.flows", "regionalize.report"]
+MODULES = [
+    "regionalize",
+    "regionalize.methods",
+    "regionalize.layers",
+    "regionalize.io",
+    "regionalize.quality",
+    "regionalize.compare",
+    "regionalize.stability",
+    "regionalize.scenarios",
+    "regionalize.monitor",
+    "regionalize.plot",
+    "regionalize.datasets",
+    "regionalize.contiguity",
+    "regionalize.synthetic",
+    "regionalize.errors",
+    "regionalize.partition",
+    "regionalize.hierarchy",
+    "regionalize.flows",
+    "regionalize.report",
+]
 
 
 def public_callables() -> dict[str, object]:
@@ -53,13 +67,15 @@ def main() -> int:
     parser.add_argument("--min", type=float, default=0.0, help="fail below this percentage")
     args = parser.parse_args()
     items = public_callables()
-    missing = sorted(q for q, obj in items.items()
-                     if "Examples\n" not in (inspect.getdoc(obj) or "") + "\n")
+    missing = sorted(
+        q for q, obj in items.items() if "Examples\n" not in (inspect.getdoc(obj) or "") + "\n"
+    )
     share = 100 * (1 - len(missing) / len(items))
     if args.missing:
         print("\n".join(missing))
-    print(f"{len(items) - len(missing)} of {len(items)} public callables have Examples "
-          f"({share:.1f}%)")
+    print(
+        f"{len(items) - len(missing)} of {len(items)} public callables have Examples ({share:.1f}%)"
+    )
     return 1 if share < args.min else 0
 
 
