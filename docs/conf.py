@@ -34,6 +34,7 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
     "sphinx_design",
+    "sphinx-mathjax-offline",  # MathJax served with the site: formulas render offline
 ]
 
 templates_path = ["_templates"]
