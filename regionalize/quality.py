@@ -243,7 +243,10 @@ def pair_interchange(graph: FlowGraph, codes: np.ndarray, k: int) -> sp.csr_arra
         The zone flows ``F``.
     codes : numpy.ndarray
         The area code of each zone, ``0 .. k-1`` (``-1`` for none), e.g. from
-        :func:`area_codes`.
+        :func:`area_codes`. ``R_A`` and ``W_A`` are summed over the flows between coded
+        zones only: flows to or from zones coded ``-1`` are left out, which raises the
+        measure of an area that exchanges many commuters with uncoded zones. To count them,
+        give every zone a code (:func:`area_codes` makes each unassigned zone its own area).
     k : int
         The number of areas.
 
