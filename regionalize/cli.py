@@ -27,8 +27,8 @@ Conventions for scripted runs (CI):
   workplace``), never the library's keyword (``footer='drop'``).
 
 Reading an OD file: every command that reads one (``delineate``, ``report``, ``evaluate``,
-``sweep``, ``stability``, and ``compare --graph``) takes the reading options, declared once
-in :data:`regionalize._cli_io.READING_OPTIONS` (``--matrix``, ``--rows``, ``--sep``,
+``sweep``, ``stability``, and ``compare --graph``) takes the same reading options, declared
+once for every command (``--matrix``, ``--rows``, ``--sep``,
 ``--encoding``, ``--thousands``, ``--decimal``, ``--skiprows``, ``--sheet``, ``--footer``,
 ``--totals``, ``--suppressed``, ``--duplicates``, ``--id-width``, ``--id-collisions``,
 ``--names`` with ``--names-id`` / ``--names-column``; ``--missing-geometry`` with
