@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -101,13 +102,17 @@ nb_execution_timeout = 600
 nb_execution_raise_on_error = True
 nb_merge_streams = True
 
-# the notebooks live in notebooks/ (run by the tests); the site shows them from a copy
+# the notebooks live in notebooks/ (run by the tests); the site shows executed copies, made
+# by execute_notebooks.py in its own process (reused while a notebook is unchanged), or the
+# notebooks without outputs when there is no data folder
+nb_execution_excludepatterns = ["notebooks/*"]
 _NB_SRC, _NB_DST = REPO / "notebooks", HERE / "notebooks"
 _NB_DST.mkdir(exist_ok=True)
-for _nb in sorted(_NB_SRC.glob("*.ipynb")):
-    _target = _NB_DST / _nb.name
-    if not _target.exists() or _target.read_bytes() != _nb.read_bytes():
-        shutil.copyfile(_nb, _target)
+if _HAS_DATA and nb_execution_mode != "off":
+    subprocess.run([sys.executable, str(HERE / "execute_notebooks.py")], check=True)
+else:
+    for _nb in sorted(_NB_SRC.glob("*.ipynb")):
+        shutil.copyfile(_nb, _NB_DST / _nb.name)
 
 # ---------------------------------------------------------------- the CLI reference
 # generated from the typer app at every build (typer's own Markdown), headings one level down
