@@ -122,6 +122,8 @@ def prepare_geometry(
             )
         )
     meta = dict(meta)
+    if "repairs" in meta:  # a copy: the caller's graph keeps its own list
+        meta["repairs"] = list(meta["repairs"])
     geoms = gdf.geometry.to_numpy()
     present = np.array([g is not None for g in geoms], dtype=bool)
     invalid = np.zeros(len(geoms), dtype=bool)

@@ -350,6 +350,16 @@ class TestGeometry:
         g = toy.with_geometry(odd, id_column="code", extra="drop", missing="keep")
         assert g.geometry.loc["03"].geometry is None
 
+    def test_repairs_are_recorded_on_the_new_graph_only(self, toy, squares):
+        before = toy.replace(meta={**toy.meta, "repairs": ["read 2 suppressed flows as 0"]})
+        odd = squares.assign(code=["01", "02", "99"])
+        after = before.with_geometry(odd, id_column="code", extra="drop", missing="keep")
+        assert before.meta["repairs"] == ["read 2 suppressed flows as 0"]
+        assert after.meta["repairs"][0] == "read 2 suppressed flows as 0"
+        assert any(r.startswith("dropped 1 zone-layer rows") for r in after.meta["repairs"])
+        plain = toy.with_geometry(squares, id_column="code")
+        assert "repairs" not in plain.meta or plain.meta["repairs"] == toy.meta.get("repairs")
+
     def test_to_crs(self, toy, squares):
         g = toy.with_geometry(squares, id_column="code").to_crs(3857)
         assert g.crs.to_epsg() == 3857
