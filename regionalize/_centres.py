@@ -8,7 +8,7 @@ no centre is given, and :func:`rule_centres` applies it through the engine.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -136,6 +136,11 @@ class CentreRule:
     tau: float = 0.10
     merge_tau: float | None = None
     cluster_cores: bool = False
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> CentreRule:
+        """The rule from a layer's parameters (``get_params()``): the fields it names."""
+        return cls(**{f.name: params[f.name] for f in fields(cls)})
 
     def check(self, owner: str) -> None:
         """The parameters of the rule and of the minimum area size, checked whether centres

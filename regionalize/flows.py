@@ -357,8 +357,6 @@ class FlowGraph:
             )
         return new
 
-    _replace = replace  # the former private spelling, still used by other modules
-
     def _with_totals(self, residents: str | None, jobs: str | None) -> FlowGraph:
         check_totals(self._zones, self._ids, residents, jobs)
         return self.replace(residents=residents, jobs=jobs)

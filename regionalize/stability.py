@@ -49,6 +49,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from ._callable import make_module_callable
+from ._checks import check_graph
 from ._executors import (
     MAX_WORKERS,
     DaskExecutor,
@@ -91,15 +92,6 @@ UNASSIGNED = -1
 UNMATCHED = -2
 
 _OWNER = "stability"
-
-
-def _check_graph(owner: str, graph) -> None:
-    if not isinstance(graph, FlowGraph):
-        raise InvalidParameterError(
-            f"The 'graph' parameter of {owner} must be a FlowGraph (build one with "
-            f"rz.read_flows or rz.FlowGraph.from_dataframe). Got {type(graph).__name__} "
-            "instead."
-        )
 
 
 def _check_callable(owner: str, name: str, fn, form: str, *, allow_none: bool = False):
@@ -218,7 +210,7 @@ def resample(
     >>> float(rz.stability.resample(g, method="moe", seed=1).matrix[[1], [1]][0])  # no MOE
     50.0
     """
-    _check_graph("resample", graph)
+    check_graph("resample", graph)
     check_parameter("resample", "method", method, allowed=["poisson", "moe"])
     check_parameter("resample", "moe_level", moe_level, interval=(0, 1), closed="neither")
     rng = np.random.default_rng(_check_random_seed("resample", seed, generator=True))
@@ -561,7 +553,7 @@ def stability(
     >>> res.labels.shape
     (5, 3)
     """
-    _check_graph(_OWNER, graph)
+    check_graph(_OWNER, graph)
     _check_callable(_OWNER, "delineate_fn", delineate_fn, "delineate_fn(graph) -> Partition")
     _check_runs(runs)
     runs = int(runs)
@@ -850,7 +842,7 @@ def sweep(
     >>> res.consensus.labels.to_dict()
     {'A': 'S', 'B': 'S', 'S': 'S'}
     """
-    _check_graph("sweep", graph)
+    check_graph("sweep", graph)
     _check_callable(
         "sweep", "delineate_fn", delineate_fn, "delineate_fn(graph, **params) -> Partition"
     )

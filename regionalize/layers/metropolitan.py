@@ -259,16 +259,7 @@ class MetropolitanAreas(Estimator):
 
     def _centre_rule(self) -> CentreRule:
         """The size rule for centres, from this layer's parameters."""
-        return CentreRule(
-            size=self.size,
-            min_size=self.min_size,
-            min_size_share=self.min_size_share,
-            min_job_ratio=self.min_job_ratio,
-            candidates=self.candidates,
-            tau=self.tau,
-            merge_tau=self.merge_tau,
-            cluster_cores=self.cluster_cores,
-        )
+        return CentreRule.from_params(self.get_params())
 
     def fit(self, graph: FlowGraph) -> MetropolitanAreas:
         """Delineate the metropolitan areas of ``graph``.

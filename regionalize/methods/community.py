@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._base import Estimator, checked_call
+from .._checks import check_graph
 from ..errors import (
     MAX_SEED_64,
     InvalidParameterError,
@@ -50,14 +51,7 @@ MAX_INFOMAP_SEED = 2**32 - 2
 
 
 def _check_common(owner: str, graph, diagonal, name) -> None:
-    from ..flows import FlowGraph
-
-    if not isinstance(graph, FlowGraph):
-        raise InvalidParameterError(
-            f"The 'graph' parameter of {owner} must be a FlowGraph (build one with "
-            f"rz.read_flows or rz.FlowGraph.from_dataframe). Got {type(graph).__name__} "
-            "instead."
-        )
+    check_graph(owner, graph)
     check_parameter(owner, "diagonal", diagonal, allowed=["keep", "drop"])
     if name is not None and not isinstance(name, str):
         raise InvalidParameterError(
