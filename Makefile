@@ -7,6 +7,7 @@
 #   make typecheck - mypy against tools/mypy-baseline.txt (tools/typecheck.py)
 #   make check     - lint + typecheck + test
 #   make baselines - tools/finish.sh: format, regenerate the mypy baseline, lint + typecheck
+#   make bench-scale - the comparison methods up to 250k synthetic zones (benchmarks/run.py)
 #   make docs      - the documentation site in docs/_build/html (warnings are errors)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -15,7 +16,7 @@ OUT    ?= outputs/demo
 # what ruff checks and formats
 LINT_PATHS := regionalize tests benchmarks examples tools
 
-.PHONY: demo test bench lint format typecheck check baselines docs clean
+.PHONY: demo test bench bench-scale lint format typecheck check baselines docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +44,13 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/ttwa.py
 	$(BIN)/python benchmarks/stability.py
 	$(BIN)/python benchmarks/dask_aggregate.py --cleanup
+
+# the comparison methods on fine-grained synthetic countries up to 250k zones, each step as
+# a ratio to one leidenalg and one Infomap run in the same process (~15 min here)
+SCALE_CASES := synthetic-10000,synthetic-35000,synthetic-100000,synthetic-250000
+SCALE_STEPS := delineate,ttwa,intramax,commuting_zones,leiden,infomap,peer_leidenalg,peer_infomap
+bench-scale: $(VENV)/.installed
+	$(BIN)/python benchmarks/run.py --out scale --cases $(SCALE_CASES) --steps $(SCALE_STEPS)
 
 # every step runs, then the target fails if any did
 lint: $(VENV)/.installed

@@ -20,9 +20,9 @@ Steps (a quality figure is recorded beside each time):
   demo's preset, contiguity built inside the timing;
 - ``quality``: ``regionalize.quality.quality`` of the urban layer;
 - ``ttwa`` (UK 2011 parameters), ``intramax`` (the full merge tree), ``flowbca`` (until no
-  positive relative flow is left), ``commuting_zones`` (0.977; refuses > 20k zones),
-  ``leiden`` / ``infomap`` (regionalize.methods, graph conversion included): the comparison
-  methods;
+  positive relative flow is left), ``commuting_zones`` (0.977, the sparse exact average
+  linkage), ``leiden`` / ``infomap`` (regionalize.methods, graph conversion included): the
+  comparison methods;
 - ``peer_leidenalg``, ``peer_infomap``, ``peer_louvain``: the engines themselves on a graph
   converted beforehand (leidenalg modularity on the directed igraph, Infomap on directed
   links, networkx ``louvain_communities``); the Markdown reports ``delineate`` time over
@@ -30,9 +30,22 @@ Steps (a quality figure is recorded beside each time):
 - ``stability``: 100 Poisson redraws of the metropolitan layer (sequential); above 20k
   zones 10 redraws, reported as such.
 
+Every step's time is also reported as a ratio to the two peers measured in the same process
+(``peer_leidenalg``, ``peer_infomap``): below 1, the step is faster than one run of the peer.
+
 Writes ``benchmarks/results/suite.json``, ``suite.md`` and ``scaling.png`` (time and memory
 against zones and non-zero flows per step, synthetic countries, log-log, with the fitted
 slope of each step in the Markdown).
+
+The scale benchmark of the comparison methods (issue 18: fine-grained national tables) is
+the same script on the largest synthetic countries::
+
+    python benchmarks/run.py --out scale --cases synthetic-10000,synthetic-35000,\
+        synthetic-100000,synthetic-250000 --steps delineate,ttwa,intramax,\
+        commuting_zones,leiden,infomap,peer_leidenalg,peer_infomap
+
+(``make bench-scale``). ``REGIONALIZE_NO_NUMBA=1`` in the environment runs the pure-Python
+paths of the compiled kernels instead, for comparison.
 """
 
 from __future__ import annotations
@@ -51,7 +64,13 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 REAL = ["korea-ktdb-sigun", "us-counties-2009-2013", "sardinia-2001"]
-SYNTHETIC = ["synthetic-1000", "synthetic-10000", "synthetic-35000", "synthetic-100000"]
+SYNTHETIC = [
+    "synthetic-1000",
+    "synthetic-10000",
+    "synthetic-35000",
+    "synthetic-100000",
+    "synthetic-250000",
+]
 STEPS = [
     "load",
     "build",
@@ -261,10 +280,7 @@ def run_case(name: str, steps: list[str], repeat: int, budget: float) -> dict:
         ),
     )
     record("flowbca", lambda: m.flowbca(g), part_quality)
-    if g.n_zones <= 20_000:
-        record("commuting_zones", lambda: m.commuting_zones(g), part_quality)
-    else:
-        skip("commuting_zones", "refuses > 20k zones (dense average linkage)")
+    record("commuting_zones", lambda: m.commuting_zones(g), part_quality)
     record("leiden", lambda: m.leiden(g, seed=0), part_quality)
     record("infomap", lambda: m.infomap(g, seed=0), part_quality)
 
@@ -368,7 +384,7 @@ def markdown(rows: list[dict], env: dict) -> str:
     lines = [
         "# regionalize benchmark suite\n",
         f"Python {env['python']}, {env['cpus']} CPUs, {env['machine']}; "
-        f"{env['date']}. Time: best of N (once above 20k zones); memory: the process's "
+        f"{env['date']}; numba {env.get('numba', '-')}. Time: best of N (once above 20k zones); memory: the process's "
         "peak during the step (`+` what the step added).\n",
     ]
     for r in rows:
@@ -384,17 +400,18 @@ def markdown(rows: list[dict], env: dict) -> str:
                 f"| {step} | {res['seconds']:.3g} | {res['peak_mb']:.0f} | {added} | "
                 f"{res.get('quality', '')} |"
             )
-        d = r["steps"].get("delineate")
-        ratios = []
-        for peer in PEERS:
-            p = r["steps"].get(peer)
-            if d and p and d["status"] == "ok" and p["status"] == "ok":
-                ratios.append(f"{peer[5:]} {d['seconds'] / p['seconds']:.2f}x")
-        if ratios:
+        table = peer_ratios(r)
+        if table:
             lines.append(
-                f"\nfull `delineate` time over each peer's time: {', '.join(ratios)} "
-                "(below 1: regionalize is faster)."
+                "\nEach step's time over one run of each peer in the same process "
+                "(below 1: faster than the peer):\n"
             )
+            peers = [p for p in PEERS[:2] if any(p in row for row in table.values())]
+            lines.append("| step | " + " | ".join(f"/ {p[5:]}" for p in peers) + " |")
+            lines.append("|---|" + "---:|" * len(peers))
+            for step, row in table.items():
+                cells = " | ".join(f"{row[p]:.2f}x" if p in row else "" for p in peers)
+                lines.append(f"| {step} | {cells} |")
     slopes = scaling_slopes(rows)
     if slopes:
         lines.append(
@@ -408,6 +425,20 @@ def markdown(rows: list[dict], env: dict) -> str:
                 f"| {step} | {s['sizes']} | {s['zones']:.2f} | {s['flows']:.2f} | {s['last']:.3g} |"
             )
     return "\n".join(lines) + "\n"
+
+
+def peer_ratios(row: dict) -> dict:
+    """``{step: {peer: step seconds / peer seconds}}`` for the timed steps of one case."""
+    out: dict = {}
+    for peer in PEERS[:2]:  # leidenalg and Infomap
+        p = row["steps"].get(peer)
+        if not p or p["status"] != "ok":
+            continue
+        for step, res in row["steps"].items():
+            if step in ("load", "build") or step in PEERS or res["status"] != "ok":
+                continue
+            out.setdefault(step, {})[peer] = res["seconds"] / p["seconds"]
+    return out
 
 
 def _synthetic_points(rows):
@@ -531,14 +562,34 @@ def main(argv=None) -> None:
         "cpus": os.cpu_count(),
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "regionalize": __import__("regionalize").__version__,
+        "numba": _numba_state(),
     }
     write_reports(rows, env, args.out)
+
+
+def _numba_state() -> str:
+    """numba's version, or why the kernels run as pure Python."""
+    if os.environ.get("REGIONALIZE_NO_NUMBA", "").strip() not in ("", "0"):
+        return "off (REGIONALIZE_NO_NUMBA: pure-Python kernels)"
+    try:
+        import numba
+    except ImportError:
+        return "not installed (pure-Python kernels)"
+    return numba.__version__
 
 
 def write_reports(rows: list[dict], env: dict, out: str) -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{out}.json").write_text(
-        json.dumps({"env": env, "results": rows, "scaling": scaling_slopes(rows)}, indent=2)
+        json.dumps(
+            {
+                "env": env,
+                "results": rows,
+                "scaling": scaling_slopes(rows),
+                "ratios": {r["case"]: peer_ratios(r) for r in rows},
+            },
+            indent=2,
+        )
     )
     (RESULTS / f"{out}.md").write_text(markdown(rows, env))
     scaling_plot(rows, RESULTS / f"{out}_scaling.png")
