@@ -58,11 +58,32 @@ class TestCommutingZones:
         assert rz.methods.commuting_zones(g, cutoff=0.999).n_areas == 1
         assert rz.methods.commuting_zones(g, cutoff=0.5).n_areas == 3
 
-    def test_refuses_huge_inputs(self, monkeypatch):
-        monkeypatch.setattr(cz_mod, "MAX_ZONES", 2)
-        g = rz.FlowGraph.from_matrix(np.eye(3) + 1, ["a", "b", "c"])
-        with pytest.raises(rz.RegionalizeError, match="average linkage.*Aggregate"):
-            rz.methods.commuting_zones(g)
+    def test_runs_above_the_old_limit_without_a_dense_matrix(self):
+        # 25,000 zones (the method refused above 20,000): pairs along a ring, each zone
+        # keeping 90 of 100 workers; the dense condensed matrix would be 2.5 GB, the sparse
+        # linkage traces a few MB (numpy's allocations are traced, numba's are not)
+        import tracemalloc
+
+        n = 25_000
+        i = np.arange(n)
+        m = sp.csr_array(
+            (np.r_[np.full(n, 90.0), np.full(n, 10.0)], (np.r_[i, i], np.r_[i, (i + 1) % n])),
+            shape=(n, n),
+        )
+        g = rz.FlowGraph.from_matrix(m, [f"z{k:05d}" for k in range(n)])
+        tracemalloc.start()
+        try:
+            cz = rz.methods.CommutingZones().fit(g)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 200e6
+        assert cz.linkage_.shape == (n - 1, 4)
+        # neighbours on the ring at PF = 0.1: pairs merge at 0.9, pairs of pairs at
+        # (0.9 + 3) / 4 = 0.975 < 0.977, then (0.9 + 15) / 16 = 0.99375: areas of 4 zones
+        assert cz.linkage_[: n // 2, 2].tolist() == [0.9] * (n // 2)
+        assert cz.linkage_[n // 2 : 3 * n // 4, 2].tolist() == [0.975] * (n // 4)
+        assert cz.partition_.areas["n_zones"].tolist() == [4] * (n // 4)
 
     def test_us_against_1990(self, data_dir):
         g = rz.datasets.load_us_counties(geometry=False)
