@@ -14,6 +14,8 @@ objective level.
 The engine (:func:`intramax_merges`) works on the CSR matrix only: cluster-to-cluster flows
 are kept as sparse neighbour dictionaries and candidate pairs in a heap with lazy deletion,
 so a merge touches only the pairs of the merged cluster (see the Notes of :class:`Intramax`).
+With numba installed (the ``fast`` extra) the same loop runs compiled on arrays
+(``_intramax_kernel``), with the same result bit for bit.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import scipy.sparse as sp
 
 from .._attach import contiguity_for
 from .._base import Estimator, checked_call
+from .._jit import numba_enabled
 from ..errors import InvalidODError, InvalidParameterError, check_parameter
 from ..partition import Partition
 from .merge_tree import Cutter, MergeTree, linkage_matrix
@@ -77,7 +80,9 @@ def check_positive(owner: str, name: str, value) -> None:
     check_parameter(owner, name, value, interval=(0, np.inf), closed="neither")
 
 
-def intramax_merges(matrix, adjacency=None) -> tuple[np.ndarray, np.ndarray]:
+def intramax_merges(
+    matrix, adjacency=None, *, compiled: bool | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The full Intramax merge sequence of a flow matrix (the engine; no zone ids).
 
     Parameters
@@ -87,6 +92,10 @@ def intramax_merges(matrix, adjacency=None) -> tuple[np.ndarray, np.ndarray]:
         counts in the totals ``O`` and ``D`` only.
     adjacency : scipy.sparse array, optional
         Symmetric ``n x n`` contiguity; when given only adjacent clusters merge.
+    compiled : bool, optional
+        Run the merge loop compiled with numba (True) or in pure Python (False); both give
+        the same result bit for bit. Default: compiled when numba is installed and
+        ``REGIONALIZE_NO_NUMBA`` is unset (or ``0``).
 
     Returns
     -------
@@ -97,25 +106,53 @@ def intramax_merges(matrix, adjacency=None) -> tuple[np.ndarray, np.ndarray]:
         Per merge: the objective, the size (zones) of the new cluster, and the number of
         clusters left after it (zones without any flow not counted).
     """
-    m = sp.csr_array(matrix, dtype=np.float64, copy=True)
+    m = sp.csr_array(matrix, dtype=np.float64)  # not modified: may share the input's arrays
     n = m.shape[0]
     # work on the flows divided by the power of two that brings their total into [0.5, 1):
     # exact in floating point, so every objective is the unscaled one times 2**shift, bit for
     # bit, and the merge order is the same; but the products O_i D_j can neither overflow
     # (flows of 1e200) nor vanish (flows of 1e-200) whatever the units of the flows
     shift = _scale_shift(m.data)
-    m.data = np.ldexp(m.data, -shift)
+    m = sp.csr_array((np.ldexp(m.data, -shift), m.indices, m.indptr), shape=m.shape)
     out_tot = np.asarray(m.sum(axis=1)).ravel()  # O: row totals, diagonal included
     in_tot = np.asarray(m.sum(axis=0)).ravel()  # D: column totals, diagonal included
     _check_range(out_tot, in_tot, shift)
-    out_tot, in_tot = out_tot.tolist(), in_tot.tolist()
     coo = m.tocoo()
     off = (coo.row != coo.col) & (coo.data != 0)
+    rows, cols, flows = coo.row[off], coo.col[off], coo.data[off]
+    del coo, m
+    a = None if adjacency is None else sp.csr_array(adjacency)
+    if compiled is None:
+        compiled = numba_enabled()
+    if compiled:
+        from ._intramax_kernel import merges
+
+        n_clusters = int(np.count_nonzero(out_tot + in_tot > 0))
+        empty = np.zeros(0, dtype=np.int64)
+        pairs, values = merges(
+            n,
+            rows.astype(np.int64),
+            cols.astype(np.int64),
+            flows,
+            empty if a is None else a.indptr.astype(np.int64),
+            empty if a is None else a.indices.astype(np.int64),
+            a is not None,
+            out_tot.astype(np.float64),
+            in_tot.astype(np.float64),
+            n_clusters,
+        )
+    else:
+        pairs, values = _merges_python(n, rows, cols, flows, a, out_tot, in_tot)
+    values[:, 0] = _unscale_objective(values[:, 0], shift)
+    return pairs, values
+
+
+def _merges_python(n, rows, cols, flows, a, out_tot, in_tot):
+    """The merge loop in pure Python (without numba): see :func:`intramax_merges`."""
+    out_tot, in_tot = out_tot.tolist(), in_tot.tolist()
     # w[x][y] = [T_xy, T_yx] for every pair of clusters with interaction either way
     w: list[dict | None] = [{} for _ in range(n)]
-    for i, j, f in zip(
-        coo.row[off].tolist(), coo.col[off].tolist(), coo.data[off].tolist(), strict=True
-    ):
+    for i, j, f in zip(rows.tolist(), cols.tolist(), flows.tolist(), strict=True):
         t = w[i].get(j)
         if t is None:
             w[i][j] = [f, 0.0]
@@ -125,8 +162,7 @@ def intramax_merges(matrix, adjacency=None) -> tuple[np.ndarray, np.ndarray]:
             w[j][i][1] += f
 
     adj: list[set | None] | None = None
-    if adjacency is not None:
-        a = sp.csr_array(adjacency)
+    if a is not None:
         ptr, idx = a.indptr, a.indices
         adj = [set(idx[ptr[i] : ptr[i + 1]].tolist()) - {i} for i in range(n)]
         for i in range(n):  # be lenient with one-sided adjacency input
@@ -263,7 +299,6 @@ def intramax_merges(matrix, adjacency=None) -> tuple[np.ndarray, np.ndarray]:
             adj[keep] = union
             adj[gone] = None
     values = np.asarray(vals, dtype=np.float64).reshape(-1, 3)
-    values[:, 0] = _unscale_objective(values[:, 0], shift)
     return np.asarray(pairs, dtype=np.int64).reshape(-1, 2), values
 
 
@@ -328,7 +363,12 @@ class Intramax(Estimator):
     **Complexity**: each cluster keeps a dictionary of the clusters it exchanges flows
     with; a merge folds the smaller dictionary into the larger, so each of the m flow pairs
     moves ``O(log n)`` times, and the best pair comes from a heap with lazy re-evaluation:
-    ``O(m log n log m)`` time for the full merge tree, memory ``O(m)``.
+    ``O(m log n log m)`` time for the full merge tree, memory ``O(m)``. Measured (full
+    merge tree, compiled loop, no contiguity): time grows as zones^1.4 (flows^1.3) on
+    synthetic countries of 10k-100k zones (CPU 0.22 s, 1.2 s, 5.3 s for 10k, 35k, 100k
+    zones, 0.27M, 0.95M, 2.8M flows), although the work grows linearly (about two heap
+    pops per interacting pair): the larger arrays fall out of the processor's caches. See
+    the Notes for the compiled loop and the memory.
 
     Parameters
     ----------
@@ -421,6 +461,15 @@ class Intramax(Estimator):
     ``(a+b, c)`` whose flows did not grow (``c`` interacts with only one of them) can only
     lose value, so its old entry is an upper bound and is re-evaluated when it reaches the
     top; only pairs with ``c`` interacting with both are pushed again. Nothing is dense.
+
+    With numba installed (the ``fast`` extra; ``REGIONALIZE_NO_NUMBA=1`` turns it off) the
+    merge loop runs compiled on arrays: a hash table of pair records instead of the
+    dictionaries, a 4-ary heap of the same entries, the same arithmetic in the same order,
+    so the merges, objectives and cuts are the same bit for bit (tested against the
+    pure-Python loop on random graphs with ties and on synthetic countries). On a synthetic
+    country of 100,000 zones and 2.8 million flows the full merge tree takes about 5 s of
+    CPU (about 50 s in pure Python) and about 430 MB over the graph itself (1.2 GB in pure
+    Python); the first call in a process also loads numba (about 0.7 s).
 
     References
     ----------
