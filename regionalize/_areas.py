@@ -58,6 +58,15 @@ def quotient(matrix, codes: np.ndarray, k: int | None = None) -> sp.csr_array:
 
 
 def zone_names(graph) -> pd.Series:
+    """Each zone's name (its id where it has none), a Series over the ids; cached on the
+    graph (a copy is returned)."""
+    key = ("zone_names",)
+    if key not in graph.cache:
+        graph.cache[key] = _zone_names(graph)
+    return graph.cache[key].copy()
+
+
+def _zone_names(graph) -> pd.Series:
     z = graph.zones
     ids = pd.Series(list(graph.ids), index=graph.ids)
     if "name" in z.columns:

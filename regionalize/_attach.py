@@ -49,18 +49,40 @@ def exterior_zones(graph) -> np.ndarray | None:
     if geo is None:
         return None
     geoms = geo.geometry.to_numpy()
-    present = np.array([g is not None and not g.is_empty for g in geoms])
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     out = np.zeros(len(geoms), bool)
     if present.any():
         parts = shapely.get_parts(union_of_zones(geoms[present]))
-        coast = shapely.multilinestrings(shapely.get_exterior_ring(parts))
+        rings = shapely.get_exterior_ring(parts)
+        coast = shapely.multilinestrings(rings)
         xmin, ymin, xmax, ymax = shapely.total_bounds(geoms[present])
         tol = 1e-6 * max(xmax - xmin, ymax - ymin)
-        hit = shapely.STRtree(geoms[present]).query(coast, predicate="dwithin", distance=tol)
-        out[np.flatnonzero(present)[np.atleast_1d(hit)]] = True
+        out[np.flatnonzero(present)[_near(geoms[present], rings, coast, tol)]] = True
     out.flags.writeable = False  # cached, and shared with redrawn graphs
     graph.cache[key] = out
     return out
+
+
+def _near(geoms: np.ndarray, rings: np.ndarray, coast, tol: float) -> np.ndarray:
+    """Positions of ``geoms`` within ``tol`` of ``coast`` (the multilinestring of ``rings``).
+
+    The candidates are the zones whose box is within ``tol`` of the box of a segment of the
+    coast (a few zones along it, where a query with the whole coast would test every zone
+    inside its box); the exact test is the same prepared ``dwithin`` as such a query's.
+    """
+    import shapely
+
+    tree = shapely.STRtree(geoms)
+    xy, idx = shapely.get_coordinates(rings, return_index=True)
+    seg = np.flatnonzero(idx[1:] == idx[:-1])
+    if not len(seg):
+        return np.atleast_1d(tree.query(coast, predicate="dwithin", distance=tol))
+    lo = np.minimum(xy[seg], xy[seg + 1]) - tol
+    hi = np.maximum(xy[seg], xy[seg + 1]) + tol
+    _, cand = tree.query(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
+    cand = np.unique(cand)
+    shapely.prepare(coast)
+    return cand[shapely.dwithin(coast, geoms[cand], tol)]
 
 
 def contiguity_for(graph, contiguity):
@@ -122,6 +144,7 @@ TOO_SMALL = "its area was below the minimum size"
 def attach_runner(components, tau: float, contig, **kwargs):
     """``run(cores)``: the engine's attachment, with contiguity when ``contig`` is given
     (enclaves absorbed only when the exterior of the region is known)."""
+    memo: dict = {}  # what the runs share over the same shares (see prepare_attach)
 
     def run(cores):
         if contig is None:
@@ -135,6 +158,7 @@ def attach_runner(components, tau: float, contig, **kwargs):
             exterior=contig[2],
             absorb_enclaves=contig[2] is not None,
             missing=contig[3] if len(contig) > 3 else None,
+            memo=memo,
             **kwargs,
         )
 

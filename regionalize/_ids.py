@@ -47,7 +47,18 @@ def _object_text(s: pd.Series) -> pd.Series:
             return str(int(v))
         return str(v)
 
-    return pd.Series([text(v) for v in s.to_numpy(dtype=object)], index=s.index, dtype=str)
+    values = s.to_numpy(dtype=object)
+    kind = pd.api.types.infer_dtype(values, skipna=False)
+    if kind == "string":  # every cell already text: str(v) is v
+        return pd.Series(values, index=s.index, dtype=str)
+    if kind == "integer":  # every cell an integer: its decimal text, as str(int(v))
+        try:
+            as_int = values.astype(np.int64)
+        except OverflowError:
+            pass
+        else:
+            return pd.Series(as_int.astype(str), index=s.index, dtype=str)
+    return pd.Series([text(v) for v in values], index=s.index, dtype=str)
 
 
 #: the widest zone code ``id_width`` pads to (census block codes have 15 digits)

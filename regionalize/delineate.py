@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._checks import check_graph, check_order, check_tau, short_repr
+from ._core.shares import reuse_components
 from ._explain import collect_empty_layers, empty_layer_message
 from .errors import InvalidParameterError, plain_scalar
 from .layers.megaregions import Megaregions
@@ -79,6 +80,14 @@ def delineate(
         of residence), the thresholds (``tau``, ``min_size_share``, ``min_job_ratio``), or
         ``centres=``.
 
+    Notes
+    -----
+    **Complexity**: time grows as zones^1.0 (flows^0.96) on synthetic countries of 10k-100k
+    zones (seed 0, the demo preset, contiguity built from the polygons inside the run):
+    about 0.23 s, 0.77 s and 2.3 s of CPU for 10k, 35k and 100k zones (0.27, 0.95 and 2.8
+    million flows). The link shares are computed once for the metropolitan and urban
+    layers, and the contiguity and the exterior ring of the zones once per set of polygons.
+
     See Also
     --------
     regionalize.MetropolitanAreas, regionalize.UrbanAreas, regionalize.Megaregions
@@ -140,8 +149,9 @@ def delineate(
             progress(layer, est.partition_, time.perf_counter() - start)
         return est
 
-    # an empty layer is said once, for the whole run, from the first layer that is empty
-    with collect_empty_layers() as empty:
+    # an empty layer is said once, for the whole run, from the first layer that is empty;
+    # the metropolitan and urban layers share the link shares of the graph
+    with collect_empty_layers() as empty, reuse_components():
         metro = timed("metropolitan", lambda: MetropolitanAreas(centres, **m_params).fit(graph))
         urb = timed("urban", lambda: UrbanAreas(**u_params).fit(graph, metro.partition_))
         layers = [metro.partition_, urb.partition_]

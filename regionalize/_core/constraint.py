@@ -46,16 +46,116 @@ def row_best(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, tiebreak: np.
     return rows[pick], cols[pick], vals[pick]
 
 
-def top_destination(components, unit: np.ndarray) -> np.ndarray:
+def top_destination(
+    components, unit: np.ndarray, links: sp.csr_array | None = None, memo: dict | None = None
+) -> np.ndarray:
     """Each zone's largest destination unit (shares summed within a unit), -1 when it sends
-    nothing; ties go to the smallest unit code. One sparse product and a C-level row argmax
-    over sorted indices (the first maximum is the smallest column)."""
+    nothing; ties go to the smallest unit code.
+
+    A unit of one zone has that zone's share (the largest over components): ``links``, the
+    zone-to-zone shares of :func:`.shares.combined` when the caller has them. Units of several
+    zones (the cores) sum their shares per component, adding in the order of a sparse product
+    with the membership matrix, so every value and every tie is that product's; the sums are
+    only computed on the links into such units.
+
+    ``memo``, a dict kept by a caller that asks again with other units over the same
+    ``links``, keeps each zone's largest single destination: only the zones whose largest
+    destination lies in a unit of several zones are then looked at again.
+    """
+    n = components[0].shape[0]
     u_codes, u_index = np.unique(unit, return_inverse=True)
-    per_unit = group_shares(components, membership(u_index.astype(np.int64), len(u_codes)))
-    per_unit.sum_duplicates()
-    per_unit.sort_indices()
-    best = csr_row_argmax(per_unit)
-    return np.where(best >= 0, u_codes[np.maximum(best, 0)], -1)
+    u_index = u_index.ravel().astype(np.int64)
+    n_units = len(u_codes)
+    # zones whose unit is their own with the usual code (position + a constant offset) rank
+    # as their positions; every other zone (units of several zones, a core of one zone) has
+    # its unit's share summed instead
+    multi = np.bincount(u_index, minlength=n_units)[u_index] > 1
+    single = np.flatnonzero(~multi)
+    if len(single):
+        offset = np.asarray(unit)[single] - single
+        values, counts = np.unique(offset, return_counts=True)
+        multi[single[offset != values[np.argmax(counts)]]] = True
+    links = sp.csr_array(combined(components) if links is None else links)
+    if memo is None or "top_zone" not in memo:
+        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(links.indptr))
+        nz = links.data != 0
+        # zone positions rank as the codes of single-zone units do (code = position + k)
+        top = _row_top(n, rows[nz], links.indices[nz].astype(np.int64), links.data[nz])
+        if memo is not None:
+            memo["top_zone"] = top
+    else:
+        top = memo["top_zone"]
+    best_z, best_v = top[0].copy(), top[1].copy()
+    # zones whose largest destination is in a unit of several zones: the best of the others
+    redo = np.flatnonzero((best_z >= 0) & multi[np.maximum(best_z, 0)])
+    best_z[redo] = -1
+    best_v[redo] = -np.inf
+    if len(redo):
+        counts = links.indptr[redo + 1] - links.indptr[redo]
+        pos = np.repeat(links.indptr[redo] - np.cumsum(counts) + counts, counts) + np.arange(
+            int(counts.sum())
+        )
+        sub_rows = np.repeat(redo, counts)
+        keep = ~multi[links.indices[pos]] & (links.data[pos] != 0)
+        pos = pos[keep]
+        z, v = _row_top(n, sub_rows[keep], links.indices[pos].astype(np.int64), links.data[pos])
+        best_z[redo], best_v[redo] = z[redo], v[redo]
+    best_u = np.where(best_z >= 0, u_index[np.maximum(best_z, 0)], -1)
+    if multi.any():
+        per_comp = []
+        for comp in components:
+            comp = sp.csr_array(comp)
+            c_rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(comp.indptr))
+            into = multi[comp.indices]
+            per_comp.append(
+                _sums(c_rows[into] * n_units + u_index[comp.indices[into]], comp.data[into])
+            )
+        keys, vals = per_comp[0]
+        for k_, v_ in per_comp[1:]:
+            keys, vals = _maximum(keys, vals, k_, v_)
+        m_u, m_v = _row_top(n, keys // n_units, keys % n_units, vals)
+        # the larger value wins; a tie goes to the smaller unit
+        take = (m_u >= 0) & ((best_u < 0) | (m_v > best_v) | ((m_v == best_v) & (m_u < best_u)))
+        best_u[take] = m_u[take]
+    return np.where(best_u >= 0, u_codes[np.maximum(best_u, 0)], -1)
+
+
+def _sums(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sums of ``values`` per key (sorted keys; each sum added in input order, from 0.0, as a
+    sparse product does), zero sums dropped."""
+    uk, inv = np.unique(keys, return_inverse=True)
+    sums = np.bincount(inv.ravel(), weights=values, minlength=len(uk))
+    nz = sums != 0
+    return uk[nz], sums[nz]
+
+
+def _maximum(ka, va, kb, vb) -> tuple[np.ndarray, np.ndarray]:
+    """Element-wise maximum of two sparse vectors (sorted keys), absent entries being 0 and
+    zero results dropped, as :meth:`scipy.sparse.csr_array.maximum`."""
+    keys = np.union1d(ka, kb)
+    a = np.zeros(len(keys))
+    b = np.zeros(len(keys))
+    a[np.searchsorted(keys, ka)] = va
+    b[np.searchsorted(keys, kb)] = vb
+    out = np.maximum(a, b)
+    nz = out != 0
+    return keys[nz], out[nz]
+
+
+def _row_top(n: int, rows, cols, vals) -> tuple[np.ndarray, np.ndarray]:
+    """Per row the largest value and its column (the smallest among equal maxima); -1 and
+    -inf for rows without entries. ``rows`` must be sorted (segment reductions)."""
+    best_v = np.full(n, -np.inf)
+    best_c = np.full(n, -1, np.int64)
+    if len(rows):
+        has = np.flatnonzero(np.bincount(rows, minlength=n))
+        starts = np.searchsorted(rows, has)
+        best_v[has] = np.maximum.reduceat(vals, starts)
+        hit = np.flatnonzero(vals == best_v[rows])
+        h_rows = rows[hit]
+        h_starts = np.searchsorted(h_rows, has)
+        best_c[has] = np.minimum.reduceat(cols[hit], h_starts)
+    return best_c, best_v
 
 
 def csr_row_argmax(m: sp.csr_array) -> np.ndarray:
@@ -89,6 +189,81 @@ class Attachment:
     released: np.ndarray = field(default=None)  # zones released by contiguity at least once
 
 
+@dataclass
+class AttachPrep:
+    """What :func:`attach` computes before its rounds, from the shares and the cores only."""
+
+    n: int
+    groups: np.ndarray
+    eligible: np.ndarray
+    area0: np.ndarray  # core index of the core zones, -1 elsewhere
+    core_min: np.ndarray  # smallest position of each core
+    tr: np.ndarray  # zone-to-zone links with a share >= tau (any zones, any groups): rows
+    tc: np.ndarray  # ... columns
+    first: tuple  # order-1 candidates (rows, cores, shares), before bans
+    lr: np.ndarray  # strong links (share >= tau, eligible, same group) the dominance rule
+    # allows (to the attaching zone's largest destination unit): rows
+    lc: np.ndarray  # ... columns
+    lv: np.ndarray  # ... shares
+
+
+def prepare_attach(
+    components: list[sp.csr_array],
+    cores: list[np.ndarray],
+    tau: float,
+    *,
+    dominance: str = "strict",
+    groups: np.ndarray | None = None,
+    eligible: np.ndarray | None = None,
+    memo: dict | None = None,
+) -> AttachPrep:
+    """The part of :func:`attach` that bans and the order cap do not change. ``memo``: a
+    dict kept across calls with the same ``components`` and other cores (what does not
+    depend on the cores is computed once)."""
+    n = components[0].shape[0]
+    k = len(cores)
+    area = np.full(n, -1, dtype=np.int64)
+    core_min = np.array([int(np.min(c)) for c in cores], dtype=np.int64) if k else np.zeros(0, int)
+    for ci, members in enumerate(cores):
+        area[members] = ci
+    if eligible is None:
+        eligible = np.ones(n, bool)
+    if groups is None:
+        groups = np.zeros(n, dtype=np.int64)
+    core_group = np.array([groups[c[0]] for c in cores], dtype=np.int64) if k else np.zeros(0, int)
+
+    if memo is not None and "links" in memo:
+        links = memo["links"]
+    else:
+        links = combined(components)
+        if memo is not None:
+            memo["links"] = links
+    # units for the strict dominance test: each core is one destination, other zones their own
+    unit = np.arange(n, dtype=np.int64) + k
+    for ci, members in enumerate(cores):
+        unit[members] = ci
+    top_unit = np.full(n, -1, dtype=np.int64)
+    if dominance == "strict":
+        top_unit = top_destination(components, unit, links, memo)
+    first: tuple = ()
+    if k:
+        to_core = group_shares(components, membership(area.copy(), k)).tocoo()
+        rr, cc, vv = to_core.row, to_core.col, to_core.data
+        ok = (vv >= tau) & (area[rr] < 0) & eligible[rr] & (groups[rr] == core_group[cc])
+        first = (rr[ok], cc[ok], vv[ok])
+    above = np.flatnonzero(links.data >= tau)
+    zr = np.searchsorted(links.indptr, above, side="right") - 1
+    zc, zv = links.indices[above].astype(np.int64), links.data[above]
+    tr, tc = zr, zc
+    strong = eligible[zr] & eligible[zc] & (groups[zr] == groups[zc])
+    zr, zc, zv = zr[strong], zc[strong], zv[strong]
+    lr, lc, lv = zr, zc, zv
+    if dominance == "strict":
+        dom = top_unit[zr] == unit[zc]
+        lr, lc, lv = zr[dom], zc[dom], zv[dom]
+    return AttachPrep(n, groups, eligible, area, core_min, tr, tc, first, lr, lc, lv)
+
+
 def attach(
     components: list[sp.csr_array],
     cores: list[np.ndarray],
@@ -100,6 +275,7 @@ def attach(
     eligible: np.ndarray | None = None,
     banned: np.ndarray | None = None,
     denominator: np.ndarray | None = None,
+    _prepared: AttachPrep | None = None,
 ) -> Attachment:
     """Attach zones to cores by the network-constraint rule.
 
@@ -126,65 +302,58 @@ def attach(
         Forbidden (zone, core) pairs encoded as ``zone * n_cores + core``.
     denominator : array, optional
         Supply denominators; zones with zero get the reason "no flows".
+    _prepared : AttachPrep, optional
+        What does not depend on ``banned``, ``max_order`` or ``denominator``, from
+        :func:`prepare_attach` with the same arguments (a run repeated with more bans, as
+        :func:`attach_contiguous` does, prepares once).
     """
-    n = components[0].shape[0]
-    k = len(cores)
-    area = np.full(n, -1, dtype=np.int64)
-    order = np.full(n, -1, dtype=np.int64)
+    prep = (
+        _prepared
+        if _prepared is not None
+        else prepare_attach(
+            components, cores, tau, dominance=dominance, groups=groups, eligible=eligible
+        )
+    )
+    n, k = prep.n, len(cores)
+    groups, eligible = prep.groups, prep.eligible
+    area = prep.area0.copy()
+    order = np.where(area >= 0, 0, -1).astype(np.int64)
     share = np.full(n, np.nan)
     via = np.full(n, -1, dtype=np.int64)
-    core_min = np.array([int(np.min(c)) for c in cores], dtype=np.int64) if k else np.zeros(0, int)
-    for ci, members in enumerate(cores):
-        area[members] = ci
-        order[members] = 0
-    if eligible is None:
-        eligible = np.ones(n, bool)
-    if groups is None:
-        groups = np.zeros(n, dtype=np.int64)
+    core_min = prep.core_min
     banned = np.zeros(0, np.int64) if banned is None else np.asarray(banned, np.int64)
-    core_group = np.array([groups[c[0]] for c in cores], dtype=np.int64) if k else np.zeros(0, int)
-
-    zone_links = combined(components).tocoo()
-    # units for the strict dominance test: each core is one destination, other zones their own
-    unit = np.arange(n, dtype=np.int64) + k
-    for ci, members in enumerate(cores):
-        unit[members] = ci
-    top_unit = np.full(n, -1, dtype=np.int64)
-    if dominance == "strict":
-        top_unit = top_destination(components, unit)
-
     # ---- order 1: summed share to each core
     if k:
-        to_core = group_shares(components, membership(area.copy(), k)).tocoo()
-        rr, cc, vv = to_core.row, to_core.col, to_core.data
-        ok = (vv >= tau) & (area[rr] < 0) & eligible[rr] & (groups[rr] == core_group[cc])
+        rr, cc, vv = prep.first
         if len(banned):
-            ok &= ~np.isin(rr * k + cc, banned)
-        r, c, v = row_best(rr[ok], cc[ok], vv[ok], core_min)
+            keep = ~np.isin(rr * k + cc, banned)
+            rr, cc, vv = rr[keep], cc[keep], vv[keep]
+        r, c, v = row_best(rr, cc, vv, core_min)
         area[r] = c
         order[r] = 1
         share[r] = v
         via[r] = core_min[c]
-    # ---- higher orders: through a single attached zone
+    # ---- higher orders: through a single attached zone (links of unattached zones only)
     o = 1
-    zr, zc, zv = zone_links.row, zone_links.col, zone_links.data
-    strong = (zv >= tau) & eligible[zr] & eligible[zc] & (groups[zr] == groups[zc])
-    zr, zc, zv = zr[strong], zc[strong], zv[strong]
+    lr, lc, lv = prep.lr, prep.lc, prep.lv
+    live = area[lr] < 0
+    lr, lc, lv = lr[live], lc[live], lv[live]
     tiebreak = np.arange(n)
     while max_order is None or o < max_order:
         o += 1
-        ok = (area[zr] < 0) & (area[zc] >= 0)
-        if dominance == "strict":
-            ok &= top_unit[zr] == unit[zc]
+        ok = np.flatnonzero(area[lc] >= 0)
         if len(banned):
-            ok &= ~np.isin(zr * k + area[zc], banned)
-        if not ok.any():
+            ok = ok[~np.isin(lr[ok] * k + area[lc[ok]], banned)]
+        if not len(ok):
             break
-        r, c, v = row_best(zr[ok], zc[ok], zv[ok], tiebreak)
+        r, c, v = row_best(lr[ok], lc[ok], lv[ok], tiebreak)
         area[r] = area[c]
         order[r] = o
         share[r] = v
         via[r] = c
+        live = area[lr] < 0
+        lr, lc, lv = lr[live], lc[live], lv[live]
+    tr, tc = prep.tr, prep.tc
 
     role = np.where(order == 0, "centre", np.where(area >= 0, "member", "unassigned")).astype(
         object
@@ -194,25 +363,23 @@ def attach(
     if un.any():
         reason[un] = BELOW
         # a strong link to an attached zone that the rules did not allow: say which rule
-        any_strong = (zone_links.data >= tau) & (area[zone_links.col] >= 0) & un[zone_links.row]
+        any_strong = (area[tc] >= 0) & un[tr]
         linked = np.zeros(n, bool)
-        linked[zone_links.row[any_strong]] = True
+        linked[tr[any_strong]] = True
         other_group = np.zeros(n, bool)
-        cross = any_strong & (groups[zone_links.row] != groups[zone_links.col])
-        other_group[zone_links.row[cross]] = True
+        cross = any_strong & (groups[tr] != groups[tc])
+        other_group[tr[cross]] = True
         same = any_strong & ~cross
         same_group = np.zeros(n, bool)
-        same_group[zone_links.row[same]] = True
+        same_group[tr[same]] = True
         reason[linked & other_group & ~same_group] = OTHER_GROUP
         if dominance == "strict":
             reason[linked & same_group] = NOT_DOMINANT
         if max_order is not None:
             # would the next round attach it?
-            ok = (area[zr] < 0) & (area[zc] >= 0)
-            if dominance == "strict":
-                ok &= top_unit[zr] == unit[zc]
+            ok = (area[prep.lr] < 0) & (area[prep.lc] >= 0)
             capped = np.zeros(n, bool)
-            capped[zr[ok]] = True
+            capped[prep.lr[ok]] = True
             reason[capped & un] = ORDER_CAP
         if denominator is not None:
             reason[un & (np.asarray(denominator) <= 0)] = NO_FLOWS
@@ -302,14 +469,24 @@ def attach_contiguous(
     ``exterior`` marks zones on the outer edge of the study region (coast, border): a group of
     unassigned zones that touches it is not enclosed and is never absorbed. ``missing`` marks
     zones without a polygon: they touch nothing, are never released, and never detach the
-    members tied to them (see :func:`detached`)."""
+    members tied to them (see :func:`detached`). ``memo`` (a dict), given by a caller that
+    runs again with other cores over the same shares, keeps what does not depend on them."""
     n = components[0].shape[0]
     k = len(cores)
     exempt = np.zeros(n, bool) if exempt is None else exempt
     banned = np.asarray(kwargs.pop("banned", np.zeros(0, np.int64)), np.int64)
+    memo = kwargs.pop("memo", None)
+    adjacency = adjacency.tocoo()  # once: absorb and detached read it as pairs
     ever = np.zeros(n, bool)
+    prep = prepare_attach(
+        components,
+        cores,
+        tau,
+        memo=memo,
+        **{x: kwargs[x] for x in ("dominance", "groups", "eligible") if x in kwargs},
+    )
     for _ in range(n + 1):
-        res = attach(components, cores, tau, banned=banned, **kwargs)
+        res = attach(components, cores, tau, banned=banned, _prepared=prep, **kwargs)
         if absorb_enclaves:
             # enclosed zones belong to the area around them, and may be what connects it
             # (e.g. a city's business districts around the centre, which send few commuters)
@@ -433,15 +610,19 @@ def find_centres(
         # centre: coarse zones (a city next to the capital) stay apart, while the districts
         # of a city centre cut into small zones, which send little to any one zone, cluster
         for comp in components:
-            c = comp.tocoo()
+            comp = sp.csr_array(comp)
+            rows = np.flatnonzero(ok)  # only the links of candidates can tie them
+            counts = comp.indptr[rows + 1] - comp.indptr[rows]
+            pos = np.repeat(comp.indptr[rows] - np.cumsum(counts) + counts, counts)
+            pos += np.arange(len(pos))
+            r, col = np.repeat(rows, counts), comp.indices[pos]
             tied = (
-                ok[c.row]
-                & ok[c.col]
-                & (size[c.col] > size[c.row])
-                & (c.data >= tau)
-                & (groups[c.row] == groups[c.col])
+                ok[col]
+                & (size[col] > size[r])
+                & (comp.data[pos] >= tau)
+                & (groups[r] == groups[col])
             )
-            ok[c.row[tied]] = False
+            ok[r[tied]] = False
         adj = adjacency.tocoo()
         keep = ok[adj.row] & ok[adj.col] & (groups[adj.row] == groups[adj.col])
         inner = sp.csr_array(

@@ -8,6 +8,9 @@ two sums. Keeping the components apart is what makes "either" correct for multi-
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -25,10 +28,7 @@ def scale_rows(m: sp.csr_array, denom: np.ndarray) -> sp.csr_array:
     ``1 / R`` (subnormal flows, below about 5.6e-309) or too large no longer overflow.
     """
     m = sp.csr_array(m)
-    denom = np.asarray(denom, dtype=float)
-    pos = denom > 0
-    mant, expo = np.frexp(np.where(pos, denom, 1.0))  # denom = mant * 2**expo, exactly
-    inv = np.where(pos, 1.0 / mant, 0.0)
+    expo, inv = scale_factors(denom)
     rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
     data = np.ldexp(m.data, -expo[rows]) * inv[rows]
     out = sp.csr_array((data, m.indices.copy(), m.indptr.copy()), shape=m.shape)
@@ -36,7 +36,25 @@ def scale_rows(m: sp.csr_array, denom: np.ndarray) -> sp.csr_array:
     return out
 
 
+def scale_factors(denom: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(expo, inv)`` with ``x / denom`` taken as ``ldexp(x, -expo) * inv`` (see
+    :func:`scale_rows`, whose formula this is)."""
+    denom = np.asarray(denom, dtype=float)
+    pos = denom > 0
+    mant, expo = np.frexp(np.where(pos, denom, 1.0))  # denom = mant * 2**expo, exactly
+    return expo, np.where(pos, 1.0 / mant, 0.0)
+
+
 def _off_diagonal(m: sp.csr_array) -> sp.csr_array:
+    if isinstance(m, sp.csr_array) and m.has_canonical_format:
+        # sorted, no duplicates: dropping the diagonal keeps it so, no conversion needed
+        rows = np.repeat(np.arange(m.shape[0], dtype=m.indices.dtype), np.diff(m.indptr))
+        keep = m.indices != rows
+        indptr = np.zeros(m.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows[keep], minlength=m.shape[0]), out=indptr[1:])
+        out = sp.csr_array((m.data[keep], m.indices[keep], indptr), shape=m.shape)
+        out.has_canonical_format = True
+        return out
     coo = m.tocoo()
     keep = coo.row != coo.col
     return sp.csr_array((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=m.shape)
@@ -49,8 +67,26 @@ def resolve_share(share: str, has_diagonal: bool, owner: str = "share rule") -> 
     return share
 
 
+# While ``reuse_components()`` is active (delineate's layers share one graph), the
+# components of a (graph, share) are computed once: {(id(graph), share): (graph, result)}.
+_REUSE: ContextVar[dict | None] = ContextVar("regionalize_reuse_components", default=None)
+
+
+@contextmanager
+def reuse_components():
+    """Within the block, :func:`link_components` computes the components of a graph and a
+    share rule once and hands the same (read-only) matrices to every later caller."""
+    token = _REUSE.set({}) if _REUSE.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _REUSE.reset(token)
+
+
 def link_components(graph, share: str) -> tuple[list[sp.csr_array], np.ndarray]:
-    """Share components for a FlowGraph, and each zone's denominator (supply side).
+    """Share components for a FlowGraph, and each zone's denominator (supply side); the same
+    objects again for the same graph and rule within :func:`reuse_components`.
 
     - ``residents``: ``F[i,j] / R_i`` with ``R_i`` the employed residents (diagonal included);
     - ``outcommuters``: ``F[i,j] / (R_i - F[i,i])``, the only choice without a diagonal;
@@ -61,6 +97,16 @@ def link_components(graph, share: str) -> tuple[list[sp.csr_array], np.ndarray]:
     Returns the components and the denominator used for the supply side (zero means the zone
     has no flows to share out).
     """
+    memo = _REUSE.get()
+    if memo is None:
+        return _link_components(graph, share)
+    key = (id(graph), share)
+    if key not in memo or memo[key][0] is not graph:
+        memo[key] = (graph, _link_components(graph, share))
+    return memo[key][1]
+
+
+def _link_components(graph, share: str) -> tuple[list[sp.csr_array], np.ndarray]:
     off = _off_diagonal(graph.matrix)
     r = np.asarray(graph.residents, dtype=float)
     w = np.asarray(graph.jobs, dtype=float)
