@@ -531,11 +531,10 @@ def _attachment_tables(
         index=index,
     )
     counts = np.bincount(res.area[res.area >= 0], minlength=len(cores))
+    znames = zname.to_numpy(dtype=object)  # one array, not a Series lookup per area
     areas = pd.DataFrame(
         {
-            "name": [
-                n if n else "+".join(zname.iloc[c]) for n, c in zip(names, cores, strict=True)
-            ],
+            "name": [n if n else "+".join(znames[c]) for n, c in zip(names, cores, strict=True)],
             "centres": [tuple(ids[c]) for c in cores],
             "kind": kinds,
             "n_zones": counts,
