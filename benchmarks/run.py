@@ -51,6 +51,7 @@ paths of the compiled kernels instead, for comparison.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -116,6 +117,7 @@ def _reset_peak() -> bool:
 
 def measure(fn, repeat: int, budget: float) -> dict:
     """Time ``fn`` (best of ``repeat``) and the memory of its first run."""
+    gc.collect()  # what earlier steps left behind is not counted against this one
     before = _status_kb("VmRSS")
     reset = _reset_peak()
     signal.signal(signal.SIGALRM, _on_alarm)
@@ -258,6 +260,7 @@ def run_case(name: str, steps: list[str], repeat: int, budget: float) -> dict:
             lambda: rz.quality.quality(g, lowest),
             lambda q: (f"modularity {q['modularity']:.3f}, valid {q['valid_share']:.1%}", q),
         )
+    del h  # the layers are not needed by the later steps
 
     def part_quality(p):
         return _quality_text(g, p.labels)
