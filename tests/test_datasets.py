@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from regionalize import datasets
@@ -80,6 +81,22 @@ def test_sardinia(data_dir):
     assert g.internal.sum() == 248_469
     assert g.zones["population"].sum() > 1.6e6
     assert g.crs.to_epsg() == 4326
+
+
+def test_sardinia_grid_2011(data_dir):
+    g = datasets.load_sardinia_grid_2011()
+    assert (g.n_zones, g.n_flows, g.total) == (3566, 55_066, 292_413)
+    assert g.internal.sum() == 60_224
+    assert g.crs.to_epsg() == 3035
+    # each polygon is the 1 km cell its id names (south-west corner in km)
+    cell = g.geometry.loc["1kmN1756E4220"].geometry
+    assert cell.bounds == (4_220_000.0, 1_756_000.0, 4_221_000.0, 1_757_000.0)
+    assert np.allclose(g.geometry.area, 1e6)
+    assert (g.zones["east"] % 1000 == 0).all() and (g.zones["north"] % 1000 == 0).all()
+    # the same island as the 2001 municipalities: nearly every cell overlaps one
+    towns = datasets.load_sardinia().geometry.to_crs(3035)
+    hit = g.geometry.sindex.query(towns.geometry, predicate="intersects")[1]
+    assert len(np.unique(hit)) >= 0.98 * g.n_zones
 
 
 def test_ew_ltla(data_dir):
