@@ -68,6 +68,7 @@ from .errors import (
 )
 from .flows import FlowGraph
 from .partition import Partition
+from .soft_membership import SoftMembership
 
 __all__ = [
     "resample",
@@ -362,7 +363,7 @@ def _modal(labels: np.ndarray, n_base: int, prefer: np.ndarray):
 
 # ============================================================================ stability
 @dataclass
-class StabilityResult:
+class StabilityResult(SoftMembership):
     """The outcome of :func:`regionalize.stability.stability`.
 
     Attributes
@@ -665,7 +666,7 @@ def _n_states(labels: np.ndarray) -> np.ndarray:
 
 # ============================================================================ sweep
 @dataclass
-class SweepResult:
+class SweepResult(SoftMembership):
     """The outcome of :func:`regionalize.stability.sweep`.
 
     Attributes

@@ -21,6 +21,7 @@ MODULES = [
     "regionalize.quality",
     "regionalize.compare",
     "regionalize.stability",
+    "regionalize.soft_membership",
     "regionalize.scenarios",
     "regionalize.monitor",
     "regionalize.plot",

@@ -12,6 +12,7 @@ The package, by job (everything public is imported here):
   (:func:`plot_layer`, :func:`plot_hierarchy`);
 - :mod:`~regionalize.plot.flows`: the largest flows between zones (:func:`plot_flows`);
 - :mod:`~regionalize.plot.choropleth`: one value per zone (:func:`plot_choropleth`);
+- :mod:`~regionalize.plot.border`: the border zones of stability runs (:func:`plot_border_zones`);
 - :mod:`~regionalize.plot.tree`: the areas of every layer as a tree (:func:`plot_tree`);
 - :mod:`~regionalize.plot.interactive`: the folium map (:func:`explore`);
 - :mod:`~regionalize.plot.change`: the maps of :class:`regionalize.monitor.Monitor`
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 from ._geo import scale_bar_length as scale_bar_length
 from ._style import UNASSIGNED_COLOUR, area_colours
+from .border import plot_border_zones
 from .choropleth import plot_choropleth
 from .flows import plot_flows
 from .interactive import ONLINE_NOTE, explore
@@ -38,6 +40,7 @@ __all__ = [
     "plot_layer",
     "plot_flows",
     "plot_choropleth",
+    "plot_border_zones",
     "explore",
     "plot_tree",
     "area_colours",
