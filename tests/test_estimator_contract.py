@@ -72,6 +72,12 @@ CASES = {
         lambda g, L, **p: rz.dominant_flows(g, **p),
         "partition_",
     ),
+    M.CensusMetropolitanAreas: (
+        lambda g: M.CensusMetropolitanAreas(_top(g)),
+        lambda e, g, L: e.fit(g),
+        lambda g, L, **p: M.census_metropolitan_areas(g, **p),
+        "partition_",
+    ),
     M.CoreBasedAreas: (
         lambda g: M.CoreBasedAreas(_top(g)),
         lambda e, g, L: e.fit(g),
@@ -191,6 +197,7 @@ TWINS = {
     rz.DominantFlows: [rz.dominant_flows],
     rz.LifeZones: [rz.life_zones],
     M.CoreBasedAreas: [M.core_based_areas, M.combined_areas],
+    M.CensusMetropolitanAreas: [M.census_metropolitan_areas],
     M.FunctionalUrbanAreas: [M.functional_urban_areas],
     M.UrbanEmploymentAreas: [M.urban_employment_areas],
     M.CommutingZones: [M.commuting_zones],

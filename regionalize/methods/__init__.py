@@ -1,6 +1,7 @@
 """The methods planners compare against, under the same API and the same Partition output."""
 
 from .cbsa import CoreBasedAreas, combined_areas, core_based_areas
+from .cma import CensusMetropolitanAreas, census_metropolitan_areas
 from .community import Infomap, Leiden, infomap, leiden
 from .commuting_zones import CommutingZones, commuting_zones
 from .flowbca import FlowBCA, flowbca
@@ -21,6 +22,8 @@ __all__ = [
     "CoreBasedAreas",
     "core_based_areas",
     "combined_areas",
+    "CensusMetropolitanAreas",
+    "census_metropolitan_areas",
     "FunctionalUrbanAreas",
     "functional_urban_areas",
     "aires_attraction_villes",
