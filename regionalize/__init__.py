@@ -12,7 +12,7 @@ Examples
 <Hierarchy over 60 zones: megaregion=1, metropolitan=1, urban=4>
 """
 
-from . import compare, datasets, methods, plot, quality, stability
+from . import compare, datasets, methods, plot, quality, soft_membership, stability
 from ._version import __version__
 from .delineate import delineate
 from .errors import (
@@ -42,6 +42,7 @@ from .layers import (
 )
 from .partition import Partition
 from .scenarios import evaluate_grouping
+from .vintages import Vintages, crosswalk_weights
 
 __all__ = [
     "FlowGraph",
@@ -66,11 +67,14 @@ __all__ = [
     "read_hierarchy",
     "build_contiguity",
     "Contiguity",
+    "Vintages",
+    "crosswalk_weights",
     "synthetic_country",
     "datasets",
     "plot",
     "quality",
     "stability",
+    "soft_membership",
     "compare",
     "evaluate_grouping",
     "methods",

@@ -14,11 +14,14 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._base import Estimator, checked_call
-from .._checks import number
+from .._checks import number, one_of
+from .._ids import normalise_ids
 from .._memory import check_dense
-from ..errors import InvalidParameterError, check_parameter, plain_scalar
+from ..errors import InvalidParameterError, InvalidZonesError, check_parameter, plain_scalar
 from ..partition import Partition
+from ..vintages import Vintages
 from ._average_linkage import average_linkage
+from ._constrained_linkage import constrained_average_linkage, cut_labels, merges_before
 from .intramax import check_k
 from .merge_tree import Cutter, MergeTree
 
@@ -61,6 +64,17 @@ class CommutingZones(Estimator):
     cutoff : float
         Height at which the average-linkage tree is cut (default 0.977, Tolbert & Sizer's
         1990 value; Fowler et al. discuss its sensitivity).
+    contiguity : None, "rook", "queen" or Contiguity
+        ``None`` (default): any two clusters may merge. Otherwise only clusters that touch
+        merge: a :class:`~regionalize.Contiguity` (e.g. ``graph.build_contiguity(...)``,
+        over the graph's zones), or the rule to build one from the graph's polygons.
+    islands : {"nearest", "keep", "error"}
+        With ``contiguity="rook"`` or ``"queen"``: the zones without a neighbour are linked
+        to their nearest zone (default), stay alone, or are an error (see
+        :func:`~regionalize.build_contiguity`). A given Contiguity keeps its own policy.
+    bridges : sequence of (id, id) pairs, optional
+        Links added to the contiguity (a ferry, a bridge, a permanent road): the two zones
+        of each pair touch. Needs ``contiguity``.
     name : str, optional
         Layer name (default ``"commuting_zone"``).
 
@@ -95,6 +109,30 @@ class CommutingZones(Estimator):
       ``CommutingZones(cutoff)``) or at ``k`` zones without clustering again. Merges at one height
       cannot be split (e.g. the pairs at ``PF >= 1``, all at distance 0): when such ties
       straddle ``k``, ``cut(k)`` has fewer than ``k`` zones (scipy's ``maxclust``).
+    - **Several vintages** (``fit(vintages)`` with a :class:`~regionalize.Vintages`): the
+      dissimilarity is averaged over the vintages, ``d_ij = (d^1_ij + ... + d^n_ij) / n``
+      with ``d^t = 1 - PF^t`` clipped to [0, 1] on each vintage's own residents and 1 where
+      the vintage has no flow (summed in vintage order, then divided: a vintage given twice
+      gives its single-year tree bit for bit). A zone with a flow in any vintage takes
+      part. The partitions are built on the mean flows (``vintages.combine("mean")``),
+      which name the zones and measure them; ``params`` records ``vintages`` and
+      ``rule="mean dissimilarity"``.
+    - **Contiguity**: a merge is allowed only between clusters that touch (or are linked
+      by a bridge); the distance between two clusters is still the mean of all their
+      zone-to-zone distances, touching or not. Average linkage is then not reducible: at
+      each step the touching pair at the smallest distance merges (a global minimum over
+      a heap, pure Python: 0.4 s for the 3,221 US counties), and a merge can be
+      *below* an earlier one (an inversion): ``tree_.heights`` are in merge order and may
+      decrease, and ``linkage_`` is then not a valid scipy linkage (nor when the zones
+      form several groups that never touch: the tree stops at one cluster per group,
+      ``tree_.n_components``). The cut at ``cutoff`` is the merges made before the first
+      merge above it (the run stops there; a later merge below the cutoff is not made),
+      and ``cut(k)`` the first ``n - k`` merges (more than ``k`` zones when the groups are
+      more). Ties are broken by the cluster numbers of ``linkage_`` (older clusters
+      first). When every pair touches, the merges are those of the unconstrained tree
+      (without ties; heights equal to within rounding, the averages being updated in
+      another order). Zones without flows touch nothing: they may split a chain of
+      neighbours.
 
     See Also
     --------
@@ -111,6 +149,14 @@ class CommutingZones(Estimator):
     zones for 2010: history, assessment, and updates for U.S. 'labor-sheds' 1990-2010.
     *Population Research and Policy Review* 35(2), 263-286.
 
+    Adachi, D., Fukai, T., Kawaguchi, D. and Saito, Y. U. (2020). Commuting zones in Japan.
+    RIETI Discussion Paper 20-E-021 (Tolbert & Sizer's average linkage on Japanese
+    municipalities, 1980-2015).
+
+    Mastrosavvas, A. Commuting zones of England and Wales from the 1991, 2001 and 2011
+    censuses on harmonised districts, the Tolbert-Sizer dissimilarity averaged over the
+    three years. https://github.com/amastrosavvas/Commuting-Zones-Flows-EW
+
     Examples
     --------
     a and b exchange 35 commuters for 100 workers each (``PF = 0.35``, distance 0.65); c
@@ -124,21 +170,67 @@ class CommutingZones(Estimator):
     {'a': 'b', 'b': 'b', 'c': 'c'}
     >>> cz.tree_.heights.tolist()
     [0.65, 0.995]
+
+    With contiguity: a and c exchange most (distance 0.64) but do not touch (a path
+    a - b - c). b joins c first (0.84), then a joins them at the mean of 0.96 and 0.64, 0.8:
+    an inversion. At 0.82 the run stops before its first merge:
+
+    >>> import scipy.sparse as sp
+    >>> m = np.array([[80, 2, 18], [2, 90, 8], [18, 8, 74]], float)
+    >>> g = rz.FlowGraph.from_matrix(m, ["a", "b", "c"])
+    >>> path = rz.Contiguity.from_sparse(sp.csr_array(np.array([[0, 1, 0], [0, 0, 1],
+    ...                                                         [0, 0, 0]])), ["a", "b", "c"])
+    >>> rz.methods.CommutingZones(0.85).fit(g).labels_.to_dict()
+    {'a': 'a', 'b': 'b', 'c': 'a'}
+    >>> cz = rz.methods.CommutingZones(0.85, contiguity=path).fit(g)
+    >>> cz.tree_.heights.tolist(), cz.labels_.nunique(), cz.cut(cutoff=0.82).n_areas
+    ([0.84, 0.8], 1, 3)
+
+    A ferry between a and c lets them merge first:
+
+    >>> ferry = rz.methods.CommutingZones(0.85, contiguity=path, bridges=[("a", "c")])
+    >>> ferry.fit(g).tree_.heights.round(4).tolist()
+    [0.64, 0.9]
+
+    Two years: the distances are averaged (a-c at (0.64 + 0.84) / 2 = 0.74 when a and c
+    exchange 8 each way in the second year):
+
+    >>> m2 = np.array([[82, 10, 8], [10, 82, 8], [8, 8, 84]], float)
+    >>> years = rz.Vintages({"2000": g, "2010": rz.FlowGraph.from_matrix(m2, ["a", "b", "c"])})
+    >>> cz = rz.methods.CommutingZones(0.85).fit(years)
+    >>> cz.tree_.heights.round(4).tolist(), cz.partition_.params["vintages"]
+    ([0.74, 0.86], ['2000', '2010'])
     """
 
-    def __init__(self, cutoff: float = 0.977, *, name: str | None = None):
+    def __init__(
+        self,
+        cutoff: float = 0.977,
+        *,
+        contiguity=None,
+        islands: str = "nearest",
+        bridges=None,
+        name: str | None = None,
+    ):
         self.cutoff = cutoff
+        self.contiguity = contiguity
+        self.islands = islands
+        self.bridges = bridges
         self.name = name
 
-    _constraints = {"cutoff": number(interval=(0, 1))}
+    _constraints = {
+        "cutoff": number(interval=(0, 1)),
+        "islands": one_of("keep", "nearest", "error"),
+    }
 
-    def fit(self, graph: FlowGraph) -> CommutingZones:
+    def fit(self, graph: FlowGraph | Vintages) -> CommutingZones:
         """Cluster the zones of ``graph`` (average linkage) and cut the tree at ``cutoff``.
 
         Parameters
         ----------
-        graph : FlowGraph
-            The flows, with the zones' employed residents (``graph.residents``).
+        graph : FlowGraph or Vintages
+            The flows, with the zones' employed residents (``graph.residents``); with
+            ``contiguity="rook"``/``"queen"``, its polygons. Several vintages average the
+            dissimilarity (see the Notes of the class).
 
         Returns
         -------
@@ -163,17 +255,29 @@ class CommutingZones(Estimator):
         C         ()        2
         A         ()        2
         """
+        if isinstance(graph, Vintages):
+            vintages: Vintages | None = graph
+            graphs = list(graph)
+            graph = graph.combine("mean")  # the flows of the partition: the mean year
+        else:
+            vintages, graphs = None, [graph]
         n = graph.n_zones
-        active = ~np.isin(
-            np.arange(n), np.flatnonzero((graph.inflows == 0) & (graph.outflows == 0))
-        )
+        idle = np.ones(n, dtype=bool)
+        for g in graphs:  # a zone with a flow in any vintage takes part
+            idle &= (g.inflows == 0) & (g.outflows == 0)
+        active = ~np.isin(np.arange(n), np.flatnonzero(idle))
         pos = np.flatnonzero(active)
         if len(pos) < 2:
             raise InvalidParameterError(
                 "CommutingZones needs at least two zones with flows between them."
             )
         m = len(pos)
-        i, j, dist = _upper_distances(graph, active)
+        extra: dict = {}
+        if vintages is None:
+            i, j, dist = _upper_distances(graph, active)
+        else:
+            i, j, dist = _mean_distances(graphs, active)
+            extra.update(vintages=vintages.names, rule="mean dissimilarity")
         # the linkage keeps each pair twice (16 bytes: neighbour, distance, version), with
         # room to grow: memory grows with the flows, not with the square of the zones
         check_dense(
@@ -184,7 +288,17 @@ class CommutingZones(Estimator):
             what="CommutingZones (average linkage over the pairs with a flow)",
             fix="Aggregate the zones first (e.g. to counties).",
         )
-        z = average_linkage(m, i, j, dist)
+        if self.contiguity is None:
+            if self.bridges is not None:
+                raise InvalidParameterError(
+                    "CommutingZones' 'bridges' add links to a contiguity; pass contiguity= "
+                    "('rook', 'queen' or a Contiguity) too, or bridges=None."
+                )
+            z = average_linkage(m, i, j, dist)
+        else:
+            ai, aj, info = _touching(self, graph, pos)
+            extra.update(info)
+            z = constrained_average_linkage(m, i, j, dist, ai, aj)
         del i, j, dist
         leaves = graph.ids.to_numpy()[pos]
         a, b = _first_zones(z, leaves)
@@ -198,7 +312,9 @@ class CommutingZones(Estimator):
                 "n_clusters": m - np.arange(1, len(z) + 1, dtype=np.int64),
             }
         )
-        cutter = _CommutingZonesCutter(graph, z, pos, self.cutoff, self.name or "commuting_zone")
+        cutter = _CommutingZonesCutter(
+            graph, z, pos, self.cutoff, self.name or "commuting_zone", extra
+        )
         self.tree_ = MergeTree(
             leaves,
             z,
@@ -254,6 +370,102 @@ class CommutingZones(Estimator):
             raise InvalidParameterError("This CommutingZones is not fitted yet; call fit(graph).")
         return self.tree_._partition(k, cutoff, stacklevel=4)
 
+    def sweep(self, cutoffs, reference=None) -> pd.DataFrame:
+        """The zones at several cut heights of the fitted tree, with their containment.
+
+        Parameters
+        ----------
+        cutoffs : sequence of float in [0, 1]
+            The heights, each cut as :meth:`cut` ``(cutoff=...)`` does (with contiguity:
+            the merges before the first one above the height).
+        reference : Partition or pandas.Series, optional
+            Zones to compare with (e.g. official commuting zones), as a Partition or a
+            Series of area labels indexed by zone id; compared on the zones both have
+            (reference labels not missing).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per cutoff (index ``cutoff``, in the order given): ``zones`` (number of
+            commuting zones), ``internal_share`` (the share of all commuters working in the
+            zone they live in), ``sc_supply`` (the residents-weighted mean
+            self-containment of the zones) and ``min_sc_supply`` (that of the least
+            self-contained zone), from :mod:`regionalize.quality` on the fitted flows (the
+            mean year of several vintages); with ``reference``, ``ari`` (adjusted Rand
+            index, :func:`regionalize.compare.adjusted_rand_index`) and ``compared`` (the
+            zones compared).
+
+        See Also
+        --------
+        regionalize.quality.quality : the overall figures of one partition.
+        regionalize.compare.adjusted_rand_index : the similarity of two partitions.
+
+        Examples
+        --------
+        Two pairs of zones: C-D merge at 0.333, A-B at 0.6 and the pairs at 0.98. At 0.5,
+        141 + 30 of the 195 commuters work in their zone (0.877); B is the least
+        self-contained zone (38 of 50); the ARI of {A}, {B}, {C, D} against {A, B}, {C, D}
+        is (1 - 1/3) / (3/2 - 1/3) = 4/7:
+
+        >>> import numpy as np
+        >>> import pandas as pd
+        >>> m = np.array([[40, 10, 0, 0], [10, 38, 2, 0], [0, 2, 33, 15], [0, 0, 15, 30]])
+        >>> g = rz.FlowGraph.from_matrix(m, ["A", "B", "C", "D"])
+        >>> cz = rz.methods.CommutingZones().fit(g)
+        >>> ref = pd.Series(["x", "x", "y", "y"], index=["A", "B", "C", "D"])
+        >>> cz.sweep([0.3, 0.5, 0.9, 0.99], reference=ref).round(3)
+        ... # doctest: +NORMALIZE_WHITESPACE
+                zones  internal_share  sc_supply  min_sc_supply    ari  compared
+        cutoff
+        0.30        4           0.723      0.723          0.660  0.000         4
+        0.50        3           0.877      0.877          0.760  0.571         4
+        0.90        2           0.979      0.979          0.979  1.000         4
+        0.99        1           1.000      1.000          1.000  0.000         4
+        """
+        from ..compare import adjusted_rand_index
+        from ..quality import area_quality, quality
+
+        if "tree_" not in vars(self):
+            raise InvalidParameterError("This CommutingZones is not fitted yet; call fit(graph).")
+        cutter = self.tree_._cutter  # the one fit gave the tree
+        assert isinstance(cutter, _CommutingZonesCutter)
+        graph = cutter.graph  # the flows of the partitions (mean of vintages)
+        if reference is not None:
+            ref = reference.labels if isinstance(reference, Partition) else reference
+            if not isinstance(ref, pd.Series):
+                raise InvalidParameterError(
+                    "The 'reference' of CommutingZones.sweep must be a Partition or a pandas "
+                    "Series of area labels indexed by zone id."
+                )
+            ref = ref[ref.notna()]
+            ref.index = normalise_ids(ref.index, what="reference zone ids")
+            common = graph.ids.intersection(ref.index)
+            if not len(common):
+                raise InvalidZonesError(
+                    "The 'reference' of CommutingZones.sweep has no zone of the graph; give "
+                    "labels indexed by the graph's zone ids."
+                )
+            ref_common = ref.reindex(common).to_numpy()
+        rows = []
+        for c in cutoffs:
+            p = self.tree_._partition(None, c, stacklevel=4)
+            q = quality(graph, p)
+            per_area = area_quality(graph, p)
+            per_area = per_area[~per_area.index.str.startswith("(unassigned ")]
+            row = {
+                "cutoff": plain_scalar(c),
+                "zones": p.n_areas,
+                "internal_share": q["internal_share"],
+                "sc_supply": q["sc_supply"],
+                "min_sc_supply": float(per_area["sc_supply"].min()),
+            }
+            if reference is not None:
+                ours = p.labels.reindex(common).to_numpy()
+                row["ari"] = adjusted_rand_index(ours, ref_common)
+                row["compared"] = len(common)
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("cutoff")
+
 
 def _upper_distances(graph, active: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``1 - PF`` clipped to [0, 1] for the pairs ``i < j`` of active zones with a flow,
@@ -279,6 +491,94 @@ def _upper_distances(graph, active: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     return i, j, np.clip(1.0 - pf, 0.0, 1.0)
 
 
+def _mean_distances(graphs, active: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The dissimilarity averaged over vintages, ``(d^1 + d^2 + ... + d^n) / n`` with each
+    ``d^t = 1 - PF^t`` clipped to [0, 1] on the vintage's own residents and 1.0 where the
+    vintage has no flow, summed in vintage order, for the pairs ``i < j`` with a flow in
+    some vintage (the others are at 1)."""
+    m = int(active.sum())
+    parts = [_upper_distances(g, active) for g in graphs]
+    keys = [i.astype(np.int64) * m + j for i, j, _ in parts]
+    union = np.unique(np.concatenate(keys))  # sorted: row-major as a single year's pairs
+    acc = np.zeros(0)
+    for t, (key, (_, _, d)) in enumerate(zip(keys, parts, strict=True)):
+        full = np.ones(len(union))
+        full[np.searchsorted(union, key)] = d
+        acc = full if t == 0 else acc + full
+    return (union // m).astype(np.int32), (union % m).astype(np.int32), acc / len(graphs)
+
+
+def _touching(est, graph, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
+    """The pairs of active zones (numbered among them) that may merge: touching in the
+    contiguity, or linked by a bridge; and what the params record about them."""
+    from ..contiguity import Contiguity
+
+    contiguity = est.contiguity
+    if isinstance(contiguity, str):
+        check_parameter("CommutingZones", "contiguity", contiguity, allowed=["rook", "queen", None])
+        contiguity = graph.build_contiguity(rule=contiguity, islands=est.islands)
+    elif not isinstance(contiguity, Contiguity):
+        raise InvalidParameterError(
+            "The 'contiguity' parameter of CommutingZones must be None, 'rook', 'queen' or a "
+            f"Contiguity (graph.build_contiguity(...)). Got {type(contiguity).__name__} "
+            "instead."
+        )
+    if not contiguity.ids.equals(graph.ids):
+        absent = graph.ids[~graph.ids.isin(contiguity.ids)]
+        if len(absent):
+            raise InvalidZonesError(
+                f"The contiguity lacks {len(absent)} zones of the graph (e.g. "
+                f"{', '.join(map(str, absent[:5]))}); build it from the graph's polygons "
+                "(graph.build_contiguity(...)) or pass contiguity='rook'."
+            )
+        contiguity = contiguity.subset(list(graph.ids))
+    adj = sp.triu(contiguity.adjacency, k=1).tocoo()
+    rows, cols = [adj.row], [adj.col]
+    info: dict = {"contiguity": contiguity.rule}
+    if est.bridges is not None:
+        ba, bb = _bridges(est.bridges, graph)
+        rows.append(ba)
+        cols.append(bb)
+        info["bridges"] = [
+            (str(x), str(y)) for x, y in zip(graph.ids[ba], graph.ids[bb], strict=True)
+        ]
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    number = np.full(graph.n_zones, -1, dtype=np.int64)  # position among the active zones
+    number[pos] = np.arange(len(pos))
+    r, c = number[r], number[c]
+    keep = (r >= 0) & (c >= 0)  # a zone without flows is unassigned: it links nothing
+    return r[keep], c[keep], info
+
+
+def _bridges(bridges, graph) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the two zones of each bridge, checked."""
+    if isinstance(bridges, pd.DataFrame):
+        pairs = list(bridges.itertuples(index=False, name=None))
+    else:
+        pairs = list(bridges)
+    if not all(len(p) == 2 for p in pairs):
+        raise InvalidParameterError(
+            "CommutingZones' 'bridges' must be pairs of zone ids, e.g. [('A', 'B')] (a ferry "
+            "or a bridge linking A and B)."
+        )
+    if not pairs:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    a = normalise_ids([p[0] for p in pairs], what="bridge ids")
+    b = normalise_ids([p[1] for p in pairs], what="bridge ids")
+    ids = a.append(b)
+    unknown = pd.unique(ids[~ids.isin(graph.ids)].to_numpy())
+    if len(unknown):
+        raise InvalidZonesError(
+            f"CommutingZones' 'bridges' name {len(unknown)} zones that are not in the graph: "
+            f"{', '.join(map(str, unknown[:10]))}; give the ids of graph.ids."
+        )
+    if (a == b).any():
+        raise InvalidParameterError(
+            f"A bridge links a zone to itself ({a[a == b][0]}); give two different zones."
+        )
+    return graph.ids.get_indexer(a), graph.ids.get_indexer(b)
+
+
 def _first_zones(z: np.ndarray, leaves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The two clusters of each linkage row named by their first leaf, that of smaller
     position first."""
@@ -296,12 +596,21 @@ def _first_zones(z: np.ndarray, leaves: np.ndarray) -> tuple[np.ndarray, np.ndar
 class _CommutingZonesCutter(Cutter):
     """The cuts of a fitted commuting-zone tree (see :class:`MergeTree`)."""
 
-    def __init__(self, graph, z: np.ndarray, pos: np.ndarray, cutoff: float, layer: str):
+    def __init__(
+        self,
+        graph,
+        z: np.ndarray,
+        pos: np.ndarray,
+        cutoff: float,
+        layer: str,
+        extra: dict | None = None,
+    ):
         self.graph = graph
         self.z = z
         self.pos = pos
         self.cutoff = cutoff
         self.layer = layer
+        self.extra = extra or {}  # what the params record about vintages and contiguity
 
     def _labels(self, k, cutoff) -> tuple[np.ndarray, dict]:
         from scipy.cluster.hierarchy import fcluster
@@ -313,6 +622,16 @@ class _CommutingZonesCutter(Cutter):
         if cutoff is not None:
             check_parameter("CommutingZones", "cutoff", cutoff, interval=(0, 1))
         params: dict = {}
+        if "contiguity" in self.extra:  # merges in order, heights not monotone
+            m = len(self.pos)
+            in_order = cut_labels(self.z, merges_before(self.z, cutoff, k, m), m)
+            if cutoff is not None:
+                params["cutoff"] = cutoff
+            if k is not None:
+                params["k"] = k
+            params["method"] = "contiguity-constrained average linkage on 1 - PF"
+            params.update(self.extra)
+            return in_order, params
         labels = None
         if cutoff is not None:
             labels = fcluster(self.z, t=cutoff, criterion="distance")
@@ -323,6 +642,7 @@ class _CommutingZonesCutter(Cutter):
                 labels = by_k
             params["k"] = k
         params["method"] = "average linkage on 1 - PF"
+        params.update(self.extra)
         return labels, params
 
     def n_clusters(self, k, height) -> int:
@@ -345,24 +665,34 @@ class _CommutingZonesCutter(Cutter):
 
 @checked_call
 def commuting_zones(
-    graph: FlowGraph, cutoff: float = 0.977, *, name: str | None = None
+    graph: FlowGraph | Vintages,
+    cutoff: float = 0.977,
+    *,
+    contiguity=None,
+    islands: str = "nearest",
+    bridges=None,
+    name: str | None = None,
 ) -> Partition:
     """US-style commuting zones of ``graph``: the function twin of :class:`CommutingZones`.
 
     Parameters
     ----------
-    graph : FlowGraph
-        The flows, with the zones' employed residents (``graph.residents``).
+    graph : FlowGraph or Vintages
+        The flows, with the zones' employed residents (``graph.residents``); several
+        vintages average the dissimilarity (see :class:`CommutingZones`).
     cutoff : float in [0, 1]
         Height at which the average-linkage tree of the dissimilarities ``1 - PF`` is cut
         (default 0.977, Tolbert & Sizer's 1990 value).
+    contiguity, islands, bridges
+        Merge only clusters that touch, as in :class:`CommutingZones`.
     name : str, optional
         Layer name (default ``"commuting_zone"``).
 
     Returns
     -------
     Partition
-        ``CommutingZones(cutoff, name=name).fit(graph).partition_``; areas have no centres.
+        ``CommutingZones(cutoff, contiguity=..., islands=..., bridges=...,
+        name=name).fit(graph).partition_``; areas have no centres.
 
     See Also
     --------
@@ -384,4 +714,8 @@ def commuting_zones(
     >>> rz.methods.commuting_zones(g, cutoff=0.5).n_areas
     3
     """
-    return CommutingZones(cutoff, name=name).fit(graph).partition_
+    return (
+        CommutingZones(cutoff, contiguity=contiguity, islands=islands, bridges=bridges, name=name)
+        .fit(graph)
+        .partition_
+    )
