@@ -52,12 +52,12 @@ class CommutingZones(Estimator):
 
     **Complexity**: memory and time grow with the pairs of zones that exchange commuters,
     not with the square of the zones: the linkage runs over the sparse distances alone.
-    On synthetic countries of 10k-100k zones (seed 0) ``fit`` takes time growing as
-    zones^0.8 (flows^0.8) and the linkage itself as zones^1.0 (flows^0.95) with numba
-    installed (zones^1.1 without). The linkage of 100k zones and 2.8 million flows takes
-    about 1.3 s with numba (7 s without), that of 250k zones about 2.5 s; most of ``fit``
-    is then building the Partition. A zone linked to very many zones that merge one by one
-    (a star) costs time quadratic in their number (scipy's dense linkage always does).
+    On synthetic countries of 10k to 250k zones (seed 0, ``benchmarks/run.py``) ``fit``
+    takes time growing as zones^1.0 (flows^0.98): 1.3 s for 100k zones and 2.8 million
+    flows, 3.2 s for 250k zones, about a tenth of one leidenalg run on the same graph,
+    with numba installed; the linkage alone grows as zones^1.1 without numba (about 7 s
+    at 100k). A zone linked to very many zones that merge one by one (a star) costs time
+    quadratic in their number (scipy's dense linkage always does).
 
     Parameters
     ----------

@@ -117,7 +117,8 @@ class MergeTree:
     kind : {"distance", "similarity"}
         ``"distance"``: merges go from the lowest height up (CommutingZones' average
         linkage: the heights do not decrease), and ``cut(height=t)`` makes the merges at heights
-        ``<= t``. ``"similarity"``: each merge is the one of largest value at its step
+        ``<= t``; with ``contiguity=`` only touching clusters merge, heights can then go down
+        (inversions), and the cut stops before the first merge above ``t``. ``"similarity"``: each merge is the one of largest value at its step
         (Intramax's objective, FlowBCA's relative flow), the heights are *not* monotone, and
         ``cut(height=t)`` makes the merges up to the first one below ``t`` (scipy functions
         that read the heights as distances, such as ``fcluster(criterion="distance")`` or
