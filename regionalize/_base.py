@@ -40,6 +40,8 @@ class Estimator:
     #: declared checks of the parameters, ``{name: check(owner, name, value)}`` (see
     #: :mod:`regionalize._checks`); :meth:`check_params` runs them before every ``fit``
     _constraints: ClassVar[Mapping[str, Callable[[str, str, Any], Any]]] = {}
+    #: whether ``fit(graph)`` also takes a :class:`regionalize.Vintages` (several years)
+    _accepts_vintages: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -177,9 +179,20 @@ def _checked_init(cls: type, init: Callable) -> Callable:
 
 
 def _checked_fit(fit: Callable) -> Callable:
+    names = list(inspect.signature(fit).parameters)
+    takes_graph = len(names) > 1 and names[1] == "graph"
+
     @functools.wraps(fit)
     def checked_fit(self, *args, **kwargs):
         self.check_params()
+        if takes_graph and (args or "graph" in kwargs):
+            # one error in the caller's terms for anything but a FlowGraph (a Vintages
+            # where the estimator takes several years), not an AttributeError from inside
+            graph = args[0] if args else kwargs["graph"]
+            if not (self._accepts_vintages and type(graph).__name__ == "Vintages"):
+                from ._checks import check_graph
+
+                check_graph(type(self).__name__, graph)
         return fit(self, *args, **kwargs)
 
     checked_fit._checks_params = True  # type: ignore[attr-defined]

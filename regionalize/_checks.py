@@ -100,6 +100,13 @@ def check_graph(owner: str, graph, name: str = "graph"):
     """``graph`` is a FlowGraph."""
     from .flows import FlowGraph
 
+    if type(graph).__name__ == "Vintages":  # duck-typed: vintages sit beside this module
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {owner} must be one FlowGraph; combine the vintages "
+            "first: vintages.combine('sum' or 'mean', min_years=k) gives one graph (a link "
+            "kept when it has a flow in at least k of the years). CommutingZones takes the "
+            "Vintages itself (it averages the dissimilarity over the years)."
+        )
     if not isinstance(graph, FlowGraph):
         raise InvalidParameterError(
             f"The {name!r} parameter of {owner} must be a FlowGraph (build one with "

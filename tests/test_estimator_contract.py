@@ -292,3 +292,20 @@ def test_compare_quality_and_stability_are_callable_as_their_main_function(korea
     run = rz.stability(korea, rz.metropolitan_areas, runs=2, seed=1)
     again = rz.stability.stability(korea, rz.metropolitan_areas, runs=2, seed=1)
     assert np.array_equal(np.asarray(run.labels), np.asarray(again.labels))
+
+
+@pytest.mark.parametrize("cls", list(CASES), ids=lambda c: c.__name__)
+def test_fit_on_something_else_than_a_graph_is_one_clear_error(cls, korea, layers):
+    build, fit, _, _ = CASES[cls]
+    est = build(korea)
+    with pytest.raises(InvalidParameterError, match="must be a FlowGraph"):
+        fit(est, korea.to_frame(), layers)
+    # several years: combined first, except where the method averages over them itself
+    years = rz.Vintages({"a": korea, "b": korea})
+    if cls is M.CommutingZones:  # a year with itself: the single-year zones, years recorded
+        both = fit(est, years, layers).partition_
+        one = fit(build(korea), korea, layers).partition_
+        assert both.details.equals(one.details) and both.params["vintages"] == ["a", "b"]
+    else:
+        with pytest.raises(InvalidParameterError, match=r"vintages\.combine"):
+            fit(est, years, layers)

@@ -217,6 +217,7 @@ class CommutingZones(Estimator):
         self.bridges = bridges
         self.name = name
 
+    _accepts_vintages = True
     _constraints = {
         "cutoff": number(interval=(0, 1)),
         "islands": one_of("keep", "nearest", "error"),
