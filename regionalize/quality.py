@@ -52,6 +52,7 @@ import scipy.sparse as sp
 
 from ._areas import matrix_cells, quotient
 from ._callable import make_module_callable
+from ._checks import check_graph
 from ._core.shares import scale_rows
 from .errors import InvalidODError, check_parameter
 from .partition import Partition
@@ -524,6 +525,7 @@ def area_quality(
     >>> q[["n_zones", "internal", "sc_supply"]].to_dict("index")
     {'X': {'n_zones': 2, 'internal': 20.0, 'sc_supply': 1.0}, '(unassigned c)': {'n_zones': 1, 'internal': 5.0, 'sc_supply': 1.0}}
     """
+    check_graph("area_quality", graph)
     check_parameter("area_quality", "diagonal", diagonal, allowed=["keep", "drop"])
     codes, names = area_codes(graph, labels)
     k = len(names)

@@ -191,3 +191,15 @@ def test_us_cbsa_and_commuting_zone_comparison(data_dir):
     assert c.summary["ari"] > 0.9 and c.summary["overlap"] > 0.99
     cz = compare(rz.methods.commuting_zones(g), rz.datasets.load_us_commuting_zones_1990(), graph=g)
     assert 0.6 < cz.summary["ari"] < 0.8
+
+
+def test_quality_of_something_else_than_a_graph_is_one_clear_error():
+    g = rz.synthetic_country(60, seed=0)
+    labels = rz.metropolitan_areas(g).labels
+    with pytest.raises(rz.InvalidParameterError, match="must be a FlowGraph"):
+        rz.quality(g.to_frame(), labels)
+    with pytest.raises(rz.InvalidParameterError, match=r"vintages\.combine"):
+        rz.quality(rz.Vintages({"a": g, "b": g}), labels)
+    assert rz.quality(rz.Vintages({"a": g, "b": g}).combine("mean"), labels) == rz.quality(
+        g, labels
+    )
