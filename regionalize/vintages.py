@@ -140,7 +140,7 @@ class Vintages:
         crosswalk), followed by the zones only later vintages have.
     missing : {"error", "keep"}
         A target zone that a vintage does not have: an error (default), or kept with no
-        flows in that vintage (recorded in :attr:`missing_zones` and in the meta of the
+        flows in that vintage (recorded in ``missing_zones`` and in the meta of the
         combined graph).
 
     Attributes

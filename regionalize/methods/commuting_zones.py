@@ -391,7 +391,7 @@ class CommutingZones(Estimator):
             commuting zones), ``internal_share`` (the share of all commuters working in the
             zone they live in), ``sc_supply`` (the residents-weighted mean
             self-containment of the zones) and ``min_sc_supply`` (that of the least
-            self-contained zone), from :mod:`regionalize.quality` on the fitted flows (the
+            self-contained zone), from ``regionalize.quality`` on the fitted flows (the
             mean year of several vintages); with ``reference``, ``ari`` (adjusted Rand
             index, :func:`regionalize.compare.adjusted_rand_index`) and ``compared`` (the
             zones compared).
