@@ -32,7 +32,16 @@ from ._cli_params import (
     method_options,
 )
 
-METHODS = ["network", "ttwa", "intramax", "flowbca", "commuting-zones", "leiden", "infomap"]
+METHODS = [
+    "network",
+    "ttwa",
+    "intramax",
+    "flowbca",
+    "commuting-zones",
+    "cma",
+    "leiden",
+    "infomap",
+]
 FORMATS = {".gpkg": "gpkg", ".parquet": "parquet", ".csv": "csv"}
 FORMAT_NAMES = ["gpkg", "parquet", "csv", "csv-folder"]
 #: where ``demo`` writes by default
@@ -157,6 +166,7 @@ def _check_delineation_options(
     from ._cli_io import CliInputError, check_tau, parse_centres
     from ._cli_params import (
         centre_rule_options,
+        cma_options,
         commuting_zone_options,
         intramax_options,
         ttwa_options,
@@ -196,7 +206,9 @@ def _check_delineation_options(
             raise CliInputError(f"--k must be a positive number of areas; got {opts['k']}.")
         return intramax_options(opts["k"], opts["min_objective"])
     if method == "commuting-zones":
-        return commuting_zone_options(opts["cutoff"])
+        return commuting_zone_options(opts["cutoff"], opts["contiguity"], opts["bridges"])
+    if method == "cma":
+        return cma_options(opts["centres"], opts["centres_file"], opts["population"])
     if method != "network":
         return {}
     check_tau(opts["tau"])
@@ -264,6 +276,8 @@ def _partition(graph, method: str, kwargs: dict):
         return methods.flowbca(graph)
     if method == "commuting-zones":
         return methods.commuting_zones(graph, **kwargs)
+    if method == "cma":
+        return methods.census_metropolitan_areas(graph, **kwargs)
     if method == "leiden":
         return methods.leiden(graph)
     return methods.infomap(graph)
@@ -294,8 +308,45 @@ def _delineation(graph, method: str, opts: dict, kwargs: dict, quiet: bool):
         )
     from .hierarchy import Hierarchy
 
+    kwargs = _with_graph_inputs(graph, method, opts, kwargs, quiet)
     progress(quiet, f"{method}: running ...")
     return Hierarchy(graph, [_partition(graph, method, kwargs)]), []
+
+
+def _with_graph_inputs(graph, method: str, opts: dict, kwargs: dict, quiet: bool) -> dict:
+    """The method's keyword arguments completed with what needs the graph: the bridges of
+    --bridges and the polygons --contiguity needs (commuting-zones), the cores of --centres /
+    --centres-file and the column of --population (cma)."""
+    from ._cli_io import CliInputError
+
+    kwargs = dict(kwargs)
+    if method == "commuting-zones" and "contiguity" in kwargs:
+        if graph.geometry is None:
+            raise CliInputError(
+                f"--contiguity {kwargs['contiguity']} needs zone polygons, and "
+                f"{graph.name or 'the input'} has none: attach them with --zones FILE "
+                "(GeoPackage, GeoJSON, shapefile or GeoParquet), or drop --contiguity."
+            )
+        if opts.get("bridges") is not None:
+            from ._cli_params import read_bridges_file
+
+            kwargs["bridges"] = read_bridges_file(opts["bridges"], graph)
+            progress(quiet, f"bridges from {Path(opts['bridges']).name}: {len(kwargs['bridges'])}")
+    if method == "cma":
+        from ._cli_io import parse_centres
+        from ._cli_params import check_population_column, read_centres_file
+
+        if "population" in kwargs:
+            check_population_column(graph, kwargs["population"])
+        if opts.get("centres_file") is not None:
+            kwargs["centres"] = read_centres_file(opts["centres_file"], graph)
+            progress(
+                quiet,
+                f"cores from {Path(opts['centres_file']).name}: {'; '.join(kwargs['centres'])}",
+            )
+        elif opts.get("centres") is not None:
+            kwargs["centres"] = parse_centres(opts["centres"])
+    return kwargs
 
 
 def _count(n: int, noun: str) -> str:

@@ -9,11 +9,14 @@ that a command (``_cli_*.py``) wires an option in a line or two:
 - :func:`ttwa_options` (``--ttwa-preset``, ``--min-size``, ``--min-sc``, ``--target-size``,
   ``--target-sc``);
 - :func:`intramax_options` (``--k``, ``--min-objective``);
+- :func:`commuting_zone_options` (``--cutoff``, ``--contiguity``) and
+  :func:`read_bridges_file` (``--bridges``);
+- :func:`cma_options` (``--centres`` / ``--centres-file`` or ``--population``);
 - :func:`parse_number` for options that also accept ``none`` (``--min-job-ratio none``).
 
 The options several commands share are declared here once, as ``Annotated`` typer options
 (``Origin``, ``JsonOutput``, ``Zones``, ...); the options of the methods (``--tau`` to
-``--cutoff``, :data:`METHOD_OPTIONS`) are added to ``delineate`` and ``report`` by one
+``--population``, :data:`METHOD_OPTIONS`) are added to ``delineate`` and ``report`` by one
 decorator, :func:`method_options`, and reach them as one dict.
 """
 
@@ -37,6 +40,9 @@ __all__ = [
     "ttwa_options",
     "intramax_options",
     "commuting_zone_options",
+    "read_bridges_file",
+    "cma_options",
+    "check_population_column",
     "cbsa_options",
     "method_options",
 ]
@@ -56,6 +62,7 @@ _HEADER_WORDS = {
     "code",
 }
 _NONE_WORDS = {"none", "off", "no"}
+CONTIGUITY_RULES = ("rook", "queen")
 
 
 def parse_number(
@@ -282,12 +289,134 @@ def intramax_options(k=None, min_objective=None) -> dict:
     return out
 
 
-def commuting_zone_options(cutoff=None) -> dict:
+def commuting_zone_options(cutoff=None, contiguity=None, bridges=None) -> dict:
     """Keyword arguments of :class:`~regionalize.methods.CommutingZones` from ``--cutoff``
-    (a dendrogram height in [0, 1]; Tolbert & Sizer's is 0.977)."""
-    if cutoff is None:
-        return {}
-    return {"cutoff": parse_number(cutoff, "--cutoff", high=1.0, example="0.977")}
+    (a dendrogram height in [0, 1]; Tolbert & Sizer's is 0.977) and ``--contiguity`` (rook
+    or queen: merge only clusters that touch, zones without a neighbour linked to their
+    nearest zone). ``--bridges`` needs ``--contiguity``; its file is read later, with the
+    graph (:func:`read_bridges_file`)."""
+    out: dict = {}
+    if cutoff is not None:
+        out["cutoff"] = parse_number(cutoff, "--cutoff", high=1.0, example="0.977")
+    if contiguity is not None:
+        rule = str(contiguity).strip().lower()
+        if rule not in CONTIGUITY_RULES:
+            raise CliInputError(
+                f"unknown --contiguity {contiguity!r}; choose rook (a shared edge) or queen "
+                "(a shared edge or corner)."
+            )
+        out["contiguity"] = rule
+        out["islands"] = "nearest"
+    if bridges is not None:
+        if contiguity is None:
+            raise CliInputError(
+                "--bridges adds links to the contiguity, so it only applies with "
+                "--contiguity rook or --contiguity queen; add one, or drop --bridges."
+            )
+        if not Path(bridges).is_file():
+            raise CliInputError(f"no such file: {bridges} (--bridges); check the path.")
+    return out
+
+
+def read_bridges_file(path: str | Path, graph, *, flag: str = "--bridges") -> list[tuple]:
+    """Bridges from a two-column CSV: one pair of zone ids per line (a ferry, a bridge, a
+    permanent road linking two zones), an optional header line (``from,to``) first.
+
+    Unknown ids, a zone linked to itself, a line without two ids and a file with no pair
+    are errors naming ``flag``. Returns the pairs as ``(id, id)`` tuples of the graph's ids,
+    for ``bridges=`` of :class:`~regionalize.methods.CommutingZones`."""
+    import csv
+    import io
+
+    path = Path(path)
+    if not path.is_file():
+        raise CliInputError(f"no such file: {path} ({flag}); check the path.")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CliInputError(
+            f"{path.name} ({flag}) is not UTF-8 text; save it as a UTF-8 CSV, two zone ids a line."
+        ) from None
+    ids = {str(z) for z in graph.ids}
+    pairs: list[tuple] = []
+    problems: list[str] = []
+    first = True
+    sep = next((c for c in ",;\t" if c in text), ",")
+    rows = csv.reader(io.StringIO(text), delimiter=sep)
+    for number, row in enumerate(rows, 1):
+        cells = [c.strip() for c in row]
+        if not any(cells) or cells[0].startswith("#"):
+            continue
+        cells = [c for c in cells if c] if len(cells) > 2 and not any(cells[2:]) else cells
+        header = not (set(cells) & ids) and not any(ch.isdigit() for ch in "".join(cells))
+        if first and len(cells) == 2 and header:
+            first = False  # a header line: from,to
+            continue
+        first = False
+        if len(cells) != 2:
+            problems.append(f"line {number}: {len(cells)} columns, not 2")
+            continue
+        unknown = [c for c in cells if c not in ids]
+        if unknown:
+            problems.append(
+                f"line {number}: {', '.join(map(repr, unknown))} "
+                f"{'is not a zone id' if len(unknown) == 1 else 'are not zone ids'}"
+            )
+        elif cells[0] == cells[1]:
+            problems.append(f"line {number}: links zone {cells[0]} to itself")
+        else:
+            pairs.append((cells[0], cells[1]))
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise CliInputError(
+            f"{path.name} ({flag}): "
+            + "; ".join(problems[:5])
+            + more
+            + ". Write one pair of zone ids a line, e.g. 000012,000047 (two different zones "
+            "of the flows)."
+        )
+    if not pairs:
+        raise CliInputError(
+            f"{path.name} ({flag}) lists no bridge; write one pair of zone ids a line, e.g. "
+            "000012,000047."
+        )
+    return pairs
+
+
+def cma_options(centres=None, centres_file=None, population=None) -> dict:
+    """Checks the cores of :class:`~regionalize.methods.CensusMetropolitanAreas` before any
+    data is read: given (``--centres`` or ``--centres-file``, not both) or found by the
+    population rule (``--population COLUMN``). Returns ``{"population": COLUMN}`` when
+    given; the centres are read with the graph."""
+    from ._cli_io import parse_centres
+
+    if centres is not None and centres_file is not None:
+        raise CliInputError("give --centres or --centres-file, not both.")
+    if centres is None and centres_file is None and population is None:
+        raise CliInputError(
+            "--method cma needs its cores: --centres ID,ID (zone ids, '+' joins the zones of "
+            "one core), --centres-file FILE, or --population COLUMN (the population rule: "
+            "every zone of at least 10,000 people is a core)."
+        )
+    parse_centres(centres)  # fail early on a malformed list
+    if centres_file is not None and not Path(centres_file).is_file():
+        raise CliInputError(f"no such file: {centres_file} (--centres-file); check the path.")
+    if population is not None and not str(population).strip():
+        raise CliInputError("--population needs a column name (or residents).")
+    return {} if population is None else {"population": str(population).strip()}
+
+
+def check_population_column(graph, population: str) -> None:
+    """``--population COLUMN`` names a numeric column of the zone table (or ``residents``)."""
+    if population == "residents":
+        return
+    cols = [str(c) for c in graph.zones.columns]
+    if population not in cols:
+        raise CliInputError(
+            f"--population {population!r}: the zone table has no such column (columns: "
+            f"{', '.join(cols) or 'none'}); name one of them, use --population residents "
+            "(the employed residents), or give the cores with --centres."
+        )
 
 
 def cbsa_options(tau=None, csa_threshold=None) -> dict:
@@ -321,7 +450,7 @@ WORKERS_HELP = "Run on N local processes (default: in this process)."
 SCHEDULER_HELP = "Run on a Dask cluster: the scheduler address, e.g. tcp://10.0.0.5:8786."
 METHOD_HELP = (
     "network (metropolitan, urban and megaregion layers), ttwa, intramax, flowbca, "
-    "commuting-zones, leiden or infomap."
+    "commuting-zones, cma (Statistics Canada CMA/CA), leiden or infomap."
 )
 
 Origin = Annotated[
@@ -352,7 +481,13 @@ Tau = Annotated[
     ),
 ]
 MaxOrder = Annotated[int, typer.Option(help="network: the longest chain of links.")]
-Centres = Annotated[str, typer.Option(help="network: m" + CENTRES_HELP[1:])]
+Centres = Annotated[
+    str,
+    typer.Option(
+        help="network: m" + CENTRES_HELP[1:] + " cma: the cores (or --centres-file, or "
+        "--population)."
+    ),
+]
 K = Annotated[
     int, typer.Option(help="intramax: the number of areas (a stop rule; or --min-objective).")
 ]
@@ -376,9 +511,9 @@ CentresFile = Annotated[
     Path,
     typer.Option(
         "--centres-file",
-        help="network: metropolitan centres from a text file, one per line: a "
-        "zone id or a zone name (names holding ',' or '+' are read whole); '+' between the "
-        "zones of a polycentric core (Leeds+Bradford).",
+        help="network, cma: metropolitan centres (cma: the cores) from a text file, one per "
+        "line: a zone id or a zone name (names holding ',' or '+' are read whole); '+' "
+        "between the zones of a polycentric core (Leeds+Bradford).",
     ),
 ]
 MinSize = Annotated[
@@ -445,6 +580,32 @@ Cutoff = Annotated[
         "(default 0.977, Tolbert & Sizer).",
     ),
 ]
+ContiguityRule = Annotated[
+    str,
+    typer.Option(
+        "--contiguity",
+        help="commuting-zones: merge only clusters that touch, rook (a shared edge) or queen "
+        "(a shared edge or corner); needs zone polygons (--zones, or the data set's own). "
+        "Zones without a neighbour are linked to their nearest zone.",
+    ),
+]
+Bridges = Annotated[
+    Path,
+    typer.Option(
+        "--bridges",
+        help="commuting-zones, with --contiguity: a two-column CSV of zone id pairs that "
+        "touch besides the polygons (a ferry, a bridge, a permanent road), one pair a line.",
+    ),
+]
+Population = Annotated[
+    str,
+    typer.Option(
+        "--population",
+        help="cma: the zone-table column of total population (or residents): tells CMAs "
+        "from CAs, and without --centres finds the cores (every zone of at least 10,000 "
+        "people). With zone polygons the contiguity and merge rules apply.",
+    ),
+]
 Source = Annotated[str, typer.Argument(help=SOURCE_HELP)]
 
 #: the options of the methods (``delineate`` and ``report``), in the order ``--help`` lists
@@ -452,8 +613,8 @@ Source = Annotated[str, typer.Argument(help=SOURCE_HELP)]
 METHOD_OPTIONS = {
     "tau": (Tau, "--tau", ("network",)),
     "max_order": (MaxOrder, "--max-order", ("network",)),
-    "centres": (Centres, "--centres", ("network",)),
-    "centres_file": (CentresFile, "--centres-file", ("network",)),
+    "centres": (Centres, "--centres", ("network", "cma")),
+    "centres_file": (CentresFile, "--centres-file", ("network", "cma")),
     "min_size": (MinSize, "--min-size", ("network", "ttwa")),
     "min_size_share": (MinSizeShare, "--min-size-share", ("network",)),
     "min_job_ratio": (MinJobRatio, "--min-job-ratio", ("network",)),
@@ -464,6 +625,9 @@ METHOD_OPTIONS = {
     "k": (K, "--k", ("intramax",)),
     "min_objective": (MinObjective, "--min-objective", ("intramax",)),
     "cutoff": (Cutoff, "--cutoff", ("commuting-zones",)),
+    "contiguity": (ContiguityRule, "--contiguity", ("commuting-zones",)),
+    "bridges": (Bridges, "--bridges", ("commuting-zones",)),
+    "population": (Population, "--population", ("cma",)),
 }
 
 

@@ -1,6 +1,7 @@
 """The commands that test metropolitan areas for robustness: ``sweep`` (one delineation per
-link threshold) and ``stability`` (the flows redrawn many times), on local processes or a
-Dask cluster."""
+link threshold) and ``stability`` (the flows redrawn many times; ``--border-level`` counts
+the border zones, :meth:`~regionalize.stability.StabilityResult.border_zones`), on local
+processes or a Dask cluster."""
 
 from __future__ import annotations
 
@@ -102,6 +103,15 @@ def stability(
         int, typer.Option(help="Random seed (results do not depend on --workers).")
     ] = 0,
     top: Annotated[int, typer.Option(help="How many least stable zones to print.")] = 10,
+    border_level: Annotated[
+        str | None,
+        typer.Option(
+            "--border-level",
+            help="A share in (0, 1]: also count the border zones, those in their most "
+            "frequent area (or outside) in fewer than this share of the runs, e.g. 0.8; "
+            "printed as 'N border zones below L', listed in the JSON (border_zones).",
+        ),
+    ] = None,
     workers: Workers = None,
     scheduler: Scheduler = None,
     origin: Origin = None,
@@ -113,6 +123,7 @@ def stability(
 ) -> None:
     """Redraw the flows many times and print the zones whose metropolitan area changes most."""
     from ._cli_io import CliInputError, check_tau, executor_for, parse_centres
+    from ._cli_params import parse_number
     from .layers import metropolitan_areas
     from .stability import stability as stability_fn
 
@@ -124,6 +135,7 @@ def stability(
         raise CliInputError(f"--top must be a positive number; got {top}.")
     check_tau(tau)
     parse_centres(centres)
+    level = parse_number(border_level, "--border-level", closed="right", high=1.0, example="0.8")
     with executor_for(workers, scheduler, "stability", quiet) as executor:
         g = source_graph(source, origin, destination, flow, quiet, **(reading or {}))
         if method == "moe" and g.moe is None:
@@ -133,16 +145,18 @@ def stability(
         fn = functools.partial(metropolitan_areas, **metro_kwargs(g, centres, tau, max_order))
         res = stability_fn(g, fn, runs=runs, method=method, seed=seed, executor=executor)
     least = res.least_stable(top).rename_axis("zone")
-    emit(
-        {
-            "dataset": g.name,
-            "zones": g.n_zones,
-            "runs": runs,
-            "method": method,
-            "areas": len(res.areas),
-            "mean_stability": float(res.zones["stability"].mean()),
-            "least_stable": records(least),
-        },
-        json_output,
-        f"{res!r}\nleast stable zones:\n{least.to_string()}",
-    )
+    result = {
+        "dataset": g.name,
+        "zones": g.n_zones,
+        "runs": runs,
+        "method": method,
+        "areas": len(res.areas),
+        "mean_stability": float(res.zones["stability"].mean()),
+        "least_stable": records(least),
+    }
+    text = f"{res!r}\nleast stable zones:\n{least.to_string()}"
+    if level is not None:
+        border = res.border_zones(level)
+        result.update(border_level=level, border_zones=records(border))
+        text += f"\n{len(border):,} border zone{'' if len(border) == 1 else 's'} below {level:g}"
+    emit(result, json_output, text)

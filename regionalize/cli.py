@@ -40,7 +40,10 @@ The parameters of each method (``delineate`` and ``report``): network ``--tau``,
 ``--min-size-share``, ``--min-job-ratio`` (which replaces a data set's preset centres);
 ttwa ``--ttwa-preset``, ``--min-size``, ``--min-sc``, ``--target-size``, ``--target-sc``;
 intramax ``--k`` and/or ``--min-objective`` (one is required); commuting-zones
-``--cutoff``. An option of another method, a bad value or a missing stop rule is refused
+``--cutoff``, ``--contiguity`` (rook or queen, with the zones' polygons) and ``--bridges``;
+cma (Statistics Canada's census metropolitan areas) ``--centres``, ``--centres-file`` or
+``--population``. ``stability --border-level`` counts the zones that spend fewer runs than
+that share in their most frequent area. An option of another method, a bad value or a missing stop rule is refused
 before any data is read. Each layer's line says how its centres were chosen and, when it
 has no area, why.
 
