@@ -197,13 +197,11 @@ def read_centres_file(
             seen[z] = number
         out["+".join(str(names[z]) for z in core)] = core
     if problems:
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        raise CliInputError(
-            f"{path.name} ({flag}): "
-            + "; ".join(problems[:5])
-            + more
-            + ". One centre per line: a zone id or name, '+' between the "
-            "zones of a polycentric core."
+        raise _file_problems(
+            path,
+            flag,
+            problems,
+            "One centre per line: a zone id or name, '+' between the zones of a polycentric core.",
         )
     if not out:
         raise CliInputError(
@@ -318,6 +316,13 @@ def commuting_zone_options(cutoff=None, contiguity=None, bridges=None) -> dict:
     return out
 
 
+def _file_problems(path: Path, flag: str, problems: list[str], fix: str) -> CliInputError:
+    """One error for the bad lines of a file given to ``flag``: the first five, how many
+    more, and how to write the file."""
+    more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+    return CliInputError(f"{path.name} ({flag}): " + "; ".join(problems[:5]) + more + ". " + fix)
+
+
 def read_bridges_file(path: str | Path, graph, *, flag: str = "--bridges") -> list[tuple]:
     """Bridges from a two-column CSV: one pair of zone ids per line (a ferry, a bridge, a
     permanent road linking two zones), an optional header line (``from,to``) first.
@@ -367,13 +372,12 @@ def read_bridges_file(path: str | Path, graph, *, flag: str = "--bridges") -> li
         else:
             pairs.append((cells[0], cells[1]))
     if problems:
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        raise CliInputError(
-            f"{path.name} ({flag}): "
-            + "; ".join(problems[:5])
-            + more
-            + ". Write one pair of zone ids a line, e.g. 000012,000047 (two different zones "
-            "of the flows)."
+        raise _file_problems(
+            path,
+            flag,
+            problems,
+            "Write one pair of zone ids a line, e.g. 000012,000047 (two different zones of "
+            "the flows).",
         )
     if not pairs:
         raise CliInputError(

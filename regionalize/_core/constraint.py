@@ -91,11 +91,8 @@ def top_destination(
     best_z[redo] = -1
     best_v[redo] = -np.inf
     if len(redo):
-        counts = links.indptr[redo + 1] - links.indptr[redo]
-        pos = np.repeat(links.indptr[redo] - np.cumsum(counts) + counts, counts) + np.arange(
-            int(counts.sum())
-        )
-        sub_rows = np.repeat(redo, counts)
+        pos = row_entries(links.indptr, redo)
+        sub_rows = np.repeat(redo, links.indptr[redo + 1] - links.indptr[redo])
         keep = ~multi[links.indices[pos]] & (links.data[pos] != 0)
         pos = pos[keep]
         z, v = _row_top(n, sub_rows[keep], links.indices[pos].astype(np.int64), links.data[pos])
@@ -156,6 +153,14 @@ def _row_top(n: int, rows, cols, vals) -> tuple[np.ndarray, np.ndarray]:
         h_starts = np.searchsorted(h_rows, has)
         best_c[has] = np.minimum.reduceat(cols[hit], h_starts)
     return best_c, best_v
+
+
+def row_entries(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Positions in a CSR matrix's ``indices``/``data`` of the stored entries of ``rows``, in
+    the order of ``rows``, then stored order (``np.repeat(rows, counts)`` gives their row)."""
+    starts = indptr[rows]
+    counts = indptr[rows + 1] - starts
+    return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
 
 
 def csr_row_argmax(m: sp.csr_array) -> np.ndarray:
@@ -612,10 +617,9 @@ def find_centres(
         for comp in components:
             comp = sp.csr_array(comp)
             rows = np.flatnonzero(ok)  # only the links of candidates can tie them
-            counts = comp.indptr[rows + 1] - comp.indptr[rows]
-            pos = np.repeat(comp.indptr[rows] - np.cumsum(counts) + counts, counts)
-            pos += np.arange(len(pos))
-            r, col = np.repeat(rows, counts), comp.indices[pos]
+            pos = row_entries(comp.indptr, rows)
+            r = np.repeat(rows, comp.indptr[rows + 1] - comp.indptr[rows])
+            col = comp.indices[pos]
             tied = (
                 ok[col]
                 & (size[col] > size[r])

@@ -10,15 +10,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .constraint import row_best
+from .constraint import row_best, row_entries
 from .shares import scale_factors, scale_rows
-
-
-def _segments(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Positions of the stored entries of ``rows`` (in row order, then stored order)."""
-    starts = indptr[rows]
-    counts = indptr[rows + 1] - starts
-    return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
 
 
 def _row_sums(
@@ -45,7 +38,7 @@ def _row_sums(
         and inside is not None
         and int((mt.indptr[inside + 1] - mt.indptr[inside]).sum()) < row_cost
     ):
-        pos = _segments(mt.indptr, inside)
+        pos = row_entries(mt.indptr, inside)
         local = np.full(m.shape[0], -1, np.int64)
         local[rows] = np.arange(len(rows))
         row_of = local[mt.indices[pos]]
@@ -54,7 +47,7 @@ def _row_sums(
         keep = keep[np.lexsort((col[keep], row_of[keep]))]  # row order, then column order
         row_of, g, values = row_of[keep], region[col[keep]], mt.data[pos[keep]]
     else:
-        pos = _segments(m.indptr, rows)
+        pos = row_entries(m.indptr, rows)
         row_of = np.repeat(
             np.arange(len(rows), dtype=np.int64), m.indptr[rows + 1] - m.indptr[rows]
         )
@@ -127,7 +120,7 @@ def grow_regions(
         n_inside += len(r)
         touched = np.zeros(n, bool)
         for m in (fm, ft):
-            touched[m.indices[_segments(m.indptr, r)]] = True
+            touched[m.indices[row_entries(m.indptr, r)]] = True
         rows = np.flatnonzero(touched & movable & (region < 0))
     return region
 
@@ -158,7 +151,7 @@ def _grow_dense(fm, region, movable, residents, jobs, threshold, k) -> np.ndarra
     def add(units):
         for table, m in ((to_r, ft), (from_r, fm)):
             # to_r[u, g] sums F[u, v] over the units v of g: the column v of F, row v of F.T
-            pos = _segments(m.indptr, units)
+            pos = row_entries(m.indptr, units)
             src = np.repeat(units, m.indptr[units + 1] - m.indptr[units])
             np.add.at(table, (m.indices[pos], region[src]), m.data[pos])
 
@@ -177,6 +170,6 @@ def _grow_dense(fm, region, movable, residents, jobs, threshold, k) -> np.ndarra
         add(r)
         touched = np.zeros(n, bool)
         for m in (fm, ft):
-            touched[m.indices[_segments(m.indptr, r)]] = True
+            touched[m.indices[row_entries(m.indptr, r)]] = True
         rows = np.flatnonzero(touched & movable & (region < 0))
     return region

@@ -17,6 +17,7 @@ import sys
 
 import numpy as np
 
+from .._core.constraint import row_entries
 from .._jit import numba_enabled
 from ..quality import validity_array
 
@@ -57,13 +58,8 @@ def kernels(use_numba: bool | None = None, n_zones: int = 0):
 
 def gather(ptr, rows):
     """Positions in a CSR ``indices``/``data`` of the entries of ``rows``, and their segment."""
-    starts = ptr[rows]
-    lens = ptr[rows + 1] - starts
-    total = int(lens.sum())
-    seg = np.repeat(np.arange(len(rows)), lens)
-    offs = np.cumsum(lens) - lens
-    pos = np.arange(total) - np.repeat(offs - starts, lens)
-    return pos, seg
+    seg = np.repeat(np.arange(len(rows)), ptr[rows + 1] - ptr[rows])
+    return row_entries(ptr, rows), seg
 
 
 def detach_choose(

@@ -39,12 +39,15 @@ def proportional_flow(graph: FlowGraph) -> sp.csr_array:
     keep = sym.row != sym.col
     r = np.asarray(graph.residents, dtype=float)
     i, j, v = sym.row[keep], sym.col[keep], sym.data[keep]
-    denom = np.minimum(r[i], r[j])
-    with np.errstate(
-        divide="ignore", invalid="ignore", over="ignore"
-    ):  # PF beyond float: inf, distance 0
-        pf = np.where(denom > 0, v / np.where(denom > 0, denom, 1.0), 0.0)
-    return sp.csr_array((pf, (i, j)), shape=f.shape)
+    return sp.csr_array((_pf(v, r[i], r[j]), (i, j)), shape=f.shape)
+
+
+def _pf(both: np.ndarray, r_i: np.ndarray, r_j: np.ndarray) -> np.ndarray:
+    """``(F_ij + F_ji) / min(R_i, R_j)``, 0 where a zone has no employed residents (PF
+    beyond float: inf, distance 0)."""
+    denom = np.minimum(r_i, r_j)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.where(denom > 0, both / np.where(denom > 0, denom, 1.0), 0.0)
 
 
 class CommutingZones(Estimator):
@@ -486,10 +489,7 @@ def _upper_distances(graph, active: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     upper = sym.tocoo()
     i, j, v = upper.row, upper.col, upper.data
     res = np.asarray(graph.residents, dtype=float)[active]
-    denom = np.minimum(res[i], res[j])
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        pf = np.where(denom > 0, v / np.where(denom > 0, denom, 1.0), 0.0)
-    return i, j, np.clip(1.0 - pf, 0.0, 1.0)
+    return i, j, np.clip(1.0 - _pf(v, res[i], res[j]), 0.0, 1.0)
 
 
 def _mean_distances(graphs, active: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
